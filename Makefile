@@ -1,0 +1,52 @@
+# The two commands: `make build` and `make test`. Everything else is a helper.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+COURSE ?= course_src
+
+.PHONY: build test lint typecheck pytest bench fuzz schema screenshots clean install install-test browser npm
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+
+build: install ## install the package in .venv and build the example course into dist/
+	$(BIN)/coursebuilder build $(COURSE) -o dist
+
+install-test: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+
+browser: ## Debian's chromium for the browser tests (installed when missing)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+npm: ## scorm-again and axe-core for the browser tests
+	@if [ ! -d node_modules/scorm-again ] || [ ! -d node_modules/axe-core ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+
+lint: install-test
+	$(BIN)/ruff check coursebuilder tests bench
+	$(BIN)/ruff format --check coursebuilder tests bench
+
+typecheck: install-test
+	$(BIN)/mypy
+
+pytest: install-test browser npm
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest ## install what the tests need, then lint, type-check and run every test
+
+schema: install ## regenerate schemas/ from the models
+	$(BIN)/coursebuilder schema -o schemas
+
+bench: install ## time validate and build on synthetic S, M and L courses
+	$(BIN)/python bench/run.py
+
+fuzz: install-test ## a longer property-based campaign than `make test` runs
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
+
+clean:
+	rm -rf dist .venv node_modules .pytest_cache .mypy_cache .ruff_cache

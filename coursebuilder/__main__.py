@@ -1,0 +1,3 @@
+from coursebuilder.cli import main
+
+main()

@@ -1,0 +1,52 @@
+"""Build a course: load, check, then run each selected target into dist/<course-id>/."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
+from coursebuilder.loader import load_or_raise
+from coursebuilder.model import Course
+from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
+
+
+def select_targets(course: Course, names: Sequence[str] = ()) -> list[Target]:
+    """The targets named (all enabled ones when none are); unknown names are an error."""
+    known = all_targets()
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        choices = ", ".join(known)
+        raise CourseError(
+            [error("", 0, "", f"unknown target {name!r}; choose from {choices}", "target") for name in unknown]
+        )
+    if names:
+        return [known[name] for name in known if name in names]
+    return [target for target in known.values() if target.enabled(course)]
+
+
+def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]:
+    """Problems the selected targets find in an otherwise valid course."""
+    return [diag for target in targets for diag in target.check(course)]
+
+
+def build_course(
+    root: Path | str,
+    out_dir: Path | str = "dist",
+    target_names: Sequence[str] = (),
+    options: BuildOptions | None = None,
+    strict: bool = False,
+) -> tuple[list[Artifact], list[Diagnostic]]:
+    """Load the course in `root` and build it; raise CourseError before writing anything if invalid."""
+    options = options or BuildOptions()
+    course, warnings = load_or_raise(root)
+    targets = select_targets(course, target_names)
+    problems = warnings + check_targets(course, targets)
+    if any(d.severity is Severity.ERROR or strict for d in problems):
+        raise CourseError(problems)
+    course_dir = Path(out_dir) / course.info.id
+    artifacts: list[Artifact] = []
+    for target in targets:
+        options.progress(f"{target.name}: building")
+        artifacts.extend(target.build(course, course_dir, options))
+    return artifacts, problems

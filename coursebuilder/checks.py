@@ -1,0 +1,269 @@
+"""Cross-file rules: ids, references, glossary collisions, assets, and warnings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from coursebuilder import limits
+from coursebuilder.assets import AssetProblem, is_external, resolve
+from coursebuilder.diagnostics import Diagnostic, error, warning
+from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.markdown import references
+from coursebuilder.model import SCORED_TYPES, Course, Lesson, Model, iter_markdown
+
+_UNSAFE_TAG = re.compile(r"<\s*(script|iframe|object|embed)\b", re.I)
+_EVENT_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.I)
+_JS_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*javascript:""", re.I)
+
+
+def check_course(course: Course, found_lessons: list[Lesson], root: Path) -> list[Diagnostic]:
+    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not."""
+    diags: list[Diagnostic] = []
+    diags.extend(_check_lessons(course, found_lessons))
+    diags.extend(_check_questions(course))
+    diags.extend(_check_glossary(course))
+    diags.extend(_check_texts(course, found_lessons, root))
+    diags.extend(_warnings(course))
+    return diags
+
+
+def _check_lessons(course: Course, found: list[Lesson]) -> Iterator[Diagnostic]:
+    info = course.info
+    seen: dict[str, Lesson] = {}
+    for lesson in found:
+        if lesson.id in seen:
+            first = seen[lesson.id]
+            yield error(
+                lesson.source_file,
+                lesson.source_line("id"),
+                "id",
+                f"lesson id {lesson.id!r} is already used by {first.source_file}",
+                "duplicate-id",
+            )
+            continue
+        seen[lesson.id] = lesson
+        if lesson.id not in info.lessons:
+            yield error(
+                lesson.source_file,
+                1,
+                "",
+                f"lesson {lesson.id!r} is not listed in course.yaml `lessons`",
+                "unlisted-lesson",
+            )
+    listed: set[str] = set()
+    for index, lesson_id in enumerate(info.lessons):
+        line = _item_line(info, "lessons", index)
+        if lesson_id in listed:
+            yield error(COURSE_FILE, line, f"lessons[{index}]", f"lesson {lesson_id!r} is listed twice", "duplicate-id")
+        listed.add(lesson_id)
+        if lesson_id not in seen:
+            yield error(
+                COURSE_FILE,
+                line,
+                f"lessons[{index}]",
+                f"no lesson file has id {lesson_id!r} (looked in lessons/*.md)",
+                "reference",
+            )
+
+
+def _item_line(obj: Model, field: str, index: int) -> int:
+    # Lists of plain values have no model of their own: the field's line plus the index is
+    # right for the block style every example uses.
+    base = obj.source_line(field)
+    return base + index + 1 if base else 0
+
+
+def _check_questions(course: Course) -> Iterator[Diagnostic]:
+    seen: dict[str, BaseModel] = {}
+    lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
+    for question in course.questions:
+        where = (question.source_file, question.source_line("id"))
+        if question.id in seen:
+            first = seen[question.id]
+            assert isinstance(first, Model)
+            yield error(
+                *where,
+                "id",
+                f"question id {question.id!r} is already used at {first.source_file}:{first.source_line('id')}",
+                "duplicate-id",
+            )
+        else:
+            seen[question.id] = question
+        if question.lesson is None:
+            yield error(
+                question.source_file,
+                question.source_line(),
+                "lesson",
+                "question belongs to no lesson; set `lesson` or the file's `defaults.lesson`",
+                "reference",
+            )
+        elif question.lesson not in lesson_ids:
+            yield error(
+                question.source_file,
+                question.source_line("lesson"),
+                "lesson",
+                f"no lesson has id {question.lesson!r}",
+                "reference",
+            )
+    final = course.info.final_quiz
+    if isinstance(final.questions, list):
+        for index, qid in enumerate(final.questions):
+            line = _item_line(final, "questions", index)
+            if qid not in seen:
+                yield error(
+                    COURSE_FILE, line, f"final_quiz.questions[{index}]", f"no question has id {qid!r}", "reference"
+                )
+            elif getattr(seen[qid], "type", "") not in SCORED_TYPES:
+                yield warning(
+                    COURSE_FILE,
+                    line,
+                    f"final_quiz.questions[{index}]",
+                    f"question {qid!r} is not scored in the SCORM quiz",
+                    "unscored",
+                )
+
+
+def _check_glossary(course: Course) -> Iterator[Diagnostic]:
+    names: dict[str, tuple[str, int]] = {}
+    for index, entry in enumerate(course.glossary.entries):
+        for kind, value in [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]:
+            key = value.strip() if entry.case_sensitive else value.strip().casefold()
+            line = entry.source_line("term" if kind == "term" else "aliases")
+            if key in names:
+                other, other_line = names[key]
+                yield error(
+                    GLOSSARY_FILE,
+                    line,
+                    f"entries[{index}].{kind}",
+                    f"{value!r} collides with {other!r} (line {other_line})",
+                    "glossary-collision",
+                )
+            else:
+                names[key] = (value, line)
+
+
+def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[BaseModel, str, int]]:
+    """Every model holding Markdown, with the file it came from and an id for messages."""
+    for lesson in found_lessons:
+        yield lesson, lesson.source_file, 0
+    for entry in course.glossary.entries:
+        yield entry, GLOSSARY_FILE, 0
+    for question in course.questions:
+        yield question, question.source_file, 0
+
+
+def _check_texts(course: Course, found_lessons: list[Lesson], root: Path) -> Iterator[Diagnostic]:
+    total = 0
+    counted: set[Path] = set()
+    for document, source_file, _ in _documents(course, found_lessons):
+        for owner, field, path, text in iter_markdown(document):
+            assert isinstance(owner, Model)
+            is_body = isinstance(owner, Lesson) and field == "body"
+            base_line = owner.body_line if isinstance(owner, Lesson) and is_body else owner.source_line(field)
+            if len(text) > limits.MAX_TEXT_CHARS and not is_body:
+                yield error(
+                    source_file,
+                    base_line,
+                    path,
+                    f"text is {len(text):,} characters; the limit is {limits.MAX_TEXT_CHARS:,}",
+                    "too-large",
+                )
+                continue
+            allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
+            yield from _check_html(text, source_file, base_line, path, is_body, allow_scripts)
+            for ref in references(text):
+                line = base_line + ref.line if is_body else base_line
+                if is_external(ref.target):
+                    if ref.kind == "image":
+                        yield error(
+                            source_file,
+                            line,
+                            path,
+                            f"image {ref.target!r} is on the web; packages must work offline: put it in assets/",
+                            "external-image",
+                        )
+                    elif ref.target.lower().startswith("http"):
+                        yield warning(
+                            source_file,
+                            line,
+                            path,
+                            f"link {ref.target!r} leaves the course; learners need a connection to follow it",
+                            "external-link",
+                        )
+                    continue
+                if ref.kind == "link" and (ref.target.startswith("#") or not ref.target):
+                    continue
+                if (
+                    ref.kind == "link"
+                    and re.match(r"^[a-z][a-z0-9+.-]*:", ref.target, re.I) is None
+                    and not _looks_like_file(ref.target)
+                ):
+                    continue
+                try:
+                    asset = resolve(root, source_file, ref.target)
+                except AssetProblem as exc:
+                    yield error(source_file, line, path, str(exc), "asset")
+                    continue
+                if asset.path not in counted:
+                    counted.add(asset.path)
+                    total += asset.path.stat().st_size
+    if total > limits.MAX_COURSE_BYTES:
+        yield error(
+            COURSE_FILE,
+            1,
+            "",
+            f"assets add up to {total:,} bytes; the limit is {limits.MAX_COURSE_BYTES:,}",
+            "too-large",
+        )
+
+
+def _looks_like_file(target: str) -> bool:
+    return "." in target.rsplit("/", 1)[-1]
+
+
+def _check_html(text: str, file: str, line: int, path: str, is_body: bool, allow: bool) -> Iterator[Diagnostic]:
+    if "<" not in text and "javascript:" not in text.lower():
+        return
+    if is_body and allow:
+        return
+    where = (
+        "in text going to Moodle"
+        if not is_body
+        else "in a lesson (set `allow_scripts: true` in its front matter to allow it in SCORM pages)"
+    )
+    for pattern, what in ((_UNSAFE_TAG, "<{}> tag"), (_EVENT_ATTR, "event attribute {}"), (_JS_URL, "javascript: URL")):
+        match = pattern.search(text)
+        if match:
+            found_line = line + text[: match.start()].count("\n") if is_body else line
+            name = what.format(match.group(1).lower()) if match.groups() else what
+            yield error(
+                file,
+                found_line,
+                path,
+                f"{name} is not allowed {where}; Moodle's cleaner would remove it",
+                "unsafe-html",
+            )
+
+
+def _warnings(course: Course) -> Iterator[Diagnostic]:
+    asked = {q.lesson for q in course.questions}
+    for lesson in course.lessons:
+        if lesson.id not in asked:
+            yield warning(lesson.source_file, 1, "", f"lesson {lesson.id!r} has no questions", "no-questions")
+    bodies = "\n".join(lesson.body for lesson in course.lessons)
+    folded = bodies.casefold()
+    for index, entry in enumerate(course.glossary.entries):
+        names = [entry.term, *entry.aliases]
+        used = any((name in bodies) if entry.case_sensitive else (name.casefold() in folded) for name in names)
+        if not used:
+            yield warning(
+                GLOSSARY_FILE,
+                entry.source_line("term"),
+                f"entries[{index}].term",
+                f"term {entry.term!r} (or an alias) appears in no lesson",
+                "unused-term",
+            )

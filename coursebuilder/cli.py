@@ -1,0 +1,181 @@
+"""The `coursebuilder` command: a thin layer over the library."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from pathlib import Path
+
+import click
+
+from coursebuilder import __version__
+from coursebuilder.build import build_course
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, has_errors, to_json
+from coursebuilder.loader import load_course
+from coursebuilder.model import Course
+from coursebuilder.targets import BuildOptions, all_targets
+
+DIR = click.argument("directory", default="course_src", type=click.Path(file_okay=False, path_type=Path))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="coursebuilder")
+def main() -> None:
+    """Build a course kept as plain text into Moodle XML and SCORM packages.
+
+    A course directory holds course.yaml, lessons/*.md, glossary.yaml, quiz/*.yaml and
+    assets/. Start with `coursebuilder new my-course`, check it with `coursebuilder validate
+    my-course`, and build it with `coursebuilder build my-course`.
+    """
+
+
+def _print_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
+    for diag in diags:
+        click.echo(diag.github() if fmt == "github" else diag.format(), err=fmt != "github")
+
+
+def summary(course: Course) -> dict[str, object]:
+    """Counts shown after a successful validation."""
+    types = Counter(question.type for question in course.questions)
+    return {
+        "course": course.info.id,
+        "lessons": len(course.lessons),
+        "glossary_terms": len(course.glossary.entries),
+        "questions": len(course.questions),
+        "questions_by_type": dict(sorted(types.items())),
+    }
+
+
+@main.command()
+@DIR
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github"]),
+    default="text",
+    show_default=True,
+    help="text: file:line: messages; json: a stable report for tools; github: Actions annotations.",
+)
+def validate(directory: Path, strict: bool, fmt: str) -> None:
+    """Check the course in DIRECTORY (default: course_src) and report every problem.
+
+    Exit status: 0 when valid, 1 when there are errors (or warnings with --strict).
+    """
+    result = load_course(directory)
+    failed = result.course is None or has_errors(result.diagnostics, strict)
+    info = summary(result.course) if result.course is not None and not failed else None
+    if fmt == "json":
+        click.echo(to_json(result.diagnostics, info))
+    else:
+        _print_diagnostics(result.diagnostics, fmt)
+        if info is not None and fmt == "text":
+            by_type = ", ".join(f"{n} {t}" for t, n in info["questions_by_type"].items())  # type: ignore[attr-defined]
+            click.echo(
+                f"{info['course']}: valid — {info['lessons']} lessons, {info['glossary_terms']} glossary terms, "
+                f"{info['questions']} questions ({by_type})"
+            )
+    sys.exit(1 if failed else 0)
+
+
+@main.command()
+@DIR
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Output directory; files go to OUTPUT/<course-id>/.",
+)
+@click.option(
+    "-t",
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="Build only this target (repeatable); see `coursebuilder targets`.",
+)
+@click.option(
+    "--structure",
+    type=click.Choice(["single", "multi"]),
+    default=None,
+    help="SCORM: one SCO for the whole course, or one per lesson (overrides course.yaml).",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Print each step.")
+def build(
+    directory: Path,
+    output: Path,
+    targets: tuple[str, ...],
+    structure: str | None,
+    strict: bool,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Validate the course in DIRECTORY and write its packages under OUTPUT.
+
+    Nothing is written when the course has errors.
+    """
+
+    def progress(message: str) -> None:
+        if verbose:
+            click.echo(message, err=True)
+
+    try:
+        artifacts, warnings = build_course(
+            directory, output, targets, BuildOptions(scorm_structure=structure, progress=progress), strict
+        )
+    except CourseError as exc:
+        _print_diagnostics(exc.diagnostics, "text")
+        sys.exit(1)
+    if not quiet:
+        _print_diagnostics([w for w in warnings if w.severity is Severity.WARNING], "text")
+        for artifact in artifacts:
+            size = artifact.path.stat().st_size
+            note = "" if artifact.changed else " (unchanged)"
+            click.echo(f"{artifact.path}  {_size(size)}{note}")
+
+
+def _size(size: int) -> str:
+    for unit in ("B", "KB", "MB"):
+        if size < 1024 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024  # type: ignore[assignment]
+    return f"{size} B"
+
+
+@main.command()
+@click.option(
+    "-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("schemas"), show_default=True
+)
+def schema(output: Path) -> None:
+    """Write the JSON Schemas of the source files (for editors and CI) to OUTPUT."""
+    from coursebuilder.schema import write_schemas
+
+    for path in write_schemas(output):
+        click.echo(str(path))
+
+
+@main.command()
+def targets() -> None:
+    """List the output formats `build --target` accepts."""
+    for name, target in all_targets().items():
+        click.echo(f"{name:12} {target.summary}")
+
+
+@main.command()
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--language", type=click.Choice(["id", "en"]), default="en", show_default=True, help="Language of the example text."
+)
+def new(directory: Path, language: str) -> None:
+    """Create a small, valid example course in DIRECTORY to start from."""
+    from coursebuilder.scaffold import create_course
+
+    try:
+        written = create_course(directory, language)
+    except FileExistsError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created {len(written)} files in {directory}; next: coursebuilder validate {directory}")

@@ -1,0 +1,99 @@
+"""Located problems, reported the way compilers do: `file:line:col: error: field: message [code]`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """One problem in the course source: where it is, what is wrong, and a stable code."""
+
+    file: str
+    line: int
+    column: int
+    severity: Severity
+    field: str
+    message: str
+    code: str
+
+    def format(self) -> str:
+        where = self.file
+        if self.line:
+            where += f":{self.line}"
+            if self.column:
+                where += f":{self.column}"
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"{where}: {self.severity.value}: {what} [{self.code}]"
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+    def github(self) -> str:
+        """Format as a GitHub Actions workflow command (an annotation on the file and line)."""
+        kind = "error" if self.severity is Severity.ERROR else "warning"
+        props = [f"file={_gh_escape(self.file, prop=True)}"]
+        if self.line:
+            props.append(f"line={self.line}")
+        if self.column:
+            props.append(f"col={self.column}")
+        props.append(f"title={_gh_escape(self.code, prop=True)}")
+        what = f"{self.field}: {self.message}" if self.field else self.message
+        return f"::{kind} {','.join(props)}::{_gh_escape(what)}"
+
+
+def _gh_escape(text: str, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def error(file: str, line: int, field: str, message: str, code: str, column: int = 0) -> Diagnostic:
+    return Diagnostic(file, line, column, Severity.ERROR, field, message, code)
+
+
+def warning(file: str, line: int, field: str, message: str, code: str, column: int = 0) -> Diagnostic:
+    return Diagnostic(file, line, column, Severity.WARNING, field, message, code)
+
+
+def sort_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Sort by file, then line and column; drop exact repeats."""
+    return sorted(set(items), key=lambda d: (d.file, d.line, d.column, d.severity.value, d.field, d.message))
+
+
+def has_errors(items: Iterable[Diagnostic], strict: bool = False) -> bool:
+    return any(d.severity is Severity.ERROR or strict for d in items)
+
+
+def to_json(items: Iterable[Diagnostic], summary: dict[str, object] | None = None) -> str:
+    """The stable JSON report of `validate --format json` (documented in the README)."""
+    items = list(items)
+    report: dict[str, object] = {
+        "version": 1,
+        "ok": not has_errors(items),
+        "errors": sum(1 for d in items if d.severity is Severity.ERROR),
+        "warnings": sum(1 for d in items if d.severity is Severity.WARNING),
+        "diagnostics": [d.as_dict() for d in items],
+    }
+    if summary is not None:
+        report["summary"] = summary
+    return json.dumps(report, ensure_ascii=False, indent=2, sort_keys=True)
+
+
+class CourseError(Exception):
+    """Raised when the course cannot be loaded or built; carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics = sort_diagnostics(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))

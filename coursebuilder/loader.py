@@ -1,0 +1,393 @@
+"""Load a course directory into the validated model, collecting every problem with its line.
+
+The loader reads each file on its own, so one broken file never hides the problems of
+another; cross-file rules (ids, references, assets) run afterwards in `checks`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from coursebuilder import limits
+from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
+from coursebuilder.model import (
+    Course,
+    CourseInfo,
+    GlossaryFile,
+    Lesson,
+    LessonMeta,
+    Model,
+    Question,
+    QuizFile,
+)
+from coursebuilder.yamlio import LineDict, LineList, YamlProblem, decode, parse_yaml
+
+COURSE_FILE = "course.yaml"
+GLOSSARY_FILE = "glossary.yaml"
+LESSONS_DIR = "lessons"
+QUIZ_DIR = "quiz"
+ASSETS_DIR = "assets"
+
+_LESSON_NAME = re.compile(r"^(?:\d+[-_])?(?P<slug>.+)\.md$")
+M = TypeVar("M", bound=BaseModel)
+
+_PYDANTIC_CODES = {
+    "missing": "missing",
+    "extra_forbidden": "unknown-field",
+    "literal_error": "choice",
+    "union_tag_invalid": "type",
+    "union_tag_not_found": "type",
+    "string_pattern_mismatch": "format",
+    "string_too_long": "too-long",
+    "string_too_short": "empty",
+    "too_short": "too-few",
+    "too_long": "too-many",
+}
+
+
+@dataclass
+class LoadResult:
+    """What `load` found: the course (None when a file could not be read) and all diagnostics."""
+
+    course: Course | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def load_course(root: Path | str) -> LoadResult:
+    """Load and check the course in `root`; never raises for problems in the source."""
+    from coursebuilder.checks import check_course
+
+    root = Path(root)
+    diags: list[Diagnostic] = []
+    if not (root / COURSE_FILE).is_file():
+        msg = "no course here: course.yaml is missing" if root.is_dir() else "course directory does not exist"
+        return LoadResult(None, _under(root, [error(COURSE_FILE, 0, "", msg, "missing-file")]))
+    info = _load_model(root, COURSE_FILE, CourseInfo, diags)
+    lessons = list(_load_lessons(root, diags))
+    glossary = GlossaryFile()
+    if (root / GLOSSARY_FILE).is_file():
+        glossary = _load_model(root, GLOSSARY_FILE, GlossaryFile, diags) or GlossaryFile()
+    questions: list[Any] = []
+    for quiz in _quiz_files(root):
+        questions.extend(_load_quiz(root, quiz, diags))
+    if info is None:
+        return LoadResult(None, _under(root, diags))
+    course = Course.model_construct(
+        info=info,
+        lessons=_in_course_order(info, lessons),
+        glossary=glossary,
+        questions=questions,
+        root=str(root.resolve()),
+    )
+    course.locate(COURSE_FILE, 1)
+    diags.extend(check_course(course, lessons, root))
+    return LoadResult(course, _under(root, diags))
+
+
+def _under(root: Path, diags: list[Diagnostic]) -> list[Diagnostic]:
+    """Name files as the user reaches them: the course directory as given, then the file."""
+    return sort_diagnostics(replace(d, file=(root / d.file).as_posix()) if d.file else d for d in diags)
+
+
+def load_or_raise(root: Path | str) -> tuple[Course, list[Diagnostic]]:
+    """Load the course; raise CourseError when there is any error (warnings are returned)."""
+    result = load_course(root)
+    if result.course is None or any(d.severity.value == "error" for d in result.diagnostics):
+        raise CourseError(result.diagnostics)
+    return result.course, result.diagnostics
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _rel(root: Path, path: Path) -> str:
+    return path.relative_to(root).as_posix()
+
+
+def _read(root: Path, name: str, diags: list[Diagnostic]) -> str | None:
+    path = root / name
+    try:
+        size = path.stat().st_size
+        if size > limits.MAX_SOURCE_FILE_BYTES:
+            diags.append(
+                error(
+                    name, 0, "", f"file is {size:,} bytes; the limit is {limits.MAX_SOURCE_FILE_BYTES:,}", "too-large"
+                )
+            )
+            return None
+        return decode(path.read_bytes())
+    except YamlProblem as exc:
+        diags.append(error(name, exc.line, "", exc.message, "encoding", exc.column))
+    except OSError as exc:
+        diags.append(error(name, 0, "", f"cannot read: {exc.strerror}", "io"))
+    return None
+
+
+def _parse(name: str, text: str, diags: list[Diagnostic], line_offset: int = 0) -> Any:
+    try:
+        return parse_yaml(text, line_offset)
+    except YamlProblem as exc:
+        diags.append(error(name, exc.line, "", exc.message, "yaml", exc.column))
+        return None
+
+
+def _load_model(root: Path, name: str, model: type[M], diags: list[Diagnostic]) -> M | None:
+    text = _read(root, name, diags)
+    if text is None:
+        return None
+    data = _parse(name, text, diags)
+    if data is None:
+        data = LineDict()
+        data.line, data.key_lines = 1, {}
+    return validate(model, data, name, diags)
+
+
+def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line_offset: int = 0) -> M | None:
+    """Validate parsed YAML against `model`, turning every error into a located diagnostic."""
+    if not isinstance(data, dict):
+        line = getattr(data, "line", 1) + line_offset
+        diags.append(error(name, line, "", f"expected a mapping of fields, found {_kind(data)}", "yaml"))
+        return None
+    try:
+        obj = model.model_validate(data)
+    except ValidationError as exc:
+        for item in exc.errors(include_url=False):
+            diags.append(_diagnostic(item, data, name, line_offset))
+        return None
+    if isinstance(obj, Model):
+        _locate(obj, data, name, line_offset)
+    return obj
+
+
+_QUESTION = TypeAdapter(Question)
+
+
+def _load_quiz(root: Path, name: str, diags: list[Diagnostic]) -> list[Any]:
+    """Validate a quiz file question by question, so one bad question hides no other."""
+    text = _read(root, name, diags)
+    if text is None:
+        return []
+    data = _parse(name, text, diags)
+    if data is None:
+        return []
+    items = data.get("questions") if isinstance(data, dict) else None
+    shell = LineDict({k: v for k, v in data.items() if k != "questions"}) if isinstance(data, dict) else data
+    if isinstance(shell, LineDict) and isinstance(data, LineDict):
+        shell.line, shell.key_lines = data.line, data.key_lines
+    quiz = validate(QuizFile, shell, name, diags)
+    if quiz is None:
+        return []
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        diags.append(
+            error(
+                name,
+                data.key_lines.get("questions", 1),
+                "questions",
+                f"expected a list of questions, found {_kind(items)}",
+                "yaml",
+            )
+        )
+        return []
+    questions = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            line = items.item_lines[index] if isinstance(items, LineList) else 1
+            diags.append(
+                error(
+                    name, line, f"questions[{index}]", f"expected a question (a mapping), found {_kind(item)}", "yaml"
+                )
+            )
+            continue
+        try:
+            question = _QUESTION.validate_python(item)
+        except ValidationError as exc:
+            for problem in exc.errors(include_url=False):
+                problem["loc"] = ("questions", index, *problem["loc"])
+                diags.append(_diagnostic(problem, data, name, 0))
+            continue
+        _locate(question, item, name, 0)
+        questions.append(question)
+    return list(_apply_defaults(quiz, questions))
+
+
+def _kind(data: Any) -> str:
+    if data is None:
+        return "an empty document"
+    if isinstance(data, list):
+        return "a list"
+    return f"a {type(data).__name__}"
+
+
+def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic:
+    """Map one pydantic error onto file, line and a readable field path."""
+    path: list[str | int] = []
+    node: Any = data
+    line = getattr(data, "line", 1)
+    for part in item["loc"]:
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            line = node.key_lines.get(part, line) if isinstance(node, LineDict) else line
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            line = node.item_lines[part] if isinstance(node, LineList) else line
+            node = node[part]
+            path.append(part)
+        elif isinstance(node, dict) and isinstance(part, str) and item["type"] in ("missing",):
+            path.append(part)
+        # other parts are union tags or function names: skip them
+    message: str = item["msg"]
+    if message.startswith("Value error, "):
+        message = message[len("Value error, ") :]
+    code = _PYDANTIC_CODES.get(item["type"], item["type"] if "_" not in item["type"] else "schema")
+    # Our model rules name the field first ("answers: ..."): point at it.
+    head, sep, rest = message.partition(": ")
+    if sep and isinstance(node, dict) and re.fullmatch(r"[a-z_]+", head) and head in node:
+        if isinstance(node, LineDict):
+            line = node.key_lines.get(head, line)
+        path.append(head)
+        message = rest
+    if item["type"] == "extra_forbidden":
+        message = "unknown field" + _suggest(str(path[-1]) if path else "", item, data)
+    elif item["type"] == "missing":
+        message = "required field is missing"
+        if path:
+            parent: Any = data
+            for part in path[:-1]:
+                parent = parent[part]
+            line = getattr(parent, "line", line)
+    elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        message = _union_message(item)
+    return error(name, line + line_offset, _dotted(path), message, code)
+
+
+def _suggest(name: str, item: Any, data: Any) -> str:
+    import difflib
+
+    known = item.get("ctx", {}).get("known") if isinstance(item.get("ctx"), dict) else None
+    if not known:
+        return ""
+    match = difflib.get_close_matches(name, known, n=1)
+    return f"; did you mean {match[0]!r}?" if match else ""
+
+
+def _union_message(item: Any) -> str:
+    ctx = item.get("ctx") or {}
+    expected = ctx.get("expected_tags", "")
+    if item["type"] == "union_tag_not_found":
+        return f"`type` is missing; expected one of {expected}"
+    return f"unknown question type {ctx.get('tag')!r}; expected one of {expected}"
+
+
+def _dotted(path: list[str | int]) -> str:
+    out = ""
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+def _locate(obj: Model, data: LineDict | dict[str, Any], name: str, line_offset: int) -> None:
+    """Record file and line on `obj` and every model inside it (a parallel walk of model and data)."""
+    stack: list[tuple[Any, Any]] = [(obj, data)]
+    while stack:
+        current, raw = stack.pop()
+        if isinstance(current, Model) and isinstance(raw, dict):
+            lines = {k: v + line_offset for k, v in raw.key_lines.items()} if isinstance(raw, LineDict) else None
+            current.locate(name, getattr(raw, "line", 0) + line_offset, lines)
+            for key, value in raw.items():
+                child = getattr(current, key, None)
+                if isinstance(child, (Model, list)):
+                    stack.append((child, value))
+        elif isinstance(current, list) and isinstance(raw, list):
+            stack.extend(zip(current, raw, strict=False))
+
+
+# --------------------------------------------------------------------------- lessons
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+
+
+def lesson_files(root: Path) -> list[Path]:
+    folder = root / LESSONS_DIR
+    return sorted(folder.glob("*.md")) if folder.is_dir() else []
+
+
+def _load_lessons(root: Path, diags: list[Diagnostic]) -> Iterator[Lesson]:
+    for path in lesson_files(root):
+        name = _rel(root, path)
+        text = _read(root, name, diags)
+        if text is None:
+            continue
+        match = FRONT_MATTER.match(text)
+        if match is None:
+            diags.append(
+                error(name, 1, "", "a lesson starts with YAML front matter between two `---` lines", "front-matter")
+            )
+            continue
+        data = _parse(name, match.group("yaml"), diags, line_offset=1)
+        if data is None:
+            continue
+        meta = validate(LessonMeta, data, name, diags, line_offset=1)
+        if meta is None:
+            continue
+        body = text[match.end() :]
+        body_line = text[: match.end()].count("\n") + 1
+        slug_match = _LESSON_NAME.match(path.name)
+        lesson_id = meta.id or (slug_match.group("slug") if slug_match else path.stem)
+        lesson = Lesson.model_construct(
+            id=lesson_id,
+            title=meta.title,
+            objectives=meta.objectives,
+            minutes=meta.minutes,
+            summary=meta.summary,
+            allow_scripts=meta.allow_scripts,
+            body=body,
+            body_line=body_line,
+            path=name,
+        )
+        lesson.locate(name, 1, dict(meta._lines))
+        yield lesson
+
+
+def _in_course_order(info: CourseInfo, lessons: list[Lesson]) -> list[Lesson]:
+    order = {lesson_id: index for index, lesson_id in enumerate(info.lessons)}
+    listed = [lesson for lesson in lessons if lesson.id in order]
+    return sorted(listed, key=lambda lesson: order[lesson.id])
+
+
+# --------------------------------------------------------------------------- quizzes
+
+
+def _quiz_files(root: Path) -> list[str]:
+    folder = root / QUIZ_DIR
+    if not folder.is_dir():
+        return []
+    return sorted(_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+
+
+def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:
+    defaults = quiz.defaults
+    for question in questions:
+        update: dict[str, Any] = {}
+        if question.lesson is None and defaults.lesson is not None:
+            update["lesson"] = defaults.lesson
+        if question.category is None and defaults.category is not None:
+            update["category"] = defaults.category
+        if defaults.tags:
+            update["tags"] = list(dict.fromkeys([*defaults.tags, *question.tags]))
+        if not update:
+            yield question
+            continue
+        copy = question.model_copy(update=update)
+        copy.locate(question.source_file, question.source_line(), dict(question._lines))
+        if "lesson" in update:
+            copy._lines.setdefault("lesson", quiz.defaults.source_line("lesson"))
+        yield copy

@@ -1,0 +1,686 @@
+"""The course model: one frozen, validated tree that every target reads.
+
+Source files map onto these classes one to one (see `loader`). Field docstrings become the
+`description` of the JSON Schema in `schemas/`, so editors show them as help.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic_core import PydanticCustomError
+
+from coursebuilder.grades import is_moodle_grade, nearest_grade
+
+SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+"""Ids are lowercase slugs: they become file names, XML ids and Moodle idnumbers."""
+
+Slug = Annotated[str, Field(pattern=SLUG, max_length=100)]
+Name = Annotated[str, Field(min_length=1, max_length=255)]
+
+
+class MarkdownText:
+    """Marks a field as Markdown, so every target renders it and checks its images."""
+
+
+Markdown = Annotated[str, MarkdownText()]
+Percent = Annotated[float, Field(ge=-100, le=100)]
+
+_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def rule(code: str, message: str) -> PydanticCustomError:
+    """An error of one of our own rules; `code` ends up in the diagnostic as `[code]`."""
+    return PydanticCustomError(code, "{message}", {"message": message})
+
+
+def xml_unsafe_char(text: str) -> str | None:
+    """Return the first character XML 1.0 cannot carry, or None."""
+    found = _XML_BAD.search(text)
+    return found.group() if found else None
+
+
+class Model(BaseModel):
+    """Base of every source model: unknown fields are errors, values are immutable."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+
+    _file: str = PrivateAttr(default="")
+    """File the loader read this object from, relative to the course directory."""
+    _line: int = PrivateAttr(default=0)
+    """Line of that file where the object starts."""
+    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
+    """Line of each field the source set, for diagnostics about one field."""
+
+    def locate(self, file: str, line: int, lines: dict[str, int] | None = None) -> None:
+        """Record where the object came from (called by the loader only)."""
+        self._file, self._line = file, line
+        if lines:
+            self._lines = lines
+
+    @property
+    def source_file(self) -> str:
+        return self._file
+
+    def source_line(self, field: str | None = None) -> int:
+        """Line of `field` (or of the object) in its source file; 0 when unknown."""
+        if field is not None and field in self._lines:
+            return self._lines[field]
+        return self._line
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _xml_safe(cls, value: object) -> object:
+        if isinstance(value, str):
+            bad = xml_unsafe_char(value)
+            if bad is not None:
+                raise rule("xml-char", f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry")
+        return value
+
+
+def _check_grade(value: float) -> float:
+    if not is_moodle_grade(value):
+        raise rule("grade", f"{_fmt(value)} is not a grade Moodle accepts; nearest is {_fmt(nearest_grade(value))}")
+    return value
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.5f}".rstrip("0").rstrip(".")
+
+
+Grade = Annotated[
+    float,
+    Field(
+        description="Percent of the question's points, one of the values Moodle accepts "
+        "(100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, "
+        "16.66667, 14.28571, 12.5, 11.11111, 10, 5, 0, and the same negated)."
+    ),
+]
+
+
+# --------------------------------------------------------------------------- course.yaml
+
+
+class Source(Model):
+    """The work a course is based on, credited in the packages' metadata."""
+
+    title: Name
+    """Title of the source work."""
+    publisher: str = ""
+    """Publisher or website, as the source names itself."""
+    author: str = ""
+    url: str = ""
+    date: str = ""
+    """Publication date, ISO 8601 (YYYY-MM-DD) where known."""
+    note: str = ""
+    """How the course uses the source (e.g. "facts adapted, text rewritten")."""
+
+
+class FinalQuiz(Model):
+    """The scored quiz at the end of the course (SCORM) or the course's final Moodle quiz."""
+
+    title: Name = "Final quiz"
+    questions: Literal["all"] | list[Slug] = "all"
+    """`all` (every scorable question of every lesson, in course order) or a list of question ids."""
+    shuffle: bool = False
+    """Shuffle the order of questions for each attempt."""
+
+
+ScormVersion = Literal["1.2", "2004"]
+
+
+class ScormSettings(Model):
+    """How SCORM packages are built."""
+
+    versions: list[ScormVersion] = Field(default_factory=lambda: list[ScormVersion](["1.2", "2004"]))
+    """SCORM versions to build; 1.2 is the safest choice for Moodle."""
+    structure: Literal["single", "multi"] = "single"
+    """`single`: one SCO with its own navigation; `multi`: one SCO per lesson plus the quiz."""
+
+
+class MoodleSettings(Model):
+    """How the Moodle outputs are built."""
+
+    lesson_activity: Literal["page", "book"] = "page"
+    """Course backup: a Page per lesson, or one Book with a chapter per lesson."""
+    quizzes: Literal["per_lesson", "final"] = "per_lesson"
+    """Course backup: a quiz per lesson that has questions, or one final quiz."""
+    include_scorm: bool = False
+    """Course backup: also add the SCORM 1.2 package as a SCORM activity."""
+
+
+class Settings(Model):
+    """Build settings."""
+
+    passing_score: float = Field(default=70, ge=0, le=100)
+    """Percent of the quiz's points needed to pass."""
+    scorm: ScormSettings = Field(default_factory=ScormSettings)
+    moodle: MoodleSettings = Field(default_factory=MoodleSettings)
+    allow_html_scripts: bool = False
+    """Never needed in normal courses; see per-lesson `allow_scripts`."""
+
+
+class CourseInfo(Model):
+    """`course.yaml`: the course's metadata, its lessons in order and its build settings."""
+
+    id: Slug
+    """Stable id; names the output files and derives every package identifier."""
+    title: Name
+    shortname: Name
+    """Moodle's course short name; also the top question category."""
+    language: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    """BCP 47 language tag, e.g. `id` or `en-GB`; chooses the player's language."""
+    version: str = "1.0"
+    summary: Markdown = ""
+    authors: list[str] = Field(default_factory=list)
+    license: str = ""
+    """License of the course text, e.g. `CC BY-SA 4.0`."""
+    source: Source | None = None
+    keywords: list[str] = Field(default_factory=list)
+    lessons: list[Slug] = Field(min_length=1)
+    """Lesson ids in course order; each names a file `lessons/NN-<id>.md` (or its `id`)."""
+    final_quiz: FinalQuiz = Field(default_factory=FinalQuiz)
+    settings: Settings = Field(default_factory=Settings)
+
+
+# --------------------------------------------------------------------------- lessons
+
+
+class LessonMeta(Model):
+    """Front matter of `lessons/NN-slug.md`."""
+
+    id: Slug | None = None
+    """Defaults to the file name without its `NN-` prefix and `.md`."""
+    title: Name
+    objectives: list[str] = Field(default_factory=list)
+    """What the learner can do after the lesson."""
+    minutes: int | None = Field(default=None, ge=1, le=1000)
+    """Estimated reading time in minutes."""
+    summary: str = ""
+    allow_scripts: bool = False
+    """Let raw `<script>`/`<iframe>` through into this lesson's SCORM page (never into Moodle)."""
+
+
+class Lesson(Model):
+    """A lesson: its front matter and Markdown body."""
+
+    id: Slug
+    title: Name
+    objectives: list[str] = Field(default_factory=list)
+    minutes: int | None = None
+    summary: str = ""
+    allow_scripts: bool = False
+    body: Markdown
+    body_line: int = 1
+    """Line of the file where the body starts (for diagnostics)."""
+    path: str = ""
+    """Path of the lesson file relative to the course directory."""
+
+
+# --------------------------------------------------------------------------- glossary
+
+
+class GlossaryEntry(Model):
+    """A glossary term, with Moodle's auto-linking flags."""
+
+    term: Name
+    definition: Markdown = Field(min_length=1)
+    aliases: list[Name] = Field(default_factory=list)
+    categories: list[Name] = Field(default_factory=list)
+    case_sensitive: bool = False
+    """Link only where the case matches."""
+    full_match: bool = True
+    """Link whole words only."""
+    auto_link: bool = True
+    """Let Moodle's glossary filter (and the SCORM pages) link this term in texts."""
+
+
+class GlossaryFile(Model):
+    """`glossary.yaml`."""
+
+    name: Name = "Glossary"
+    intro: Markdown = ""
+    entries: list[GlossaryEntry] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- questions
+
+
+class Hint(Model):
+    """A hint shown after a wrong try in interactive mode."""
+
+    text: Markdown
+    show_num_correct: bool = False
+    clear_wrong: bool = False
+
+
+class QuestionBase(Model):
+    """Fields every question type has."""
+
+    id: Slug
+    """Stable id: Moodle's idnumber, SCORM interaction id."""
+    name: Name | None = None
+    """Name in Moodle's question bank; defaults to the id."""
+    text: Annotated[Markdown, Field(min_length=1)]
+    """The question text, Markdown; images by path relative to the file."""
+    lesson: Slug | None = None
+    """Lesson the question belongs to (usually set by the file's `defaults`)."""
+    category: str | None = None
+    """Sub-category under the lesson's category in the question bank."""
+    tags: list[str] = Field(default_factory=list)
+    points: float = Field(default=1, ge=0, le=1000)
+    """Default mark (Moodle `defaultgrade`)."""
+    penalty: float = Field(default=0.3333333, ge=0, le=1)
+    """Fraction lost per wrong try in interactive modes."""
+    general_feedback: Markdown = ""
+    """Shown after the question is answered, whatever the answer."""
+    hints: list[Hint] = Field(default_factory=list)
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.id
+
+
+class CombinedFeedback(Model):
+    """Feedback by outcome, for types that grade several parts."""
+
+    correct: Markdown = ""
+    partially_correct: Markdown = ""
+    incorrect: Markdown = ""
+    show_num_correct: bool = False
+
+
+class Choice(Model):
+    """An answer of a multiple-choice question."""
+
+    text: Markdown = Field(min_length=1)
+    grade: Grade = 0
+    feedback: Markdown = ""
+
+    _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
+
+
+class MultiChoice(QuestionBase):
+    """Multiple choice, one answer (`single: true`) or several."""
+
+    type: Literal["multichoice"]
+    single: bool = True
+    shuffle: bool = True
+    numbering: Literal["abc", "ABCD", "123", "iii", "IIII", "none"] = "abc"
+    show_standard_instruction: bool = False
+    answers: list[Choice] = Field(min_length=2)
+    feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
+
+    @model_validator(mode="after")
+    def _grades_add_up(self) -> MultiChoice:
+        grades = [a.grade for a in self.answers]
+        if self.single:
+            full = sum(1 for g in grades if math.isclose(g, 100))
+            if full != 1:
+                raise rule(
+                    "single-answer",
+                    f"answers: a single-answer question needs exactly one answer with grade 100, found {full}",
+                )
+        else:
+            positive = sum(g for g in grades if g > 0)
+            if not math.isclose(positive, 100, abs_tol=0.01):
+                raise rule(
+                    "multi-answer",
+                    f"answers: positive grades of a multiple-answer question must add up to 100, not {_fmt(positive)}",
+                )
+        return self
+
+
+class TrueFalse(QuestionBase):
+    """True or false."""
+
+    type: Literal["truefalse"]
+    correct: bool
+    """The right answer."""
+    feedback_true: Markdown = ""
+    """Shown when the learner answers true."""
+    feedback_false: Markdown = ""
+    """Shown when the learner answers false."""
+
+
+class TextAnswer(Model):
+    """An accepted answer of a short-answer question or a cloze gap (`*` is a wildcard)."""
+
+    text: str = Field(min_length=1, max_length=255)
+    grade: Grade = 100
+    feedback: Markdown = ""
+
+    _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
+
+
+def _needs_full_credit(answers: list[TextAnswer] | list[NumericAnswer] | list[Choice]) -> None:
+    if not any(math.isclose(a.grade, 100) for a in answers):
+        raise rule("full-credit", "answers: at least one answer must have grade 100")
+
+
+class ShortAnswer(QuestionBase):
+    """Typed answer compared with the accepted answers."""
+
+    type: Literal["shortanswer"]
+    case_sensitive: bool = False
+    answers: list[TextAnswer] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _has_full(self) -> ShortAnswer:
+        _needs_full_credit(self.answers)
+        return self
+
+
+class NumericAnswer(Model):
+    """An accepted numeric answer with an absolute tolerance (`value: "*"` matches anything)."""
+
+    value: float | Literal["*"]
+    tolerance: float = Field(default=0, ge=0)
+    grade: Grade = 100
+    feedback: Markdown = ""
+
+    _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, value: float | str) -> float | str:
+        if isinstance(value, float) and not math.isfinite(value):
+            raise rule("number", "must be a finite number")
+        return value
+
+
+class Unit(Model):
+    """A unit the learner may write; the first unit has multiplier 1."""
+
+    name: Annotated[str, Field(min_length=1, max_length=50)]
+    multiplier: float = Field(default=1, gt=0)
+
+
+class Numerical(QuestionBase):
+    """A number, optionally with a unit."""
+
+    type: Literal["numerical"]
+    answers: list[NumericAnswer] = Field(min_length=1)
+    units: list[Unit] = Field(default_factory=list)
+    unit_grading: Literal["none", "response", "question"] = "none"
+    """`none`: units optional; otherwise a wrong unit costs `unit_penalty` of the response or question grade."""
+    unit_penalty: float = Field(default=0.1, ge=0, le=1)
+    show_units: Literal["input", "choice", "select", "none"] = "input"
+    units_left: bool = False
+    """Write the unit before the number (e.g. `$ 10`)."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Numerical:
+        _needs_full_credit(self.answers)
+        if self.units and not math.isclose(self.units[0].multiplier, 1):
+            raise rule("units", "units: the first unit is the base unit and must have multiplier 1")
+        names = [u.name for u in self.units]
+        if len(set(names)) != len(names):
+            raise rule("units", "units: unit names must be unique")
+        if self.unit_grading != "none" and not self.units:
+            raise rule("units", "unit_grading: needs at least one unit")
+        return self
+
+
+class Pair(Model):
+    """A matching pair: a question (item) and its answer."""
+
+    question: Markdown = Field(min_length=1)
+    answer: Annotated[str, Field(min_length=1)]
+
+
+class Matching(QuestionBase):
+    """Match each item with an answer from one list."""
+
+    type: Literal["matching"]
+    shuffle: bool = True
+    pairs: list[Pair] = Field(min_length=2)
+    distractors: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    """Extra wrong answers."""
+    feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
+
+    @model_validator(mode="after")
+    def _rules(self) -> Matching:
+        answers = {p.answer for p in self.pairs}
+        if len(answers) + len(set(self.distractors)) < 3:
+            raise rule("matching", "pairs: Moodle needs at least three different answers (add a pair or a distractor)")
+        for d in self.distractors:
+            if d in answers:
+                raise rule("matching", f"distractors: {d!r} is also a right answer")
+        return self
+
+
+class Essay(QuestionBase):
+    """Free response graded by a teacher; shown but not scored in SCORM."""
+
+    type: Literal["essay"]
+    response_format: Literal["editor", "editorfilepicker", "plain", "monospaced", "noinline"] = "editor"
+    response_required: bool = True
+    response_lines: int = Field(default=15, ge=5, le=40)
+    min_words: int | None = Field(default=None, ge=1)
+    max_words: int | None = Field(default=None, ge=1)
+    attachments: int = Field(default=0, ge=-1, le=3)
+    """Number of files the learner may attach (-1: unlimited)."""
+    attachments_required: int = Field(default=0, ge=0, le=3)
+    max_bytes: int = Field(default=0, ge=0)
+    file_types: list[str] = Field(default_factory=list)
+    grader_info: Markdown = ""
+    """Notes for the teacher who grades."""
+    response_template: str = ""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Essay:
+        if self.min_words and self.max_words and self.min_words > self.max_words:
+            raise rule("essay", "min_words: is larger than max_words")
+        if self.response_format == "noinline" and self.attachments == 0:
+            raise rule("essay", "attachments: a `noinline` essay needs attachments")
+        if self.attachments != -1 and self.attachments_required > self.attachments:
+            raise rule("essay", "attachments_required: is more than attachments")
+        return self
+
+
+class Description(QuestionBase):
+    """Information only: text between questions, never graded."""
+
+    type: Literal["description"]
+    points: float = Field(default=0, ge=0, le=0)
+
+
+GapType = Literal[
+    "shortanswer",
+    "shortanswer_case",
+    "numerical",
+    "multichoice",
+    "multichoice_vertical",
+    "multichoice_horizontal",
+    "multiresponse",
+    "multiresponse_horizontal",
+]
+
+
+class GapAnswer(Model):
+    """An answer of a cloze gap; `tolerance` only for numerical gaps."""
+
+    text: Annotated[str, Field(min_length=1)]
+    grade: Grade = 100
+    feedback: str = ""
+    tolerance: float = Field(default=0, ge=0)
+
+    _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
+
+
+class Gap(Model):
+    """A gap of a cloze question, written `{{id}}` in the text."""
+
+    id: Slug
+    type: GapType = "shortanswer"
+    weight: int = Field(default=1, ge=1, le=100)
+    shuffle: bool = False
+    """Shuffle the choices (multichoice and multiresponse gaps)."""
+    answers: list[GapAnswer] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _rules(self) -> Gap:
+        if self.type == "numerical":
+            for a in self.answers:
+                if a.text != "*":
+                    try:
+                        float(a.text)
+                    except ValueError:
+                        raise rule("cloze", f"answers: {a.text!r} is not a number") from None
+        elif a_tol := [a for a in self.answers if a.tolerance]:
+            raise rule("cloze", f"answers: tolerance is only for numerical gaps ({a_tol[0].text!r})")
+        if self.type.startswith("multichoice") and len(self.answers) < 2:
+            raise rule("cloze", "answers: a multichoice gap needs at least two answers")
+        if self.type.startswith("multiresponse"):
+            if not any(a.grade > 0 for a in self.answers):
+                raise rule("cloze", "answers: a multiresponse gap needs a positive answer")
+        else:
+            _needs_full_credit(self.answers)  # type: ignore[arg-type]
+        return self
+
+
+GAP_REF = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
+"""How a cloze text refers to a gap: `{{gap-id}}`."""
+
+
+class Cloze(QuestionBase):
+    """Text with embedded gaps (Moodle's Embedded answers / multianswer)."""
+
+    type: Literal["cloze"]
+    gaps: list[Gap] = Field(min_length=1)
+    points: float = Field(default=0, ge=0, le=0)
+    """Not used: a cloze question is worth the sum of its gaps' weights."""
+
+    @model_validator(mode="after")
+    def _rules(self) -> Cloze:
+        ids = [g.id for g in self.gaps]
+        if len(set(ids)) != len(ids):
+            raise rule("cloze", "gaps: gap ids must be unique")
+        used = GAP_REF.findall(self.text)
+        for ref in used:
+            if ref not in ids:
+                raise rule("cloze", f"text: refers to gap {{{{{ref}}}}}, which is not defined")
+        for gid in ids:
+            if used.count(gid) != 1:
+                raise rule("cloze", f"gaps: gap {gid!r} must appear exactly once in the text as {{{{{gid}}}}}")
+        return self
+
+
+class Ordering(QuestionBase):
+    """Put the items in order (Moodle 4.4+ core ordering type)."""
+
+    type: Literal["ordering"]
+    items: list[Annotated[str, Field(min_length=1)]] = Field(min_length=2)
+    """Items in the correct order."""
+    layout: Literal["vertical", "horizontal"] = "vertical"
+    select_type: Literal["all", "random", "contiguous"] = "all"
+    select_count: int = Field(default=0, ge=0)
+    grading_type: Literal[
+        "all_or_nothing",
+        "absolute_position",
+        "relative_next_exclude_last",
+        "relative_next_include_last",
+        "relative_one_previous_and_next",
+        "relative_all_previous_and_next",
+        "longest_ordered_subset",
+        "longest_contiguous_subset",
+    ] = "absolute_position"
+    show_grading: bool = True
+    numbering: Literal["none", "abc", "ABCD", "123", "iii", "IIII"] = "none"
+    feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
+
+    @model_validator(mode="after")
+    def _rules(self) -> Ordering:
+        if len(set(self.items)) != len(self.items):
+            raise rule("ordering", "items: items must be different from each other")
+        if self.select_type != "all" and not 2 <= self.select_count <= len(self.items):
+            raise rule("ordering", "select_count: must be between 2 and the number of items")
+        return self
+
+
+Question = Annotated[
+    MultiChoice | TrueFalse | ShortAnswer | Numerical | Matching | Essay | Description | Cloze | Ordering,
+    Field(discriminator="type"),
+]
+QUESTION_TYPES: tuple[str, ...] = (
+    "multichoice",
+    "truefalse",
+    "shortanswer",
+    "numerical",
+    "matching",
+    "essay",
+    "description",
+    "cloze",
+    "ordering",
+)
+SCORED_TYPES = frozenset(QUESTION_TYPES) - {"essay", "description"}
+
+
+class QuizDefaults(Model):
+    """Values every question of the file takes unless it sets its own."""
+
+    lesson: Slug | None = None
+    category: str | None = None
+    tags: list[str] = Field(default_factory=list)
+    """Added to each question's own tags."""
+
+
+class QuizFile(Model):
+    """`quiz/*.yaml`: questions, with defaults for the file."""
+
+    defaults: QuizDefaults = Field(default_factory=QuizDefaults)
+    questions: list[Question] = Field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- the whole course
+
+
+class Course(Model):
+    """A loaded course: what every target builds from."""
+
+    info: CourseInfo
+    lessons: list[Lesson]
+    glossary: GlossaryFile
+    questions: list[Question]
+    root: str = ""
+    """The course directory (absolute)."""
+
+    def lesson_questions(self, lesson_id: str) -> list[Question]:
+        return [q for q in self.questions if q.lesson == lesson_id]
+
+
+def markdown_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Names of the fields of `model` that hold Markdown."""
+    cached = _MARKDOWN_FIELDS.get(model)
+    if cached is None:
+        cached = tuple(
+            name
+            for name, info in model.model_fields.items()
+            if any(isinstance(meta, MarkdownText) for meta in info.metadata)
+        )
+        _MARKDOWN_FIELDS[model] = cached
+    return cached
+
+
+_MARKDOWN_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def iter_markdown(obj: BaseModel, path: str = "") -> Iterator[tuple[BaseModel, str, str, str]]:
+    """Yield (owner, field, dotted path, text) for every Markdown text inside `obj`."""
+    for name in markdown_fields(type(obj)):
+        text = getattr(obj, name)
+        if text:
+            yield obj, name, f"{path}{name}", text
+    for name in type(obj).model_fields:
+        value = getattr(obj, name)
+        if isinstance(value, BaseModel):
+            yield from iter_markdown(value, f"{path}{name}.")
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from iter_markdown(item, f"{path}{name}[{index}].")

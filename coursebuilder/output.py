@@ -1,0 +1,86 @@
+"""Write artefacts atomically and reproducibly.
+
+Every file goes to a temporary name in its final directory and is renamed into place, so an
+interrupted build leaves the previous complete file or the new complete one, never half of
+one. Zips get fixed timestamps, sorted entries and fixed permissions: same input, same bytes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+"""The timestamp of every zip entry (the earliest a zip can store)."""
+
+STORED_SUFFIXES = frozenset(
+    {
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".webp",
+        ".mp3",
+        ".mp4",
+        ".m4a",
+        ".ogg",
+        ".webm",
+        ".zip",
+        ".woff",
+        ".woff2",
+        ".gz",
+    }
+)
+"""Already-compressed formats: deflating them again costs time and saves nothing."""
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path) -> Iterator[IO[bytes]]:
+    """Open a temporary file beside `path`; on success it replaces `path` in one rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` atomically unless the file already holds exactly that.
+
+    Returns True when the file was (re)written; an unchanged file keeps its timestamp, so
+    tools that watch `dist/` see only real changes.
+    """
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return False
+    with atomic_open(path) as handle:
+        handle.write(data)
+    return True
+
+
+def zip_bytes(entries: Iterable[tuple[str, bytes]]) -> bytes:
+    """Build a reproducible zip from (name, data) pairs; names are sorted, times fixed."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in sorted(entries, key=lambda item: item[0]):
+            info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
+            info.external_attr = 0o100644 << 16
+            info.create_system = 3
+            stored = Path(name).suffix.lower() in STORED_SUFFIXES
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data, compresslevel=None if stored else 6)
+    return buffer.getvalue()

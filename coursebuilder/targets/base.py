@@ -1,0 +1,56 @@
+"""The interface every output format implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import ClassVar
+
+from coursebuilder.diagnostics import Diagnostic
+from coursebuilder.model import Course
+
+Progress = Callable[[str], None]
+"""Receives a short line about what a target is doing (shown with `--verbose`)."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """Options of one build that are not part of the course source."""
+
+    scorm_structure: str | None = None
+    """Override course.yaml's `settings.scorm.structure` (`single` or `multi`)."""
+    progress: Progress = field(default=lambda message: None)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    """A file a target wrote, and whether this build changed it."""
+
+    path: Path
+    changed: bool = True
+
+
+class Target(ABC):
+    """An output format: checks what only it requires, then writes its files."""
+
+    name: ClassVar[str]
+    """Id used on the command line (`--target NAME`)."""
+    summary: ClassVar[str]
+    """One line for `coursebuilder targets`."""
+
+    def check(self, course: Course) -> list[Diagnostic]:
+        """Return problems only this target has with the course (none by default)."""
+        return []
+
+    def enabled(self, course: Course) -> bool:
+        """Whether a plain `build` (no `--target`) builds this target for the course."""
+        return True
+
+    @abstractmethod
+    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        """Write artefacts under `out_dir` (the course's folder in dist/) and return them.
+
+        Same course in, same bytes out; every file is written with `output.write_bytes`.
+        """

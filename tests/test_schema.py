@@ -1,0 +1,24 @@
+"""The committed JSON Schemas must match the models."""
+
+from __future__ import annotations
+
+import json
+
+from coursebuilder.schema import SCHEMAS, render_schemas
+from tests.conftest import ROOT
+
+
+def test_committed_schemas_are_current() -> None:
+    rendered = render_schemas()
+    stale = [name for name, text in rendered.items() if (ROOT / "schemas" / name).read_text(encoding="utf-8") != text]
+    assert not stale, f"schemas/ is stale ({', '.join(stale)}): run `make schema`"
+
+
+def test_every_schema_is_generated() -> None:
+    assert set(render_schemas()) == set(SCHEMAS)
+
+
+def test_quiz_schema_knows_every_question_type() -> None:
+    schema = json.loads(render_schemas()["quiz.schema.json"])
+    mapping = schema["$defs"]["QuizFile"]["properties"]["questions"]["items"]["discriminator"]["mapping"] if "QuizFile" in schema.get("$defs", {}) else schema["properties"]["questions"]["items"]["discriminator"]["mapping"]
+    assert set(mapping) == {"multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description", "cloze", "ordering"}
