@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from pathlib import Path
 
@@ -104,3 +105,27 @@ def test_odd_sizes_stay_valid(tmp_path: Path) -> None:
 def test_refuses_a_course_without_lessons(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="at least one lesson"):
         write_synthetic_course(tmp_path / "c", 10, 0, 0)
+
+
+def test_bench_harness_runs_on_the_small_course(tmp_path: Path) -> None:
+    """`make bench` must not rot: one quick pass over S prints the tables (no timing is asserted)."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    report = tmp_path / "results.json"
+    command = [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "S", "--repeat", "1"]
+    result = subprocess.run(
+        [*command, "--work", str(tmp_path / "work"), "--json", str(report)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "| S | validate |" in result.stdout
+    assert "| S | full build |" in result.stdout
+    assert "| unchanged rebuild S rewrites no file | PASS |" in result.stdout
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["rebuild"]["S"]["unchanged_rewrote"] == 0
+    assert {run["step"] for run in data["runs"]} >= {"validate", "full build", "rebuild, unchanged source"}
