@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -687,7 +687,7 @@ def iter_markdown(obj: BaseModel, path: str = "") -> Iterator[tuple[BaseModel, s
         text = getattr(obj, name)
         if text:
             yield obj, name, f"{path}{name}", text
-    for name in type(obj).model_fields:
+    for name in _nested_fields(type(obj)):
         value = getattr(obj, name)
         if isinstance(value, BaseModel):
             yield from iter_markdown(value, f"{path}{name}.")
@@ -695,3 +695,27 @@ def iter_markdown(obj: BaseModel, path: str = "") -> Iterator[tuple[BaseModel, s
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     yield from iter_markdown(item, f"{path}{name}[{index}].")
+
+
+def _nested_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Names of the fields of `model` whose type can hold a model (the others hold plain values)."""
+    cached = _NESTED_FIELDS.get(model)
+    if cached is None:
+        cached = tuple(name for name, info in model.model_fields.items() if _may_hold_model(info.annotation))
+        _NESTED_FIELDS[model] = cached
+    return cached
+
+
+_NESTED_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+_PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
+def _may_hold_model(annotation: object) -> bool:
+    if get_origin(annotation) is Literal:
+        return False
+    if isinstance(annotation, type) and get_origin(annotation) is None and not get_args(annotation):
+        return not issubclass(annotation, _PLAIN_TYPES) or issubclass(annotation, BaseModel)
+    arguments = get_args(annotation)
+    if get_origin(annotation) is Annotated:
+        arguments = arguments[:1]
+    return not arguments or any(_may_hold_model(argument) for argument in arguments)
