@@ -22,7 +22,7 @@ def mbz_bytes(entries: Mapping[str, bytes]) -> bytes:
     folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        for name in sorted([*(f"{folder}/" for folder in folders), *entries]):
+        for name in sorted([*(f"{folder}/" for folder in folders), *entries], key=lambda item: item.rstrip("/")):
             if len(name.encode("ascii")) > MAX_PATH:
                 raise ValueError(f"archive path longer than {MAX_PATH} bytes: {name}")
             info = tarfile.TarInfo(name.rstrip("/") if name.endswith("/") else name)

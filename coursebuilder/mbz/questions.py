@@ -645,6 +645,7 @@ def _description(w: _Writer, node: etree._Element, q: Question) -> None:
 
 def _ordering(w: _Writer, node: etree._Element, q: Question) -> None:
     assert isinstance(q, Ordering)
+    correct, partial, incorrect = w.combined(q.feedback)
     plugin = xml.child(node, "plugin_qtype_ordering_question")
     answers = xml.child(plugin, "answers")
     for position, item in enumerate(q.items, start=1):
@@ -660,6 +661,7 @@ def _ordering(w: _Writer, node: etree._Element, q: Question) -> None:
                 ("feedbackformat", FORMAT_MOODLE),
             ],
         )
+    # The ordering plugin lists incorrect feedback before partially correct feedback.
     xml.child(
         plugin,
         "ordering",
@@ -671,7 +673,12 @@ def _ordering(w: _Writer, node: etree._Element, q: Question) -> None:
             ("gradingtype", ORDERING_GRADING[q.grading_type]),
             ("showgrading", q.show_grading),
             ("numberingstyle", q.numbering),
-            *_combined_fields(w.combined(q.feedback)),
+            ("correctfeedback", correct),
+            ("correctfeedbackformat", FORMAT_HTML),
+            ("incorrectfeedback", incorrect),
+            ("incorrectfeedbackformat", FORMAT_HTML),
+            ("partiallycorrectfeedback", partial),
+            ("partiallycorrectfeedbackformat", FORMAT_HTML),
             ("shownumcorrect", q.feedback.show_num_correct),
         ],
     )
