@@ -9,12 +9,14 @@ from coursebuilder.mbz.book import write_book
 from coursebuilder.mbz.course import write_course, write_root, write_sections
 from coursebuilder.mbz.files import FileStore
 from coursebuilder.mbz.glossary import write_glossary
+from coursebuilder.mbz.gradebook import QUIZ_GRADE
 from coursebuilder.mbz.ids import USER_ID, Ids
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.page import write_page
 from coursebuilder.mbz.plan import make_plan
 from coursebuilder.mbz.questions import QuestionBank
-from coursebuilder.mbz.quiz import QUIZ_GRADE, write_quiz
+from coursebuilder.mbz.quiz import write_quiz
+from coursebuilder.mbz.scorm import MAX_GRADE as SCORM_GRADE
 from coursebuilder.mbz.scorm import write_scorm
 from coursebuilder.model import Course
 
@@ -44,10 +46,10 @@ def backup_entries(course: Course, scorm_zip: bytes | None = None) -> dict[str, 
             write_quiz(job, activity, bank, grade_sortorder=2 + quizzes.index(activity), weight=1 / len(quizzes))
         elif activity.modname == "scorm":
             assert scorm_zip is not None
-            write_scorm(job, activity, scorm_zip)
+            write_scorm(job, activity, scorm_zip, grade_sortorder=2 + len(quizzes))
     write_course(job)
     write_sections(job)
-    write_root(job, bank.root, QUIZ_GRADE * len(quizzes))
+    write_root(job, bank.root, QUIZ_GRADE * len(quizzes) + (SCORM_GRADE if scorm_zip is not None else 0))
     job.entries.update(files.blobs)
     return job.entries
 

@@ -16,6 +16,7 @@ from coursebuilder.loader import COURSE_FILE
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import inforef
 from coursebuilder.mbz.files import Area
+from coursebuilder.mbz.gradebook import grade_item_fields
 from coursebuilder.mbz.ids import (
     COURSE_CONTEXT,
     COURSE_GRADE_CATEGORY,
@@ -26,7 +27,6 @@ from coursebuilder.mbz.ids import (
     USER_CONTEXT,
 )
 from coursebuilder.mbz.job import Job
-from coursebuilder.mbz.quiz import grade_item_fields
 from coursebuilder.mbz.text import bullet_list
 
 MOODLE_VERSION = 2022112800

@@ -78,6 +78,7 @@ class StoredFile:
     sha1: str
     size: int
     mimetype: str | None
+    filepath: str = "/"
 
     @property
     def is_directory(self) -> bool:
@@ -138,13 +139,21 @@ class FileStore:
         name = _unique_name(posixpath.basename(rel), rel, area, self._taken)
         self._taken.add((area, name))
         self._names[key] = name
+        self._store(area, "/", name, data)
+        return name
+
+    def add_at(self, area: Area, path: str, data: bytes) -> None:
+        """Store `data` under its own folder path in `area` (`dir/file.js` → filepath `/dir/`)."""
+        folder, name = posixpath.split(path)
+        self._store(area, f"/{folder}/" if folder else "/", name, data)
+
+    def _store(self, area: Area, filepath: str, name: str, data: bytes) -> None:
         if not any(f.area == area for f in self.files):
             self.files.append(StoredFile(self.ids.file(), area, ".", EMPTY_SHA1, 0, None))
         sha1 = hashlib.sha1(data).hexdigest()
         self.blobs[f"files/{sha1[:2]}/{sha1}"] = data
         mimetype = MIME_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
-        self.files.append(StoredFile(self.ids.file(), area, name, sha1, len(data), mimetype))
-        return name
+        self.files.append(StoredFile(self.ids.file(), area, name, sha1, len(data), mimetype, filepath))
 
     def refs(self, *areas: Area) -> list[int]:
         """Ids an inforef.xml must list so the files of `areas` restore."""
@@ -169,7 +178,7 @@ class FileStore:
                     ("component", stored.area.component),
                     ("filearea", stored.area.filearea),
                     ("itemid", stored.area.itemid),
-                    ("filepath", "/"),
+                    ("filepath", stored.filepath),
                     ("filename", stored.filename),
                     ("userid", self.userid),
                     ("filesize", stored.size),

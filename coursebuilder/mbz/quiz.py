@@ -11,13 +11,12 @@ from lxml import etree
 
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import PASSED, Completion, activity_root, write_common
+from coursebuilder.mbz.gradebook import QUIZ_GRADE, grade_item_fields
 from coursebuilder.mbz.ids import COURSE_GRADE_CATEGORY
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.plan import Activity
 from coursebuilder.mbz.questions import QuestionBank
 
-QUIZ_GRADE = 10.0
-"""Moodle's default maximum grade of a quiz."""
 REVIEW_ALWAYS = 0x11110
 """display_options DURING | IMMEDIATELY_AFTER | LATER_WHILE_OPEN | AFTER_CLOSE."""
 REVIEW_AFTER = 0x01110
@@ -155,51 +154,3 @@ def grades_xml(activity: Activity, grade_item: int, passing: float, sortorder: i
     xml.child(item, "grade_grades")
     xml.child(root, "grade_letters")
     return root
-
-
-def grade_item_fields(
-    *,
-    categoryid: int | None,
-    itemname: str | None,
-    itemtype: str,
-    itemmodule: str | None,
-    iteminstance: int,
-    itemnumber: int | None,
-    idnumber: str | None,
-    gradepass: float,
-    aggregationcoef2: float,
-    sortorder: int,
-    grademax: float = QUIZ_GRADE,
-) -> list[tuple[str, xml.Value]]:
-    """A grade_items row as backup_gradebook_structure_step writes it."""
-    return [
-        ("categoryid", categoryid),
-        ("itemname", itemname),
-        ("itemtype", itemtype),
-        ("itemmodule", itemmodule),
-        ("iteminstance", iteminstance),
-        ("itemnumber", itemnumber),
-        ("iteminfo", None),
-        ("idnumber", idnumber),
-        ("calculation", None),
-        ("gradetype", 1),
-        ("grademax", xml.decimal(grademax, 5)),
-        ("grademin", xml.decimal(0, 5)),
-        ("scaleid", None),
-        ("outcomeid", None),
-        ("gradepass", xml.decimal(gradepass, 5)),
-        ("multfactor", xml.decimal(1, 5)),
-        ("plusfactor", xml.decimal(0, 5)),
-        ("aggregationcoef", xml.decimal(0, 5)),
-        ("aggregationcoef2", xml.decimal(aggregationcoef2, 5)),
-        ("weightoverride", 0),
-        ("sortorder", sortorder),
-        ("display", 0),
-        ("decimals", None),
-        ("hidden", 0),
-        ("locked", 0),
-        ("locktime", 0),
-        ("needsupdate", 0),
-        ("timecreated", 0),
-        ("timemodified", 0),
-    ]

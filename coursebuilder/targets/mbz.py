@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coursebuilder.diagnostics import Diagnostic
+from coursebuilder.diagnostics import CourseError, Diagnostic, error
+from coursebuilder.loader import COURSE_FILE
 from coursebuilder.mbz import build_mbz
 from coursebuilder.mbz.checks import check_backup
-from coursebuilder.mbz.scorm import ScormZip, installed_scorm12
+from coursebuilder.mbz.scorm import PackageProblem, ScormZip, installed_scorm12
 from coursebuilder.model import Course
 from coursebuilder.output import write_bytes
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
@@ -30,6 +31,13 @@ class MbzTarget(Target):
 
     def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
         scorm = self._scorm() if course.info.settings.moodle.include_scorm else None
-        data = build_mbz(course, scorm(course) if scorm is not None else None)
+        try:
+            data = build_mbz(course, scorm(course) if scorm is not None else None)
+        except PackageProblem as exc:
+            moodle = course.info.settings.moodle
+            where = moodle.source_line("include_scorm")
+            raise CourseError(
+                [error(COURSE_FILE, where, "settings.moodle.include_scorm", str(exc), "mbz-scorm")]
+            ) from None
         path = out_dir / "moodle" / f"{course.info.id}.mbz"
         return [Artifact(path, write_bytes(path, data))]
