@@ -10,6 +10,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
+import shutil
 import tarfile
 from collections import Counter
 from pathlib import Path
@@ -22,7 +23,7 @@ from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup_entries, build_mbz
 from coursebuilder.model import Course
 from coursebuilder.targets.mbz import MbzTarget
-from tests.conftest import SKELETON, WriteCourse
+from tests.conftest import EXAMPLE, SKELETON, WriteCourse
 from tests.mbz_util import parse, texts, unpack, value
 
 ROOT_FILES = [
@@ -50,6 +51,22 @@ def entries_of(course_dir: Path | str) -> Backup:
 def skeleton() -> Backup:
     """The scaffold course (every question type, an image in a lesson and in a question)."""
     return entries_of(SKELETON)
+
+
+@pytest.fixture(scope="module", params=["skeleton", "example", "book-final"])
+def any_backup(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Backup:
+    """The rules that hold for every backup, checked on the scaffold, the example course
+    (38 questions, 30 terms) and the scaffold with a Book and one final quiz."""
+    if request.param == "skeleton":
+        return entries_of(SKELETON)
+    if request.param == "example":
+        return entries_of(EXAMPLE)
+    course_dir = tmp_path_factory.mktemp("variant") / "course"
+    shutil.copytree(SKELETON, course_dir)
+    course_yaml = course_dir / "course.yaml"
+    text = course_yaml.read_text(encoding="utf-8") + "  moodle:\n    lesson_activity: book\n    quizzes: final\n"
+    course_yaml.write_text(text, encoding="utf-8")
+    return entries_of(course_dir)
 
 
 def doc(backup: Backup, name: str) -> etree._Element:
@@ -97,7 +114,7 @@ def test_archive_is_gzipped_ustar_with_short_sorted_paths(skeleton: Backup) -> N
     assert raw[257:263] == b"ustar\0", "tgz_extractor needs the ustar magic"
 
 
-def test_same_source_same_bytes(tmp_path: Path, write_course: WriteCourse) -> None:
+def test_same_source_same_bytes(tmp_path: Path) -> None:
     first = build_course(SKELETON, tmp_path / "a", ["mbz"])[0][0].path.read_bytes()
     second = build_course(SKELETON, tmp_path / "b", ["mbz"])[0][0].path.read_bytes()
     assert first == second
@@ -119,20 +136,37 @@ def test_manifest_is_detected_as_moodle2(skeleton: Backup) -> None:
 # --------------------------------------------------------------------------- required files
 
 
-def test_every_required_file_is_present(skeleton: Backup) -> None:
+def test_every_required_file_is_present(any_backup: Backup) -> None:
     for name in ROOT_FILES:
-        assert name in skeleton, name
+        assert name in any_backup, name
     for name in COURSE_FILES:
-        assert f"course/{name}.xml" in skeleton, name
-    manifest = doc(skeleton, "moodle_backup.xml")
+        assert f"course/{name}.xml" in any_backup, name
+    manifest = doc(any_backup, "moodle_backup.xml")
     for section in manifest.findall("information/contents/sections/section"):
-        assert f"{value(section, 'directory')}/section.xml" in skeleton
-    for activity in activities(skeleton):
+        assert f"{value(section, 'directory')}/section.xml" in any_backup
+    for activity in activities(any_backup):
         directory, modname = value(activity, "directory"), value(activity, "modulename")
         for name in [*ACTIVITY_FILES, modname]:
-            assert f"{directory}/{name}.xml" in skeleton, f"{directory}/{name}.xml"
+            assert f"{directory}/{name}.xml" in any_backup, f"{directory}/{name}.xml"
+    kinds = Counter(value(activity, "modulename") for activity in activities(any_backup))
+    assert kinds["glossary"] == 1 and kinds["quiz"] >= 1 and kinds["page"] + kinds["book"] >= 1
+
+
+def test_scaffold_activities(skeleton: Backup) -> None:
     kinds = Counter(value(activity, "modulename") for activity in activities(skeleton))
     assert kinds == {"page": 2, "quiz": 2, "glossary": 1}
+    qtypes = set(texts(doc(skeleton, "questions.xml"), "//questions/question[parent='0']/qtype"))
+    assert qtypes == {
+        "multichoice",
+        "truefalse",
+        "shortanswer",
+        "numerical",
+        "match",
+        "essay",
+        "description",
+        "multianswer",
+        "ordering",
+    }
 
 
 # --------------------------------------------------------------------------- files
@@ -146,10 +180,10 @@ def _inforef_ids(backup: Backup, kind: str) -> Counter[str]:
     return found
 
 
-def test_files_are_stored_under_their_sha1_and_referenced(skeleton: Backup) -> None:
-    files = doc(skeleton, "files.xml").findall("file")
+def test_files_are_stored_under_their_sha1_and_referenced(any_backup: Backup) -> None:
+    files = doc(any_backup, "files.xml").findall("file")
     assert files, "the scaffold course has images"
-    refs = _inforef_ids(skeleton, "file")
+    refs = _inforef_ids(any_backup, "file")
     ids = {file.get("id") for file in files}
     assert len(ids) == len(files), "file ids are unique"
     assert set(refs) <= ids, "every fileref names a file of files.xml"
@@ -159,15 +193,15 @@ def test_files_are_stored_under_their_sha1_and_referenced(skeleton: Backup) -> N
         if name == ".":
             assert sha1 == hashlib.sha1(b"").hexdigest()
         else:
-            blob = skeleton[f"files/{sha1[:2]}/{sha1}"]
+            blob = any_backup[f"files/{sha1[:2]}/{sha1}"]
             assert hashlib.sha1(blob).hexdigest() == sha1
             assert int(value(file, "filesize")) == len(blob)
         if component != "question" and not component.startswith("qtype_"):
             assert refs[file.get("id")] >= 1, f"file {file.get('id')} ({component}) is in no inforef"
-    blobs = {name for name in skeleton if name.startswith("files/")}
+    blobs = {name for name in any_backup if name.startswith("files/")}
     assert blobs == {
         f"files/{s[:2]}/{s}"
-        for s in texts(doc(skeleton, "files.xml"), "file/contenthash")
+        for s in texts(doc(any_backup, "files.xml"), "file/contenthash")
         if s != hashlib.sha1(b"").hexdigest()
     }
 
@@ -212,30 +246,30 @@ def test_files_with_the_same_name_in_one_area_stay_apart(write_course: WriteCour
 # --------------------------------------------------------------------------- ids
 
 
-def test_ids_cross_reference(skeleton: Backup) -> None:
-    manifest = doc(skeleton, "moodle_backup.xml")
+def test_ids_cross_reference(any_backup: Backup) -> None:
+    manifest = doc(any_backup, "moodle_backup.xml")
     settings = {value(s, "name"): value(s, "value") for s in manifest.findall("information/settings/setting")}
     sections = {}
     for section in manifest.findall("information/contents/sections/section"):
         sid = value(section, "sectionid")
         assert value(section, "directory") == f"sections/section_{sid}"
-        node = doc(skeleton, f"sections/section_{sid}/section.xml")
+        node = doc(any_backup, f"sections/section_{sid}/section.xml")
         assert node.get("id") == sid
         sections[sid] = node
         assert settings[f"section_{sid}_included"] == "1"
     contexts: set[str] = set()
     sequences: dict[str, list[str]] = {sid: [] for sid in sections}
-    for activity in activities(skeleton):
+    for activity in activities(any_backup):
         cmid, modname, sid = value(activity, "moduleid"), value(activity, "modulename"), value(activity, "sectionid")
         directory = value(activity, "directory")
         assert directory == f"activities/{modname}_{cmid}"
-        module = doc(skeleton, f"{directory}/module.xml")
+        module = doc(any_backup, f"{directory}/module.xml")
         assert module.get("id") == cmid
         assert int(module.get("version")) >= 2022020300
         assert value(module, "modulename") == modname
         assert value(module, "sectionid") == sid
         assert value(module, "sectionnumber") == value(sections[sid], "number")
-        root = doc(skeleton, f"{directory}/{modname}.xml")
+        root = doc(any_backup, f"{directory}/{modname}.xml")
         assert root.get("moduleid") == cmid and root.get("modulename") == modname
         assert root.find(modname).get("id") == root.get("id"), "instance id"
         assert root.get("contextid") not in contexts, "one context per module"
@@ -243,24 +277,24 @@ def test_ids_cross_reference(skeleton: Backup) -> None:
         assert settings[f"{modname}_{cmid}_included"] == "1"
         assert settings[f"{modname}_{cmid}_userinfo"] == "1"
         sequences[sid].append(cmid)
-        for item in doc(skeleton, f"{directory}/grades.xml").findall("grade_items/grade_item"):
+        for item in doc(any_backup, f"{directory}/grades.xml").findall("grade_items/grade_item"):
             assert value(item, "iteminstance") == root.get("id")
             assert value(item, "itemmodule") == modname
     for sid, node in sections.items():
         sequence = value(node, "sequence")
         assert (sequence.split(",") if sequence else []) == sequences[sid]
-    course = doc(skeleton, "course/course.xml")
+    course = doc(any_backup, "course/course.xml")
     info = manifest.find("information")
     assert course.get("contextid") == value(info, "original_course_contextid")
     assert course.get("id") == value(info, "original_course_id")
     assert course.get("contextid") not in contexts
 
 
-def test_quiz_slots_name_entries_of_the_quiz_own_bank(skeleton: Backup) -> None:
-    questions = doc(skeleton, "questions.xml")
+def test_quiz_slots_name_entries_of_the_quiz_own_bank(any_backup: Backup) -> None:
+    questions = doc(any_backup, "questions.xml")
     categories = {c.get("id"): c for c in questions.findall("question_category")}
     entries = {e.get("id"): e for e in questions.iter("question_bank_entry")}
-    quizzes = activity_docs(skeleton, "quiz")
+    quizzes = activity_docs(any_backup, "quiz")
     assert quizzes
     banks: set[str] = set()
     for directory, root in quizzes:
@@ -275,7 +309,7 @@ def test_quiz_slots_name_entries_of_the_quiz_own_bank(skeleton: Backup) -> None:
             parent = value(category, "parent")
             assert parent == "0" or parent in own, "parents stay in the bank"
         assert sum(value(categories[c], "parent") == "0" for c in own) == 1, "exactly one top category"
-        inforef = doc(skeleton, f"{directory}/inforef.xml")
+        inforef = doc(any_backup, f"{directory}/inforef.xml")
         assert set(texts(inforef, "question_categoryref/question_category/id")) == own
         marks = 0.0
         slots = root.findall("quiz/question_instances/question_instance")
@@ -297,16 +331,17 @@ def test_quiz_slots_name_entries_of_the_quiz_own_bank(skeleton: Backup) -> None:
     assert {value(c, "contextid") for c in categories.values()} == banks, "no category outside a quiz bank"
 
 
-def test_pass_grade_and_completion_on_passing(skeleton: Backup) -> None:
-    for directory, root in activity_docs(skeleton, "quiz"):
-        item = doc(skeleton, f"{directory}/grades.xml").find("grade_items/grade_item")
+def test_pass_grade_and_completion_on_passing(any_backup: Backup) -> None:
+    for directory, root in activity_docs(any_backup, "quiz"):
+        item = doc(any_backup, f"{directory}/grades.xml").find("grade_items/grade_item")
         assert float(value(item, "gradepass")) == pytest.approx(float(value(root, "quiz/grade")) * 0.70)
-        assert texts(doc(skeleton, f"{directory}/inforef.xml"), "grade_itemref/grade_item/id") == [item.get("id")]
-        module = doc(skeleton, f"{directory}/module.xml")
+        assert float(value(item, "grademax")) == float(value(root, "quiz/grade"))
+        assert texts(doc(any_backup, f"{directory}/inforef.xml"), "grade_itemref/grade_item/id") == [item.get("id")]
+        module = doc(any_backup, f"{directory}/module.xml")
         assert (value(module, "completion"), value(module, "completiongradeitemnumber")) == ("2", "0")
         assert value(module, "completionpassgrade") == "1"
-    for directory, _ in activity_docs(skeleton, "page"):
-        module = doc(skeleton, f"{directory}/module.xml")
+    for directory, _ in activity_docs(any_backup, "page"):
+        module = doc(any_backup, f"{directory}/module.xml")
         assert (value(module, "completion"), value(module, "completionview")) == ("2", "1")
 
 
@@ -447,8 +482,8 @@ PLUGIN_FIELDS: dict[str, dict[str, list[str]]] = {
 }  # fmt: skip
 
 
-def test_every_question_type_has_its_plugin_data(skeleton: Backup) -> None:
-    questions = doc(skeleton, "questions.xml").xpath("//questions/question")
+def test_every_question_type_has_its_plugin_data(any_backup: Backup) -> None:
+    questions = doc(any_backup, "questions.xml").xpath("//questions/question")
     seen = set()
     for question in questions:
         qtype = value(question, "qtype")
@@ -464,17 +499,8 @@ def test_every_question_type_has_its_plugin_data(skeleton: Backup) -> None:
                 assert [child.tag for child in row] == fields, f"{qtype} {path}"
                 assert row.get("id"), f"{qtype} {path} has an id"
         assert {child.tag for child in plugin} == {path.split("/")[0] for path in PLUGIN_FIELDS[qtype]}
-    assert seen == {
-        "multichoice",
-        "truefalse",
-        "shortanswer",
-        "numerical",
-        "match",
-        "essay",
-        "description",
-        "multianswer",
-        "ordering",
-    }
+    scored = {"multichoice", "truefalse", "shortanswer", "numerical", "match", "multianswer", "ordering"}
+    assert scored <= seen <= scored | {"essay", "description"}
 
 
 def _question(backup: Backup, idnumber: str) -> etree._Element:
