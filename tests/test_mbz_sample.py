@@ -17,7 +17,7 @@ import pytest
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup_entries
 from tests.conftest import ROOT, SKELETON
-from tests.mbz_util import child_orders, parse, paths, read_dir
+from tests.mbz_util import child_orders, parse, paths, read_dir, unpack
 
 
 def _sample_dir() -> Path | None:
@@ -77,8 +77,12 @@ def _compare(name: str, ours: bytes, theirs: bytes) -> None:
 
 @pytest.fixture(scope="module")
 def sample() -> dict[str, bytes]:
+    """The sample, unpacked from Moodle's own archive (it must equal the unpacked folder)."""
     assert SAMPLE_DIR is not None
-    return read_dir(SAMPLE_DIR)
+    unpacked = unpack((SAMPLE_DIR / "moodle-backup-sample.mbz").read_bytes())
+    folder = read_dir(SAMPLE_DIR)
+    assert {name: data for name, data in folder.items() if name in unpacked} == unpacked
+    return unpacked
 
 
 @pytest.fixture(scope="module")
