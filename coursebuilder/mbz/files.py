@@ -97,6 +97,7 @@ class FileStore:
         self.blobs: dict[str, bytes] = {}
         self._names: dict[tuple[Area, str], str] = {}
         self._taken: set[tuple[Area, str]] = set()
+        self._areas: set[Area] = set()
 
     # ------------------------------------------------------------------ rendering
 
@@ -148,7 +149,8 @@ class FileStore:
         self._store(area, f"/{folder}/" if folder else "/", name, data)
 
     def _store(self, area: Area, filepath: str, name: str, data: bytes) -> None:
-        if not any(f.area == area for f in self.files):
+        if area not in self._areas:
+            self._areas.add(area)
             self.files.append(StoredFile(self.ids.file(), area, ".", EMPTY_SHA1, 0, None))
         sha1 = hashlib.sha1(data).hexdigest()
         self.blobs[f"files/{sha1[:2]}/{sha1}"] = data
