@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -21,6 +22,8 @@ ImageResolver = Callable[[str], str]
 """Maps an image reference as written in the source to the URL the output uses."""
 
 _PLAIN = re.compile(r"[\\`*_\[\]<>&#!|~\n\r\t{}()+\-.=:\d]")
+_INLINE_SYNTAX = re.compile(r"[\\`*_\[\]<&!~]")
+_BLOCK_START = re.compile(r"[#>+\-*=_]|\d{1,9}[.)](?:\s|$)")
 
 
 def _new_parser() -> MarkdownIt:
@@ -53,10 +56,28 @@ def render(text: str, resolve_image: ImageResolver | None = None, inline: bool =
     if not _PLAIN.search(text):
         escaped = html.escape(text, quote=False)
         return escaped if inline else f"<p>{escaped}</p>\n"
+    if _one_plain_paragraph(text):
+        escaped = escapeHtml(text)
+        return escaped if inline else f"<p>{escaped}</p>\n"
     env: dict[str, Any] = {"resolve_image": resolve_image} if resolve_image else {}
     if inline:
         return str(_PARSER.renderInline(text, env))
     return str(_PARSER.render(text, env))
+
+
+def _one_plain_paragraph(text: str) -> bool:
+    """Whether markdown-it would render `text` as one paragraph of escaped text, as is.
+
+    True for one printable line, without surrounding space, that starts no block (heading,
+    quote, list, rule) and has no inline syntax (emphasis, code, links, HTML, entities,
+    escapes): most question texts, answers and feedback, which then skip the parser.
+    """
+    return (
+        text.isprintable()
+        and text == text.strip()
+        and _INLINE_SYNTAX.search(text) is None
+        and _BLOCK_START.match(text) is None
+    )
 
 
 @dataclass(frozen=True)
