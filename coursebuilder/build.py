@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
-from coursebuilder.loader import load_or_raise
+from coursebuilder.loader import gc_paused, load_or_raise
 from coursebuilder.model import Course
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 
@@ -30,6 +30,7 @@ def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]
     return [diag for target in targets for diag in target.check(course)]
 
 
+@gc_paused  # targets walk the whole model; the collector would too, again and again
 def build_course(
     root: Path | str,
     out_dir: Path | str = "dist",

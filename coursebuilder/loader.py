@@ -64,8 +64,8 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def _gc_paused(func: Callable[P, R]) -> Callable[P, R]:
-    """Run `func` with the cyclic garbage collector paused.
+def gc_paused(func: Callable[P, R]) -> Callable[P, R]:
+    """Run `func` with the cyclic garbage collector paused (loading, building).
 
     Loading a large course creates millions of objects and almost no cycles; each collection
     of the oldest generation would walk the whole growing model again (most of the load time
@@ -85,7 +85,7 @@ def _gc_paused(func: Callable[P, R]) -> Callable[P, R]:
     return paused
 
 
-@_gc_paused
+@gc_paused
 def load_course(root: Path | str) -> LoadResult:
     """Load and check the course in `root`; never raises for problems in the source."""
     from coursebuilder.checks import check_course
