@@ -13,6 +13,8 @@ import tarfile
 import zlib
 from collections.abc import Mapping
 
+COMPRESS_LEVEL = 6
+"""zlib's default, as the zips use: level 9 took 3.5 times as long for 7 % less (181 MB of XML)."""
 MAX_PATH = 100
 """A ustar name field; longer paths would need the prefix field, which we never need."""
 
@@ -20,7 +22,7 @@ MAX_PATH = 100
 def mbz_bytes(entries: Mapping[str, bytes]) -> bytes:
     """Pack `entries` (path → bytes) with a directory entry for every folder."""
     folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
-    buffer = _GzipSink(compresslevel=9)
+    buffer = _GzipSink(COMPRESS_LEVEL)
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:  # type: ignore[call-overload]
         for name in sorted([*(f"{folder}/" for folder in folders), *entries], key=lambda item: item.rstrip("/")):
             if len(name.encode("ascii")) > MAX_PATH:
