@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
+from coursebuilder.targets.scorm import Scorm12Target, Scorm2004Target
 
-TARGET_CLASSES: tuple[type[Target], ...] = ()
+TARGET_CLASSES: tuple[type[Target], ...] = (Scorm12Target, Scorm2004Target)
 
 
 def all_targets() -> dict[str, Target]:
