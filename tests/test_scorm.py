@@ -447,5 +447,27 @@ def test_example_course_builds_both_versions(tmp_path: Path) -> None:
     wanted = {"1.2": "scorm12", "2004": "scorm2004"}
     assert names == {f"{course.info.id}-{wanted[v]}.zip" for v in course.info.settings.scorm.versions}
     for artifact in artifacts:
+        if artifact.path.parent.name != "scorm":
+            continue
         with zipfile.ZipFile(io.BytesIO(artifact.path.read_bytes())) as archive:
             assert archive.testzip() is None
+
+
+def test_course_backup_carries_this_scorm_12_package(tmp_path: Path) -> None:
+    """`settings.moodle.include_scorm` puts the package built here into the Moodle backup."""
+    import hashlib
+
+    from tests.mbz_util import parse, unpack
+
+    course = dict(TRACKED)
+    course["course.yaml"] += "  moodle:\n    include_scorm: true\n"
+    artifacts, warnings = build_course(write(tmp_path / "c", course), tmp_path / "dist", ["scorm12", "mbz"])
+    assert not [w for w in warnings if w.code == "mbz-scorm"]
+    package = next(a.path for a in artifacts if a.path.suffix == ".zip").read_bytes()
+    backup = unpack(next(a.path for a in artifacts if a.path.suffix == ".mbz").read_bytes())
+    digest = hashlib.sha1(package).hexdigest()
+    assert f"files/{digest[:2]}/{digest}" in backup, "the zip itself is kept for Moodle's SCORM activity"
+    scorm_xml = next(name for name in backup if name.startswith("activities/scorm_") and name.endswith("/scorm.xml"))
+    scoes = parse(backup[scorm_xml]).findall(".//sco")
+    launches = {s.findtext("identifier"): s.findtext("launch") for s in scoes}
+    assert launches["ITEM-track-course"] == "index.html"

@@ -46,6 +46,10 @@ class Scorm12Target(ScormTarget):
     suffix = "scorm12"
     api_name = "API"
 
+    def scorm12_zip(self, course: Course) -> bytes:
+        """The package as course.yaml asks for it, for the Moodle course backup's SCORM activity."""
+        return self.package(course, BuildOptions())
+
 
 class Scorm2004Target(ScormTarget):
     name = "scorm2004"
