@@ -124,7 +124,7 @@ questions:
     distractors: [LMS]
   - id: q-cloze
     type: cloze
-    text: "Version {{v}} has {{n}} parts and uses {{f}}."
+    text: "Version {{v}} has {{n}} parts and uses {{f}}. Offline? {{h}} Inside: {{m}}"
     gaps:
       - id: v
         answers: [{text: "2004"}]
@@ -136,6 +136,17 @@ questions:
         answers:
           - {text: XML, grade: 100}
           - {text: JSON, grade: 0}
+      - id: h
+        type: multichoice_horizontal
+        answers:
+          - {text: "yes", grade: 100}
+          - {text: "no", grade: 0, feedback: It must be.}
+      - id: m
+        type: multiresponse
+        answers:
+          - {text: manifest, grade: 50}
+          - {text: player, grade: 50}
+          - {text: server, grade: -100}
   - id: q-order
     type: ordering
     text: Put the calls in order.
@@ -172,7 +183,7 @@ RIGHT = {
     "q-short": ("fill", "imsmanifest.xml"),
     "q-units": ("fill", "1.5 km"),
     "q-match": ("select", ["API", "API_1484_11"]),
-    "q-cloze": ("gaps", ["2004", "4", "XML"]),
+    "q-cloze": ("gaps", ["2004", "4", "XML", "yes", ["manifest", "player"]]),
     "q-order": ("order", ["Initialize", "SetValue", "Commit", "Terminate"]),
 }
 WRONG = {
@@ -182,7 +193,7 @@ WRONG = {
     "q-short": ("fill", "index.html"),
     "q-units": ("fill", "3 km"),
     "q-match": ("select", ["LMS", "API"]),
-    "q-cloze": ("gaps", ["1.2", "7", "JSON"]),
+    "q-cloze": ("gaps", ["1.2", "7", "JSON", "no", ["server"]]),
     "q-order": ("order", ["Terminate", "Commit", "SetValue", "Initialize"]),
 }
 
@@ -195,7 +206,7 @@ EXPECTED_12 = {
         "q-short": ("fill-in", "imsmanifest.xml", "imsmanifest.xml", "1"),
         "q-units": ("numeric", "1500", "1500", "1"),
         "q-match": ("matching", "1.a,2.b", "1.a,2.b", "1"),
-        "q-cloze": ("fill-in", "2004,4,XML", "2004,4,XML", "3"),
+        "q-cloze": ("fill-in", "2004,4,XML,yes,manifest+player", "2004,4,XML,yes,manifest+player", "5"),
         "q-order": ("sequencing", "a,b,c,d", "a,b,c,d", "1"),
     },
     False: {
@@ -205,7 +216,7 @@ EXPECTED_12 = {
         "q-short": ("fill-in", "index.html", "imsmanifest.xml", "1"),
         "q-units": ("numeric", "3000", "1500", "1"),
         "q-match": ("matching", "1.c,2.a", "1.a,2.b", "1"),
-        "q-cloze": ("fill-in", "1.2,7,JSON", "2004,4,XML", "3"),
+        "q-cloze": ("fill-in", "1.2,7,JSON,no,server", "2004,4,XML,yes,manifest+player", "5"),
         "q-order": ("sequencing", "d,c,b,a", "a,b,c,d", "1"),
     },
 }
@@ -217,7 +228,7 @@ EXPECTED_2004 = {
         "q-short": ("fill-in", "imsmanifest.xml", "imsmanifest.xml", "1"),
         "q-units": ("numeric", "1500", "1495[:]1505", "1"),
         "q-match": ("matching", "1[.]a[,]2[.]b", "1[.]a[,]2[.]b", "1"),
-        "q-cloze": ("fill-in", "2004[,]4[,]XML", "2004[,]4[,]XML", "3"),
+        "q-cloze": ("fill-in", "2004[,]4[,]XML[,]yes[,]manifest+player", "2004[,]4[,]XML[,]yes[,]manifest+player", "5"),
         "q-order": ("sequencing", "a[,]b[,]c[,]d", "a[,]b[,]c[,]d", "1"),
     },
     False: {
@@ -227,7 +238,7 @@ EXPECTED_2004 = {
         "q-short": ("fill-in", "index.html", "imsmanifest.xml", "1"),
         "q-units": ("numeric", "3000", "1495[:]1505", "1"),
         "q-match": ("matching", "1[.]c[,]2[.]a", "1[.]a[,]2[.]b", "1"),
-        "q-cloze": ("fill-in", "1.2[,]7[,]JSON", "2004[,]4[,]XML", "3"),
+        "q-cloze": ("fill-in", "1.2[,]7[,]JSON[,]no[,]server", "2004[,]4[,]XML[,]yes[,]manifest+player", "5"),
         "q-order": ("sequencing", "d[,]c[,]b[,]a", "a[,]b[,]c[,]d", "1"),
     },
 }

@@ -471,3 +471,14 @@ def test_course_backup_carries_this_scorm_12_package(tmp_path: Path) -> None:
     scoes = parse(backup[scorm_xml]).findall(".//sco")
     launches = {s.findtext("identifier"): s.findtext("launch") for s in scoes}
     assert launches["ITEM-track-course"] == "index.html"
+
+
+def test_a_quiz_too_long_to_resume_in_scorm_12_is_reported(courses: dict[str, Path], tmp_path: Path) -> None:
+    long, _ = load_or_raise(write(tmp_path / "long", big_course(700, 10)))
+    targets = all_targets()
+    diags = targets["scorm12"].check(long)
+    assert [(d.code, d.severity.value, d.field) for d in diags] == [("scorm-size", "warning", "final_quiz.questions")]
+    assert "700 questions" in diags[0].message
+    assert targets["scorm2004"].check(long) == []
+    tracked, _ = load_or_raise(courses["tracked"])
+    assert targets["scorm12"].check(tracked) == []

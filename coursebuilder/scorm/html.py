@@ -190,6 +190,8 @@ class ContentRenderer:
         markup = render(text, inline=inline)
         if not markup.strip():
             return ""
+        if not link_terms and drop_heading is None and "src=" not in markup and "href=" not in markup:
+            return markup  # nothing to rewrite: skip parsing it again
         holder = lxml_html.fragment_fromstring(markup, create_parent="div", parser=_PARSER)
         if drop_heading is not None:
             _drop_title(holder, drop_heading)

@@ -275,11 +275,11 @@ class QuizBuilder:
             for m, answer in enumerate(gap.answers):
                 if answer.feedback:
                     view["feedback"][f"{n}.{m}"] = Markup.escape(answer.feedback)
-            rights.append(_gap_right(gap))
+            rights.append(_gap_right(gap, "+"))
         parts: list[str | int] = []
         for n, piece in enumerate(GAP_MARK.split(str(view["text"]))):
             parts.append(int(piece) if n % 2 else Markup(piece))
-        view.update(parts=parts, gaps=gaps, right=", ".join(rights))
+        view.update(parts=parts, gaps=gaps, right=", ".join(_gap_right(gap, " + ") for gap in q.gaps))
         record.update(
             g=[
                 {
@@ -311,7 +311,8 @@ class QuizBuilder:
         view["weight"] = ""
 
 
-def _gap_right(gap: Gap) -> str:
+def _gap_right(gap: Gap, joiner: str) -> str:
+    """The best answer of a gap; a multiresponse gap's right answers joined by `joiner`."""
     if gap.type.startswith("multiresponse"):
-        return " + ".join(a.text for a in gap.answers if a.grade > 0)
+        return joiner.join(a.text for a in gap.answers if a.grade > 0)
     return next(a.text for a in gap.answers if math.isclose(a.grade, 100))

@@ -38,7 +38,7 @@ function scan(win) {
   return null;
 }
 let api = scan(window);
-if (!api) try { api = scan(window.top.opener); } catch (e) { api = null; }
+if (!api) try { api = scan(window.opener) || scan(window.top.opener); } catch (e) { api = null; }
 let live = false, ended = false;
 const started = Date.now();
 
@@ -56,7 +56,7 @@ const commit = () => live && call(4, "");
 function span(ms) {
   const cs = Math.max(0, Math.round(ms / 10)), h = Math.floor(cs / 360000), m = Math.floor(cs / 6000) % 60;
   const s = (cs % 6000) / 100;
-  if (V12) return `${pad(Math.min(h, 9999), 4)}:${pad(m)}:${s < 10 ? "0" : ""}${s.toFixed(2)}`;
+  if (V12) return `${pad(Math.min(h, 9999))}:${pad(m)}:${s < 10 ? "0" : ""}${s.toFixed(2)}`;
   return `PT${h ? h + "H" : ""}${m ? m + "M" : ""}${s.toFixed(2).replace(/\.?0+$/, "")}S`;
 }
 function stamp(d) {
@@ -104,10 +104,13 @@ function pack() {
   const head = ["1", bits, S.seed.toString(36), Q && Q.sub ? 1 : 0, Q ? D.quiz.key : ""].join("|") + "|";
   const parts = Q ? Q.items.map(it => encode(it.q, it.r)) : [];
   // Too long (long typed answers): shorten the longest answer until it fits.
-  while (head.length + parts.join("~").length > LIMIT) {
-    let n = 0;
+  let size = head.length + parts.join("~").length, n = 0;
+  while (size > LIMIT) {
     parts.forEach((p, j) => { if (p.length > parts[n].length) n = j; });
-    parts[n] = parts[n].slice(0, parts[n].length >> 1).replace(/%[0-9A-F]?$/, "");
+    if (!parts[n]) break;
+    const cut = parts[n].slice(0, parts[n].length >> 1).replace(/%[0-9A-F]?$/, "");
+    size -= parts[n].length - cut.length;
+    parts[n] = cut;
   }
   return head + parts.join("~");
 }

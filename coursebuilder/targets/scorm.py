@@ -5,10 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, cast
 
+from coursebuilder.diagnostics import Diagnostic, warning
+from coursebuilder.loader import COURSE_FILE
 from coursebuilder.model import Course
 from coursebuilder.output import write_bytes, zip_bytes
 from coursebuilder.scorm.package import Structure, Version, build_package
+from coursebuilder.scorm.quiz import final_questions
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
+
+RESUMABLE_12 = 650
+"""Questions whose answers fit SCORM 1.2's suspend_data (about six characters each)."""
 
 
 class ScormTarget(Target):
@@ -45,6 +51,23 @@ class Scorm12Target(ScormTarget):
     version: ClassVar[Version] = "1.2"
     suffix = "scorm12"
     api_name = "API"
+
+    def check(self, course: Course) -> list[Diagnostic]:
+        """A quiz too long for 1.2's 4,096 characters of suspend_data cannot be fully resumed."""
+        count = len(final_questions(course))
+        if count <= RESUMABLE_12:
+            return []
+        final = course.info.final_quiz
+        return [
+            warning(
+                COURSE_FILE,
+                final.source_line("questions") or course.info.source_line("final_quiz"),
+                "final_quiz.questions",
+                f"{count} questions: SCORM 1.2 keeps 4,096 characters of resume data, enough for about "
+                f"{RESUMABLE_12}; a learner who leaves mid-quiz may find later answers empty (SCORM 2004 keeps 64,000)",
+                "scorm-size",
+            )
+        ]
 
     def scorm12_zip(self, course: Course) -> bytes:
         """The package as course.yaml asks for it, for the Moodle course backup's SCORM activity."""
