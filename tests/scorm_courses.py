@@ -244,6 +244,16 @@ EXPECTED_2004 = {
 }
 
 
+# The answers part of suspend_data (after "format|lessons read|seed|submitted|quiz key|"), one
+# field per quiz question joined by "~": choices and permutations as base-36 numbers joined by
+# ".", typed text URL-escaped with "+" for spaces, cloze gaps joined by "!", nothing for the
+# essay and the description.
+STATE = {
+    True: "1~0.1~1~imsmanifest.xml~1.5+km~0.1~2004!4!0!0!0.1~0.1.2.3~~",
+    False: "2~2~0~index.html~3+km~2.0~1.2!7!1!1!2~3.2.1.0~~",
+}
+
+
 def big_course(questions: int = 200, lessons: int = 20) -> dict[str, str]:
     """A course with `questions` scorable questions of every type spread over `lessons` lessons."""
     ids = [f"lesson-{n:02d}" for n in range(lessons)]
