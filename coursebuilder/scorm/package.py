@@ -68,16 +68,16 @@ class Flavour:
     """What differs between SCORM versions."""
 
     version: Version
-    suffix: str
     schema_folder: str
+    """Folder of `static/xsd` with the official schema files the manifest references."""
 
     def manifest(self, plan: PackagePlan) -> bytes:
         return manifest_12(plan) if self.version == "1.2" else manifest_2004(plan)
 
 
 FLAVOURS: dict[str, Flavour] = {
-    "1.2": Flavour("1.2", "scorm12", "scorm12"),
-    "2004": Flavour("2004", "scorm2004", "scorm2004"),
+    "1.2": Flavour("1.2", "scorm12"),
+    "2004": Flavour("2004", "scorm2004"),
 }
 
 
