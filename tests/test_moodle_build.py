@@ -210,6 +210,14 @@ def test_check_reports_what_moodle_would_refuse_or_change(write_course: WriteCou
     assert not (root.parent / "dist").exists()  # nothing written
 
 
+def test_check_warns_of_lessons_sharing_a_category(write_course: WriteCourse) -> None:
+    root = write_course({"lessons/02-practice.md": "---\ntitle: Welcome\n---\n\nText.\n"})
+    _, warnings = build_course(root, root.parent / "dist", ["moodle"])
+    assert [d.message for d in warnings if d.code == "moodle-category"] == [
+        "lesson 'practice' has the title of lesson 'welcome'; Moodle would put the questions of both in one category"
+    ]
+
+
 def test_check_warns_of_the_alias_moodle_drops(write_course: WriteCourse) -> None:
     root = write_course({"glossary.yaml": "entries:\n  - {term: one, definition: One., aliases: ['0']}\n"})
     _, warnings = build_course(root, root.parent / "dist", ["moodle"])

@@ -192,9 +192,18 @@ class _Checker:
             self.warn(info, "summary", message, "moodle-summary")
         self.category_name(info, "shortname", info.shortname, "course")
         asked = {question.lesson for question in self.course.questions}
+        titles: dict[str, str] = {}
         for lesson in self.course.lessons:
-            if lesson.id in asked:
-                self.category_name(lesson, "title", lesson.title, f"lesson {lesson.id!r}")
+            if lesson.id not in asked:
+                continue
+            self.category_name(lesson, "title", lesson.title, f"lesson {lesson.id!r}")
+            other = titles.setdefault(lesson.title.strip(), lesson.id)
+            if other != lesson.id:
+                message = (
+                    f"lesson {lesson.id!r} has the title of lesson {other!r}; "
+                    "Moodle would put the questions of both in one category"
+                )
+                self.warn(lesson, "title", message, "moodle-category")
 
     def glossary(self) -> None:
         """mod/glossary/import.php trims concepts and aliases and skips empty ones ('0' is empty in PHP)."""

@@ -33,8 +33,8 @@ from coursebuilder.moodlexml.text import EMPTY, Html, Renderer, fraction, number
 _GIFT_ESCAPES = (("\\", "\\\\"), ("#", "\\#"), ("=", "\\="), ("~", "\\~"), ("{", "\\{"), ("}", "\\}"), (":", "\\:"))
 
 NOT_CARRIED_ANYWHERE = (
-    "hints, combined feedback, penalties, default marks, shuffling and numbering options "
-    "and essay settings (Moodle's GIFT importer uses its defaults)"
+    "hints, combined feedback, penalties, default marks, shuffling and numbering options, "
+    "essay settings and the general feedback of descriptions (Moodle's GIFT importer uses its defaults)"
 )
 
 
