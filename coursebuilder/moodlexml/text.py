@@ -133,8 +133,9 @@ class Renderer:
             return ref
         name, path = safe_file_name(asset.name), "/"
         taken = files.get((path, name))
-        if taken is not None and taken[0] != asset.path:
-            path = "/" + "/".join(safe_file_name(part) for part in posixpath.dirname(asset.rel).split("/")) + "/"
+        if taken is not None and taken[0] != asset.path:  # two files of one name: keep their folders apart
+            folder = posixpath.dirname(asset.rel) or "course"
+            path = "/" + "/".join(safe_file_name(part) for part in folder.split("/")) + "/"
         if (path, name) not in files:
             files[(path, name)] = (asset.path, EmbeddedFile(name, path, self.asset_base64(asset)))
         fragment = "#" + ref.split("#", 1)[1] if "#" in ref else ""
