@@ -66,7 +66,7 @@ def validate(directory: Path, strict: bool, fmt: str) -> None:
     failed = result.course is None or has_errors(result.diagnostics, strict)
     info = summary(result.course) if result.course is not None and not failed else None
     if fmt == "json":
-        click.echo(to_json(result.diagnostics, info))
+        click.echo(to_json(result.diagnostics, info, strict))
     else:
         _print_diagnostics(result.diagnostics, fmt)
         if info is not None and fmt == "text":

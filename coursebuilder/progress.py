@@ -8,7 +8,6 @@ reports, on a terminal or not.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -31,10 +30,10 @@ def human_size(size: int) -> str:
 
 def display_path(path: Path) -> str:
     """The path relative to the working directory when it lies below it, else as it is."""
-    try:
-        return Path(os.path.relpath(path)).as_posix() if path.is_absolute() else path.as_posix()
-    except ValueError:  # another drive on Windows
-        return path.as_posix()
+    cwd = Path.cwd()
+    if path.is_absolute() and path.is_relative_to(cwd):
+        return path.relative_to(cwd).as_posix()
+    return path.as_posix()
 
 
 class BuildReporter:

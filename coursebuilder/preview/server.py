@@ -117,7 +117,12 @@ class PreviewServer:
         self.env = templates()
         self.report = report
         self.watcher = Watcher(self.session, watch_interval)
-        self._thread = threading.Thread(target=self.httpd.serve_forever, name="coursebuilder-preview-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever,
+            kwargs={"poll_interval": 0.1},
+            name="coursebuilder-preview-http",
+            daemon=True,
+        )
         self.bank_assets: dict[str, Path] = {}
         self.storage_key = "coursebuilder-preview:" + hashlib.sha256(str(self.root).encode()).hexdigest()[:16]
 
