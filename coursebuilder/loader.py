@@ -148,7 +148,7 @@ def _load_model(root: Path, name: str, model: type[M], diags: list[Diagnostic]) 
     data = _parse(name, text, diags)
     if data is None:
         data = LineDict()
-        data.line, data.key_lines = 1, {}
+        data.line, data.key_lines, data.key_columns = 1, {}, {}
     return validate(model, data, name, diags)
 
 
@@ -183,7 +183,7 @@ def _load_quiz(root: Path, name: str, diags: list[Diagnostic]) -> list[Any]:
     items = data.get("questions") if isinstance(data, dict) else None
     shell = LineDict({k: v for k, v in data.items() if k != "questions"}) if isinstance(data, dict) else data
     if isinstance(shell, LineDict) and isinstance(data, LineDict):
-        shell.line, shell.key_lines = data.line, data.key_lines
+        shell.line, shell.key_lines, shell.key_columns = data.line, data.key_lines, data.key_columns
     quiz = validate(QuizFile, shell, name, diags)
     if quiz is None:
         return []
@@ -236,14 +236,17 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
     path: list[str | int] = []
     node: Any = data
     line = getattr(data, "line", 1)
+    column = 0
     loc = item["loc"]
     for position, part in enumerate(loc):
         if isinstance(node, dict) and isinstance(part, str) and part in node:
-            line = node.key_lines.get(part, line) if isinstance(node, LineDict) else line
+            if isinstance(node, LineDict):
+                line, column = node.key_lines.get(part, line), node.key_columns.get(part, 0)
             node = node[part]
             path.append(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.item_lines[part] if isinstance(node, LineList) else line
+            if isinstance(node, LineList):
+                line, column = node.item_lines[part], node.item_columns[part]
             node = node[part]
             path.append(part)
         elif item["type"] == "missing" and position == len(loc) - 1:
@@ -257,17 +260,17 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
     head, sep, rest = message.partition(": ")
     if sep and isinstance(node, dict) and re.fullmatch(r"[a-z_]+", head) and head in node:
         if isinstance(node, LineDict):
-            line = node.key_lines.get(head, line)
+            line, column = node.key_lines.get(head, line), node.key_columns.get(head, 0)
         path.append(head)
         message = rest
     if item["type"] == "extra_forbidden":
         message = "unknown field" + _suggest(str(path[-1]) if path else "", item, data)
     elif item["type"] == "missing":
         message = "required field is missing"
-        line = getattr(node, "line", line)
+        line, column = getattr(node, "line", line), 0
     elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
         message = _union_message(item)
-    return error(name, line + line_offset, _dotted(path), message, code)
+    return error(name, line + line_offset, _dotted(path), message, code, column)
 
 
 def _suggest(name: str, item: Any, data: Any) -> str:

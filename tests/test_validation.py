@@ -40,7 +40,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
             )
         },
         [
-            "course/quiz/x.yaml:9: error: questions[0].answers[1].grade: 33.33 is not a grade Moodle accepts; nearest is 33.33333 [grade]"
+            "course/quiz/x.yaml:9:19: error: questions[0].answers[1].grade: 33.33 is not a grade Moodle accepts; nearest is 33.33333 [grade]"
         ],
         {
             "quiz/x.yaml": quiz(
@@ -56,7 +56,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
             )
         },
         [
-            "course/quiz/x.yaml:7: error: questions[0].answers: a single-answer question needs exactly one answer with grade 100, found 0 [single-answer]"
+            "course/quiz/x.yaml:7:5: error: questions[0].answers: a single-answer question needs exactly one answer with grade 100, found 0 [single-answer]"
         ],
         {
             "quiz/x.yaml": quiz(
@@ -72,7 +72,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
             )
         },
         [
-            "course/quiz/x.yaml:8: error: questions[0].answers: positive grades of a multiple-answer question must add up to 100, not 90 [multi-answer]"
+            "course/quiz/x.yaml:8:5: error: questions[0].answers: positive grades of a multiple-answer question must add up to 100, not 90 [multi-answer]"
         ],
         {
             "quiz/x.yaml": quiz(
@@ -93,7 +93,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
                 "  - id: n\n    type: numerical\n    text: T\n    answers:\n      - {value: 3, grade: 50}\n"
             )
         },
-        ["course/quiz/x.yaml:7: error: questions[0].answers: at least one answer must have grade 100 [full-credit]"],
+        ["course/quiz/x.yaml:7:5: error: questions[0].answers: at least one answer must have grade 100 [full-credit]"],
         {"quiz/x.yaml": quiz("  - id: n\n    type: numerical\n    text: T\n    answers:\n      - {value: 3}\n")},
     ),
     (
@@ -104,7 +104,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
             )
         },
         [
-            "course/quiz/x.yaml:8: error: questions[0].units: the first unit is the base unit and must have multiplier 1 [units]"
+            "course/quiz/x.yaml:8:5: error: questions[0].units: the first unit is the base unit and must have multiplier 1 [units]"
         ],
         {
             "quiz/x.yaml": quiz(
@@ -120,7 +120,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
             )
         },
         [
-            "course/quiz/x.yaml:7: error: questions[0].pairs: Moodle needs at least three different answers (add a pair or a distractor) [matching]"
+            "course/quiz/x.yaml:7:5: error: questions[0].pairs: Moodle needs at least three different answers (add a pair or a distractor) [matching]"
         ],
         {
             "quiz/x.yaml": quiz(
@@ -135,7 +135,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
                 "  - id: c\n    type: cloze\n    text: 'A {{x}} B'\n    gaps:\n      - id: y\n        answers: [{text: v}]\n"
             )
         },
-        ["course/quiz/x.yaml:6: error: questions[0].text: refers to gap {{x}}, which is not defined [cloze]"],
+        ["course/quiz/x.yaml:6:5: error: questions[0].text: refers to gap {{x}}, which is not defined [cloze]"],
         {
             "quiz/x.yaml": quiz(
                 "  - id: c\n    type: cloze\n    text: 'A {{y}} B'\n    gaps:\n      - id: y\n        answers: [{text: v}]\n"
@@ -149,7 +149,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
                 "  - id: c\n    type: cloze\n    text: 'A {{y}}'\n    gaps:\n      - id: y\n        type: numerical\n        answers: [{text: lima}]\n"
             )
         },
-        ["course/quiz/x.yaml:10: error: questions[0].gaps[0].answers: 'lima' is not a number [cloze]"],
+        ["course/quiz/x.yaml:10:9: error: questions[0].gaps[0].answers: 'lima' is not a number [cloze]"],
         {
             "quiz/x.yaml": quiz(
                 "  - id: c\n    type: cloze\n    text: 'A {{y}}'\n    gaps:\n      - id: y\n        type: numerical\n        answers: [{text: '5', tolerance: 0.5}]\n"
@@ -164,7 +164,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
             )
         },
         [
-            "course/quiz/x.yaml:9: error: questions[0].select_count: must be between 2 and the number of items [ordering]"
+            "course/quiz/x.yaml:9:5: error: questions[0].select_count: must be between 2 and the number of items [ordering]"
         ],
         {
             "quiz/x.yaml": quiz(
@@ -175,7 +175,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
     (
         "essay",
         {"quiz/x.yaml": quiz("  - id: e\n    type: essay\n    text: T\n    min_words: 50\n    max_words: 10\n")},
-        ["course/quiz/x.yaml:7: error: questions[0].min_words: is larger than max_words [essay]"],
+        ["course/quiz/x.yaml:7:5: error: questions[0].min_words: is larger than max_words [essay]"],
         {"quiz/x.yaml": quiz("  - id: e\n    type: essay\n    text: T\n    min_words: 10\n    max_words: 50\n")},
     ),
     (
@@ -185,7 +185,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
                 f"  - id: l\n    type: truefalse\n    name: {'x' * 256}\n    text: T\n    correct: true\n"
             )
         },
-        ["course/quiz/x.yaml:6: error: questions[0].name: String should have at most 255 characters [too-long]"],
+        ["course/quiz/x.yaml:6:5: error: questions[0].name: String should have at most 255 characters [too-long]"],
         {
             "quiz/x.yaml": quiz(
                 f"  - id: l\n    type: truefalse\n    name: {'x' * 255}\n    text: T\n    correct: true\n"
@@ -195,7 +195,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
     (
         "xml-char",
         {"quiz/x.yaml": quiz('  - id: l\n    type: truefalse\n    text: "bell \\x07"\n    correct: true\n')},
-        ["course/quiz/x.yaml:6: error: questions[0].text: contains U+0007, which XML 1.0 cannot carry [xml-char]"],
+        ["course/quiz/x.yaml:6:5: error: questions[0].text: contains U+0007, which XML 1.0 cannot carry [xml-char]"],
         {"quiz/x.yaml": quiz('  - id: l\n    type: truefalse\n    text: "tab \\t ok"\n    correct: true\n')},
     ),
     (
@@ -259,7 +259,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"glossary.yaml": "entries:\n  - term: glossary\n    defintion: d\n"},
         [
             "course/glossary.yaml:2: error: entries[0].definition: required field is missing [missing]",
-            "course/glossary.yaml:3: error: entries[0].defintion: unknown field [unknown-field]",
+            "course/glossary.yaml:3:5: error: entries[0].defintion: unknown field [unknown-field]",
         ],
         {"glossary.yaml": "entries:\n  - term: glossary\n    definition: d\n"},
     ),
@@ -267,7 +267,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         "question-type",
         {"quiz/x.yaml": quiz("  - id: k\n    type: calculated\n    text: T\n")},
         [
-            "course/quiz/x.yaml:4: error: questions[0]: unknown question type 'calculated'; expected one of "
+            "course/quiz/x.yaml:4:5: error: questions[0]: unknown question type 'calculated'; expected one of "
             "'multichoice', 'truefalse', 'shortanswer', 'numerical', 'matching', 'essay', 'description', 'cloze', 'ordering' [type]"
         ],
         {"quiz/x.yaml": quiz("  - id: k\n    type: description\n    text: T\n")},
