@@ -118,7 +118,8 @@ def test_error_then_fix_keeps_serving(server: PreviewServer, skeleton_course: Pa
     assert broken["ok"] is False and broken["launch"] is None
     [diag] = [d for d in broken["diagnostics"] if d["severity"] == "error"]  # type: ignore[union-attr]
     assert diag["code"] == "grade"
-    assert diag["location"] == f"{skeleton_course.as_posix()}/quiz/welcome.yaml:{diag['line']}"
+    column = f":{diag['column']}" if diag["column"] else ""
+    assert diag["location"] == f"{skeleton_course.as_posix()}/quiz/welcome.yaml:{diag['line']}{column}"
     assert any("quiz/welcome.yaml" in line and "[grade]" in line for line in server.lines)  # type: ignore[attr-defined]
     # the bank page still shows the last course that loaded, under the error
     code, _, body = get(server.url + "questions")
