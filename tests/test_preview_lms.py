@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from coursebuilder.preview.server import PreviewServer
-from tests.browser import chromium, keep_local
 from tests.fake_sco import fake_scorm12
+from tests.headless import chromium, keep_local
 
 pytestmark = pytest.mark.browser
 
