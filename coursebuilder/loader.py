@@ -255,7 +255,7 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
     message: str = item["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    code = _PYDANTIC_CODES.get(item["type"], item["type"] if "_" not in item["type"] else "schema")
+    code = _error_code(item["type"])
     # Our model rules name the field first ("answers: ..."): point at it.
     head, sep, rest = message.partition(": ")
     if sep and isinstance(node, dict) and re.fullmatch(r"[a-z_]+", head) and head in node:
@@ -263,6 +263,8 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
             line, column = node.key_lines.get(head, line), node.key_columns.get(head, 0)
         path.append(head)
         message = rest
+    if item["type"] == "string_type" and isinstance(node, dict):
+        message += " (a value with `: ` in it reads as a mapping: put the value in quotes)"
     if item["type"] == "extra_forbidden":
         message = "unknown field" + _suggest(str(path[-1]) if path else "", item, data)
     elif item["type"] == "missing":
@@ -271,6 +273,17 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
     elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
         message = _union_message(item)
     return error(name, line + line_offset, _dotted(path), message, code, column)
+
+
+def _error_code(kind: str) -> str:
+    """Our code for a pydantic error type: `type` for wrong types, our own rule codes as they are."""
+    if kind in _PYDANTIC_CODES:
+        return _PYDANTIC_CODES[kind]
+    if kind.endswith(("_type", "_parsing")):
+        return "type"
+    if kind.startswith(("greater_than", "less_than")):
+        return "range"
+    return kind if "_" not in kind else "schema"
 
 
 def _suggest(name: str, item: Any, data: Any) -> str:
@@ -355,7 +368,7 @@ def _load_lesson(root: Path, path: Path, diags: list[Diagnostic]) -> Lesson | No
             error(name, 1, "", "a lesson starts with YAML front matter between two `---` lines", "front-matter")
         )
         return None
-    data = _parse(name, match.group("yaml"), diags, line_offset=1)
+    data = _parse(name, match.group("yaml") + "\n", diags, line_offset=1)
     if data is None:
         return None
     meta = validate(LessonMeta, data, name, diags, line_offset=1)

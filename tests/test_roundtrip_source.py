@@ -55,3 +55,13 @@ def test_written_sources_load_back_equal(
         order = {lesson_id: i for i, lesson_id in enumerate(sorted({q.lesson for q in questions}))}
         expected = sorted(questions, key=lambda q: order[q.lesson])
         assert [q.model_dump() for q in loaded.questions] == [q.model_dump() for q in expected]
+
+
+def test_front_matter_text_ending_in_newline_survives(tmp_path: Path) -> None:
+    """A block scalar right before the closing `---` keeps its final newline."""
+    lesson = m.Lesson(id="a", title="A", objectives=["first\n"], body="Body\n")
+    info = m.CourseInfo(id="c", title="C", shortname="C", lessons=["a"])
+    _write(tmp_path / "c", info, [lesson], m.GlossaryFile(), [])
+    result = load_course(tmp_path / "c")
+    assert result.course is not None
+    assert result.course.lessons[0].objectives == ["first\n"]

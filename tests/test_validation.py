@@ -264,6 +264,15 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"glossary.yaml": "entries:\n  - term: glossary\n    definition: d\n"},
     ),
     (
+        "unquoted-colon",
+        {"lessons/01-welcome.md": "---\ntitle: W\nobjectives:\n  - Cite Ikbar (2014: 273)\n---\nText.\n"},
+        [
+            "course/lessons/01-welcome.md:4:5: error: objectives[0]: Input should be a valid string "
+            "(a value with `: ` in it reads as a mapping: put the value in quotes) [type]"
+        ],
+        {"lessons/01-welcome.md": "---\ntitle: W\nobjectives:\n  - 'Cite Ikbar (2014: 273)'\n---\nText.\n"},
+    ),
+    (
         "question-type",
         {"quiz/x.yaml": quiz("  - id: k\n    type: calculated\n    text: T\n")},
         [
