@@ -226,12 +226,12 @@ class PreviewSession:
             course=shown,
             title=shown.info.title if shown is not None else self.root.name,
         )
-        with self._lock:
-            self._state = state
-        self._prune(number)
         self.report(f"build {number}: {message} ({took:.1f} s)")
         for diag in diagnostics:
             self.report(f"  {diag.format()}")
+        with self._lock:
+            self._state = state
+        self._prune(number)
         return state
 
     def _package(self, course: Course, number: int) -> Launch:
