@@ -113,7 +113,7 @@ class PreviewServer:
             ) from None
         self.httpd.daemon_threads = True
         self._workdir = Path(tempfile.mkdtemp(prefix="coursebuilder-preview-"))
-        self.session = PreviewSession(self.root, self._workdir, report, build_package)
+        self.session = PreviewSession(root, self._workdir, report, build_package)
         self.env = templates()
         self.report = report
         self.watcher = Watcher(self.session, watch_interval)
