@@ -19,10 +19,13 @@ import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT
+from tests.headless import chromium, keep_local
+from tests.player import answer_welcome_questions, open_quiz, require_player
 
 
 @dataclass
@@ -89,6 +92,26 @@ def start_preview() -> Iterator[object]:
         preview.process.stdout.close()
 
 
+@pytest.fixture
+def player() -> None:
+    require_player()
+
+
+@pytest.fixture
+def browser_page() -> Iterator[Any]:
+    with chromium() as browser:
+        context = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
+        page = context.new_page()
+        outside: list[str] = []
+        errors: list[str] = []
+        keep_local(page, outside)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        yield page
+        context.close()
+        assert outside == [], "requests left the machine"
+        assert errors == [], "script errors"
+
+
 def drain(preview: Preview) -> list[str]:
     """Every line the process printed (call after it ended)."""
     preview.reader.join(timeout=30)  # type: ignore[attr-defined]
@@ -108,3 +131,35 @@ def test_ctrl_c_stops_the_server_cleanly(start_preview: object, skeleton_course:
     assert not any("Traceback" in line for line in lines), lines
     with socket.socket() as probe, pytest.raises(ConnectionRefusedError):
         probe.connect(("127.0.0.1", port))
+
+
+def test_learner_answers_sees_the_score_and_an_edit_reloads(
+    player: None, start_preview: object, skeleton_course: Path, browser_page: Any
+) -> None:
+    """The acceptance run: preview, answer, score in the panel, edit, reload, Ctrl-C."""
+    preview = start_preview(skeleton_course)  # type: ignore[operator]
+    page = browser_page
+    page.goto(preview.url)
+    page.wait_for_function("document.body.dataset.ok === 'true'")
+    content = page.frame_locator("#sco")
+    content.get_by_text("This lesson is").first.wait_for()
+    assert page.locator("#score").inner_text() == "–"
+    open_quiz(content)
+    answer_welcome_questions(content)
+    page.wait_for_function("document.getElementById('score').textContent !== '–'")
+    assert page.locator("#score").inner_text().endswith("/ 100")
+    assert int(page.locator("#interaction-count").inner_text().strip("()")) >= 2
+    assert "errors: 0" in page.locator("#calls").inner_text()
+
+    lesson = skeleton_course / "lessons" / "01-welcome.md"
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8").replace("This lesson is", "This freshly edited lesson is"), encoding="utf-8"
+    )
+    page.wait_for_function("document.body.dataset.build === '2'")
+    content.locator("details.toc summary").click()
+    content.locator('a[data-nav="welcome"]').click()
+    content.get_by_text("This freshly edited lesson is").first.wait_for()
+    assert page.locator("#score").inner_text().endswith("/ 100")  # the record survived the reload
+
+    assert preview.interrupt() == 0
+    assert drain(preview)[-1] == "Preview stopped."
