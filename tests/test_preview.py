@@ -218,3 +218,9 @@ def test_cli_reports_a_port_in_use(skeleton_course: Path) -> None:
     assert result.exit_code == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.output
     assert "Traceback" not in result.output
+
+
+def test_cli_refuses_a_missing_directory(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["preview", str(tmp_path / "nowhere"), "--no-open"])
+    assert result.exit_code == 1
+    assert "is not a directory" in result.output and "coursebuilder new" in result.output

@@ -233,6 +233,8 @@ def run_preview(
     report: Callable[[str], None] = print,
 ) -> None:
     """Serve the preview until Ctrl-C or SIGTERM (the `coursebuilder preview` command)."""
+    if not root.is_dir():
+        raise PreviewError(f"{root} is not a directory; start a course with `coursebuilder new {root}`")
     server = PreviewServer(root, host, port, report)
     stopping = threading.Event()
     previous = signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
