@@ -158,7 +158,8 @@ class PreviewServer:
 
     def bank_page(self) -> bytes:
         state = self.session.state
-        page = render_bank(state.course, list(state.diagnostics), self.env)
+        problems = [] if state.course_is_current else list(state.diagnostics)
+        page = render_bank(state.course, problems, self.env)
         self.bank_assets.update(page.assets)
         return page.html.encode()
 

@@ -141,6 +141,8 @@ class BuildState:
     launch: Launch | None = None
     course: Course | None = None
     """The last course that loaded without errors (kept while the source is broken)."""
+    course_is_current: bool = False
+    """Whether `course` is the source as it is now (not an older version kept for display)."""
     title: str = ""
 
     def as_json(self) -> dict[str, object]:
@@ -224,6 +226,7 @@ class PreviewSession:
             diagnostics=tuple(diagnostics),
             launch=launch,
             course=shown,
+            course_is_current=course is not None,
             title=shown.info.title if shown is not None else self.root.name,
         )
         self.report(f"build {number}: {message} ({took:.1f} s)")
