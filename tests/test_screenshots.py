@@ -18,7 +18,7 @@ import pytest
 from coursebuilder.preview.server import PreviewServer
 from tests.conftest import ROOT, SKELETON
 from tests.headless import chromium, keep_local
-from tests.player import answer_welcome_questions, open_quiz, require_player
+from tests.player import answer_all_right, go_to, open_quiz, require_player
 
 pytestmark = pytest.mark.browser
 
@@ -77,14 +77,15 @@ def test_lesson_quiz_and_panel(page: Any, preview: PreviewServer, shots: Path) -
     page.goto(preview.url)
     page.wait_for_function("document.body.dataset.ok === 'true'")
     content = page.frame_locator("#sco")
-    content.get_by_role("heading", name="Welcome").first.wait_for()
+    go_to(content, "l-welcome")
     lesson = shots / "lesson.png"
     page.locator("#sco").screenshot(path=str(lesson))
     open_quiz(content)
-    answer_welcome_questions(content)
+    answer_all_right(content)
     quiz = shots / "quiz.png"
     page.locator("#sco").screenshot(path=str(quiz))
-    page.wait_for_function("document.getElementById('score').textContent !== '–'")
+    page.wait_for_function("document.getElementById('score').textContent === '100 / 100'")
+    assert page.locator("#status").inner_text() == "passed"
     panel = shots / "preview.png"
     page.screenshot(path=str(panel))
     for path in (lesson, quiz, panel):
