@@ -23,8 +23,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser import offline
 from tests.conftest import ROOT
-from tests.headless import chromium, keep_local
 from tests.player import answer_welcome_questions, go_to, open_quiz, require_player
 
 
@@ -98,18 +98,16 @@ def player() -> None:
 
 
 @pytest.fixture
-def browser_page() -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport={"width": 1280, "height": 800})  # type: ignore[attr-defined]
-        page = context.new_page()
-        outside: list[str] = []
-        errors: list[str] = []
-        keep_local(page, outside)
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        yield page
-        context.close()
-        assert outside == [], "requests left the machine"
-        assert errors == [], "script errors"
+def browser_page(chromium: Any) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    outside = offline(context)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    context.close()
+    assert outside == [], "requests left the machine"
+    assert errors == [], "script errors"
 
 
 def drain(preview: Preview) -> list[str]:

@@ -16,16 +16,10 @@ from typing import Any
 import pytest
 
 from coursebuilder.preview.server import PreviewServer
+from tests.browser import offline
 from tests.fake_sco import fake_scorm12
-from tests.headless import chromium, keep_local
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium() as instance:
-        yield instance
 
 
 @pytest.fixture
@@ -39,12 +33,11 @@ def server(skeleton_course: Path) -> Iterator[PreviewServer]:
 
 
 @pytest.fixture
-def page(browser: Any, server: PreviewServer) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+def page(chromium: Any, server: PreviewServer) -> Iterator[Any]:
+    context = chromium.new_context(viewport={"width": 1280, "height": 800})
+    outside = offline(context)
     tab = context.new_page()
-    outside: list[str] = []
     errors: list[str] = []
-    keep_local(tab, outside)
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
     tab.goto(server.url)
     yield tab

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from coursebuilder.preview.server import PreviewServer
+from tests.browser import offline
 from tests.conftest import ROOT, SKELETON
-from tests.headless import chromium, keep_local
 from tests.player import answer_all_right, go_to, open_quiz, require_player
 
 pytestmark = pytest.mark.browser
@@ -46,15 +46,12 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreviewServer]
 
 
 @pytest.fixture(scope="module")
-def page(preview: PreviewServer) -> Iterator[Any]:
-    with chromium() as browser:
-        context = browser.new_context(viewport=VIEWPORT, device_scale_factor=1)  # type: ignore[attr-defined]
-        tab = context.new_page()
-        outside: list[str] = []
-        keep_local(tab, outside)
-        yield tab
-        context.close()
-        assert outside == []
+def page(chromium: Any, preview: PreviewServer) -> Iterator[Any]:
+    context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    outside = offline(context)
+    yield context.new_page()
+    context.close()
+    assert outside == []
 
 
 def png_size(path: Path) -> tuple[int, int]:
