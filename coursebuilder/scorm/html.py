@@ -9,7 +9,7 @@ does, only in text nodes outside links, headings and code.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +61,17 @@ class Phrase:
 
 
 class GlossaryLinker:
-    """Links glossary terms in HTML trees: longest phrase first, honouring each entry's flags."""
+    """Links glossary terms in HTML trees: longest phrase first, honouring each entry's flags.
+
+    What gets linked is defined by one alternation of every phrase, longest first
+    (`reference_pattern`); but trying thousands of alternatives at every character is
+    quadratic in terms x text. The linker finds the same matches with one prefix tree of
+    phrases per pair of flags, each compiled once into a regular expression that yields the
+    longest phrase of its group at the leftmost position; the leftmost, then longest, of the
+    groups' matches is the alternation's match (see `_group_patterns` for why). Trees of
+    case-insensitive phrases match case-sensitively on a case-folded copy of the text, which
+    is several times faster than `re.IGNORECASE`.
+    """
 
     def __init__(self, entries: Iterable[tuple[str, GlossaryEntry]]) -> None:
         phrases = [
@@ -72,9 +82,21 @@ class GlossaryLinker:
             if name.strip()
         ]
         phrases.sort(key=lambda p: (-len(p.text), p.text))
+        self.phrases = phrases
         self.exact = {p.text: p for p in phrases if p.case_sensitive}
         self.folded = {re.sub(r"\s+", " ", p.text.casefold()): p for p in phrases if not p.case_sensitive}
-        self.pattern = re.compile("|".join(_phrase_pattern(p) for p in phrases)) if phrases else None
+        self._reference: re.Pattern[str] | None = None
+        self.fold = CaseFold()
+        self.groups = _group_patterns(phrases, self.fold)
+        """(pattern, matches the folded text) per flag pair; None when only the alternation is exact."""
+        self._folds = self.groups is not None and any(on_folded for _, on_folded in self.groups)
+
+    @property
+    def reference_pattern(self) -> re.Pattern[str]:
+        """The alternation of every phrase, longest first: the definition of what links."""
+        if self._reference is None:
+            self._reference = re.compile("|".join(_phrase_pattern(p) for p in self.phrases))
+        return self._reference
 
     def anchor_for(self, found: str) -> str | None:
         """The entry anchor of a matched text."""
@@ -84,7 +106,7 @@ class GlossaryLinker:
 
     def link(self, root: etree._Element, title: str) -> None:
         """Wrap every matching phrase in the text of `root` in `<a class="gloss">`."""
-        if self.pattern is None:
+        if not self.phrases:
             return
         for element in list(root.iter()):
             if not isinstance(element.tag, str):
@@ -95,17 +117,31 @@ class GlossaryLinker:
             if parent is not None and element.tail and not _skipped(parent):
                 self._link_tail(element, title)
 
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """Start and end of each match in `text`, as `reference_pattern.finditer` finds them."""
+        groups = self.groups
+        folded = self.fold(text) if self._folds else text
+        if groups is None or folded is None:
+            for match in self.reference_pattern.finditer(text):
+                yield match.span()
+        elif len(groups) == 1:
+            pattern, on_folded = groups[0]
+            for match in pattern.finditer(folded if on_folded else text):
+                yield match.span()
+        else:
+            yield from _spans([pattern for pattern, _ in groups], [folded if f else text for _, f in groups])
+
     def _pieces(self, text: str) -> list[str | tuple[str, str]]:
-        assert self.pattern is not None
         pieces: list[str | tuple[str, str]] = []
         last = 0
-        for match in self.pattern.finditer(text):
-            anchor = self.anchor_for(match.group())
+        for start, end in self.spans(text):
+            found = text[start:end]
+            anchor = self.anchor_for(found)
             if anchor is None:
                 continue
-            pieces.append(text[last : match.start()])
-            pieces.append((match.group(), anchor))
-            last = match.end()
+            pieces.append(text[last:start])
+            pieces.append((found, anchor))
+            last = end
         if not pieces:
             return [text]
         pieces.append(text[last:])
@@ -152,6 +188,151 @@ def _phrase_pattern(phrase: Phrase) -> str:
     if not phrase.case_sensitive:
         body = f"(?i:{body})"
     return rf"(?<!\w){body}(?!\w)" if phrase.full_match else body
+
+
+_WORD = re.compile(r"\w")
+_ASCII_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+class CaseFold:
+    """Case folding that agrees with Python's `re.IGNORECASE` on the characters of phrases.
+
+    `key(char)` names the set of characters `re` treats as equal to a phrase character
+    (lower case, ASCII when the set has an ASCII letter; `re` itself decides membership).
+    Calling it on a text gives a copy of the same length in which each character that
+    `re.IGNORECASE` equates with a key is that key, so a case-sensitive match of keys on the
+    copy is exactly a case-insensitive match on the text. None when the copy would change
+    whether a character is a word character (`\\w`) for the whole-word checks.
+    """
+
+    def __init__(self) -> None:
+        self.keys: list[tuple[str, re.Pattern[str]]] = []
+        self.of_phrase: dict[str, str] = {}
+        self.of_text: dict[str, str] = {}
+        self.unsafe: set[str] = set()
+        """Text characters whose key differs from them in being a word character."""
+
+    def key(self, char: str) -> str:
+        """The key of a phrase character (registering a new one)."""
+        found = self.of_phrase.get(char)
+        if found is None:
+            found = self._find(char)
+            if found is None:
+                found = char
+                lower = char.lower()
+                if len(lower) == 1 and _same(char, lower):
+                    found = lower
+                if not found.isascii():
+                    found = next((letter for letter in _ASCII_LETTERS if _same(found, letter)), found)
+                self.keys.append((found, re.compile(re.escape(found), re.IGNORECASE)))
+                self.of_text.clear()
+            self.of_phrase[char] = found
+        return found
+
+    def _find(self, char: str) -> str | None:
+        return next((key for key, pattern in self.keys if pattern.fullmatch(char)), None)
+
+    def __call__(self, text: str) -> str | None:
+        if text.isascii():
+            return text.lower()  # ASCII letters are keys in lower case; no other key equals one
+        table = self.of_text
+        for char in set(text).difference(table):
+            key = self._find(char) or char
+            if key != char and (_WORD.match(char) is None) != (_WORD.match(key) is None):
+                self.unsafe.add(char)
+            table[char] = key
+        if self.unsafe and not self.unsafe.isdisjoint(text):
+            return None
+        return "".join(map(table.__getitem__, text))
+
+
+def _same(char: str, other: str) -> bool:
+    """Whether `re.IGNORECASE` matches `other` with the literal `char`."""
+    return re.fullmatch(re.escape(char), other, re.IGNORECASE) is not None
+
+
+_GAP = " "
+"""Prefix-tree key of the whitespace between two words of a phrase (words hold none)."""
+_END = ""
+"""Prefix-tree key marking that a phrase ends at this node."""
+_Node = dict[str, "_Node"]
+
+
+def _group_patterns(phrases: list[Phrase], fold: CaseFold) -> list[tuple[re.Pattern[str], bool]] | None:
+    """One prefix-tree pattern per (case_sensitive, full_match) pair, and whether it runs on folded text.
+
+    The alternation tries the longest phrase *text* first. Two phrases that match at the same
+    position match one the prefix of the other, sharing the whitespace runs of the shorter;
+    so when every phrase separates its words with exactly one whitespace character, the
+    longer text is the longer match and "longest match at the leftmost position" is the
+    alternation's choice (equal lengths are the same text, so the same anchor). Otherwise,
+    or for a tree too deep to compile, None: the alternation itself is used.
+    """
+    if any(len(p.text) != len(" ".join(p.text.split())) for p in phrases):
+        return None
+    groups: dict[tuple[bool, bool], list[Phrase]] = {}
+    for phrase in phrases:
+        groups.setdefault((phrase.case_sensitive, phrase.full_match), []).append(phrase)
+    patterns = []
+    try:
+        for (case_sensitive, full_match), members in sorted(groups.items()):
+            key = (lambda char: char) if case_sensitive else fold.key
+            patterns.append((_tree_pattern(members, key, full_match), not case_sensitive))
+    except (RecursionError, re.error):
+        return None
+    return patterns
+
+
+def _tree_pattern(phrases: list[Phrase], key: Callable[[str], str], full_match: bool) -> re.Pattern[str]:
+    """A pattern that matches the longest of `phrases` at the leftmost position it can."""
+    root: _Node = {}
+    for phrase in phrases:
+        node = root
+        for number, word in enumerate(phrase.text.split()):
+            if number:
+                node = node.setdefault(_GAP, {})
+            for char in word:
+                node = node.setdefault(key(char), {})
+        node[_END] = {}
+    return re.compile(_alternatives(root, full_match, first=True), re.DOTALL)
+
+
+def _alternatives(node: _Node, full_match: bool, first: bool = False) -> str:
+    """The pattern of a subtree: longer continuations before ending here, so the longest wins.
+
+    Keys differ and words hold no whitespace, so at most one branch can match the next
+    character: trying branches in order, ending last, finds the longest phrase. A whole-word
+    phrase checks the character before it just after its first one (`(?<!\\w.)`), so the
+    pattern opens with plain characters the regex engine scans for quickly.
+    """
+    branches = []
+    for key in sorted(k for k in node if k != _END):
+        piece = r"\s+" if key == _GAP else re.escape(key)
+        if first and full_match:
+            piece += r"(?<!\w.)"
+        branches.append(piece + _alternatives(node[key], full_match))
+    if _END in node:
+        branches.append(r"(?!\w)" if full_match else "")
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _spans(patterns: list[re.Pattern[str]], subjects: list[str]) -> Iterator[tuple[int, int]]:
+    """The leftmost, then longest, of the groups' matches, searching on after each one."""
+    found = [pattern.search(subject) for pattern, subject in zip(patterns, subjects, strict=True)]
+    position = 0
+    while True:
+        best: tuple[int, int] | None = None
+        for index, match in enumerate(found):
+            if match is not None and match.start() < position:
+                match = found[index] = patterns[index].search(subjects[index], position)
+            if match is not None and (
+                best is None or match.start() < best[0] or (match.start() == best[0] and match.end() > best[1])
+            ):
+                best = match.span()
+        if best is None:
+            return
+        yield best
+        position = best[1]
 
 
 def _skipped(element: etree._Element) -> bool:
