@@ -90,6 +90,7 @@ def _environment() -> Environment:
         trim_blocks=False,
         lstrip_blocks=False,
         keep_trailing_newline=True,
+        auto_reload=False,  # package data: no need to stat each template at every include
     )
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
     return env
@@ -128,13 +129,17 @@ def lesson_section(lesson: Lesson) -> str:
     return f"l-{lesson.id}"
 
 
-class PackageBuilder:
-    """Renders the files of one package; `files()` returns them by package path."""
+class SharedContent:
+    """What a course's packages of one structure have in common, whatever the SCORM version.
 
-    def __init__(self, course: Course, version: Version, structure: Structure) -> None:
+    The Markdown of lessons, glossary, summary and quiz is rendered (and glossary terms
+    linked) once, and each course file read once, then shared by the SCORM 1.2 and 2004
+    packages of one build and the SCORM activity of the course backup (see `shared_content`).
+    """
+
+    def __init__(self, course: Course, structure: Structure) -> None:
         self.course = course
         self.info = course.info
-        self.flavour = FLAVOURS[version]
         self.structure = structure
         self.msg = Messages(self.info.language)
         taken: set[str] = set()
@@ -151,52 +156,126 @@ class PackageBuilder:
         questions = final_questions(course)
         self.quiz: QuizPlan | None = QuizBuilder(self.content, self.msg).build(course, questions) if questions else None
         self.has_glossary = bool(self.glossary)
+        self._lessons: list[dict[str, Any]] | None = None
+        self._glossary: dict[str, Any] | None = None
+        self._summary: str | None = None
+        self._file_data: dict[str, bytes] = {}
+        self.zips: dict[Version, bytes] = {}
+        """Finished zips by version (for the course backup, which wants the 1.2 package again)."""
+
+    def lesson_views(self) -> list[dict[str, Any]]:
+        """One view per lesson (fresh dicts: the structures fill in neighbours)."""
+        if self._lessons is None:
+            lessons = self.course.lessons
+            views = []
+            for index, lesson in enumerate(lessons):
+                body = self.content.render(
+                    lesson.body, lesson.path, lesson.body_line, "body", link_terms=True, drop_heading=lesson.title
+                )
+                views.append(
+                    {
+                        "kind": "lesson",
+                        "id": lesson_section(lesson),
+                        "index": index,
+                        "number": index + 1,
+                        "total": len(lessons),
+                        "title": lesson.title,
+                        "minutes": lesson.minutes,
+                        "objectives": lesson.objectives,
+                        "body": Markup(body),
+                        "prev": None,
+                        "next": None,
+                        "glossary": self.has_glossary,
+                        "menu_hint": False,
+                    }
+                )
+            self._lessons = views
+        return [dict(view) for view in self._lessons]
+
+    def glossary_view(self) -> dict[str, Any]:
+        if self._glossary is None:
+            glossary = self.course.glossary
+            entries = []
+            for anchor, entry in self.glossary:
+                html = self.content.render(
+                    entry.definition, GLOSSARY_FILE, entry.source_line("definition"), "definition"
+                )
+                search = " ".join([entry.term, *entry.aliases, plain_text(html)]).lower()
+                entries.append(
+                    {
+                        "anchor": anchor,
+                        "term": entry.term,
+                        "aliases": entry.aliases,
+                        "html": Markup(html),
+                        "search": search,
+                    }
+                )
+            intro = self.content.render(glossary.intro, GLOSSARY_FILE, glossary.source_line("intro"), "intro")
+            self._glossary = {
+                "kind": "glossary",
+                "id": "glossary",
+                "title": glossary.name,
+                "intro": Markup(intro),
+                "entries": entries,
+            }
+        return self._glossary
+
+    def summary(self) -> str:
+        if self._summary is None:
+            self._summary = self.content.render(
+                self.info.summary, COURSE_FILE, self.info.source_line("summary"), "summary"
+            )
+        return self._summary
+
+    def file_data(self, name: str, path: Path) -> bytes:
+        """The bytes of a course file the pages use, read once."""
+        data = self._file_data.get(name)
+        if data is None:
+            data = self._file_data[name] = path.read_bytes()
+        return data
+
+
+_SHARED: list[SharedContent] = []
+_SHARED_KEPT = 4
+"""Shared content of the last few (course, structure) pairs: a build has at most two."""
+
+
+def shared_content(course: Course, structure: Structure) -> SharedContent:
+    """The shared content of this course object and structure, made on first use.
+
+    Keyed on the course object itself (a loaded course is frozen): another load, even of the
+    same files, makes a new object and so new content.
+    """
+    for shared in _SHARED:
+        if shared.course is course and shared.structure == structure:
+            return shared
+    shared = SharedContent(course, structure)
+    _SHARED.insert(0, shared)
+    del _SHARED[_SHARED_KEPT:]
+    return shared
+
+
+class PackageBuilder:
+    """Renders the files of one package; `files()` returns them by package path."""
+
+    def __init__(self, course: Course, version: Version, structure: Structure) -> None:
+        self.shared = shared_content(course, structure)
+        self.course = course
+        self.info = course.info
+        self.flavour = FLAVOURS[version]
+        self.structure = structure
+        self.msg = self.shared.msg
+        self.content = self.shared.content
+        self.quiz = self.shared.quiz
+        self.has_glossary = self.shared.has_glossary
 
     # ------------------------------------------------------------------ views
 
     def lesson_views(self) -> list[dict[str, Any]]:
-        lessons = self.course.lessons
-        views = []
-        for index, lesson in enumerate(lessons):
-            body = self.content.render(
-                lesson.body, lesson.path, lesson.body_line, "body", link_terms=True, drop_heading=lesson.title
-            )
-            views.append(
-                {
-                    "kind": "lesson",
-                    "id": lesson_section(lesson),
-                    "index": index,
-                    "number": index + 1,
-                    "total": len(lessons),
-                    "title": lesson.title,
-                    "minutes": lesson.minutes,
-                    "objectives": lesson.objectives,
-                    "body": Markup(body),
-                    "prev": None,
-                    "next": None,
-                    "glossary": self.has_glossary,
-                    "menu_hint": False,
-                }
-            )
-        return views
+        return self.shared.lesson_views()
 
     def glossary_view(self) -> dict[str, Any]:
-        glossary = self.course.glossary
-        entries = []
-        for anchor, entry in self.glossary:
-            html = self.content.render(entry.definition, GLOSSARY_FILE, entry.source_line("definition"), "definition")
-            search = " ".join([entry.term, *entry.aliases, plain_text(html)]).lower()
-            entries.append(
-                {"anchor": anchor, "term": entry.term, "aliases": entry.aliases, "html": Markup(html), "search": search}
-            )
-        intro = self.content.render(glossary.intro, GLOSSARY_FILE, glossary.source_line("intro"), "intro")
-        return {
-            "kind": "glossary",
-            "id": "glossary",
-            "title": glossary.name,
-            "intro": Markup(intro),
-            "entries": entries,
-        }
+        return self.shared.glossary_view()
 
     def data(self, sco: str, lessons: list[int]) -> dict[str, Any]:
         """The record the player script reads from the page."""
@@ -250,7 +329,7 @@ class PackageBuilder:
         if self.quiz is not None:
             extras.append({"id": "quiz", "title": self.quiz.title})
             lessons[-1]["next"] = {"id": "quiz", "title": self.quiz.title}
-        summary = self.content.render(self.info.summary, COURSE_FILE, self.info.source_line("summary"), "summary")
+        summary = self.shared.summary()
         home = {
             "kind": "home",
             "id": "home",
@@ -313,7 +392,7 @@ class PackageBuilder:
                 ]
             )
         for name, path in course_files.items():
-            out[name] = path.read_bytes()
+            out[name] = self.shared.file_data(name, path)
         plan = PackagePlan(
             info=self.info,
             scos=tuple(scos),

@@ -9,7 +9,7 @@ from coursebuilder.diagnostics import Diagnostic, warning
 from coursebuilder.loader import COURSE_FILE
 from coursebuilder.model import Course
 from coursebuilder.output import write_bytes, zip_bytes
-from coursebuilder.scorm.package import Structure, Version, build_package
+from coursebuilder.scorm.package import Structure, Version, build_package, shared_content
 from coursebuilder.scorm.quiz import final_questions
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
@@ -35,9 +35,12 @@ class ScormTarget(Target):
         return cast(Structure, chosen)
 
     def package(self, course: Course, options: BuildOptions) -> bytes:
-        """The zip's bytes (same course and options in, same bytes out)."""
-        files = build_package(course, self.version, self.structure(course, options))
-        return zip_bytes(files.items())
+        """The zip's bytes (same course and options in, same bytes out), made once per course object."""
+        structure = self.structure(course, options)
+        zips = shared_content(course, structure).zips
+        if self.version not in zips:
+            zips[self.version] = zip_bytes(build_package(course, self.version, structure).items())
+        return zips[self.version]
 
     def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
         data = self.package(course, options)
