@@ -8,6 +8,7 @@ from typing import Protocol
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
 from coursebuilder.loader import gc_paused, load_or_raise
+from coursebuilder.markdown import shared_renders
 from coursebuilder.model import Course
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 
@@ -59,13 +60,14 @@ def build_course(
     artifacts: list[Artifact] = []
     if events is not None:
         events.targets_selected(targets)
-    for target in targets:
-        if events is not None:
-            events.target_started(target)
-        else:
-            options.progress(f"{target.name}: building")
-        built = target.build(course, course_dir, options)
-        artifacts.extend(built)
-        if events is not None:
-            events.target_finished(target, built)
+    with shared_renders():  # targets render the same texts: parse each once
+        for target in targets:
+            if events is not None:
+                events.target_started(target)
+            else:
+                options.progress(f"{target.name}: building")
+            built = target.build(course, course_dir, options)
+            artifacts.extend(built)
+            if events is not None:
+                events.target_finished(target, built)
     return artifacts, problems

@@ -6,13 +6,16 @@ is referenced (`@@PLUGINFILE@@/name` in Moodle, a package path in SCORM) from on
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
@@ -81,6 +84,49 @@ def render(text: str, resolve_image: ImageResolver | None = None, inline: bool =
     if _is_plain(text):
         escaped = _escape_plain(text)
         return escaped if inline else f"<p>{escaped}</p>\n"
+    shared: dict[tuple[str, bool], tuple[str, list[str]]] | None = getattr(_SHARED, "renders", None)
+    if shared is None or _MARK in text:
+        return _render(text, resolve_image, inline)
+    found = shared.get((text, inline))
+    if found is None:
+        sources: list[str] = []
+
+        def remember(src: str) -> str:
+            sources.append(src)
+            return f"{_MARK}{len(sources) - 1}{_MARK_END}"
+
+        found = shared[(text, inline)] = (_render(text, remember, inline), sources)
+    markup, sources = found
+    if not sources:
+        return markup
+    urls = [resolve_image(src) for src in sources] if resolve_image is not None else sources
+    return _MARKED.sub(lambda match: escapeHtml(urls[int(match.group(1))]), markup)
+
+
+_SHARED = threading.local()
+_MARK, _MARK_END = "\ue000", "\ue001"
+"""Around the index of an image in the shared rendering (private-use characters)."""
+_MARKED = re.compile(f"{_MARK}(\\d+){_MARK_END}")
+
+
+@contextlib.contextmanager
+def shared_renders() -> Iterator[None]:
+    """Within this block (one build) each text is parsed and rendered once, whichever target asks.
+
+    Targets differ only in where images point: the shared rendering marks each image's
+    source, and every call fills in what its own `resolve_image` makes of them, in the order
+    the renderer would have asked, escaped as the renderer escapes them.
+    """
+    outer = getattr(_SHARED, "renders", None)
+    if outer is None:
+        _SHARED.renders = {}
+    try:
+        yield
+    finally:
+        _SHARED.renders = outer
+
+
+def _render(text: str, resolve_image: ImageResolver | None, inline: bool) -> str:
     env: dict[str, Any] = {"resolve_image": resolve_image} if resolve_image else {}
     if inline:
         return str(_PARSER.renderInline(text, env))
