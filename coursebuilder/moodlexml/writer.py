@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import posixpath
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from lxml import etree
@@ -80,32 +80,46 @@ class QuestionWriter:
     def document(self, course: Course) -> etree._Element:
         """The `<quiz>` element: category pseudo-questions, each followed by its questions."""
         quiz = etree.Element("quiz")
+        for _ in self.parts(course, quiz):
+            pass
+        return quiz
+
+    def parts(self, course: Course, quiz: etree._Element) -> Iterator[etree._Element]:
+        """Add the children of `quiz` one category or question at a time, yielding each when done.
+
+        A caller may serialize each one and take it out of `quiz` again, so that the tree of
+        20,000 questions is never held at once.
+        """
         root_info = self.renderer.markdown(course.info.summary, "course.yaml")
-        self.category(quiz, (course.info.shortname,), Html(root_info.text))
+        yield self.category(quiz, (course.info.shortname,), Html(root_info.text))
         for group in groups(course):
             lesson = group.lesson
             info = lesson_info(lesson.summary, lesson.objectives) if len(group.names) == 2 else EMPTY
-            self.category(quiz, group.names, info)
+            yield self.category(quiz, group.names, info)
             for question in group.questions:
-                self.question(quiz, question)
-        return quiz
+                if "--" not in question.id:
+                    comment = etree.Comment(f" question: {question.id} ")
+                    quiz.append(comment)
+                    yield comment
+                yield self.question(quiz, question)
 
-    def category(self, quiz: etree._Element, names: tuple[str, ...], info: Html) -> None:
+    def category(self, quiz: etree._Element, names: tuple[str, ...], info: Html) -> etree._Element:
         """A category pseudo-question: the questions after it go into this category."""
         element = SubElement(quiz, "question", {"type": "category"})
         set_text(SubElement(SubElement(element, "category"), "text"), category_path(names))
         set_text(SubElement(SubElement(element, "info", {"format": "html"}), "text"), info.text)
         SubElement(element, "idnumber")
+        return element
 
-    def question(self, quiz: etree._Element, question: Question) -> None:
-        if "--" not in question.id:
-            quiz.append(etree.Comment(f" question: {question.id} "))
+    def question(self, quiz: etree._Element, question: Question) -> etree._Element:
+        """The `<question>` element (after its comment, which the caller adds)."""
         element = SubElement(quiz, "question", {"type": str(question.type)})
         self._types[question.type](element, question)
         if question.tags:
             tags = SubElement(element, "tags")
             for tag in question.tags:
                 set_text(SubElement(SubElement(tags, "tag"), "text"), tag)
+        return element
 
     # ------------------------------------------------------------------ parts
 
@@ -308,8 +322,27 @@ def lesson_info(summary: str, objectives: list[str]) -> Html:
     return Html("\n".join(etree.tostring(part, method="html", encoding="unicode") for part in parts))
 
 
+DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
+INDENT = "  "
+
+
 def questions_xml(course: Course, renderer: Renderer) -> bytes:
-    """The bytes of questions.xml (indented, UTF-8, reproducible)."""
-    quiz = QuestionWriter(renderer).document(course)
-    etree.indent(quiz, space="  ")
-    return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8") + b"\n"
+    """The bytes of questions.xml (indented, UTF-8, reproducible).
+
+    The same bytes as indenting and serializing the whole `<quiz>` tree, written one child at
+    a time: each is indented as `etree.indent` would indent it at depth one, serialized
+    without its tail (the separators are written here) and dropped, so memory holds one
+    question's elements, not the whole bank's.
+    """
+    quiz = etree.Element("quiz")
+    chunks = [DECLARATION, b"<quiz>"]
+    for child in QuestionWriter(renderer).parts(course, quiz):
+        if isinstance(child.tag, str):  # comments have nothing to indent
+            etree.indent(child, space=INDENT, level=1)
+        chunks.append(b"\n" + INDENT.encode())
+        chunks.append(etree.tostring(child, encoding="UTF-8", with_tail=False))
+        quiz.remove(child)
+    if len(chunks) == 2:
+        return DECLARATION + b"<quiz/>\n"
+    chunks.append(b"\n</quiz>\n")
+    return b"".join(chunks)
