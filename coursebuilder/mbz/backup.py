@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coursebuilder.mbz.archive import mbz_bytes
+from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
 from coursebuilder.mbz.course import write_course, write_root, write_sections
 from coursebuilder.mbz.files import FileStore
@@ -28,11 +28,30 @@ def author_name(course: Course) -> str:
 
 def backup_entries(course: Course, scorm_zip: bytes | None = None) -> dict[str, bytes]:
     """Every file of the backup by its path in the archive."""
+    entries = write_entries(course, scorm_zip)
+    try:
+        return dict(entries.items())
+    finally:
+        entries.close()
+
+
+def write_entries(course: Course, scorm_zip: bytes | None = None) -> Entries:
+    """Every file of the backup, kept out of memory until packed (the caller closes them)."""
+    entries = Entries()
+    try:
+        _write(course, scorm_zip, entries)
+    except BaseException:
+        entries.close()
+        raise
+    return entries
+
+
+def _write(course: Course, scorm_zip: bytes | None, entries: Entries) -> None:
     ids = Ids()
     plan = make_plan(course, ids, with_scorm=scorm_zip is not None)
     author = author_name(course)
     files = FileStore(Path(course.root), ids, USER_ID, author)
-    job = Job(course=course, ids=ids, files=files, plan=plan, author=author)
+    job = Job(course=course, ids=ids, files=files, plan=plan, author=author, entries=entries)
     bank = QuestionBank(job)
     quizzes = [activity for activity in plan.activities if activity.modname == "quiz"]
     # By identity: activities are dataclasses, and comparing two compares all their questions.
@@ -51,11 +70,15 @@ def backup_entries(course: Course, scorm_zip: bytes | None = None) -> dict[str, 
             write_scorm(job, activity, scorm_zip, grade_sortorder=2 + len(quizzes))
     write_course(job)
     write_sections(job)
-    write_root(job, bank.root, QUIZ_GRADE * len(quizzes) + (SCORM_GRADE if scorm_zip is not None else 0))
+    bank.finish()
+    write_root(job, QUIZ_GRADE * len(quizzes) + (SCORM_GRADE if scorm_zip is not None else 0))
     job.entries.update(files.blobs)
-    return job.entries
 
 
 def build_mbz(course: Course, scorm_zip: bytes | None = None) -> bytes:
     """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM activity."""
-    return mbz_bytes(backup_entries(course, scorm_zip))
+    entries = write_entries(course, scorm_zip)
+    try:
+        return mbz_bytes(entries)
+    finally:
+        entries.close()

@@ -234,8 +234,8 @@ def write_sections(job: Job) -> None:
 # ---------------------------------------------------------------------- root files
 
 
-def write_root(job: Job, questions: etree._Element, quiz_grades: float) -> None:
-    job.put("questions.xml", questions)
+def write_root(job: Job, quiz_grades: float) -> None:
+    """The files at the archive's root (questions.xml is the question bank's to write)."""
     job.put("files.xml", job.files.files_xml())
     job.put("users.xml", users_xml(job))
     job.put("roles.xml", roles_xml())

@@ -8,6 +8,7 @@ from pathlib import Path
 from lxml import etree
 
 from coursebuilder.mbz import xml
+from coursebuilder.mbz.archive import Entries
 from coursebuilder.mbz.files import FileStore
 from coursebuilder.mbz.ids import USER_ID, Ids
 from coursebuilder.mbz.plan import Plan
@@ -25,7 +26,7 @@ class Job:
     author: str
     """Full name of the backup's one user, who owns the glossary entries and questions."""
     userid: int = USER_ID
-    entries: dict[str, bytes] = field(default_factory=dict)
+    entries: Entries = field(default_factory=Entries)
 
     @property
     def root(self) -> Path:

@@ -113,13 +113,46 @@ def fraction(percent: float) -> str:
     return xml.decimal(percent / 100, 7)
 
 
+QUESTIONS_FILE = "questions.xml"
+_HEAD = xml.DECLARATION + b"<question_categories>\n"
+_TAIL = b"</question_categories>\n"
+
+
 class QuestionBank:
-    """Writes the categories and questions of every quiz into one questions.xml."""
+    """Writes the categories and questions of every quiz into one questions.xml.
+
+    Each quiz's categories are written to the archive as soon as the quiz is done: the same
+    bytes as the whole tree at the end (a category's indentation depends only on its own
+    elements and its depth), without holding every question's elements at once.
+    """
 
     def __init__(self, job: Job) -> None:
         self.job = job
         self.root = xml.element("question_categories")
         self._tags: dict[str, int] = {}
+        self._started = False
+
+    def _flush(self) -> None:
+        """Move the finished categories from the tree to the end of questions.xml."""
+        if len(self.root) == 0:
+            return
+        document = xml.to_bytes(self.root)
+        if not (document.startswith(_HEAD) and document.endswith(_TAIL)):
+            raise AssertionError("questions.xml does not start and end as expected")
+        if not self._started:
+            self.job.entries.append(QUESTIONS_FILE, _HEAD)
+            self._started = True
+        self.job.entries.append(QUESTIONS_FILE, document[len(_HEAD) : -len(_TAIL)])
+        for category in list(self.root):
+            self.root.remove(category)
+
+    def finish(self) -> None:
+        """Close questions.xml (after the last quiz)."""
+        self._flush()
+        if self._started:
+            self.job.entries.append(QUESTIONS_FILE, _TAIL)
+        else:
+            self.job.put(QUESTIONS_FILE, self.root)
 
     # ------------------------------------------------------------------ categories
 
@@ -141,6 +174,7 @@ class QuestionBank:
             assert entries is not None
             entry_id, mark = self._question(activity, question, category_id, entries)
             bank.slots.append((entry_id, mark))
+        self._flush()
         return bank
 
     def _category(
