@@ -3,13 +3,18 @@ with exactly the bytes of holding everything and serializing each document whole
 
 from __future__ import annotations
 
+import gzip
+import io
+import tarfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup_entries, build_mbz
-from coursebuilder.mbz.archive import Entries, mbz_bytes
+from coursebuilder.mbz.archive import COMPRESS_LEVEL, Entries, mbz_bytes
 from coursebuilder.mbz.questions import QuestionBank
 from coursebuilder.synthetic import write_synthetic_course
 from tests.conftest import SKELETON
@@ -25,10 +30,8 @@ def test_entries_spill_to_disk_and_read_back_in_parts() -> None:
         entries.append("a.xml", b"</a>")
         assert entries["a.xml"] == b"<a>middle</a>" and entries.size("a.xml") == 13
         assert sorted(entries) == ["a.xml", "b.xml", "c.bin"] and entries["c.bin"] == b""
-        reader = entries.open("a.xml")
-        # as a BytesIO reads: exactly the size asked for until the end, across parts
-        assert [reader.read(5), reader.read(5), reader.read(5), reader.read(5)] == [b"<a>mi", b"ddle<", b"/a>", b""]
-        assert entries.open("b.xml").read() == b"0123456789abcdef"
+        assert list(entries.pieces("a.xml")) == [b"<a>", b"middle", b"</a>"]
+        assert list(entries.pieces("b.xml", most=7)) == [b"0123456", b"789abcd", b"ef"]
         as_dict = {name: entries[name] for name in entries}
         assert mbz_bytes(entries) == mbz_bytes(as_dict)
     finally:
@@ -46,6 +49,50 @@ def test_a_large_entry_streams_into_the_archive_unchanged() -> None:
         assert mbz_bytes(entries) == mbz_bytes({"questions.xml": b"".join(parts), "moodle_backup.xml": b"x" * 40_000})
     finally:
         entries.close()
+
+
+def tarfile_mbz(entries: dict[str, bytes]) -> bytes:
+    """The archive as Python's tarfile writes it (what `mbz_bytes` wrote with it before)."""
+    folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+        for name in sorted([*(f"{folder}/" for folder in folders), *entries], key=lambda item: item.rstrip("/")):
+            info = tarfile.TarInfo(name.rstrip("/"))
+            info.mtime = 0
+            info.uid = info.gid = 0
+            info.uname = info.gname = ""
+            if name.endswith("/"):
+                info.type = tarfile.DIRTYPE
+                info.mode = 0o755
+                tar.addfile(info)
+            else:
+                info.mode = 0o644
+                info.size = len(entries[name])
+                tar.addfile(info, io.BytesIO(entries[name]))
+    return gzip.compress(buffer.getvalue(), COMPRESS_LEVEL, mtime=0)
+
+
+NAMES = st.lists(
+    st.sampled_from(["a", "b", "course", "files", "x.xml", "0f", "quiz_12", "q.xml"]), min_size=1, max_size=4
+)
+SIZES = st.sampled_from([0, 1, 511, 512, 513, 10_239, 10_240, 16_384, 16_385, 40_000])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.dictionaries(NAMES.map("/".join), SIZES, min_size=1, max_size=8))
+def test_the_archive_is_what_tarfile_writes(sizes: dict[str, int]) -> None:
+    """Sizes around the 512-byte block, the 10,240-byte record and tarfile's 16 KB copy buffer."""
+    names = [name for name in sizes if not any(other.startswith(name + "/") for other in sizes)]
+    entries = {name: bytes([len(name) % 256]) * sizes[name] for name in names}
+    assert mbz_bytes(entries) == tarfile_mbz(entries)
+    spooled = Entries(spill=4096)
+    try:
+        for name, data in entries.items():
+            spooled.append(name, data[:700])
+            spooled.append(name, data[700:])
+        assert mbz_bytes(spooled) == tarfile_mbz(entries)
+    finally:
+        spooled.close()
 
 
 @pytest.mark.parametrize("source", ["skeleton", "synthetic"])
