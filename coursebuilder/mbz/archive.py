@@ -34,12 +34,16 @@ class Entries(MutableMapping[str, bytes]):
     def __init__(self, spill: int = SPILL_BYTES) -> None:
         self._spool = tempfile.SpooledTemporaryFile(max_size=spill)  # noqa: SIM115  # closed by close()
         self._end = 0
+        self._position = 0
+        """Where the spool's file position is (seeking flushes its buffer: only when needed)."""
         self._parts: dict[str, list[tuple[int, int]]] = {}
 
     def _write(self, data: bytes) -> tuple[int, int]:
-        self._spool.seek(self._end)
+        if self._position != self._end:
+            self._spool.seek(self._end)
         self._spool.write(data)
         start, self._end = self._end, self._end + len(data)
+        self._position = self._end
         return start, len(data)
 
     def append(self, name: str, data: bytes) -> None:
@@ -71,8 +75,10 @@ class Entries(MutableMapping[str, bytes]):
                 yield self._read(start + offset, min(most, length - offset))
 
     def _read(self, start: int, length: int) -> bytes:
-        self._spool.seek(start)
+        if self._position != start:
+            self._spool.seek(start)
         data = self._spool.read(length)
+        self._position = start + len(data)
         if len(data) != length:
             raise OSError("the backup's temporary file was cut short")
         return data

@@ -23,6 +23,11 @@ Fields = Iterable[tuple[str, Value]]
 
 def text(value: Value) -> str:
     """A value as Moodle writes it: NULL marker, 1/0 for booleans, plain integers."""
+    kind = value.__class__
+    if kind is str:  # most values, then plain integers: tested first (670,000 fields in a large backup)
+        return value  # type: ignore[return-value]
+    if kind is int:
+        return str(value)
     if value is None:
         return NULL
     if isinstance(value, bool):
@@ -57,16 +62,16 @@ def child(
     parent: etree._Element, tag: str, attrs: Mapping[str, Value] | None = None, fields: Fields = ()
 ) -> etree._Element:
     """A child element (a container or a record) with attributes and leaf children."""
-    node = etree.SubElement(parent, tag, {key: text(value) for key, value in (attrs or {}).items()})
+    node = etree.SubElement(parent, tag, {key: text(value) for key, value in attrs.items()} if attrs else None)
     add_fields(node, fields)
     return node
 
 
 def add_fields(parent: etree._Element, fields: Fields) -> None:
     """Append one leaf element per (name, value)."""
+    sub = etree.SubElement
     for name, value in fields:
-        leaf = etree.SubElement(parent, name)
-        leaf.text = text(value)
+        sub(parent, name).text = value if value.__class__ is str else text(value)
 
 
 def empty(tag: str, *children: str) -> etree._Element:
