@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree
 from lxml import html as lxml_html
 
 from coursebuilder.model import GlossaryEntry
-from coursebuilder.scorm.html import GlossaryLinker, inner_html
+from coursebuilder.scorm.html import GlossaryLinker, _skipped, inner_html
 
 SPECIAL = ["k", "K", "\u212a", "s", "S", "\u017f", "i", "I", "\u0130", "\u0131", "\u00b5", "\u03bc", "\u039c"]
 SPECIAL += ["\u03c3", "\u03c2", "\u03a3", "\u03b9", "\u0345", "\u0399", "\u00df", "\u1e9e", "\u01c5", "\u01c6"]
@@ -112,4 +113,43 @@ def test_links_in_a_tree_are_unchanged_by_the_faster_search() -> None:
         '<p>A <a class="gloss" href="#g-0" title="Glossary">Learning  record</a>, <em>a '
         '<a class="gloss" href="#g-0" title="Glossary">record</a></em>; '
         '<a class="gloss" href="#g-0" title="Glossary">lrs</a>.</p>'
+    )
+
+
+def _reference_link(linker: GlossaryLinker, root: etree._Element, title: str) -> None:
+    """Linking as first written: every element of the tree checked against all its ancestors."""
+    for element in list(root.iter()):
+        if not isinstance(element.tag, str):
+            continue
+        if not _skipped(element):
+            linker._link_text(element, title)
+        parent = element.getparent()
+        if parent is not None and element.tail and not _skipped(parent):
+            linker._link_tail(element, title)
+
+
+PIECES = ["API", " api ", "x API y", "<!-- API -->", "<em>", "</em>", "<code>", "</code>", "<h2>", "</h2>"]
+PIECES += ['<span class="nolink">', "</span>", "<a href='#x'>", "</a>", "<p>", "</p>", "<div>", "</div>", "APIs"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14).map("".join))
+def test_one_walk_links_what_checking_every_ancestor_linked(markup: str) -> None:
+    """Texts under skipped elements, comment tails and nested markup, against the first version."""
+    linker = _linker([GlossaryEntry(term="API", definition="d", aliases=["x api"])])
+    fresh, reference = (lxml_html.fragment_fromstring(markup, create_parent="div") for _ in range(2))
+    linker.link(fresh, "Glossary")
+    _reference_link(linker, reference, "Glossary")
+    assert inner_html(fresh) == inner_html(reference)
+
+
+def test_comment_tails_and_skipped_ancestors_stay_unlinked() -> None:
+    linker = _linker([GlossaryEntry(term="API", definition="d")])
+    holder = lxml_html.fragment_fromstring(
+        '<p>API<!-- c -->API</p><span class="nolink"><em>API</em> API</span>', create_parent="div"
+    )
+    linker.link(holder, "Glossary")
+    assert inner_html(holder) == (
+        '<p><a class="gloss" href="#g-0" title="Glossary">API</a><!-- c -->API</p>'
+        '<span class="nolink"><em>API</em> API</span>'
     )

@@ -8,6 +8,7 @@ does, only in text nodes outside links, headings and code.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from coursebuilder.assets import AssetProblem, is_external, resolve
+from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.markdown import render
 from coursebuilder.model import GlossaryEntry
@@ -105,17 +106,24 @@ class GlossaryLinker:
         return phrase.anchor if phrase is not None else None
 
     def link(self, root: etree._Element, title: str) -> None:
-        """Wrap every matching phrase in the text of `root` in `<a class="gloss">`."""
+        """Wrap every matching phrase in the text of `root` in `<a class="gloss">`.
+
+        Texts inside a skipped element (see `SKIP_LINKING`) stay as they are, and so do the
+        tails of comments; links made here are never searched again. The tree is walked
+        once, each element inheriting whether an ancestor is skipped.
+        """
         if not self.phrases:
             return
-        for element in list(root.iter()):
-            if not isinstance(element.tag, str):
-                continue
-            if not _skipped(element):
+        pending = [(root, _skipped(root))]
+        while pending:
+            element, skipped = pending.pop()
+            children = [child for child in element if isinstance(child.tag, str)]  # before links go in
+            if not skipped:
                 self._link_text(element, title)
-            parent = element.getparent()
-            if parent is not None and element.tail and not _skipped(parent):
-                self._link_tail(element, title)
+            for child in children:
+                if child.tail and not skipped:
+                    self._link_tail(child, title)
+                pending.append((child, skipped or _skips(child)))
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Start and end of each match in `text`, as `reference_pattern.finditer` finds them."""
@@ -336,13 +344,18 @@ def _spans(patterns: list[re.Pattern[str]], subjects: list[str]) -> Iterator[tup
 
 
 def _skipped(element: etree._Element) -> bool:
+    """Whether `element` or one of its ancestors is never linked in."""
     node: etree._Element | None = element
     while node is not None:
-        tag = node.tag if isinstance(node.tag, str) else ""
-        if tag.lower() in SKIP_LINKING or "nolink" in (node.get("class") or "").split():
+        if _skips(node):
             return True
         node = node.getparent()
     return False
+
+
+def _skips(node: etree._Element) -> bool:
+    tag = node.tag if isinstance(node.tag, str) else ""
+    return tag.lower() in SKIP_LINKING or "nolink" in (node.get("class") or "").split()
 
 
 @dataclass
@@ -356,6 +369,8 @@ class ContentRenderer:
     """Lesson file (relative to the course) → where a link to it goes in the package."""
     files: dict[str, Path] = field(default_factory=dict)
     """Package path → source file of every course file the pages reference."""
+    _resolved: dict[tuple[str, str], Asset | AssetProblem] = field(default_factory=dict)
+    """Each reference is resolved once per folder (the same figure recurs in many texts)."""
 
     def render(
         self,
@@ -395,10 +410,17 @@ class ContentRenderer:
                 continue
             if element.tag == "a" and (_SCHEME.match(ref) is None and "." not in ref.rsplit("/", 1)[-1]):
                 continue
-            try:
-                asset = resolve(self.root, source_file, ref)
-            except AssetProblem as exc:
-                raise CourseError([error(source_file, line, field_name, str(exc), "asset")]) from None
+            key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
+            found = self._resolved.get(key)
+            if found is None:
+                try:
+                    found = resolve(self.root, source_file, ref)
+                except AssetProblem as exc:
+                    found = exc
+                self._resolved[key] = found
+            if isinstance(found, AssetProblem):
+                raise CourseError([error(source_file, line, field_name, str(found), "asset")]) from None
+            asset = found
             if asset.rel in self.lesson_targets:
                 target = self.lesson_targets[asset.rel]
                 if target:
