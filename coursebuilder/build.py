@@ -8,6 +8,7 @@ from pathlib import Path
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
 from coursebuilder.loader import load_or_raise
 from coursebuilder.model import Course
+from coursebuilder.output import remove_stale_temps
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 
 
@@ -45,6 +46,7 @@ def build_course(
     if any(d.severity is Severity.ERROR or strict for d in problems):
         raise CourseError(problems)
     course_dir = Path(out_dir) / course.info.id
+    remove_stale_temps(course_dir)
     artifacts: list[Artifact] = []
     for target in targets:
         options.progress(f"{target.name}: building")

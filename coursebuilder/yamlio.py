@@ -1,20 +1,59 @@
 """Read YAML safely and keep the line of every mapping key and list item.
 
-Uses libyaml's C parser when present (fast on large banks). Anchors and aliases are refused
-(they make "billion laughs" bombs possible and are never needed in a course), so are duplicate
-keys (git merges produce them and YAML would silently keep the last one).
+Uses libyaml's C parser when present (fast on large banks). What a course never needs and an
+attacker could use is refused with a located message:
+
+- anchors, aliases and merge keys (`&a`, `*a`, `<<`): they make "billion laughs" bombs
+  possible; the second use of an anchored node stops the load before anything is expanded;
+- duplicate keys (git merges produce them, and YAML would silently keep the last one);
+- nesting deeper than `limits.MAX_YAML_DEPTH` (block or flow). libyaml 0.2.6 and later stop at
+  1,000 levels on their own; with an older libyaml or the pure-Python parser, whose composers
+  recurse, the file is first scanned event by event (no recursion) so deep input can neither
+  overflow the C stack nor exhaust Python's recursion limit;
+- numbers longer than `MAX_NUMBER_CHARS` (Python refuses to convert huge integers and YAML 1.1's
+  base-60 integers grow quadratically), binary data, sets and pairs.
+
+Tabs are fine inside text; when a file does not parse and a line is indented with a tab, the
+message says so, because that is nearly always the cause.
 """
 
 from __future__ import annotations
 
+import gc
+import re
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
+
+from coursebuilder import limits
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - libyaml missing
     _BaseLoader = yaml.SafeLoader
+
+MAX_DEPTH = limits.MAX_YAML_DEPTH
+"""Deepest nesting of mappings and lists a file may have."""
+MAX_NUMBER_CHARS = 100
+"""Longest number YAML may turn into an int; longer ones are refused (write them as text)."""
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_ODD_BREAKS = re.compile("[\x85\u2028\u2029]")
+"""Characters libyaml counts as line breaks that editors (and our messages) do not."""
+
+
+def _libyaml_version() -> tuple[int, ...]:
+    try:
+        from yaml import _yaml
+
+        return tuple(int(part) for part in str(_yaml.get_version_string()).split(".")[:3])
+    except (ImportError, AttributeError, ValueError):  # pragma: no cover - libyaml missing
+        return (0,)
+
+
+PRESCAN_DEPTH = _BaseLoader is not getattr(yaml, "CSafeLoader", None) or _libyaml_version() < (0, 2, 6)
+"""True when the composer itself has no depth limit, so files are scanned for depth first."""
 
 
 class YamlProblem(Exception):
@@ -29,6 +68,7 @@ class LineDict(dict[str, Any]):
     """A mapping that remembers its own line and the line of each key."""
 
     line: int = 0
+    depth: int = 1
     key_lines: dict[str, int]
 
 
@@ -36,80 +76,134 @@ class LineList(list[Any]):
     """A list that remembers its own line and the line of each item."""
 
     line: int = 0
+    depth: int = 1
     item_lines: list[int]
 
 
-class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+def _too_deep(line: int, column: int = 0) -> YamlProblem:
+    return YamlProblem(f"nested more than {MAX_DEPTH} levels deep", line, column)
+
+
+class _LoaderMixin:
+    """What our loaders add to PyYAML's safe loader (C or pure Python)."""
+
+    _text: str
+    _odd: bool
+    constructed_objects: dict[Any, Any]
+
+    def line_of(self, mark: Any) -> int:
+        """1-based editor line of a mark (libyaml also breaks lines at U+0085/U+2028/U+2029)."""
+        if self._odd:
+            return self._text.count("\n", 0, mark.index) + 1
+        return int(mark.line) + 1
+
+    def refuse_repeat(self, node: yaml.Node, line: int) -> None:
+        """The same node twice means an alias (`*name`): refuse before it is expanded."""
         if node in self.constructed_objects:
             raise YamlProblem(
-                "anchors and aliases (&name / *name) are not supported",
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
+                "anchors and aliases (&name / *name) are not supported; "
+                f"write the value again instead of reusing the one at line {self.line_of(node.start_mark)}",
+                line,
             )
-        return super().construct_object(node, deep=deep)
+
+    def flatten_mapping(self, node: yaml.MappingNode) -> None:
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG:
+                raise YamlProblem(
+                    "merge keys (<<) are not supported; write the fields out",
+                    self.line_of(key_node.start_mark),
+                    key_node.start_mark.column + 1,
+                )
+        super().flatten_mapping(node)  # type: ignore[misc]
 
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
+def _new_loader_class(base: type[yaml.SafeLoader]) -> type[Any]:
+    class Loader(_LoaderMixin, base):  # type: ignore[valid-type,misc]
+        def __init__(self, text: str) -> None:
+            super().__init__(text)
+            self._text = text
+            self._odd = _ODD_BREAKS.search(text) is not None
+
+    Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    Loader.add_constructor("tag:yaml.org,2002:omap", _construct_map)
+    Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+    Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    for tag, what in (("set", "sets (!!set)"), ("pairs", "pairs (!!pairs)"), ("binary", "binary data (!!binary)")):
+        Loader.add_constructor(f"tag:yaml.org,2002:{tag}", _refuse(what))
+    return Loader
+
+
+def _construct_map(loader: Any, node: yaml.MappingNode) -> Iterator[LineDict]:
     data = LineDict()
-    data.line = node.start_mark.line + 1
+    data.line = loader.line_of(node.start_mark)
     data.key_lines = {}
     yield data
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
+        line = loader.line_of(key_node.start_mark)
+        loader.refuse_repeat(key_node, line)
         key = loader.construct_object(key_node, deep=False)
         if not isinstance(key, str):
             if isinstance(key, (int, float, bool)) or key is None:
                 key = str(key).lower() if isinstance(key, bool) or key is None else str(key)
             else:
-                raise YamlProblem(
-                    "keys must be plain text", key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                )
+                raise YamlProblem("keys must be plain text", line, key_node.start_mark.column + 1)
         if key in data:
             raise YamlProblem(
-                f"duplicate key {key!r} (first at line {data.key_lines[key]})",
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
+                f"duplicate key {key!r} (first at line {data.key_lines[key]})", line, key_node.start_mark.column + 1
             )
-        data[key] = loader.construct_object(value_node, deep=False)
-        data.key_lines[key] = key_node.start_mark.line + 1
+        loader.refuse_repeat(value_node, line)
+        value = loader.construct_object(value_node, deep=False)
+        if isinstance(value, (LineDict, LineList)):
+            value.depth = data.depth + 1
+            if value.depth > MAX_DEPTH:
+                raise _too_deep(value.line)
+        data[key] = value
+        data.key_lines[key] = line
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Any:
+def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Iterator[LineList]:
     data = LineList()
-    data.line = node.start_mark.line + 1
-    data.item_lines = [child.start_mark.line + 1 for child in node.value]
+    data.line = loader.line_of(node.start_mark)
+    data.item_lines = [loader.line_of(child.start_mark) for child in node.value]
     yield data
-    data.extend(loader.construct_object(child, deep=False) for child in node.value)
+    previous_end = node.start_mark
+    for child in node.value:
+        loader.refuse_repeat(child, loader.line_of(previous_end))
+        value = loader.construct_object(child, deep=False)
+        if isinstance(value, (LineDict, LineList)):
+            value.depth = data.depth + 1
+            if value.depth > MAX_DEPTH:
+                raise _too_deep(value.line)
+        data.append(value)
+        previous_end = child.end_mark
 
 
-def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
+def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> str:
     # Dates stay text: course metadata writes them as ISO strings.
     return str(loader.construct_scalar(node))
 
 
-_Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_Loader.add_constructor("tag:yaml.org,2002:omap", _construct_map)
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
+    if len(str(node.value)) > MAX_NUMBER_CHARS:
+        raise YamlProblem(
+            f"number longer than {MAX_NUMBER_CHARS} characters; put it in quotes if it is text",
+            loader.line_of(node.start_mark),
+            node.start_mark.column + 1,
+        )
+    return int(yaml.SafeLoader.construct_yaml_int(loader, node))
 
-MAX_DEPTH = 50
-"""Deepest nesting of `[`/`{` a file may have; deeper input is refused before parsing."""
+
+def _refuse(what: str) -> Any:
+    def construct(loader: Any, node: yaml.Node) -> Any:
+        raise YamlProblem(f"{what} are not supported", loader.line_of(node.start_mark), node.start_mark.column + 1)
+
+    return construct
 
 
-def _flow_depth_ok(text: str) -> tuple[bool, int]:
-    depth = 0
-    line = 1
-    for char in text:
-        if char == "\n":
-            line += 1
-        elif char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return False, line
-        elif char in "]}":
-            depth = max(0, depth - 1)
-    return True, 0
+_Loader = _new_loader_class(_BaseLoader)
+_PyLoader = _new_loader_class(yaml.SafeLoader)
 
 
 def decode(data: bytes) -> str:
@@ -127,33 +221,76 @@ def decode(data: bytes) -> str:
 
 def parse_yaml(text: str, line_offset: int = 0) -> Any:
     """Parse one YAML document; errors carry the (offset) line where the parser stopped."""
-    ok, line = _flow_depth_ok(text)
-    if not ok:
-        raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", line + line_offset)
-    if "\t" in text:
-        for number, raw in enumerate(text.split("\n"), 1):
-            stripped = raw.lstrip(" ")
-            if stripped.startswith("\t"):
-                raise YamlProblem(
-                    "tab used for indentation; indent with spaces", number + line_offset, len(raw) - len(stripped) + 1
-                )
-    loader = _Loader(text)
+    return _parse(text, line_offset, _Loader, PRESCAN_DEPTH)
+
+
+def _parse(text: str, line_offset: int, loader_class: type[Any], prescan: bool) -> Any:
+    gc_was_enabled = gc.isenabled()
+    # Nodes and marks are many small objects in no cycle: collecting while parsing a large
+    # bank only costs time (several times the parse itself).
+    gc.disable()
+    loader = None
     try:
+        if prescan:
+            _check_depth(text, loader_class)
+        loader = loader_class(text)
         return loader.get_single_data()
     except YamlProblem as exc:
-        exc.line += line_offset if exc.line else 0
+        exc.line = (exc.line or 1) + line_offset
         raise
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        message = exc.problem or exc.context or "cannot parse YAML"
-        if exc.context and exc.problem:
-            message = f"{exc.problem} ({exc.context})"
-        line = mark.line + 1 + line_offset if mark else 0
-        column = mark.column + 1 if mark else 0
-        raise YamlProblem(message, line, column) from None
+        raise _located(exc, text, line_offset) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"cannot parse YAML: {exc}") from None
+        raise YamlProblem(f"cannot parse YAML: {exc}", 1 + line_offset) from None
     except RecursionError:
-        raise YamlProblem(f"nested too deeply (more than {MAX_DEPTH} levels)") from None
+        raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", 1 + line_offset) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _check_depth(text: str, loader_class: type[Any]) -> None:
+    """Count nesting event by event (the parsers are iterative) before any recursive composer runs."""
+    depth = 0
+    parser = loader_class(text)
+    try:
+        while parser.check_event():
+            event = parser.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark: Any = event.start_mark
+                    raise _too_deep(parser.line_of(mark), mark.column + 1)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        parser.dispose()
+
+
+def _located(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
+    mark = exc.problem_mark or exc.context_mark
+    message = exc.problem or exc.context or "cannot parse YAML"
+    if exc.context and exc.problem:
+        message = f"{exc.problem} ({exc.context})"
+    if "maximum nesting depth" in message:
+        message = f"nested more than {MAX_DEPTH} levels deep"
+    line = text.count("\n", 0, mark.index) + 1 if mark else 1
+    column = mark.column + 1 if mark else 0
+    tab_line = _tab_indented_line(text, line)
+    if tab_line:
+        raw = text.split("\n", tab_line)[tab_line - 1]
+        return YamlProblem("tab used for indentation; indent with spaces", tab_line + line_offset, raw.index("\t") + 1)
+    return YamlProblem(message, line + line_offset, column)
+
+
+def _tab_indented_line(text: str, last: int) -> int:
+    """First line up to `last` whose indentation contains a tab (0 if none)."""
+    if "\t" not in text:
+        return 0
+    for number, raw in enumerate(text.split("\n", last)[:last], 1):
+        indent = raw[: len(raw) - len(raw.lstrip(" \t"))]
+        if "\t" in indent and raw.strip():
+            return number
+    return 0
