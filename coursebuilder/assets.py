@@ -59,8 +59,8 @@ def resolve(root: Path, source_file: str, ref: str) -> Asset:
     symlinks pointing outside it, missing files, names whose letter case differs and files
     over `limits.MAX_ASSET_BYTES`. Percent-escapes are decoded first (`%2e%2e/` is `../`).
     """
-    shown = _show(ref)
     ref_path = unquote(ref.split("#", 1)[0].split("?", 1)[0])
+    shown = _show(unquote(ref))
     if not ref_path.strip():
         raise AssetProblem("empty file reference")
     if _CONTROL.search(ref_path):
@@ -68,6 +68,8 @@ def resolve(root: Path, source_file: str, ref: str) -> Asset:
     if _DRIVE.match(ref_path) or ref_path.startswith(("\\\\", "//")):
         kind = "a Windows absolute path" if _DRIVE.match(ref_path) else "a network path"
         raise AssetProblem(f"{shown} is {kind}; use a path relative to the file")
+    if ref_path.startswith("\\"):
+        raise AssetProblem(f"{shown} is an absolute path; use a path relative to the file")
     scheme = _SCHEME.match(ref_path)
     if scheme:
         raise AssetProblem(

@@ -11,7 +11,7 @@ from pydantic import BaseModel
 from coursebuilder import limits
 from coursebuilder.assets import AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
-from coursebuilder.htmlsafety import find_unsafe_html
+from coursebuilder.htmlsafety import find_unsafe_html, is_script_url
 from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.markdown import references
 from coursebuilder.model import SCORED_TYPES, Course, Lesson, Model, iter_markdown
@@ -72,10 +72,8 @@ def _check_lessons(course: Course, found: list[Lesson]) -> Iterator[Diagnostic]:
 
 
 def _item_line(obj: Model, field: str, index: int) -> int:
-    # Lists of plain values have no model of their own: the field's line plus the index is
-    # right for the block style every example uses.
-    base = obj.source_line(field)
-    return base + index + 1 if base else 0
+    """Line of item `index` of a list of plain values (the loader records `field[index]`)."""
+    return obj.source_line(f"{field}[{index}]") if f"{field}[{index}]" in obj._lines else obj.source_line(field)
 
 
 def _check_questions(course: Course) -> Iterator[Diagnostic]:
@@ -176,8 +174,10 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
             yield from _check_html(text, source_file, base_line, path, is_body, allow_scripts)
-            for ref in references(text):
+            for ref in references(text, all_links=True):
                 line = base_line + ref.line if is_body else base_line
+                if is_script_url(ref.target):
+                    continue  # reported by the HTML check
                 if is_external(ref.target):
                     if ref.kind == "image":
                         yield error(

@@ -24,20 +24,20 @@ from html.parser import HTMLParser
 
 from markdown_it.token import Token
 
-from coursebuilder.markdown import _new_parser
+from coursebuilder.markdown import _ALL_LINKS_PARSER
 
 UNSAFE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta"})
 """Elements that run code, load other documents or change how the page is read."""
 SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 """URL schemes that run code when followed."""
 
-_CHECK_PARSER = _new_parser()
-# The renderer refuses to make a link of `javascript:`; the check wants to see it to report it.
-_CHECK_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
+_CHECK_PARSER = _ALL_LINKS_PARSER
+"""The renderer refuses to make a link of `javascript:`; the check wants to see it to report it."""
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TAG_BELT = re.compile(r"<(" + "|".join(sorted(UNSAFE_TAGS)) + r")(?![\w-])", re.I)
 _OPEN_TAG = re.compile(r"<[a-z][^>]*>?", re.I)
+_QUOTED = re.compile(r"=\s*(?:\"[^\"]*\"|'[^']*')")
 _EVENT_BELT = re.compile(r"[\s/\"'](on[a-z]+)\s*=", re.I)
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -98,7 +98,8 @@ def _scan_fragment(fragment: str, line: int) -> Iterator[UnsafeHtml]:
     for match in _TAG_BELT.finditer(bare):
         yield UnsafeHtml(line + bare.count("\n", 0, match.start()), f"<{match.group(1).lower()}> tag")
     for tag in _OPEN_TAG.finditer(bare):
-        for match in _EVENT_BELT.finditer(tag.group()):
+        unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), tag.group())  # attribute values are not names
+        for match in _EVENT_BELT.finditer(unquoted):
             at = tag.start() + match.start()
             yield UnsafeHtml(line + bare.count("\n", 0, at), f"event attribute {match.group(1).lower()}")
 

@@ -335,6 +335,9 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
             line = getattr(parent, "line", line)
     elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
         message = _union_message(item)
+        if item["type"] == "union_tag_invalid" and isinstance(node, LineDict) and "type" in node:
+            line = node.key_lines.get("type", line)
+            path.append("type")
     return error(name, line + line_offset, _dotted(path), message, code)
 
 
@@ -353,7 +356,8 @@ def _union_message(item: Any) -> str:
     expected = ctx.get("expected_tags", "")
     if item["type"] == "union_tag_not_found":
         return f"`type` is missing; expected one of {expected}"
-    return f"unknown question type {ctx.get('tag')!r}; expected one of {expected}"
+    tag = str(ctx.get("tag"))
+    return f"unknown question type {tag[:40]!r}; expected one of {expected}"
 
 
 def _dotted(path: list[str | int]) -> str:
@@ -370,6 +374,11 @@ def _locate(obj: Model, data: LineDict | dict[str, Any], name: str, line_offset:
         current, raw = stack.pop()
         if isinstance(current, Model) and isinstance(raw, dict):
             lines = {k: v + line_offset for k, v in raw.key_lines.items()} if isinstance(raw, LineDict) else None
+            if lines is not None:
+                for key, value in raw.items():
+                    # Lists of plain values (lesson ids, question ids) have no model to hold lines.
+                    if isinstance(value, LineList) and value and not isinstance(value[0], dict):
+                        lines.update((f"{key}[{i}]", line + line_offset) for i, line in enumerate(value.item_lines))
             current.locate(name, getattr(raw, "line", 0) + line_offset, lines)
             for key, value in raw.items():
                 child = getattr(current, key, None)
@@ -449,7 +458,8 @@ def _quiz_files(root: Path) -> list[str]:
     folder = root / QUIZ_DIR
     if not folder.is_dir():
         return []
-    return sorted(_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    # Not only regular files: a pipe or a link named *.yaml is reported, not silently skipped.
+    return sorted(_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
 def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:

@@ -65,14 +65,23 @@ class Reference:
     line: int
 
 
-_HTML_SRC = re.compile(r"""(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_HTML_SRC = re.compile(r"""(?:src|href|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
-def references(text: str) -> Iterator[Reference]:
-    """Yield the images and links of `text` (including `src`/`href` in raw HTML)."""
+_ALL_LINKS_PARSER = _new_parser()
+# The renderer turns `[x](file:///etc/passwd)` into plain text; checks want to see and report it.
+_ALL_LINKS_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
+
+
+def references(text: str, all_links: bool = False) -> Iterator[Reference]:
+    """Yield the images and links of `text` (including `src`/`href` in raw HTML).
+
+    With `all_links`, also those the renderer refuses to make links of (`file:`,
+    `javascript:`, `vbscript:`, most `data:`), so checks can report them.
+    """
     if not text or not any(mark in text for mark in ("](", "<", "]:")):
         return
-    for block in _PARSER.parse(text):
+    for block in (_ALL_LINKS_PARSER if all_links else _PARSER).parse(text):
         line = block.map[0] if block.map else 0
         if block.type in ("html_block",):
             yield from _html_refs(block.content, line)
@@ -91,5 +100,5 @@ def _html_refs(fragment: str, line: int) -> Iterator[Reference]:
     for number, part in enumerate(fragment.split("\n")):
         for match in _HTML_SRC.finditer(part):
             value = next(group for group in match.groups() if group is not None)
-            kind = "image" if match.group(0).lower().startswith("src") else "link"
+            kind = "link" if "href" in match.group(0).lower() else "image"
             yield Reference(kind, html.unescape(value), line + number)
