@@ -70,6 +70,7 @@ class LineDict(dict[str, Any]):
     line: int = 0
     depth: int = 1
     key_lines: dict[str, int]
+    key_columns: dict[str, int]
 
 
 class LineList(list[Any]):
@@ -78,6 +79,7 @@ class LineList(list[Any]):
     line: int = 0
     depth: int = 1
     item_lines: list[int]
+    item_columns: list[int]
 
 
 def _too_deep(line: int, column: int = 0) -> YamlProblem:
@@ -138,6 +140,7 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> Iterator[LineDict]:
     data = LineDict()
     data.line = loader.line_of(node.start_mark)
     data.key_lines = {}
+    data.key_columns = {}
     yield data
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
@@ -161,12 +164,14 @@ def _construct_map(loader: Any, node: yaml.MappingNode) -> Iterator[LineDict]:
                 raise _too_deep(value.line)
         data[key] = value
         data.key_lines[key] = line
+        data.key_columns[key] = key_node.start_mark.column + 1
 
 
 def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Iterator[LineList]:
     data = LineList()
     data.line = loader.line_of(node.start_mark)
     data.item_lines = [loader.line_of(child.start_mark) for child in node.value]
+    data.item_columns = [child.start_mark.column + 1 for child in node.value]
     yield data
     previous_end = node.start_mark
     for child in node.value:

@@ -119,6 +119,18 @@ def test_random_bytes(bench: Bench, kind: str, data: bytes) -> None:
     bench.load(FILES[kind], prefix + data)
 
 
+# --------------------------------------------------------------------------- truncated files
+
+
+@pytest.mark.parametrize("kind", FILES)
+def test_truncated_at_every_line(bench: Bench, kind: str) -> None:
+    """What an interrupted save or a bad paste leaves: the file cut at the end of each line."""
+    original = bench.originals[FILES[kind]]
+    ends = [index for index, byte in enumerate(original) if byte == ord("\n")]
+    for end in ends:
+        bench.load(FILES[kind], original[:end])
+
+
 # --------------------------------------------------------------------------- mutated files
 
 YAML_CHARS = [*":-[]{}&*!|>'\"#%@`?,\t\n\r \\=~<", "\ufeff", "\x85", "\u2028", "é", "漢", "😀", "\x00", "\x1b"]
@@ -224,7 +236,7 @@ def mutated(draw: st.DrawFn, original: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("kind", FILES)
-@settings(max_examples=examples(150))
+@settings(max_examples=examples(160))
 @given(data=st.data())
 def test_mutated_files(bench: Bench, kind: str, data: st.DataObject) -> None:
     rel = FILES[kind]
@@ -403,7 +415,7 @@ def test_random_value_at_any_field(bench: Bench, kind: str, data: st.DataObject,
 # --------------------------------------------------------------------------- through the CLI
 
 
-@settings(max_examples=examples(60))
+@settings(max_examples=examples(80))
 @given(kind=st.sampled_from(sorted(FILES)), data=st.data(), fmt=st.sampled_from(["text", "json", "github"]))
 def test_cli_validate_reports_and_exits(bench: Bench, kind: str, data: st.DataObject, fmt: str) -> None:
     rel = FILES[kind]
