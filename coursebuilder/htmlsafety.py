@@ -98,7 +98,8 @@ def _scan_fragment(fragment: str, line: int) -> Iterator[UnsafeHtml]:
     for match in _TAG_BELT.finditer(bare):
         yield UnsafeHtml(line + bare.count("\n", 0, match.start()), f"<{match.group(1).lower()}> tag")
     for tag in _OPEN_TAG.finditer(bare):
-        unquoted = _QUOTED.sub(lambda m: " " * len(m.group()), tag.group())  # attribute values are not names
+        # Attribute values are not names: blank them, keeping the `=` that follows a name.
+        unquoted = _QUOTED.sub(lambda m: "=" + " " * (len(m.group()) - 1), tag.group())
         for match in _EVENT_BELT.finditer(unquoted):
             at = tag.start() + match.start()
             yield UnsafeHtml(line + bare.count("\n", 0, at), f"event attribute {match.group(1).lower()}")

@@ -45,6 +45,10 @@ ACTIVE = {
     "markdown javascript reference link": ("[click][1]\n\n[1]: javascript:alert(1)", "javascript: URL"),
     "markdown javascript autolink": ("<javascript:alert(1)>", "javascript: URL"),
     "markdown javascript image": ("![x](javascript:alert(1))", "javascript: URL"),
+    # A tag left open ends at the next `>` a browser meets, here the next paragraph's `<p>`:
+    # Python's tokenizer drops it at the end of the fragment, a browser does not.
+    "unterminated tag continued by the next paragraph": ("<div\nonclick=alert(1)\n\nNext.", "event attribute onclick"),
+    "unterminated script": ("<script\n\nalert(1)", "<script> tag"),
 }
 
 INERT = {
@@ -163,3 +167,18 @@ def test_every_finding_is_reported_with_its_line() -> None:
 def test_crafted_text_is_checked_in_linear_time() -> None:
     """A regular expression over the whole text took seconds on this; the tokenizer does not."""
     assert find_unsafe_html("<a " * 100_000) == []
+
+
+def test_the_course_backup_warns_about_an_opted_in_lessons_scripts(write_course: WriteCourse) -> None:
+    """allow_scripts opens the SCORM page only; the Moodle page loses the script, and says so."""
+    from coursebuilder.targets.mbz import MbzTarget
+
+    root = write_course(
+        {"lessons/01-welcome.md": "---\ntitle: Welcome\nallow_scripts: true\n---\nText.\n\n<script>x()</script>\n"}
+    )
+    result = load_course(root)
+    assert result.course is not None
+    assert errors(root) == []
+    found = [d for d in MbzTarget().check(result.course) if d.code == "mbz-scripts"]
+    assert [(d.severity, d.line) for d in found] == [(Severity.WARNING, 7)]
+    assert "<script> tag is kept in the SCORM page" in found[0].message

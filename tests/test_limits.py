@@ -126,3 +126,24 @@ def test_source_limit_boundary(write_course: WriteCourse, monkeypatch: pytest.Mo
     assert errors(root) == []
     monkeypatch.setattr(limits, "MAX_SOURCE_FILE_BYTES", size - 1)
     assert any(d.file.endswith("glossary.yaml") and d.code == "too-large" for d in errors(root))
+
+
+def test_the_readme_lists_the_limits_in_force() -> None:
+    """The Safety section of the README states each limit; it must say what limits.py enforces."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    safety = readme.split("## Safety", 1)[1].split("\n## ", 1)[0]
+    mb = 1024 * 1024
+    stated = [
+        ("| 20 MB |", limits.MAX_SOURCE_FILE_BYTES, 20 * mb),
+        ("| 50 MB |", limits.MAX_ASSET_BYTES, 50 * mb),
+        ("| 500 MB |", limits.MAX_COURSE_BYTES, 500 * mb),
+        ("| 200,000 characters |", limits.MAX_TEXT_CHARS, 200_000),
+        ("| 50 levels |", limits.MAX_YAML_DEPTH, 50),
+        ("| 256 MB;", limits.MAX_XML_BYTES, 256 * mb),
+        ("20,000 entries", limits.MAX_ZIP_ENTRIES, 20_000),
+        ("1 GB uncompressed", limits.MAX_ZIP_BYTES, 1024 * mb),
+        ("512 MB per entry", limits.MAX_ZIP_ENTRY_BYTES, 512 * mb),
+        ("over 1 MB that expands", limits.ZIP_RATIO_MIN_BYTES, mb),
+        ("more than 200 times", limits.MAX_ZIP_RATIO, 200),
+    ]
+    assert [text for text, value, said in stated if text not in safety or value != said] == []
