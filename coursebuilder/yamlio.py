@@ -131,6 +131,8 @@ def _new_loader_class(base: type[yaml.SafeLoader]) -> type[Any]:
     Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
     Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
     Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+    Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
+    Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
     for tag, what in (("set", "sets (!!set)"), ("pairs", "pairs (!!pairs)"), ("binary", "binary data (!!binary)")):
         Loader.add_constructor(f"tag:yaml.org,2002:{tag}", _refuse(what))
     return Loader
@@ -197,7 +199,30 @@ def _construct_int(loader: Any, node: yaml.ScalarNode) -> int:
             loader.line_of(node.start_mark),
             node.start_mark.column + 1,
         )
-    return int(yaml.SafeLoader.construct_yaml_int(loader, node))
+    try:
+        return int(yaml.SafeLoader.construct_yaml_int(loader, node))
+    except ValueError:  # only with an explicit `!!int` on something else
+        raise _not_a(loader, node, "is not a whole number") from None
+
+
+def _construct_float(loader: Any, node: yaml.ScalarNode) -> float:
+    try:
+        return float(yaml.SafeLoader.construct_yaml_float(loader, node))
+    except ValueError:
+        raise _not_a(loader, node, "is not a number") from None
+
+
+def _construct_bool(loader: Any, node: yaml.ScalarNode) -> bool:
+    try:
+        return bool(yaml.SafeLoader.construct_yaml_bool(loader, node))
+    except KeyError:
+        raise _not_a(loader, node, "is neither true nor false") from None
+
+
+def _not_a(loader: Any, node: yaml.ScalarNode, what: str) -> YamlProblem:
+    value = str(node.value)
+    shown = value if len(value) <= 40 else value[:39] + "…"
+    return YamlProblem(f"{shown!r} {what}", loader.line_of(node.start_mark), node.start_mark.column + 1)
 
 
 def _refuse(what: str) -> Any:
@@ -249,6 +274,8 @@ def _parse(text: str, line_offset: int, loader_class: type[Any], prescan: bool) 
         raise YamlProblem(f"cannot parse YAML: {exc}", 1 + line_offset) from None
     except RecursionError:
         raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", 1 + line_offset) from None
+    except (ValueError, TypeError, KeyError, OverflowError) as exc:  # a constructor met a value it cannot read
+        raise YamlProblem(f"cannot read a value: {exc}"[:200], 1 + line_offset) from None
     finally:
         if loader is not None:
             loader.dispose()

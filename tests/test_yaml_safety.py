@@ -239,6 +239,22 @@ def test_huge_numbers_are_refused(number: str) -> None:
         parse_yaml(f"points: {number}\n")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("a: !!int 0x1Fzz\n", "'0x1Fzz' is not a whole number"),
+        ("a: !!int abc\n", "'abc' is not a whole number"),
+        ("a: !!float abc\n", "'abc' is not a number"),
+        ("a: !!bool maybe\n", "'maybe' is neither true nor false"),
+    ],
+)
+def test_explicit_tags_on_the_wrong_value_are_located(text: str, message: str) -> None:
+    """Found by `make fuzz`: `!!int` before text made Python's int() raise out of the loader."""
+    with pytest.raises(YamlProblem, match=message) as info:
+        parse_yaml(text)
+    assert (info.value.line, info.value.column) == (1, 4)
+
+
 def test_long_numbers_in_quotes_are_text() -> None:
     assert parse_yaml(f"text: '{'9' * 5000}'\n") == {"text": "9" * 5000}
 
