@@ -18,6 +18,8 @@ settings.register_profile("ci", deadline=None, derandomize=True, database=None, 
 settings.register_profile("fuzz", deadline=None, max_examples=2500, suppress_health_check=_QUIET)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+from tests.browser import chromium  # noqa: F401 - the shared browser fixture
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "course_src"
 SKELETON = ROOT / "coursebuilder" / "skeleton" / "en"
