@@ -54,23 +54,29 @@ class _DoctypeGuard:
         return None
 
 
-def _parser(target: Any = None, remove_blank_text: bool = False) -> etree.XMLParser:
+def _parser(target: Any = None, remove_blank_text: bool = False, huge_text: bool = False) -> etree.XMLParser:
     return etree.XMLParser(
         target=target,
         resolve_entities=False,
         no_network=True,
         load_dtd=False,
         dtd_validation=False,
-        huge_tree=False,
+        huge_tree=huge_text,
         remove_blank_text=remove_blank_text,
     )
 
 
-def parse_xml_bytes(data: bytes, name: str = "<xml>", remove_blank_text: bool = False) -> etree._Element:
+def parse_xml_bytes(
+    data: bytes, name: str = "<xml>", remove_blank_text: bool = False, huge_text: bool = False
+) -> etree._Element:
     """Parse `data` and return its root element.
 
     Raises UnsafeXML for a DOCTYPE or data over `limits.MAX_XML_BYTES`, XMLProblem for XML
     that is not well-formed; both name `name` and the line.
+
+    `huge_text` lifts libxml2's 10 MB limit on one text node (and 256 levels of nesting),
+    for Moodle exports that embed large files as base64. It is safe only because a DOCTYPE
+    is refused (nothing can expand) and the input is bounded by `limits.MAX_XML_BYTES`.
     """
     if len(data) > limits.MAX_XML_BYTES:
         raise UnsafeXML(name, 0, f"is {len(data):,} bytes; the limit for an XML file is {limits.MAX_XML_BYTES:,}")
@@ -86,7 +92,7 @@ def parse_xml_bytes(data: bytes, name: str = "<xml>", remove_blank_text: bool = 
     except etree.XMLSyntaxError:
         pass  # reported with its line by the real parse below
     try:
-        return etree.fromstring(data, _parser(remove_blank_text=remove_blank_text))
+        return etree.fromstring(data, _parser(remove_blank_text=remove_blank_text, huge_text=huge_text))
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno or 0, 0)
         message = str(exc.msg or "not well-formed XML")
@@ -97,7 +103,7 @@ def parse_xml_bytes(data: bytes, name: str = "<xml>", remove_blank_text: bool = 
         raise XMLProblem(name, 0, str(exc)) from None
 
 
-def parse_xml_file(path: Path | str, name: str | None = None) -> etree._Element:
+def parse_xml_file(path: Path | str, name: str | None = None, huge_text: bool = False) -> etree._Element:
     """Read and parse the XML file at `path`, checking its size before reading it."""
     path = Path(path)
     label = name or path.as_posix()
@@ -109,7 +115,7 @@ def parse_xml_file(path: Path | str, name: str | None = None) -> etree._Element:
             data = handle.read(limits.MAX_XML_BYTES + 1)
     except OSError as exc:
         raise XMLProblem(label, 0, f"cannot read: {exc.strerror or exc}") from None
-    return parse_xml_bytes(data, label)
+    return parse_xml_bytes(data, label, huge_text=huge_text)
 
 
 def _doctype_line(data: bytes) -> int:

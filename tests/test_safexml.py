@@ -159,8 +159,8 @@ def test_parse_file(tmp_path: Path) -> None:
 
 
 PARSING = re.compile(
-    r"etree\.(?:fromstring|parse|XML|iterparse|XMLPullParser|XMLParser|HTML|HTMLParser)\b|"
-    r"xml\.(?:dom|sax|etree)|ElementTree|lxml\.html|xmlschema"
+    r"etree\.(?:fromstring|parse|XML|iterparse|XMLPullParser|XMLParser|HTML|HTMLParser|fromstringlist)\b|"
+    r"(?<![\w.])xml\.(?:dom|sax|etree)|lxml\.html|xmlschema|defusedxml"
 )
 
 

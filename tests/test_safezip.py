@@ -169,3 +169,17 @@ def test_extracting_into_a_folder_with_files_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ZipProblem, match="is not empty"):
         extract_zip(make_zip(("existing.txt", b"overwrite")), tmp_path)
     assert (tmp_path / "existing.txt").read_text() == "keep"
+
+
+def test_the_package_reads_zips_only_through_safezip() -> None:
+    """Zips are written with zipfile (mode "w"); every read goes through `safezip`."""
+    from tests.conftest import ROOT
+
+    offenders = []
+    for path in sorted((ROOT / "coursebuilder").rglob("*.py")):
+        if path.name == "safezip.py":
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
+            if "ZipFile(" in line and '"w"' not in line and not line.lstrip().startswith("#"):
+                offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
+    assert offenders == [], "read zips with coursebuilder.safezip:\n" + "\n".join(offenders)
