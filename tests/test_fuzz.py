@@ -35,6 +35,8 @@ from coursebuilder.diagnostics import Severity, to_json
 from coursebuilder.loader import LoadResult, load_course
 from coursebuilder.model import CourseInfo, GlossaryFile, LessonMeta, QuizFile
 from tests.conftest import SKELETON
+from tests.strategies import courses
+from tests.test_roundtrip_source import _write
 
 SCALE = settings.default.max_examples / 100
 """1 under the `ci` profile, 25 under `fuzz`."""
@@ -454,3 +456,28 @@ def test_cli_build_reports_and_exits(bench: Bench, kind: str, data: st.DataObjec
     if result.exit_code == 1:
         assert result.stderr.strip(), "a failed build says why"
         assert not any(out.iterdir()), "a failed build writes nothing"
+
+
+# --------------------------------------------------------------------------- valid courses through every target
+
+
+@settings(max_examples=examples(8))
+@given(course=courses())
+def test_valid_random_courses_build_with_every_target(course: Any, tmp_path_factory: Any) -> None:
+    """Random valid sources (any letters, symbols, `<`, `&`, `]]>` in texts) build, or say why."""
+    from coursebuilder.build import build_course
+    from coursebuilder.diagnostics import CourseError
+
+    info, lessons, glossary, questions = course
+    root = tmp_path_factory.mktemp("valid") / "course"
+    _write(root, info, lessons, glossary, questions)
+    out = root.parent / "dist"
+    try:
+        artifacts, _ = build_course(root, out)
+    except CourseError as exc:  # valid by construction: only a target's own rule may refuse it
+        assert exc.diagnostics and all(d.file and d.message for d in exc.diagnostics)
+        assert not list(out.glob("*/*")), "a refused build writes nothing"
+        return
+    assert artifacts
+    for artifact in artifacts:
+        assert artifact.path.is_file() and artifact.path.is_relative_to(out)
