@@ -12,7 +12,9 @@ MAX_ASSET_BYTES = 50 * 1024 * 1024
 MAX_COURSE_BYTES = 500 * 1024 * 1024
 """The whole course: source files plus every asset they reference."""
 MAX_TEXT_CHARS = 200_000
-"""One text field (question text, feedback, definition); lesson bodies have the file limit."""
+"""One text field (question text, feedback, definition)."""
+MAX_BODY_CHARS = 1_000_000
+"""One lesson body (a long lesson is 50,000); bounds the time Markdown parsing can take."""
 MAX_YAML_DEPTH = 50
 """Deepest nesting of mappings and lists in a YAML file (course files need fewer than 10)."""
 

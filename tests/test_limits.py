@@ -89,10 +89,13 @@ def test_question_text_over_the_limit(write_course: WriteCourse) -> None:
     assert f"the limit is {limits.MAX_TEXT_CHARS:,}" in found[0].message
 
 
-def test_lesson_bodies_have_the_file_limit_not_the_text_limit(write_course: WriteCourse) -> None:
+def test_lesson_bodies_have_their_own_limit(write_course: WriteCourse) -> None:
     body = "Some words in a long lesson.\n" * (limits.MAX_TEXT_CHARS // 20)
     root = write_course({"lessons/01-welcome.md": f"---\ntitle: Welcome\n---\n{body}"})
     assert errors(root) == []
+    crafted = "![" * (limits.MAX_BODY_CHARS // 2 + 1)  # Markdown that would take minutes to parse
+    root = write_course({"lessons/01-welcome.md": f"---\ntitle: Welcome\n---\n{crafted}\n"}, name="long")
+    assert [(d.line, d.field, d.code) for d in errors(root)] == [(4, "body", "too-large")]
 
 
 def test_whole_course_limit_counts_sources_and_assets(
@@ -138,6 +141,7 @@ def test_the_readme_lists_the_limits_in_force() -> None:
         ("| 50 MB |", limits.MAX_ASSET_BYTES, 50 * mb),
         ("| 500 MB |", limits.MAX_COURSE_BYTES, 500 * mb),
         ("| 200,000 characters |", limits.MAX_TEXT_CHARS, 200_000),
+        ("| 1,000,000 characters |", limits.MAX_BODY_CHARS, 1_000_000),
         ("| 50 levels |", limits.MAX_YAML_DEPTH, 50),
         ("| 256 MB;", limits.MAX_XML_BYTES, 256 * mb),
         ("20,000 entries", limits.MAX_ZIP_ENTRIES, 20_000),
