@@ -258,11 +258,13 @@ SCALARS = (
     | st.text(max_size=40)
     | st.sampled_from(["", "all", "multichoice", "cloze", "x" * 250_000, "<iframe src=x>", "../x.png", "2024-01-01"])
 )
-VALUES = st.recursive(
-    SCALARS,
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(KEYS, inner, max_size=5),
-    max_leaves=12,
-)
+
+
+def nested(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(st.lists(inner, max_size=4), st.dictionaries(KEYS, inner, max_size=5))
+
+
+VALUES = st.recursive(SCALARS, nested, max_leaves=12)
 
 
 def dump(value: Any, style: bool | None) -> str:
