@@ -69,6 +69,9 @@ def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options
 
 
 _PARSER = _new_parser()
+_BLOCKS = _new_parser()
+_BLOCKS.disable("inline")
+"""The same parser without the inline pass: `references` runs it only where links can be."""
 
 
 def render(text: str, resolve_image: ImageResolver | None = None, inline: bool = False) -> str:
@@ -101,6 +104,9 @@ _HTML_SRC = re.compile(r"""(?:src|href|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\
 _ALL_LINKS_PARSER = _new_parser()
 # The renderer turns `[x](file:///etc/passwd)` into plain text; checks want to see and report it.
 _ALL_LINKS_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
+_ALL_LINKS_BLOCKS = _new_parser()
+_ALL_LINKS_BLOCKS.disable("inline")
+_ALL_LINKS_BLOCKS.validateLink = lambda url: True  # type: ignore[method-assign]
 
 
 def references(text: str, all_links: bool = False) -> Iterator[Reference]:
@@ -111,11 +117,17 @@ def references(text: str, all_links: bool = False) -> Iterator[Reference]:
     """
     if not text or not any(mark in text for mark in ("](", "<", "]:")):
         return
-    for block in (_ALL_LINKS_PARSER if all_links else _PARSER).parse(text):
+    env: dict[str, Any] = {}
+    md, blocks = (_ALL_LINKS_PARSER, _ALL_LINKS_BLOCKS) if all_links else (_PARSER, _BLOCKS)
+    for block in blocks.parse(text, env):
         line = block.map[0] if block.map else 0
         if block.type in ("html_block",):
             yield from _html_refs(block.content, line)
-        for child in block.children or ():
+        if block.type != "inline" or not _may_link(block.content, env):
+            continue
+        children: list[Token] = []
+        md.inline.parse(block.content, md, env, children)
+        for child in children:
             if child.type == "image":
                 yield Reference("image", str(child.attrs.get("src", "")), line)
             elif child.type == "link_open":
@@ -124,6 +136,14 @@ def references(text: str, all_links: bool = False) -> Iterator[Reference]:
                 yield from _html_refs(child.content, line)
             if child.type == "softbreak" or child.type == "hardbreak":
                 line += 1
+
+
+def _may_link(content: str, env: dict[str, Any]) -> bool:
+    """Whether inline text can hold a link, image or HTML: `](`, `<`, or `[` with link definitions.
+
+    Paragraphs of plain prose, most of a lesson, skip the inline parse entirely.
+    """
+    return "](" in content or "<" in content or ("[" in content and bool(env.get("references")))
 
 
 def _html_refs(fragment: str, line: int) -> Iterator[Reference]:

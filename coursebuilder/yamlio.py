@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import gc
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 import yaml
@@ -86,12 +87,21 @@ def _too_deep(line: int, column: int = 0) -> YamlProblem:
     return YamlProblem(f"nested more than {MAX_DEPTH} levels deep", line, column)
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_TAGS: dict[str, str] = {}
+"""Tag of each short plain scalar seen (keys, numbers, booleans recur thousands of times)."""
+
+
 class _LoaderMixin:
     """What our loaders add to PyYAML's safe loader (C or pure Python)."""
 
     _text: str
     _odd: bool
     constructed_objects: dict[Any, Any]
+    recursive_objects: dict[Any, Any]
+    deep_construct: bool
 
     def line_of(self, mark: Any) -> int:
         """1-based editor line of a mark (libyaml also breaks lines at U+0085/U+2028/U+2029)."""
@@ -99,14 +109,24 @@ class _LoaderMixin:
             return self._text.count("\n", 0, mark.index) + 1
         return int(mark.line) + 1
 
-    def refuse_repeat(self, node: yaml.Node, line: int) -> None:
-        """The same node twice means an alias (`*name`): refuse before it is expanded."""
+    def alias(self, node: yaml.Node, after: Any) -> YamlProblem:
+        """The same node twice means an alias (`*name`): refused before anything is expanded.
+
+        The node only knows where its anchor is; the alias is the first `*` after `after`
+        (the mark of what comes before it).
+        """
+        at = self._text.find("*", after.index)
+        line = self._text.count("\n", 0, at) + 1 if at >= 0 else self.line_of(after)
+        return YamlProblem(
+            "anchors and aliases (&name / *name) are not supported; "
+            f"write the value again instead of reusing the one at line {self.line_of(node.start_mark)}",
+            line,
+        )
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
-            raise YamlProblem(
-                "anchors and aliases (&name / *name) are not supported; "
-                f"write the value again instead of reusing the one at line {self.line_of(node.start_mark)}",
-                line,
-            )
+            raise self.alias(node, node.start_mark)
+        return super().construct_object(node, deep=deep)  # type: ignore[misc]
 
     def flatten_mapping(self, node: yaml.MappingNode) -> None:
         for key_node, _ in node.value:
@@ -118,6 +138,96 @@ class _LoaderMixin:
                 )
         super().flatten_mapping(node)  # type: ignore[misc]
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        # No path resolvers are registered, so a scalar's tag depends on its text alone (and
+        # quoted ones are always text): remember the tags of short plain scalars.
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tag = _TAGS.get(value)
+            if tag is None:
+                tag = str(super().resolve(kind, value, implicit))  # type: ignore[misc]
+                if len(value) <= 64 and len(_TAGS) < 100_000:
+                    _TAGS[value] = tag
+            return tag
+        return str(super().resolve(kind, value, implicit))  # type: ignore[misc]
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        """Build the document breadth first, as PyYAML's generators do, without their per-node cost.
+
+        Plain maps, lists and strings are built here, each container knowing its depth; any
+        other tag goes through the constructors registered below, in the same order, so
+        results and errors are PyYAML's. Meeting a node a second time means an alias.
+        """
+        done = self.constructed_objects
+        pending: list[Any] = []  # (node, container, depth) to fill, or a PyYAML generator to finish
+        generators: list[Any] = vars(self)["state_generators"]  # where PyYAML queues its own
+
+        def adopt() -> None:
+            if generators:
+                pending.extend(generators)
+                generators.clear()
+
+        def delegate(child: yaml.Node) -> Any:
+            data = self.construct_object(child, deep=False)
+            adopt()
+            return data
+
+        def make(child: yaml.Node, depth: int, after: Any) -> Any:
+            if child in done:
+                raise self.alias(child, after)
+            tag = child.tag
+            if tag == _STR and type(child) is yaml.ScalarNode:
+                done[child] = child.value
+                return child.value
+            if tag == _MAP and type(child) is yaml.MappingNode:
+                data: Any = _new_map(self, child)
+            elif tag == _SEQ and type(child) is yaml.SequenceNode:
+                data = _new_seq(self, child)
+            else:
+                return delegate(child)
+            if depth > MAX_DEPTH:
+                raise _too_deep(data.line, child.start_mark.column + 1)
+            done[child] = data
+            pending.append((child, data, depth))
+            return data
+
+        def key_of(child: yaml.Node, after: Any) -> Any:
+            if child in done:
+                raise self.alias(child, after)
+            if child.tag == _STR and type(child) is yaml.ScalarNode:
+                done[child] = child.value
+                return child.value
+            return delegate(child)
+
+        try:
+            result = make(node, 1, node.start_mark)
+            while pending:
+                level, pending = pending, []
+                for task in level:
+                    if isinstance(task, tuple):
+                        child, data, depth = task
+                        if isinstance(data, LineDict):
+                            _fill_map(self, child, data, key_of, partial(_deeper, make, depth))
+                        else:
+                            previous = child.start_mark
+                            for item in child.value:
+                                data.append(make(item, depth + 1, previous))
+                                previous = item.end_mark
+                    else:
+                        for _ in task:
+                            pass
+                        adopt()
+            return result
+        finally:
+            self.constructed_objects.clear()
+            self.recursive_objects.clear()
+            self.deep_construct = False
+
+
+def _deeper(make: Callable[[yaml.Node, int, Any], Any], depth: int, child: yaml.Node, after: Any) -> Any:
+    return make(child, depth + 1, after)
+
 
 def _new_loader_class(base: type[yaml.SafeLoader]) -> type[Any]:
     class Loader(_LoaderMixin, base):  # type: ignore[valid-type,misc]
@@ -126,65 +236,80 @@ def _new_loader_class(base: type[yaml.SafeLoader]) -> type[Any]:
             self._text = text
             self._odd = _ODD_BREAKS.search(text) is not None
 
-    Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-    Loader.add_constructor("tag:yaml.org,2002:omap", _construct_map)
-    Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+    Loader.add_constructor(_MAP, _construct_map)
+    Loader.add_constructor(_SEQ, _construct_seq)
     Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
     Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
     Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
     Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
-    for tag, what in (("set", "sets (!!set)"), ("pairs", "pairs (!!pairs)"), ("binary", "binary data (!!binary)")):
+    refused = (
+        ("set", "sets (!!set)"),
+        ("pairs", "pairs (!!pairs)"),
+        ("omap", "ordered maps (!!omap; mappings keep their order)"),
+        ("binary", "binary data (!!binary)"),
+    )
+    for tag, what in refused:
         Loader.add_constructor(f"tag:yaml.org,2002:{tag}", _refuse(what))
     return Loader
 
 
-def _construct_map(loader: Any, node: yaml.MappingNode) -> Iterator[LineDict]:
+def _new_map(loader: Any, node: yaml.MappingNode) -> LineDict:
     data = LineDict()
     data.line = loader.line_of(node.start_mark)
     data.key_lines = {}
     data.key_columns = {}
-    yield data
+    return data
+
+
+def _fill_map(
+    loader: Any,
+    node: yaml.MappingNode,
+    data: LineDict,
+    key_of: Callable[[yaml.Node, Any], Any],
+    value_of: Callable[[yaml.Node, Any], Any],
+) -> None:
+    """Fill `data` from `node`; `key_of`/`value_of` build a node given the mark of what precedes it."""
     loader.flatten_mapping(node)
+    previous = node.start_mark
     for key_node, value_node in node.value:
-        line = loader.line_of(key_node.start_mark)
-        loader.refuse_repeat(key_node, line)
-        key = loader.construct_object(key_node, deep=False)
+        key = key_of(key_node, previous)
+        line, column = loader.line_of(key_node.start_mark), key_node.start_mark.column + 1
         if not isinstance(key, str):
             if isinstance(key, (int, float, bool)) or key is None:
                 key = str(key).lower() if isinstance(key, bool) or key is None else str(key)
             else:
-                raise YamlProblem("keys must be plain text", line, key_node.start_mark.column + 1)
+                raise YamlProblem("keys must be plain text", line, column)
         if key in data:
-            raise YamlProblem(
-                f"duplicate key {key!r} (first at line {data.key_lines[key]})", line, key_node.start_mark.column + 1
-            )
-        loader.refuse_repeat(value_node, line)
-        value = loader.construct_object(value_node, deep=False)
-        if isinstance(value, (LineDict, LineList)):
-            value.depth = data.depth + 1
-            if value.depth > MAX_DEPTH:
-                raise _too_deep(value.line)
-        data[key] = value
+            raise YamlProblem(f"duplicate key {key!r} (first at line {data.key_lines[key]})", line, column)
+        data[key] = value_of(value_node, key_node.end_mark)
         data.key_lines[key] = line
-        data.key_columns[key] = key_node.start_mark.column + 1
+        data.key_columns[key] = column
+        previous = value_node.end_mark
 
 
-def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Iterator[LineList]:
+def _new_seq(loader: Any, node: yaml.SequenceNode) -> LineList:
     data = LineList()
     data.line = loader.line_of(node.start_mark)
     data.item_lines = [loader.line_of(child.start_mark) for child in node.value]
     data.item_columns = [child.start_mark.column + 1 for child in node.value]
+    return data
+
+
+def _construct_map(loader: Any, node: yaml.MappingNode) -> Iterator[LineDict]:
+    """An explicitly tagged `!!map` met by another constructor (the builder above does the rest)."""
+    data = _new_map(loader, node)
     yield data
-    previous_end = node.start_mark
-    for child in node.value:
-        loader.refuse_repeat(child, loader.line_of(previous_end))
-        value = loader.construct_object(child, deep=False)
-        if isinstance(value, (LineDict, LineList)):
-            value.depth = data.depth + 1
-            if value.depth > MAX_DEPTH:
-                raise _too_deep(value.line)
-        data.append(value)
-        previous_end = child.end_mark
+
+    def construct(child: yaml.Node, after: Any) -> Any:
+        return loader.construct_object(child, deep=False)
+
+    _fill_map(loader, node, data, construct, construct)
+
+
+def _construct_seq(loader: Any, node: yaml.SequenceNode) -> Iterator[LineList]:
+    data = _new_seq(loader, node)
+    yield data
+    data.extend(loader.construct_object(child, deep=False) for child in node.value)
 
 
 def _construct_timestamp(loader: Any, node: yaml.ScalarNode) -> str:
