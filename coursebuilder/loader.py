@@ -141,11 +141,16 @@ def _under(root: Path, diags: list[Diagnostic]) -> list[Diagnostic]:
 
 
 def _printable(text: str) -> str:
+    """One line of valid UTF-8: undecodable bytes and control characters (a newline in a file
+    name, say) are written as backslash escapes, so each diagnostic stays one line."""
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return text
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def load_or_raise(root: Path | str) -> tuple[Course, list[Diagnostic]]:

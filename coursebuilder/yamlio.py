@@ -395,12 +395,19 @@ def _parse(text: str, line_offset: int, loader_class: type[Any], prescan: bool) 
         raise
     except yaml.MarkedYAMLError as exc:
         raise _located(exc, text, line_offset) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow, found before any parsing
+        at = min(max(int(exc.position), 0), len(text))
+        line, column = text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        raise YamlProblem(
+            f"character U+{character:04X} is not allowed in YAML (a control character?)", line + line_offset, column
+        ) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"cannot parse YAML: {exc}", 1 + line_offset) from None
+        raise YamlProblem(f"cannot parse YAML: {_one_line(str(exc))}", 1 + line_offset) from None
     except RecursionError:
         raise YamlProblem(f"nested more than {MAX_DEPTH} levels deep", 1 + line_offset) from None
     except (ValueError, TypeError, KeyError, OverflowError) as exc:  # a constructor met a value it cannot read
-        raise YamlProblem(f"cannot read a value: {exc}"[:200], 1 + line_offset) from None
+        raise YamlProblem(f"cannot read a value: {_one_line(str(exc))}"[:200], 1 + line_offset) from None
     finally:
         if loader is not None:
             loader.dispose()
@@ -426,11 +433,17 @@ def _check_depth(text: str, loader_class: type[Any]) -> None:
         parser.dispose()
 
 
+def _one_line(text: str) -> str:
+    """Messages are one line each (`file:line: error: …`), whatever the parser said."""
+    return " ".join(text.split())
+
+
 def _located(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProblem:
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or exc.context or "cannot parse YAML"
     if exc.context and exc.problem:
         message = f"{exc.problem} ({exc.context})"
+    message = _one_line(message)
     if "maximum nesting depth" in message:
         message = f"nested more than {MAX_DEPTH} levels deep"
     line = text.count("\n", 0, mark.index) + 1 if mark else 1

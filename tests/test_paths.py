@@ -250,3 +250,15 @@ def test_untrusted_file_names_are_made_safe(untrusted: str, safe: str) -> None:
 
     assert safe_file_name(untrusted) == safe
     assert "/" not in safe and "\\" not in safe and safe not in ("", ".", "..")
+
+
+def test_a_newline_in_a_file_name_keeps_each_diagnostic_on_one_line(write_course: WriteCourse) -> None:
+    from click.testing import CliRunner
+
+    from coursebuilder.cli import main
+
+    root = write_course({"lessons/03-two\nlines.md": "no front matter\n"})
+    result = CliRunner().invoke(main, ["validate", str(root)])
+    assert result.exit_code == 1
+    lines = [line for line in result.output.splitlines() if "03-two" in line]
+    assert len(lines) == 1 and "03-two\\x0alines.md:1: error:" in lines[0], result.output

@@ -255,6 +255,18 @@ def test_explicit_tags_on_the_wrong_value_are_located(text: str, message: str) -
     assert (info.value.line, info.value.column) == (1, 4)
 
 
+@pytest.mark.parametrize(("text", "line", "column"), [("a: 1\nb: x\x08y\n", 2, 5), ("\x08a: 1\n", 1, 1)])
+def test_control_characters_are_located_on_one_line(text: str, line: int, column: int) -> None:
+    """Found by `make fuzz`: libyaml's reader error came out as two lines, without a position."""
+    with pytest.raises(YamlProblem) as info:
+        parse_yaml(text)
+    assert info.value.message == "character U+0008 is not allowed in YAML (a control character?)"
+    assert (info.value.line, info.value.column) == (line, column)
+    with pytest.raises(YamlProblem) as pure:
+        yamlio._parse(text, 0, yamlio._PyLoader, False)
+    assert (pure.value.message, pure.value.line, pure.value.column) == (info.value.message, line, column)
+
+
 def test_long_numbers_in_quotes_are_text() -> None:
     assert parse_yaml(f"text: '{'9' * 5000}'\n") == {"text": "9" * 5000}
 
