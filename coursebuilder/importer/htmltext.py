@@ -1,0 +1,566 @@
+"""Turn Moodle's text fields (HTML, Moodle auto-format, plain text, Markdown) into course Markdown.
+
+A course keeps its texts as Markdown, and raw HTML is valid Markdown, so every HTML text can be
+kept as it is. Where the HTML is simple enough (paragraphs, emphasis, code, links, images,
+lists, headings), it is written as plain Markdown instead, but only when rendering that Markdown
+with the course's one renderer gives the same HTML back: a conversion that would change what the
+learner sees is never made. Comparison ignores what HTML itself ignores (collapsible whitespace,
+attribute order, entity spelling) and one wrapper `<p>` or `<div>` around the whole text.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import lxml.html
+from lxml import etree
+
+from coursebuilder.markdown import render
+
+TextFormat = Literal["html", "moodle_auto_format", "plain_text", "markdown", "wiki_like"]
+
+BLOCK_TAGS = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "frame",
+        "frameset",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "html",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "noframes",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "colgroup",
+        "col",
+        "iframe",
+        "optgroup",
+        "option",
+        "video",
+        "audio",
+        "canvas",
+        "noscript",
+        "textarea",
+    ]
+)
+"""Elements around which whitespace does not render (HTML's block-level and table elements)."""
+
+_PRESERVE = frozenset({"pre", "textarea", "script", "style"})
+_WS = re.compile(r"[ \t\n\r\f]+")
+
+
+@dataclass(frozen=True)
+class Converted:
+    """A text as Markdown, and whether it is HTML kept as it was (not converted)."""
+
+    markdown: str
+    kept_html: bool
+    exact: bool = True
+    """False when even the kept HTML may render differently (a warning is due)."""
+
+
+# --------------------------------------------------------------------------- Moodle's formats
+
+
+def moodle_auto_to_html(text: str) -> str:
+    """Moodle's `text_to_html($text, null, false, true)` (lib/weblib.php) for FORMAT_MOODLE."""
+    text = re.sub(r">\s+<", "><", text)
+    text = re.sub(r"[\n\r]<", " <", text)
+    text = re.sub(r">[\n\r]", "> ", text)
+    return _nl2br(text)
+
+
+def plain_to_html(text: str) -> str:
+    """Moodle's rendering of FORMAT_PLAIN: escaped text with line breaks kept."""
+    return _nl2br(html.escape(text, quote=False))
+
+
+def _nl2br(text: str) -> str:
+    return re.sub(r"(\r\n|\n\r|\n|\r)", r"<br />\1", text)
+
+
+def to_markdown(text: str, fmt: TextFormat) -> Converted:
+    """Convert a Moodle text of format `fmt` to course Markdown."""
+    text = text.strip()
+    if not text:
+        return Converted("", kept_html=False)
+    if fmt == "markdown":
+        return Converted(text, kept_html=False)
+    if fmt == "plain_text":
+        return html_to_markdown(plain_to_html(text))
+    if fmt in ("moodle_auto_format", "wiki_like"):
+        return html_to_markdown(moodle_auto_to_html(text))
+    return html_to_markdown(text)
+
+
+def plain_text_of(text: str, fmt: TextFormat) -> str | None:
+    """The text as plain characters when its HTML is nothing but text (else None).
+
+    Used for fields the course keeps as plain strings (ordering items, for example).
+    """
+    text = text.strip()
+    if fmt in ("plain_text", "markdown"):
+        return text if fmt == "plain_text" or not _MD_SPECIAL.search(text) else None
+    if fmt in ("moodle_auto_format", "wiki_like"):
+        text = moodle_auto_to_html(text)
+    root = _parse(text)
+    if root is None or len(root) > 1:
+        return None
+    if len(root) == 1:
+        child = root[0]
+        if child.tag != "p" or child.attrib or len(child) or (root.text or "").strip() or (child.tail or "").strip():
+            return None
+        content = child.text or ""
+    else:
+        content = root.text or ""
+    plain = _WS.sub(" ", content).strip()
+    return plain or None
+
+
+_MD_SPECIAL = re.compile(r"[\\`*_\[\]<>&#|~]|^\s*([-+=>]|\d+[.)])", re.M)
+
+
+# --------------------------------------------------------------------------- HTML → Markdown
+
+
+def html_to_markdown(source: str) -> Converted:
+    """Markdown that renders as `source` does: converted where exact, else the HTML itself."""
+    source = source.strip()
+    if not source:
+        return Converted("", kept_html=False)
+    root = _parse(source)
+    if root is not None:
+        candidate = _convert(root)
+        if candidate is not None and _renders_as(candidate, source, root):
+            return Converted(candidate, kept_html=False)
+    return keep_html(source)
+
+
+def keep_html(source: str) -> Converted:
+    """Raw HTML the Markdown renderer passes through untouched (blank lines made safe)."""
+    source = source.strip()
+    for candidate in (source + "\n", _without_blank_lines(source) + "\n"):
+        if render(candidate) == candidate:
+            return Converted(candidate, kept_html=True)
+    wrapped = f"<div>\n{_without_blank_lines(source)}\n</div>\n"
+    if render(wrapped) == wrapped:
+        return Converted(wrapped, kept_html=True)
+    return Converted(source + "\n", kept_html=True, exact=False)
+
+
+def _without_blank_lines(source: str) -> str:
+    """Drop blank lines (they end a Markdown HTML block); inside `<pre>` keep them as `&#10;`."""
+    out: list[str] = []
+    depth = 0
+    pending_newlines = 0
+    for line in source.split("\n"):
+        if not line.strip():
+            if depth > 0:
+                if line:
+                    out.append("".join(f"&#{ord(c)};" for c in line))
+                else:
+                    pending_newlines += 1
+            continue
+        if pending_newlines:
+            line = "&#10;" * pending_newlines + line
+            pending_newlines = 0
+        out.append(line)
+        depth += len(re.findall(r"<(?:pre|textarea)\b", line, re.I))
+        depth -= len(re.findall(r"</(?:pre|textarea)\s*>", line, re.I))
+        depth = max(depth, 0)
+    return "\n".join(out)
+
+
+def _renders_as(candidate: str, source: str, root: lxml.html.HtmlElement) -> bool:
+    block = render(candidate)
+    if block == source + "\n" or render(candidate, inline=True) == source:
+        return True
+    rendered = _parse(block)
+    return rendered is not None and canonical(rendered) == canonical(root)
+
+
+def _parse(source: str) -> lxml.html.HtmlElement | None:
+    try:
+        return lxml.html.fragment_fromstring(source, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def canonical_html(source: str) -> str:
+    """A normal form of an HTML fragment: equal forms render the same (see module docstring)."""
+    root = _parse(source.strip())
+    return "" if root is None else canonical(root)
+
+
+def canonical(root: lxml.html.HtmlElement) -> str:
+    parts = _canon_children(root, block=True, preserve=False)
+    if len(parts) == 1 and isinstance(parts[0], tuple) and parts[0][0] in ("p", "div") and not parts[0][1]:
+        parts = list(parts[0][2])
+    return repr(parts)
+
+
+_Node = tuple[str, tuple[tuple[str, str], ...], tuple[object, ...]]
+
+
+def _canon_children(element: etree._Element, block: bool, preserve: bool) -> list[object]:
+    items: list[object] = []
+    if element.text:
+        items.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            tag = child.tag.lower()
+            keep = preserve or tag in _PRESERVE
+            attrs = tuple(sorted((str(k), str(v)) for k, v in child.attrib.items()))
+            kids = tuple(_canon_children(child, block=tag in BLOCK_TAGS, preserve=keep))
+            items.append((tag, attrs, kids))
+        elif child.tag is etree.Comment:
+            items.append(("!--", (), (child.text or "",)))
+        if child.tail:
+            items.append(child.tail)
+    if preserve:
+        return items
+    out: list[object] = []
+    for index, item in enumerate(items):
+        if isinstance(item, str):
+            text = _WS.sub(" ", item)
+            before = items[index - 1] if index else None
+            after = items[index + 1] if index + 1 < len(items) else None
+            if (before is None and block) or _is_boundary(before):
+                text = text.lstrip(" ")
+            if (after is None and block) or _is_boundary(after):
+                text = text.rstrip(" ")
+            if text:
+                if out and isinstance(out[-1], str):
+                    out[-1] = out[-1] + text
+                else:
+                    out.append(text)
+        else:
+            out.append(item)
+    return out
+
+
+def _is_boundary(item: object) -> bool:
+    return isinstance(item, tuple) and (item[0] in BLOCK_TAGS or item[0] == "br")
+
+
+# --------------------------------------------------------------------------- the converter
+
+
+class _Unconvertible(Exception):
+    """The HTML uses something plain Markdown cannot say exactly."""
+
+
+def _convert(root: lxml.html.HtmlElement) -> str | None:
+    """Markdown for the fragment: blocks Markdown cannot say exactly stay as their own HTML."""
+    try:
+        blocks = [child for child in root if isinstance(child.tag, str) or child.tag is etree.Comment]
+        if not any(child.tag in BLOCK_TAGS for child in blocks):
+            if any(child.tag is etree.Comment for child in blocks):
+                return None
+            return _paragraph_text(root)
+        if (root.text or "").strip() or any((child.tail or "").strip() for child in blocks):
+            return None
+        parts: list[str] = []
+        raw = 0
+        for child in blocks:
+            try:
+                parts.append(_block(child))
+            except _Unconvertible:
+                parts.append(_raw_block(child))
+                raw += 1
+        return None if raw == len(parts) else "\n\n".join(parts)
+    except _Unconvertible:
+        return None
+
+
+def _raw_block(element: etree._Element) -> str:
+    """A block kept as HTML inside Markdown: its own serialisation, without blank lines."""
+    if element.tag is not etree.Comment and element.tag not in BLOCK_TAGS:
+        raise _Unconvertible
+    source = lxml.html.tostring(element, encoding="unicode", with_tail=False)
+    return _without_blank_lines(source.strip())
+
+
+def _block(element: etree._Element) -> str:
+    tag = element.tag
+    if tag == "p":
+        _no_attrs(element)
+        return _paragraph_text(element)
+    if isinstance(tag, str) and re.fullmatch(r"h[1-6]", tag):
+        _no_attrs(element)
+        text = _inline_children(element).strip()
+        if not text or "\n" in text:
+            raise _Unconvertible
+        return "#" * int(tag[1]) + " " + text
+    if tag in ("ul", "ol"):
+        return _list(element)
+    if tag == "pre":
+        return _code_block(element)
+    if tag == "blockquote":
+        _no_attrs(element)
+        inner = _convert(element)
+        if inner is None:
+            raise _Unconvertible
+        return "\n".join(f"> {line}" if line else ">" for line in inner.split("\n"))
+    if tag == "hr":
+        _no_attrs(element)
+        return "---"
+    raise _Unconvertible
+
+
+def _no_attrs(element: etree._Element, allowed: tuple[str, ...] = ()) -> None:
+    if any(key not in allowed for key in element.attrib):
+        raise _Unconvertible
+
+
+def _paragraph_text(element: etree._Element) -> str:
+    text = _inline_children(element)
+    text = re.sub(r"[ \t]+\n", "\n", text).strip(" \t\n")
+    if not text:
+        raise _Unconvertible
+    if text.startswith("<"):
+        raise _Unconvertible  # a tag at the start of a line could open an HTML block
+    lines = text.split("\n")
+    return "\n".join(_escape_line_start(line.lstrip(" \t")) for line in lines)
+
+
+def _list(element: etree._Element) -> str:
+    ordered = element.tag == "ol"
+    _no_attrs(element, ("start",) if ordered else ())
+    start = 1
+    if ordered and "start" in element.attrib:
+        value = element.attrib["start"]
+        if not value.isdigit():
+            raise _Unconvertible
+        start = int(value)
+    if (element.text or "").strip():
+        raise _Unconvertible
+    lines: list[str] = []
+    for number, item in enumerate(element, start):
+        if item.tag != "li" or (item.tail or "").strip():
+            raise _Unconvertible
+        _no_attrs(item)
+        if any(child.tag in BLOCK_TAGS for child in item):
+            raise _Unconvertible
+        marker = f"{number}. " if ordered else "- "
+        text = _paragraph_text(item)
+        pad = " " * len(marker)
+        body = text.replace("\n", "\n" + pad)
+        lines.append(marker + body)
+    if not lines:
+        raise _Unconvertible
+    return "\n".join(lines)
+
+
+def _code_block(element: etree._Element) -> str:
+    _no_attrs(element)
+    if len(element) != 1 or (element.text or "").strip() or (element[0].tail or "").strip():
+        raise _Unconvertible
+    code = element[0]
+    if code.tag != "code" or len(code):
+        raise _Unconvertible
+    info = ""
+    if code.attrib:
+        classes = code.attrib.get("class", "")
+        if list(code.attrib) != ["class"] or not re.fullmatch(r"language-[^\s`]+", classes):
+            raise _Unconvertible
+        info = classes[len("language-") :]
+    content = code.text or ""
+    if not content.endswith("\n"):
+        raise _Unconvertible
+    fence = "```"
+    while fence in content:
+        fence += "`"
+    return f"{fence}{info}\n{content}{fence}"
+
+
+def _inline_children(element: etree._Element) -> str:
+    out: list[str] = [_escape(element.text or "")]
+    for child in element:
+        if not isinstance(child.tag, str):
+            raise _Unconvertible
+        out.append(_inline_or_raw(child))
+        tail = child.tail or ""
+        if child.tag == "br" and tail.startswith("\n"):
+            tail = tail[1:]
+        out.append(_escape(tail))
+    return "".join(out)
+
+
+def _inline(element: etree._Element) -> str:
+    tag = element.tag
+    if tag == "br":
+        _no_attrs(element)
+        return "\\\n"
+    if tag in ("strong", "em"):
+        _no_attrs(element)
+        inner = _inline_children(element)
+        if not inner or inner != inner.strip() or "\n" in inner:
+            raise _Unconvertible
+        mark = "**" if tag == "strong" else "*"
+        return f"{mark}{inner}{mark}"
+    if tag == "code":
+        _no_attrs(element)
+        if len(element):
+            raise _Unconvertible
+        return _code_span(element.text or "")
+    if tag == "a":
+        _no_attrs(element, ("href", "title"))
+        href = element.attrib.get("href", "")
+        if not href or re.search(r"[\s<>()]", href):
+            raise _Unconvertible
+        inner = _inline_children(element)
+        if not inner.strip():
+            raise _Unconvertible
+        return f"[{inner}]({href}{_title(element)})"
+    if tag == "img":
+        _no_attrs(element, ("src", "alt", "title"))
+        src = element.attrib.get("src", "")
+        if not src or re.search(r"[\s<>()]", src):
+            raise _Unconvertible
+        alt = _escape(element.attrib.get("alt", ""))
+        return f"![{alt}]({src}{_title(element)})"
+    raise _Unconvertible
+
+
+_RAW_INLINE = frozenset(
+    [
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "big",
+        "cite",
+        "del",
+        "dfn",
+        "font",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strike",
+        "sub",
+        "sup",
+        "time",
+        "tt",
+        "u",
+        "var",
+    ]
+)
+_VOID = frozenset({"img", "br", "wbr"})
+
+
+def _inline_or_raw(element: etree._Element) -> str:
+    """Markdown for an inline element, or its own tags around Markdown content (raw HTML is Markdown)."""
+    try:
+        return _inline(element)
+    except _Unconvertible:
+        if not isinstance(element.tag, str) or element.tag not in _RAW_INLINE:
+            raise
+    attrs = "".join(f' {key!s}="{html.escape(str(value), quote=True)}"' for key, value in element.attrib.items())
+    if element.tag in _VOID:
+        if len(element) or element.text:
+            raise _Unconvertible
+        return f"<{element.tag}{attrs} />"
+    return f"<{element.tag}{attrs}>{_inline_children(element)}</{element.tag}>"
+
+
+def _title(element: etree._Element) -> str:
+    title = element.attrib.get("title")
+    if title is None:
+        return ""
+    if '"' in title or "\n" in title:
+        raise _Unconvertible
+    return f' "{title}"'
+
+
+def _code_span(content: str) -> str:
+    if not content or "\n" in content:
+        raise _Unconvertible
+    longest = max((len(run) for run in re.findall(r"`+", content)), default=0)
+    ticks = "`" * (longest + 1)
+    if content.startswith(("`", " ")) or content.endswith(("`", " ")):
+        if not content.strip():
+            raise _Unconvertible
+        return f"{ticks} {content} {ticks}"
+    return f"{ticks}{content}{ticks}"
+
+
+_ESCAPE = re.compile(r"[\\`*_\[\]<>|]|&(?=#?[A-Za-z0-9]+;)|~(?=~)|(?<=~)~")
+_LINE_START = re.compile(r"^(#{1,6}(?=\s|$)|[-+=](?=\s|$|[-=]*\s*$)|\d{1,9}(?=[.)]))")
+
+
+def _escape(text: str) -> str:
+    return _ESCAPE.sub(lambda match: "\\" + match.group(0), text).replace("\xa0", "&nbsp;")
+
+
+def _escape_line_start(line: str) -> str:
+    match = _LINE_START.match(line)
+    if match is None:
+        return line
+    head = match.group(0)
+    if head[0].isdigit():
+        return head + "\\" + line[len(head) :]
+    return "\\" + line
+
+
+def iter_pluginfile_refs(text: str) -> Iterator[str]:
+    """Names referenced as `@@PLUGINFILE@@/name` (percent-decoded) in a text."""
+    from urllib.parse import unquote
+
+    for match in PLUGINFILE.finditer(text):
+        yield unquote(match.group(1))
+
+
+PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'\s<>)?#]+)")
+"""A Moodle file reference; group 1 is the (percent-encoded) path below the file area."""
