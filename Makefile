@@ -28,8 +28,8 @@ npm: ## scorm-again and axe-core for the browser tests
 	@if [ ! -d node_modules/scorm-again ] || [ ! -d node_modules/axe-core ]; then npm ci --no-audit --no-fund --loglevel=error; fi
 
 lint: install-test
-	$(BIN)/ruff check coursebuilder tests bench
-	$(BIN)/ruff format --check coursebuilder tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: install-test
 	$(BIN)/mypy

@@ -20,10 +20,13 @@ _EVENT_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.I)
 _JS_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*javascript:""", re.I)
 
 
-def check_course(course: Course, found_lessons: list[Lesson], root: Path) -> list[Diagnostic]:
-    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not."""
+def check_course(
+    course: Course, found_lessons: list[Lesson], root: Path, unreadable: set[str] | frozenset[str] = frozenset()
+) -> list[Diagnostic]:
+    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not, and
+    `unreadable` the file slugs of lesson files that failed to load (already reported)."""
     diags: list[Diagnostic] = []
-    diags.extend(_check_lessons(course, found_lessons))
+    diags.extend(_check_lessons(course, found_lessons, unreadable))
     diags.extend(_check_questions(course))
     diags.extend(_check_glossary(course))
     diags.extend(_check_texts(course, found_lessons, root))
@@ -31,7 +34,7 @@ def check_course(course: Course, found_lessons: list[Lesson], root: Path) -> lis
     return diags
 
 
-def _check_lessons(course: Course, found: list[Lesson]) -> Iterator[Diagnostic]:
+def _check_lessons(course: Course, found: list[Lesson], unreadable: set[str] | frozenset[str]) -> Iterator[Diagnostic]:
     info = course.info
     seen: dict[str, Lesson] = {}
     for lesson in found:
@@ -60,7 +63,7 @@ def _check_lessons(course: Course, found: list[Lesson]) -> Iterator[Diagnostic]:
         if lesson_id in listed:
             yield error(COURSE_FILE, line, f"lessons[{index}]", f"lesson {lesson_id!r} is listed twice", "duplicate-id")
         listed.add(lesson_id)
-        if lesson_id not in seen:
+        if lesson_id not in seen and lesson_id not in unreadable:
             yield error(
                 COURSE_FILE,
                 line,
@@ -71,10 +74,8 @@ def _check_lessons(course: Course, found: list[Lesson]) -> Iterator[Diagnostic]:
 
 
 def _item_line(obj: Model, field: str, index: int) -> int:
-    # Lists of plain values have no model of their own: the field's line plus the index is
-    # right for the block style every example uses.
-    base = obj.source_line(field)
-    return base + index + 1 if base else 0
+    """Line of item `index` of a list of plain values (the loader records each item's line)."""
+    return obj.source_line(f"{field}[{index}]")
 
 
 def _check_questions(course: Course) -> Iterator[Diagnostic]:
@@ -87,7 +88,7 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
             assert isinstance(first, Model)
             yield error(
                 *where,
-                "id",
+                question.field_path("id"),
                 f"question id {question.id!r} is already used at {first.source_file}:{first.source_line('id')}",
                 "duplicate-id",
             )
@@ -97,7 +98,7 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
             yield error(
                 question.source_file,
                 question.source_line(),
-                "lesson",
+                question.field_path("lesson"),
                 "question belongs to no lesson; set `lesson` or the file's `defaults.lesson`",
                 "reference",
             )
@@ -105,7 +106,7 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
             yield error(
                 question.source_file,
                 question.source_line("lesson"),
-                "lesson",
+                question.field_path("lesson"),
                 f"no lesson has id {question.lesson!r}",
                 "reference",
             )
@@ -129,16 +130,17 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
 
 def _check_glossary(course: Course) -> Iterator[Diagnostic]:
     names: dict[str, tuple[str, int]] = {}
-    for index, entry in enumerate(course.glossary.entries):
-        for kind, value in [("term", entry.term)] + [(f"aliases[{i}]", a) for i, a in enumerate(entry.aliases)]:
+    for entry in course.glossary.entries:
+        spellings = [("term", entry.term)] + [(f"aliases[{i}]", alias) for i, alias in enumerate(entry.aliases)]
+        for field, value in spellings:
             key = value.strip() if entry.case_sensitive else value.strip().casefold()
-            line = entry.source_line("term" if kind == "term" else "aliases")
+            line = entry.source_line(field) or entry.source_line("aliases")
             if key in names:
                 other, other_line = names[key]
                 yield error(
                     GLOSSARY_FILE,
                     line,
-                    f"entries[{index}].{kind}",
+                    entry.field_path(field),
                     f"{value!r} collides with {other!r} (line {other_line})",
                     "glossary-collision",
                 )

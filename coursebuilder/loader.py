@@ -25,6 +25,7 @@ from coursebuilder.model import (
     Model,
     Question,
     QuizFile,
+    xml_unsafe_char,
 )
 from coursebuilder.yamlio import LineDict, LineList, YamlProblem, decode, parse_yaml
 
@@ -69,10 +70,13 @@ def load_course(root: Path | str) -> LoadResult:
         msg = "no course here: course.yaml is missing" if root.is_dir() else "course directory does not exist"
         return LoadResult(None, _under(root, [error(COURSE_FILE, 0, "", msg, "missing-file")]))
     info = _load_model(root, COURSE_FILE, CourseInfo, diags)
-    lessons = list(_load_lessons(root, diags))
+    unreadable: set[str] = set()
+    lessons = list(_load_lessons(root, diags, unreadable))
     glossary = GlossaryFile()
     if (root / GLOSSARY_FILE).is_file():
         glossary = _load_model(root, GLOSSARY_FILE, GlossaryFile, diags) or GlossaryFile()
+        for index, entry in enumerate(glossary.entries):
+            entry._path = f"entries[{index}]"
     questions: list[Any] = []
     for quiz in _quiz_files(root):
         questions.extend(_load_quiz(root, quiz, diags))
@@ -86,7 +90,7 @@ def load_course(root: Path | str) -> LoadResult:
         root=str(root.resolve()),
     )
     course.locate(COURSE_FILE, 1)
-    diags.extend(check_course(course, lessons, root))
+    diags.extend(check_course(course, lessons, root, unreadable))
     return LoadResult(course, _under(root, diags))
 
 
@@ -144,7 +148,7 @@ def _load_model(root: Path, name: str, model: type[M], diags: list[Diagnostic]) 
     data = _parse(name, text, diags)
     if data is None:
         data = LineDict()
-        data.line, data.key_lines = 1, {}
+        data.line, data.key_lines, data.key_columns = 1, {}, {}
     return validate(model, data, name, diags)
 
 
@@ -179,7 +183,7 @@ def _load_quiz(root: Path, name: str, diags: list[Diagnostic]) -> list[Any]:
     items = data.get("questions") if isinstance(data, dict) else None
     shell = LineDict({k: v for k, v in data.items() if k != "questions"}) if isinstance(data, dict) else data
     if isinstance(shell, LineDict) and isinstance(data, LineDict):
-        shell.line, shell.key_lines = data.line, data.key_lines
+        shell.line, shell.key_lines, shell.key_columns = data.line, data.key_lines, data.key_columns
     quiz = validate(QuizFile, shell, name, diags)
     if quiz is None:
         return []
@@ -214,6 +218,7 @@ def _load_quiz(root: Path, name: str, diags: list[Diagnostic]) -> list[Any]:
                 diags.append(_diagnostic(problem, data, name, 0))
             continue
         _locate(question, item, name, 0)
+        question._path = f"questions[{index}]"
         questions.append(question)
     return list(_apply_defaults(quiz, questions))
 
@@ -231,41 +236,54 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
     path: list[str | int] = []
     node: Any = data
     line = getattr(data, "line", 1)
-    for part in item["loc"]:
+    column = 0
+    loc = item["loc"]
+    for position, part in enumerate(loc):
         if isinstance(node, dict) and isinstance(part, str) and part in node:
-            line = node.key_lines.get(part, line) if isinstance(node, LineDict) else line
+            if isinstance(node, LineDict):
+                line, column = node.key_lines.get(part, line), node.key_columns.get(part, 0)
             node = node[part]
             path.append(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            line = node.item_lines[part] if isinstance(node, LineList) else line
+            if isinstance(node, LineList):
+                line, column = node.item_lines[part], node.item_columns[part]
             node = node[part]
             path.append(part)
-        elif isinstance(node, dict) and isinstance(part, str) and item["type"] in ("missing",):
+        elif item["type"] == "missing" and position == len(loc) - 1:
             path.append(part)
         # other parts are union tags or function names: skip them
     message: str = item["msg"]
     if message.startswith("Value error, "):
         message = message[len("Value error, ") :]
-    code = _PYDANTIC_CODES.get(item["type"], item["type"] if "_" not in item["type"] else "schema")
+    code = _error_code(item["type"])
     # Our model rules name the field first ("answers: ..."): point at it.
     head, sep, rest = message.partition(": ")
     if sep and isinstance(node, dict) and re.fullmatch(r"[a-z_]+", head) and head in node:
         if isinstance(node, LineDict):
-            line = node.key_lines.get(head, line)
+            line, column = node.key_lines.get(head, line), node.key_columns.get(head, 0)
         path.append(head)
         message = rest
+    if item["type"] == "string_type" and isinstance(node, dict):
+        message += " (a value with `: ` in it reads as a mapping: put the value in quotes)"
     if item["type"] == "extra_forbidden":
         message = "unknown field" + _suggest(str(path[-1]) if path else "", item, data)
     elif item["type"] == "missing":
         message = "required field is missing"
-        if path:
-            parent: Any = data
-            for part in path[:-1]:
-                parent = parent[part]
-            line = getattr(parent, "line", line)
+        line, column = getattr(node, "line", line), 0
     elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
         message = _union_message(item)
-    return error(name, line + line_offset, _dotted(path), message, code)
+    return error(name, line + line_offset, _dotted(path), message, code, column)
+
+
+def _error_code(kind: str) -> str:
+    """Our code for a pydantic error type: `type` for wrong types, our own rule codes as they are."""
+    if kind in _PYDANTIC_CODES:
+        return _PYDANTIC_CODES[kind]
+    if kind.endswith(("_type", "_parsing")):
+        return "type"
+    if kind.startswith(("greater_than", "less_than")):
+        return "range"
+    return kind if "_" not in kind else "schema"
 
 
 def _suggest(name: str, item: Any, data: Any) -> str:
@@ -299,12 +317,16 @@ def _locate(obj: Model, data: LineDict | dict[str, Any], name: str, line_offset:
     while stack:
         current, raw = stack.pop()
         if isinstance(current, Model) and isinstance(raw, dict):
-            lines = {k: v + line_offset for k, v in raw.key_lines.items()} if isinstance(raw, LineDict) else None
-            current.locate(name, getattr(raw, "line", 0) + line_offset, lines)
+            lines = {k: v + line_offset for k, v in raw.key_lines.items()} if isinstance(raw, LineDict) else {}
             for key, value in raw.items():
                 child = getattr(current, key, None)
+                plain_list = isinstance(child, list) and bool(child) and not isinstance(child[0], Model)
+                if plain_list and isinstance(value, LineList):
+                    lines.update({f"{key}[{i}]": n + line_offset for i, n in enumerate(value.item_lines)})
+                    continue
                 if isinstance(child, (Model, list)):
                     stack.append((child, value))
+            current.locate(name, getattr(raw, "line", 0) + line_offset, lines)
         elif isinstance(current, list) and isinstance(raw, list):
             stack.extend(zip(current, raw, strict=False))
 
@@ -320,41 +342,59 @@ def lesson_files(root: Path) -> list[Path]:
     return sorted(folder.glob("*.md")) if folder.is_dir() else []
 
 
-def _load_lessons(root: Path, diags: list[Diagnostic]) -> Iterator[Lesson]:
+def _file_slug(path: Path) -> str:
+    match = _LESSON_NAME.match(path.name)
+    return match.group("slug") if match else path.stem
+
+
+def _load_lessons(root: Path, diags: list[Diagnostic], unreadable: set[str]) -> Iterator[Lesson]:
+    """Yield the lessons that load; the file slugs of those that don't go to `unreadable`."""
     for path in lesson_files(root):
-        name = _rel(root, path)
-        text = _read(root, name, diags)
-        if text is None:
-            continue
-        match = FRONT_MATTER.match(text)
-        if match is None:
-            diags.append(
-                error(name, 1, "", "a lesson starts with YAML front matter between two `---` lines", "front-matter")
-            )
-            continue
-        data = _parse(name, match.group("yaml"), diags, line_offset=1)
-        if data is None:
-            continue
-        meta = validate(LessonMeta, data, name, diags, line_offset=1)
-        if meta is None:
-            continue
-        body = text[match.end() :]
-        body_line = text[: match.end()].count("\n") + 1
-        slug_match = _LESSON_NAME.match(path.name)
-        lesson_id = meta.id or (slug_match.group("slug") if slug_match else path.stem)
-        lesson = Lesson.model_construct(
-            id=lesson_id,
-            title=meta.title,
-            objectives=meta.objectives,
-            minutes=meta.minutes,
-            summary=meta.summary,
-            allow_scripts=meta.allow_scripts,
-            body=body,
-            body_line=body_line,
-            path=name,
+        lesson = _load_lesson(root, path, diags)
+        if lesson is None:
+            unreadable.add(_file_slug(path))
+        else:
+            yield lesson
+
+
+def _load_lesson(root: Path, path: Path, diags: list[Diagnostic]) -> Lesson | None:
+    name = _rel(root, path)
+    text = _read(root, name, diags)
+    if text is None:
+        return None
+    match = FRONT_MATTER.match(text)
+    if match is None:
+        diags.append(
+            error(name, 1, "", "a lesson starts with YAML front matter between two `---` lines", "front-matter")
         )
-        lesson.locate(name, 1, dict(meta._lines))
-        yield lesson
+        return None
+    data = _parse(name, match.group("yaml") + "\n", diags, line_offset=1)
+    if data is None:
+        return None
+    meta = validate(LessonMeta, data, name, diags, line_offset=1)
+    if meta is None:
+        return None
+    body = text[match.end() :]
+    body_line = text[: match.end()].count("\n") + 1
+    bad = xml_unsafe_char(body)
+    if bad is not None:
+        line = body_line + body[: body.index(bad)].count("\n")
+        diags.append(error(name, line, "body", f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry", "xml-char"))
+        return None
+    lesson_id = meta.id or _file_slug(path)
+    lesson = Lesson.model_construct(
+        id=lesson_id,
+        title=meta.title,
+        objectives=meta.objectives,
+        minutes=meta.minutes,
+        summary=meta.summary,
+        allow_scripts=meta.allow_scripts,
+        body=body,
+        body_line=body_line,
+        path=name,
+    )
+    lesson.locate(name, 1, dict(meta._lines))
+    return lesson
 
 
 def _in_course_order(info: CourseInfo, lessons: list[Lesson]) -> list[Lesson]:
@@ -387,7 +427,7 @@ def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:
             yield question
             continue
         copy = question.model_copy(update=update)
-        copy.locate(question.source_file, question.source_line(), dict(question._lines))
+        copy.locate(question.source_file, question.source_line(), dict(question._lines), question._path)
         if "lesson" in update:
             copy._lines.setdefault("lesson", quiz.defaults.source_line("lesson"))
         yield copy

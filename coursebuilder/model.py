@@ -56,11 +56,22 @@ class Model(BaseModel):
     _lines: dict[str, int] = PrivateAttr(default_factory=dict)
     """Line of each field the source set, for diagnostics about one field."""
 
-    def locate(self, file: str, line: int, lines: dict[str, int] | None = None) -> None:
+    _path: str = PrivateAttr(default="")
+    """Field path of the object in its file, e.g. `questions[3]`."""
+
+    def locate(self, file: str, line: int, lines: dict[str, int] | None = None, path: str | None = None) -> None:
         """Record where the object came from (called by the loader only)."""
         self._file, self._line = file, line
         if lines:
             self._lines = lines
+        if path is not None:
+            self._path = path
+
+    def field_path(self, field: str = "") -> str:
+        """Dotted path of `field` of this object within its file, for diagnostics."""
+        if not self._path:
+            return field
+        return f"{self._path}.{field}" if field else self._path
 
     @property
     def source_file(self) -> str:

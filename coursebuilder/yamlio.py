@@ -30,6 +30,7 @@ class LineDict(dict[str, Any]):
 
     line: int = 0
     key_lines: dict[str, int]
+    key_columns: dict[str, int]
 
 
 class LineList(list[Any]):
@@ -37,6 +38,7 @@ class LineList(list[Any]):
 
     line: int = 0
     item_lines: list[int]
+    item_columns: list[int]
 
 
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
@@ -54,6 +56,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
     data = LineDict()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
+    data.key_columns = {}
     yield data
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
@@ -73,12 +76,14 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
             )
         data[key] = loader.construct_object(value_node, deep=False)
         data.key_lines[key] = key_node.start_mark.line + 1
+        data.key_columns[key] = key_node.start_mark.column + 1
 
 
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Any:
     data = LineList()
     data.line = node.start_mark.line + 1
     data.item_lines = [child.start_mark.line + 1 for child in node.value]
+    data.item_columns = [child.start_mark.column + 1 for child in node.value]
     yield data
     data.extend(loader.construct_object(child, deep=False) for child in node.value)
 

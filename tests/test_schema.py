@@ -20,5 +20,19 @@ def test_every_schema_is_generated() -> None:
 
 def test_quiz_schema_knows_every_question_type() -> None:
     schema = json.loads(render_schemas()["quiz.schema.json"])
-    mapping = schema["$defs"]["QuizFile"]["properties"]["questions"]["items"]["discriminator"]["mapping"] if "QuizFile" in schema.get("$defs", {}) else schema["properties"]["questions"]["items"]["discriminator"]["mapping"]
-    assert set(mapping) == {"multichoice", "truefalse", "shortanswer", "numerical", "matching", "essay", "description", "cloze", "ordering"}
+    mapping = (
+        schema["$defs"]["QuizFile"]["properties"]["questions"]["items"]["discriminator"]["mapping"]
+        if "QuizFile" in schema.get("$defs", {})
+        else schema["properties"]["questions"]["items"]["discriminator"]["mapping"]
+    )
+    assert set(mapping) == {
+        "multichoice",
+        "truefalse",
+        "shortanswer",
+        "numerical",
+        "matching",
+        "essay",
+        "description",
+        "cloze",
+        "ordering",
+    }
