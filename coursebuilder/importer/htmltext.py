@@ -318,7 +318,7 @@ def _convert(root: lxml.html.HtmlElement) -> str | None:
 
 def _raw_block(element: etree._Element) -> str:
     """A block kept as HTML inside Markdown: its own serialisation, without blank lines."""
-    if element.tag is not etree.Comment and element.tag not in BLOCK_TAGS:
+    if isinstance(element.tag, str) and element.tag not in BLOCK_TAGS:
         raise _Unconvertible
     source = lxml.html.tostring(element, encoding="unicode", with_tail=False)
     return _without_blank_lines(source.strip())
