@@ -32,9 +32,59 @@ from lxml import etree
 from coursebuilder.markdown import render
 
 _BLOCKS = set(
-    "address article aside blockquote center dd details dialog dir div dl dt fieldset figcaption figure footer "
-    "form h1 h2 h3 h4 h5 h6 header hr legend li main menu nav ol p pre section summary table tbody td tfoot th "
-    "thead tr ul caption colgroup col iframe video audio textarea br".split()
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "dir",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "legend",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "caption",
+        "colgroup",
+        "col",
+        "iframe",
+        "video",
+        "audio",
+        "textarea",
+        "br",
+    ]
 )
 
 
@@ -127,7 +177,7 @@ def _t(element: Any, path: str, default: str = "") -> str:
 
 
 def _single(value: str) -> bool:
-    return not (value in ("false", "", "0"))
+    return value not in ("false", "", "0")
 
 
 def _field_files(element: Any) -> dict[str, str]:
@@ -266,11 +316,15 @@ def xml_question(q: Any, category: tuple[str, ...]) -> dict[str, Any]:
         select = {"EXACT": "ALL", "CONTIG": "CONTIGUOUS", "REL": "RANDOM"}.get(select, select)
         if select != "ALL" and count >= len(items):
             select, count = "ALL", 0
-        out["layouttype"] = "HORIZONTAL" if _t(q, "layouttype", "VERTICAL").upper() in ("HORIZONTAL", "H", "1") else "VERTICAL"
+        out["layouttype"] = (
+            "HORIZONTAL" if _t(q, "layouttype", "VERTICAL").upper() in ("HORIZONTAL", "H", "1") else "VERTICAL"
+        )
         out["selecttype"] = select
         out["selectcount"] = count if select != "ALL" else 0
         grading = _t(q, "gradingtype", "RELATIVE").upper()
-        out["gradingtype"] = {"RELATIVE": "RELATIVE_NEXT_EXCLUDE_LAST", "ABSOLUTE": "ABSOLUTE_POSITION"}.get(grading, grading)
+        out["gradingtype"] = {"RELATIVE": "RELATIVE_NEXT_EXCLUDE_LAST", "ABSOLUTE": "ABSOLUTE_POSITION"}.get(
+            grading, grading
+        )
         out["showgrading"] = _t(q, "showgrading", "1").upper() not in ("HIDE", "FALSE", "NO", "0")
         out["numberingstyle"] = _t(q, "numberingstyle") or "none"
         out["items"] = items
@@ -360,7 +414,9 @@ def model_question(q: Any, files: dict[str, str], category: tuple[str, ...]) -> 
     }
     parts = q.type in ("multichoice", "matching", "cloze")
     out["hints"] = (
-        [] if q.type in ("essay", "description") else [(md(h.text), parts and h.show_num_correct, parts and h.clear_wrong) for h in q.hints]
+        []
+        if q.type in ("essay", "description")
+        else [(md(h.text), parts and h.show_num_correct, parts and h.clear_wrong) for h in q.hints]
     )
     if q.type != "cloze":
         out["questiontext"] = md(q.text)
@@ -424,7 +480,12 @@ def model_question(q: Any, files: dict[str, str], category: tuple[str, ...]) -> 
         for gap_id in order:
             g = by_id[gap_id]
             answers = [
-                [str(float(a.text)) if g.type == "numerical" and a.text != "*" else a.text, a.grade / 100, a.feedback, a.tolerance]
+                [
+                    str(float(a.text)) if g.type == "numerical" and a.text != "*" else a.text,
+                    a.grade / 100,
+                    a.feedback,
+                    a.tolerance,
+                ]
                 for a in g.answers
             ]
             if g.type.startswith("multiresponse"):

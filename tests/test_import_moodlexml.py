@@ -40,7 +40,9 @@ def _messages(result) -> list[str]:
 
 def test_every_supported_question_is_imported_with_its_meaning(course: Path) -> None:
     result = _import(course, BANK)
-    assert not result.failed and not result.course_errors, _messages(result) + [d.format() for d in result.course_errors]
+    assert not result.failed and not result.course_errors, _messages(result) + [
+        d.format() for d in result.course_errors
+    ]
     loaded = load_course(course)
     assert loaded.course is not None
     by_id = {q.id: q for q in loaded.course.questions}
@@ -96,7 +98,10 @@ def test_what_the_course_cannot_hold_is_reported_with_its_line(course: Path) -> 
         (line_of("<instructions"), "unit instructions are not kept"),
         (line_of("<unknownsetting>"), "element <unknownsetting> is not part of shortanswer questions"),
         (question_of("<text>Hidden extra</text>"), "hidden question"),
-        (question_of("<text>Hidden extra</text>"), "idnumber 'Primary Colour' is not a valid id; used 'primary-colour'"),
+        (
+            question_of("<text>Hidden extra</text>"),
+            "idnumber 'Primary Colour' is not a valid id; used 'primary-colour'",
+        ),
     ]
     for line, text in expected:
         hits = [m for m in messages if m.startswith(f"{name}:{line}:") and text in m]
@@ -230,4 +235,3 @@ def test_cli_reports_and_exit_status(course: Path) -> None:
     assert "Traceback" not in missing.output
     bad = runner.invoke(main, ["import", str(BANK), "--into", str(course), "--lesson", "Not A Slug"])
     assert bad.exit_code == 2
-

@@ -214,9 +214,9 @@ class TextConverter:
             from urllib.parse import unquote
 
             ref = unquote(match.group(1))
-            found = files.get(ref) or files.get(posixpath.basename(ref))
+            found = _lookup(files, ref)
             if found is None and fallback:
-                found = fallback.get(ref) or fallback.get(posixpath.basename(ref))
+                found = _lookup(fallback, ref)
                 if found is not None:
                     self.notes.warn(
                         where,
@@ -232,8 +232,8 @@ class TextConverter:
             return self.prefix + self.assets.add(found.path, found.data)
 
         text = PLUGINFILE.sub(replace, text)
-        for path, item in sorted(files.items()):
-            if item.path not in used and path == item.path:
+        for item in sorted({id(f): f for f in files.values()}.values(), key=lambda f: f.path):
+            if item.path not in used:
                 self.notes.warn(
                     item.where, f"{what}: file {item.path!r} is not used by the text; not imported", "import-file"
                 )
@@ -245,6 +245,21 @@ class TextConverter:
         if not result.exact:
             self.notes.warn(where, f"{what}: kept as HTML, but it may not display exactly as in Moodle", "import-html")
         return result.markdown
+
+
+def file_key(path: str) -> str:
+    """A file's path below its area as references name it: `/img/../a.png` → `a.png`."""
+    return posixpath.normpath("/" + path.replace("\\", "/")).lstrip("/")
+
+
+def _lookup(files: Mapping[str, EmbeddedFile], ref: str) -> EmbeddedFile | None:
+    key = file_key(ref)
+    found = files.get(key)
+    if found is None:
+        base = posixpath.basename(key)
+        matches = [f for f in files.values() if posixpath.basename(file_key(f.path)) == base]
+        found = matches[0] if len(matches) == 1 else None
+    return found
 
 
 # --------------------------------------------------------------------------- grades and ids

@@ -12,7 +12,16 @@ from typing import Any, cast
 
 from lxml import etree
 
-from coursebuilder.importer.common import EmbeddedFile, ImportedEntry, Notes, TextConverter, Where, decode_file, line_of
+from coursebuilder.importer.common import (
+    EmbeddedFile,
+    ImportedEntry,
+    Notes,
+    TextConverter,
+    Where,
+    decode_file,
+    file_key,
+    line_of,
+)
 from coursebuilder.importer.htmltext import TextFormat
 
 FORMAT_CODES: dict[str, TextFormat] = {
@@ -167,7 +176,7 @@ class GlossaryReader:
         for file_el in entry.findall(f"{tag}/FILE"):
             folder = _text(file_el, "FILEPATH", "/").strip().strip("/")
             name = _text(file_el, "FILENAME").strip()
-            path = f"{folder}/{name}" if folder else name
+            path = file_key(f"{folder}/{name}")
             if not name or path in files:
                 continue
             data = decode_file(_text(file_el, "CONTENTS"), path, self.where(file_el), self.notes)

@@ -13,12 +13,14 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
 
 import lxml.html
 from lxml import etree
 
+from coursebuilder.markdown import _PARSER as _MD
 from coursebuilder.markdown import render
 
 TextFormat = Literal["html", "moodle_auto_format", "plain_text", "markdown", "wiki_like"]
@@ -173,9 +175,18 @@ def html_to_markdown(source: str) -> Converted:
         return Converted("", kept_html=False)
     root = _parse(source)
     if root is not None:
-        candidate = _convert(root)
-        if candidate is not None and _renders_as(candidate, source, root):
-            return Converted(candidate, kept_html=False)
+        for escape in (_LIGHT, _FULL):
+            token = _ESCAPING.set(escape)
+            try:
+                candidate = _convert(root, source)
+            finally:
+                _ESCAPING.reset(token)
+            if candidate is None:
+                continue
+            exact = render(candidate).rstrip("\n") == source or render(candidate, inline=True) == source
+            # Blocks kept as HTML are re-serialised: then the HTML as written is better, and exact.
+            if exact or (not _has_raw_blocks(candidate) and _renders_as(candidate, root)):
+                return Converted(candidate, kept_html=False)
     return keep_html(source)
 
 
@@ -214,12 +225,13 @@ def _without_blank_lines(source: str) -> str:
     return "\n".join(out)
 
 
-def _renders_as(candidate: str, source: str, root: lxml.html.HtmlElement) -> bool:
-    block = render(candidate)
-    if block == source + "\n" or render(candidate, inline=True) == source:
-        return True
-    rendered = _parse(block)
+def _renders_as(candidate: str, root: lxml.html.HtmlElement) -> bool:
+    rendered = _parse(render(candidate))
     return rendered is not None and canonical(rendered) == canonical(root)
+
+
+def _has_raw_blocks(candidate: str) -> bool:
+    return any(token.type == "html_block" for token in _MD.parse(candidate))
 
 
 def _parse(source: str) -> lxml.html.HtmlElement | None:
@@ -293,7 +305,7 @@ class _Unconvertible(Exception):
     """The HTML uses something plain Markdown cannot say exactly."""
 
 
-def _convert(root: lxml.html.HtmlElement) -> str | None:
+def _convert(root: lxml.html.HtmlElement, source: str | None = None) -> str | None:
     """Markdown for the fragment: blocks Markdown cannot say exactly stay as their own HTML."""
     try:
         blocks = [child for child in root if isinstance(child.tag, str) or child.tag is etree.Comment]
@@ -303,25 +315,54 @@ def _convert(root: lxml.html.HtmlElement) -> str | None:
             return _paragraph_text(root)
         if (root.text or "").strip() or any((child.tail or "").strip() for child in blocks):
             return None
+        spans = _source_spans(blocks, source) if source is not None else None
         parts: list[str] = []
         raw = 0
-        for child in blocks:
+        for index, child in enumerate(blocks):
             try:
                 parts.append(_block(child))
             except _Unconvertible:
-                parts.append(_raw_block(child))
+                parts.append(_raw_block(child, spans[index] if spans else None))
                 raw += 1
         return None if raw == len(parts) else "\n\n".join(parts)
     except _Unconvertible:
         return None
 
 
-def _raw_block(element: etree._Element) -> str:
-    """A block kept as HTML inside Markdown: its own serialisation, without blank lines."""
+def _source_spans(blocks: list[etree._Element], source: str) -> list[str] | None:
+    """Each top-level block's own source text, when every block starts a line of its own."""
+    lines = source.split("\n")
+    starts = [getattr(child, "sourceline", None) for child in blocks]
+    if not all(isinstance(line, int) for line in starts) or len(set(starts)) != len(starts):
+        return None
+    numbers = [int(line) for line in starts]  # type: ignore[arg-type]
+    spans = []
+    for index, start in enumerate(numbers):
+        end = numbers[index + 1] - 1 if index + 1 < len(numbers) else len(lines)
+        if not 1 <= start <= end <= len(lines) or not lines[start - 1].lstrip().startswith("<"):
+            return None
+        spans.append("\n".join(lines[start - 1 : end]).strip())
+    return spans
+
+
+def _raw_block(element: etree._Element, own_source: str | None = None) -> str:
+    """A block kept as HTML inside Markdown: its source (or serialisation), without blank lines."""
     if isinstance(element.tag, str) and element.tag not in BLOCK_TAGS:
         raise _Unconvertible
-    source = lxml.html.tostring(element, encoding="unicode", with_tail=False)
-    return _without_blank_lines(source.strip())
+    source = own_source
+    if source is not None:
+        reparsed = _parse(source)
+        if reparsed is None or len(reparsed) != 1 or canonical(reparsed) != canonical(_wrap(element)):
+            source = None
+    if source is None:
+        source = lxml.html.tostring(element, encoding="unicode", with_tail=False).strip()
+    return _without_blank_lines(source)
+
+
+def _wrap(element: etree._Element) -> lxml.html.HtmlElement:
+    parsed = _parse(lxml.html.tostring(element, encoding="unicode", with_tail=False))
+    assert parsed is not None
+    return parsed
 
 
 def _block(element: etree._Element) -> str:
@@ -358,13 +399,22 @@ def _no_attrs(element: etree._Element, allowed: tuple[str, ...] = ()) -> None:
 
 def _paragraph_text(element: etree._Element) -> str:
     text = _inline_children(element)
-    text = re.sub(r"[ \t]+\n", "\n", text).strip(" \t\n")
+    text = re.sub(r"[ \t]*\n\s*", "\n", text).strip(" \t\n")  # HTML collapses it; Markdown would not
     if not text:
         raise _Unconvertible
-    if text.startswith("<"):
-        raise _Unconvertible  # a tag at the start of a line could open an HTML block
+    if _OPENS_HTML_BLOCK.match(text):
+        raise _Unconvertible  # Markdown would read this line as the start of an HTML block
     lines = text.split("\n")
     return "\n".join(_escape_line_start(line.lstrip(" \t")) for line in lines)
+
+
+_OPENS_HTML_BLOCK = re.compile(
+    r"(<[A-Za-z][A-Za-z0-9-]*(\s[^<>]*)?/?>|</[A-Za-z][A-Za-z0-9-]*\s*>)[ \t]*(\n|$)"
+    r"|<(script|pre|style|textarea|!|\?)"
+    r"|</?(" + "|".join(sorted(BLOCK_TAGS)) + r")(\s|/?>|$)",
+    re.I,
+)
+"""A first line that CommonMark reads as raw HTML: a lone tag (type 7) or a block tag (types 1–6)."""
 
 
 def _list(element: etree._Element) -> str:
@@ -379,20 +429,30 @@ def _list(element: etree._Element) -> str:
     if (element.text or "").strip():
         raise _Unconvertible
     lines: list[str] = []
+    loose = any(child.tag in BLOCK_TAGS for item in element for child in item)
     for number, item in enumerate(element, start):
         if item.tag != "li" or (item.tail or "").strip():
             raise _Unconvertible
         _no_attrs(item)
-        if any(child.tag in BLOCK_TAGS for child in item):
-            raise _Unconvertible
         marker = f"{number}. " if ordered else "- "
-        text = _paragraph_text(item)
+        if not len(item) and not (item.text or "").strip():
+            lines.append(marker.rstrip())  # an empty item
+            continue
+        if loose:
+            blocks = [child for child in item if isinstance(child.tag, str)]
+            if (item.text or "").strip() or not blocks or any(child.tag not in BLOCK_TAGS for child in blocks):
+                raise _Unconvertible
+            if any((child.tail or "").strip() for child in blocks):
+                raise _Unconvertible
+            text = "\n\n".join(_block(child) for child in blocks)
+        else:
+            text = _paragraph_text(item)
         pad = " " * len(marker)
-        body = text.replace("\n", "\n" + pad)
+        body = "\n".join(pad + line if line and index else line for index, line in enumerate(text.split("\n")))
         lines.append(marker + body)
     if not lines:
         raise _Unconvertible
-    return "\n".join(lines)
+    return ("\n\n" if loose else "\n").join(lines)
 
 
 def _code_block(element: etree._Element) -> str:
@@ -536,12 +596,16 @@ def _code_span(content: str) -> str:
     return f"{ticks}{content}{ticks}"
 
 
-_ESCAPE = re.compile(r"[\\`*_\[\]<>|]|&(?=#?[A-Za-z0-9]+;)|~(?=~)|(?<=~)~")
-_LINE_START = re.compile(r"^(#{1,6}(?=\s|$)|[-+=](?=\s|$|[-=]*\s*$)|\d{1,9}(?=[.)]))")
+_FULL = re.compile(r"[\\`*_\[\]<>|]|&(?=#?[A-Za-z0-9]+;)|~(?=~)|(?<=~)~")
+"""Every character Markdown might read as syntax."""
+_LIGHT = re.compile(r"[\\`*\[\]]|<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;)|~(?=~)|(?<=~)~")
+"""Only what is syntax almost everywhere; tried first because it reads better (`_____`, `a > b`)."""
+_ESCAPING: ContextVar[re.Pattern[str]] = ContextVar("escaping", default=_FULL)
+_LINE_START = re.compile(r"^(#{1,6}(?=\s|$)|[-+=](?=\s|$|[-=]*\s*$)|>|\d{1,9}(?=[.)]))")
 
 
 def _escape(text: str) -> str:
-    return _ESCAPE.sub(lambda match: "\\" + match.group(0), text).replace("\xa0", "&nbsp;")
+    return _ESCAPING.get().sub(lambda match: "\\" + match.group(0), text).replace("\xa0", "&nbsp;")
 
 
 def _escape_line_start(line: str) -> str:

@@ -25,6 +25,7 @@ from coursebuilder.importer.common import (
     TextConverter,
     Where,
     decode_file,
+    file_key,
     grade,
     line_of,
 )
@@ -271,9 +272,7 @@ class MoodleXmlReader:
         return files
 
     def _file_path(self, file_el: etree._Element) -> str:
-        folder = (file_el.get("path") or "/").strip("/")
-        name = file_el.get("name", "")
-        return f"{folder}/{name}" if folder else name
+        return file_key((file_el.get("path") or "/") + "/" + file_el.get("name", ""))
 
     def _all_files(self, element: etree._Element) -> dict[str, EmbeddedFile]:
         """Every file of the question, to resolve a reference made from another field."""

@@ -307,7 +307,7 @@ class _Merger:
             segments.pop(0)
         label = repr(category.raw) if category is not None else "(no category)"
         if self.options.lesson is not None:
-            lesson = self._ensure_lesson(self.options.lesson, None, f"--lesson {self.options.lesson}")
+            lesson = self._ensure_lesson(self.options.lesson, None, f"for --lesson {self.options.lesson}")
             if segments and self._matches(segments[0], lesson):
                 segments.pop(0)
             sub = _join(segments)
@@ -316,13 +316,13 @@ class _Merger:
         if not segments:
             stem = Path(where.file).stem
             lesson = self._find(stem) or self._ensure_lesson(
-                slugify(stem) or "imported", stem, f"questions of {where.file} without a category"
+                slugify(stem) or "imported", stem, f"for the questions of {where.file} that have no category"
             )
             self._mapped_note(label, lesson, None, where)
             return lesson, None
         head, rest = segments[0], segments[1:]
         lesson = self._find(head) or self._ensure_lesson(
-            slugify(head) or f"lesson-{stable_hash(head)}", head, f"category {label}"
+            slugify(head) or f"lesson-{stable_hash(head)}", head, f"for category {label}"
         )
         sub = _join(rest)
         self._mapped_note(label, lesson, sub, where)
@@ -587,14 +587,14 @@ class _Merger:
         numbers = [int(m.group(1)) for p in lesson_files(self.root) if (m := re.match(r"^(\d+)[-_]", p.name))]
         next_number = max(numbers, default=0) + 1
         if self.course is None and not self.new_lessons:
-            self.new_lessons.append(_NewLesson("introduction", "Introduction", "a course needs a lesson"))
+            self.new_lessons.append(_NewLesson("introduction", "Introduction", "because a course needs a lesson"))
         for lesson in self.new_lessons:
             rel = f"{LESSONS_DIR}/{next_number:02d}-{lesson.id}.md"
             next_number += 1
-            body = f"\n<!-- Created by `coursebuilder import` for {lesson.reason}. Write the lesson here. -->\n"
+            body = f"\n<!-- Created by `coursebuilder import` {lesson.reason}. Write the lesson here. -->\n"
             model = Lesson.model_construct(id=lesson.id, title=lesson.title, body=body)
             texts[rel] = (dump_lesson(model, file_slug=lesson.id), "created")
-            self.result.actions.append(f"created lesson {lesson.id!r} ({lesson.title}) for {lesson.reason}")
+            self.result.actions.append(f"created lesson {lesson.id!r} ({lesson.title}) {lesson.reason}")
         return texts
 
     def _course_text(self) -> tuple[str, str] | None:
