@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
+from coursebuilder.targets.mbz import MbzTarget
 
-TARGET_CLASSES: tuple[type[Target], ...] = ()
+TARGET_CLASSES: tuple[type[Target], ...] = (MbzTarget,)
 
 
 def all_targets() -> dict[str, Target]:

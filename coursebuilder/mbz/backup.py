@@ -1,0 +1,59 @@
+"""Assemble every file of the backup, then pack them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursebuilder.mbz.archive import mbz_bytes
+from coursebuilder.mbz.book import write_book
+from coursebuilder.mbz.course import write_course, write_root, write_sections
+from coursebuilder.mbz.files import FileStore
+from coursebuilder.mbz.glossary import write_glossary
+from coursebuilder.mbz.gradebook import QUIZ_GRADE
+from coursebuilder.mbz.ids import USER_ID, Ids
+from coursebuilder.mbz.job import Job
+from coursebuilder.mbz.page import write_page
+from coursebuilder.mbz.plan import make_plan
+from coursebuilder.mbz.questions import QuestionBank
+from coursebuilder.mbz.quiz import write_quiz
+from coursebuilder.mbz.scorm import MAX_GRADE as SCORM_GRADE
+from coursebuilder.mbz.scorm import write_scorm
+from coursebuilder.model import Course
+
+
+def author_name(course: Course) -> str:
+    """The backup user's first name: the course's authors, else its title."""
+    return (", ".join(course.info.authors) or course.info.title)[:100]
+
+
+def backup_entries(course: Course, scorm_zip: bytes | None = None) -> dict[str, bytes]:
+    """Every file of the backup by its path in the archive."""
+    ids = Ids()
+    plan = make_plan(course, ids, with_scorm=scorm_zip is not None)
+    author = author_name(course)
+    files = FileStore(Path(course.root), ids, USER_ID, author)
+    job = Job(course=course, ids=ids, files=files, plan=plan, author=author)
+    bank = QuestionBank(job)
+    quizzes = [activity for activity in plan.activities if activity.modname == "quiz"]
+    for activity in plan.activities:
+        if activity.modname == "page":
+            write_page(job, activity)
+        elif activity.modname == "book":
+            write_book(job, activity)
+        elif activity.modname == "glossary":
+            write_glossary(job, activity)
+        elif activity.modname == "quiz":
+            write_quiz(job, activity, bank, grade_sortorder=2 + quizzes.index(activity), weight=1 / len(quizzes))
+        elif activity.modname == "scorm":
+            assert scorm_zip is not None
+            write_scorm(job, activity, scorm_zip, grade_sortorder=2 + len(quizzes))
+    write_course(job)
+    write_sections(job)
+    write_root(job, bank.root, QUIZ_GRADE * len(quizzes) + (SCORM_GRADE if scorm_zip is not None else 0))
+    job.entries.update(files.blobs)
+    return job.entries
+
+
+def build_mbz(course: Course, scorm_zip: bytes | None = None) -> bytes:
+    """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM activity."""
+    return mbz_bytes(backup_entries(course, scorm_zip))

@@ -1,0 +1,44 @@
+"""What only the course backup needs of a course, beyond the shared checks."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursebuilder.assets import AssetProblem, is_external, resolve
+from coursebuilder.diagnostics import Diagnostic, error, warning
+from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.markdown import references
+from coursebuilder.model import Course
+
+
+def check_backup(course: Course, scorm_available: bool) -> list[Diagnostic]:
+    """Files the course summary and glossary intro refer to, and the SCORM activity's source."""
+    diags: list[Diagnostic] = []
+    root = Path(course.root)
+    texts = (
+        (COURSE_FILE, "summary", course.info.summary, course.info.source_line("summary")),
+        (GLOSSARY_FILE, "intro", course.glossary.intro, course.glossary.source_line("intro")),
+    )
+    for file, field, text, line in texts:
+        for ref in references(text):
+            if is_external(ref.target) or ref.target.startswith("#") or not ref.target:
+                continue
+            if ref.kind == "link" and "." not in ref.target.rsplit("/", 1)[-1]:
+                continue
+            try:
+                resolve(root, file, ref.target)
+            except AssetProblem as exc:
+                diags.append(error(file, line, field, str(exc), "asset"))
+    moodle = course.info.settings.moodle
+    if moodle.include_scorm and not scorm_available:
+        diags.append(
+            warning(
+                COURSE_FILE,
+                moodle.source_line("include_scorm") or course.info.settings.source_line("moodle"),
+                "settings.moodle.include_scorm",
+                "no SCORM 1.2 builder is installed in this version of coursebuilder; "
+                "the course backup is written without the SCORM activity",
+                "mbz-scorm",
+            )
+        )
+    return diags

@@ -1,0 +1,208 @@
+"""Files of the backup: rendered HTML points at them, files.xml lists them, files/ holds them.
+
+Moodle keeps a file by context, component, file area and item id; HTML refers to it as
+`@@PLUGINFILE@@/name` and restore rewrites that to the new place. Each file's bytes sit at
+`files/<sha1[:2]>/<sha1>` (`backup/util/helper/backup_file_manager.class.php`), and a file
+outside the `question`/`qtype_*` components restores only when an inforef.xml lists its id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote
+
+from lxml import etree
+
+from coursebuilder.assets import AssetProblem, is_external, resolve
+from coursebuilder.markdown import render
+from coursebuilder.mbz import xml
+from coursebuilder.mbz.ids import Ids
+
+EMPTY_SHA1 = hashlib.sha1(b"").hexdigest()
+PLUGINFILE = "@@PLUGINFILE@@/"
+
+MIME_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".bmp": "image/bmp",
+    ".mp3": "audio/mp3",
+    ".m4a": "audio/mp4",
+    ".ogg": "audio/ogg",
+    ".wav": "audio/wav",
+    ".mp4": "video/mp4",
+    ".webm": "video/webm",
+    ".pdf": "application/pdf",
+    ".zip": "application/zip",
+    ".txt": "text/plain",
+    ".csv": "text/csv",
+}
+"""A fixed table, not the system's mime database, so every machine writes the same files.xml."""
+
+_ATTR = re.compile(r"""(\s(?:src|href)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
+
+
+@dataclass(frozen=True, order=True)
+class Area:
+    """Where Moodle keeps a group of files."""
+
+    contextid: int
+    component: str
+    filearea: str
+    itemid: int
+
+    @property
+    def needs_fileref(self) -> bool:
+        """Only these restore through an inforef `<fileref>` (`restore_load_included_files`)."""
+        return self.component not in ("question", "user", "grade", "group", "grouping") and not (
+            self.component.startswith("qtype_")
+        )
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """One row of files.xml."""
+
+    id: int
+    area: Area
+    filename: str
+    sha1: str
+    size: int
+    mimetype: str | None
+    filepath: str = "/"
+
+    @property
+    def is_directory(self) -> bool:
+        return self.filename == "."
+
+
+class FileStore:
+    """Collects the files texts refer to while they are rendered, then writes files.xml."""
+
+    def __init__(self, root: Path, ids: Ids, userid: int, author: str) -> None:
+        self.root = root
+        self.ids = ids
+        self.userid = userid
+        self.author = author
+        self.files: list[StoredFile] = []
+        self.blobs: dict[str, bytes] = {}
+        self._names: dict[tuple[Area, str], str] = {}
+        self._taken: set[tuple[Area, str]] = set()
+        self._areas: set[Area] = set()
+
+    # ------------------------------------------------------------------ rendering
+
+    def html(self, text: str, source_file: str, area: Area, inline: bool = False) -> str:
+        """Render Markdown written in `source_file`; its local images and files go to `area`."""
+        if not text:
+            return ""
+
+        def image(src: str) -> str:
+            return self._local(src, source_file, area) or src
+
+        rendered = render(text, resolve_image=image, inline=inline)
+        return _ATTR.sub(lambda match: self._attribute(match, source_file, area), rendered)
+
+    def _attribute(self, match: re.Match[str], source_file: str, area: Area) -> str:
+        raw = match.group(2) if match.group(2) is not None else match.group(3)
+        url = self._local(html.unescape(raw), source_file, area)
+        if url is None:
+            return match.group(0)
+        return f'{match.group(1)}"{html.escape(url)}"'
+
+    def _local(self, ref: str, source_file: str, area: Area) -> str | None:
+        """The `@@PLUGINFILE@@` URL of a reference to a course file, or None to leave it."""
+        if not ref or ref.startswith(("#", PLUGINFILE)) or is_external(ref) or _SCHEME.match(ref):
+            return None
+        try:
+            asset = resolve(self.root, source_file, ref)
+        except AssetProblem:
+            return None  # reported by validation; the reference stays as written
+        name = self.add(area, asset.rel, asset.path.read_bytes())
+        return PLUGINFILE + quote(name)
+
+    # ------------------------------------------------------------------ storing
+
+    def add(self, area: Area, rel: str, data: bytes) -> str:
+        """Store `data` (course file `rel`) in `area` once; return its name there."""
+        key = (area, rel)
+        if key in self._names:
+            return self._names[key]
+        name = _unique_name(posixpath.basename(rel), rel, area, self._taken)
+        self._taken.add((area, name))
+        self._names[key] = name
+        self._store(area, "/", name, data)
+        return name
+
+    def add_at(self, area: Area, path: str, data: bytes) -> None:
+        """Store `data` under its own folder path in `area` (`dir/file.js` → filepath `/dir/`)."""
+        folder, name = posixpath.split(path)
+        self._store(area, f"/{folder}/" if folder else "/", name, data)
+
+    def _store(self, area: Area, filepath: str, name: str, data: bytes) -> None:
+        if area not in self._areas:
+            self._areas.add(area)
+            self.files.append(StoredFile(self.ids.file(), area, ".", EMPTY_SHA1, 0, None))
+        sha1 = hashlib.sha1(data).hexdigest()
+        self.blobs[f"files/{sha1[:2]}/{sha1}"] = data
+        mimetype = MIME_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
+        self.files.append(StoredFile(self.ids.file(), area, name, sha1, len(data), mimetype, filepath))
+
+    def refs(self, *areas: Area) -> list[int]:
+        """Ids an inforef.xml must list so the files of `areas` restore."""
+        wanted = set(areas)
+        return [f.id for f in self.files if f.area in wanted and f.area.needs_fileref]
+
+    def refs_in_context(self, contextid: int) -> list[int]:
+        """Ids of every file of a context that needs a fileref."""
+        return [f.id for f in self.files if f.area.contextid == contextid and f.area.needs_fileref]
+
+    def files_xml(self) -> etree._Element:
+        root = xml.element("files")
+        for stored in self.files:
+            directory = stored.is_directory
+            xml.child(
+                root,
+                "file",
+                {"id": stored.id},
+                [
+                    ("contenthash", stored.sha1),
+                    ("contextid", stored.area.contextid),
+                    ("component", stored.area.component),
+                    ("filearea", stored.area.filearea),
+                    ("itemid", stored.area.itemid),
+                    ("filepath", stored.filepath),
+                    ("filename", stored.filename),
+                    ("userid", self.userid),
+                    ("filesize", stored.size),
+                    ("mimetype", stored.mimetype),
+                    ("status", 0),
+                    ("timecreated", 0),
+                    ("timemodified", 0),
+                    ("source", None),
+                    ("author", None if directory else self.author),
+                    ("license", None if directory else "unknown"),
+                    ("sortorder", 0),
+                    ("repositorytype", None),
+                    ("repositoryid", None),
+                    ("reference", None),
+                ],
+            )
+        return root
+
+
+def _unique_name(name: str, rel: str, area: Area, taken: set[tuple[Area, str]]) -> str:
+    """`name`, or for a second file of the same name in one area, a name made unique by its path."""
+    if (area, name) not in taken:
+        return name
+    stem, ext = posixpath.splitext(name)
+    return f"{stem}-{hashlib.sha1(rel.encode('utf-8')).hexdigest()[:8]}{ext}"

@@ -1,0 +1,60 @@
+"""Deterministic ids for the backup's tables.
+
+Restore remaps every id, so ids only need to be unique per table and consistent inside the
+file. They are handed out in course order from separate ranges, so the same source always
+gives the same ids and an id of one table is never mistaken for another's in a test.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+SYSTEM_CONTEXT = 1
+COURSE_ID = 2
+COURSE_CONTEXT = 2
+USER_ID = 3
+USER_CONTEXT = 3
+COURSE_GRADE_CATEGORY = 1
+COURSE_GRADE_ITEM = 1
+STUDENT_ROLE = 5
+
+
+@dataclass
+class Sequence:
+    """One table's ids, counting up from `start`."""
+
+    start: int
+    _next: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._next = self.start
+
+    def __call__(self) -> int:
+        value = self._next
+        self._next += 1
+        return value
+
+
+@dataclass
+class Ids:
+    """The id sequences of one backup."""
+
+    section: Sequence = field(default_factory=lambda: Sequence(10))
+    cm: Sequence = field(default_factory=lambda: Sequence(100))
+    context: Sequence = field(default_factory=lambda: Sequence(1000))
+    instance: Sequence = field(default_factory=lambda: Sequence(1))
+    grade_item: Sequence = field(default_factory=lambda: Sequence(200))
+    file: Sequence = field(default_factory=lambda: Sequence(1))
+    category: Sequence = field(default_factory=lambda: Sequence(300))
+    question: Sequence = field(default_factory=lambda: Sequence(5000))
+    answer: Sequence = field(default_factory=lambda: Sequence(20000))
+    record: Sequence = field(default_factory=lambda: Sequence(1))
+    """Rows of the many small tables (options, hints, units, slots, chapters, entries…)."""
+    tag: Sequence = field(default_factory=lambda: Sequence(1))
+
+
+def stamp(course_id: str, *parts: str) -> str:
+    """A stable stand-in for Moodle's random `stamp`, unique within the course."""
+    digest = hashlib.sha1("\0".join((course_id, *parts)).encode("utf-8")).hexdigest()[:12]
+    return f"coursebuilder+{course_id[:60]}+{digest}"

@@ -1,0 +1,43 @@
+"""Target `mbz`: the whole course as one Moodle course backup (see `coursebuilder.mbz`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursebuilder.diagnostics import CourseError, Diagnostic, error
+from coursebuilder.loader import COURSE_FILE
+from coursebuilder.mbz import build_mbz
+from coursebuilder.mbz.checks import check_backup
+from coursebuilder.mbz.scorm import PackageProblem, ScormZip, installed_scorm12
+from coursebuilder.model import Course
+from coursebuilder.output import write_bytes
+from coursebuilder.targets.base import Artifact, BuildOptions, Target
+
+
+class MbzTarget(Target):
+    name = "mbz"
+    summary = "Moodle course backup (.mbz) restoring the whole course (Moodle 4.1 LTS to 5.x)"
+
+    def __init__(self, scorm12: ScormZip | None = None) -> None:
+        """`scorm12` builds the SCORM 1.2 zip for `settings.moodle.include_scorm`; by default
+        the installed SCORM target's, when there is one."""
+        self._scorm12 = scorm12
+
+    def _scorm(self) -> ScormZip | None:
+        return self._scorm12 or installed_scorm12()
+
+    def check(self, course: Course) -> list[Diagnostic]:
+        return check_backup(course, scorm_available=self._scorm() is not None)
+
+    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        scorm = self._scorm() if course.info.settings.moodle.include_scorm else None
+        try:
+            data = build_mbz(course, scorm(course) if scorm is not None else None)
+        except PackageProblem as exc:
+            moodle = course.info.settings.moodle
+            where = moodle.source_line("include_scorm")
+            raise CourseError(
+                [error(COURSE_FILE, where, "settings.moodle.include_scorm", str(exc), "mbz-scorm")]
+            ) from None
+        path = out_dir / "moodle" / f"{course.info.id}.mbz"
+        return [Artifact(path, write_bytes(path, data))]
