@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 from coursebuilder.targets.mbz import MbzTarget
+from coursebuilder.targets.moodle import MoodleTarget
 
-TARGET_CLASSES: tuple[type[Target], ...] = (MbzTarget,)
+TARGET_CLASSES: tuple[type[Target], ...] = (MoodleTarget, MbzTarget)
 
 
 def all_targets() -> dict[str, Target]:

@@ -1,0 +1,220 @@
+"""Cloze (Moodle's "embedded answers", qtype_multianswer): gaps written as `{weight:TYPE:…}`.
+
+The writer escapes against Moodle's own parser, `qtype_multianswer_extract_question()` in
+question/type/multianswer/questiontype.php, which `extract()` below ports rule for rule:
+
+- an answer ends at the first `~`, `#` or `}` not preceded by `\\`, `&` or `&amp;`; a feedback
+  at the first `~` or `}` not preceded by `\\`;
+- answers (except numbers) and feedback are then passed through `html_entity_decode()`, and
+  `\\}` → `}` and `\\#` → `#` are replaced, in that order.
+
+So every character that could end or disturb a part (`~ # } { \\ & = % < > " '` and line
+breaks) is written as a numeric character reference, which the decoding turns back, and a
+backslash that decoding would leave before `}` or `#` is doubled first. Every reference ends in
+`;`, so no part ever ends in the `\\`, `&` or `&amp;` that would hide the delimiter after it.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from coursebuilder.model import Gap, GapAnswer
+from coursebuilder.moodlexml.text import fraction, number
+
+GAP_CODES: dict[str, tuple[str, str]] = {
+    # gap type: (code, code when shuffled)
+    "shortanswer": ("SA", "SA"),
+    "shortanswer_case": ("SAC", "SAC"),
+    "numerical": ("NM", "NM"),
+    "multichoice": ("MC", "MCS"),
+    "multichoice_vertical": ("MCV", "MCVS"),
+    "multichoice_horizontal": ("MCH", "MCHS"),
+    "multiresponse": ("MR", "MRS"),
+    "multiresponse_horizontal": ("MRH", "MRHS"),
+}
+"""Our gap types and Moodle's short type codes."""
+
+CODE_TYPES: dict[str, tuple[str, bool]] = {
+    "NUMERICAL": ("numerical", False),
+    "NM": ("numerical", False),
+    "SHORTANSWER": ("shortanswer", False),
+    "SA": ("shortanswer", False),
+    "MW": ("shortanswer", False),
+    "SHORTANSWER_C": ("shortanswer_case", False),
+    "SAC": ("shortanswer_case", False),
+    "MWC": ("shortanswer_case", False),
+    "MULTICHOICE": ("multichoice", False),
+    "MC": ("multichoice", False),
+    "MULTICHOICE_V": ("multichoice_vertical", False),
+    "MCV": ("multichoice_vertical", False),
+    "MULTICHOICE_H": ("multichoice_horizontal", False),
+    "MCH": ("multichoice_horizontal", False),
+    "MULTICHOICE_S": ("multichoice", True),
+    "MCS": ("multichoice", True),
+    "MULTICHOICE_VS": ("multichoice_vertical", True),
+    "MCVS": ("multichoice_vertical", True),
+    "MULTICHOICE_HS": ("multichoice_horizontal", True),
+    "MCHS": ("multichoice_horizontal", True),
+    "MULTIRESPONSE": ("multiresponse", False),
+    "MR": ("multiresponse", False),
+    "MULTIRESPONSE_H": ("multiresponse_horizontal", False),
+    "MRH": ("multiresponse_horizontal", False),
+    "MULTIRESPONSE_S": ("multiresponse", True),
+    "MRS": ("multiresponse", True),
+    "MULTIRESPONSE_HS": ("multiresponse_horizontal", True),
+    "MRHS": ("multiresponse_horizontal", True),
+}
+"""Every type code Moodle accepts (long and short names) → (our gap type, shuffled)."""
+
+# ---------------------------------------------------------------- Moodle's regular expressions
+
+_TYPES = "|".join(sorted(CODE_TYPES, key=len, reverse=True))
+_FRACTION = r"=|%(-?[0-9]+(?:[.,][0-9]*)?)%"
+# PCRE's `(?<!\\|&|&amp;)` has branches of different lengths; Python needs one look-behind each.
+_ANSWER = r".+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)"
+_FEEDBACK = r".*?(?<!\\)(?=[~}]|$)"
+_ALTERNATIVE = f"({_FRACTION})?({_ANSWER})(#({_FEEDBACK}))?"
+ANSWER_START = re.compile(rf"\{{([0-9]*):({_TYPES}):")
+_ANSWER_REGEX = re.compile(rf"\{{([0-9]*):({_TYPES}):({_ALTERNATIVE}(?:~{_ALTERNATIVE})*)\}}", re.S)
+_NEXT_ALTERNATIVE = re.compile("~?" + _ALTERNATIVE, re.S)
+_NUMBER = r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)"
+NUMERICAL_ALTERNATIVE = re.compile(f"^({_NUMBER})(:{_NUMBER})?$", re.S)
+_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
+_SUBQUESTION = re.compile(r"\{#[0-9]+\}")
+
+# ---------------------------------------------------------------- writing
+
+# `&` too is written as a numeric reference: an answer ending in `&amp;` would hide the `#`
+# that starts its feedback from Moodle's parser.
+_ENCODE = {char: f"&#{ord(char)};" for char in "~#}{\\=%<>\"'\n\r&"}
+_ENCODE_TABLE = str.maketrans(_ENCODE)
+
+
+def _encode(text: str) -> str:
+    """Write `text` so Moodle's parser reads back exactly `text` (see the module docstring)."""
+    text = text.replace("\\#", "\\\\#").replace("\\}", "\\\\}")
+    return text.translate(_ENCODE_TABLE)
+
+
+def _choice_html(gap_type: str, text: str) -> str:
+    """Choices of multichoice/multiresponse gaps are HTML in Moodle; shortanswer and numerical
+    answers are compared with the typed response as they are."""
+    return html.escape(text, quote=False) if gap_type.startswith("multi") else text
+
+
+def marker(gap: Gap) -> str:
+    """The `{weight:TYPE:alternatives}` text of one gap."""
+    code = GAP_CODES[gap.type][1 if gap.shuffle else 0]
+    responses = gap.type.startswith("multiresponse")
+    parts = []
+    for answer in gap.answers:
+        if answer.grade == 100 and not responses:
+            prefix = "="
+        elif answer.grade != 0:
+            # Multiresponse gaps always get explicit percentages: with only `=` Moodle would
+            # give each wrong choice a negative grade.
+            prefix = f"%{fraction(answer.grade)}%"
+        else:
+            prefix = ""
+        if gap.type == "numerical" and answer.text != "*":
+            body = answer.text + (f":{number(answer.tolerance)}" if answer.tolerance else "")
+        else:
+            body = _encode(_choice_html(gap.type, answer.text))
+        feedback = "#" + _encode(html.escape(answer.feedback, quote=False)) if answer.feedback else ""
+        parts.append(prefix + body + feedback)
+    return "{" + f"{gap.weight}:{code}:" + "~".join(parts) + "}"
+
+
+_ACCIDENTAL = re.compile(rf"\{{(?=[0-9]*:(?:{_TYPES}):)|\{{(?=#[0-9]+\}})")
+
+
+def neutralize(html_text: str) -> str:
+    """Write `{` as `&#123;` where Moodle would otherwise read the question text as a gap
+    (`{1:SA:` …) or as a placeholder of one (`{#1}`)."""
+    return _ACCIDENTAL.sub("&#123;", html_text)
+
+
+# ---------------------------------------------------------------- reading
+
+
+@dataclass(frozen=True)
+class ParsedAnswer:
+    """One alternative of a gap as Moodle reads it."""
+
+    text: str
+    percent: str
+    """The grade as written: `100` for `=`, the number between `%…%`, or `0`."""
+    feedback: str
+    tolerance: str | None
+
+
+@dataclass(frozen=True)
+class ParsedGap:
+    """A gap as Moodle's parser reads it."""
+
+    code: str
+    weight: int
+    answers: tuple[ParsedAnswer, ...]
+    source: str
+    """The gap exactly as written."""
+
+
+def _decode(text: str) -> str:
+    """PHP's `html_entity_decode()`: character references with their semicolon only."""
+    return _ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
+
+
+def extract(question_html: str) -> tuple[str, list[ParsedGap]]:
+    """Find the gaps the way Moodle does; return the text with `{#n}` placeholders and the gaps."""
+    gaps: list[ParsedGap] = []
+    text = question_html
+    while (found := _ANSWER_REGEX.search(text)) is not None:
+        answers: list[ParsedAnswer] = []
+        remaining = found.group(3)
+        numerical = CODE_TYPES[found.group(2)][0] == "numerical"
+        while (alt := _NEXT_ALTERNATIVE.search(remaining)) is not None:
+            if alt.group(1) == "=":
+                percent = "100"
+            elif alt.group(2) and alt.group(2) != "0":
+                percent = alt.group(2).replace(",", ".")
+            else:
+                percent = "0"
+            feedback = ""
+            if alt.group(5) is not None:
+                feedback = _decode(alt.group(5)).replace("\\}", "}").replace("\\#", "#")
+            raw = alt.group(3)
+            number = NUMERICAL_ALTERNATIVE.match(raw) if numerical else None
+            if number is not None:
+                answers.append(ParsedAnswer(number.group(1), percent, feedback, number.group(6) or "0"))
+            else:
+                value = _decode(raw).replace("\\}", "}").replace("\\#", "#")
+                answers.append(ParsedAnswer(value, percent, feedback, None))
+            remaining = remaining.split(alt.group(0), 1)[1]
+        weight = int(found.group(1)) if found.group(1) else 1
+        gaps.append(ParsedGap(found.group(2), weight, tuple(answers), found.group(0)))
+        text = text.replace(found.group(0), "{#" + str(len(gaps)) + "}", 1)
+    return text, gaps
+
+
+def to_gap(parsed: ParsedGap, gap_id: str) -> Gap:
+    """Our model's gap for a gap read from Moodle XML (inverse of `marker`)."""
+    gap_type, shuffle = CODE_TYPES[parsed.code]
+    answers = []
+    for answer in parsed.answers:
+        text = html.unescape(answer.text) if gap_type.startswith("multi") else answer.text
+        answers.append(
+            GapAnswer(
+                text=text,
+                grade=float(answer.percent),
+                feedback=html.unescape(answer.feedback),
+                tolerance=abs(float(answer.tolerance.replace(",", "."))) if answer.tolerance else 0,
+            )
+        )
+    return Gap(id=gap_id, type=gap_type, weight=parsed.weight, shuffle=shuffle, answers=answers)
+
+
+def placeholders(text: str, ids: list[str]) -> str:
+    """Replace Moodle's `{#n}` placeholders with our `{{id}}` references."""
+    return _SUBQUESTION.sub(lambda match: "{{" + ids[int(match.group(0)[2:-1]) - 1] + "}}", text)

@@ -1,0 +1,187 @@
+"""Text fields as Moodle's importer reads them: Markdown rendered to HTML once, with every file
+the text references embedded in the same field as base64 and referenced as `@@PLUGINFILE@@/name`.
+
+One `Renderer` serves a whole build, so each asset is resolved, read and base64-encoded once
+however many texts use it, and identical texts are rendered once.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import posixpath
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+from lxml import etree
+
+from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
+from coursebuilder.grades import moodle_fraction
+from coursebuilder.markdown import render
+
+PLUGINFILE = "@@PLUGINFILE@@"
+"""How Moodle XML refers to a file embedded in the same field."""
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedFile:
+    """A file carried inside a text field (`<file name path encoding="base64">`)."""
+
+    name: str
+    path: str
+    """Moodle file path: `/`, or `/sub/dir/` when two files of a field share a name."""
+    base64: str
+
+
+@dataclass(frozen=True, slots=True)
+class Html:
+    """A rendered text field: HTML and the files it references."""
+
+    text: str
+    files: tuple[EmbeddedFile, ...] = ()
+
+
+EMPTY = Html("")
+
+_UNSAFE_FILE_CHARS = re.compile("[\x00-\x1f\x7f&<>\"`|':\\\\/]")
+
+
+def safe_file_name(name: str) -> str:
+    """A name Moodle's file storage accepts (it refuses what `clean_param(PARAM_FILE)` strips)."""
+    return _UNSAFE_FILE_CHARS.sub("_", name)
+
+
+_TAG = re.compile(r"<[A-Za-z][^>]*>")
+_ATTR = re.compile(r"""(\s(src|href)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+class Renderer:
+    """Renders the course's Markdown for Moodle, embedding referenced files (one per build)."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._assets: dict[tuple[str, str], Asset | None] = {}
+        self._base64: dict[Path, str] = {}
+        self._memo: dict[tuple[str, str, bool], Html] = {}
+
+    def markdown(self, text: str, source_file: str, inline: bool = False) -> Html:
+        """Render `text` (written in `source_file`, relative to the course) for a Moodle field.
+
+        `inline` drops the paragraph around a one-line text (answer options, matching items).
+        """
+        if not text:
+            return EMPTY
+        inline = inline and "\n" not in text.strip()
+        base = posixpath.dirname(source_file)
+        key = (text, base, inline)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        files: dict[tuple[str, str], tuple[Path, EmbeddedFile]] = {}
+
+        def resolve_image(src: str) -> str:
+            return self._embed(src, base, files, is_link=False)
+
+        rendered = render(text, resolve_image=resolve_image, inline=inline)
+        if "<" in text or "](" in text or "]:" in text:
+            rendered = self._rewrite_raw(rendered, base, files)
+        result = Html(rendered.strip(), tuple(file for _, file in files.values()))
+        self._memo[key] = result
+        return result
+
+    def plain(self, text: str) -> Html:
+        """A plain-text value as HTML (escaped, line breaks kept)."""
+        if not text:
+            return EMPTY
+        return Html("<br>".join(html.escape(line, quote=False) for line in text.split("\n")))
+
+    def asset_base64(self, asset: Asset) -> str:
+        """The file's content as base64, encoded once per build."""
+        encoded = self._base64.get(asset.path)
+        if encoded is None:
+            encoded = base64.b64encode(asset.path.read_bytes()).decode("ascii")
+            self._base64[asset.path] = encoded
+        return encoded
+
+    def resolve(self, base: str, ref: str) -> Asset | None:
+        """The course file `ref` names when written in a file of folder `base` (None if it names none)."""
+        key = (base, ref)
+        if key not in self._assets:
+            try:
+                self._assets[key] = resolve(self.root, posixpath.join(base, "_"), ref)
+            except AssetProblem:
+                self._assets[key] = None
+        return self._assets[key]
+
+    def _embed(
+        self, ref: str, base: str, files: dict[tuple[str, str], tuple[Path, EmbeddedFile]], is_link: bool
+    ) -> str:
+        if ref.startswith(PLUGINFILE) or is_external(ref) or ref.startswith("#") or _SCHEME.match(ref):
+            return ref
+        if is_link and "." not in ref.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]:
+            return ref  # a link to a page, not to a file
+        asset = self.resolve(base, ref)
+        if asset is None:
+            return ref
+        name, path = safe_file_name(asset.name), "/"
+        taken = files.get((path, name))
+        if taken is not None and taken[0] != asset.path:
+            path = "/" + "/".join(safe_file_name(part) for part in posixpath.dirname(asset.rel).split("/")) + "/"
+        if (path, name) not in files:
+            files[(path, name)] = (asset.path, EmbeddedFile(name, path, self.asset_base64(asset)))
+        fragment = "#" + ref.split("#", 1)[1] if "#" in ref else ""
+        return PLUGINFILE + quote(path + name) + fragment
+
+    def _rewrite_raw(self, rendered: str, base: str, files: dict[tuple[str, str], tuple[Path, EmbeddedFile]]) -> str:
+        """Embed files named by `src`/`href` of raw HTML and Markdown links."""
+
+        def attribute(match: re.Match[str]) -> str:
+            raw = next(group for group in match.groups()[2:] if group is not None)
+            value = html.unescape(raw)
+            new = self._embed(value, base, files, is_link=match.group(2).lower() == "href")
+            if new == value:
+                return match.group(0)
+            return f'{match.group(1)}"{html.escape(new)}"'
+
+        return _TAG.sub(lambda tag: _ATTR.sub(attribute, tag.group(0)), rendered)
+
+
+# --------------------------------------------------------------------------- XML helpers
+
+_SPECIAL = re.compile("[<>&\"']")
+
+
+def set_text(element: etree._Element, value: str) -> None:
+    """Set element text as Moodle's exporter does: CDATA when escaping would change it.
+
+    A CDATA section cannot hold `]]>` and would turn a carriage return into a line feed, so
+    such text is written with ordinary escaping, which Moodle's parser reads the same way.
+    """
+    if value and _SPECIAL.search(value) and "]]>" not in value and "\r" not in value:
+        element.text = etree.CDATA(value)
+    else:
+        element.text = value
+
+
+def number(value: float) -> str:
+    """A number as Moodle stores it, without exponent or needless decimals (2, 0.5, 0.0001)."""
+    if value == int(value):
+        return str(int(value))
+    text = format(Decimal(repr(value)), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def flag(value: bool) -> str:
+    """A 0/1 flag."""
+    return "1" if value else "0"
+
+
+@functools.lru_cache(maxsize=512)
+def fraction(percent: float) -> str:
+    """`grades.moodle_fraction`, remembered: a course uses a handful of grades many times."""
+    return moodle_fraction(percent)

@@ -1,0 +1,307 @@
+"""questions.xml: the course's question bank in Moodle XML.
+
+Element names, order and values follow Moodle's own exporter (`qformat_xml::writequestion()`
+in question/format/xml/format.php, and `qtype_ordering::export_to_xml()`), so the importer
+(`qformat_xml::import_*()`) reads every field back. The tree is built with lxml directly:
+one pass over the questions, each Markdown text rendered once.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+from lxml import etree
+from lxml.etree import SubElement
+
+from coursebuilder.model import (
+    GAP_REF,
+    Choice,
+    Cloze,
+    CombinedFeedback,
+    Course,
+    Description,
+    Essay,
+    Matching,
+    MultiChoice,
+    Numerical,
+    Ordering,
+    Pair,
+    Question,
+    ShortAnswer,
+    TrueFalse,
+)
+from coursebuilder.moodlexml import cloze
+from coursebuilder.moodlexml.bank import category_path, groups
+from coursebuilder.moodlexml.text import EMPTY, Html, Renderer, flag, fraction, number, set_text
+
+INLINE_FIELDS: frozenset[tuple[type, str]] = frozenset({(Choice, "text"), (Pair, "question")})
+"""Fields shown inline by Moodle (answer options, matching items): a one-line text is rendered
+without its paragraph."""
+
+PLAIN_ANSWER_FORMAT = "moodle_auto_format"
+"""What Moodle's exporter writes as the format of plain answers (ignored by its importer)."""
+
+SHOW_UNITS = {"input": "0", "choice": "1", "select": "2", "none": "3"}
+UNIT_GRADING = {"none": "0", "response": "1", "question": "2"}
+"""qtype_numerical's UNITINPUT/UNITRADIO/UNITSELECT/UNITNONE and unit grading types."""
+
+PLAIN_TEMPLATE_FORMATS = frozenset({"plain", "monospaced"})
+"""Essay response formats whose response template is plain text, not HTML."""
+
+
+def true_false(value: bool) -> str:
+    return "true" if value else "false"
+
+
+class QuestionWriter:
+    """Writes questions into a `<quiz>` element."""
+
+    def __init__(self, renderer: Renderer) -> None:
+        self.renderer = renderer
+        self._types: dict[str, Callable[[etree._Element, Any], None]] = {
+            "multichoice": self._multichoice,
+            "truefalse": self._truefalse,
+            "shortanswer": self._shortanswer,
+            "numerical": self._numerical,
+            "matching": self._matching,
+            "essay": self._essay,
+            "description": self._description,
+            "cloze": self._cloze,
+            "ordering": self._ordering,
+        }
+
+    # ------------------------------------------------------------------ document
+
+    def document(self, course: Course) -> etree._Element:
+        """The `<quiz>` element: category pseudo-questions, each followed by its questions."""
+        quiz = etree.Element("quiz")
+        root_info = self.renderer.markdown(course.info.summary, "course.yaml")
+        self.category(quiz, (course.info.shortname,), Html(root_info.text))
+        for group in groups(course):
+            lesson = group.lesson
+            info = lesson_info(lesson.summary, lesson.objectives) if len(group.names) == 2 else EMPTY
+            self.category(quiz, group.names, info)
+            for question in group.questions:
+                self.question(quiz, question)
+        return quiz
+
+    def category(self, quiz: etree._Element, names: tuple[str, ...], info: Html) -> None:
+        """A category pseudo-question: the questions after it go into this category."""
+        element = SubElement(quiz, "question", {"type": "category"})
+        set_text(SubElement(SubElement(element, "category"), "text"), category_path(names))
+        set_text(SubElement(SubElement(element, "info", {"format": "html"}), "text"), info.text)
+        SubElement(element, "idnumber")
+
+    def question(self, quiz: etree._Element, question: Question) -> None:
+        if "--" not in question.id:
+            quiz.append(etree.Comment(f" question: {question.id} "))
+        element = SubElement(quiz, "question", {"type": str(question.type)})
+        self._types[question.type](element, question)
+        if question.tags:
+            tags = SubElement(element, "tags")
+            for tag in question.tags:
+                set_text(SubElement(SubElement(tags, "tag"), "text"), tag)
+
+    # ------------------------------------------------------------------ parts
+
+    def _md(self, question: Question, text: str, inline: bool = False) -> Html:
+        return self.renderer.markdown(text, question.source_file, inline)
+
+    @staticmethod
+    def _field(parent: etree._Element, tag: str, value: Html, fmt: str = "html") -> etree._Element:
+        """`<tag format><text>…</text><file …/>…</tag>`."""
+        element = SubElement(parent, tag, {"format": fmt})
+        set_text(SubElement(element, "text"), value.text)
+        _files(element, value)
+        return element
+
+    def _header(self, element: etree._Element, question: Question, text: Html | None = None) -> None:
+        set_text(SubElement(SubElement(element, "name"), "text"), question.display_name)
+        self._field(element, "questiontext", text if text is not None else self._md(question, question.text))
+        self._field(element, "generalfeedback", self._md(question, question.general_feedback))
+        if question.type != "cloze":  # a cloze question is worth the sum of its gaps
+            SubElement(element, "defaultgrade").text = number(question.points)
+        SubElement(element, "penalty").text = number(question.penalty)
+        SubElement(element, "hidden").text = "0"
+        SubElement(element, "idnumber").text = question.id
+
+    def _answer(
+        self, parent: etree._Element, fraction: str, text: Html, fmt: str, feedback: Html | None
+    ) -> etree._Element:
+        element = SubElement(parent, "answer", {"fraction": fraction, "format": fmt})
+        set_text(SubElement(element, "text"), text.text)
+        _files(element, text)
+        if feedback is not None:
+            self._field(element, "feedback", feedback)
+        return element
+
+    def _combined(self, element: etree._Element, question: Question, feedback: CombinedFeedback) -> None:
+        self._field(element, "correctfeedback", self._md(question, feedback.correct))
+        self._field(element, "partiallycorrectfeedback", self._md(question, feedback.partially_correct))
+        self._field(element, "incorrectfeedback", self._md(question, feedback.incorrect))
+
+    def _hints(self, element: etree._Element, question: Question) -> None:
+        for hint in question.hints:
+            value = self._md(question, hint.text)
+            hint_element = SubElement(element, "hint", {"format": "html"})
+            set_text(SubElement(hint_element, "text"), value.text)
+            if hint.show_num_correct:
+                SubElement(hint_element, "shownumcorrect")
+            if hint.clear_wrong:
+                SubElement(hint_element, "clearwrong")
+            _files(hint_element, value)
+
+    # ------------------------------------------------------------------ types
+
+    def _multichoice(self, element: etree._Element, question: MultiChoice) -> None:
+        self._header(element, question)
+        SubElement(element, "single").text = true_false(question.single)
+        SubElement(element, "shuffleanswers").text = true_false(question.shuffle)
+        SubElement(element, "answernumbering").text = question.numbering
+        SubElement(element, "showstandardinstruction").text = flag(question.show_standard_instruction)
+        self._combined(element, question, question.feedback)
+        if question.feedback.show_num_correct:
+            SubElement(element, "shownumcorrect")
+        for answer in question.answers:
+            self._answer(
+                element,
+                fraction(answer.grade),
+                self._md(question, answer.text, inline=True),
+                "html",
+                self._md(question, answer.feedback),
+            )
+        self._hints(element, question)
+
+    def _truefalse(self, element: etree._Element, question: TrueFalse) -> None:
+        self._header(element, question)
+        for value, feedback in ((True, question.feedback_true), (False, question.feedback_false)):
+            fraction = "100" if question.correct == value else "0"
+            self._answer(element, fraction, Html(true_false(value)), PLAIN_ANSWER_FORMAT, self._md(question, feedback))
+        self._hints(element, question)
+
+    def _shortanswer(self, element: etree._Element, question: ShortAnswer) -> None:
+        self._header(element, question)
+        SubElement(element, "usecase").text = flag(question.case_sensitive)
+        for answer in question.answers:
+            self._answer(
+                element,
+                fraction(answer.grade),
+                Html(answer.text),
+                PLAIN_ANSWER_FORMAT,
+                self._md(question, answer.feedback),
+            )
+        self._hints(element, question)
+
+    def _numerical(self, element: etree._Element, question: Numerical) -> None:
+        self._header(element, question)
+        for answer in question.answers:
+            value = "*" if answer.value == "*" else number(answer.value)
+            answer_element = self._answer(
+                element, fraction(answer.grade), Html(value), PLAIN_ANSWER_FORMAT, self._md(question, answer.feedback)
+            )
+            SubElement(answer_element, "tolerance").text = number(answer.tolerance)
+        if question.units:
+            units = SubElement(element, "units")
+            for unit in question.units:
+                unit_element = SubElement(units, "unit")
+                SubElement(unit_element, "multiplier").text = number(unit.multiplier)
+                set_text(SubElement(unit_element, "unit_name"), unit.name)
+        SubElement(element, "unitgradingtype").text = UNIT_GRADING[question.unit_grading]
+        SubElement(element, "unitpenalty").text = number(question.unit_penalty)
+        SubElement(element, "showunits").text = SHOW_UNITS[question.show_units]
+        SubElement(element, "unitsleft").text = flag(question.units_left)
+        self._hints(element, question)
+
+    def _matching(self, element: etree._Element, question: Matching) -> None:
+        self._header(element, question)
+        SubElement(element, "shuffleanswers").text = true_false(question.shuffle)
+        self._combined(element, question, question.feedback)
+        if question.feedback.show_num_correct:
+            SubElement(element, "shownumcorrect")
+        items = [(self._md(question, pair.question, inline=True), pair.answer) for pair in question.pairs]
+        items += [(EMPTY, distractor) for distractor in question.distractors]  # no item: a distractor
+        for item, answer in items:
+            sub = SubElement(element, "subquestion", {"format": "html"})
+            set_text(SubElement(sub, "text"), item.text)
+            _files(sub, item)
+            set_text(SubElement(SubElement(sub, "answer"), "text"), answer)
+        self._hints(element, question)
+
+    def _essay(self, element: etree._Element, question: Essay) -> None:
+        self._header(element, question)
+        SubElement(element, "responseformat").text = question.response_format
+        SubElement(element, "responserequired").text = flag(question.response_required)
+        SubElement(element, "responsefieldlines").text = str(question.response_lines)
+        SubElement(element, "minwordlimit").text = str(question.min_words) if question.min_words else None
+        SubElement(element, "maxwordlimit").text = str(question.max_words) if question.max_words else None
+        SubElement(element, "attachments").text = str(question.attachments)
+        SubElement(element, "attachmentsrequired").text = str(question.attachments_required)
+        SubElement(element, "maxbytes").text = str(question.max_bytes)
+        set_text(SubElement(element, "filetypeslist"), ",".join(question.file_types))
+        self._field(element, "graderinfo", self._md(question, question.grader_info))
+        if question.response_format in PLAIN_TEMPLATE_FORMATS:
+            self._field(element, "responsetemplate", Html(question.response_template), "plain_text")
+        else:
+            self._field(element, "responsetemplate", self.renderer.plain(question.response_template))
+        self._hints(element, question)
+
+    def _description(self, element: etree._Element, question: Description) -> None:
+        self._header(element, question)
+        self._hints(element, question)
+
+    def _cloze(self, element: etree._Element, question: Cloze) -> None:
+        tokens = {gap.id: f"\ue000{index}\ue001" for index, gap in enumerate(question.gaps)}
+        with_tokens = GAP_REF.sub(lambda match: tokens[match.group(1)], question.text)
+        rendered = self._md(question, with_tokens)
+        text = cloze.neutralize(rendered.text)
+        for gap in question.gaps:
+            if text.count(tokens[gap.id]) != 1:
+                raise RuntimeError(f"{question.id}: gap {gap.id!r} did not survive Markdown rendering")
+            text = text.replace(tokens[gap.id], cloze.marker(gap))
+        self._header(element, question, Html(text, rendered.files))
+        self._hints(element, question)
+
+    def _ordering(self, element: etree._Element, question: Ordering) -> None:
+        self._header(element, question)
+        SubElement(element, "layouttype").text = question.layout.upper()
+        SubElement(element, "selecttype").text = question.select_type.upper()
+        count = question.select_count if question.select_type != "all" else len(question.items)
+        SubElement(element, "selectcount").text = str(count)
+        SubElement(element, "gradingtype").text = question.grading_type.upper()
+        SubElement(element, "showgrading").text = "SHOW" if question.show_grading else "HIDE"
+        SubElement(element, "numberingstyle").text = question.numbering
+        self._combined(element, question, question.feedback)
+        # qtype_ordering reads shownumcorrect as a value; when absent it defaults to 1.
+        SubElement(element, "shownumcorrect").text = flag(question.feedback.show_num_correct)
+        for position, item in enumerate(question.items, start=1):
+            self._answer(element, str(position), Html(html.escape(item, quote=False)), "html", None)
+        self._hints(element, question)
+
+
+def _files(element: etree._Element, value: Html) -> None:
+    for file in value.files:
+        SubElement(element, "file", {"name": file.name, "path": file.path, "encoding": "base64"}).text = file.base64
+
+
+def lesson_info(summary: str, objectives: list[str]) -> Html:
+    """A lesson category's description: the lesson summary and its objectives, as HTML."""
+    parts: list[etree._Element] = []
+    if summary:
+        paragraph = etree.Element("p")
+        paragraph.text = summary
+        parts.append(paragraph)
+    if objectives:
+        listing = etree.Element("ul")
+        for objective in objectives:
+            SubElement(listing, "li").text = objective
+        parts.append(listing)
+    return Html("\n".join(etree.tostring(part, method="html", encoding="unicode") for part in parts))
+
+
+def questions_xml(course: Course, renderer: Renderer) -> bytes:
+    """The bytes of questions.xml (indented, UTF-8, reproducible)."""
+    quiz = QuestionWriter(renderer).document(course)
+    etree.indent(quiz, space="  ")
+    return etree.tostring(quiz, xml_declaration=True, encoding="UTF-8") + b"\n"

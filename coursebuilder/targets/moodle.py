@@ -1,0 +1,45 @@
+"""The `moodle` target: files to import into Moodle (question bank, glossary, GIFT)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursebuilder.diagnostics import Diagnostic
+from coursebuilder.model import Course
+from coursebuilder.moodlexml.checks import check_course
+from coursebuilder.moodlexml.gift import gift_text
+from coursebuilder.moodlexml.glossary import glossary_xml
+from coursebuilder.moodlexml.text import Renderer
+from coursebuilder.moodlexml.writer import questions_xml
+from coursebuilder.output import write_bytes
+from coursebuilder.targets.base import Artifact, BuildOptions, Target
+
+FOLDER = "moodle"
+QUESTIONS_FILE = "questions.xml"
+GLOSSARY_FILE = "glossary.xml"
+GIFT_FILE = "questions.gift.txt"
+
+
+class MoodleTarget(Target):
+    """Moodle XML question bank and glossary, and the question bank as GIFT."""
+
+    name = "moodle"
+    summary = "Moodle XML question bank and glossary, plus GIFT (moodle/questions.xml, glossary.xml)"
+
+    def check(self, course: Course) -> list[Diagnostic]:
+        return check_course(course)
+
+    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        renderer = Renderer(course.root)  # shared: every asset is encoded once per build
+        folder = out_dir / FOLDER
+        outputs = {
+            QUESTIONS_FILE: questions_xml(course, renderer),
+            GLOSSARY_FILE: glossary_xml(course, renderer),
+            GIFT_FILE: gift_text(course, renderer).encode("utf-8"),
+        }
+        artifacts = []
+        for name, data in outputs.items():
+            options.progress(f"moodle: {name}")
+            path = folder / name
+            artifacts.append(Artifact(path, write_bytes(path, data)))
+        return artifacts
