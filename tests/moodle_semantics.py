@@ -224,7 +224,7 @@ def xml_question(q: Any, category: tuple[str, ...]) -> dict[str, Any]:
     }
     penalty = float(_t(q, "penalty", "0.3333333"))
     out["penalty"] = 0.3333333 if abs(penalty - 0.3333333) < 0.005 else penalty
-    parts = qtype in ("multichoice", "matching", "cloze")
+    parts = qtype in ("multichoice", "matching", "cloze", "ordering")
     out["hints"] = (
         []
         if qtype in ("essay", "description")
@@ -308,8 +308,10 @@ def xml_question(q: Any, category: tuple[str, ...]) -> dict[str, Any]:
         out["gaps"] = gaps
         out["defaultgrade"] = float(sum(g[1] for g in gaps))
     elif qtype == "ordering":
+        # qtype_ordering::import_from_xml() and set_options_for_import() (Moodle 4.4).
         select = _t(q, "selecttype", "RANDOM").upper()
-        count = int(_t(q, "selectcount", "6"))
+        count_text = _t(q, "selectcount", "6")
+        count = int(count_text) if count_text.isdigit() and int(count_text) >= 2 else 2
         items = [canon_html(_t(a, "text")) for a in answers]
         select = {"EXACT": "ALL", "CONTIG": "CONTIGUOUS", "REL": "RANDOM"}.get(select, select)
         if select != "ALL" and count >= len(items):
@@ -323,10 +325,16 @@ def xml_question(q: Any, category: tuple[str, ...]) -> dict[str, Any]:
         out["gradingtype"] = {"RELATIVE": "RELATIVE_NEXT_EXCLUDE_LAST", "ABSOLUTE": "ABSOLUTE_POSITION"}.get(
             grading, grading
         )
-        out["showgrading"] = _t(q, "showgrading", "1").upper() not in ("HIDE", "FALSE", "NO", "0")
-        out["numberingstyle"] = _t(q, "numberingstyle") or "none"
+        out["showgrading"] = _t(q, "showgrading", "1").upper() not in ("HIDE", "FALSE", "NO")
+        style = _t(q, "numberingstyle")
+        out["numberingstyle"] = style if style in ("none", "123", "abc", "ABCD", "iii", "IIII") else "none"
         out["items"] = items
-        out["combined"] = combined(shownum=False)
+        out["combined"] = dict(
+            combined(shownum=False),
+            shownumcorrect=q.find("shownumcorrect") is None or _t(q, "shownumcorrect") not in ("", "0"),
+        )
+        if q.find("shownumcorrect") is None:  # then every hint shows the number of right items
+            out["hints"] = [(text, True, clear) for text, _shown, clear in out["hints"]]
     return out
 
 
@@ -410,7 +418,7 @@ def model_question(q: Any, files: dict[str, str], category: tuple[str, ...]) -> 
         "tags": list(q.tags),
         "penalty": q.penalty,
     }
-    parts = q.type in ("multichoice", "matching", "cloze")
+    parts = q.type in ("multichoice", "matching", "cloze", "ordering")
     out["hints"] = (
         []
         if q.type in ("essay", "description")
@@ -501,7 +509,7 @@ def model_question(q: Any, files: dict[str, str], category: tuple[str, ...]) -> 
             showgrading=q.show_grading,
             numberingstyle=q.numbering,
             items=[canon_html(html.escape(item, quote=False)) for item in q.items],
-            combined=combined(shownum=False),
+            combined=combined(),
         )
     return out
 

@@ -94,7 +94,7 @@ def test_what_is_left_out_is_reported_with_its_line(write_course) -> None:
     expected = [
         (
             line_of("<INFO>"),
-            "glossary settings are not kept by the course format: DISPLAYFORMAT=encyclopedia, USEDYNALINK=1",
+            "glossary settings are not kept by the course format: DISPLAYFORMAT=encyclopedia",
         ),
         (line_of("<ENTRY>"), "entry 'Cell': tags (cells) are not kept"),
         (line_of("<ENTRY>", line_of("<CONCEPT>Cell")), "entry 'DNA': attachments ('dna.pdf') are not kept"),

@@ -43,6 +43,10 @@ class CategoryPath:
     segments: tuple[str, ...]
     raw: str
     where: Where
+    info_html: str = ""
+    """The category's description as HTML (what Moodle shows)."""
+    info_markdown: str = ""
+    """The same description as course Markdown."""
 
 
 @dataclass
@@ -113,10 +117,18 @@ class AssetStore:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.planned: dict[str, bytes] = {}
+        self._by_content: dict[str, str] | None = None
 
     def add(self, name: str, data: bytes) -> str:
-        """Plan `data` under a safe version of `name`; return the file name used in assets/."""
+        """Plan `data` under a safe version of `name`; return its path below assets/.
+
+        A file the course already has (same content, anywhere in assets/) is reused as it is.
+        """
         safe = safe_file_name(name)
+        if self._content(safe) != data:
+            known = self._existing().get(hashlib.sha256(data).hexdigest())
+            if known is not None:
+                return known
         stem, dot, ext = safe.rpartition(".")
         if not dot:
             stem, ext = safe, ""
@@ -127,6 +139,20 @@ class AssetStore:
                 self.planned[candidate] = data
                 return candidate
         raise AssertionError("unreachable: a hashed name holds other content")  # pragma: no cover
+
+    def _existing(self) -> dict[str, str]:
+        """Files already in assets/ by the SHA-256 of their content (read once, on first need)."""
+        if self._by_content is None:
+            self._by_content = {}
+            folder = self.root / "assets"
+            if folder.is_dir() and not folder.is_symlink():
+                for path in sorted(folder.rglob("*")):
+                    rel = path.relative_to(folder).as_posix()
+                    usable = path.is_file() and not path.is_symlink() and re.fullmatch(r"[A-Za-z0-9._/-]+", rel)
+                    if usable and path.stat().st_size <= limits.MAX_ASSET_BYTES:
+                        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                        self._by_content.setdefault(digest, rel)
+        return self._by_content
 
     def _content(self, name: str) -> bytes | None:
         if name in self.planned:

@@ -37,11 +37,12 @@ _WEIGHT = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
 _NUMERIC = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 _ID = re.compile(r"\[id:((?:\\\]|[^\]\x00-\x1f\x7f])+)\]")
 _TAG = re.compile(r"\[tag:((?:\\\]|[^\]<>`\x00-\x1f\x7f])+)\]")
-_ORDERING = re.compile(
-    r"^>\s*(\d+)\s*(ALL|EXACT|RANDOM|REL|CONTIGUOUS|CONTIG)?\s*(HORIZONTAL|HORI|H|1|VERTICAL|VERT|V|0)?\s*"
+_ORDERING = re.compile(  # qtype_ordering::import_from_gift() (Moodle 4.4)
+    r"^\s*>\s*(\d+)\s*(ALL|EXACT|RANDOM|REL|CONTIGUOUS|CONTIG)?\s*(HORIZONTAL|HORI|H|1|VERTICAL|VERT|V|0)?\s*"
     r"(ALL_OR_NOTHING|ABSOLUTE_POSITION|ABSOLUTE|ABS|RELATIVE_NEXT_EXCLUDE_LAST|RELATIVE_NEXT_INCLUDE_LAST|"
     r"RELATIVE_ONE_PREVIOUS_AND_NEXT|RELATIVE_ALL_PREVIOUS_AND_NEXT|RELATIVE_TO_CORRECT|RELATIVE|REL|"
-    r"LONGEST_ORDERED_SUBSET|LONGEST_CONTIGUOUS_SUBSET)?\s*(SHOW|TRUE|YES|1|HIDE|FALSE|NO|0)?\s*(.*?)\s*$",
+    r"LONGEST_ORDERED_SUBSET|LONGEST_CONTIGUOUS_SUBSET)?\s*(SHOW|TRUE|YES|1|HIDE|FALSE|NO|0)?\s*"
+    r"(none|123|abc|ABCD|iii|IIII)?\s*(.*?)\s*$",
     re.S,
 )
 
@@ -330,7 +331,7 @@ class GiftReader:
         match = _ORDERING.match(_post(answers))
         if match is None:
             raise _Skip("ordering answers start with `>` and a number of items to show")
-        count, select, layout, grading, show, body = (match.group(i) or "" for i in range(1, 7))
+        count, select, layout, grading, show, numbering, body = (match.group(i) or "" for i in range(1, 8))
         if grading == "RELATIVE_TO_CORRECT":
             raise _Skip("grading type RELATIVE_TO_CORRECT has no equivalent in the course format")
         items = []
@@ -341,7 +342,7 @@ class GiftReader:
             if plain is None:
                 raise _Skip(f"item {index} has formatting; ordering items are plain text in the course format")
             items.append(plain)
-        selected = int(count) if count.isdigit() and 2 < int(count) <= len(items) else min(6, len(items))
+        selected = int(count) if count.isdigit() and 2 <= int(count) <= len(items) else min(6, len(items))
         select_type = {"ALL": "all", "EXACT": "all", "CONTIGUOUS": "contiguous", "CONTIG": "contiguous"}.get(
             select, "random"
         )
@@ -364,7 +365,8 @@ class GiftReader:
                 "LONGEST_ORDERED_SUBSET": "longest_ordered_subset",
                 "LONGEST_CONTIGUOUS_SUBSET": "longest_contiguous_subset",
             }.get(grading, "relative_next_exclude_last"),
-            show_grading=show not in ("HIDE", "FALSE", "NO", "0"),
+            show_grading=show not in ("HIDE", "FALSE", "NO"),
+            numbering=numbering or "none",
         )
 
 

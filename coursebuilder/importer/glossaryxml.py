@@ -90,20 +90,26 @@ class GlossaryReader:
         name = _text(info, "NAME").strip()
         intro_format = FORMAT_CODES.get(_text(info, "INTROFORMAT", "0").strip(), "html")
         intro = self.texts.convert(_text(info, "INTRO"), intro_format, self.where(info), "glossary intro")
-        self._settings(info)
         entries: list[ImportedEntry] = []
         for entry in info.findall("ENTRIES/ENTRY"):
             item = self._entry(entry)
             if item is not None:
                 item.glossary_name, item.glossary_intro = name, intro
                 entries.append(item)
+        self._settings(info, linked=any(item.fields["auto_link"] for item in entries))
         if not entries:
             self.notes.warn(self.where(info), "the glossary export has no entries", "import-glossary")
         return entries
 
-    def _settings(self, info: etree._Element) -> None:
+    def _settings(self, info: etree._Element, linked: bool) -> None:
+        """Report display settings that differ from what the course's own export writes.
+
+        The course links the glossary when any entry is linked, so USEDYNALINK follows them.
+        """
         changed = []
         for tag, default in _SETTINGS_DEFAULTS.items():
+            if tag == "USEDYNALINK":
+                default = "1" if linked else "0"
             value = _text(info, tag, default).strip()
             if value != default:
                 changed.append(f"{tag}={value}")

@@ -124,6 +124,18 @@ def _nl2br(text: str) -> str:
     return re.sub(r"(\r\n|\n\r|\n|\r)", r"<br />\1", text)
 
 
+def as_html(text: str, fmt: TextFormat) -> str:
+    """A Moodle text as the HTML Moodle shows for it (Markdown rendered with the course's renderer)."""
+    text = text.strip()
+    if fmt == "markdown":
+        return render(text)
+    if fmt == "plain_text":
+        return plain_to_html(text)
+    if fmt in ("moodle_auto_format", "wiki_like"):
+        return moodle_auto_to_html(text)
+    return text
+
+
 def to_markdown(text: str, fmt: TextFormat) -> Converted:
     """Convert a Moodle text of format `fmt` to course Markdown."""
     text = text.strip()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any, cast
 
 from lxml import etree
@@ -29,7 +30,7 @@ from coursebuilder.importer.common import (
     grade,
     line_of,
 )
-from coursebuilder.importer.htmltext import TextFormat, plain_text_of
+from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of
 
 FORMATS: dict[str, TextFormat] = {
     "html": "html",
@@ -96,7 +97,7 @@ _TYPE_ELEMENTS: dict[str, frozenset[str]] = {
     | {"layouttype", "selecttype", "selectcount", "gradingtype", "showgrading", "numberingstyle", "answer"}
     | {"logical", "studentsee"},
 }
-_HINT_PARTS = {"multichoice", "matching", "cloze"}
+_HINT_PARTS = {"multichoice", "matching", "cloze", "ordering"}
 """Types whose hints keep `shownumcorrect` and `clearwrong` (Moodle's `import_hints($withparts)`)."""
 _NO_HINTS = {"essay", "description"}
 """Types Moodle imports without hints."""
@@ -117,6 +118,9 @@ class MoodleXmlReader:
         self.category: CategoryPath | None = None
         self._files: dict[str, EmbeddedFile] = {}
         self._qformat: TextFormat = "html"
+        self._ordering_hints_default = False
+        self.categories: list[CategoryPath] = []
+        """Every category pseudo-question, in order (their descriptions are checked later)."""
 
     def read(self, root: etree._Element) -> list[ImportedQuestion]:
         questions: list[ImportedQuestion] = []
@@ -169,12 +173,15 @@ class MoodleXmlReader:
         raw = _path_text(element, "category/text")
         if not raw:
             raw = _path_text(element, "category")
-        self.category = parse_category(raw, where)
-        info = _path_text(element, "info/text")
-        if info:
-            self.notes.warn(
-                where, f"category {raw!r}: its description is not kept by the course format", "import-dropped"
-            )
+        category = parse_category(raw, where)
+        info_el = element.find("info")
+        info = _path_text(info_el, "text")
+        if info_el is not None and info:
+            fmt = self._format(info_el.get("format", "moodle_auto_format"), where)
+            markdown = self.texts.convert(info, fmt, where, "category description", self._field_files(info_el))
+            category = replace(category, info_html=as_html(info, fmt), info_markdown=markdown)
+        self.category = category
+        self.categories.append(category)
 
     # ----------------------------------------------------------------- common parts
 
@@ -207,8 +214,12 @@ class MoodleXmlReader:
                 "hidden question: the course format has no hidden questions; imported as visible",
                 "import-dropped",
             )
+        self._ordering_hints_default = False
         reader(element, fields)
         fields["hints"] = self._hints(element, kind)
+        if self._ordering_hints_default:
+            for hint in fields["hints"]:
+                hint["show_num_correct"] = True
         self._unknown(element, _COMMON | _TYPE_ELEMENTS[kind], where)
         idnumber = _path_text(element, "idnumber")
         if not name:
@@ -606,6 +617,7 @@ class MoodleXmlReader:
         count_text = _path_text(element, "selectcount" if new_names else "studentsee", "6")
         grading = _path_text(element, "gradingtype", "RELATIVE").upper()
         show = _path_text(element, "showgrading", "1").upper()
+        # As qtype_ordering::set_options_for_import() (Moodle 4.4) reads them.
         fields["layout"] = "horizontal" if layout in ("HORIZONTAL", "HORI", "H", "1") else "vertical"
         fields["select_type"] = {"ALL": "all", "EXACT": "all", "CONTIGUOUS": "contiguous", "CONTIG": "contiguous"}.get(
             select, "random"
@@ -615,9 +627,6 @@ class MoodleXmlReader:
             "ABS": "absolute_position",
             "ABSOLUTE": "absolute_position",
             "ABSOLUTE_POSITION": "absolute_position",
-            "REL": "relative_next_exclude_last",
-            "RELATIVE": "relative_next_exclude_last",
-            "RELATIVE_NEXT_EXCLUDE_LAST": "relative_next_exclude_last",
             "RELATIVE_NEXT_INCLUDE_LAST": "relative_next_include_last",
             "RELATIVE_ONE_PREVIOUS_AND_NEXT": "relative_one_previous_and_next",
             "RELATIVE_ALL_PREVIOUS_AND_NEXT": "relative_all_previous_and_next",
@@ -627,9 +636,9 @@ class MoodleXmlReader:
         if grading == "RELATIVE_TO_CORRECT":
             raise _Skip("grading type RELATIVE_TO_CORRECT has no equivalent in the course format")
         fields["grading_type"] = grading_map.get(grading, "relative_next_exclude_last")
-        fields["show_grading"] = show not in ("HIDE", "FALSE", "NO", "0")
-        numbering = _path_text(element, "numberingstyle") or "none"
-        fields["numbering"] = numbering
+        fields["show_grading"] = show not in ("HIDE", "FALSE", "NO")
+        numbering = _path_text(element, "numberingstyle")
+        fields["numbering"] = numbering if numbering in ("none", "123", "abc", "ABCD", "iii", "IIII") else "none"
         items = []
         for index, answer in enumerate(self._answers(element), 1):
             fmt = self._format(answer.get("format", self._qformat), self.where(answer))
@@ -643,11 +652,19 @@ class MoodleXmlReader:
         try:
             count = int(float(count_text))
         except ValueError:
-            count = 6
+            count = 2
+        count = max(count, 2)  # MIN_SUBSET_ITEMS
         if fields["select_type"] != "all" and count >= len(items):
             fields["select_type"], count = "all", 0  # Moodle shows every item then: the same question
         fields["select_count"] = count if fields["select_type"] != "all" else 0
         self._combined(element, fields, shownum=False)
+        shownum = element.find("shownumcorrect")
+        # Read as a value; missing means 1, and then every hint shows the number correct too.
+        fields["feedback"]["show_num_correct"] = shownum is None or _path_text(element, "shownumcorrect") not in (
+            "",
+            "0",
+        )
+        self._ordering_hints_default = shownum is None
 
 
 # --------------------------------------------------------------------------- helpers

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder.diagnostics import Diagnostic, Severity, error
 from coursebuilder.importer.common import (
@@ -35,11 +35,15 @@ from coursebuilder.importer.common import (
 )
 from coursebuilder.importer.gift import GiftReader
 from coursebuilder.importer.glossaryxml import GlossaryReader
+from coursebuilder.importer.htmltext import canonical_html
 from coursebuilder.importer.inputs import InputProblem, read_input
 from coursebuilder.importer.moodlexml import MoodleXmlReader
 from coursebuilder.importer.yamledit import ListEdit, edit_list, item_text
 from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, lesson_files, load_course
+from coursebuilder.markdown import render
 from coursebuilder.model import (
+    GAP_REF,
+    Cloze,
     Course,
     CourseInfo,
     GlossaryEntry,
@@ -48,6 +52,7 @@ from coursebuilder.model import (
     Question,
     QuizDefaults,
     QuizFile,
+    markdown_fields,
 )
 from coursebuilder.sourcefiles import dump_course_info, dump_glossary, dump_lesson, dump_questions, write_text
 from coursebuilder.yamlio import YamlProblem, parse_yaml
@@ -121,15 +126,16 @@ def run_import(paths: list[Path], options: ImportOptions) -> ImportResult:
     assets = AssetStore(root)
     questions: list[ImportedQuestion] = []
     entries: list[ImportedEntry] = []
+    categories: list[CategoryPath] = []
     for path in paths:
-        _read(path, options, assets, notes, questions, entries, result)
+        _read(path, options, assets, notes, questions, entries, categories, result)
     result.diagnostics.extend(notes.diagnostics)
     result.skipped.extend(notes.skipped)
     if any(d.severity is Severity.ERROR for d in notes.diagnostics):
         result.failed = True
         return result
     merger = _Merger(root, course, options, assets, notes, result)
-    merger.merge(questions, entries)
+    merger.merge(questions, entries, categories)
     result.diagnostics = notes.diagnostics
     result.skipped = notes.skipped
     if options.dry_run:
@@ -173,6 +179,7 @@ def _read(
     notes: Notes,
     questions: list[ImportedQuestion],
     entries: list[ImportedEntry],
+    categories: list[CategoryPath],
     result: ImportResult,
 ) -> None:
     name = str(path)
@@ -190,7 +197,9 @@ def _read(
     converter = TextConverter(assets, "../assets/", notes)
     if source.kind == "moodle-xml":
         assert source.root is not None
-        read = MoodleXmlReader(name, converter, notes, options.match_grades).read(source.root)
+        reader = MoodleXmlReader(name, converter, notes, options.match_grades)
+        read = reader.read(source.root)
+        categories.extend(reader.categories)
         label = "Moodle XML"
     else:
         read = GiftReader(name, converter, notes, options.match_grades).read(source.text)
@@ -217,6 +226,8 @@ class _NewLesson:
     id: str
     title: str
     reason: str
+    body: str = ""
+    """The description of the category the lesson was made for, if it had one."""
 
 
 class _Merger:
@@ -250,6 +261,8 @@ class _Merger:
         self.glossary_append: list[GlossaryEntry] = []
         self.glossary_head = GlossaryFile()
         self.mapped: dict[tuple[str, ...], tuple[str, str | None]] = {}
+        self.new_summary = ""
+        """Summary of a course this import creates (the top category's description)."""
         self._load_quiz_files()
 
     # ----------------------------------------------------------------- course state
@@ -280,14 +293,62 @@ class _Merger:
 
     # ----------------------------------------------------------------- merge
 
-    def merge(self, questions: list[ImportedQuestion], entries: list[ImportedEntry]) -> None:
+    def merge(
+        self, questions: list[ImportedQuestion], entries: list[ImportedEntry], categories: list[CategoryPath]
+    ) -> None:
         placed = self._assign_ids(questions)
         for item, qid in placed:
             lesson, category = self._lesson_for(item)
             model = self._model(item, qid, lesson, category)
             if model is not None:
                 self._place(model, item)
+        for described in categories:
+            self._category_description(described)
         self._merge_glossary(entries)
+
+    def _category_description(self, category: CategoryPath) -> None:
+        """Keep a category's description where the course has a place for it, or say it is lost.
+
+        The course's own build describes the course and each lesson in its categories, so a
+        description equal to that one is already kept; a new lesson takes its category's as text.
+        """
+        if not category.info_markdown:
+            return
+        segments = self._strip_course(list(category.segments))
+        if not segments:
+            if self.course is None:
+                self.new_summary = self.new_summary or category.info_markdown
+                return
+            expected = render(self.course.info.summary)
+        elif len(segments) == 1 and (lesson_id := self._find(segments[0])) is not None:
+            created = next((lesson for lesson in self.new_lessons if lesson.id == lesson_id), None)
+            if created is not None:
+                created.body = created.body or category.info_markdown
+                return
+            assert self.course is not None
+            lesson = next((item for item in self.course.lessons if item.id == lesson_id), None)
+            if lesson is None:
+                return
+            from coursebuilder.moodlexml.writer import lesson_info
+
+            expected = lesson_info(lesson.summary, lesson.objectives).text
+        else:
+            expected = ""
+        if canonical_html(expected) != canonical_html(category.info_html):
+            self.notes.warn(
+                category.where,
+                f"category {category.raw!r}: its description is not kept by the course format",
+                "import-dropped",
+            )
+
+    def _strip_course(self, segments: list[str]) -> list[str]:
+        """Drop the leading categories that stand for the course itself (short name, title, defaults)."""
+        title = self.course.info.title if self.course is not None else ""
+        while segments and (
+            segments[0] in (self.shortname, title) or segments[0].startswith("Default for ") or segments[0] == "Default"
+        ):
+            segments.pop(0)
+        return segments
 
     def _lesson_for(self, item: ImportedQuestion) -> tuple[str, str | None]:
         segments = item.category.segments if item.category is not None else ()
@@ -299,12 +360,7 @@ class _Merger:
         return mapped
 
     def _map_category(self, category: CategoryPath | None, where: Where) -> tuple[str, str | None]:
-        segments = list(category.segments) if category is not None else []
-        title = self.course.info.title if self.course is not None else ""
-        while segments and (
-            segments[0] in (self.shortname, title) or segments[0].startswith("Default for ") or segments[0] == "Default"
-        ):
-            segments.pop(0)
+        segments = self._strip_course(list(category.segments) if category is not None else [])
         label = repr(category.raw) if category is not None else "(no category)"
         if self.options.lesson is not None:
             lesson = self._ensure_lesson(self.options.lesson, None, f"for --lesson {self.options.lesson}")
@@ -435,6 +491,7 @@ class _Merger:
             rel, index = found
             state = self.quiz[rel]
             current = state.final[index]
+            model = preserve_texts(current, model)
             effective = _with_defaults(model, state.defaults)
             action: Action = "unchanged" if _same(current, effective) else "updated"
             if effective.model_dump(mode="json") != model.model_dump(mode="json"):
@@ -592,6 +649,8 @@ class _Merger:
             rel = f"{LESSONS_DIR}/{next_number:02d}-{lesson.id}.md"
             next_number += 1
             body = f"\n<!-- Created by `coursebuilder import` {lesson.reason}. Write the lesson here. -->\n"
+            if lesson.body:
+                body += f"\n{lesson.body}\n"
             model = Lesson.model_construct(id=lesson.id, title=lesson.title, body=body)
             texts[rel] = (dump_lesson(model, file_slug=lesson.id), "created")
             self.result.actions.append(f"created lesson {lesson.id!r} ({lesson.title}) {lesson.reason}")
@@ -677,6 +736,52 @@ def _with_defaults(question: Question, defaults: QuizDefaults) -> Question:
     if defaults.tags:
         update["tags"] = list(dict.fromkeys([*defaults.tags, *question.tags]))
     return question.model_copy(update=update) if update else question
+
+
+def _same_text(old: str, new: str) -> bool:
+    """Two Markdown texts that render to the same HTML (what Moodle and the learner see)."""
+    return old == new or canonical_html(render(old)) == canonical_html(render(new))
+
+
+def preserve_texts(old: Any, new: Any) -> Any:
+    """`new`, keeping every text of `old` that means the same (so a re-import leaves the
+    author's Markdown, gap names and formatting alone where nothing really changed)."""
+    if type(old) is not type(new) or not isinstance(new, BaseModel):
+        return new
+    if isinstance(old, Cloze) and isinstance(new, Cloze):
+        new = _same_gap_ids(old, new)
+    markdown = markdown_fields(type(new))
+    update: dict[str, Any] = {}
+    for name in type(new).model_fields:
+        before, after = getattr(old, name), getattr(new, name)
+        if before == after:
+            continue
+        if name in markdown and isinstance(before, str) and isinstance(after, str):
+            if _same_text(before, after):
+                update[name] = before
+        elif isinstance(after, BaseModel):
+            kept = preserve_texts(before, after)
+            if kept is not after:
+                update[name] = kept
+        elif isinstance(before, list) and isinstance(after, list) and len(before) == len(after):
+            items = [preserve_texts(x, y) for x, y in zip(before, after, strict=True)]
+            if any(x is not y for x, y in zip(items, after, strict=True)):
+                update[name] = items
+    return new.model_copy(update=update) if update else new
+
+
+def _same_gap_ids(old: Cloze, new: Cloze) -> Cloze:
+    """Give the gaps of `new` the ids the course already uses for the same positions."""
+    old_order = GAP_REF.findall(old.text)
+    new_order = GAP_REF.findall(new.text)
+    if len(old_order) != len(new_order) or len(set(old_order)) != len(old_order):
+        return new
+    rename = dict(zip(new_order, old_order, strict=True))
+    text = GAP_REF.sub(lambda match: "{{" + rename[match.group(1)] + "}}", new.text)
+    gaps = [gap.model_copy(update={"id": rename.get(gap.id, gap.id)}) for gap in new.gaps]
+    old_index = {gap_id: position for position, gap_id in enumerate(gap.id for gap in old.gaps)}
+    gaps.sort(key=lambda gap: old_index.get(gap.id, len(old_index)))
+    return new.model_copy(update={"text": text, "gaps": gaps})
 
 
 def _same(a: Any, b: Any) -> bool:
