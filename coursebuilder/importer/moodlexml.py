@@ -31,6 +31,7 @@ from coursebuilder.importer.common import (
     line_of,
 )
 from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of
+from coursebuilder.moodlexml.bank import split_category_path
 
 FORMATS: dict[str, TextFormat] = {
     "html": "html",
@@ -705,12 +706,6 @@ def _default_name(text: str) -> str:
 
 
 def parse_category(raw: str, where: Where) -> CategoryPath:
-    """Split `$course$/top/A/B//C` into ("A", "B/C"): `//` is a literal slash."""
-    path = raw.strip().strip("/")
-    parts = [part.replace("\x00", "/").strip() for part in path.replace("//", "\x00").split("/")]
-    parts = [part for part in parts if part]
-    if parts and re.fullmatch(r"\$[a-z]+\$", parts[0]):
-        parts = parts[1:]
-    if parts and parts[0] == "top":
-        parts = parts[1:]
-    return CategoryPath(tuple(parts), raw, where)
+    """Split `$course$/top/A/B//C` into ("A", "B/C") as Moodle's `split_category_path()` does."""
+    names = [name for name in split_category_path(raw.strip()) if name]
+    return CategoryPath(tuple(names), raw, where)

@@ -261,6 +261,8 @@ class _Merger:
         self.glossary_append: list[GlossaryEntry] = []
         self.glossary_head = GlossaryFile()
         self.mapped: dict[tuple[str, ...], tuple[str, str | None]] = {}
+        self.mapped_segments: dict[str, tuple[str, ...]] = {}
+        self._flattened: set[str] = set()
         self.new_summary = ""
         """Summary of a course this import creates (the top category's description)."""
         self._load_quiz_files()
@@ -342,17 +344,23 @@ class _Merger:
             )
 
     def _strip_course(self, segments: list[str]) -> list[str]:
-        """Drop the leading categories that stand for the course itself (short name, title, defaults)."""
+        """Drop the category that stands for the course itself.
+
+        The course's own export puts everything under its short name; Moodle's exports under
+        "Default for <course>"; a hand-made bank may use the course title.
+        """
         title = self.course.info.title if self.course is not None else ""
-        while segments and (
-            segments[0] in (self.shortname, title) or segments[0].startswith("Default for ") or segments[0] == "Default"
+        if segments and (
+            segments[0] == self.shortname
+            or segments[0].startswith("Default for ")
+            or (segments[0] == title and len(segments) > 1)
         ):
-            segments.pop(0)
+            return segments[1:]
         return segments
 
     def _lesson_for(self, item: ImportedQuestion) -> tuple[str, str | None]:
         segments = item.category.segments if item.category is not None else ()
-        key = segments if segments else (item.where.file, *segments)
+        key = segments if segments else (item.where.file,)
         if key in self.mapped:
             return self.mapped[key]
         mapped = self._map_category(item.category, item.where)
@@ -367,6 +375,7 @@ class _Merger:
             if segments and self._matches(segments[0], lesson):
                 segments.pop(0)
             sub = _join(segments)
+            self.mapped_segments[label] = tuple(segments)
             self._mapped_note(label, lesson, sub, where)
             return lesson, sub
         if not segments:
@@ -381,12 +390,23 @@ class _Merger:
             slugify(head) or f"lesson-{stable_hash(head)}", head, f"for category {label}"
         )
         sub = _join(rest)
+        self.mapped_segments[label] = tuple(rest)
         self._mapped_note(label, lesson, sub, where)
         return lesson, sub
 
     def _mapped_note(self, label: str, lesson: str, sub: str | None, where: Where) -> None:
         target = f"lesson {lesson!r}" + (f", category {sub!r}" if sub else "")
         self.result.actions.append(f"{where.file}: category {label} → {target}")
+        if sub is not None and label not in self._flattened:
+            depth = len(self.mapped_segments.get(label, ()))
+            if depth > 1:
+                self._flattened.add(label)
+                self.notes.warn(
+                    where,
+                    f"category {label}: the course has one level of categories below a lesson; "
+                    f"its sub-categories become the one category {sub!r}",
+                    "import-category",
+                )
 
     def _matches(self, segment: str, lesson_id: str) -> bool:
         title = self.lessons.get(lesson_id, "")
@@ -704,7 +724,8 @@ class _Merger:
 
 
 def _join(segments: list[str]) -> str | None:
-    return "/".join(segment.replace("/", "//") for segment in segments) or None
+    """The sub-category of a question: one name (the course has one level below a lesson)."""
+    return "/".join(segments) or None
 
 
 def _inside(root_real: Path, target: Path) -> None:
