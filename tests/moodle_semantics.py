@@ -378,7 +378,9 @@ def cloze_gaps(text: str) -> tuple[str, list[tuple[Any, ...]]]:
             else:
                 fraction = 0.0
             answer = html.unescape(alt.group(3)).replace("\\}", "}").replace("\\#", "#")
-            feedback = html.unescape(alt.group(5) or "").replace("\\}", "}").replace("\\#", "#")
+            feedback = canon_html(html.unescape(alt.group(5) or "").replace("\\}", "}").replace("\\#", "#"))
+            if kind.startswith("multi"):  # choices are HTML in Moodle; typed answers are not
+                answer = canon_html(answer)
             tolerance = 0.0
             if kind == "numerical" and ":" in answer:
                 answer, tol = answer.split(":", 1)
@@ -487,9 +489,13 @@ def model_question(q: Any, files: dict[str, str], category: tuple[str, ...]) -> 
             g = by_id[gap_id]
             answers = [
                 [
-                    str(float(a.text)) if g.type == "numerical" and a.text != "*" else a.text,
+                    str(float(a.text))
+                    if g.type == "numerical" and a.text != "*"
+                    else canon_html(html.escape(a.text, quote=False))
+                    if g.type.startswith("multi")
+                    else a.text,
                     a.grade / 100,
-                    a.feedback,
+                    canon_html(html.escape(a.feedback, quote=False)),
                     a.tolerance,
                 ]
                 for a in g.answers

@@ -135,9 +135,57 @@ def _bank_course(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("which", ["example", "skeleton", "bank"])
+TRICKY = r"""# yaml-language-server: $schema=../schemas/quiz.schema.json
+defaults:
+  lesson: practice
+questions:
+  - id: tricky-cloze
+    type: cloze
+    text: "Pick {{a}}, type {{b}} and a number {{c}}. Braces {like} this and a {1:SA:fake}."
+    gaps:
+      - id: a
+        type: multiresponse
+        answers:
+          - {text: "a < b & c", grade: 100, feedback: "x > y & \"q\""}
+          - {text: "~#}{\\ %50% =", grade: -50, feedback: "<b>not bold</b>"}
+      - id: b
+        answers:
+          - {text: "Tom & Jerry", feedback: "100% ~ right # yes"}
+      - id: c
+        type: numerical
+        answers:
+          - {text: "3.5", tolerance: 0.25}
+  - id: tricky-mc
+    type: multichoice
+    text: "Which one is `<code>`?\n\nA [link](https://example.org), ![Diagram](../assets/diagram.svg) and H<sub>2</sub>O."
+    hints:
+      - {text: "Look *closely*.", show_num_correct: true, clear_wrong: true}
+    answers:
+      - {text: "A & B <tag>", grade: 100, feedback: "Line one\\\nline two"}
+      - {text: "Multi\n\nparagraph **choice**"}
+      - {text: "1. not a list"}
+    feedback: {correct: "<p class=\"x\">Raw</p>", show_num_correct: true}
+  - id: tricky-essay
+    type: essay
+    text: "| a | b |\n|---|---|\n| 1 | 2 |"
+    response_template: "Dear <name> & co,\nsecond line"
+    grader_info: "```py\nprint('x')\n\nprint('y')\n```"
+"""
+
+
+def _tricky_course(tmp_path: Path) -> Path:
+    """The scaffold course plus questions full of characters that need escaping somewhere."""
+    root = tmp_path / "tricky"
+    shutil.copytree(SKELETON, root)
+    (root / "quiz" / "tricky.yaml").write_text(TRICKY, encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("which", ["example", "skeleton", "bank", "tricky"])
 def test_build_import_build_is_byte_identical(which: str, tmp_path: Path) -> None:
-    source = {"example": EXAMPLE, "skeleton": SKELETON}.get(which) or _bank_course(tmp_path)
+    source = {"example": EXAMPLE, "skeleton": SKELETON}.get(which) or (
+        _bank_course(tmp_path) if which == "bank" else _tricky_course(tmp_path)
+    )
     first = _build(source, tmp_path / "first")
     copy = tmp_path / "copy"
     _strip(source, copy)
@@ -172,7 +220,9 @@ from tests.strategies import courses  # noqa: E402
 from tests.test_roundtrip_source import _write  # noqa: E402
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(courses())
 def test_random_courses_build_import_build_byte_identical(tmp_path_factory, course) -> None:
     info, lessons, glossary, questions = course
@@ -194,7 +244,9 @@ def test_random_courses_build_import_build_byte_identical(tmp_path_factory, cour
     _strip(source, copy)
     built = tmp / "first" / info.id / "moodle"
     result = run_import([built / "questions.xml", built / "glossary.xml"], ImportOptions(into=copy))
-    assert not result.failed and not result.course_errors, [d.format() for d in result.diagnostics + result.course_errors]
+    assert not result.failed and not result.course_errors, [
+        d.format() for d in result.diagnostics + result.course_errors
+    ]
     assert result.skipped == [], [d.format() for d in result.diagnostics]
     second = _build(copy, tmp / "second")
     for name in first:

@@ -174,6 +174,45 @@ def plain_text_of(text: str, fmt: TextFormat) -> str | None:
     return plain or None
 
 
+def text_lines_of(source: str, fmt: TextFormat) -> tuple[str, bool]:
+    """Plain text with line breaks from a Moodle text; False when formatting had to be dropped.
+
+    For fields the course keeps as plain text with lines (an essay's response template): HTML
+    line breaks become newlines, paragraphs become blank lines, entities become characters.
+    """
+    if fmt in ("plain_text", "markdown"):
+        return source, True
+    if fmt in ("moodle_auto_format", "wiki_like"):
+        source = moodle_auto_to_html(source)
+    root = _parse(source.strip())
+    if root is None:
+        return source, False
+    exact = all(child.tag in ("br", "p") and not child.attrib for child in root.iter() if child is not root)
+    parts: list[str] = []
+
+    def add(text: str | None, after_break: bool = False) -> None:
+        if text:
+            if after_break and text.startswith("\n"):
+                text = text[1:]  # the source's own line break after <br>
+            parts.append(re.sub(r"[\r\n]+", " ", text))
+
+    def walk(element: etree._Element) -> None:
+        add(element.text)
+        for child in element:
+            if child.tag == "br":
+                parts.append("\n")
+            elif child.tag == "p":
+                if "".join(parts).strip():
+                    parts.append("\n\n")
+                walk(child)
+            elif isinstance(child.tag, str):
+                walk(child)
+            add(child.tail, after_break=child.tag == "br")
+
+    walk(root)
+    return "".join(parts).strip("\n"), exact
+
+
 _MD_SPECIAL = re.compile(r"[\\`*_\[\]<>&#|~]|^\s*([-+=>]|\d+[.)])", re.M)
 
 
@@ -199,6 +238,8 @@ def html_to_markdown(source: str) -> Converted:
             # Blocks kept as HTML are re-serialised: then the HTML as written is better, and exact.
             if exact or (not _has_raw_blocks(candidate) and _renders_as(candidate, root)):
                 return Converted(candidate, kept_html=False)
+    if render(source, inline=True) == source or render(source).rstrip("\n") == source:
+        return Converted(source, kept_html=True)  # the text is already Markdown for itself
     return keep_html(source)
 
 

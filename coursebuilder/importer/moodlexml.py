@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any, cast
 
+import lxml.html
 from lxml import etree
 
 from coursebuilder.importer import cloze
@@ -30,7 +31,7 @@ from coursebuilder.importer.common import (
     grade,
     line_of,
 )
-from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of
+from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of, text_lines_of
 from coursebuilder.moodlexml.bank import split_category_path
 
 FORMATS: dict[str, TextFormat] = {
@@ -562,7 +563,19 @@ class MoodleXmlReader:
         types = _path_text(element, "filetypeslist")
         fields["file_types"] = [t for t in re.split(r"[\s,;]+", types) if t]
         fields["grader_info"] = self.text(element.find("graderinfo"), self._qformat, "graderinfo")
-        fields["response_template"] = _path_text(element, "responsetemplate/text")
+        template_el = element.find("responsetemplate")
+        template = _path_text(template_el, "text")
+        if template:
+            assert template_el is not None
+            fmt = self._format(template_el.get("format", self._qformat), self.where(template_el))
+            template, exact = text_lines_of(template, fmt)
+            if not exact:
+                self.notes.warn(
+                    self.where(template_el),
+                    "response template: its formatting is not kept (the course keeps it as text)",
+                    "import-dropped",
+                )
+        fields["response_template"] = template
 
     def _description(self, element: etree._Element, fields: dict[str, Any]) -> None:
         fields["points"] = 0
@@ -596,20 +609,43 @@ class MoodleXmlReader:
         if gap.type.startswith("multiresponse") and not any(a.specific for a in gap.answers):
             total = sum(a.fraction for a in gap.answers if a.fraction > 0)
             implicit_negative = -(1.0 / total) if total else None
-        for answer in gap.answers:
+        for number, answer in enumerate(gap.answers, 1):
             fraction = answer.fraction
             if implicit_negative is not None and fraction <= 0:
                 fraction = implicit_negative
             value = grade(fraction, where, what, self.notes, self.match_grades)
             if value is None:
                 raise _Skip(f"{what}: grade {fraction * 100:g}% is not one Moodle accepts for a course question")
-            item: dict[str, Any] = {"text": answer.text.replace(",", ".") if gap.type == "numerical" else answer.text}
-            item["grade"] = value
-            item["feedback"] = answer.feedback
+            text = answer.text
+            if gap.type == "numerical":
+                text = text.replace(",", ".")
+            elif gap.type.startswith("multi"):
+                # Choices of a multichoice gap are HTML in Moodle; the course keeps them as text.
+                plain = plain_text_of(text, "html")
+                if plain is None:
+                    raise _Skip(f"{what}: choice {number} has formatting; gap choices are plain text in the course")
+                text = plain
+            item: dict[str, Any] = {
+                "text": text,
+                "grade": value,
+                "feedback": self._gap_feedback(answer.feedback, what, where),
+            }
             if answer.tolerance:
                 item["tolerance"] = answer.tolerance
             answers.append(item)
         return {"id": f"g{index}", "type": gap.type, "weight": gap.weight, "shuffle": gap.shuffle, "answers": answers}
+
+    def _gap_feedback(self, feedback: str, what: str, where: Where) -> str:
+        """Gap feedback is HTML in Moodle and text in the course: tags are dropped with a warning."""
+        if not feedback:
+            return ""
+        plain = plain_text_of(feedback, "html")
+        if plain is not None:
+            return plain
+        root = lxml.html.fragment_fromstring(feedback, create_parent="div")
+        text = " ".join(root.text_content().split())
+        self.notes.warn(where, f"{what}: feedback formatting is not kept (gap feedback is text)", "import-dropped")
+        return text
 
     def _ordering(self, element: etree._Element, fields: dict[str, Any]) -> None:
         new_names = element.find("selecttype") is not None
