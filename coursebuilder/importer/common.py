@@ -231,6 +231,7 @@ class TextConverter:
         what: str,
         files: Mapping[str, EmbeddedFile] | None = None,
         fallback: Mapping[str, EmbeddedFile] | None = None,
+        inline: bool = False,
     ) -> str:
         """Markdown for a text; `@@PLUGINFILE@@/x` becomes a path to the file in assets/."""
         files = files or {}
@@ -263,7 +264,7 @@ class TextConverter:
                 self.notes.warn(
                     item.where, f"{what}: file {item.path!r} is not used by the text; not imported", "import-file"
                 )
-        result = to_markdown(text, fmt)
+        result = to_markdown(text, fmt, inline)
         if result.kept_html:
             self.kept_html += 1
         elif result.markdown:

@@ -131,8 +131,8 @@ class GiftReader:
             kind=kind, fields=fields, name=name, idnumber=idnumber, category=self.category, where=where
         )
 
-    def _md(self, text: str, fmt: TextFormat, where: Where, what: str) -> str:
-        return self.texts.convert(text, fmt, where, what)
+    def _md(self, text: str, fmt: TextFormat, where: Where, what: str, inline: bool = False) -> str:
+        return self.texts.convert(text, fmt, where, what, inline=inline)
 
     def _fill(self, fields: dict[str, Any], answers: str, description: bool, qformat: TextFormat, where: Where) -> str:
         if description:
@@ -214,7 +214,7 @@ class GiftReader:
             text, fmt, feedback = self._split_feedback(part, qformat, where, what)
             choices.append(
                 {
-                    "text": self._md(text, fmt, where, what),
+                    "text": self._md(text, fmt, where, what, inline=True),
                     "grade": self._grade(fraction or 0.0, where, what),
                     "feedback": feedback,
                 }
@@ -236,7 +236,7 @@ class GiftReader:
             question, _, answer = part.strip().partition("->")
             qtext, qfmt = _with_format(question.strip(), qformat)
             answer = _post(answer).strip()
-            markdown = self._md(qtext, qfmt, where, f"pair {index}")
+            markdown = self._md(qtext, qfmt, where, f"pair {index}", inline=True)
             if not markdown:
                 distractors.append(answer)
             else:

@@ -136,18 +136,18 @@ def as_html(text: str, fmt: TextFormat) -> str:
     return text
 
 
-def to_markdown(text: str, fmt: TextFormat) -> Converted:
-    """Convert a Moodle text of format `fmt` to course Markdown."""
+def to_markdown(text: str, fmt: TextFormat, inline: bool = False) -> Converted:
+    """Convert a Moodle text of format `fmt` to course Markdown (`inline`: see html_to_markdown)."""
     text = text.strip()
     if not text:
         return Converted("", kept_html=False)
     if fmt == "markdown":
         return Converted(text, kept_html=False)
     if fmt == "plain_text":
-        return html_to_markdown(plain_to_html(text))
+        return html_to_markdown(plain_to_html(text), inline)
     if fmt in ("moodle_auto_format", "wiki_like"):
-        return html_to_markdown(moodle_auto_to_html(text))
-    return html_to_markdown(text)
+        return html_to_markdown(moodle_auto_to_html(text), inline)
+    return html_to_markdown(text, inline)
 
 
 def plain_text_of(text: str, fmt: TextFormat) -> str | None:
@@ -219,9 +219,14 @@ _MD_SPECIAL = re.compile(r"[\\`*_\[\]<>&#|~]|^\s*([-+=>]|\d+[.)])", re.M)
 # --------------------------------------------------------------------------- HTML → Markdown
 
 
-def html_to_markdown(source: str) -> Converted:
-    """Markdown that renders as `source` does: converted where exact, else the HTML itself."""
+def html_to_markdown(source: str, inline: bool = False) -> Converted:
+    """Markdown that renders as `source` does: converted where exact, else the HTML itself.
+
+    `inline`: the field is one the course renders without a paragraph when it is one line
+    (answer options, matching items), so a one-line result may be checked that way too.
+    """
     source = source.strip()
+    one_line = inline and "\n" not in source
     if not source:
         return Converted("", kept_html=False)
     root = _parse(source)
@@ -234,11 +239,13 @@ def html_to_markdown(source: str) -> Converted:
                 _ESCAPING.reset(token)
             if candidate is None:
                 continue
-            exact = render(candidate).rstrip("\n") == source or render(candidate, inline=True) == source
+            exact = render(candidate).rstrip("\n") == source or (
+                one_line and "\n" not in candidate and render(candidate, inline=True) == source
+            )
             # Blocks kept as HTML are re-serialised: then the HTML as written is better, and exact.
             if exact or (not _has_raw_blocks(candidate) and _renders_as(candidate, root)):
                 return Converted(candidate, kept_html=False)
-    if render(source, inline=True) == source or render(source).rstrip("\n") == source:
+    if render(source).rstrip("\n") == source or (one_line and render(source, inline=True) == source):
         return Converted(source, kept_html=True)  # the text is already Markdown for itself
     return keep_html(source)
 

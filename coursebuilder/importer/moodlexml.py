@@ -259,14 +259,21 @@ class MoodleXmlReader:
             self.notes.warn(where, "text format wiki_like is obsolete; read as Moodle auto-format", "import-format")
         return fmt
 
-    def text(self, element: etree._Element | None, default_format: TextFormat, what: str, suffix: str = "") -> str:
-        """A text field (`<x format><text/><file/></x>`) as Markdown."""
+    def text(
+        self,
+        element: etree._Element | None,
+        default_format: TextFormat,
+        what: str,
+        suffix: str = "",
+        inline: bool = False,
+    ) -> str:
+        """A text field (`<x format><text/><file/></x>`) as Markdown (`inline`: an answer option)."""
         if element is None:
             return ""
         where = self.where(element)
         fmt = self._format(element.get("format", default_format), where)
         raw = _path_text(element, "text") + suffix
-        return self.texts.convert(raw, fmt, where, what, self._field_files(element), self._files)
+        return self.texts.convert(raw, fmt, where, what, self._field_files(element), self._files, inline)
 
     def _field_files(self, element: etree._Element) -> dict[str, EmbeddedFile]:
         files: dict[str, EmbeddedFile] = {}
@@ -418,7 +425,7 @@ class MoodleXmlReader:
         choices = []
         for index, answer in enumerate(self._answers(element), 1):
             what = f"answer {index}"
-            text = self.text(answer, self._qformat, what)
+            text = self.text(answer, self._qformat, what, inline=True)
             choices.append(
                 {"text": text, "grade": self._fraction(answer, what), "feedback": self._feedback(answer, what)}
             )
@@ -529,7 +536,7 @@ class MoodleXmlReader:
         for index, sub in enumerate(element.findall("subquestion"), 1):
             what = f"subquestion {index}"
             answer = _path_text(sub, "answer/text")
-            question = self.text(sub, self._qformat, what)
+            question = self.text(sub, self._qformat, what, inline=True)
             if not question:
                 if answer:
                     distractors.append(answer)
