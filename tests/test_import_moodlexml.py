@@ -200,6 +200,9 @@ def test_import_into_a_new_directory_creates_a_course(tmp_path: Path) -> None:
     loaded = load_course(root)
     assert loaded.course is not None
     assert loaded.course.info.id == "my-bank"
+    # Every category sits below `IMP`: the export's course, so it becomes the short name.
+    assert loaded.course.info.shortname == "IMP"
+    assert loaded.course.info.lessons == ["basics", "advanced-topics"]
     assert len(loaded.course.questions) == 12
 
 

@@ -79,6 +79,24 @@ def test_imported_gift_builds_to_what_moodle_would_import(write_course, tmp_path
     assert built["sun"]["penalty"] == 1.0
 
 
+def test_migration_path_from_the_readme(tmp_path: Path) -> None:
+    """README, "Importing existing questions": import into a new directory, validate, build."""
+    from click.testing import CliRunner
+
+    from coursebuilder.cli import main
+
+    runner = CliRunner()
+    course = tmp_path / "my-course"
+    files = [str(FIXTURES / "bank.xml"), str(FIXTURES / "glossary.xml")]
+    imported = runner.invoke(main, ["import", *files, "--into", str(course)])
+    assert imported.exit_code == 0, imported.output
+    validated = runner.invoke(main, ["validate", str(course)])
+    assert validated.exit_code == 0, validated.output
+    built = runner.invoke(main, ["build", str(course), "-o", str(tmp_path / "dist")])
+    assert built.exit_code == 0, built.output
+    assert (tmp_path / "dist" / "my-course" / "moodle" / "questions.xml").is_file()
+
+
 def _glossary(data: bytes) -> list[dict[str, Any]]:
     """Glossary entries as mod/glossary/import.php stores them (missing flags are 0)."""
     import base64

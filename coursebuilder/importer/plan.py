@@ -264,6 +264,8 @@ class _Merger:
         self.mapped_segments: dict[str, tuple[str, ...]] = {}
         self._flattened: set[str] = set()
         self.new_summary = ""
+        self.new_shortname = ""
+        """Short name of a course this import creates: the export's top category, if it has one."""
         """Summary of a course this import creates (the top category's description)."""
         self._load_quiz_files()
 
@@ -291,13 +293,15 @@ class _Merger:
 
     @property
     def shortname(self) -> str:
-        return self.course.info.shortname if self.course is not None else ""
+        return self.course.info.shortname if self.course is not None else self.new_shortname
 
     # ----------------------------------------------------------------- merge
 
     def merge(
         self, questions: list[ImportedQuestion], entries: list[ImportedEntry], categories: list[CategoryPath]
     ) -> None:
+        if self.course is None:
+            self.new_shortname = _common_head([item.category for item in questions])
         placed = self._assign_ids(questions)
         for item, qid in placed:
             lesson, category = self._lesson_for(item)
@@ -681,7 +685,13 @@ class _Merger:
         if self.course is None:
             name = self.root.resolve().name
             course_id = slugify(name) or "course"
-            info = CourseInfo(id=course_id, title=name or course_id, shortname=course_id.upper()[:30], lessons=new_ids)
+            info = CourseInfo(
+                id=course_id,
+                title=name or course_id,
+                shortname=self.new_shortname or course_id.upper()[:30],
+                summary=self.new_summary,
+                lessons=new_ids,
+            )
             self.result.actions.append(f"created course {course_id!r} in {self.root}")
             return dump_course_info(info), "created"
         if not new_ids:
@@ -721,6 +731,17 @@ class _Merger:
 
 
 # --------------------------------------------------------------------------- helpers
+
+
+def _common_head(categories: list[CategoryPath | None]) -> str:
+    """The one top category every question sits below, as a course's own export writes it."""
+    heads = {category.segments[0] for category in categories if category is not None and len(category.segments) >= 2}
+    deep = all(category is not None and len(category.segments) >= 2 for category in categories)
+    if deep and len(heads) == 1:
+        head = heads.pop()
+        if not head.startswith("Default for ") and len(head) <= 255:
+            return head
+    return ""
 
 
 def _join(segments: list[str]) -> str | None:
