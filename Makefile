@@ -42,6 +42,9 @@ test: lint typecheck pytest ## install what the tests need, then lint, type-chec
 schema: install ## regenerate schemas/ from the models
 	$(BIN)/coursebuilder schema -o schemas
 
+screenshots: install-test browser npm ## take the README's screenshots again into docs/screenshots/
+	COURSEBUILDER_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_screenshots.py
+
 bench: install ## time validate and build on synthetic S, M and L courses
 	$(BIN)/python bench/run.py
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
 from coursebuilder.loader import load_or_raise
@@ -30,12 +31,21 @@ def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]
     return [diag for target in targets for diag in target.check(course)]
 
 
+class BuildEvents(Protocol):
+    """Who wants to hear about a build's progress (e.g. `progress.BuildReporter`)."""
+
+    def targets_selected(self, targets: Sequence[Target]) -> None: ...
+    def target_started(self, target: Target) -> None: ...
+    def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None: ...
+
+
 def build_course(
     root: Path | str,
     out_dir: Path | str = "dist",
     target_names: Sequence[str] = (),
     options: BuildOptions | None = None,
     strict: bool = False,
+    events: BuildEvents | None = None,
 ) -> tuple[list[Artifact], list[Diagnostic]]:
     """Load the course in `root` and build it; raise CourseError before writing anything if invalid."""
     options = options or BuildOptions()
@@ -46,7 +56,15 @@ def build_course(
         raise CourseError(problems)
     course_dir = Path(out_dir) / course.info.id
     artifacts: list[Artifact] = []
+    if events is not None:
+        events.targets_selected(targets)
     for target in targets:
-        options.progress(f"{target.name}: building")
-        artifacts.extend(target.build(course, course_dir, options))
+        if events is not None:
+            events.target_started(target)
+        else:
+            options.progress(f"{target.name}: building")
+        built = target.build(course, course_dir, options)
+        artifacts.extend(built)
+        if events is not None:
+            events.target_finished(target, built)
     return artifacts, problems

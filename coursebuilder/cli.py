@@ -67,7 +67,7 @@ def validate(directory: Path, strict: bool, fmt: str) -> None:
     failed = result.course is None or has_errors(result.diagnostics, strict)
     info = summary(result.course) if result.course is not None and not failed else None
     if fmt == "json":
-        click.echo(to_json(result.diagnostics, info))
+        click.echo(to_json(result.diagnostics, info, strict))
     else:
         _print_diagnostics(result.diagnostics, fmt)
         if info is not None and fmt == "text":
@@ -117,34 +117,21 @@ def build(
 ) -> None:
     """Validate the course in DIRECTORY and write its packages under OUTPUT.
 
-    Nothing is written when the course has errors.
+    Nothing is written when the course has errors. On a terminal each target reports as it
+    goes; the closing summary lists every file with its size.
     """
+    from coursebuilder.progress import BuildReporter
 
-    def progress(message: str) -> None:
-        if verbose:
-            click.echo(message, err=True)
-
+    reporter = BuildReporter(sys.stdout, quiet=quiet, verbose=verbose)
+    options = BuildOptions(scorm_structure=structure, progress=reporter.step)
     try:
-        artifacts, warnings = build_course(
-            directory, output, targets, BuildOptions(scorm_structure=structure, progress=progress), strict
-        )
+        artifacts, warnings = build_course(directory, output, targets, options, strict, events=reporter)
     except CourseError as exc:
         _print_diagnostics(exc.diagnostics, "text")
         sys.exit(1)
     if not quiet:
         _print_diagnostics([w for w in warnings if w.severity is Severity.WARNING], "text")
-        for artifact in artifacts:
-            size = artifact.path.stat().st_size
-            note = "" if artifact.changed else " (unchanged)"
-            click.echo(f"{artifact.path}  {_size(size)}{note}")
-
-
-def _size(size: int) -> str:
-    for unit in ("B", "KB", "MB"):
-        if size < 1024 or unit == "MB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024  # type: ignore[assignment]
-    return f"{size} B"
+    reporter.summary(artifacts)
 
 
 @main.command()
@@ -179,7 +166,28 @@ def new(directory: Path, language: str) -> None:
         written = create_course(directory, language)
     except FileExistsError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"created {len(written)} files in {directory}; next: coursebuilder validate {directory}")
+    click.echo(f"created {len(written)} files in {directory}")
+    click.echo(f"next: coursebuilder preview {directory}   (then: coursebuilder build {directory})")
+
+
+@main.command()
+@DIR
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="0: any free port.")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--no-open", is_flag=True, help="Do not open a browser.")
+def preview(directory: Path, port: int, host: str, no_open: bool) -> None:
+    """Serve the course in DIRECTORY in a small LMS stand-in and rebuild it on every change.
+
+    The page plays the SCORM 1.2 package and shows what it records (status, score, location,
+    suspend data, interactions); /questions lists the question bank for proof-reading.
+    Problems in the source show in the page and here; Ctrl-C stops.
+    """
+    from coursebuilder.preview import PreviewError, run_preview
+
+    try:
+        run_preview(directory, host, port, open_browser=not no_open, report=lambda line: click.echo(line))
+    except PreviewError as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 @main.command("import")
@@ -217,7 +225,9 @@ def import_(
 
     if lesson is not None and not re.fullmatch(SLUG, lesson):
         raise click.BadParameter(f"{lesson!r} is not an id (lowercase letters, digits, - and _)", param_hint="--lesson")
-    options = ImportOptions(into=into, lesson=lesson, match_grades=match_grades, dry_run=dry_run)  # type: ignore[arg-type]
+    options = ImportOptions(
+        into=into, lesson=lesson, match_grades="nearest" if match_grades == "nearest" else "error", dry_run=dry_run
+    )
     result = run_import(list(files), options)
     for line, problem in report_lines(result, verbose):
         click.echo(line, err=problem)

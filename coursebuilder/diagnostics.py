@@ -76,12 +76,15 @@ def has_errors(items: Iterable[Diagnostic], strict: bool = False) -> bool:
     return any(d.severity is Severity.ERROR or strict for d in items)
 
 
-def to_json(items: Iterable[Diagnostic], summary: dict[str, object] | None = None) -> str:
-    """The stable JSON report of `validate --format json` (documented in the README)."""
+def to_json(items: Iterable[Diagnostic], summary: dict[str, object] | None = None, strict: bool = False) -> str:
+    """The stable JSON report of `validate --format json` (documented in the README).
+
+    `ok` agrees with the exit status: with `strict`, a warning makes it false.
+    """
     items = list(items)
     report: dict[str, object] = {
         "version": 1,
-        "ok": not has_errors(items),
+        "ok": not has_errors(items, strict),
         "errors": sum(1 for d in items if d.severity is Severity.ERROR),
         "warnings": sum(1 for d in items if d.severity is Severity.WARNING),
         "diagnostics": [d.as_dict() for d in items],

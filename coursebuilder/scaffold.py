@@ -1,12 +1,43 @@
-"""`coursebuilder new`: copy a small example course that passes `validate --strict`."""
+"""`coursebuilder new`: a small example course that passes `validate --strict`, ready for git.
+
+Besides the course itself the scaffold writes what a course repository needs around it: the
+JSON Schemas (so editors complete and check the YAML files), `.vscode/settings.json` mapping
+the files to them, `.gitignore`, a pre-commit hook and a CI workflow that validates and builds.
+"""
 
 from __future__ import annotations
 
+import json
+import posixpath
+import re
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from coursebuilder.output import write_bytes
+from coursebuilder.schema import render_schemas
+
+LANGUAGES = ("en", "id")
+"""Languages of the example text (one skeleton folder each in `coursebuilder/skeleton/`)."""
+
+SCHEMA_DIR = "schemas"
+"""Where the new course keeps its copy of the JSON Schemas."""
+
+SCHEMA_MAP: dict[str, tuple[str, ...]] = {
+    "course.schema.json": ("course.yaml",),
+    "glossary.schema.json": ("glossary.yaml",),
+    "quiz.schema.json": ("quiz/*.yaml", "quiz/**/*.yaml", "quiz/*.yml", "quiz/**/*.yml"),
+}
+"""Schema file → the course files it describes (globs relative to the course directory)."""
+
+_SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=(?P<ref>\S+)\n", re.M)
+
+_EXTRAS = {
+    ".gitignore": "gitignore",
+    ".pre-commit-config.yaml": "pre-commit-config.yaml",
+    ".github/workflows/course.yml": "course.yml",
+}
+"""Files of the course repository → their source in `coursebuilder/templates/scaffold/`."""
 
 
 def _walk(node: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
@@ -14,19 +45,67 @@ def _walk(node: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
     for child in sorted(node.iterdir(), key=lambda n: n.name):
         name = f"{prefix}{child.name}"
         if child.is_dir():
-            found.extend(_walk(child, f"{name}/"))
-        elif not child.name.endswith((".pyc",)):
+            if child.name != "__pycache__":
+                found.extend(_walk(child, f"{name}/"))
+        elif not child.name.endswith(".pyc"):
             found.append((name, child.read_bytes()))
     return found
+
+
+def point_schema_comment(name: str, data: bytes) -> bytes:
+    """Make a YAML file's `# yaml-language-server: $schema=` comment reach `schemas/` of the course.
+
+    The skeleton's comments are written for the repository layout; in a new course the
+    schemas sit in the course's own `schemas/` folder, so the path depends on the file's depth.
+    """
+    if not name.endswith((".yaml", ".yml")):
+        return data
+    text = data.decode("utf-8")
+
+    def repoint(match: re.Match[str]) -> str:
+        schema = posixpath.basename(match.group("ref"))
+        ref = posixpath.relpath(f"{SCHEMA_DIR}/{schema}", posixpath.dirname(name) or ".")
+        return f"# yaml-language-server: $schema={ref}\n"
+
+    return _SCHEMA_COMMENT.sub(repoint, text, count=1).encode("utf-8")
+
+
+def vscode_settings() -> dict[str, object]:
+    """`.vscode/settings.json`: the YAML extension's schema mapping, plus Markdown comfort."""
+    return {
+        "yaml.schemas": {f"./{SCHEMA_DIR}/{schema}": list(globs) for schema, globs in SCHEMA_MAP.items()},
+        "yaml.validate": True,
+        "yaml.completion": True,
+        "files.exclude": {"dist": True},
+        "[markdown]": {"editor.wordWrap": "on"},
+    }
+
+
+def scaffold_files(language: str = "en") -> dict[str, bytes]:
+    """Every file of a new course in `language`: relative path → content (sorted, deterministic)."""
+    if language not in LANGUAGES:
+        raise ValueError(f"no example course in {language!r}; choose from {', '.join(LANGUAGES)}")
+    out: dict[str, bytes] = {}
+    for name, data in _walk(files("coursebuilder") / "skeleton" / language):
+        out[name] = point_schema_comment(name, data)
+    for name, text in render_schemas().items():
+        out[f"{SCHEMA_DIR}/{name}"] = text.encode("utf-8")
+    extras = files("coursebuilder") / "templates" / "scaffold"
+    for name, source in _EXTRAS.items():
+        out[name] = (extras / source).read_bytes()
+    out[".vscode/settings.json"] = (json.dumps(vscode_settings(), indent=2) + "\n").encode("utf-8")
+    out[".vscode/extensions.json"] = (json.dumps({"recommendations": ["redhat.vscode-yaml"]}, indent=2) + "\n").encode(
+        "utf-8"
+    )
+    return dict(sorted(out.items()))
 
 
 def create_course(directory: Path, language: str = "en") -> list[Path]:
     """Write the example course for `language` into `directory`, which must be empty or new."""
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty; choose a new directory")
-    skeleton = files("coursebuilder") / "skeleton" / language
     written = []
-    for name, data in _walk(skeleton):
+    for name, data in scaffold_files(language).items():
         path = directory / name
         write_bytes(path, data)
         written.append(path)

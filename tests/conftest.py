@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import chromium  # noqa: F401 - the shared browser fixture
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "course_src"
 SKELETON = ROOT / "coursebuilder" / "skeleton" / "en"

@@ -152,6 +152,7 @@ def test_a_registered_scorm_target_provides_the_package(
         def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
             return []
 
+    monkeypatch.setattr(targets, "TARGET_CLASSES", (MbzTarget,))  # a build without the SCORM targets
     assert installed_scorm12() is None
     monkeypatch.setattr(targets, "TARGET_CLASSES", (*targets.TARGET_CLASSES, FakeScorm))
     assert installed_scorm12() is not None

@@ -13,6 +13,7 @@ those is left out and named, with the reason, in the comment at the top of the f
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 
 from coursebuilder.model import (
@@ -27,13 +28,13 @@ from coursebuilder.model import (
     TrueFalse,
 )
 from coursebuilder.moodlexml.bank import category_path, groups
-from coursebuilder.moodlexml.text import Html, Renderer, fraction, number
+from coursebuilder.moodlexml.text import EMPTY, Html, Renderer, fraction, number
 
 _GIFT_ESCAPES = (("\\", "\\\\"), ("#", "\\#"), ("=", "\\="), ("~", "\\~"), ("{", "\\{"), ("}", "\\}"), (":", "\\:"))
 
 NOT_CARRIED_ANYWHERE = (
-    "hints, combined feedback, penalties, default marks, shuffling and numbering options "
-    "and essay settings (Moodle's GIFT importer uses its defaults)"
+    "hints, combined feedback, penalties, default marks, shuffling and numbering options, "
+    "essay settings and the general feedback of descriptions (Moodle's GIFT importer uses its defaults)"
 )
 
 
@@ -93,9 +94,15 @@ class GiftWriter:
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
+        self._question: Question | None = None
+        self._base = ""
 
     def _md(self, question: Question, text: str, inline: bool = False) -> Html:
-        return self.renderer.markdown(text, question.source_file, inline)
+        if not text:
+            return EMPTY
+        if question is not self._question:
+            self._question, self._base = question, posixpath.dirname(question.source_file)
+        return self.renderer.markdown_in(text, self._base, inline)
 
     def not_carried(self, question: Question) -> str | None:
         """Why GIFT cannot carry `question`, or None when it can."""

@@ -209,6 +209,8 @@ class _Question:
 
 
 _QUESTION = TypeAdapter(Question)
+_TYPE_NAMES = {"match": "matching", "multianswer": "cloze"}
+"""Moodle's internal type names, which its importer also accepts."""
 _SLUG = re.compile(SLUG)
 
 
@@ -271,7 +273,7 @@ def _common(state: _Question, index: int) -> dict[str, Any]:
     idnumber = _value(element, "idnumber", "")
     question_id = idnumber if idnumber and _SLUG.match(idnumber) and len(idnumber) <= 100 else f"question-{index}"
     fields: dict[str, Any] = {
-        "type": element.get("type"),
+        "type": _TYPE_NAMES.get(element.get("type", ""), element.get("type")),
         "id": question_id,
         "name": None if name in ("", question_id) else name,
         "text": state.html(_child(element, "questiontext"), "text"),

@@ -74,10 +74,13 @@ class Renderer:
 
         `inline` drops the paragraph around a one-line text (answer options, matching items).
         """
+        return self.markdown_in(text, posixpath.dirname(source_file), inline) if text else EMPTY
+
+    def markdown_in(self, text: str, base: str, inline: bool = False) -> Html:
+        """As `markdown`, for a text written in a file of folder `base` (relative to the course)."""
         if not text:
             return EMPTY
         inline = inline and "\n" not in text.strip()
-        base = posixpath.dirname(source_file)
         key = (text, base, inline)
         cached = self._memo.get(key)
         if cached is not None:
@@ -130,8 +133,9 @@ class Renderer:
             return ref
         name, path = safe_file_name(asset.name), "/"
         taken = files.get((path, name))
-        if taken is not None and taken[0] != asset.path:
-            path = "/" + "/".join(safe_file_name(part) for part in posixpath.dirname(asset.rel).split("/")) + "/"
+        if taken is not None and taken[0] != asset.path:  # two files of one name: keep their folders apart
+            folder = posixpath.dirname(asset.rel) or "course"
+            path = "/" + "/".join(safe_file_name(part) for part in folder.split("/")) + "/"
         if (path, name) not in files:
             files[(path, name)] = (asset.path, EmbeddedFile(name, path, self.asset_base64(asset)))
         fragment = "#" + ref.split("#", 1)[1] if "#" in ref else ""
@@ -168,6 +172,7 @@ def set_text(element: etree._Element, value: str) -> None:
         element.text = value
 
 
+@functools.lru_cache(maxsize=4096)
 def number(value: float) -> str:
     """A number as Moodle stores it, without exponent or needless decimals (2, 0.5, 0.0001)."""
     if value == int(value):

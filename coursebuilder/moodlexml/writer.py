@@ -9,6 +9,7 @@ one pass over the questions, each Markdown text rendered once.
 from __future__ import annotations
 
 import html
+import posixpath
 from collections.abc import Callable
 from typing import Any
 
@@ -60,6 +61,8 @@ class QuestionWriter:
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
+        self._question: Question | None = None
+        self._base = ""
         self._types: dict[str, Callable[[etree._Element, Any], None]] = {
             "multichoice": self._multichoice,
             "truefalse": self._truefalse,
@@ -107,7 +110,12 @@ class QuestionWriter:
     # ------------------------------------------------------------------ parts
 
     def _md(self, question: Question, text: str, inline: bool = False) -> Html:
-        return self.renderer.markdown(text, question.source_file, inline)
+        if not text:
+            return EMPTY
+        # The folder of the question's file, looked up once per question (images are relative to it).
+        if question is not self._question:
+            self._question, self._base = question, posixpath.dirname(question.source_file)
+        return self.renderer.markdown_in(text, self._base, inline)
 
     @staticmethod
     def _field(parent: etree._Element, tag: str, value: Html, fmt: str = "html") -> etree._Element:

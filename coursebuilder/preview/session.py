@@ -1,0 +1,287 @@
+"""The preview's builds: load the course, build its SCORM 1.2 package, unpack it, and remember.
+
+Each build gets a number; the LMS stand-in page polls it and relaunches the content when it
+changes. A course with errors gives a build too, one that carries the diagnostics instead of
+a package, so the page and the terminal show them while the server keeps running.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+import traceback
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from lxml import etree
+
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, has_errors
+from coursebuilder.loader import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, load_course
+from coursebuilder.model import Course, ScormSettings
+from coursebuilder.targets import BuildOptions, all_targets
+
+PackageBuilder = Callable[[Course, Path], Path]
+"""Builds the SCORM 1.2 single-SCO zip of a valid course into a folder and returns its path."""
+
+Snapshot = dict[str, tuple[int, int]]
+"""Watched file (relative path) → (mtime in ns, size)."""
+
+SCORM12_TARGETS = ("scorm12", "scorm")
+"""Names the SCORM 1.2 target may have in the registry, in order of preference."""
+
+_KEEP_BUILDS = 2
+"""Unpacked builds kept on disk: the current one and the one the page may still be showing."""
+
+
+class PreviewUnavailable(Exception):
+    """This installation cannot build the package the preview plays."""
+
+
+def build_scorm12(course: Course, out_dir: Path) -> Path:
+    """Build the course as one SCORM 1.2 SCO (whatever course.yaml asks) and return the zip."""
+    known = all_targets()
+    target = next((known[name] for name in SCORM12_TARGETS if name in known), None)
+    if target is None:
+        raise PreviewUnavailable("this coursebuilder has no SCORM 1.2 target to preview with")
+    settings = course.info.settings
+    scorm = ScormSettings(versions=["1.2"], structure="single")
+    info = course.info.model_copy(update={"settings": settings.model_copy(update={"scorm": scorm})})
+    only_12 = course.model_copy(update={"info": info})
+    problems = [d for d in target.check(only_12) if d.severity is Severity.ERROR]
+    if problems:
+        raise CourseError(problems)
+    artifacts = target.build(only_12, out_dir, BuildOptions(scorm_structure="single"))
+    zips = [a.path for a in artifacts if a.path.suffix == ".zip" and "2004" not in a.path.name]
+    if not zips:
+        raise PreviewUnavailable(f"the {target.name} target wrote no SCORM 1.2 zip")
+    return zips[0]
+
+
+def source_snapshot(root: Path) -> Snapshot:
+    """Modification time and size of every file the course is built from."""
+    found: Snapshot = {}
+    candidates = [root / COURSE_FILE, root / GLOSSARY_FILE]
+    for folder in (LESSONS_DIR, QUIZ_DIR, ASSETS_DIR):
+        base = root / folder
+        if base.is_dir():
+            candidates.extend(p for p in base.rglob("*") if not any(part.startswith(".") for part in p.parts[-1:]))
+    for path in candidates:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if path.is_file():
+            found[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def safe_unzip(archive: Path, target: Path) -> None:
+    """Unpack a zip we built, refusing any entry that would land outside `target`."""
+    target.mkdir(parents=True)
+    with zipfile.ZipFile(archive) as package:
+        for info in package.infolist():
+            name = PurePosixPath(info.filename)
+            if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
+                raise ValueError(f"unsafe path in package: {info.filename!r}")
+            destination = target.joinpath(*name.parts)
+            if info.is_dir():
+                destination.mkdir(parents=True, exist_ok=True)
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(package.read(info))
+
+
+@dataclass(frozen=True)
+class Launch:
+    """Where the SCO starts and what the manifest tells the LMS about it."""
+
+    href: str
+    mastery_score: float | None = None
+
+
+def read_launch(content: Path) -> Launch:
+    """Find the SCO's launch file (and 1.2 mastery score) in an unpacked package's manifest."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    tree = etree.parse(str(content / "imsmanifest.xml"), parser)
+    resources = {
+        res.get("identifier"): res
+        for res in tree.iter("{*}resource")
+        if res.get("href") and (_attr(res, "scormtype") or "sco").lower() == "sco"
+    }
+    for item in tree.iter("{*}item"):
+        resource = resources.get(item.get("identifierref"))
+        if resource is None:
+            continue
+        mastery = next((m.text for m in item.iter("{*}masteryscore") if m.text), None)
+        href = str(resource.get("href")) + (str(item.get("parameters")) if item.get("parameters") else "")
+        return Launch(href, float(mastery) if mastery else None)
+    if resources:
+        return Launch(str(next(iter(resources.values())).get("href")))
+    raise ValueError("imsmanifest.xml names no SCO to launch")
+
+
+def _attr(element: etree._Element, local: str) -> str | None:
+    for name, value in element.attrib.items():
+        if str(name).rsplit("}", 1)[-1].lower() == local:
+            return str(value)
+    return None
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """The outcome of one preview build."""
+
+    number: int
+    ok: bool
+    message: str
+    diagnostics: tuple[Diagnostic, ...] = ()
+    launch: Launch | None = None
+    course: Course | None = None
+    """The last course that loaded without errors (kept while the source is broken)."""
+    course_is_current: bool = False
+    """Whether `course` is the source as it is now (not an older version kept for display)."""
+    title: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        """What /__status answers; the page relaunches the content when `build` changes."""
+        return {
+            "build": self.number,
+            "ok": self.ok,
+            "message": self.message,
+            "title": self.title,
+            "launch": f"/sco/{self.number}/{self.launch.href}" if self.ok and self.launch else None,
+            "mastery_score": self.launch.mastery_score if self.launch else None,
+            "diagnostics": [{**d.as_dict(), "location": _location(d)} for d in self.diagnostics],
+        }
+
+
+def _location(diag: Diagnostic) -> str:
+    where = diag.file or "(course)"
+    if diag.line:
+        where += f":{diag.line}"
+        if diag.column:
+            where += f":{diag.column}"
+    return where
+
+
+@dataclass
+class PreviewSession:
+    """Builds the course on demand and keeps the latest result for the server's threads."""
+
+    root: Path
+    workdir: Path
+    report: Callable[[str], None] = print
+    build_package: PackageBuilder = build_scorm12
+    _state: BuildState = field(init=False)
+    _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self._state = BuildState(0, False, "not built yet")
+
+    @property
+    def state(self) -> BuildState:
+        with self._lock:
+            return self._state
+
+    def content_dir(self, number: int) -> Path:
+        return self.workdir / "builds" / str(number)
+
+    def rebuild(self) -> BuildState:
+        """Build once more; never raises, whatever the source or a target does."""
+        number = self.state.number + 1
+        started = time.perf_counter()
+        previous = self.state.course
+        result = load_course(self.root)
+        diagnostics = list(result.diagnostics)
+        course = result.course if result.course is not None and not has_errors(diagnostics) else None
+        launch: Launch | None = None
+        if course is not None:
+            try:
+                launch = self._package(course, number)
+            except CourseError as exc:
+                diagnostics.extend(exc.diagnostics)
+            except PreviewUnavailable as exc:
+                diagnostics.append(error("", 0, "", str(exc), "preview"))
+            except Exception:  # a bug in a target: show it, keep serving
+                trace = traceback.format_exc()
+                self.report(trace)
+                diagnostics.append(error("", 0, "", f"the build crashed: {trace.strip().splitlines()[-1]}", "crash"))
+        ok = launch is not None and not has_errors(diagnostics)
+        errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
+        warnings = len(diagnostics) - errors
+        took = time.perf_counter() - started
+        if ok and course is not None:
+            message = f"ok, {len(course.lessons)} lessons, {len(course.questions)} questions"
+            message += f", {warnings} warning{'s' * (warnings != 1)}" if warnings else ""
+        else:
+            message = f"{errors} error{'s' * (errors != 1)}" + (f", {warnings} warnings" if warnings else "")
+        shown = course or previous
+        state = BuildState(
+            number=number,
+            ok=ok,
+            message=message,
+            diagnostics=tuple(diagnostics),
+            launch=launch,
+            course=shown,
+            course_is_current=course is not None,
+            title=shown.info.title if shown is not None else self.root.name,
+        )
+        self.report(f"build {number}: {message} ({took:.1f} s)")
+        for diag in diagnostics:
+            self.report(f"  {diag.format()}")
+        with self._lock:
+            self._state = state
+        self._prune(number)
+        return state
+
+    def _package(self, course: Course, number: int) -> Launch:
+        out = self.workdir / "out"
+        if out.exists():
+            shutil.rmtree(out)
+        archive = self.build_package(course, out)
+        content = self.content_dir(number)
+        if content.exists():
+            shutil.rmtree(content)
+        safe_unzip(archive, content)
+        return read_launch(content)
+
+    def _prune(self, number: int) -> None:
+        builds = self.workdir / "builds"
+        if not builds.is_dir():
+            return
+        for old in builds.iterdir():
+            if old.name.isdigit() and int(old.name) <= number - _KEEP_BUILDS:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+class Watcher(threading.Thread):
+    """Polls the course's source files and rebuilds when they change (and have settled)."""
+
+    def __init__(self, session: PreviewSession, interval: float = 0.3) -> None:
+        super().__init__(name="coursebuilder-preview-watch", daemon=True)
+        self.session = session
+        self.interval = interval
+        self.stopping = threading.Event()
+        self.seen = source_snapshot(session.root)
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.interval):
+            current = source_snapshot(self.session.root)
+            if current == self.seen:
+                continue
+            # Editors write in several steps: wait until two looks agree before building.
+            while not self.stopping.wait(self.interval):
+                settled = source_snapshot(self.session.root)
+                if settled == current:
+                    break
+                current = settled
+            if self.stopping.is_set():
+                return
+            self.seen = current
+            self.session.rebuild()
+
+    def stop(self) -> None:
+        self.stopping.set()

@@ -1,0 +1,93 @@
+"""What `build` tells the person running it: progress per target, then where every file went.
+
+On a terminal each target gets a line as it starts and finishes (with its time); when the
+output goes to a file or a CI log it stays plain and stable: no progress, no times, only the
+closing summary. `--quiet` prints nothing but problems; `--verbose` adds each step a target
+reports, on a terminal or not.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from coursebuilder.targets import Artifact, Target
+
+
+def human_size(size: int) -> str:
+    """`512 B`, `12.3 KB`, `4.0 MB`: sizes as a person reads them (1 KB = 1024 bytes)."""
+    if size < 1024:
+        return f"{size} B"
+    value = size / 1024
+    for unit in ("KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.1f} {unit}"
+        value /= 1024
+    raise AssertionError("unreachable")
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when it lies below it, else as it is."""
+    cwd = Path.cwd()
+    if path.is_absolute() and path.is_relative_to(cwd):
+        return path.relative_to(cwd).as_posix()
+    return path.as_posix()
+
+
+class BuildReporter:
+    """Receives a build's events (see `build.build_course`) and writes them for a person."""
+
+    def __init__(
+        self, stream: TextIO, *, quiet: bool = False, verbose: bool = False, interactive: bool | None = None
+    ) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.verbose = verbose and not quiet
+        self.interactive = (stream.isatty() if interactive is None else interactive) and not quiet
+        self._started = 0.0
+        self._width = 0
+
+    def _write(self, text: str) -> None:
+        self.stream.write(text)
+        self.stream.flush()
+
+    def step(self, message: str) -> None:
+        """A step inside a target (shown with --verbose)."""
+        if self.verbose:
+            self._write(f"    {message}\n")
+
+    def targets_selected(self, targets: Sequence[Target]) -> None:
+        self._width = max((len(t.name) for t in targets), default=0)
+
+    def target_started(self, target: Target) -> None:
+        self._started = time.perf_counter()
+        if self.interactive or self.verbose:
+            self._write(f"  {target.name:{self._width}}  building …\n")
+
+    def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None:
+        if not (self.interactive or self.verbose):
+            return
+        files = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
+        took = f", {time.perf_counter() - self._started:.1f} s" if self.interactive else ""
+        self._write(f"  {target.name:{self._width}}  done: {files}{took}\n")
+
+    def summary(self, artifacts: Sequence[Artifact]) -> None:
+        """The closing list: each artefact with its size and path, then the total."""
+        if self.quiet:
+            return
+        if not artifacts:
+            self._write("nothing built: no target is enabled for this course (see `coursebuilder targets`)\n")
+            return
+        rows = []
+        total = 0
+        for artifact in artifacts:
+            size = artifact.path.stat().st_size
+            total += size
+            note = "" if artifact.changed else "  (unchanged)"
+            rows.append((human_size(size), display_path(artifact.path) + note))
+        width = max(len(size) for size, _ in rows)
+        lines = [f"  {size:>{width}}  {where}" for size, where in rows]
+        count = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
+        self._write(f"built {count}, {human_size(total)}:\n" + "\n".join(lines) + "\n")

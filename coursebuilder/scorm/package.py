@@ -1,0 +1,333 @@
+"""Lay out a SCORM package: pages, the player, course files and schema files.
+
+Both SCORM versions and both structures come from here; a version changes only the manifest
+and the data the player reads (which API to look for, which response formats to write).
+
+- `single`: one SCO, `index.html`, holding every lesson, the glossary and the quiz as
+  sections of one page, so the learner moves around without the LMS re-launching anything.
+- `multi`: one SCO per lesson (`lesson-<id>.html`, with the glossary) and one for the final
+  quiz (`quiz.html`), so the LMS's table of contents tracks each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib.resources import files
+from importlib.resources.abc import Traversable
+from itertools import pairwise
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from coursebuilder.diagnostics import CourseError, error
+from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.model import Course, Lesson
+from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, plain_text, term_anchor
+from coursebuilder.scorm.i18n import Messages
+from coursebuilder.scorm.manifest import PackagePlan, Sco, manifest_12, manifest_2004
+from coursebuilder.scorm.quiz import QuizBuilder, QuizPlan, final_questions
+
+Version = Literal["1.2", "2004"]
+Structure = Literal["single", "multi"]
+
+RUNTIME = ("player.js", "player.css")
+"""The player: every script and style sheet a package adds, shared by all its pages."""
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self'; "
+    "media-src 'self'; font-src 'self'; connect-src 'none'; object-src 'none'; base-uri 'none'; "
+    "form-action 'none'"
+)
+"""Everything from the package itself, nothing from the network, no eval (`unsafe-inline`
+styles only: Markdown tables align cells with `style` attributes)."""
+JS_MESSAGES = (
+    "question_n",
+    "correct",
+    "partial",
+    "incorrect",
+    "unanswered",
+    "mark",
+    "score",
+    "passed",
+    "failed",
+    "answered",
+    "no_lms",
+    "moved",
+    "progress",
+    "glossary_count",
+    "glossary_none",
+)
+"""Messages the player script shows; the others are written into the pages."""
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """What differs between SCORM versions."""
+
+    version: Version
+    schema_folder: str
+    """Folder of `static/xsd` with the official schema files the manifest references."""
+
+    def manifest(self, plan: PackagePlan) -> bytes:
+        return manifest_12(plan) if self.version == "1.2" else manifest_2004(plan)
+
+
+FLAVOURS: dict[str, Flavour] = {
+    "1.2": Flavour("1.2", "scorm12"),
+    "2004": Flavour("2004", "scorm2004"),
+}
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("coursebuilder", "templates"),
+        autoescape=select_autoescape(["j2", "html"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+    return env
+
+
+def static_file(name: str) -> bytes:
+    """A file of the player shipped in the package data (`coursebuilder/static`)."""
+    return (files("coursebuilder") / "static" / name).read_bytes()
+
+
+def runtime_size() -> int:
+    """Bytes of JavaScript and CSS the player adds to every package (uncompressed)."""
+    return sum(len(static_file(name)) for name in RUNTIME)
+
+
+def schema_files(flavour: Flavour) -> dict[str, bytes]:
+    """The official schema files a manifest of this version references, by package path."""
+    found: dict[str, bytes] = {}
+
+    def walk(folder: Traversable, prefix: str) -> Iterator[tuple[str, bytes]]:
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                yield from walk(entry, f"{prefix}{entry.name}/")
+            elif entry.is_file():
+                yield f"{prefix}{entry.name}", entry.read_bytes()
+
+    found.update(walk(files("coursebuilder") / "static" / "xsd" / flavour.schema_folder, ""))
+    return dict(sorted(found.items()))
+
+
+def lesson_page(lesson: Lesson) -> str:
+    return f"lesson-{lesson.id}.html"
+
+
+def lesson_section(lesson: Lesson) -> str:
+    return f"l-{lesson.id}"
+
+
+class PackageBuilder:
+    """Renders the files of one package; `files()` returns them by package path."""
+
+    def __init__(self, course: Course, version: Version, structure: Structure) -> None:
+        self.course = course
+        self.info = course.info
+        self.flavour = FLAVOURS[version]
+        self.structure = structure
+        self.msg = Messages(self.info.language)
+        taken: set[str] = set()
+        self.glossary = [(term_anchor(entry.term, taken), entry) for entry in course.glossary.entries]
+        self.content = ContentRenderer(
+            root=Path(course.root),
+            linker=GlossaryLinker(self.glossary),
+            glossary_title=self.msg("glossary"),
+            lesson_targets={
+                lesson.path: (f"#{lesson_section(lesson)}" if structure == "single" else "")
+                for lesson in course.lessons
+            },
+        )
+        questions = final_questions(course)
+        self.quiz: QuizPlan | None = QuizBuilder(self.content, self.msg).build(course, questions) if questions else None
+        self.has_glossary = bool(self.glossary)
+
+    # ------------------------------------------------------------------ views
+
+    def lesson_views(self) -> list[dict[str, Any]]:
+        lessons = self.course.lessons
+        views = []
+        for index, lesson in enumerate(lessons):
+            body = self.content.render(
+                lesson.body, lesson.path, lesson.body_line, "body", link_terms=True, drop_heading=lesson.title
+            )
+            views.append(
+                {
+                    "kind": "lesson",
+                    "id": lesson_section(lesson),
+                    "index": index,
+                    "number": index + 1,
+                    "total": len(lessons),
+                    "title": lesson.title,
+                    "minutes": lesson.minutes,
+                    "objectives": lesson.objectives,
+                    "body": Markup(body),
+                    "prev": None,
+                    "next": None,
+                    "glossary": self.has_glossary,
+                    "menu_hint": False,
+                }
+            )
+        return views
+
+    def glossary_view(self) -> dict[str, Any]:
+        glossary = self.course.glossary
+        entries = []
+        for anchor, entry in self.glossary:
+            html = self.content.render(entry.definition, GLOSSARY_FILE, entry.source_line("definition"), "definition")
+            search = " ".join([entry.term, *entry.aliases, plain_text(html)]).lower()
+            entries.append(
+                {"anchor": anchor, "term": entry.term, "aliases": entry.aliases, "html": Markup(html), "search": search}
+            )
+        intro = self.content.render(glossary.intro, GLOSSARY_FILE, glossary.source_line("intro"), "intro")
+        return {
+            "kind": "glossary",
+            "id": "glossary",
+            "title": glossary.name,
+            "intro": Markup(intro),
+            "entries": entries,
+        }
+
+    def data(self, sco: str, lessons: list[int]) -> dict[str, Any]:
+        """The record the player script reads from the page."""
+        quiz = self.quiz if sco in ("course", "quiz") else None
+        return {
+            "v": self.flavour.version,
+            "mode": self.structure,
+            "sco": sco,
+            "lessons": [lesson_section(self.course.lessons[i]) for i in lessons],
+            "pass": self.info.settings.passing_score,
+            "quiz": quiz.data(self.flavour.version) if quiz is not None else None,
+            "msg": {key: self.msg.table[key] for key in JS_MESSAGES},
+        }
+
+    def page(
+        self, title: str, sections: list[dict[str, Any]], data: dict[str, Any], toc: list[dict[str, Any]]
+    ) -> bytes:
+        template = _environment().get_template("scorm/page.html.j2")
+        progress = len(data["lessons"]) if self.structure == "single" else 0
+        text = template.render(
+            lang=self.info.language,
+            title=title,
+            info=self.info,
+            msg=self.msg,
+            csp=CSP,
+            toc=toc,
+            progress=progress,
+            sections=sections,
+            data=data,
+            quiz=self.quiz,
+            passing=_percent(self.info.settings.passing_score),
+        )
+        return text.encode("utf-8")
+
+    # ------------------------------------------------------------------ structures
+
+    def pages(self) -> tuple[dict[str, bytes], list[Sco]]:
+        return self._single() if self.structure == "single" else self._multi()
+
+    def _mastery(self) -> float | None:
+        return self.info.settings.passing_score if self.quiz is not None and self.quiz.scored else None
+
+    def _single(self) -> tuple[dict[str, bytes], list[Sco]]:
+        lessons = self.lesson_views()
+        for before, after in pairwise(lessons):
+            before["next"] = {"id": after["id"], "title": after["title"]}
+            after["prev"] = {"id": before["id"], "title": before["title"]}
+        extras = []
+        if self.has_glossary:
+            extras.append({"id": "glossary", "title": self.course.glossary.name})
+        if self.quiz is not None:
+            extras.append({"id": "quiz", "title": self.quiz.title})
+            lessons[-1]["next"] = {"id": "quiz", "title": self.quiz.title}
+        summary = self.content.render(self.info.summary, COURSE_FILE, self.info.source_line("summary"), "summary")
+        home = {
+            "kind": "home",
+            "id": "home",
+            "summary": Markup(summary),
+            "lessons": [{"id": v["id"], "title": v["title"], "minutes": v["minutes"]} for v in lessons],
+            "extras": extras,
+        }
+        sections: list[dict[str, Any]] = [home, *lessons]
+        if self.has_glossary:
+            sections.append(self.glossary_view())
+        if self.quiz is not None:
+            sections.append({"kind": "quiz", "id": "quiz"})
+        toc = [{"id": "home", "title": self.msg("start"), "lesson": False}]
+        toc += [{"id": v["id"], "title": v["title"], "lesson": True} for v in lessons]
+        toc += [{"id": e["id"], "title": e["title"], "lesson": False} for e in extras]
+        data = self.data("course", list(range(len(lessons))))
+        page = self.page(self.info.title, sections, data, toc)
+        sco = Sco(
+            key=self.info.id, title=self.info.title, href="index.html", files=("index.html",), mastery=self._mastery()
+        )
+        return {"index.html": page}, [sco]
+
+    def _multi(self) -> tuple[dict[str, bytes], list[Sco]]:
+        pages: dict[str, bytes] = {}
+        scos: list[Sco] = []
+        glossary = [self.glossary_view()] if self.has_glossary else []
+        for view, lesson in zip(self.lesson_views(), self.course.lessons, strict=True):
+            view["menu_hint"] = True
+            name = lesson_page(lesson)
+            data = self.data("lesson", [view["index"]])
+            pages[name] = self.page(f"{lesson.title} · {self.info.title}", [view, *glossary], data, [])
+            scos.append(Sco(key=f"L-{lesson.id}", title=lesson.title, href=name, files=(name,), lesson=True))
+        if self.quiz is not None:
+            data = self.data("quiz", [])
+            pages["quiz.html"] = self.page(
+                f"{self.quiz.title} · {self.info.title}", [{"kind": "quiz", "id": "quiz"}], data, []
+            )
+            scos.append(
+                Sco(key="QUIZ", title=self.quiz.title, href="quiz.html", files=("quiz.html",), mastery=self._mastery())
+            )
+        return pages, scos
+
+    # ------------------------------------------------------------------ the package
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of the package by its path in the zip, the manifest included."""
+        pages, scos = self.pages()
+        out: dict[str, bytes] = dict(pages)
+        for name in RUNTIME:
+            out[name] = static_file(name)
+        schemas = schema_files(self.flavour)
+        out.update(schemas)
+        course_files = dict(sorted(self.content.files.items()))
+        clashes = sorted(set(course_files) & (set(out) | {"imsmanifest.xml"}))
+        if clashes:
+            raise CourseError(
+                [
+                    error(name, 0, "", "this file's name is one the SCORM package needs for itself; rename it", "asset")
+                    for name in clashes
+                ]
+            )
+        for name, path in course_files.items():
+            out[name] = path.read_bytes()
+        plan = PackagePlan(
+            info=self.info,
+            scos=tuple(scos),
+            common=tuple(sorted([*RUNTIME, *course_files])),
+            schemas=tuple(schemas),
+        )
+        out["imsmanifest.xml"] = self.flavour.manifest(plan)
+        return out
+
+
+def _percent(value: float) -> str:
+    return f"{value:g}"
+
+
+def build_package(course: Course, version: Version, structure: Structure) -> dict[str, bytes]:
+    """The files of the course's SCORM package for `version` and `structure`."""
+    return PackageBuilder(course, version, structure).files()

@@ -1,0 +1,85 @@
+"""SCORM 1.2 and SCORM 2004 targets: one implementation, two manifests and API names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, cast
+
+from coursebuilder.diagnostics import Diagnostic, warning
+from coursebuilder.loader import COURSE_FILE
+from coursebuilder.model import Course
+from coursebuilder.output import write_bytes, zip_bytes
+from coursebuilder.scorm.package import Structure, Version, build_package
+from coursebuilder.scorm.quiz import final_questions
+from coursebuilder.targets.base import Artifact, BuildOptions, Target
+
+RESUMABLE_12 = 650
+"""Questions whose answers fit SCORM 1.2's suspend_data (about six characters each)."""
+
+
+class ScormTarget(Target):
+    """Writes `dist/<course-id>/scorm/<course-id>-<suffix>.zip`."""
+
+    version: ClassVar[Version]
+    suffix: ClassVar[str]
+    api_name: ClassVar[str]
+    """The LMS object the player looks for (the player reads it from the version)."""
+
+    def enabled(self, course: Course) -> bool:
+        return self.version in course.info.settings.scorm.versions
+
+    def structure(self, course: Course, options: BuildOptions) -> Structure:
+        chosen = options.scorm_structure or course.info.settings.scorm.structure
+        if chosen not in ("single", "multi"):
+            raise ValueError(f"unknown SCORM structure {chosen!r}")
+        return cast(Structure, chosen)
+
+    def package(self, course: Course, options: BuildOptions) -> bytes:
+        """The zip's bytes (same course and options in, same bytes out)."""
+        files = build_package(course, self.version, self.structure(course, options))
+        return zip_bytes(files.items())
+
+    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        data = self.package(course, options)
+        path = out_dir / "scorm" / f"{course.info.id}-{self.suffix}.zip"
+        return [Artifact(path, write_bytes(path, data))]
+
+
+class Scorm12Target(ScormTarget):
+    name = "scorm12"
+    summary = "SCORM 1.2 package (the safest choice for Moodle)"
+    version: ClassVar[Version] = "1.2"
+    suffix = "scorm12"
+    api_name = "API"
+
+    def check(self, course: Course) -> list[Diagnostic]:
+        """A quiz too long for 1.2's 4,096 characters of suspend_data cannot be fully resumed."""
+        count = len(final_questions(course))
+        if count <= RESUMABLE_12:
+            return []
+        final = course.info.final_quiz
+        return [
+            warning(
+                COURSE_FILE,
+                final.source_line("questions") or course.info.source_line("final_quiz"),
+                "final_quiz.questions",
+                f"{count} questions: SCORM 1.2 keeps 4,096 characters of resume data, enough for about "
+                f"{RESUMABLE_12}; a learner who leaves mid-quiz may find later answers empty (SCORM 2004 keeps 64,000)",
+                "scorm-size",
+            )
+        ]
+
+    def scorm12_zip(self, course: Course) -> bytes:
+        """The package as course.yaml asks for it, for the Moodle course backup's SCORM activity."""
+        return self.package(course, BuildOptions())
+
+
+class Scorm2004Target(ScormTarget):
+    name = "scorm2004"
+    summary = "SCORM 2004 4th Edition package"
+    version: ClassVar[Version] = "2004"
+    suffix = "scorm2004"
+    api_name = "API_1484_11"
+
+
+__all__ = ["Scorm12Target", "Scorm2004Target", "ScormTarget"]

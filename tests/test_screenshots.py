@@ -1,0 +1,90 @@
+"""The README's screenshots, taken from the real preview of the scaffold course.
+
+`make test` takes them into a temporary folder (so a broken page fails the suite);
+`make screenshots` (COURSEBUILDER_UPDATE_SCREENSHOTS=1) writes them to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coursebuilder.preview.server import PreviewServer
+from tests.browser import offline
+from tests.conftest import ROOT, SKELETON
+from tests.player import answer_all_right, go_to, open_quiz, require_player
+
+pytestmark = pytest.mark.browser
+
+UPDATE = os.environ.get("COURSEBUILDER_UPDATE_SCREENSHOTS") == "1"
+VIEWPORT = {"width": 1280, "height": 760}
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if UPDATE:
+        folder = ROOT / "docs" / "screenshots"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreviewServer]:
+    course = tmp_path_factory.mktemp("tutorial") / "my-course"
+    shutil.copytree(SKELETON, course)
+    server = PreviewServer(course, port=0, report=lambda line: None)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def page(chromium: Any, preview: PreviewServer) -> Iterator[Any]:
+    context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    outside = offline(context)
+    yield context.new_page()
+    context.close()
+    assert outside == []
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def test_question_bank(page: Any, preview: PreviewServer, shots: Path) -> None:
+    page.goto(preview.url + "questions")
+    page.locator("#q-welcome-mc").wait_for()
+    path = shots / "question-bank.png"
+    page.screenshot(path=str(path), clip={"x": 0, "y": 0, **VIEWPORT})
+    assert png_size(path) == (VIEWPORT["width"], VIEWPORT["height"])
+
+
+def test_lesson_quiz_and_panel(page: Any, preview: PreviewServer, shots: Path) -> None:
+    require_player()
+    page.goto(preview.url)
+    page.wait_for_function("document.body.dataset.ok === 'true'")
+    content = page.frame_locator("#sco")
+    go_to(content, "l-welcome")
+    lesson = shots / "lesson.png"
+    page.locator("#sco").screenshot(path=str(lesson))
+    open_quiz(content)
+    answer_all_right(content)
+    quiz = shots / "quiz.png"
+    page.locator("#sco").screenshot(path=str(quiz))
+    page.wait_for_function("document.getElementById('score').textContent === '100 / 100'")
+    assert page.locator("#status").inner_text() == "passed"
+    panel = shots / "preview.png"
+    page.screenshot(path=str(panel))
+    for path in (lesson, quiz, panel):
+        width, height = png_size(path)
+        assert width >= 600 and height >= 400, path
