@@ -106,9 +106,12 @@ def test_assets_linked_outside_the_course_are_refused(write_course, tmp_path: Pa
         ),
         encoding="utf-8",
     )
-    with pytest.raises(Exception, match="outside the course directory"):
-        run_import([source], ImportOptions(into=root))
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    result = run_import([source], ImportOptions(into=root))
+    assert result.failed
+    assert any("would be written outside the course directory; refused" in d.format() for d in result.diagnostics)
     assert list(outside.iterdir()) == []
+    assert sorted(p.relative_to(root).as_posix() for p in root.rglob("*")) == before
 
 
 def test_bad_base64_is_reported(write_course) -> None:

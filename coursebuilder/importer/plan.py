@@ -54,6 +54,7 @@ from coursebuilder.model import (
     QuizFile,
     markdown_fields,
 )
+from coursebuilder.output import write_bytes
 from coursebuilder.sourcefiles import dump_course_info, dump_glossary, dump_lesson, dump_questions, write_text
 from coursebuilder.yamlio import YamlProblem, parse_yaml
 
@@ -141,7 +142,10 @@ def run_import(paths: list[Path], options: ImportOptions) -> ImportResult:
     if options.dry_run:
         merger.plan_report()
         return result
-    merger.write()
+    if not merger.write():
+        result.diagnostics = notes.diagnostics
+        result.failed = True
+        return result
     after = load_course(root)
     result.course_errors = [d for d in after.diagnostics if d.severity is Severity.ERROR]
     return result
@@ -703,24 +707,33 @@ class _Merger:
             return edited, "edited"
         return dump_course_info(self.course.info.model_copy(update={"lessons": lessons})), "rewritten"
 
-    def write(self) -> None:
-        """Write assets first, then lessons, quiz files, glossary and course.yaml."""
-        root_real = Path(os.path.realpath(self.root))
-        for name, data in self.assets.new_files().items():
-            target = self.root / "assets" / name
-            _inside(root_real, target)
-            from coursebuilder.output import write_bytes
+    def write(self) -> bool:
+        """Write assets first, then lessons, quiz files, glossary and course.yaml.
 
-            write_bytes(target, data)
-            self.result.files.append((f"assets/{name}", "added"))
+        Every target is checked first: if one would land outside the course directory (a
+        symlinked `assets/`, say), nothing is written and False is returned.
+        """
+        root_real = Path(os.path.realpath(self.root))
+        assets = {f"assets/{name}": data for name, data in self.assets.new_files().items()}
         files = self.planned_files()
+        outside = [rel for rel in [*assets, *files] if not _inside(root_real, self.root / rel)]
+        if outside:
+            for rel in outside:
+                self.notes.error(
+                    Where(str(self.root / rel)),
+                    "would be written outside the course directory; refused",
+                    "import-target",
+                )
+            return False
+        for rel, data in assets.items():
+            write_bytes(self.root / rel, data)
+            self.result.files.append((rel, "added"))
         order = sorted(files, key=lambda rel: (rel == COURSE_FILE, rel == GLOSSARY_FILE, rel))
         for rel in order:
             text, what = files[rel]
-            target = self.root / rel
-            _inside(root_real, target)
-            write_text(target, text)
+            write_text(self.root / rel, text)
             self.result.files.append((rel, what))
+        return True
 
     def plan_report(self) -> None:
         """Fill `result.files` for a dry run."""
@@ -749,10 +762,9 @@ def _join(segments: list[str]) -> str | None:
     return "/".join(segments) or None
 
 
-def _inside(root_real: Path, target: Path) -> None:
-    real = Path(os.path.realpath(target.parent))
-    if not real.is_relative_to(root_real):
-        raise InputProblem(f"{target} would be written outside the course directory; refused")
+def _inside(root_real: Path, target: Path) -> bool:
+    """Whether `target` (through any symlink on its way) stays inside the course directory."""
+    return Path(os.path.realpath(target)).is_relative_to(root_real)
 
 
 def _defaults_of(text: str) -> QuizDefaults:
