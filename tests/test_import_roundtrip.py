@@ -275,3 +275,49 @@ def test_random_courses_build_import_build_byte_identical(tmp_path_factory, cour
                 difflib.unified_diff(first[name].decode().split("\n"), second[name].decode().split("\n"), lineterm="")
             )
             raise AssertionError(f"{name}:\n{diff[:3000]}")
+
+
+STYLED = """# yaml-language-server: $schema=../schemas/quiz.schema.json
+defaults:
+  lesson: practice
+questions:
+  - id: styled
+    type: multichoice
+    text: |-
+      Setext title
+      ============
+
+      _Italic_, __bold__ and a list:
+
+      * one
+      * two
+    answers:
+      - {text: "__Right__", grade: 100}
+      - {text: "_Wrong_", grade: 0}
+"""
+
+
+def test_reimport_keeps_the_authors_markdown_where_the_meaning_is_the_same(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(SKELETON, course)
+    (course / "quiz" / "styled.yaml").write_text(STYLED, encoding="utf-8")
+    _build(course, tmp_path / "dist")
+    built = next((tmp_path / "dist").iterdir()) / "moodle" / "questions.xml"
+    # The converter writes `*Italic*` and `**bold**`: the same HTML, so nothing changes.
+    result = run_import([built], ImportOptions(into=course))
+    assert {c.key: c.action for c in result.changes}["styled"] == "unchanged"
+    assert (course / "quiz" / "styled.yaml").read_text(encoding="utf-8") == STYLED
+    # A real change in Moodle (the wrong answer now earns half) updates that question only,
+    # and its text stays as the author wrote it.
+    changed = tmp_path / "changed.xml"
+    data = built.read_text(encoding="utf-8")
+    start = data.index("<idnumber>styled</idnumber>")
+    fraction = data.index('fraction="0"', start)
+    changed.write_text(data[:fraction] + 'fraction="50"' + data[fraction + len('fraction="0"') :], encoding="utf-8")
+    again = run_import([changed], ImportOptions(into=course))
+    actions = {c.key: c.action for c in again.changes}
+    assert actions["styled"] == "updated"
+    assert [key for key, action in actions.items() if action != "unchanged"] == ["styled"]
+    text = (course / "quiz" / "styled.yaml").read_text(encoding="utf-8")
+    assert "Setext title\n      ============" in text and "_Italic_, __bold__" in text
+    assert "grade: 50" in text

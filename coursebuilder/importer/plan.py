@@ -601,6 +601,7 @@ class _Merger:
                 self.result.changes.append(Change("entry", entry.term, "added", GLOSSARY_FILE, "glossary entry"))
                 continue
             current = self.glossary_final[index]
+            entry = preserve_texts(current, entry)
             if current.model_dump(mode="json") == entry.model_dump(mode="json"):
                 action: Action = "unchanged"
             else:
