@@ -29,11 +29,17 @@ def report_lines(result: ImportResult, verbose: bool = False) -> Iterator[tuple[
         by_file.setdefault(change.file, Counter())[change.action] += 1
         if verbose:
             yield f"  {change.action:9} {change.what} {change.key} ({change.file})", False
-    for file, counter in sorted(by_file.items()):
-        parts = ", ".join(f"{counter[a]} {a}" for a in ("added", "updated", "unchanged") if counter[a])
-        yield f"{file}: {parts}", False
+    def counts(file: str) -> str:
+        counter = by_file.get(file)
+        if not counter:
+            return ""
+        return " (" + ", ".join(f"{counter[a]} {a}" for a in ("added", "updated", "unchanged") if counter[a]) + ")"
+
+    written = {rel for rel, _what in result.files}
     for rel, what in result.files:
-        yield f"{rel}: {what}", False
+        yield f"{rel}: {what}{counts(rel)}", False
+    for file in sorted(set(by_file) - written):
+        yield f"{file}: unchanged{counts(file)}", False
     questions = Counter(c.kind for c in result.changes if c.what == "question")
     entries = sum(1 for c in result.changes if c.what == "entry")
     summary = f"imported {sum(questions.values())} question(s)"
