@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,42 @@ def test_bad_base64_is_reported(write_course) -> None:
 )
 def test_safe_file_names(name: str, safe: str) -> None:
     assert safe_file_name(name) == safe
+
+
+def _two_images(first: bytes, second: bytes) -> str:
+    questions = []
+    for index, data in enumerate((first, second)):
+        body = base64.b64encode(data).decode()
+        questions.append(
+            f"""  <question type="description">
+    <name><text>D{index}</text></name>
+    <questiontext format="html"><text><![CDATA[<p><img src="@@PLUGINFILE@@/image.png" alt="i{index}"></p>]]></text>
+<file name="image.png" path="/" encoding="base64">{body}</file></questiontext>
+  </question>"""
+        )
+    return '<?xml version="1.0" encoding="UTF-8"?>\n<quiz>\n' + "\n".join(questions) + "\n</quiz>\n"
+
+
+def test_same_name_other_content_gets_its_own_file(write_course) -> None:
+    root, result, _before, _after = _run(write_course, "bank.xml", _two_images(b"first", b"second"))
+    assert not result.failed
+    names = sorted(p.name for p in (root / "assets").iterdir())
+    assert names[0] == "image-" + hashlib.sha256(b"second").hexdigest()[:10] + ".png"
+    assert names[1] == "image.png"
+    assert (root / "assets" / "image.png").read_bytes() == b"first"
+    quiz = (root / "quiz" / "bank.yaml").read_text(encoding="utf-8")
+    assert "![i0](../assets/image.png)" in quiz and f"![i1](../assets/{names[0]})" in quiz
+
+
+def test_a_file_the_course_already_has_is_reused(write_course) -> None:
+    root = write_course({**COURSE, "assets/img/photo.png": b"first"}, base=False)
+    source = root.parent / "bank.xml"
+    source.write_text(_two_images(b"first", b"first"), encoding="utf-8")
+    result = run_import([source], ImportOptions(into=root))
+    assert not result.failed
+    assert sorted(p.relative_to(root).as_posix() for p in (root / "assets").rglob("*")) == [
+        "assets/img",
+        "assets/img/photo.png",
+    ]
+    quiz = (root / "quiz" / "bank.yaml").read_text(encoding="utf-8")
+    assert quiz.count("../assets/img/photo.png") == 2

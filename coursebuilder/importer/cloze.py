@@ -113,15 +113,3 @@ def _answer(alt: re.Match[str], gap_type: str) -> ClozeAnswer:
 def _unescape(text: str) -> str:
     text = html.unescape(text)
     return text.replace("\\}", "}").replace("\\#", "#")
-
-
-def normalised_fractions(gap: ClozeGap) -> list[float]:
-    """The fractions Moodle stores for a gap (multi-response positives scaled to add up to 1)."""
-    fractions = [answer.fraction for answer in gap.answers]
-    if not gap.type.startswith("multiresponse"):
-        return fractions
-    total = sum(f for f in fractions if f > 0)
-    if not total:
-        return fractions
-    specific = any(answer.specific for answer in gap.answers)
-    return [f / total if f > 0 else (f if specific else -(1.0 / total)) for f in fractions]

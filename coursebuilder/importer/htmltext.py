@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Literal
@@ -676,14 +675,6 @@ def _escape_line_start(line: str) -> str:
     if head[0].isdigit():
         return head + "\\" + line[len(head) :]
     return "\\" + line
-
-
-def iter_pluginfile_refs(text: str) -> Iterator[str]:
-    """Names referenced as `@@PLUGINFILE@@/name` (percent-decoded) in a text."""
-    from urllib.parse import unquote
-
-    for match in PLUGINFILE.finditer(text):
-        yield unquote(match.group(1))
 
 
 PLUGINFILE = re.compile(r"@@PLUGINFILE@@/([^\"'\s<>)?#]+)")

@@ -711,7 +711,7 @@ class MoodleXmlReader:
         self._ordering_hints_default = shownum is None
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- utilities
 
 
 def _path_text(element: etree._Element | None, path: str, default: str = "") -> str:

@@ -744,7 +744,7 @@ class _Merger:
             self.result.files.append((rel, f"would be {what}"))
 
 
-# --------------------------------------------------------------------------- helpers
+# --------------------------------------------------------------------------- utilities
 
 
 def _common_head(categories: list[CategoryPath | None]) -> str:

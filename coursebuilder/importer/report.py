@@ -29,6 +29,7 @@ def report_lines(result: ImportResult, verbose: bool = False) -> Iterator[tuple[
         by_file.setdefault(change.file, Counter())[change.action] += 1
         if verbose:
             yield f"  {change.action:9} {change.what} {change.key} ({change.file})", False
+
     def counts(file: str) -> str:
         counter = by_file.get(file)
         if not counter:
