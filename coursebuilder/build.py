@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
-from coursebuilder.loader import load_or_raise
+from coursebuilder.loader import gc_paused, load_or_raise
 from coursebuilder.model import Course
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 
@@ -39,6 +39,7 @@ class BuildEvents(Protocol):
     def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None: ...
 
 
+@gc_paused  # targets walk the whole model; the collector would too, again and again
 def build_course(
     root: Path | str,
     out_dir: Path | str = "dist",

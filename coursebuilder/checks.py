@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import posixpath
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,7 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from coursebuilder import limits
-from coursebuilder.assets import AssetProblem, is_external, resolve
+from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.markdown import references
@@ -161,6 +164,7 @@ def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[Ba
 def _check_texts(course: Course, found_lessons: list[Lesson], root: Path) -> Iterator[Diagnostic]:
     total = 0
     counted: set[Path] = set()
+    resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
     for document, source_file, _ in _documents(course, found_lessons):
         for owner, field, path, text in iter_markdown(document):
             assert isinstance(owner, Model)
@@ -205,10 +209,15 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path) -> Ite
                     and not _looks_like_file(ref.target)
                 ):
                     continue
-                try:
-                    asset = resolve(root, source_file, ref.target)
-                except AssetProblem as exc:
-                    yield error(source_file, line, path, str(exc), "asset")
+                key = (posixpath.dirname(source_file), ref.target)  # all `resolve` depends on
+                if key not in resolved:
+                    try:
+                        resolved[key] = resolve(root, source_file, ref.target)
+                    except AssetProblem as exc:
+                        resolved[key] = exc
+                asset = resolved[key]
+                if isinstance(asset, AssetProblem):
+                    yield error(source_file, line, path, str(asset), "asset")
                     continue
                 if asset.path not in counted:
                     counted.add(asset.path)
@@ -256,8 +265,8 @@ def _warnings(course: Course) -> Iterator[Diagnostic]:
     for lesson in course.lessons:
         if lesson.id not in asked:
             yield warning(lesson.source_file, 1, "", f"lesson {lesson.id!r} has no questions", "no-questions")
-    bodies = "\n".join(lesson.body for lesson in course.lessons)
-    folded = bodies.casefold()
+    bodies = _Occurrences([lesson.body for lesson in course.lessons])
+    folded = _Occurrences([lesson.body.casefold() for lesson in course.lessons])
     for index, entry in enumerate(course.glossary.entries):
         names = [entry.term, *entry.aliases]
         used = any((name in bodies) if entry.case_sensitive else (name.casefold() in folded) for name in names)
@@ -269,3 +278,57 @@ def _warnings(course: Course) -> Iterator[Diagnostic]:
                 f"term {entry.term!r} (or an alias) appears in no lesson",
                 "unused-term",
             )
+
+
+_WORD = re.compile(r"\w+")
+
+
+class _Occurrences:
+    """Answers `needle in "\\n".join(texts)` for thousands of needles without a full scan each.
+
+    A run of word characters of the needle lies inside one word of the text, so only the texts
+    having a word that contains the needle's longest run can hold it; a needle that is one run
+    is found in the list of distinct words alone. Same answers as the plain `in`, which is what
+    few needles or needles with a line break still use.
+    """
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        self._joined: str | None = None
+        self._words: dict[str, list[int]] | None = None
+        self._queries = 0
+
+    @property
+    def joined(self) -> str:
+        if self._joined is None:
+            self._joined = "\n".join(self.texts)
+        return self._joined
+
+    def _index(self) -> tuple[dict[str, list[int]], str, list[int]]:
+        if self._words is None:
+            words: dict[str, list[int]] = {}
+            for number, text in enumerate(self.texts):
+                for word in set(_WORD.findall(text)):
+                    words.setdefault(word, []).append(number)
+            self._words = words
+            self._vocabulary = "\n".join(words)
+            self._starts = list(itertools.accumulate((len(word) + 1 for word in words), initial=0))
+            self._keys = list(words)
+        return self._words, self._vocabulary, self._starts
+
+    def __contains__(self, needle: str) -> bool:
+        self._queries += 1
+        runs = _WORD.findall(needle)
+        longest = max(runs, key=len, default="")
+        if self._queries <= 20 or "\n" in needle or len(longest) < 3:
+            return needle in self.joined
+        words, vocabulary, starts = self._index()
+        if longest == needle:
+            return needle in words or needle in vocabulary
+        candidates: set[int] = set()
+        at = vocabulary.find(longest)
+        while at != -1:
+            word = self._keys[bisect.bisect_right(starts, at) - 1]
+            candidates.update(words[word])
+            at = vocabulary.find(longest, starts[bisect.bisect_right(starts, at)])
+        return any(needle in self.texts[number] for number in sorted(candidates))

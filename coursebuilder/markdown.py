@@ -69,6 +69,9 @@ def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options
 
 
 _PARSER = _new_parser()
+_BLOCKS = _new_parser()
+_BLOCKS.disable("inline")
+"""The same parser without the inline pass: `references` runs it only where links can be."""
 
 
 def render(text: str, resolve_image: ImageResolver | None = None, inline: bool = False) -> str:
@@ -102,11 +105,16 @@ def references(text: str) -> Iterator[Reference]:
     """Yield the images and links of `text` (including `src`/`href` in raw HTML)."""
     if not text or not any(mark in text for mark in ("](", "<", "]:")):
         return
-    for block in _PARSER.parse(text):
+    env: dict[str, Any] = {}
+    for block in _BLOCKS.parse(text, env):
         line = block.map[0] if block.map else 0
         if block.type in ("html_block",):
             yield from _html_refs(block.content, line)
-        for child in block.children or ():
+        if block.type != "inline" or not _may_link(block.content, env):
+            continue
+        children: list[Token] = []
+        _PARSER.inline.parse(block.content, _PARSER, env, children)
+        for child in children:
             if child.type == "image":
                 yield Reference("image", str(child.attrs.get("src", "")), line)
             elif child.type == "link_open":
@@ -115,6 +123,14 @@ def references(text: str) -> Iterator[Reference]:
                 yield from _html_refs(child.content, line)
             if child.type == "softbreak" or child.type == "hardbreak":
                 line += 1
+
+
+def _may_link(content: str, env: dict[str, Any]) -> bool:
+    """Whether inline text can hold a link, image or HTML: `](`, `<`, or `[` with link definitions.
+
+    Paragraphs of plain prose, most of a lesson, skip the inline parse entirely.
+    """
+    return "](" in content or "<" in content or ("[" in content and bool(env.get("references")))
 
 
 def _html_refs(fragment: str, line: int) -> Iterator[Reference]:

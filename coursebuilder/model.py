@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal
+from typing import Annotated, Literal, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -75,13 +75,18 @@ class Model(BaseModel):
 
     @property
     def source_file(self) -> str:
-        return self._file
+        # Read the private values directly: pydantic's attribute fallback is slow, and targets
+        # ask for every text of every question.
+        private = self.__pydantic_private__ or {}
+        return str(private.get("_file", ""))
 
     def source_line(self, field: str | None = None) -> int:
         """Line of `field` (or of the object) in its source file; 0 when unknown."""
-        if field is not None and field in self._lines:
-            return self._lines[field]
-        return self._line
+        private = self.__pydantic_private__ or {}
+        lines: dict[str, int] = private.get("_lines") or {}
+        if field is not None and field in lines:
+            return lines[field]
+        return int(private.get("_line", 0))
 
     @field_validator("*", mode="after")
     @classmethod
@@ -662,7 +667,27 @@ class Course(Model):
     """The course directory (absolute)."""
 
     def lesson_questions(self, lesson_id: str) -> list[Question]:
-        return [q for q in self.questions if q.lesson == lesson_id]
+        """The questions of one lesson, in course order (a new list each call).
+
+        Targets ask once per lesson; the questions are grouped once per course, not scanned
+        again for each lesson (which grew with lessons × questions).
+        """
+        key = id(self)
+        cached = _BY_LESSON.get(key)
+        if cached is None or cached[0] is not self.questions or cached[1] != len(self.questions):
+            groups: dict[str | None, list[Question]] = {}
+            for question in self.questions:
+                groups.setdefault(question.lesson, []).append(question)
+            cached = (self.questions, len(self.questions), groups)
+            _BY_LESSON[key] = cached
+            while len(_BY_LESSON) > 8:
+                del _BY_LESSON[next(iter(_BY_LESSON))]
+        return list(cached[2].get(lesson_id, ()))
+
+
+_BY_LESSON: dict[int, tuple[list[Question], int, dict[str | None, list[Question]]]] = {}
+"""Questions by lesson of the last few courses asked, keyed by course id and checked against
+the course's question list (the same list object, the same length)."""
 
 
 def markdown_fields(model: type[BaseModel]) -> tuple[str, ...]:
@@ -687,7 +712,7 @@ def iter_markdown(obj: BaseModel, path: str = "") -> Iterator[tuple[BaseModel, s
         text = getattr(obj, name)
         if text:
             yield obj, name, f"{path}{name}", text
-    for name in type(obj).model_fields:
+    for name in _nested_fields(type(obj)):
         value = getattr(obj, name)
         if isinstance(value, BaseModel):
             yield from iter_markdown(value, f"{path}{name}.")
@@ -695,3 +720,27 @@ def iter_markdown(obj: BaseModel, path: str = "") -> Iterator[tuple[BaseModel, s
             for index, item in enumerate(value):
                 if isinstance(item, BaseModel):
                     yield from iter_markdown(item, f"{path}{name}[{index}].")
+
+
+def _nested_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    """Names of the fields of `model` whose type can hold a model (the others hold plain values)."""
+    cached = _NESTED_FIELDS.get(model)
+    if cached is None:
+        cached = tuple(name for name, info in model.model_fields.items() if _may_hold_model(info.annotation))
+        _NESTED_FIELDS[model] = cached
+    return cached
+
+
+_NESTED_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+_PLAIN_TYPES = (str, int, float, bool, type(None))
+
+
+def _may_hold_model(annotation: object) -> bool:
+    if get_origin(annotation) is Literal:
+        return False
+    if isinstance(annotation, type) and get_origin(annotation) is None and not get_args(annotation):
+        return not issubclass(annotation, _PLAIN_TYPES) or issubclass(annotation, BaseModel)
+    arguments = get_args(annotation)
+    if get_origin(annotation) is Annotated:
+        arguments = arguments[:1]
+    return not arguments or any(_may_hold_model(argument) for argument in arguments)

@@ -7,6 +7,9 @@ keys (git merges produce them and YAML would silently keep the last one).
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import yaml
@@ -41,26 +44,124 @@ class LineList(list[Any]):
     item_columns: list[int]
 
 
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_TAGS: dict[str, str] = {}
+"""Tag of each short plain scalar seen (keys, numbers, booleans recur thousands of times)."""
+
+
 class _Loader(_BaseLoader):  # type: ignore[valid-type,misc]
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node in self.constructed_objects:
-            raise YamlProblem(
-                "anchors and aliases (&name / *name) are not supported",
-                node.start_mark.line + 1,
-                node.start_mark.column + 1,
-            )
+            raise _alias(node)
         return super().construct_object(node, deep=deep)
 
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        # No path resolvers are registered, so a scalar's tag depends on its text alone (and
+        # quoted ones are always text): remember the tags of short plain scalars.
+        if kind is yaml.ScalarNode:
+            if not implicit[0]:
+                return _STR
+            tag = _TAGS.get(value)
+            if tag is None:
+                tag = str(super().resolve(kind, value, implicit))
+                if len(value) <= 64 and len(_TAGS) < 100_000:
+                    _TAGS[value] = tag
+            return tag
+        return str(super().resolve(kind, value, implicit))
 
-def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
+    def construct_document(self, node: yaml.Node) -> Any:
+        """Build the document breadth first, as PyYAML's generators do, without their per-node cost.
+
+        Plain maps, lists and strings are built here; any other tag goes through the
+        constructors registered below, in the same order, so results and errors are PyYAML's.
+        """
+        done = self.constructed_objects  # every node built so far: meeting one again means an alias
+        pending: list[Any] = []  # (node, container) to fill, or a PyYAML generator to finish
+        generators: list[Any] = vars(self)["state_generators"]  # where PyYAML queues its own
+
+        def adopt() -> None:
+            if generators:
+                pending.extend(generators)
+                generators.clear()
+
+        def delegate(child: yaml.Node) -> Any:
+            data = self.construct_object(child, deep=False)
+            adopt()
+            return data
+
+        def make(child: yaml.Node) -> Any:
+            if child in done:
+                raise _alias(child)
+            tag = child.tag
+            if tag == _STR and type(child) is yaml.ScalarNode:
+                done[child] = child.value
+                return child.value
+            if tag == _MAP and type(child) is yaml.MappingNode:
+                data: Any = _new_map(child)
+            elif tag == _SEQ and type(child) is yaml.SequenceNode:
+                data = _new_seq(child)
+            else:
+                return delegate(child)
+            done[child] = data
+            pending.append((child, data))
+            return data
+
+        def key_of(child: yaml.Node) -> Any:
+            if child.tag == _STR and type(child) is yaml.ScalarNode:
+                if child in done:
+                    raise _alias(child)
+                done[child] = child.value
+                return child.value
+            return delegate(child)
+
+        try:
+            result = make(node)
+            while pending:
+                level, pending = pending, []
+                for task in level:
+                    if isinstance(task, tuple):
+                        child, data = task
+                        if isinstance(data, LineDict):
+                            _fill_map(self, child, data, key_of, make)
+                        else:
+                            data.extend(make(item) for item in child.value)
+                    else:
+                        for _ in task:
+                            pass
+                        adopt()
+            return result
+        finally:
+            self.constructed_objects.clear()
+            self.recursive_objects.clear()
+            self.deep_construct = False
+
+
+def _alias(node: yaml.Node) -> YamlProblem:
+    return YamlProblem(
+        "anchors and aliases (&name / *name) are not supported", node.start_mark.line + 1, node.start_mark.column + 1
+    )
+
+
+def _new_map(node: yaml.MappingNode) -> LineDict:
     data = LineDict()
     data.line = node.start_mark.line + 1
     data.key_lines = {}
     data.key_columns = {}
-    yield data
+    return data
+
+
+def _fill_map(
+    loader: _Loader,
+    node: yaml.MappingNode,
+    data: LineDict,
+    key_of: Callable[[yaml.Node], Any],
+    value_of: Callable[[yaml.Node], Any],
+) -> None:
     loader.flatten_mapping(node)
     for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=False)
+        key = key_of(key_node)
         if not isinstance(key, str):
             if isinstance(key, (int, float, bool)) or key is None:
                 key = str(key).lower() if isinstance(key, bool) or key is None else str(key)
@@ -74,16 +175,28 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
                 key_node.start_mark.line + 1,
                 key_node.start_mark.column + 1,
             )
-        data[key] = loader.construct_object(value_node, deep=False)
+        data[key] = value_of(value_node)
         data.key_lines[key] = key_node.start_mark.line + 1
         data.key_columns[key] = key_node.start_mark.column + 1
 
 
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Any:
+def _new_seq(node: yaml.SequenceNode) -> LineList:
     data = LineList()
     data.line = node.start_mark.line + 1
     data.item_lines = [child.start_mark.line + 1 for child in node.value]
     data.item_columns = [child.start_mark.column + 1 for child in node.value]
+    return data
+
+
+def _construct_map(loader: _Loader, node: yaml.MappingNode) -> Any:
+    data = _new_map(node)
+    yield data
+    construct = partial(loader.construct_object, deep=False)
+    _fill_map(loader, node, data, construct, construct)
+
+
+def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> Any:
+    data = _new_seq(node)
     yield data
     data.extend(loader.construct_object(child, deep=False) for child in node.value)
 
@@ -103,18 +216,20 @@ MAX_DEPTH = 50
 
 
 def _flow_depth_ok(text: str) -> tuple[bool, int]:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return True, 0
     depth = 0
-    line = 1
-    for char in text:
-        if char == "\n":
-            line += 1
-        elif char in "[{":
+    for match in _BRACKET.finditer(text):
+        if match.group() in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                return False, line
-        elif char in "]}":
+                return False, text.count("\n", 0, match.start()) + 1
+        else:
             depth = max(0, depth - 1)
     return True, 0
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def decode(data: bytes) -> str:

@@ -8,11 +8,13 @@ the same entries always give the same bytes.
 
 from __future__ import annotations
 
-import gzip
 import io
 import tarfile
+import zlib
 from collections.abc import Mapping
 
+COMPRESS_LEVEL = 6
+"""zlib's default, as the zips use: level 9 took 3.5 times as long for 7 % less (181 MB of XML)."""
 MAX_PATH = 100
 """A ustar name field; longer paths would need the prefix field, which we never need."""
 
@@ -20,8 +22,8 @@ MAX_PATH = 100
 def mbz_bytes(entries: Mapping[str, bytes]) -> bytes:
     """Pack `entries` (path → bytes) with a directory entry for every folder."""
     folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
+    buffer = _GzipSink(COMPRESS_LEVEL)
+    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:  # type: ignore[call-overload]
         for name in sorted([*(f"{folder}/" for folder in folders), *entries], key=lambda item: item.rstrip("/")):
             if len(name.encode("ascii")) > MAX_PATH:
                 raise ValueError(f"archive path longer than {MAX_PATH} bytes: {name}")
@@ -38,4 +40,29 @@ def mbz_bytes(entries: Mapping[str, bytes]) -> bytes:
                 info.mode = 0o644
                 info.size = len(data)
                 tar.addfile(info, io.BytesIO(data))
-    return gzip.compress(buffer.getvalue(), compresslevel=9, mtime=0)
+    return buffer.finish()
+
+
+class _GzipSink:
+    """A file to write the tar into that gzips as it goes, so the whole tar is never in memory.
+
+    zlib's own gzip framing (`wbits=31`) gives exactly the bytes of `gzip.compress(tar,
+    level, mtime=0)`, however the tar arrives in pieces: mtime 0, no file name.
+    """
+
+    def __init__(self, compresslevel: int) -> None:
+        self._deflate = zlib.compressobj(compresslevel, zlib.DEFLATED, 31)
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def write(self, data: bytes) -> int:
+        self._size += len(data)
+        self._parts.append(self._deflate.compress(data))
+        return len(data)
+
+    def tell(self) -> int:
+        return self._size
+
+    def finish(self) -> bytes:
+        self._parts.append(self._deflate.flush())
+        return b"".join(self._parts)

@@ -35,6 +35,8 @@ def backup_entries(course: Course, scorm_zip: bytes | None = None) -> dict[str, 
     job = Job(course=course, ids=ids, files=files, plan=plan, author=author)
     bank = QuestionBank(job)
     quizzes = [activity for activity in plan.activities if activity.modname == "quiz"]
+    # By identity: activities are dataclasses, and comparing two compares all their questions.
+    quiz_order = {id(activity): number for number, activity in enumerate(quizzes)}
     for activity in plan.activities:
         if activity.modname == "page":
             write_page(job, activity)
@@ -43,7 +45,7 @@ def backup_entries(course: Course, scorm_zip: bytes | None = None) -> dict[str, 
         elif activity.modname == "glossary":
             write_glossary(job, activity)
         elif activity.modname == "quiz":
-            write_quiz(job, activity, bank, grade_sortorder=2 + quizzes.index(activity), weight=1 / len(quizzes))
+            write_quiz(job, activity, bank, grade_sortorder=2 + quiz_order[id(activity)], weight=1 / len(quizzes))
         elif activity.modname == "scorm":
             assert scorm_zip is not None
             write_scorm(job, activity, scorm_zip, grade_sortorder=2 + len(quizzes))

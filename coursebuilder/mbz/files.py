@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from lxml import etree
 
-from coursebuilder.assets import AssetProblem, is_external, resolve
+from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.markdown import render
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.ids import Ids
@@ -98,6 +98,12 @@ class FileStore:
         self._names: dict[tuple[Area, str], str] = {}
         self._taken: set[tuple[Area, str]] = set()
         self._areas: set[Area] = set()
+        self._resolved: dict[tuple[str, str], Asset | None] = {}
+        """Each reference is resolved once per folder (the same figure recurs in many texts)."""
+        self._read: dict[Path, bytes] = {}
+        """Each course file is read once."""
+        self._in_context: dict[int, list[StoredFile]] = {}
+        """The files of each context, in the order stored (an activity asks for its own)."""
 
     # ------------------------------------------------------------------ rendering
 
@@ -123,11 +129,20 @@ class FileStore:
         """The `@@PLUGINFILE@@` URL of a reference to a course file, or None to leave it."""
         if not ref or ref.startswith(("#", PLUGINFILE)) or is_external(ref) or _SCHEME.match(ref):
             return None
-        try:
-            asset = resolve(self.root, source_file, ref)
-        except AssetProblem:
-            return None  # reported by validation; the reference stays as written
-        name = self.add(area, asset.rel, asset.path.read_bytes())
+        key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
+        if key not in self._resolved:
+            try:
+                asset = resolve(self.root, source_file, ref)
+            except AssetProblem:
+                self._resolved[key] = None  # reported by validation; the reference stays as written
+            else:
+                if asset.path not in self._read:
+                    self._read[asset.path] = asset.path.read_bytes()
+                self._resolved[key] = asset
+        found = self._resolved[key]
+        if found is None:
+            return None
+        name = self.add(area, found.rel, self._read[found.path])
         return PLUGINFILE + quote(name)
 
     # ------------------------------------------------------------------ storing
@@ -149,13 +164,16 @@ class FileStore:
         self._store(area, f"/{folder}/" if folder else "/", name, data)
 
     def _store(self, area: Area, filepath: str, name: str, data: bytes) -> None:
+        in_context = self._in_context.setdefault(area.contextid, [])
         if area not in self._areas:
             self._areas.add(area)
             self.files.append(StoredFile(self.ids.file(), area, ".", EMPTY_SHA1, 0, None))
+            in_context.append(self.files[-1])
         sha1 = hashlib.sha1(data).hexdigest()
         self.blobs[f"files/{sha1[:2]}/{sha1}"] = data
         mimetype = MIME_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
         self.files.append(StoredFile(self.ids.file(), area, name, sha1, len(data), mimetype, filepath))
+        in_context.append(self.files[-1])
 
     def refs(self, *areas: Area) -> list[int]:
         """Ids an inforef.xml must list so the files of `areas` restore."""
@@ -164,7 +182,7 @@ class FileStore:
 
     def refs_in_context(self, contextid: int) -> list[int]:
         """Ids of every file of a context that needs a fileref."""
-        return [f.id for f in self.files if f.area.contextid == contextid and f.area.needs_fileref]
+        return [f.id for f in self._in_context.get(contextid, ()) if f.area.needs_fileref]
 
     def files_xml(self) -> etree._Element:
         root = xml.element("files")

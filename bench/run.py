@@ -1,0 +1,372 @@
+"""Time `coursebuilder validate` and `build` on synthetic courses of size S, M and L.
+
+Each command runs as its own process, as a user or CI runs it, so the times include start-up
+and imports; peak RSS is that process's own (`os.wait4`). Every measurement is repeated and the
+best wall time kept (the machine may be shared); RSS is the largest seen. Prints Markdown tables
+and a PASS/MISS line per target. Usage: `make bench`, or `python bench/run.py --help`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+from coursebuilder.synthetic import SIZES, write_synthetic_course
+
+HERE = Path(__file__).resolve().parent
+COURSE_ID = "synthetic"
+SCORM_RUNTIME_SUFFIXES = (".js", ".css")
+
+# Targets for the L course (2 cores): seconds and megabytes.
+BANK_SECONDS, BANK_MB = 2.0, 250.0
+BUILD_SECONDS = 8.0
+VALIDATE_SECONDS = 2.0
+PEAK_MB = 400.0
+GROWTH_SLACK = 1.2
+"""L time / M time may be at most this many times the ratio of their sizes."""
+
+
+@dataclass
+class Run:
+    """One measured command: best wall time of the repeats and the largest peak RSS."""
+
+    size: str
+    step: str
+    seconds: float
+    peak_mb: float
+    questions: int
+    cpu: float = 0.0
+    """CPU seconds (user + system) of the run with the best wall time: steadier on a busy machine."""
+    output_bytes: int = 0
+    note: str = ""
+
+    @property
+    def per_second(self) -> float:
+        return self.questions / self.seconds if self.seconds else 0.0
+
+
+@dataclass
+class Results:
+    runs: list[Run] = field(default_factory=list)
+    scorm: list[dict[str, object]] = field(default_factory=list)
+    rebuild: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Per size: files in dist/, files an unchanged rebuild rewrote, files a one-lesson edit rewrote."""
+    checks: list[tuple[str, str, str]] = field(default_factory=list)
+    machine: dict[str, str] = field(default_factory=dict)
+
+    def get(self, size: str, step: str) -> Run | None:
+        return next((run for run in self.runs if run.size == size and run.step == step), None)
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def run_once(args: list[str], log: Path) -> tuple[float, float, float]:
+    """Run `python -m coursebuilder ARGS` as a child; return (wall seconds, peak RSS in MB, CPU seconds)."""
+    argv = [sys.executable, "-m", "coursebuilder", *args]
+    actions = [
+        (os.POSIX_SPAWN_OPEN, 1, str(log.with_suffix(".out")), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+        (os.POSIX_SPAWN_OPEN, 2, str(log.with_suffix(".err")), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
+    ]
+    start = time.perf_counter()
+    pid = os.posix_spawn(sys.executable, argv, dict(os.environ), file_actions=actions)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        err = log.with_suffix(".err").read_text(encoding="utf-8", errors="replace")[-3000:]
+        out = log.with_suffix(".out").read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise CommandFailed(f"`coursebuilder {' '.join(args)}` exited {code}\n{out}{err}")
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # Linux reports KB
+
+
+def measure(
+    args: list[str], log: Path, repeat: int, before: Callable[[], object] | None = None
+) -> tuple[float, float, float]:
+    """Best wall time (with its CPU time) and largest peak RSS of `repeat` runs; `before()` runs ahead of each."""
+    best, peak, cpu = float("inf"), 0.0, 0.0
+    for _ in range(repeat):
+        if before is not None:
+            before()
+        seconds, mb, used = run_once(args, log)
+        if seconds < best:
+            best, cpu = seconds, used
+        peak = max(peak, mb)
+    return best, peak, cpu
+
+
+def tree_state(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Every file under `root` with (mtime in ns, inode, size): a rewrite changes at least one."""
+    state = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            stat = path.stat()
+            state[path.relative_to(root).as_posix()] = (stat.st_mtime_ns, stat.st_ino, stat.st_size)
+    return state
+
+
+def tree_bytes(root: Path) -> int:
+    return sum(path.stat().st_size for path in root.rglob("*") if path.is_file()) if root.exists() else 0
+
+
+def scorm_runtime(dist: Path) -> list[dict[str, object]]:
+    """JS and CSS each SCORM package ships: raw bytes and gzipped bytes (per file, level 9)."""
+    rows: list[dict[str, object]] = []
+    for package in sorted(dist.rglob("*.zip")):
+        with zipfile.ZipFile(package) as archive:
+            names = archive.namelist()
+            if "imsmanifest.xml" not in names:
+                continue
+            raw = gz = 0
+            files = 0
+            for name in names:
+                if name.lower().endswith(SCORM_RUNTIME_SUFFIXES):
+                    data = archive.read(name)
+                    raw += len(data)
+                    gz += len(gzip.compress(data, compresslevel=9, mtime=0))
+                    files += 1
+        rows.append({"package": package.relative_to(dist).as_posix(), "files": files, "raw": raw, "gzip": gz})
+    return rows
+
+
+def list_targets() -> list[str]:
+    out = subprocess.run(
+        [sys.executable, "-m", "coursebuilder", "targets"], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def bank_target(names: list[str], wanted: str | None) -> str | None:
+    """The target that writes the question bank: `moodle` unless told otherwise."""
+    if wanted:
+        return wanted if wanted in names else None
+    for name in names:
+        if name in ("moodle", "moodle-xml", "moodlexml", "xml"):
+            return name
+    return None
+
+
+def bench_size(size: str, work: Path, repeat: int, bank: str | None, results: Results) -> None:
+    questions, lessons, terms = SIZES[size]
+    base = work / size
+    course = base / "course"
+    logs = base / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    write_synthetic_course(course, questions, lessons, terms)
+    source_bytes = tree_bytes(course)
+    print(f"{size}: {questions} questions, {lessons} lessons, {terms} terms ({source_bytes / 1e6:.1f} MB source)")
+
+    seconds, mb, cpu = measure(["validate", str(course)], logs / "validate", repeat)
+    results.runs.append(Run(size, "validate", seconds, mb, questions, cpu))
+
+    if bank:
+        bank_dir = base / "bank"
+        seconds, mb, cpu = measure(
+            ["build", str(course), "-o", str(bank_dir), "-q", "--target", bank],
+            logs / "bank",
+            repeat,
+            before=lambda: shutil.rmtree(bank_dir, ignore_errors=True),
+        )
+        results.runs.append(Run(size, f"question bank ({bank})", seconds, mb, questions, cpu, tree_bytes(bank_dir)))
+
+    dist = base / "dist"
+    seconds, mb, cpu = measure(
+        ["build", str(course), "-o", str(dist), "-q"],
+        logs / "build",
+        repeat,
+        before=lambda: shutil.rmtree(dist, ignore_errors=True),
+    )
+    out = dist / COURSE_ID
+    artefacts = tree_state(out) if out.exists() else {}
+    results.runs.append(
+        Run(size, "full build", seconds, mb, questions, cpu, tree_bytes(out), f"{len(artefacts)} files")
+    )
+
+    # Unchanged source: nothing may be rewritten (mtime, inode and size all stay).
+    rewritten: set[str] = set()
+    best, peak, best_cpu = float("inf"), 0.0, 0.0
+    for _ in range(repeat):
+        before = tree_state(out) if out.exists() else {}
+        seconds, mb, cpu = run_once(["build", str(course), "-o", str(dist), "-q"], logs / "rebuild")
+        after = tree_state(out) if out.exists() else {}
+        rewritten |= {name for name in after if before.get(name) != after[name]}
+        if seconds < best:
+            best, best_cpu = seconds, cpu
+        peak = max(peak, mb)
+    note = "no file rewritten" if not rewritten else f"REWROTE {len(rewritten)}: {', '.join(sorted(rewritten)[:5])}"
+    results.runs.append(Run(size, "rebuild, unchanged source", best, peak, questions, best_cpu, tree_bytes(out), note))
+
+    # One lesson edited: how many artefacts change (each depends on the lesson or not).
+    lesson = sorted((course / "lessons").glob("*.md"))[lessons // 2]
+    original = lesson.read_bytes()
+    before = tree_state(out) if out.exists() else {}
+    lesson.write_bytes(original + b"\nOne more sentence for the benchmark.\n")
+    try:
+        seconds, mb, cpu = run_once(["build", str(course), "-o", str(dist), "-q"], logs / "edit")
+    finally:
+        lesson.write_bytes(original)
+    after = tree_state(out) if out.exists() else {}
+    edited = sorted(name for name in after if before.get(name) != after[name])
+    results.runs.append(
+        Run(
+            size, "rebuild, one lesson edited", seconds, mb, questions, cpu, tree_bytes(out), f"{len(edited)} rewritten"
+        )
+    )
+    results.rebuild[size] = {"files": len(after), "unchanged_rewrote": len(rewritten), "edit_rewrote": len(edited)}
+    # Leave dist/ matching the source again.
+    run_once(["build", str(course), "-o", str(dist), "-q"], logs / "restore")
+    results.scorm.extend({"size": size, **row} for row in scorm_runtime(out))
+
+
+def check_targets(results: Results, bank: str | None) -> None:
+    """PASS/MISS for each target of the L course (and growth from M to L)."""
+
+    def add(name: str, ok: bool | None, detail: str) -> None:
+        results.checks.append((name, "n/a" if ok is None else ("PASS" if ok else "MISS"), detail))
+
+    for size, info in results.rebuild.items():
+        add(
+            f"unchanged rebuild {size} rewrites no file",
+            info["unchanged_rewrote"] == 0,
+            f"{info['unchanged_rewrote']} of {info['files']} rewritten",
+        )
+    large = {run.step: run for run in results.runs if run.size == "L"}
+    bank_step = f"question bank ({bank})" if bank else None
+    if not large:
+        add("L targets", None, "L was not run")
+        return
+    validate = large.get("validate")
+    if validate:
+        add(
+            f"validate L ≤ {VALIDATE_SECONDS:g} s",
+            validate.seconds <= VALIDATE_SECONDS,
+            f"{validate.seconds:.2f} s",
+        )
+    bank_run = large.get(bank_step) if bank_step else None
+    if bank_run:
+        add(f"question bank L ≤ {BANK_SECONDS:g} s", bank_run.seconds <= BANK_SECONDS, f"{bank_run.seconds:.2f} s")
+        add(f"question bank L ≤ {BANK_MB:g} MB", bank_run.peak_mb <= BANK_MB, f"{bank_run.peak_mb:.0f} MB")
+    else:
+        add(f"question bank L ≤ {BANK_SECONDS:g} s, ≤ {BANK_MB:g} MB", None, "no question bank target yet")
+    build = large.get("full build")
+    if build:
+        note = build.note if build.output_bytes else "no targets registered yet"
+        add(f"full build L ≤ {BUILD_SECONDS:g} s", build.seconds <= BUILD_SECONDS, f"{build.seconds:.2f} s ({note})")
+    peak = max(run.peak_mb for run in large.values())
+    add(f"peak RSS L ≤ {PEAK_MB:g} MB", peak <= PEAK_MB, f"{peak:.0f} MB")
+    ratio = SIZES["L"][0] / SIZES["M"][0]
+    for step in ("validate", bank_step, "full build"):
+        if step is None:
+            continue
+        m, big = results.get("M", step), results.get("L", step)
+        if m and big:
+            growth = big.seconds / m.seconds
+            add(
+                f"{step}: L/M time ≤ {GROWTH_SLACK:g} × {ratio:g}",
+                growth <= GROWTH_SLACK * ratio,
+                f"{growth:.1f}× for {ratio:g}× the size",
+            )
+
+
+def machine() -> dict[str, str]:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {
+        "date": date.today().isoformat(),
+        "python": platform.python_version(),
+        "cores": str(os.cpu_count()),
+        "cpu": cpu,
+        "system": f"{platform.system()} {platform.release()}",
+    }
+
+
+def _mb(value: int) -> str:
+    return f"{value / 1e6:.2f} MB" if value >= 100_000 else f"{value / 1e3:.1f} kB"
+
+
+def markdown(results: Results, repeat: int) -> str:
+    m = results.machine
+    lines = [
+        f"Machine: {m['cores']} cores ({m['cpu']}), Python {m['python']}, {m['system']}, {m['date']}.",
+        f"Wall time: best of {repeat} runs, with that run's CPU time (user + system); peak RSS: largest of "
+        "them. Each command is a new process; questions/s is per wall second.",
+        "",
+        "| size | step | wall (s) | CPU (s) | peak RSS (MB) | questions/s | output | note |",
+        "|---|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for run in results.runs:
+        output = _mb(run.output_bytes) if run.output_bytes else ""
+        lines.append(
+            f"| {run.size} | {run.step} | {run.seconds:.2f} | {run.cpu:.2f} | {run.peak_mb:.0f} "
+            f"| {run.per_second:,.0f} | {output} | {run.note} |"
+        )
+    if results.scorm:
+        lines += ["", "SCORM runtime (JS + CSS in each package):", ""]
+        lines += ["| size | package | files | raw | gzipped |", "|---|---|---:|---:|---:|"]
+        for row in results.scorm:
+            lines.append(
+                f"| {row['size']} | {row['package']} | {row['files']} | {_mb(int(row['raw']))} "  # type: ignore[call-overload]
+                f"| {_mb(int(row['gzip']))} |"  # type: ignore[call-overload]
+            )
+    else:
+        lines += ["", "SCORM runtime: no SCORM package was built (no SCORM target registered yet)."]
+    lines += ["", "| target | result | measured |", "|---|---|---|"]
+    lines += [f"| {name} | {verdict} | {detail} |" for name, verdict, detail in results.checks]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="S,M,L", help="comma-separated sizes from S, M, L (default: all)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept (default 3)")
+    parser.add_argument("--work", type=Path, default=HERE / "out", help="where courses and outputs go (bench/out)")
+    parser.add_argument("--bank-target", default=None, help="target that writes the question bank (default moodle)")
+    parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    sizes = [size.strip().upper() for size in args.sizes.split(",") if size.strip()]
+    unknown = [size for size in sizes if size not in SIZES]
+    if unknown:
+        parser.error(f"unknown size {unknown[0]!r}; choose from {', '.join(SIZES)}")
+    names = list_targets()
+    bank = bank_target(names, args.bank_target)
+    print(f"targets: {', '.join(names) or '(none registered)'}; question bank target: {bank or '(none)'}")
+    results = Results(machine=machine())
+    try:
+        for size in sizes:
+            bench_size(size, args.work, max(1, args.repeat), bank, results)
+    except CommandFailed as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    check_targets(results, bank)
+    print()
+    print(markdown(results, max(1, args.repeat)), end="")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        data = {"machine": results.machine, "runs": [asdict(run) for run in results.runs], "scorm": results.scorm}
+        data["rebuild"] = results.rebuild
+        data["checks"] = results.checks
+        args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
