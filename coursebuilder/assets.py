@@ -19,31 +19,6 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
 
 
-_NAME_JUNK = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
-_WINDOWS_DEVICES = frozenset(
-    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10))}
-)
-
-
-def safe_file_name(untrusted: str, fallback: str = "file") -> str:
-    """A name from an untrusted source (a file embedded in Moodle XML, a zip entry) made safe
-    to write into assets/: its last path part only, without control characters, characters
-    Windows forbids, leading dots or a device name (`CON`, `NUL` …), at most 100 characters
-    with the extension kept. Never empty, never `.` or `..`.
-    """
-    name = _NAME_JUNK.sub("_", untrusted.replace("\\", "/").rsplit("/", 1)[-1]).strip(" .")
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    stem, ext = stem.strip(" ."), ext[:16]
-    if not stem:
-        stem = fallback
-    elif stem.split(".")[0].lower() in _WINDOWS_DEVICES:
-        stem += "_"
-    stem = stem[: 100 - len(ext) - 1]
-    return f"{stem}.{ext}" if ext else stem
-
-
 class AssetProblem(ValueError):
     """A reference that does not name a usable file; the message says why."""
 

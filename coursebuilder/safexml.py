@@ -16,6 +16,7 @@ reach no network and keep libxml2's limits on text size and depth (no `huge_tree
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ def parse_xml_bytes(
         return etree.fromstring(data, _parser(remove_blank_text=remove_blank_text, huge_text=huge_text))
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (exc.lineno or 0, 0)
-        message = str(exc.msg or "not well-formed XML")
+        message = re.sub(r", line \d+, column \d+$", "", str(exc.msg or "not well-formed XML"))
         if "huge" in message.lower() or "excessive depth" in message.lower():
             message += " (text nodes over 10 MB and nesting over 256 levels are refused)"
         raise XMLProblem(name, line or 0, message, column) from None

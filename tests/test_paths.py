@@ -226,32 +226,6 @@ def test_undecodable_file_names_are_printed_escaped(write_course: WriteCourse) -
         assert "03-caf\\xe9.md" in output
 
 
-@pytest.mark.parametrize(
-    ("untrusted", "safe"),
-    [
-        ("diagram.png", "diagram.png"),
-        ("../../etc/passwd", "passwd"),
-        ("..\\..\\Windows\\evil.dll", "evil.dll"),
-        ("/abs/path/x.svg", "x.svg"),
-        ("..", "file"),
-        ("", "file"),
-        (".htaccess", "htaccess"),
-        ("CON.txt", "CON_.txt"),
-        ("nul", "nul_"),
-        ("a\x00b\nc.png", "a_b_c.png"),
-        ('what?<>|*:".png', "what_______.png"),
-        ("x" * 300 + ".jpeg", "x" * 95 + ".jpeg"),
-        ("name.", "name"),
-    ],
-)
-def test_untrusted_file_names_are_made_safe(untrusted: str, safe: str) -> None:
-    """For writers of imported files: the name they get cannot leave assets/ or upset a file system."""
-    from coursebuilder.assets import safe_file_name
-
-    assert safe_file_name(untrusted) == safe
-    assert "/" not in safe and "\\" not in safe and safe not in ("", ".", "..")
-
-
 def test_a_newline_in_a_file_name_keeps_each_diagnostic_on_one_line(write_course: WriteCourse) -> None:
     from click.testing import CliRunner
 
