@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import posixpath
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from coursebuilder import limits
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
-_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_DRIVE = re.compile(r"^[A-Za-z]:")
+"""`C:\\x`, `C:/x` and drive-relative `C:x` (one-letter URL schemes do not exist)."""
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
 
 
@@ -33,57 +37,80 @@ class Asset:
         return posixpath.basename(self.rel)
 
 
+def _cut(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _show(ref: str) -> str:
+    """The reference as messages quote it: repr, cut short when very long."""
+    return repr(_cut(ref))
+
+
 def is_external(ref: str) -> bool:
     """True for `http:`, `https:` and `mailto:` references, which stay as links."""
     match = _SCHEME.match(ref)
-    return match is not None and match.group(1).lower() in EXTERNAL_SCHEMES and not _DRIVE.match(ref)
+    return match is not None and match.group(1).lower() in EXTERNAL_SCHEMES
 
 
 def resolve(root: Path, source_file: str, ref: str) -> Asset:
     """Resolve `ref`, written in `source_file` (relative to `root`), to a file in the course.
 
     Raises AssetProblem for URLs, absolute paths, `~`, escapes from the course directory,
-    symlinks pointing outside it, missing files and names whose letter case differs.
+    symlinks pointing outside it, missing files, names whose letter case differs and files
+    over `limits.MAX_ASSET_BYTES`. Percent-escapes are decoded first (`%2e%2e/` is `../`).
     """
-    ref_path = ref.split("#", 1)[0].split("?", 1)[0]
+    ref_path = unquote(ref.split("#", 1)[0].split("?", 1)[0])
+    shown = _show(unquote(ref))
     if not ref_path.strip():
         raise AssetProblem("empty file reference")
-    if _DRIVE.match(ref_path) or ref_path.startswith("\\\\"):
-        raise AssetProblem(f"{ref!r} is a Windows absolute path; use a path relative to the file")
+    if _CONTROL.search(ref_path):
+        raise AssetProblem(f"{shown} contains a control character")
+    if _DRIVE.match(ref_path) or ref_path.startswith(("\\\\", "//")):
+        kind = "a Windows absolute path" if _DRIVE.match(ref_path) else "a network path"
+        raise AssetProblem(f"{shown} is {kind}; use a path relative to the file")
+    if ref_path.startswith("\\"):
+        raise AssetProblem(f"{shown} is an absolute path; use a path relative to the file")
     scheme = _SCHEME.match(ref_path)
     if scheme:
         raise AssetProblem(
-            f"{ref!r}: {scheme.group(1)}: references are not allowed; put the file in assets/ and use a relative path"
+            f"{shown}: {scheme.group(1)}: references are not allowed; put the file in assets/ and use a relative path"
         )
     if "\\" in ref_path:
-        raise AssetProblem(f"{ref!r} uses backslashes; use forward slashes")
+        raise AssetProblem(f"{shown} uses backslashes; use forward slashes")
     if ref_path.startswith("/"):
-        raise AssetProblem(f"{ref!r} is an absolute path; use a path relative to the file")
+        raise AssetProblem(f"{shown} is an absolute path; use a path relative to the file")
     if ref_path.startswith("~"):
-        raise AssetProblem(f"{ref!r} points into a home directory; put the file in assets/")
-    from urllib.parse import unquote
-
-    ref_path = unquote(ref_path)
+        raise AssetProblem(f"{shown} points into a home directory; put the file in assets/")
     base = posixpath.dirname(source_file)
     rel = posixpath.normpath(posixpath.join(base, ref_path))
     if rel == ".." or rel.startswith("../") or rel.startswith("/"):
-        raise AssetProblem(f"{ref!r} points outside the course directory")
-    root_real = Path(os.path.realpath(root))
-    target = root / rel
-    real = Path(os.path.realpath(target))
-    if not real.is_relative_to(root_real):
-        raise AssetProblem(f"{ref!r} is a link to a file outside the course directory")
-    if not target.is_file():
-        raise AssetProblem(f"{ref!r}: file {rel} does not exist")
+        raise AssetProblem(f"{shown} points outside the course directory")
+    try:
+        root_real = Path(os.path.realpath(root))
+        target = root / rel
+        real = Path(os.path.realpath(target))
+        if not real.is_relative_to(root_real):
+            raise AssetProblem(f"{shown} is a link to a file outside the course directory")
+        info = os.stat(real) if os.path.lexists(target) else None
+    except OSError as exc:
+        raise AssetProblem(f"{shown} cannot be read: {exc.strerror or exc}") from None
+    if info is None:
+        _check_case(root, rel, ref)
+        raise AssetProblem(f"{shown}: file {_cut(rel)} does not exist")
+    if not stat.S_ISREG(info.st_mode):
+        raise AssetProblem(f"{shown}: {_cut(rel)} is not a regular file")
     _check_case(root, rel, ref)
-    size = real.stat().st_size
-    if size > limits.MAX_ASSET_BYTES:
-        raise AssetProblem(f"{ref!r} is {size:,} bytes; the limit for one asset is {limits.MAX_ASSET_BYTES:,}")
+    if info.st_size > limits.MAX_ASSET_BYTES:
+        raise AssetProblem(f"{shown} is {info.st_size:,} bytes; the limit for one asset is {limits.MAX_ASSET_BYTES:,}")
     return Asset(path=real, rel=rel)
 
 
 def _check_case(root: Path, rel: str, ref: str) -> None:
-    """LMS servers are case sensitive: `Diagram.PNG` must be written as the file is named."""
+    """LMS servers are case sensitive: `Diagram.PNG` must be written as the file is named.
+
+    Run on every lookup, so a course that works on a case-insensitive disk (Windows, macOS)
+    fails here too instead of on the server.
+    """
     current = root
     for part in rel.split("/"):
         try:
@@ -92,6 +119,7 @@ def _check_case(root: Path, rel: str, ref: str) -> None:
             return
         if part not in names:
             close = [n for n in names if n.lower() == part.lower()]
-            hint = f"; the file is named {close[0]!r}" if close else ""
-            raise AssetProblem(f"{ref!r}: letter case differs from the file on disk{hint}")
+            if close:
+                raise AssetProblem(f"{_show(ref)}: letter case differs from the file on disk; it is named {close[0]!r}")
+            return
         current = current / part

@@ -10,6 +10,7 @@ from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
 from coursebuilder.loader import gc_paused, load_or_raise
 from coursebuilder.markdown import shared_renders
 from coursebuilder.model import Course
+from coursebuilder.output import remove_stale_temps
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 
 
@@ -57,6 +58,7 @@ def build_course(
     if any(d.severity is Severity.ERROR or strict for d in problems):
         raise CourseError(problems)
     course_dir = Path(out_dir) / course.info.id
+    remove_stale_temps(course_dir)
     artifacts: list[Artifact] = []
     if events is not None:
         events.targets_selected(targets)

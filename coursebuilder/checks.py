@@ -14,25 +14,30 @@ from pydantic import BaseModel
 from coursebuilder import limits
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
+from coursebuilder.htmlsafety import find_unsafe_html, is_script_url
 from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.markdown import references
 from coursebuilder.model import SCORED_TYPES, Course, Lesson, Model, iter_markdown
 
-_UNSAFE_TAG = re.compile(r"<\s*(script|iframe|object|embed)\b", re.I)
-_EVENT_ATTR = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.I)
-_JS_URL = re.compile(r"""(?:href|src)\s*=\s*["']?\s*javascript:""", re.I)
-
 
 def check_course(
-    course: Course, found_lessons: list[Lesson], root: Path, unreadable: set[str] | frozenset[str] = frozenset()
+    course: Course,
+    found_lessons: list[Lesson],
+    root: Path,
+    unreadable: set[str] | frozenset[str] = frozenset(),
+    source_bytes: int = 0,
 ) -> list[Diagnostic]:
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not, and
-    `unreadable` the file slugs of lesson files that failed to load (already reported)."""
+    `unreadable` the file slugs of lesson files that failed to load (already reported).
+
+    `source_bytes` is the size of the source files read, counted with the assets against
+    `limits.MAX_COURSE_BYTES`.
+    """
     diags: list[Diagnostic] = []
     diags.extend(_check_lessons(course, found_lessons, unreadable))
     diags.extend(_check_questions(course))
     diags.extend(_check_glossary(course))
-    diags.extend(_check_texts(course, found_lessons, root))
+    diags.extend(_check_texts(course, found_lessons, root, source_bytes))
     diags.extend(_warnings(course))
     return diags
 
@@ -153,16 +158,16 @@ def _check_glossary(course: Course) -> Iterator[Diagnostic]:
 
 def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[BaseModel, str, int]]:
     """Every model holding Markdown, with the file it came from and an id for messages."""
+    yield course.info, COURSE_FILE, 0
     for lesson in found_lessons:
         yield lesson, lesson.source_file, 0
-    for entry in course.glossary.entries:
-        yield entry, GLOSSARY_FILE, 0
+    yield course.glossary, GLOSSARY_FILE, 0
     for question in course.questions:
         yield question, question.source_file, 0
 
 
-def _check_texts(course: Course, found_lessons: list[Lesson], root: Path) -> Iterator[Diagnostic]:
-    total = 0
+def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source_bytes: int) -> Iterator[Diagnostic]:
+    total = source_bytes
     counted: set[Path] = set()
     resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
     for document, source_file, _ in _documents(course, found_lessons):
@@ -170,19 +175,23 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path) -> Ite
             assert isinstance(owner, Model)
             is_body = isinstance(owner, Lesson) and field == "body"
             base_line = owner.body_line if isinstance(owner, Lesson) and is_body else owner.source_line(field)
-            if len(text) > limits.MAX_TEXT_CHARS and not is_body:
+            limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
+            if len(text) > limit:
+                # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
                 yield error(
                     source_file,
                     base_line,
                     path,
-                    f"text is {len(text):,} characters; the limit is {limits.MAX_TEXT_CHARS:,}",
+                    f"text is {len(text):,} characters; the limit is {limit:,}",
                     "too-large",
                 )
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
             yield from _check_html(text, source_file, base_line, path, is_body, allow_scripts)
-            for ref in references(text):
+            for ref in references(text, all_links=True):
                 line = base_line + ref.line if is_body else base_line
+                if is_script_url(ref.target):
+                    continue  # reported by the HTML check
                 if is_external(ref.target):
                     if ref.kind == "image":
                         yield error(
@@ -207,6 +216,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path) -> Ite
                     ref.kind == "link"
                     and re.match(r"^[a-z][a-z0-9+.-]*:", ref.target, re.I) is None
                     and not _looks_like_file(ref.target)
+                    and not _leaves_course(ref.target)
                 ):
                     continue
                 key = (posixpath.dirname(source_file), ref.target)  # all `resolve` depends on
@@ -227,7 +237,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path) -> Ite
             COURSE_FILE,
             1,
             "",
-            f"assets add up to {total:,} bytes; the limit is {limits.MAX_COURSE_BYTES:,}",
+            f"source files and assets add up to {total:,} bytes; the limit is {limits.MAX_COURSE_BYTES:,}",
             "too-large",
         )
 
@@ -236,9 +246,16 @@ def _looks_like_file(target: str) -> bool:
     return "." in target.rsplit("/", 1)[-1]
 
 
+def _leaves_course(target: str) -> bool:
+    """A link that names no file type may still point out of the course (`/etc/passwd`, `../..`)."""
+    from urllib.parse import unquote
+
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])
+    return path.startswith(("/", "~", "\\")) or ".." in path.replace("\\", "/").split("/") or "\x00" in path
+
+
 def _check_html(text: str, file: str, line: int, path: str, is_body: bool, allow: bool) -> Iterator[Diagnostic]:
-    if "<" not in text and "javascript:" not in text.lower():
-        return
+    """Scripts, frames, event handlers and script URLs: errors, except in an opted-in lesson."""
     if is_body and allow:
         return
     where = (
@@ -246,18 +263,14 @@ def _check_html(text: str, file: str, line: int, path: str, is_body: bool, allow
         if not is_body
         else "in a lesson (set `allow_scripts: true` in its front matter to allow it in SCORM pages)"
     )
-    for pattern, what in ((_UNSAFE_TAG, "<{}> tag"), (_EVENT_ATTR, "event attribute {}"), (_JS_URL, "javascript: URL")):
-        match = pattern.search(text)
-        if match:
-            found_line = line + text[: match.start()].count("\n") if is_body else line
-            name = what.format(match.group(1).lower()) if match.groups() else what
-            yield error(
-                file,
-                found_line,
-                path,
-                f"{name} is not allowed {where}; Moodle's cleaner would remove it",
-                "unsafe-html",
-            )
+    for found in find_unsafe_html(text):
+        yield error(
+            file,
+            line + found.line if is_body else line,
+            path,
+            f"{found.what} is not allowed {where}; Moodle's cleaner would remove it",
+            "unsafe-html",
+        )
 
 
 def _warnings(course: Course) -> Iterator[Diagnostic]:

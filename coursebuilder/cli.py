@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -12,7 +13,7 @@ from coursebuilder import __version__
 from coursebuilder.build import build_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, has_errors, to_json
 from coursebuilder.loader import load_course
-from coursebuilder.model import Course
+from coursebuilder.model import SLUG, Course
 from coursebuilder.targets import BuildOptions, all_targets
 
 DIR = click.argument("directory", default="course_src", type=click.Path(file_okay=False, path_type=Path))
@@ -187,3 +188,47 @@ def preview(directory: Path, port: int, host: str, no_open: bool) -> None:
         run_preview(directory, host, port, open_browser=not no_open, report=lambda line: click.echo(line))
     except PreviewError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--into",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("course_src"),
+    show_default=True,
+    help="Course directory to import into (created when it does not exist).",
+)
+@click.option("--lesson", metavar="ID", help="Put every question into this lesson (created when missing).")
+@click.option(
+    "--match-grades",
+    type=click.Choice(["error", "nearest"]),
+    default="error",
+    show_default=True,
+    help="A grade Moodle does not accept: skip the question, or take the nearest accepted grade.",
+)
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+@click.option("-v", "--verbose", is_flag=True, help="List every question and entry with what happened to it.")
+def import_(
+    files: tuple[Path, ...], into: Path, lesson: str | None, match_grades: str, dry_run: bool, verbose: bool
+) -> None:
+    """Import Moodle XML question exports, GIFT files and Moodle glossary exports.
+
+    The format is told from each file's content. Questions become quiz/*.yaml files (their
+    categories become lessons), glossary entries go to glossary.yaml and embedded files to
+    assets/. Importing the same file again updates the questions in place.
+
+    Exit status: 0 when imported; 1 when nothing could be written, or when the course has
+    errors after the import.
+    """
+    from coursebuilder.importer import ImportOptions, report_lines, run_import
+
+    if lesson is not None and not re.fullmatch(SLUG, lesson):
+        raise click.BadParameter(f"{lesson!r} is not an id (lowercase letters, digits, - and _)", param_hint="--lesson")
+    options = ImportOptions(
+        into=into, lesson=lesson, match_grades="nearest" if match_grades == "nearest" else "error", dry_run=dry_run
+    )
+    result = run_import(list(files), options)
+    for line, problem in report_lines(result, verbose):
+        click.echo(line, err=problem)
+    sys.exit(1 if result.failed or result.course_errors else 0)

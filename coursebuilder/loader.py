@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import gc
+import os
 import re
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -95,17 +97,18 @@ def load_course(root: Path | str) -> LoadResult:
     if not (root / COURSE_FILE).is_file():
         msg = "no course here: course.yaml is missing" if root.is_dir() else "course directory does not exist"
         return LoadResult(None, _under(root, [error(COURSE_FILE, 0, "", msg, "missing-file")]))
-    info = _load_model(root, COURSE_FILE, CourseInfo, diags)
+    reader = _Reader(root, diags)
+    info = _load_model(reader, COURSE_FILE, CourseInfo)
     unreadable: set[str] = set()
-    lessons = list(_load_lessons(root, diags, unreadable))
+    lessons = list(_load_lessons(reader, unreadable))
     glossary = GlossaryFile()
     if (root / GLOSSARY_FILE).is_file():
-        glossary = _load_model(root, GLOSSARY_FILE, GlossaryFile, diags) or GlossaryFile()
+        glossary = _load_model(reader, GLOSSARY_FILE, GlossaryFile) or GlossaryFile()
         for index, entry in enumerate(glossary.entries):
             entry._path = f"entries[{index}]"
     questions: list[Any] = []
     for quiz in _quiz_files(root):
-        questions.extend(_load_quiz(root, quiz, diags))
+        questions.extend(_load_quiz(reader, quiz))
     if info is None:
         return LoadResult(None, _under(root, diags))
     course = Course.model_construct(
@@ -116,13 +119,38 @@ def load_course(root: Path | str) -> LoadResult:
         root=str(root.resolve()),
     )
     course.locate(COURSE_FILE, 1)
-    diags.extend(check_course(course, lessons, root, unreadable))
+    diags.extend(check_course(course, lessons, root, unreadable, source_bytes=reader.total_bytes))
     return LoadResult(course, _under(root, diags))
 
 
 def _under(root: Path, diags: list[Diagnostic]) -> list[Diagnostic]:
-    """Name files as the user reaches them: the course directory as given, then the file."""
-    return sort_diagnostics(replace(d, file=(root / d.file).as_posix()) if d.file else d for d in diags)
+    """Name files as the user reaches them: the course directory as given, then the file.
+
+    File names that are not valid UTF-8 reach Python with surrogates, which no terminal or
+    JSON encoder accepts: they are shown with backslash escapes instead.
+    """
+    return sort_diagnostics(
+        replace(
+            d,
+            file=_printable((root / d.file).as_posix()) if d.file else d.file,
+            field=_printable(d.field),
+            message=_printable(d.message),
+        )
+        for d in diags
+    )
+
+
+def _printable(text: str) -> str:
+    """One line of valid UTF-8: undecodable bytes and control characters (a newline in a file
+    name, say) are written as backslash escapes, so each diagnostic stays one line."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if _CONTROL.search(text) else text
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def load_or_raise(root: Path | str) -> tuple[Course, list[Diagnostic]]:
@@ -140,23 +168,60 @@ def _rel(root: Path, path: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def _read(root: Path, name: str, diags: list[Diagnostic]) -> str | None:
-    path = root / name
-    try:
-        size = path.stat().st_size
-        if size > limits.MAX_SOURCE_FILE_BYTES:
-            diags.append(
-                error(
-                    name, 0, "", f"file is {size:,} bytes; the limit is {limits.MAX_SOURCE_FILE_BYTES:,}", "too-large"
-                )
-            )
-            return None
-        return decode(path.read_bytes())
-    except YamlProblem as exc:
-        diags.append(error(name, exc.line, "", exc.message, "encoding", exc.column))
-    except OSError as exc:
-        diags.append(error(name, 0, "", f"cannot read: {exc.strerror}", "io"))
-    return None
+class _Reader:
+    """Reads source files within the limits, adding up their sizes for the course limit.
+
+    A source file must be a regular file inside the course directory: a symbolic link that
+    leads out of it (say to ~/.ssh/id_rsa, in a course shared as a zip or a repository) is an
+    error, so is a device or a named pipe, which could be read forever.
+    """
+
+    def __init__(self, root: Path, diags: list[Diagnostic]) -> None:
+        self.root = root
+        self.root_real = os.path.realpath(root)
+        self.diags = diags
+        self.total_bytes = 0
+
+    def read(self, name: str) -> str | None:
+        path = self.root / name
+        try:
+            real = os.path.realpath(path)
+            if os.path.commonpath([self.root_real, real]) != self.root_real:
+                self._error(name, "is a link to a file outside the course directory; copy the file into the course")
+                return None
+            info = os.stat(real)
+            if not stat.S_ISREG(info.st_mode):
+                self._error(name, "is not a regular file")
+                return None
+            if info.st_size > limits.MAX_SOURCE_FILE_BYTES:
+                self._too_large(name, info.st_size)
+                return None
+            with open(real, "rb") as handle:
+                data = handle.read(limits.MAX_SOURCE_FILE_BYTES + 1)
+            if len(data) > limits.MAX_SOURCE_FILE_BYTES:  # the file grew since stat
+                self._too_large(name, len(data))
+                return None
+            self.total_bytes += len(data)
+            return decode(data)
+        except YamlProblem as exc:
+            self.diags.append(error(name, exc.line, "", exc.message, "encoding", exc.column))
+        except OSError as exc:
+            self.diags.append(error(name, 0, "", f"cannot read: {exc.strerror or exc}", "io"))
+        except ValueError as exc:  # e.g. a NUL in the name
+            self.diags.append(error(name, 0, "", f"cannot read: {exc}", "io"))
+        return None
+
+    def _error(self, name: str, message: str) -> None:
+        self.diags.append(error(name, 0, "", message, "io"))
+
+    def _too_large(self, name: str, size: int) -> None:
+        self.diags.append(
+            error(name, 0, "", f"file is {size:,} bytes; the limit is {limits.MAX_SOURCE_FILE_BYTES:,}", "too-large")
+        )
+
+
+_FAILED = object()
+"""What `_parse` returns for a file that does not parse (None is an empty document)."""
 
 
 def _parse(name: str, text: str, diags: list[Diagnostic], line_offset: int = 0) -> Any:
@@ -164,18 +229,26 @@ def _parse(name: str, text: str, diags: list[Diagnostic], line_offset: int = 0) 
         return parse_yaml(text, line_offset)
     except YamlProblem as exc:
         diags.append(error(name, exc.line, "", exc.message, "yaml", exc.column))
-        return None
+        return _FAILED
 
 
-def _load_model(root: Path, name: str, model: type[M], diags: list[Diagnostic]) -> M | None:
-    text = _read(root, name, diags)
+def _load_model(reader: _Reader, name: str, model: type[M]) -> M | None:
+    text = reader.read(name)
     if text is None:
         return None
-    data = _parse(name, text, diags)
-    if data is None:
-        data = LineDict()
-        data.line, data.key_lines, data.key_columns = 1, {}, {}
-    return validate(model, data, name, diags)
+    data = _parse(name, text, reader.diags)
+    if data is _FAILED:
+        return None
+    return validate(model, _empty_if_none(data), name, reader.diags)
+
+
+def _empty_if_none(data: Any, line: int = 1) -> Any:
+    """An empty document is an empty mapping, so missing fields are reported one by one."""
+    if data is not None:
+        return data
+    empty = LineDict()
+    empty.line, empty.key_lines, empty.key_columns = line, {}, {}
+    return empty
 
 
 def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line_offset: int = 0) -> M | None:
@@ -198,13 +271,14 @@ def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line
 _QUESTION = TypeAdapter(Question)
 
 
-def _load_quiz(root: Path, name: str, diags: list[Diagnostic]) -> list[Any]:
+def _load_quiz(reader: _Reader, name: str) -> list[Any]:
     """Validate a quiz file question by question, so one bad question hides no other."""
-    text = _read(root, name, diags)
+    diags = reader.diags
+    text = reader.read(name)
     if text is None:
         return []
     data = _parse(name, text, diags)
-    if data is None:
+    if data is _FAILED or data is None:
         return []
     items = data.get("questions") if isinstance(data, dict) else None
     shell = LineDict({k: v for k, v in data.items() if k != "questions"}) if isinstance(data, dict) else data
@@ -298,6 +372,9 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
         line, column = getattr(node, "line", line), 0
     elif item["type"] in ("union_tag_invalid", "union_tag_not_found"):
         message = _union_message(item)
+        if item["type"] == "union_tag_invalid" and isinstance(node, LineDict) and "type" in node:
+            line, column = node.key_lines.get("type", line), node.key_columns.get("type", 0)
+            path.append("type")
     return error(name, line + line_offset, _dotted(path), message, code, column)
 
 
@@ -327,7 +404,8 @@ def _union_message(item: Any) -> str:
     expected = ctx.get("expected_tags", "")
     if item["type"] == "union_tag_not_found":
         return f"`type` is missing; expected one of {expected}"
-    return f"unknown question type {ctx.get('tag')!r}; expected one of {expected}"
+    tag = str(ctx.get("tag"))
+    return f"unknown question type {tag[:40]!r}; expected one of {expected}"
 
 
 def _dotted(path: list[str | int]) -> str:
@@ -360,7 +438,7 @@ def _locate(obj: Model, data: LineDict | dict[str, Any], name: str, line_offset:
 # --------------------------------------------------------------------------- lessons
 
 
-FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?P<yaml>.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(?P<yaml>.*?)\n)??(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
 def lesson_files(root: Path) -> list[Path]:
@@ -373,19 +451,20 @@ def _file_slug(path: Path) -> str:
     return match.group("slug") if match else path.stem
 
 
-def _load_lessons(root: Path, diags: list[Diagnostic], unreadable: set[str]) -> Iterator[Lesson]:
+def _load_lessons(reader: _Reader, unreadable: set[str]) -> Iterator[Lesson]:
     """Yield the lessons that load; the file slugs of those that don't go to `unreadable`."""
-    for path in lesson_files(root):
-        lesson = _load_lesson(root, path, diags)
+    for path in lesson_files(reader.root):
+        lesson = _load_lesson(reader, path)
         if lesson is None:
             unreadable.add(_file_slug(path))
         else:
             yield lesson
 
 
-def _load_lesson(root: Path, path: Path, diags: list[Diagnostic]) -> Lesson | None:
-    name = _rel(root, path)
-    text = _read(root, name, diags)
+def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
+    diags = reader.diags
+    name = _rel(reader.root, path)
+    text = reader.read(name)
     if text is None:
         return None
     match = FRONT_MATTER.match(text)
@@ -394,18 +473,22 @@ def _load_lesson(root: Path, path: Path, diags: list[Diagnostic]) -> Lesson | No
             error(name, 1, "", "a lesson starts with YAML front matter between two `---` lines", "front-matter")
         )
         return None
-    data = _parse(name, match.group("yaml") + "\n", diags, line_offset=1)
-    if data is None:
+    data = _parse(name, (match.group("yaml") or "") + "\n", diags, line_offset=1)
+    if data is _FAILED:
         return None
-    meta = validate(LessonMeta, data, name, diags, line_offset=1)
+    meta = validate(LessonMeta, _empty_if_none(data, 0), name, diags, line_offset=1)
     if meta is None:
         return None
     body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
     bad = xml_unsafe_char(body)
     if bad is not None:
-        line = body_line + body[: body.index(bad)].count("\n")
-        diags.append(error(name, line, "body", f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry", "xml-char"))
+        at = body.index(bad)
+        line = body_line + body.count("\n", 0, at)
+        column = at - (body.rfind("\n", 0, at) + 1) + 1
+        diags.append(
+            error(name, line, "body", f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry", "xml-char", column)
+        )
         return None
     lesson_id = meta.id or _file_slug(path)
     lesson = Lesson.model_construct(
@@ -436,7 +519,8 @@ def _quiz_files(root: Path) -> list[str]:
     folder = root / QUIZ_DIR
     if not folder.is_dir():
         return []
-    return sorted(_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+    # Not only regular files: a pipe or a link named *.yaml is reported, not silently skipped.
+    return sorted(_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
 def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:

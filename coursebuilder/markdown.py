@@ -144,22 +144,35 @@ class Reference:
     line: int
 
 
-_HTML_SRC = re.compile(r"""(?:src|href)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_HTML_SRC = re.compile(r"""(?:src|href|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
-def references(text: str) -> Iterator[Reference]:
-    """Yield the images and links of `text` (including `src`/`href` in raw HTML)."""
+_ALL_LINKS_PARSER = _new_parser()
+# The renderer turns `[x](file:///etc/passwd)` into plain text; checks want to see and report it.
+_ALL_LINKS_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
+_ALL_LINKS_BLOCKS = _new_parser()
+_ALL_LINKS_BLOCKS.disable("inline")
+_ALL_LINKS_BLOCKS.validateLink = lambda url: True  # type: ignore[method-assign]
+
+
+def references(text: str, all_links: bool = False) -> Iterator[Reference]:
+    """Yield the images and links of `text` (including `src`/`href` in raw HTML).
+
+    With `all_links`, also those the renderer refuses to make links of (`file:`,
+    `javascript:`, `vbscript:`, most `data:`), so checks can report them.
+    """
     if not text or not any(mark in text for mark in ("](", "<", "]:")):
         return
     env: dict[str, Any] = {}
-    for block in _BLOCKS.parse(text, env):
+    md, blocks = (_ALL_LINKS_PARSER, _ALL_LINKS_BLOCKS) if all_links else (_PARSER, _BLOCKS)
+    for block in blocks.parse(text, env):
         line = block.map[0] if block.map else 0
         if block.type in ("html_block",):
             yield from _html_refs(block.content, line)
         if block.type != "inline" or not _may_link(block.content, env):
             continue
         children: list[Token] = []
-        _PARSER.inline.parse(block.content, _PARSER, env, children)
+        md.inline.parse(block.content, md, env, children)
         for child in children:
             if child.type == "image":
                 yield Reference("image", str(child.attrs.get("src", "")), line)
@@ -183,5 +196,5 @@ def _html_refs(fragment: str, line: int) -> Iterator[Reference]:
     for number, part in enumerate(fragment.split("\n")):
         for match in _HTML_SRC.finditer(part):
             value = next(group for group in match.groups() if group is not None)
-            kind = "image" if match.group(0).lower().startswith("src") else "link"
+            kind = "link" if "href" in match.group(0).lower() else "image"
             yield Reference(kind, html.unescape(value), line + number)

@@ -99,6 +99,8 @@ class Model(BaseModel):
 
 
 def _check_grade(value: float) -> float:
+    if not math.isfinite(value):
+        raise rule("number", "must be a finite number")
     if not is_moodle_grade(value):
         raise rule("grade", f"{_fmt(value)} is not a grade Moodle accepts; nearest is {_fmt(nearest_grade(value))}")
     return value

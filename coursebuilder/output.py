@@ -40,11 +40,20 @@ STORED_SUFFIXES = frozenset(
 """Already-compressed formats: deflating them again costs time and saves nothing."""
 
 
+TEMP_SUFFIX = ".tmp"
+"""Temporary files are named `.<final name>.<pid>.<random>.tmp` in the final directory."""
+
+
 @contextlib.contextmanager
 def atomic_open(path: Path) -> Iterator[IO[bytes]]:
-    """Open a temporary file beside `path`; on success it replaces `path` in one rename."""
+    """Open a temporary file beside `path`; on success it replaces `path` in one rename.
+
+    The data is flushed to disk before the rename, and the rename itself after it, so a
+    crash, a kill or a power cut leaves the old file or the new one. A process killed while
+    writing leaves its temporary file behind: `remove_stale_temps` clears those.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -56,6 +65,48 @@ def atomic_open(path: Path) -> Iterator[IO[bytes]]:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make the rename itself durable (a no-op where directories cannot be opened)."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def remove_stale_temps(directory: Path) -> list[Path]:
+    """Delete temporary files that killed builds left under `directory`; return them.
+
+    Only files whose writing process no longer runs are removed, so a build running at the
+    same time keeps its own.
+    """
+    removed: list[Path] = []
+    if not directory.is_dir():
+        return removed
+    for tmp in directory.rglob(f".*{TEMP_SUFFIX}"):
+        parts = tmp.name[: -len(TEMP_SUFFIX)].rsplit(".", 2)
+        if len(parts) != 3 or not parts[1].isdigit() or _running(int(parts[1])):
+            continue
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+            removed.append(tmp)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return True
 
 
 def write_bytes(path: Path, data: bytes) -> bool:

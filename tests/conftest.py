@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.browser import chromium  # noqa: F401 - the shared browser fixture
+
+# Property-based tests: `ci` (the default) replays the same examples on every run, so CI is
+# stable; `make fuzz` (HYPOTHESIS_PROFILE=fuzz) explores many more, new ones each time.
+_QUIET = [HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much]
+settings.register_profile("ci", deadline=None, derandomize=True, database=None, suppress_health_check=_QUIET)
+settings.register_profile("fuzz", deadline=None, max_examples=2500, suppress_health_check=_QUIET)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "course_src"

@@ -19,7 +19,7 @@ import pytest
 from lxml import etree
 
 from coursebuilder.build import build_course
-from coursebuilder.loader import load_or_raise
+from coursebuilder.loader import load_course, load_or_raise
 from coursebuilder.mbz import backup_entries, build_mbz
 from coursebuilder.model import Course
 from coursebuilder.targets.mbz import MbzTarget
@@ -654,8 +654,13 @@ def test_missing_image_in_course_summary_is_an_error(write_course: WriteCourse) 
         .replace("summary: A small course", 'summary: "![x](assets/nothere.png)"\nx_old: A small course')
         .replace("\nx_old: A small course that shows every feature of the course format.", "")
     )
-    course, _ = load_or_raise(write_course({"course.yaml": course_yaml}))
-    diags = MbzTarget().check(course)
+    result = load_course(write_course({"course.yaml": course_yaml}))
+    # The shared checks cover the summary too (every text going to Moodle), and so does the backup's.
+    assert [(d.code, d.field, d.line) for d in result.diagnostics if d.severity.value == "error"] == [
+        ("asset", "summary", 7)
+    ]
+    assert result.course is not None
+    diags = MbzTarget().check(result.course)
     assert [(d.code, d.field, d.line) for d in diags] == [("asset", "summary", 7)]
 
 

@@ -276,7 +276,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         "question-type",
         {"quiz/x.yaml": quiz("  - id: k\n    type: calculated\n    text: T\n")},
         [
-            "course/quiz/x.yaml:4:5: error: questions[0]: unknown question type 'calculated'; expected one of "
+            "course/quiz/x.yaml:5:5: error: questions[0].type: unknown question type 'calculated'; expected one of "
             "'multichoice', 'truefalse', 'shortanswer', 'numerical', 'matching', 'essay', 'description', 'cloze', 'ordering' [type]"
         ],
         {"quiz/x.yaml": quiz("  - id: k\n    type: description\n    text: T\n")},

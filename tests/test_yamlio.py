@@ -36,12 +36,20 @@ def test_plain_scalars_that_look_alike_keep_their_own_types() -> None:
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["a: &x 1\nb: *x\n", "- &a x\n- *a\n", "a: &x [1]\nb: {c: *x}\n", "&k a: 1\nb: {*k : 3}\n", "a: &a [*a]\n"],
+    ("text", "line"),
+    [
+        ("a: &x 1\nb: *x\n", 2),
+        ("- &a x\n- *a\n", 2),
+        ("a: &x [1]\nb: {c: *x}\n", 2),
+        ("&k a: 1\nb: {*k : 3}\n", 2),
+        ("a: &a [*a]\n", 1),
+    ],
 )
-def test_aliases_are_refused_wherever_they_are(text: str) -> None:
-    message, line, _ = _problem(text)
-    assert message == "anchors and aliases (&name / *name) are not supported" and line == 1
+def test_aliases_are_refused_wherever_they_are(text: str, line: int) -> None:
+    """Reported where the alias is, naming the line of the value it would reuse (line 1)."""
+    message, found, _ = _problem(text)
+    assert message.startswith("anchors and aliases (&name / *name) are not supported; ")
+    assert "reusing the one at line 1" in message and found == line
 
 
 def test_problems_are_found_breadth_first_like_pyyaml() -> None:
@@ -57,22 +65,27 @@ def test_keys_must_be_plain_text() -> None:
 
 
 def test_other_tags_go_through_pyyaml() -> None:
-    assert parse_yaml("s: !!set {a, b}\nm: {<<: {k: v}, z: 1}\nx: !!str 123\n") == {
-        "s": {"a", "b"},
-        "m": {"k": "v", "z": 1},
+    assert parse_yaml("x: !!str 123\ny: !!int '0x1F'\nz: !!float '1'\nn: !!null ''\n") == {
         "x": "123",
+        "y": 31,
+        "z": 1.0,
+        "n": None,
     }
     message, line, _ = _problem("x: !foo bar\n")
     assert "could not determine a constructor for the tag '!foo'" in message and line == 1
+    # What a course never needs is refused (sets, merge keys: see test_yaml_safety).
+    assert _problem("s: !!set {a, b}\n")[0] == "sets (!!set) are not supported"
+    assert _problem("m: {<<: {k: v}, z: 1}\n")[0] == "merge keys (<<) are not supported; write the fields out"
 
 
 def test_deep_flow_nesting_is_refused_with_its_line() -> None:
-    text = "a: 1\nb: " + "[" * 51 + "]" * 51 + "\n"
-    assert _problem(text) == ("nested more than 50 levels deep", 2, 0)
-    value = parse_yaml("b: " + "[" * 50 + "]" * 50)["b"]
+    # The mapping is level 1: its 50th nested list is level 51, one too many.
+    text = "a: 1\nb: " + "[" * 50 + "]" * 50 + "\n"
+    assert _problem(text) == ("nested more than 50 levels deep", 2, 53)
+    value = parse_yaml("b: " + "[" * 49 + "]" * 49)["b"]
     depth = 0
     while value != []:
         value, depth = value[0], depth + 1
-    assert depth == 49  # 50 brackets: the outer list holds 49 more levels, the last one empty
-    # Brackets inside text count too (the guard runs before parsing), but closers never go below zero.
-    assert parse_yaml("a: '" + "]" * 80 + "[" * 50 + "'\n") == {"a": "]" * 80 + "[" * 50}
+    assert depth == 48  # 49 brackets: the outer list holds 48 more levels, the last one empty
+    # Brackets inside text are text: only real nesting counts.
+    assert parse_yaml("a: '" + "]" * 80 + "[" * 80 + "'\n") == {"a": "]" * 80 + "[" * 80}

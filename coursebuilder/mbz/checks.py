@@ -6,6 +6,7 @@ from pathlib import Path
 
 from coursebuilder.assets import AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
+from coursebuilder.htmlsafety import find_unsafe_html
 from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.markdown import references
 from coursebuilder.model import Course
@@ -29,6 +30,21 @@ def check_backup(course: Course, scorm_available: bool) -> list[Diagnostic]:
                 resolve(root, file, ref.target)
             except AssetProblem as exc:
                 diags.append(error(file, line, field, str(exc), "asset"))
+    for lesson in course.lessons:
+        # `allow_scripts` opens the SCORM page only: Moodle's cleaner strips active HTML from
+        # the lesson's page in the backup, so say so instead of letting it vanish silently.
+        found = find_unsafe_html(lesson.body) if lesson.allow_scripts else []
+        if found:
+            diags.append(
+                warning(
+                    lesson.source_file,
+                    lesson.body_line + found[0].line,
+                    "body",
+                    f"{found[0].what} is kept in the SCORM page (allow_scripts: true) but Moodle's cleaner "
+                    "removes it from the lesson's page in the course backup",
+                    "mbz-scripts",
+                )
+            )
     moodle = course.info.settings.moodle
     if moodle.include_scorm and not scorm_available:
         diags.append(

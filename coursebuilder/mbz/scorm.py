@@ -14,9 +14,6 @@ may pass its own builder to `MbzTarget`.
 from __future__ import annotations
 
 import hashlib
-import io
-import posixpath
-import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
@@ -31,11 +28,12 @@ from coursebuilder.mbz.ids import COURSE_GRADE_CATEGORY
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.plan import Activity
 from coursebuilder.model import Course
+from coursebuilder.safexml import XMLProblem, parse_xml_bytes
+from coursebuilder.safezip import ZipProblem, read_zip
 
 ScormZip = Callable[[Course], bytes]
 """Builds a course's SCORM 1.2 zip."""
 
-SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 MAX_GRADE = 100.0
 GRADE_HIGHEST = 1
 """scorm.grademethod: the highest score of the SCOs."""
@@ -108,24 +106,15 @@ def _title(node: etree._Element) -> str:
 def read_package(data: bytes) -> Package:
     """Unpack a SCORM 1.2 zip and read its manifest's organizations and resources."""
     try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise PackageProblem(f"the SCORM package is not a zip: {exc}") from None
-    files: dict[str, bytes] = {}
-    with archive:
-        for info in archive.infolist():
-            name = info.filename
-            if info.is_dir():
-                continue
-            if name.startswith("/") or "\\" in name or ".." in name.split("/") or posixpath.normpath(name) != name:
-                raise PackageProblem(f"the SCORM package has an unsafe path: {name!r}")
-            files[name] = archive.read(info)
+        files = read_zip(data, "the SCORM 1.2 package")
+    except ZipProblem as exc:
+        raise PackageProblem(str(exc)) from None
     if "imsmanifest.xml" not in files:
         raise PackageProblem("the SCORM package has no imsmanifest.xml at its root")
     try:
-        manifest = etree.fromstring(files["imsmanifest.xml"], SAFE_PARSER)
-    except etree.XMLSyntaxError as exc:
-        raise PackageProblem(f"imsmanifest.xml is not well-formed XML: {exc}") from None
+        manifest = parse_xml_bytes(files["imsmanifest.xml"], "imsmanifest.xml")
+    except XMLProblem as exc:
+        raise PackageProblem(f"the SCORM package's {exc}") from None
     resources = {
         _attr(resource, "identifier"): resource
         for container in _children(manifest, "resources")

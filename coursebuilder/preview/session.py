@@ -11,16 +11,17 @@ import shutil
 import threading
 import time
 import traceback
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from lxml import etree
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, has_errors
 from coursebuilder.loader import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, load_course
 from coursebuilder.model import Course, ScormSettings
+from coursebuilder.safexml import parse_xml_file
+from coursebuilder.safezip import ZipProblem, extract_zip
 from coursebuilder.targets import BuildOptions, all_targets
 
 PackageBuilder = Callable[[Course, Path], Path]
@@ -79,19 +80,11 @@ def source_snapshot(root: Path) -> Snapshot:
 
 
 def safe_unzip(archive: Path, target: Path) -> None:
-    """Unpack a zip we built, refusing any entry that would land outside `target`."""
-    target.mkdir(parents=True)
-    with zipfile.ZipFile(archive) as package:
-        for info in package.infolist():
-            name = PurePosixPath(info.filename)
-            if name.is_absolute() or ".." in name.parts or "\\" in info.filename:
-                raise ValueError(f"unsafe path in package: {info.filename!r}")
-            destination = target.joinpath(*name.parts)
-            if info.is_dir():
-                destination.mkdir(parents=True, exist_ok=True)
-                continue
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            destination.write_bytes(package.read(info))
+    """Unpack a package into the new folder `target` through `safezip`: nothing lands outside it."""
+    try:
+        extract_zip(archive, target)
+    except ZipProblem as exc:
+        raise ValueError(f"unsafe package: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -104,8 +97,7 @@ class Launch:
 
 def read_launch(content: Path) -> Launch:
     """Find the SCO's launch file (and 1.2 mastery score) in an unpacked package's manifest."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    tree = etree.parse(str(content / "imsmanifest.xml"), parser)
+    tree = parse_xml_file(content / "imsmanifest.xml")
     resources = {
         res.get("identifier"): res
         for res in tree.iter("{*}resource")

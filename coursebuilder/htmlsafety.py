@@ -1,0 +1,123 @@
+"""Find the raw HTML in Markdown that must not reach Moodle: scripts, frames, event handlers
+and script URLs.
+
+Authors may write raw HTML in Markdown. Moodle's HTML cleaner silently strips active content,
+so a question relying on it would change meaning on import: such HTML is an error in every
+text going to Moodle, and in a lesson page unless its front matter says `allow_scripts: true`
+(then only the SCORM page gets it; Moodle targets must leave it out).
+
+Only what reaches the output as HTML is examined: the HTML tokens of the shared Markdown
+parser (so `` `<script>` `` in code, `&lt;script&gt;` and `\\<script>` are text and pass) and
+link destinations. Each HTML fragment is read with a real HTML tokenizer, so letter case,
+whitespace and line breaks inside tags, `<svg/onload=…>` and entity-encoded URLs
+(`javascript&colon;`, `&#106;avascript:`, `java&#9;script:`) are all seen as a browser sees them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from markdown_it.token import Token
+
+from coursebuilder.markdown import _ALL_LINKS_PARSER
+
+UNSAFE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta"})
+"""Elements that run code, load other documents or change how the page is read."""
+SCRIPT_SCHEMES = ("javascript:", "vbscript:")
+"""URL schemes that run code when followed."""
+
+_CHECK_PARSER = _ALL_LINKS_PARSER
+"""The renderer refuses to make a link of `javascript:`; the check wants to see it to report it."""
+
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+_TAG_BELT = re.compile(r"<(" + "|".join(sorted(UNSAFE_TAGS)) + r")(?![\w-])", re.I)
+_OPEN_TAG = re.compile(r"<[a-z][^>]*>?", re.I)
+_QUOTED = re.compile(r"=\s*(?:\"[^\"]*\"|'[^']*')")
+_EVENT_BELT = re.compile(r"[\s/\"'](on[a-z]+)\s*=", re.I)
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f]+")
+
+
+@dataclass(frozen=True)
+class UnsafeHtml:
+    """One piece of active HTML: the line it is on (0-based, within the text) and what it is."""
+
+    line: int
+    what: str
+
+
+def find_unsafe_html(text: str) -> list[UnsafeHtml]:
+    """Every script, frame, event handler and script URL in Markdown `text`, in order."""
+    if not text or not any(mark in text for mark in ("<", "](", "]:")):
+        return []
+    found: dict[UnsafeHtml, None] = {}
+    for block in _CHECK_PARSER.parse(text):
+        line = block.map[0] if block.map else 0
+        if block.type == "html_block":
+            found.update(dict.fromkeys(_scan_fragment(block.content, line)))
+        for child in block.children or ():
+            found.update(dict.fromkeys(_scan_inline(child, line)))
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+    return list(found)
+
+
+def is_script_url(url: str) -> bool:
+    """True when a browser would run `url` (entities already decoded) as a script."""
+    # Browsers drop ASCII whitespace and control characters anywhere in the scheme.
+    return _URL_JUNK.sub("", url).lower().startswith(SCRIPT_SCHEMES)
+
+
+def _scan_inline(token: Token, line: int) -> Iterator[UnsafeHtml]:
+    if token.type == "html_inline":
+        yield from _scan_fragment(token.content, line)
+    elif token.type in ("link_open", "image"):
+        url = str(token.attrs.get("href" if token.type == "link_open" else "src", ""))
+        if is_script_url(url):
+            yield UnsafeHtml(line, f"{_scheme(url)} URL")
+
+
+def _scheme(url: str) -> str:
+    return _URL_JUNK.sub("", url).split(":", 1)[0].lower() + ":"
+
+
+def _scan_fragment(fragment: str, line: int) -> Iterator[UnsafeHtml]:
+    scanner = _TagScanner()
+    # A fragment the tokenizer chokes on is still judged by the belt below.
+    with contextlib.suppress(AssertionError, ValueError):
+        scanner.feed(fragment)
+        scanner.close()
+    for offset, what in scanner.found:
+        yield UnsafeHtml(line + offset, what)
+    # Belt and braces, in case a browser reads a tag differently from Python's tokenizer.
+    bare = html.unescape(_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), fragment))
+    for match in _TAG_BELT.finditer(bare):
+        yield UnsafeHtml(line + bare.count("\n", 0, match.start()), f"<{match.group(1).lower()}> tag")
+    for tag in _OPEN_TAG.finditer(bare):
+        # Attribute values are not names: blank them, keeping the `=` that follows a name.
+        unquoted = _QUOTED.sub(lambda m: "=" + " " * (len(m.group()) - 1), tag.group())
+        for match in _EVENT_BELT.finditer(unquoted):
+            at = tag.start() + match.start()
+            yield UnsafeHtml(line + bare.count("\n", 0, at), f"event attribute {match.group(1).lower()}")
+
+
+class _TagScanner(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[int, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        offset = self.getpos()[0] - 1
+        if tag in UNSAFE_TAGS:
+            self.found.append((offset, f"<{tag}> tag"))
+        for name, value in attrs:
+            if name.startswith("on"):
+                self.found.append((offset, f"event attribute {name}"))
+            elif value is not None and is_script_url(value):
+                self.found.append((offset, f"{_scheme(value)} URL"))
+
+    handle_startendtag = handle_starttag

@@ -1,0 +1,11 @@
+"""`coursebuilder import`: bring Moodle XML, GIFT and glossary exports into course source.
+
+`run_import(files, ImportOptions(into=...))` reads every file (format told from its content),
+maps categories to lessons, gives questions stable ids, and writes quiz YAML, glossary entries
+and assets into the course, updating what it already has instead of duplicating it.
+"""
+
+from coursebuilder.importer.plan import Change, ImportOptions, ImportResult, run_import
+from coursebuilder.importer.report import report_lines
+
+__all__ = ["Change", "ImportOptions", "ImportResult", "report_lines", "run_import"]

@@ -1,0 +1,531 @@
+"""What a Moodle XML question *means* to Moodle's importer, as a plain dict, for round-trip tests.
+
+Written for the tests, apart from the importer's own code, from question/format/xml/format.php:
+each question becomes the values Moodle would store, with Moodle's defaults for missing
+elements. Two questions are "equal" when their dicts are, which allows exactly these
+differences (and no others):
+
+1. Texts are compared as rendered HTML, after what HTML itself ignores: collapsible whitespace,
+   attribute order, entity spelling, and one attribute-less `<p>` or `<div>` wrapping a whole
+   text. A text in `moodle_auto_format`, `plain_text` or `markdown` is first turned into HTML
+   by Moodle's rule for that format (`text_to_html`, escaping with line breaks, Markdown).
+2. Embedded files are compared by content: `@@PLUGINFILE@@/name` (or a course asset path)
+   becomes `file:<sha256>`, since file names may be made safe on import.
+3. Element order does not matter, and a missing element equals Moodle's default for it.
+4. Cloze gaps are compared after Moodle's own parse (`=` equals `%100%`; multi-response
+   fractions normalised as Moodle stores them).
+5. An ordering question showing a random or contiguous selection of at least as many items
+   as it has shows them all: it equals `ALL`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+from lxml import etree
+
+from coursebuilder.markdown import render
+
+_BLOCKS = {
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "center",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "legend",
+    "li",
+    "main",
+    "menu",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+    "caption",
+    "colgroup",
+    "col",
+    "iframe",
+    "video",
+    "audio",
+    "textarea",
+    "br",
+}
+
+
+# --------------------------------------------------------------------------- texts
+
+
+def canon_html(source: str, files: dict[str, str] | None = None) -> str:
+    """A normal form of an HTML fragment (see rule 1 and 2 of the module docstring)."""
+    source = _files(source.strip(), files or {})
+    if not source:
+        return ""
+    root = lxml.html.fragment_fromstring(source, create_parent="div")
+    items = _items(root, pre=False)
+    if len(items) == 1 and isinstance(items[0], tuple) and items[0][0] in ("p", "div") and not items[0][1]:
+        items = list(items[0][2])
+    return repr(items)
+
+
+def _files(source: str, files: dict[str, str]) -> str:
+    def replace(match: re.Match[str]) -> str:
+        from urllib.parse import unquote
+
+        name = unquote(match.group(2))
+        return match.group(1) + files.get(name, files.get(name.rsplit("/", 1)[-1], "missing:" + name))
+
+    return re.sub(r"((?:src|href)=[\"']?)(?:@@PLUGINFILE@@/|\.\./assets/|assets/)([^\"'\s>]+)", replace, source)
+
+
+def _items(element: Any, pre: bool) -> list[Any]:
+    raw: list[Any] = []
+    if element.text:
+        raw.append(element.text)
+    for child in element:
+        if isinstance(child.tag, str):
+            tag = child.tag.lower()
+            attrs = tuple(sorted(child.attrib.items()))
+            raw.append((tag, attrs, tuple(_items(child, pre or tag in ("pre", "textarea")))))
+        if child.tail:
+            raw.append(child.tail)
+    if pre:
+        return raw
+    out: list[Any] = []
+    for index, item in enumerate(raw):
+        if not isinstance(item, str):
+            out.append(item)
+            continue
+        text = re.sub(r"[ \t\n\r\f]+", " ", item)
+        before = raw[index - 1] if index else None
+        after = raw[index + 1] if index + 1 < len(raw) else None
+        if before is None or (isinstance(before, tuple) and before[0] in _BLOCKS):
+            text = text.lstrip(" ")
+        if after is None or (isinstance(after, tuple) and after[0] in _BLOCKS):
+            text = text.rstrip(" ")
+        if text:
+            if out and isinstance(out[-1], str):
+                out[-1] += text
+            else:
+                out.append(text)
+    return out
+
+
+def moodle_text(text: str, fmt: str, files: dict[str, str] | None = None) -> str:
+    """A Moodle text field of format `fmt` as Moodle renders it, in normal form."""
+    text = text.strip()
+    if fmt == "plain_text":
+        text = re.sub(r"\n", "<br />\n", html.escape(text, quote=False))
+    elif fmt in ("moodle_auto_format", "wiki_like"):
+        text = re.sub(r">\s+<", "><", text)
+        text = re.sub(r"[\n\r]<", " <", text)
+        text = re.sub(r">[\n\r]", "> ", text)
+        text = text.replace("\n", "<br />\n")
+    elif fmt == "markdown":
+        text = render(text)
+    return canon_html(text, files)
+
+
+def markdown_text(text: str, files: dict[str, str]) -> str:
+    """A course Markdown text as the course renders it, in normal form."""
+    return canon_html(render(text), files)
+
+
+# --------------------------------------------------------------------------- Moodle XML
+
+
+def _t(element: Any, path: str, default: str = "") -> str:
+    found = element.find(path) if element is not None else None
+    if found is None:
+        return default
+    return "".join(found.xpath("text()")).strip()
+
+
+def _single(value: str) -> bool:
+    return value not in ("false", "", "0")
+
+
+def _field_files(element: Any) -> dict[str, str]:
+    files = {}
+    if element is None:
+        return files
+    import base64
+
+    for file_el in element.findall("file"):
+        data = base64.b64decode(re.sub(r"\s+", "", file_el.text or ""))
+        files[file_el.get("name")] = "file:" + hashlib.sha256(data).hexdigest()
+    return files
+
+
+def _text(element: Any, default_fmt: str) -> str:
+    if element is None:
+        return ""
+    return moodle_text(_t(element, "text"), element.get("format", default_fmt), _field_files(element))
+
+
+def xml_questions(data: bytes) -> list[dict[str, Any]]:
+    """Every question of a Moodle XML file (categories folded into each question)."""
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False))
+    category: tuple[str, ...] = ()
+    out = []
+    for q in root.findall("question"):
+        qtype = q.get("type")
+        if qtype == "category":
+            path = _t(q, "category/text").replace("//", "\x00").split("/")
+            category = tuple(p.replace("\x00", "/") for p in path if p)
+            continue
+        out.append(xml_question(q, category))
+    return out
+
+
+def xml_question(q: Any, category: tuple[str, ...]) -> dict[str, Any]:
+    qtype = {"match": "matching", "multianswer": "cloze"}.get(q.get("type"), q.get("type"))
+    qfmt = (q.find("questiontext").get("format") if q.find("questiontext") is not None else None) or "html"
+    out: dict[str, Any] = {
+        "type": qtype,
+        "name": _t(q, "name/text"),
+        "idnumber": _t(q, "idnumber"),
+        "category": category,
+        "generalfeedback": _text(q.find("generalfeedback"), qfmt),
+        "tags": [_t(t, "text") for t in q.findall("tags/tag")] + [_t(t, "text") for t in q.findall("coursetags/tag")],
+    }
+    penalty = float(_t(q, "penalty", "0.3333333"))
+    out["penalty"] = 0.3333333 if abs(penalty - 0.3333333) < 0.005 else penalty
+    parts = qtype in ("multichoice", "matching", "cloze", "ordering")
+    out["hints"] = (
+        []
+        if qtype in ("essay", "description")
+        else [
+            (
+                _text(h, qfmt),
+                parts and h.find("shownumcorrect") is not None,
+                parts and h.find("clearwrong") is not None,
+            )
+            for h in q.findall("hint")
+        ]
+    )
+    if qtype != "cloze":
+        out["questiontext"] = _text(q.find("questiontext"), "html")
+        out["defaultgrade"] = 0.0 if qtype == "description" else float(_t(q, "defaultgrade", "1"))
+    answers = q.findall("answer")
+
+    def fb(a: Any) -> str:
+        return _text(a.find("feedback"), qfmt)
+
+    def combined(shownum: bool = True) -> dict[str, Any]:
+        return {
+            "correct": _text(q.find("correctfeedback"), qfmt),
+            "partial": _text(q.find("partiallycorrectfeedback"), qfmt),
+            "incorrect": _text(q.find("incorrectfeedback"), qfmt),
+            "shownumcorrect": shownum and q.find("shownumcorrect") is not None,
+        }
+
+    if qtype == "multichoice":
+        out["single"] = _single(_t(q, "single", "true"))
+        out["shuffleanswers"] = _single(_t(q, "shuffleanswers", "false"))
+        out["answernumbering"] = _t(q, "answernumbering") or "abc"
+        out["showstandardinstruction"] = _t(q, "showstandardinstruction", "1") not in ("", "0")
+        out["answers"] = [(_text(a, qfmt), float(a.get("fraction", "0")) / 100, fb(a)) for a in answers]
+        out["combined"] = combined()
+    elif qtype == "truefalse":
+        for a in answers:
+            if _t(a, "text") == "true":
+                out["correct"] = float(a.get("fraction")) == 100
+                out["feedbacktrue"] = fb(a)
+            else:
+                out["feedbackfalse"] = fb(a)
+    elif qtype == "shortanswer":
+        out["usecase"] = _t(q, "usecase", "0") not in ("", "0")
+        out["answers"] = [(_t(a, "text"), float(a.get("fraction", "0")) / 100, fb(a)) for a in answers]
+    elif qtype == "numerical":
+        out["answers"] = [
+            (
+                "*" if _t(a, "text") == "*" else float(_t(a, "text")),
+                float(_t(a, "tolerance", "0")),
+                float(a.get("fraction", "0")) / 100,
+                fb(a),
+            )
+            for a in answers
+        ]
+        units = [(_t(u, "unit_name"), float(_t(u, "multiplier", "1"))) for u in q.findall("units/unit")]
+        out["units"] = units
+        out["unitgradingtype"] = int(_t(q, "unitgradingtype", "0"))
+        out["unitpenalty"] = float(_t(q, "unitpenalty", "0.1"))
+        out["showunits"] = int(_t(q, "showunits") or ("3" if not units else "0"))
+        out["unitsleft"] = _t(q, "unitsleft", "0") not in ("", "0")
+    elif qtype == "matching":
+        out["shuffleanswers"] = _single(_t(q, "shuffleanswers", "1"))
+        out["subquestions"] = [(_text(s, qfmt), _t(s, "answer/text")) for s in q.findall("subquestion")]
+        out["combined"] = combined()
+    elif qtype == "essay":
+        out["responseformat"] = _t(q, "responseformat") or "editor"
+        out["responserequired"] = _t(q, "responserequired", "1") not in ("", "0")
+        out["responsefieldlines"] = int(_t(q, "responsefieldlines", "15"))
+        out["minwordlimit"] = int(_t(q, "minwordlimit") or 0) or None
+        out["maxwordlimit"] = int(_t(q, "maxwordlimit") or 0) or None
+        out["attachments"] = int(_t(q, "attachments", "0"))
+        out["attachmentsrequired"] = int(_t(q, "attachmentsrequired", "0"))
+        out["maxbytes"] = int(_t(q, "maxbytes") or 0)
+        out["filetypeslist"] = [t for t in re.split(r"[\s,;]+", _t(q, "filetypeslist")) if t]
+        out["graderinfo"] = _text(q.find("graderinfo"), qfmt)
+        out["responsetemplate"] = _t(q, "responsetemplate/text")
+    elif qtype == "cloze":
+        text, gaps = cloze_gaps(_t(q, "questiontext/text"))
+        out["questiontext"] = moodle_text(text, qfmt, _field_files(q.find("questiontext")))
+        out["gaps"] = gaps
+        out["defaultgrade"] = float(sum(g[1] for g in gaps))
+    elif qtype == "ordering":
+        # qtype_ordering::import_from_xml() and set_options_for_import() (Moodle 4.4).
+        select = _t(q, "selecttype", "RANDOM").upper()
+        count_text = _t(q, "selectcount", "6")
+        count = int(count_text) if count_text.isdigit() and int(count_text) >= 2 else 2
+        items = [canon_html(_t(a, "text")) for a in answers]
+        select = {"EXACT": "ALL", "CONTIG": "CONTIGUOUS", "REL": "RANDOM"}.get(select, select)
+        if select != "ALL" and count >= len(items):
+            select, count = "ALL", 0
+        out["layouttype"] = (
+            "HORIZONTAL" if _t(q, "layouttype", "VERTICAL").upper() in ("HORIZONTAL", "H", "1") else "VERTICAL"
+        )
+        out["selecttype"] = select
+        out["selectcount"] = count if select != "ALL" else 0
+        grading = _t(q, "gradingtype", "RELATIVE").upper()
+        out["gradingtype"] = {"RELATIVE": "RELATIVE_NEXT_EXCLUDE_LAST", "ABSOLUTE": "ABSOLUTE_POSITION"}.get(
+            grading, grading
+        )
+        out["showgrading"] = _t(q, "showgrading", "1").upper() not in ("HIDE", "FALSE", "NO")
+        style = _t(q, "numberingstyle")
+        out["numberingstyle"] = style if style in ("none", "123", "abc", "ABCD", "iii", "IIII") else "none"
+        out["items"] = items
+        out["combined"] = dict(
+            combined(shownum=False),
+            shownumcorrect=q.find("shownumcorrect") is None or _t(q, "shownumcorrect") not in ("", "0"),
+        )
+        if q.find("shownumcorrect") is None:  # then every hint shows the number of right items
+            out["hints"] = [(text, True, clear) for text, _shown, clear in out["hints"]]
+    return out
+
+
+# --------------------------------------------------------------------------- cloze, as Moodle parses it
+
+
+_TYPES = [
+    ("NUMERICAL|NM", "numerical", False),
+    ("MULTICHOICE|MC", "multichoice", False),
+    ("MULTICHOICE_V|MCV", "multichoice_vertical", False),
+    ("MULTICHOICE_H|MCH", "multichoice_horizontal", False),
+    ("SHORTANSWER|SA|MW", "shortanswer", False),
+    ("SHORTANSWER_C|SAC|MWC", "shortanswer_case", False),
+    ("MULTICHOICE_S|MCS", "multichoice", True),
+    ("MULTICHOICE_VS|MCVS", "multichoice_vertical", True),
+    ("MULTICHOICE_HS|MCHS", "multichoice_horizontal", True),
+    ("MULTIRESPONSE|MR", "multiresponse", False),
+    ("MULTIRESPONSE_H|MRH", "multiresponse_horizontal", False),
+    ("MULTIRESPONSE_S|MRS", "multiresponse", True),
+    ("MULTIRESPONSE_HS|MRHS", "multiresponse_horizontal", True),
+]
+_ALT = r"(=|%(-?[0-9]+(?:[.,][0-9]*)?)%)?(.+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$))(#(.*?(?<!\\)(?=[~}]|$)))?"
+_GAP = re.compile(
+    r"\{([0-9]*):(" + "|".join(f"({t[0]})" for t in _TYPES) + r"):(" + _ALT + r"(~" + _ALT + r")*)\}", re.S
+)
+
+
+def cloze_gaps(text: str) -> tuple[str, list[tuple[Any, ...]]]:
+    """Moodle's `qtype_multianswer_extract_question`: the text with `{#n}`, and each gap's values."""
+    gaps: list[tuple[Any, ...]] = []
+    while (match := _GAP.search(text)) is not None:
+        index = next(i for i in range(len(_TYPES)) if match.group(3 + i))
+        _, kind, shuffle = _TYPES[index]
+        answers = []
+        specific = False
+        for alt in re.finditer("~?" + _ALT, match.group(3 + len(_TYPES))):
+            if alt.group(1) == "=":
+                fraction = 1.0
+            elif alt.group(2) and alt.group(2) != "0":
+                fraction, specific = float(alt.group(2).replace(",", ".")) / 100, True
+            else:
+                fraction = 0.0
+            answer = html.unescape(alt.group(3)).replace("\\}", "}").replace("\\#", "#")
+            feedback = canon_html(html.unescape(alt.group(5) or "").replace("\\}", "}").replace("\\#", "#"))
+            if kind.startswith("multi"):  # choices are HTML in Moodle; typed answers are not
+                answer = canon_html(answer)
+            tolerance = 0.0
+            if kind == "numerical" and ":" in answer:
+                answer, tol = answer.split(":", 1)
+                tolerance = float(tol)
+            if kind == "numerical" and answer != "*":
+                answer = str(float(answer.replace(",", ".")))
+            answers.append([answer, fraction, feedback, tolerance])
+        if kind.startswith("multiresponse"):
+            total = sum(a[1] for a in answers if a[1] > 0)
+            for a in answers:
+                a[1] = a[1] / total if a[1] > 0 else (a[1] if specific else -1.0 / total)
+        weight = int(match.group(1)) if match.group(1) else 1
+        gaps.append((kind, weight, shuffle, tuple(tuple(a) for a in answers)))
+        text = text[: match.start()] + "{#" + str(len(gaps)) + "}" + text[match.end() :]
+    return text, gaps
+
+
+# --------------------------------------------------------------------------- course models
+
+
+def asset_files(root: Path) -> dict[str, str]:
+    folder = root / "assets"
+    if not folder.is_dir():
+        return {}
+    return {p.name: "file:" + hashlib.sha256(p.read_bytes()).hexdigest() for p in folder.iterdir() if p.is_file()}
+
+
+def model_question(q: Any, files: dict[str, str], category: tuple[str, ...]) -> dict[str, Any]:
+    """What a course question must mean in Moodle (the same dict as `xml_question`)."""
+    md = lambda text: markdown_text(text, files)  # noqa: E731
+    out: dict[str, Any] = {
+        "type": q.type,
+        "name": q.display_name,
+        "idnumber": q.id,
+        "category": category,
+        "generalfeedback": md(q.general_feedback),
+        "tags": list(q.tags),
+        "penalty": q.penalty,
+    }
+    parts = q.type in ("multichoice", "matching", "cloze", "ordering")
+    out["hints"] = (
+        []
+        if q.type in ("essay", "description")
+        else [(md(h.text), parts and h.show_num_correct, parts and h.clear_wrong) for h in q.hints]
+    )
+    if q.type != "cloze":
+        out["questiontext"] = md(q.text)
+        out["defaultgrade"] = float(q.points)
+
+    def combined(shownum: bool = True) -> dict[str, Any]:
+        f = q.feedback
+        return {
+            "correct": md(f.correct),
+            "partial": md(f.partially_correct),
+            "incorrect": md(f.incorrect),
+            "shownumcorrect": shownum and f.show_num_correct,
+        }
+
+    if q.type == "multichoice":
+        out.update(
+            single=q.single,
+            shuffleanswers=q.shuffle,
+            answernumbering=q.numbering,
+            showstandardinstruction=q.show_standard_instruction,
+            answers=[(md(a.text), a.grade / 100, md(a.feedback)) for a in q.answers],
+            combined=combined(),
+        )
+    elif q.type == "truefalse":
+        out.update(correct=q.correct, feedbacktrue=md(q.feedback_true), feedbackfalse=md(q.feedback_false))
+    elif q.type == "shortanswer":
+        out.update(usecase=q.case_sensitive, answers=[(a.text, a.grade / 100, md(a.feedback)) for a in q.answers])
+    elif q.type == "numerical":
+        out.update(
+            answers=[(a.value, a.tolerance, a.grade / 100, md(a.feedback)) for a in q.answers],
+            units=[(u.name, u.multiplier) for u in q.units],
+            unitgradingtype={"none": 0, "response": 1, "question": 2}[q.unit_grading],
+            unitpenalty=q.unit_penalty,
+            showunits={"input": 0, "choice": 1, "select": 2, "none": 3}[q.show_units],
+            unitsleft=q.units_left,
+        )
+    elif q.type == "matching":
+        subs = [(md(p.question), p.answer) for p in q.pairs] + [("", d) for d in q.distractors]
+        out.update(shuffleanswers=q.shuffle, subquestions=subs, combined=combined())
+    elif q.type == "essay":
+        out.update(
+            responseformat=q.response_format,
+            responserequired=q.response_required,
+            responsefieldlines=q.response_lines,
+            minwordlimit=q.min_words,
+            maxwordlimit=q.max_words,
+            attachments=q.attachments,
+            attachmentsrequired=q.attachments_required,
+            maxbytes=q.max_bytes,
+            filetypeslist=list(q.file_types),
+            graderinfo=md(q.grader_info),
+            responsetemplate=q.response_template,
+        )
+    elif q.type == "cloze":
+        order = re.findall(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}", q.text)
+        text = q.text
+        for index, gap_id in enumerate(order, 1):
+            text = re.sub(r"\{\{\s*" + re.escape(gap_id) + r"\s*\}\}", "{#" + str(index) + "}", text, count=1)
+        by_id = {g.id: g for g in q.gaps}
+        gaps = []
+        for gap_id in order:
+            g = by_id[gap_id]
+            answers = [
+                [
+                    str(float(a.text))
+                    if g.type == "numerical" and a.text != "*"
+                    else canon_html(html.escape(a.text, quote=False))
+                    if g.type.startswith("multi")
+                    else a.text,
+                    a.grade / 100,
+                    canon_html(html.escape(a.feedback, quote=False)),
+                    a.tolerance,
+                ]
+                for a in g.answers
+            ]
+            if g.type.startswith("multiresponse"):
+                total = sum(a[1] for a in answers if a[1] > 0)
+                for a in answers:
+                    a[1] = a[1] / total if a[1] > 0 else a[1]
+            gaps.append((g.type, g.weight, g.shuffle, tuple(tuple(a) for a in answers)))
+        out.update(questiontext=md(text), gaps=gaps, defaultgrade=float(sum(g[1] for g in gaps)))
+    elif q.type == "ordering":
+        out.update(
+            layouttype=q.layout.upper(),
+            selecttype=q.select_type.upper(),
+            selectcount=q.select_count if q.select_type != "all" else 0,
+            gradingtype=q.grading_type.upper(),
+            showgrading=q.show_grading,
+            numberingstyle=q.numbering,
+            items=[canon_html(html.escape(item, quote=False)) for item in q.items],
+            combined=combined(),
+        )
+    return out
+
+
+def rounded(value: Any) -> Any:
+    """Floats rounded to 6 places, so 0.3333333 and 33.33333/100 compare equal."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, (list, tuple)):
+        return type(value)(rounded(v) for v in value)
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    return value
