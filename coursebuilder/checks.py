@@ -14,9 +14,8 @@ from pydantic import BaseModel
 from coursebuilder import limits
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
-from coursebuilder.htmlsafety import find_unsafe_html, is_script_url
+from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
 from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
-from coursebuilder.markdown import references
 from coursebuilder.model import SCORED_TYPES, Course, Lesson, Model, iter_markdown
 
 
@@ -187,8 +186,9 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                 )
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
-            yield from _check_html(text, source_file, base_line, path, is_body, allow_scripts)
-            for ref in references(text, all_links=True):
+            unsafe, refs = scan_markdown(text)
+            yield from _check_html(unsafe, source_file, base_line, path, is_body, allow_scripts)
+            for ref in refs:
                 line = base_line + ref.line if is_body else base_line
                 if is_script_url(ref.target):
                     continue  # reported by the HTML check
@@ -254,7 +254,9 @@ def _leaves_course(target: str) -> bool:
     return path.startswith(("/", "~", "\\")) or ".." in path.replace("\\", "/").split("/") or "\x00" in path
 
 
-def _check_html(text: str, file: str, line: int, path: str, is_body: bool, allow: bool) -> Iterator[Diagnostic]:
+def _check_html(
+    unsafe: list[UnsafeHtml], file: str, line: int, path: str, is_body: bool, allow: bool
+) -> Iterator[Diagnostic]:
     """Scripts, frames, event handlers and script URLs: errors, except in an opted-in lesson."""
     if is_body and allow:
         return
@@ -263,7 +265,7 @@ def _check_html(text: str, file: str, line: int, path: str, is_body: bool, allow
         if not is_body
         else "in a lesson (set `allow_scripts: true` in its front matter to allow it in SCORM pages)"
     )
-    for found in find_unsafe_html(text):
+    for found in unsafe:
         yield error(
             file,
             line + found.line if is_body else line,

@@ -5,7 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from coursebuilder.markdown import _PARSER, _is_one_paragraph, _is_plain, render, shared_renders
+from coursebuilder.htmlsafety import find_unsafe_html, scan_markdown
+from coursebuilder.markdown import _PARSER, _is_one_paragraph, _is_plain, references, render, shared_renders
 
 # Letters, digits, spaces, every character Markdown gives a meaning to, non-Latin text and a
 # few ready-made pieces of syntax.
@@ -54,3 +55,17 @@ def test_shared_renders_give_each_resolver_what_a_fresh_render_gives(text: str, 
                 recorder = None if resolve is None else (lambda src, r=resolve, c=seen: c.append(src) or r(src))
                 assert render(text, recorder, inline) == markup
                 assert seen == calls, "the resolver is asked about the same images in the same order"
+
+
+SCAN_PIECES = [
+    "<script>x</script>", "<img src=a.png onerror=x>", "<a href='javascript:x'>", "[l](javascript:alert(1))",
+    "![i](b.svg)", "[r]", "[r]: c.pdf", "[t][r]", "<http://e.org>", "`<script>`", "\\<b>", "<!-- <script> -->",
+    "<div>", "</div>", "<iframe>", "\n", "\n\n", "    ", "- ", "> ", "# ", "x", " ", "&#106;avascript:", "](", "<",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(SCAN_PIECES), max_size=14).map("".join))
+def test_one_scan_finds_what_the_two_checks_find(text: str) -> None:
+    """Validation's single parse gives exactly the HTML check's and the reference scan's results."""
+    assert scan_markdown(text) == (find_unsafe_html(text), list(references(text, all_links=True)))
