@@ -1,3 +1,3 @@
-from coursebuilder.cli import main
+from coursebuilder.cli import run
 
-main()
+run()
