@@ -68,18 +68,18 @@ def write_common(
             question_categories=question_categories or [],
         ),
     )
-    job.put(
-        f"{base}/grades.xml",
-        grades if grades is not None else xml.empty("activity_gradebook", "grade_items", "grade_letters"),
-    )
-    job.put(f"{base}/roles.xml", xml.empty("roles", "role_overrides", "role_assignments"))
-    job.put(f"{base}/filters.xml", xml.empty("filters", "filter_actives", "filter_configs"))
-    job.put(f"{base}/comments.xml", xml.empty("comments"))
-    job.put(f"{base}/calendar.xml", xml.empty("events"))
-    job.put(f"{base}/competencies.xml", xml.empty("course_module_competencies", "competencies"))
-    job.put(f"{base}/grade_history.xml", xml.empty("grade_history", "grade_grades"))
-    job.put(f"{base}/completion.xml", xml.empty("completions", "completionviews"))
-    job.put(f"{base}/xapistate.xml", xml.empty("states"))
+    if grades is not None:
+        job.put(f"{base}/grades.xml", grades)
+    else:
+        job.put_bytes(f"{base}/grades.xml", xml.empty_document("activity_gradebook", "grade_items", "grade_letters"))
+    job.put_bytes(f"{base}/roles.xml", xml.empty_document("roles", "role_overrides", "role_assignments"))
+    job.put_bytes(f"{base}/filters.xml", xml.empty_document("filters", "filter_actives", "filter_configs"))
+    job.put_bytes(f"{base}/comments.xml", xml.empty_document("comments"))
+    job.put_bytes(f"{base}/calendar.xml", xml.empty_document("events"))
+    job.put_bytes(f"{base}/competencies.xml", xml.empty_document("course_module_competencies", "competencies"))
+    job.put_bytes(f"{base}/grade_history.xml", xml.empty_document("grade_history", "grade_grades"))
+    job.put_bytes(f"{base}/completion.xml", xml.empty_document("completions", "completionviews"))
+    job.put_bytes(f"{base}/xapistate.xml", xml.empty_document("states"))
 
 
 def module_xml(activity: Activity, completion: Completion) -> etree._Element:

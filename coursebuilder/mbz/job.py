@@ -37,3 +37,9 @@ class Job:
         if path in self.entries:
             raise ValueError(f"{path} written twice")
         self.entries[path] = xml.to_bytes(document)
+
+    def put_bytes(self, path: str, data: bytes) -> None:
+        """Add a file already serialized (e.g. `xml.empty_document`)."""
+        if path in self.entries:
+            raise ValueError(f"{path} written twice")
+        self.entries[path] = data
