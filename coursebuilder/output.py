@@ -123,6 +123,38 @@ def write_bytes(path: Path, data: bytes) -> bool:
     return True
 
 
+class _Unchanged(Exception):
+    """The pieces written equal the file already there: drop the temporary file."""
+
+
+def write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
+    """`write_bytes` for data made piece by piece, so a large file is never whole in memory.
+
+    The pieces go to a temporary file while being compared with the file already there;
+    when they turn out to be the same, the temporary file is dropped and the file keeps its
+    timestamp. An error while making the pieces leaves the old file as it was.
+    """
+    try:
+        old: IO[bytes] | None = open(path, "rb")  # noqa: SIM115  # closed below
+    except OSError:
+        old = None
+    try:
+        with atomic_open(path) as handle:
+            same = old is not None
+            for chunk in chunks:
+                handle.write(chunk)
+                if same and old is not None:
+                    same = old.read(len(chunk)) == chunk
+            if same and old is not None and old.read(1) == b"":
+                raise _Unchanged
+    except _Unchanged:
+        return False
+    finally:
+        if old is not None:
+            old.close()
+    return True
+
+
 def zip_bytes(entries: Iterable[tuple[str, bytes]]) -> bytes:
     """Build a reproducible zip from (name, data) pairs; names are sorted, times fixed."""
     buffer = io.BytesIO()

@@ -327,22 +327,24 @@ INDENT = "  "
 
 
 def questions_xml(course: Course, renderer: Renderer) -> bytes:
-    """The bytes of questions.xml (indented, UTF-8, reproducible).
+    """The bytes of questions.xml (indented, UTF-8, reproducible)."""
+    return b"".join(questions_xml_chunks(course, renderer))
 
-    The same bytes as indenting and serializing the whole `<quiz>` tree, written one child at
-    a time: each is indented as `etree.indent` would indent it at depth one, serialized
-    without its tail (the separators are written here) and dropped, so memory holds one
-    question's elements, not the whole bank's.
+
+def questions_xml_chunks(course: Course, renderer: Renderer) -> Iterator[bytes]:
+    """questions.xml in pieces: the same bytes as indenting and serializing the whole tree.
+
+    Each child of `<quiz>` is indented as `etree.indent` would indent it at depth one,
+    serialized without its tail (the separators are written here) and dropped, so memory
+    holds one question's elements, not the whole bank's.
     """
     quiz = etree.Element("quiz")
-    chunks = [DECLARATION, b"<quiz>"]
+    empty = True
     for child in QuestionWriter(renderer).parts(course, quiz):
         if isinstance(child.tag, str):  # comments have nothing to indent
             etree.indent(child, space=INDENT, level=1)
-        chunks.append(b"\n" + INDENT.encode())
-        chunks.append(etree.tostring(child, encoding="UTF-8", with_tail=False))
+        chunk = etree.tostring(child, encoding="UTF-8", with_tail=False)
+        yield (DECLARATION + b"<quiz>" if empty else b"") + b"\n" + INDENT.encode() + chunk
+        empty = False
         quiz.remove(child)
-    if len(chunks) == 2:
-        return DECLARATION + b"<quiz/>\n"
-    chunks.append(b"\n</quiz>\n")
-    return b"".join(chunks)
+    yield DECLARATION + b"<quiz/>\n" if empty else b"\n</quiz>\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from coursebuilder.diagnostics import Diagnostic
@@ -10,8 +11,8 @@ from coursebuilder.moodlexml.checks import check_course
 from coursebuilder.moodlexml.gift import gift_text
 from coursebuilder.moodlexml.glossary import glossary_xml
 from coursebuilder.moodlexml.text import Renderer
-from coursebuilder.moodlexml.writer import questions_xml
-from coursebuilder.output import write_bytes
+from coursebuilder.moodlexml.writer import questions_xml_chunks
+from coursebuilder.output import write_chunks
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
 FOLDER = "moodle"
@@ -32,14 +33,15 @@ class MoodleTarget(Target):
     def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
         renderer = Renderer(course.root)  # shared: every asset is encoded once per build
         folder = out_dir / FOLDER
-        outputs = {
-            QUESTIONS_FILE: questions_xml(course, renderer),
-            GLOSSARY_FILE: glossary_xml(course, renderer),
-            GIFT_FILE: gift_text(course, renderer).encode("utf-8"),
+        outputs: dict[str, Callable[[], Iterable[bytes]]] = {
+            # questions.xml goes to disk as it is made, a question at a time
+            QUESTIONS_FILE: lambda: questions_xml_chunks(course, renderer),
+            GLOSSARY_FILE: lambda: [glossary_xml(course, renderer)],
+            GIFT_FILE: lambda: [gift_text(course, renderer).encode("utf-8")],
         }
         artifacts = []
-        for name, data in outputs.items():
+        for name, chunks in outputs.items():
             options.progress(f"moodle: {name}")
             path = folder / name
-            artifacts.append(Artifact(path, write_bytes(path, data)))
+            artifacts.append(Artifact(path, write_chunks(path, chunks())))
         return artifacts
