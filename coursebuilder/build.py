@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
-from coursebuilder.loader import gc_paused, load_or_raise
+from coursebuilder.loader import gc_paused, load_or_raise, under_course
 from coursebuilder.markdown import shared_renders
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
@@ -54,7 +54,7 @@ def build_course(
     options = options or BuildOptions()
     course, warnings = load_or_raise(root)
     targets = select_targets(course, target_names)
-    problems = warnings + check_targets(course, targets)
+    problems = warnings + under_course(root, check_targets(course, targets))
     if any(d.severity is Severity.ERROR or strict for d in problems):
         raise CourseError(problems)
     course_dir = Path(out_dir) / course.info.id
@@ -68,7 +68,10 @@ def build_course(
                 events.target_started(target)
             else:
                 options.progress(f"{target.name}: building")
-            built = target.build(course, course_dir, options)
+            try:
+                built = target.build(course, course_dir, options)
+            except CourseError as exc:  # targets name files relative to the course, as checks do
+                raise CourseError(under_course(root, exc.diagnostics)) from None
             artifacts.extend(built)
             if events is not None:
                 events.target_finished(target, built)

@@ -11,7 +11,7 @@ import gc
 import os
 import re
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
@@ -96,7 +96,7 @@ def load_course(root: Path | str) -> LoadResult:
     diags: list[Diagnostic] = []
     if not (root / COURSE_FILE).is_file():
         msg = "no course here: course.yaml is missing" if root.is_dir() else "course directory does not exist"
-        return LoadResult(None, _under(root, [error(COURSE_FILE, 0, "", msg, "missing-file")]))
+        return LoadResult(None, under_course(root, [error(COURSE_FILE, 0, "", msg, "missing-file")]))
     reader = _Reader(root, diags)
     info = _load_model(reader, COURSE_FILE, CourseInfo)
     unreadable: set[str] = set()
@@ -110,7 +110,7 @@ def load_course(root: Path | str) -> LoadResult:
     for quiz in _quiz_files(root):
         questions.extend(_load_quiz(reader, quiz))
     if info is None:
-        return LoadResult(None, _under(root, diags))
+        return LoadResult(None, under_course(root, diags))
     course = Course.model_construct(
         info=info,
         lessons=_in_course_order(info, lessons),
@@ -120,10 +120,10 @@ def load_course(root: Path | str) -> LoadResult:
     )
     course.locate(COURSE_FILE, 1)
     diags.extend(check_course(course, lessons, root, unreadable, source_bytes=reader.total_bytes))
-    return LoadResult(course, _under(root, diags))
+    return LoadResult(course, under_course(root, diags))
 
 
-def _under(root: Path, diags: list[Diagnostic]) -> list[Diagnostic]:
+def under_course(root: Path | str, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Name files as the user reaches them: the course directory as given, then the file.
 
     File names that are not valid UTF-8 reach Python with surrogates, which no terminal or
@@ -132,7 +132,7 @@ def _under(root: Path, diags: list[Diagnostic]) -> list[Diagnostic]:
     return sort_diagnostics(
         replace(
             d,
-            file=_printable((root / d.file).as_posix()) if d.file else d.file,
+            file=_printable((Path(root) / d.file).as_posix()) if d.file else d.file,
             field=_printable(d.field),
             message=_printable(d.message),
         )

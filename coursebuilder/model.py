@@ -178,8 +178,6 @@ class Settings(Model):
     """Percent of the quiz's points needed to pass."""
     scorm: ScormSettings = Field(default_factory=ScormSettings)
     moodle: MoodleSettings = Field(default_factory=MoodleSettings)
-    allow_html_scripts: bool = False
-    """Never needed in normal courses; see per-lesson `allow_scripts`."""
 
 
 class CourseInfo(Model):

@@ -8,7 +8,6 @@ Moodle code that decides it.
 from __future__ import annotations
 
 import math
-import os
 import re
 from pathlib import Path
 
@@ -61,20 +60,11 @@ class _Checker:
         self.categories: set[str] = set()
         """Sub-category names already checked (many questions share one)."""
 
-    def where(self, file: str) -> str:
-        """The file as the loader names it: under the course directory, relative when possible."""
-        path = self.root / file
-        try:
-            relative = os.path.relpath(path)
-        except ValueError:
-            return path.as_posix()
-        return Path(relative).as_posix() if not relative.startswith("../..") else path.as_posix()
-
     def report(self, severe: bool, owner: Model, field: str, message: str, code: str) -> None:
         """Report a problem of `owner.field` (an error when Moodle refuses it)."""
         make = error if severe else warning
         line = _line_of(owner, field)
-        self.found.append(make(self.where(owner.source_file), line, owner.field_path(field), message, code))
+        self.found.append(make(owner.source_file, line, owner.field_path(field), message, code))
 
     def warn(self, owner: Model, field: str, message: str, code: str) -> None:
         self.report(False, owner, field, message, code)
