@@ -744,3 +744,17 @@ def _may_hold_model(annotation: object) -> bool:
     if get_origin(annotation) is Annotated:
         arguments = arguments[:1]
     return not arguments or any(_may_hold_model(argument) for argument in arguments)
+
+
+def final_questions(course: Course) -> list[Question]:
+    """The final quiz's questions: those listed in course.yaml, or every scored one in course order."""
+    chosen = course.info.final_quiz.questions
+    if chosen == "all":
+        return [
+            question
+            for lesson in course.lessons
+            for question in course.lesson_questions(lesson.id)
+            if question.type in SCORED_TYPES
+        ]
+    by_id = {question.id: question for question in course.questions}
+    return [by_id[qid] for qid in chosen if qid in by_id]

@@ -20,13 +20,12 @@ from coursebuilder.build import build_course
 from coursebuilder.cli import main
 from coursebuilder.diagnostics import CourseError
 from coursebuilder.loader import load_or_raise
-from coursebuilder.model import GlossaryEntry
+from coursebuilder.model import GlossaryEntry, final_questions
 from coursebuilder.output import ZIP_EPOCH
 from coursebuilder.scorm import build_package, runtime_size
 from coursebuilder.scorm.html import GlossaryLinker, inner_html
 from coursebuilder.scorm.i18n import Messages, catalogue, languages
 from coursebuilder.scorm.manifest import SCHEMAS12, SCHEMAS2004
-from coursebuilder.scorm.quiz import final_questions
 from coursebuilder.targets import BuildOptions, all_targets
 from tests.conftest import EXAMPLE, ROOT, SHARED, SKELETON
 from tests.scorm_courses import TRACKED, big_course, write

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coursebuilder.mbz.ids import Ids
-from coursebuilder.model import SCORED_TYPES, Course, Lesson, Question
+from coursebuilder.model import Course, Lesson, Question, final_questions
 
 MODULE_VERSION = 2022112800
 """Plugin version Moodle 4.1.0 writes for core activities (quiz must be >= 2022020300)."""
@@ -114,17 +114,3 @@ def make_plan(course: Course, ids: Ids, with_scorm: bool) -> Plan:
                 sections.append(quiz_section)
             add(quiz_section, "quiz", final.title, questions=questions, shuffle=final.shuffle)
     return Plan(sections)
-
-
-def final_questions(course: Course) -> list[Question]:
-    """The final quiz's questions: those listed in course.yaml, or every scored one in course order."""
-    chosen = course.info.final_quiz.questions
-    if chosen == "all":
-        return [
-            question
-            for lesson in course.lessons
-            for question in course.lesson_questions(lesson.id)
-            if question.type in SCORED_TYPES
-        ]
-    by_id = {question.id: question for question in course.questions}
-    return [by_id[qid] for qid in chosen if qid in by_id]

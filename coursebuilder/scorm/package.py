@@ -25,11 +25,11 @@ from markupsafe import Markup
 
 from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
-from coursebuilder.model import Course, Lesson
+from coursebuilder.model import Course, Lesson, final_questions
 from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, plain_text, term_anchor
 from coursebuilder.scorm.i18n import Messages
 from coursebuilder.scorm.manifest import PackagePlan, Sco, manifest_12, manifest_2004
-from coursebuilder.scorm.quiz import QuizBuilder, QuizPlan, final_questions
+from coursebuilder.scorm.quiz import QuizBuilder, QuizPlan
 
 Version = Literal["1.2", "2004"]
 Structure = Literal["single", "multi"]

@@ -75,20 +75,6 @@ def source_id(index: int) -> str:
     return SOURCES[index] if index < len(SOURCES) else f"s{index}"
 
 
-def final_questions(course: Course) -> list[Question]:
-    """The quiz's questions: `all` = every scorable question in lesson order, else the listed ids."""
-    chosen = course.info.final_quiz.questions
-    if chosen == "all":
-        return [
-            question
-            for lesson in course.lessons
-            for question in course.lesson_questions(lesson.id)
-            if question.type in SCORED_TYPES
-        ]
-    by_id = {question.id: question for question in course.questions}
-    return [by_id[qid] for qid in chosen if qid in by_id]
-
-
 def weight(question: Question) -> float:
     """Points a question is worth in the quiz (0 for essays and descriptions)."""
     if isinstance(question, Cloze):

@@ -7,10 +7,9 @@ from typing import ClassVar, cast
 
 from coursebuilder.diagnostics import Diagnostic, warning
 from coursebuilder.loader import COURSE_FILE
-from coursebuilder.model import Course
+from coursebuilder.model import Course, final_questions
 from coursebuilder.output import write_bytes, zip_bytes
 from coursebuilder.scorm.package import Structure, Version, build_package, shared_content
-from coursebuilder.scorm.quiz import final_questions
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
 RESUMABLE_12 = 650
