@@ -33,7 +33,10 @@ from tests.moodle_semantics import (
     progressive_parse,
     restore_users,
     xmlize,
+    xmlize_leaves,
 )
+from tests.moodle_util import build_moodle
+from tests.test_moodle_roundtrip import AWKWARD, TYPES
 
 SAMPLE_MBZ = ROOT / "tests" / "fixtures" / "moodle-backup-sample.mbz"
 """The backup Moodle 5.2 wrote (shared/reference/moodle-backup-sample/moodle-backup-sample.mbz)."""
@@ -229,3 +232,85 @@ def test_restore_can_create_the_author(variant: str, backups: dict[str, Backup])
         created = create_included_user(user)
         assert created == {"custom_fields": [], "tags": [], "preferences": []}
         assert user["username"] and user["id"] and user["contextid"]
+
+
+# --------------------------------------------------------------------------- texts through xmlize
+
+TRICKY = (
+    "Spaces: *base units* — which, a & b < c, **one** *two*, `x ]]> y`, "
+    '<span title="a ]]> b">c</span> <span>d</span> &#8212; µ'
+)
+"""Spaces beside tags, entities and non-ASCII letters, `]]>` in text and in an attribute."""
+
+PLAIN = "R&D & <lab> ]]> µ test"
+"""A plain-text value with references side by side around a space, and `]]>`."""
+
+
+@pytest.fixture(scope="module")
+def tricky_course(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    course = tmp_path_factory.mktemp("tricky") / "course"
+    shutil.copytree(SKELETON, course)
+    quiz = (course / "quiz" / "practice.yaml").read_text(encoding="utf-8")
+    quiz = quiz.replace(
+        "text: Which of these are question types?", f"text: {TRICKY!r}\n    general_feedback: {TRICKY!r}"
+    )
+    quiz = quiz.replace("{text: multichoice, grade: 50}", f"{{text: {TRICKY!r}, grade: 50, feedback: {TRICKY!r}}}")
+    quiz = quiz.replace("{question: course.yaml, answer: metadata}", f"{{question: {TRICKY!r}, answer: {PLAIN!r}}}")
+    quiz = quiz.replace("grader_info: Any honest answer is fine.", f"grader_info: {TRICKY!r}")
+    quiz = quiz.replace("  - id: practice-short\n", f"  - id: practice-short\n    name: {PLAIN!r}\n")
+    (course / "quiz" / "practice.yaml").write_text(quiz, encoding="utf-8")
+    glossary = (course / "glossary.yaml").read_text(encoding="utf-8")
+    glossary = glossary.replace("definition: A list of **terms** with their meanings.", f"definition: {TRICKY!r}")
+    glossary = glossary.replace("aliases: [glossaries]", f"aliases: [glossaries, {PLAIN!r}]")
+    (course / "glossary.yaml").write_text(glossary, encoding="utf-8")
+    return course
+
+
+def _xml_leaves(data: bytes) -> dict[str, str]:
+    """Each element's text as the XML says it, on the paths `xmlize_leaves` uses."""
+    root = parse(data)
+    out: dict[str, str] = {}
+
+    def walk(element: etree._Element, path: str) -> None:
+        children = [child for child in element if isinstance(child.tag, str)]
+        if not children:
+            out[path] = element.text or ""
+            return
+        seen: collections.Counter[str] = collections.Counter()
+        for child in children:
+            walk(child, f"{path}/{child.tag}[{seen[child.tag]}]")
+            seen[child.tag] += 1
+
+    walk(root, f"{root.tag}[0]")
+    return out
+
+
+@pytest.mark.parametrize("course", ["tricky", "types", "awkward", "example"])
+@pytest.mark.parametrize("name", ["questions.xml", "glossary.xml"])
+def test_every_text_survives_xmlize(course: str, name: str, tricky_course: Path, tmp_path: Path) -> None:
+    """Glossary import and question import get back every text exactly as we wrote it."""
+    source = {"tricky": tricky_course, "types": TYPES, "awkward": AWKWARD, "example": EXAMPLE}[course]
+    _, folder = build_moodle(source, tmp_path)
+    data = (folder / name).read_bytes()
+    written = _xml_leaves(data)
+    read = xmlize_leaves(xmlize(data))
+    assert read.keys() == written.keys()
+    lost = {
+        path: (text, read[path])
+        for path, text in written.items()
+        if read[path] != (text if text.strip(PHP_TRIM) else "")
+    }
+    assert not lost, "\n".join(f"{path}: wrote {text!r}, Moodle reads {got!r}" for path, (text, got) in lost.items())
+    if course == "tricky":
+        assert any(" — which" in text for text in read.values())
+        assert any(text == PLAIN for text in read.values())
+
+
+def test_backup_glossary_keeps_spaces(tricky_course: Path) -> None:
+    """The backup's glossary.xml goes through the backup parser, which joins every piece."""
+    entries = _backup(tricky_course)
+    (name,) = [n for n in entries if n.startswith("activities/glossary_") and n.endswith("/glossary.xml")]
+    written = [e.text for e in parse(entries[name]).iter("definition")]
+    processor = GroupedProcessor(["/activity/glossary/entries/entry"], grouped=[])
+    read = [chunk["tags"]["definition"] for chunk in progressive_parse(entries[name], processor)]
+    assert read == written and any(" — which" in (text or "") for text in read)
