@@ -22,7 +22,7 @@ from lxml import etree
 
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup_entries
-from coursebuilder.mbz.scorm import installed_scorm12
+from coursebuilder.targets.scorm import Scorm12Target
 from tests.conftest import EXAMPLE, ROOT, SKELETON
 from tests.mbz_util import parse, unpack
 from tests.moodle_semantics import (
@@ -91,9 +91,8 @@ def test_sample_restores_its_user() -> None:
 
 def _backup(course_dir: Path) -> Backup:
     course, _ = load_or_raise(course_dir)
-    scorm = installed_scorm12()
-    assert scorm is not None
-    return backup_entries(course, scorm(course) if course.info.settings.moodle.include_scorm else None)
+    scorm = Scorm12Target().scorm12_zip(course) if course.info.settings.moodle.include_scorm else None
+    return backup_entries(course, scorm)
 
 
 @pytest.fixture(scope="module")
