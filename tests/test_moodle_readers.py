@@ -23,8 +23,8 @@ from lxml import etree
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup_entries
 from coursebuilder.targets.scorm import Scorm12Target
-from tests.conftest import EXAMPLE, ROOT, SKELETON
-from tests.mbz_util import parse, unpack
+from tests.conftest import EXAMPLE, SKELETON
+from tests.mbz_util import SAMPLE_MBZ, parse, unpack
 from tests.moodle_semantics import (
     PHP_TRIM,
     GroupedProcessor,
@@ -37,9 +37,6 @@ from tests.moodle_semantics import (
 )
 from tests.moodle_util import build_moodle
 from tests.test_moodle_roundtrip import AWKWARD, TYPES
-
-SAMPLE_MBZ = ROOT / "tests" / "fixtures" / "moodle-backup-sample.mbz"
-"""The backup Moodle 5.2 wrote (shared/reference/moodle-backup-sample/moodle-backup-sample.mbz)."""
 
 Backup = dict[str, bytes]
 
