@@ -94,16 +94,17 @@ def _backup(course_dir: Path) -> Backup:
 
 @pytest.fixture(scope="module")
 def backups(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Backup]:
-    """The example course (with its SCORM activity), the scaffold (every question type) and
-    the scaffold as a Book with one final quiz."""
+    """The example course, the scaffold (every question type) and the scaffold as a Book with
+    one final quiz and the SCORM 1.2 package as an activity."""
     variant = tmp_path_factory.mktemp("variant") / "course"
     shutil.copytree(SKELETON, variant)
     course_yaml = variant / "course.yaml"
     course_yaml.write_text(
-        course_yaml.read_text(encoding="utf-8") + "  moodle:\n    lesson_activity: book\n    quizzes: final\n",
+        course_yaml.read_text(encoding="utf-8")
+        + "  moodle:\n    lesson_activity: book\n    quizzes: final\n    include_scorm: true\n",
         encoding="utf-8",
     )
-    return {"example": _backup(EXAMPLE), "skeleton": _backup(SKELETON), "book-final": _backup(variant)}
+    return {"example": _backup(EXAMPLE), "skeleton": _backup(SKELETON), "book-final-scorm": _backup(variant)}
 
 
 def _kind(name: str) -> str:
@@ -179,7 +180,7 @@ NO_SAMPLE: dict[str, dict[str, str]] = {
 }
 
 
-@pytest.mark.parametrize("variant", ["example", "skeleton", "book-final"])
+@pytest.mark.parametrize("variant", ["example", "skeleton", "book-final-scorm"])
 def test_backup_containers_are_containers_as_in_moodles_backup(variant: str, backups: dict[str, Backup]) -> None:
     """Every element that is a container in Moodle's backup (or anywhere in ours) holds whitespace,
     never nothing; and no element that Moodle writes as a value is a container in ours."""
@@ -208,7 +209,7 @@ def test_backup_containers_are_containers_as_in_moodles_backup(variant: str, bac
 def test_empty_containers_are_indented_like_moodles(backups: dict[str, Backup]) -> None:
     """`xml_writer::end_tag()` puts a line break and the element's indentation before `</x>`."""
     checked = 0
-    for name, data in backups["example"].items():
+    for name, data in [item for entries in backups.values() for item in entries.items()]:
         if name.endswith(".xml"):
             for element in parse(data).iter(etree.Element):
                 if len(element) == 0 and _shape(element) == "container":
@@ -218,7 +219,7 @@ def test_empty_containers_are_indented_like_moodles(backups: dict[str, Backup]) 
     assert checked > 100, "users.xml alone has five empty containers, every activity has several"
 
 
-@pytest.mark.parametrize("variant", ["example", "skeleton", "book-final"])
+@pytest.mark.parametrize("variant", ["example", "skeleton", "book-final-scorm"])
 def test_restore_can_create_the_author(variant: str, backups: dict[str, Backup]) -> None:
     """On a site without the course's author, restore creates the user from users.xml: its
     custom fields, tags and preferences must be arrays, or restore dies with a TypeError."""
