@@ -15,6 +15,7 @@ on purpose by listing its code in `allow_warnings`.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import unicodedata
@@ -60,20 +61,24 @@ _MARKUP = re.compile(r"[*_`~\[\]()!#>]|\{[^}]*\}")
 
 def matches(response: str, pattern: str, case_sensitive: bool) -> bool:
     """Whether Moodle's short-answer type accepts `response` for the answer `pattern`."""
-    pattern = unicodedata.normalize("NFC", pattern)
     response = unicodedata.normalize("NFC", response)
-    bits = [re.escape(bit.replace("\\*", "*")) for bit in _STARS.split(pattern)]
-    flags = 0 if case_sensitive else re.IGNORECASE
-    return re.match("^" + ".*".join(bits) + "$", response.strip(PHP_TRIM), flags) is not None
+    return _compiled(pattern, case_sensitive).match(response.strip(PHP_TRIM)) is not None
 
 
 def first_match(response: str, patterns: Sequence[str], case_sensitive: bool) -> int | None:
     """Index of the answer Moodle grades `response` with (the first that matches), or None."""
-    response = response.strip(PHP_TRIM)  # what PARAM_RAW_TRIMMED leaves of the typed text
+    response = unicodedata.normalize("NFC", response.strip(PHP_TRIM)).strip(PHP_TRIM)  # PARAM_RAW_TRIMMED, NFC, trim
     for index, pattern in enumerate(patterns):
-        if matches(response, pattern, case_sensitive):
+        if _compiled(pattern, case_sensitive).match(response) is not None:
             return index
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(pattern: str, case_sensitive: bool) -> re.Pattern[str]:
+    """`compare_string_with_wildcard`'s regular expression: unescaped runs of `*` match anything."""
+    bits = [re.escape(bit.replace("\\*", "*")) for bit in _STARS.split(unicodedata.normalize("NFC", pattern))]
+    return re.compile("^" + ".*".join(bits) + "$", 0 if case_sensitive else re.IGNORECASE)
 
 
 def clean_key(pattern: str) -> str:
