@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coursebuilder.model import Gap, GapAnswer
-from coursebuilder.moodlexml import cloze
+from coursebuilder.moodle import cloze
 
 # Everything the syntax gives a meaning to, the HTML specials, references, and other scripts.
 PIECES = [

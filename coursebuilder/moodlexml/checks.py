@@ -14,8 +14,8 @@ from pathlib import Path
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.markdown import references
 from coursebuilder.model import Cloze, Course, Essay, Matching, Model, Numerical, Ordering, Question, ShortAnswer
+from coursebuilder.moodle.cloze import NUMERICAL_ALTERNATIVE
 from coursebuilder.moodlexml.bank import TOP
-from coursebuilder.moodlexml.cloze import NUMERICAL_ALTERNATIVE
 
 HTML_TAG = re.compile(r"<[A-Za-z/!?]")
 """What `strip_tags()` (PARAM_TEXT, used for question and category names) would remove."""

@@ -34,7 +34,7 @@ from lxml import etree
 from pydantic import TypeAdapter, ValidationError
 
 from coursebuilder.model import SLUG, GlossaryEntry, GlossaryFile, Question
-from coursebuilder.moodlexml import cloze
+from coursebuilder.moodle import cloze
 from coursebuilder.moodlexml.bank import split_category_path
 from coursebuilder.safexml import UnsafeXML, XMLProblem, parse_xml_bytes, parse_xml_file
 

@@ -33,7 +33,7 @@ from coursebuilder.model import (
     ShortAnswer,
     TrueFalse,
 )
-from coursebuilder.moodlexml import cloze
+from coursebuilder.moodle import cloze
 from coursebuilder.moodlexml.bank import category_path, groups
 from coursebuilder.moodlexml.text import EMPTY, Html, Renderer, flag, fraction, number, set_text
 
