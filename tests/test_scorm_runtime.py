@@ -7,6 +7,7 @@ defaults); the LMS page of tests/browser.py records GetLastError after each call
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from coursebuilder.loader import load_or_raise
 from coursebuilder.output import zip_bytes
 from coursebuilder.scorm import build_package
 from tests.browser import install_lms, serve, unpack
+from tests.conftest import ROOT, SKELETON
 from tests.scorm_courses import RIGHT, TRACKED, write
 from tests.scorm_extreme import ANSWERS, FILES, QUIZ, data_model_problems
 from tests.test_scorm_browser import QUIZ as TRACKED_QUIZ
@@ -164,3 +166,65 @@ def test_the_moodle_like_lms_refuses_a_terminate_during_unload(
     assert (last["fn"], last["result"], last["error"]) == (finish, "false", "101")
     assert not lms.page.evaluate("terminated")
     lms.done()
+
+
+CHECK_RECORDS = """([version, records, scale]) => {
+  const v12 = version === "1.2", api = v12 ? new Scorm12API({ logLevel: 5 }) : new Scorm2004API({ logLevel: 5 });
+  const name = n => (v12 ? "LMS" + n : n), refused = [];
+  api[name("Initialize")]("");
+  const set = (key, value) => {
+    api[name("SetValue")](key, value);
+    const code = String(api[name("GetLastError")]());
+    if (code !== "0") refused.push([key, value, code]);
+  };
+  records.forEach((q, n) => {
+    const p = `cmi.interactions.${n}.`;
+    set(p + "id", q.id);
+    set(p + "type", q.it);
+    set(p + "weighting", String(Math.round(q.w * scale * 1e7) / 1e7));
+    if (!v12 && q.d) set(p + "description", q.d);
+    if (q.cr) set(p + "correct_responses.0.pattern", q.cr);
+  });
+  return refused;
+}"""
+
+
+def _quiz_data(page: Path) -> dict[str, Any]:
+    """The player's data of a package page, as the page carries it."""
+    found = re.search(r'<script type="application/json" id="cb-data">(.*?)</script>', page.read_text("utf-8"), re.S)
+    assert found, page
+    data: dict[str, Any] = json.loads(found.group(1))
+    return data
+
+
+@pytest.mark.parametrize("course", ["example", "skeleton", "tracked", "extreme"])
+def test_every_interaction_record_passes_scorm_again(chromium: Any, tmp_path: Path, course: str) -> None:
+    """What each package sends for every scored question of its quiz (id, type, weighting,
+    description, correct pattern) goes through scorm-again's own validators, and keeps to the
+    specifications' limits, in both versions."""
+    sources = {"example": ROOT / "course_src", "skeleton": SKELETON}
+    source = sources.get(course) or write(tmp_path / "source", TRACKED if course == "tracked" else FILES)
+    loaded, _ = load_or_raise(source)
+    install_lms(tmp_path)
+    context = chromium.new_context()
+    page = context.new_page()
+    with serve(tmp_path) as url:
+        page.goto(url + "lms.html")
+        for version in ("1.2", "2004"):
+            folder = unpack(zip_bytes(build_package(loaded, version, "single").items()), tmp_path / version)
+            quiz = _quiz_data(folder / "index.html")["quiz"]
+            records = [q for q in quiz["q"] if q.get("it")]
+            assert records, "the quiz has scored questions"
+            assert page.evaluate(CHECK_RECORDS, [version, records, quiz.get("ws", 1)]) == []
+            rows = [
+                {
+                    "id": q["id"],
+                    "type": q["it"],
+                    "weighting": str(q["w"] * quiz.get("ws", 1)),
+                    "description": q.get("d", ""),
+                }
+                | ({"correct_responses.0.pattern": q["cr"]} if "cr" in q else {})
+                for q in records
+            ]
+            assert data_model_problems(version, rows) == []
+    context.close()
