@@ -25,7 +25,7 @@ const K = {
 const F = "Initialize Terminate GetValue SetValue Commit GetLastError GetErrorString".split(" ")
   .map(n => (V12 ? "LMS" + n.replace("Terminate", "Finish") : n));
 
-// The API: in this window or a parent, else in the opener's.
+// The API: here, in a parent, or in the opener's
 function scan(win) {
   const name = V12 ? "API" : "API_1484_11";
   for (let hops = 0; win && hops < 100; hops++) {
@@ -37,7 +37,7 @@ function scan(win) {
 }
 let api = scan(window);
 if (!api) try { api = scan(window.opener) || scan(window.top.opener); } catch (e) { api = null; }
-let live = false, ended = false;
+let live = false;
 const started = Date.now();
 
 function call(i, a, b) {
@@ -99,7 +99,7 @@ function pack() {
   }
   const head = ["1", bits, S.seed.toString(36), Q && Q.sub ? 1 : 0, Q ? D.quiz.key : ""].join("|") + "|";
   const parts = Q ? Q.items.map(it => encode(it.q, it.r)) : [];
-  // Too long: halve the longest answer until it fits.
+  // Too long: halve the longest answer
   let size = head.length + parts.join("~").length, n = 0;
   while (size > LIMIT) {
     parts.forEach((p, j) => { if (p.length > parts[n].length) n = j; });
@@ -124,7 +124,7 @@ function unpack(data) {
 }
 
 const allRead = () => S.read.every(Boolean);
-// 1.2: passed/failed once submitted; 2004: completed once read and submitted
+// 1.2: submitted; 2004: also read
 const finished = () => !!(Q ? Q.sub && (V12 || allRead()) : allRead());
 
 function report() {
@@ -143,14 +143,13 @@ function save() {
   set(K.exit, finished() || locked ? (V12 ? "" : "normal") : "suspend");
   set(K.time, span(Date.now() - started));
 }
-let was = null; // finished just now: end while the page lives (LMSs may fail requests in unload)
+let was = null; // finished now: end while the page lives, not in unload
 const store = () => { report(); save(); commit(); const f = finished(); if (f && was === false) finish(); was = f; };
 let timer = 0;
 const later = () => { clearTimeout(timer); timer = setTimeout(() => { save(); commit(); }, 2000); };
-// Terminate once; in unload (e) no Commit: LMSs may barely send one request
+// Terminate once; in unload (e) no Commit, LMSs may send just one request
 function finish(e) {
-  if (!live || ended) return;
-  ended = true;
+  if (!live) return;
   clearTimeout(timer);
   report();
   save();
@@ -230,11 +229,14 @@ if (search) {
 }
 
 const clamp = f => Math.max(0, Math.min(1, f));
-const norm = s => String(s).trim().replace(/\s+/g, " ").normalize("NFC");
-function wild(pattern, answer, cs) { // short answer: `*` matches anything, `\*` is a star
-  const re = norm(pattern).split("\\*")
-    .map(part => part.split("*").map(x => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")).join("\\*");
-  return new RegExp(`^${re}$`, cs ? "u" : "iu").test(norm(answer));
+// PARAM_RAW_TRIMMED: PHP's trim(), nothing more
+const phpTrim = s => String(s).replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, "");
+// qtype_shortanswer_question::compare_string_with_wildcard: NFC, unescaped `*` runs match
+// anything, `\*` is a star, the whole trimmed response must match; inner spaces count.
+function wild(pattern, answer, cs) {
+  const re = String(pattern).normalize("NFC").split(/(?<!\\)\*+/)
+    .map(bit => bit.replace(/\\\*/g, "*").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  return new RegExp(`^${re}$`, cs ? "u" : "iu").test(phpTrim(String(answer).normalize("NFC")));
 }
 function parseNum(s) {
   const m = /^\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[+-]?\d+)?)\s*(.*?)\s*$/i.exec(s);
@@ -284,7 +286,7 @@ function ordering(gt, r) {
   return max ? got / max : 0;
 }
 
-// Grade: fraction 0..1, keys of the feedback to show
+// Grade: fraction 0..1, feedback keys
 function grade(q, r) {
   let f = 0;
   const keys = [];
@@ -371,7 +373,7 @@ function readResponse(it) {
   const any = v => (v.some(x => x != null) ? v : null);
   if (q.t === "mc") { const v = checked(fs).sort((x, y) => x - y); return v.length ? v : null; }
   if (q.t === "tf") { const v = checked(fs); return v.length ? v[0] === 1 : null; }
-  if (q.t === "sa") return $(".ans", fs).value.trim() || null;
+  if (q.t === "sa") return phpTrim($(".ans", fs).value) || null;
   if (q.t === "nu") {
     const v = $(".ans", fs).value.trim(), unit = $(".unit", fs);
     return v ? [v, unit ? +unit.value : -1] : null;
@@ -380,7 +382,7 @@ function readResponse(it) {
   if (q.t === "cl") {
     return any(q.g.map((g, gi) => {
       const el = $(`[data-g="${gi}"]`, fs);
-      if (el.tagName === "INPUT") return el.value.trim() || null;
+      if (el.tagName === "INPUT") return g.t === "numerical" ? el.value.trim() || null : phpTrim(el.value) || null;
       if (el.tagName === "SELECT") return el.value === "" ? null : [+el.value];
       const on = checked(el);
       return on.length ? on : null;
@@ -417,18 +419,17 @@ function writeResponse(it, r) {
 
 // Interaction values (rules: scorm/datamodel.py)
 const rid = i => IDS[i] || "c" + i;
-function clip(s, max) {
+function clip(s, max = V12 ? 255 : 250) {
   s = String(s).replace(V12 ? /\s/g : /\s|\[[,.:]\]/g, " ").replace(/ +/g, " ").trim();
   if (!V12) s = s.replace(/^\{/, "(");
-  max = max || (V12 ? 255 : 250);
-  return s.length > max ? s.slice(0, /[\ud800-\udbff]/.test(s[max - 1]) ? max - 1 : max) : s;
+  return s.length > max ? s.slice(0, max - /[\ud800-\udbff]/.test(s[max - 1])) : s;
 }
 function response(q, r) {
   const sep = V12 ? "," : "[,]", long = q.it === "long-fill-in";
   if (q.t === "mc" || q.t === "or") return r.map(rid).join(sep);
   if (q.t === "tf") return V12 ? (r ? "t" : "f") : String(r);
   if (q.t === "sa") return clip(r);
-  if (q.t === "nu") { // a real(10,7) in the base unit, exactly, or null
+  if (q.t === "nu") {
     const x = (q.it === "numeric" && numeric(q, r) || [])[0], s = Math.abs(x) < 1e10 ? x.toFixed(7) : "";
     return s && Math.abs(s - x) <= Math.abs(x) * 1e-12 ? s.replace(/\.?0+$/, "") : null;
   }
@@ -443,7 +444,7 @@ function record(it, f, when) {
   let value = response(q, it.r), type = q.it;
   if (value == null) {
     type = "fill-in";
-    value = clip(it.r[0] + (it.r[1] >= 0 && q.u.length ? " " + q.u[it.r[1]][0] : ""));
+    value = clip(it.r[0] + (it.r[1] >= 0 ? " " + q.u[it.r[1]][0] : ""));
   }
   // scorm-again splits a fill-in without [,] at commas
   if (!V12 && type === "fill-in" && !value.includes("[,]") && value.includes(",")) type = "long-fill-in";
@@ -569,7 +570,7 @@ if (live) {
   const entry = get(K.entry), prior = get(K.status);
   if (V12 ? entry !== "ab-initio" : entry === "resume") restored = unpack(get("cmi.suspend_data"));
   if (restored) S.page = get(K.loc);
-  // A finished attempt reopened, nothing saved: keep what the LMS has.
+  // Finished, reopened, nothing saved: keep what the LMS has
   locked = !restored && (prior === "completed" || prior === "passed");
   if (Q && Q.items.some(it => it.q.w > 0)) {
     const m = parseFloat(get(K.mastery));
@@ -586,7 +587,7 @@ if (Q) {
 progress();
 show(S.page && doc.getElementById(S.page) ? S.page : pages[0].id, true);
 store();
-// Hidden: save, the page may never come back. Closed: finish.
+// Hidden: save now, it may not come back. Closed: finish.
 doc.addEventListener("visibilitychange", () => { if (doc.hidden) { save(); commit(); } });
 addEventListener("pagehide", finish);
 addEventListener("beforeunload", finish);
