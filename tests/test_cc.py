@@ -414,3 +414,17 @@ def test_canvas_makes_a_module_per_lesson_and_finds_every_file(more: Path) -> No
     assert {"assets/pic.png", "lesson-one.html", "lesson-two.html", "glossary.html"} <= course_files
     images = re.findall(r'src="([^"]+)"', files["lesson-one.html"].decode() + files["assessment-one.xml"].decode())
     assert images and all(canvas_resolves(src, course_files) for src in images)
+
+
+def test_an_opted_in_lessons_script_is_reported(write_course: WriteCourse) -> None:
+    """The cartridge's page keeps what the lesson has; LMS cleaners may drop it, and `cc` says so."""
+    from coursebuilder.loader import load_course
+    from coursebuilder.targets.cc import CcTarget
+
+    root = write_course(
+        {"lessons/01-welcome.md": "---\ntitle: Welcome\nallow_scripts: true\n---\nText.\n\n<script>x()</script>\n"}
+    )
+    course = load_course(root).course
+    assert course is not None
+    found = [d for d in CcTarget().check(course) if d.code == "cc-scripts"]
+    assert [(d.file, d.line) for d in found] == [("lessons/01-welcome.md", 7)]
