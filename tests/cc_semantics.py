@@ -569,3 +569,92 @@ def canvas_resolves(url: str, course_files: set[str]) -> bool:
         path = path[3:]
     path = path.lstrip("/")
     return path in course_files or any(name.endswith(path) for name in course_files)
+
+
+@dataclass
+class CanvasQuestion:
+    ident: str
+    qtype: str
+    """`multiple_choice_question`, `multiple_answers_question`, `short_answer_question`, `essay_question`."""
+    right: list[str]
+    """Identifiers of the right choices, or the accepted texts."""
+    points: float
+
+
+def canvas_questions(qti: bytes) -> list[CanvasQuestion]:
+    """What Canvas makes of each item of an assessment or question bank.
+
+    QTIMigrationTool (`lib/imsqtiv1.py`, `ResProcessing.AddRespCondition`) turns the
+    respconditions into QTI 2 response conditions: one with `continue="Yes"` stands alone; one
+    with `continue="No"` opens a chain (`responseIf`) that the next `continue="No"` ones join as
+    `responseElseIf`s (a `continue="Yes"` after a chain would go into its `else`: not modelled,
+    refused here). `<other/>` becomes `true`. `cc_weighting` becomes the points (`CCWeighting`).
+    A `render_fib` holding only response labels becomes an extended text interaction (`RenderFib`).
+    Then `choice_interaction.rb` (`process_response_conditions`, `get_response_weight`,
+    `set_question_type`) and `extended_text_interaction.rb` (`process_response_conditions`).
+    """
+    doc = _xml(qti)
+    out = []
+    for item in doc.iter(f"{{{QTI}}}item"):
+        points_text = item.xpath(
+            ".//xmlns:qtimetadatafield[xmlns:fieldlabel='cc_weighting']/xmlns:fieldentry", namespaces=NS
+        )
+        points = float(points_text[0].text) if points_text else 1.0
+        chains: list[list[etree._Element]] = []
+        open_chain = False
+        for condition in _conditions(item):
+            go_on = (condition.get("continue") or "No").lower() == "yes"
+            if go_on:
+                if open_chain:
+                    raise NotImplementedError("a continuing respcondition after a chain goes into its else")
+                chains.append([condition])
+            elif open_chain:
+                chains[-1].append(condition)
+            else:
+                chains.append([condition])
+                open_chain = True
+        if item.xpath("xmlns:presentation//xmlns:response_lid", namespaces=NS):
+            out.append(_canvas_choice(item, chains, points))
+        else:
+            texts: list[str] = []
+            for condition in _conditions(item):
+                for equal in condition.iter(f"{{{QTI}}}varequal"):
+                    text = "".join(equal.itertext())
+                    if text and text not in texts:
+                        texts.append(text)
+            out.append(
+                CanvasQuestion(
+                    item.get("ident", ""), "short_answer_question" if texts else "essay_question", texts, points
+                )
+            )
+    return out
+
+
+def _sets_score(branch: etree._Element) -> bool:
+    """`get_response_weight`: right when the branch sets SCORE to a positive number."""
+    return any(
+        float((s.text or "0").strip() or 0) > 0
+        for s in branch.xpath("xmlns:setvar", namespaces=NS)
+        if (s.get("varname") or "SCORE") == "SCORE"
+    )
+
+
+def _canvas_choice(item: etree._Element, chains: list[list[etree._Element]], points: float) -> CanvasQuestion:
+    labels = [str(label.get("ident")) for label in item.iter(f"{{{QTI}}}response_label")]
+    weight = dict.fromkeys(labels, 0)
+    for chain in chains:
+        first = chain[0]
+        members = first.xpath("xmlns:conditionvar/xmlns:and/xmlns:varequal", namespaces=NS)
+        if members:  # `responseIf and > member`: the chain's other branches are not read
+            for member in members:
+                weight["".join(member.itertext()).strip()] = 100
+            continue
+        for branch in chain:
+            found = branch.xpath("xmlns:conditionvar//xmlns:varequal", namespaces=NS)
+            if found:
+                name = "".join(found[0].itertext()).strip()
+                if name in weight:
+                    weight[name] = 100 if _sets_score(branch) else 0
+    right = [name for name in labels if weight[name] > 0]
+    qtype = "multiple_choice_question" if len(right) == 1 else "multiple_answers_question"
+    return CanvasQuestion(item.get("ident", ""), qtype if right else "import_error", right, points)

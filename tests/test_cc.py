@@ -28,6 +28,7 @@ from tests.cc_semantics import (
     MoodleImportError,
     canvas_files,
     canvas_modules,
+    canvas_questions,
     canvas_quiz_files,
     canvas_resolves,
     moodle_import,
@@ -361,10 +362,10 @@ def test_moodle_keeps_each_question_with_its_points_feedback_and_right_answers(m
     assert not tf.general_feedback
     year = by_id["year"]
     assert year.qtype == "shortanswer"
-    assert [(a.title, a.score) for a in year.answers] == [("1967", 1.0), ("1968", 0.0)]
-    assert year.answers[1].feedback.strip() == "<p>One year late.</p>"
+    # the wrong answers' feedback is left out (with a warning): Canvas would make them right
+    assert [(a.title, a.score) for a in year.answers] == [("1967", 1.0)]
     capital = by_id["capital"]
-    assert [(a.title, a.score) for a in capital.answers] == [("Paris", 1.0), ("paris", 1.0), ("London", 0.0)]
+    assert [(a.title, a.score) for a in capital.answers] == [("Paris", 1.0), ("paris", 1.0)]
     assert 'src="$@FILEPHP@$/assets/pic.png"' in capital.text
     assert "assets/pic.png" in moodle.course_files
     bank = moodle.quizzes[moodle.banks[0]]
@@ -428,3 +429,31 @@ def test_an_opted_in_lessons_script_is_reported(write_course: WriteCourse) -> No
     assert course is not None
     found = [d for d in CcTarget().check(course) if d.code == "cc-scripts"]
     assert [(d.file, d.line) for d in found] == [("lessons/01-welcome.md", 7)]
+
+
+def test_canvas_keeps_what_is_right_and_wrong(more: Path) -> None:
+    """Every item Canvas reads has the right answers the course has, and only those."""
+    expected = {
+        "pick-two": ("multiple_answers_question", ["a1", "a3"], 4.0),
+        "tf-true": ("multiple_choice_question", ["true"], 1.0),
+        "year": ("short_answer_question", ["1967"], 1.0),
+        "capital": ("short_answer_question", ["Paris", "paris"], 1.0),
+        "t-multichoice": ("multiple_choice_question", ["a1"], 2.0),
+        "t-truefalse": ("multiple_choice_question", ["false"], 1.0),
+        "t-shortanswer": ("short_answer_question", ["Paris"], 1.0),
+        "t-essay": ("essay_question", [], 10.0),
+    }
+    found = {}
+    for files in (cartridge(more), cartridge(TYPES)):
+        for name in qti_files(files):
+            for question in canvas_questions(files[name]):
+                found[question.ident] = (question.qtype, question.right, question.points)
+    assert found == expected
+
+
+def test_wrong_answers_feedback_left_out_is_reported(more: Path) -> None:
+    from coursebuilder.targets.cc import CcTarget
+
+    course, _ = load_or_raise(more)
+    fields = {d.field for d in CcTarget().check(course) if d.code == "cc-partial"}
+    assert fields == {"questions[2].answers[1].feedback", "questions[5].answers[2].feedback"}

@@ -14,8 +14,17 @@ The shape of each item follows what the importers read:
   that sets `SCORE` to 100, the accepted answers of a fill-in-the-blank from the
   respcondition whose `setvar` is exactly `100`; it throws on a true/false item unless its two
   `response_label`s are `true` and `false`.
-- So per-answer feedback lives in the answer's own respcondition (`continue="No"`), never in
-  one that continues, and the general feedback is the only one that continues.
+- Canvas (`lib/cc/importer/standard/quiz_converter.rb`) has QTIMigrationTool turn the items
+  into QTI 2 (a `continue="No"` respcondition opens an if/else-if chain that the following
+  ones join) and then reads them (`gems/plugins/qti_exporter/lib/qti/`): a choice item's
+  answer is right when the last branch naming it sets a positive score, or when it is
+  a direct member of an `and` in the chain's first branch (`choice_interaction.rb`); every
+  text a text item's conditions compare with is a right answer (`extended_text_interaction.rb`);
+  feedback named `general_…` is general, `…incorrect…` shown for wrong answers.
+- So the general feedback is the only respcondition that continues, and comes first; an
+  answer's feedback lives in that answer's own respcondition; a multiple response scores in
+  the first condition after it (Moodle's own exporter does the same); a fill-in-the-blank
+  names no wrong answer (Canvas would take it as right).
 """
 
 from __future__ import annotations
@@ -218,15 +227,9 @@ def _multichoice(question: MultiChoice, render: Render) -> Converted:
         right = [ident for ident, a in zip(idents, question.answers, strict=True) if a.grade > 0]
         wrong = [ident for ident, a in zip(idents, question.answers, strict=True) if a.grade <= 0]
         test = Q("and", *[_equal(i, case=True) for i in right], *[Q("not", _equal(i, case=True)) for i in wrong])
-        # the score goes first and continues, so the answers' own feedback still shows
+        # the score opens the chain: Canvas reads the right answers from its `and` alone
         item.conditions.append(
-            _el(
-                Q.respcondition(
-                    Q.conditionvar(test),
-                    Q.setvar("100", action="Set", varname="SCORE"),
-                    **{"continue": "Yes"},
-                )
-            )
+            _el(Q.respcondition(Q.conditionvar(test), Q.setvar("100", action="Set", varname="SCORE")))
         )
         for index, (ident, answer) in enumerate(zip(idents, question.answers, strict=True)):
             if answer.feedback:
@@ -281,64 +284,53 @@ def _fib_response() -> etree._Element:
 def _shortanswer(question: ShortAnswer, render: Render) -> Converted:
     notes: list[Note] = []
     accepted: list[tuple[int, str]] = []
-    others: list[tuple[int, str | None]] = []
-    """Wrong answers with their text, or None for the catch-all `*`."""
+    catch_all: int | None = None
     for index, answer in enumerate(question.answers):
         wild = _WILDCARD.search(answer.text) is not None
-        literal = answer.text.replace("\\*", "*")
         if math.isclose(answer.grade, 100):
             if wild:
                 return _left_out_wildcard(question, index)
-            accepted.append((index, literal))
+            accepted.append((index, answer.text.replace("\\*", "*")))
         elif answer.grade > 0:
             notes.append(_partial(question, index, answer))
-            if not wild:
-                others.append((index, literal))
         elif answer.text.strip() == "*":
-            others.append((index, None))
-        elif not wild:
-            others.append((index, literal))
+            catch_all = index
         elif answer.feedback:
-            notes.append(
-                Note(
-                    question,
-                    f"answers[{index}].text",
-                    f"the feedback of {answer.text!r} is left out: Common Cartridge answers have no wildcard",
-                    "cc-partial",
-                )
-            )
-    item = _text_item(question, render, accepted, others, question.case_sensitive)
+            notes.append(_wrong_feedback(question, index, answer.text))
+    item = _text_item(question, render, accepted, catch_all, question.case_sensitive)
     return Converted(item, notes)
+
+
+def _wrong_feedback(question: Question, index: int, text: str) -> Note:
+    return Note(
+        question,
+        f"answers[{index}].feedback",
+        f"the feedback for the wrong answer {text!r} is left out: a fill-in-the-blank item names only "
+        "its right answers (Canvas takes every answer an item names as right)",
+        "cc-partial",
+    )
 
 
 def _text_item(
     question: ShortAnswer | Numerical,
     render: Render,
     accepted: list[tuple[int, str]],
-    others: list[tuple[int, str | None]],
+    catch_all: int | None,
     case: bool,
 ) -> etree._Element:
-    """A fill-in-the-blank item: one condition for every accepted text, then the wrong ones."""
+    """A fill-in-the-blank item: one condition accepting every right text, then the feedback
+    for any other answer (the `*` answer's), which names no text."""
     item = _Item(question, FILL_IN, render)
     answers = question.answers
-    feedbacks = {answers[i].feedback for i, _ in accepted if answers[i].feedback}
+    feedbacks = {answers[i].feedback for i, _ in accepted}
     right_feedback = None
-    if len(feedbacks) == 1 and all(answers[i].feedback for i, _ in accepted):
+    if len(feedbacks) == 1 and answers[accepted[0][0]].feedback:
         index = accepted[0][0]
-        right_feedback = ("right_fb", render(answers[index].feedback, question, f"answers[{index}].feedback"))
+        right_feedback = ("correct_fb", render(answers[index].feedback, question, f"answers[{index}].feedback"))
     item.condition([_equal(text, case) for _, text in accepted], score=True, feedback=right_feedback)
-    catch_all: int | None = None
-    for index, text in others:
-        if text is None:
-            catch_all = index
-            continue
-        feedback = answers[index].feedback
-        shown = (f"a{index + 1}_fb", render(feedback, question, f"answers[{index}].feedback")) if feedback else None
-        if shown is not None:
-            item.condition([_equal(text, case)], feedback=shown)
     if catch_all is not None and answers[catch_all].feedback:
         html = render(answers[catch_all].feedback, question, f"answers[{catch_all}].feedback")
-        item.condition([_el(Q.other())], feedback=("other_fb", html))
+        item.condition([_el(Q.other())], feedback=("incorrect_fb", html))
     return item.element(_fib_response())
 
 
@@ -361,7 +353,7 @@ def _numerical(question: Numerical, render: Render) -> Converted:
     if question.units:
         return _numerical_left_out(question, "units", "it has units, which the profile's types cannot check")
     accepted: list[tuple[int, str]] = []
-    others: list[tuple[int, str | None]] = []
+    catch_all: int | None = None
     notes: list[Note] = []
     for index, answer in enumerate(question.answers):
         exact = _whole(answer)
@@ -376,12 +368,10 @@ def _numerical(question: Numerical, render: Render) -> Converted:
             accepted.append((index, exact))
         elif answer.grade > 0:
             notes.append(_partial(question, index, answer))
-            if exact is not None:
-                others.append((index, exact))
         elif answer.value == "*":
-            others.append((index, None))
-        elif exact is not None:
-            others.append((index, exact))
+            catch_all = index
+        elif answer.feedback:
+            notes.append(_wrong_feedback(question, index, number(answer.value)))
     shown = ", ".join(text for _, text in accepted)
     notes.insert(
         0,
@@ -393,7 +383,7 @@ def _numerical(question: Numerical, render: Render) -> Converted:
             "cc-converted",
         ),
     )
-    return Converted(_text_item(question, render, accepted, others, case=False), notes)
+    return Converted(_text_item(question, render, accepted, catch_all, case=False), notes)
 
 
 def _whole(answer: NumericAnswer) -> str | None:
