@@ -25,7 +25,7 @@ from markupsafe import Markup
 from coursebuilder.cc.manifest import ASSESSMENT, QUESTION_BANK, WEBCONTENT, Item, Resource, manifest
 from coursebuilder.cc.qti import Converted, Note, assessment, convert, objectbank
 from coursebuilder.diagnostics import CourseError, error
-from coursebuilder.loader import GLOSSARY_FILE
+from coursebuilder.layout import GLOSSARY_FILE
 from coursebuilder.model import Course, GlossaryEntry, Lesson, Question
 from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, term_anchor
 from coursebuilder.scorm.i18n import Messages
