@@ -457,3 +457,22 @@ def test_wrong_answers_feedback_left_out_is_reported(more: Path) -> None:
     course, _ = load_or_raise(more)
     fields = {d.field for d in CcTarget().check(course) if d.code == "cc-partial"}
     assert fields == {"questions[2].answers[1].feedback", "questions[5].answers[2].feedback"}
+
+
+def test_every_qti_reference_resolves_within_its_item(built: dict[str, bytes]) -> None:
+    """Items are unique in their file; feedback links and compared choices name what exists."""
+    for name in qti_files(built):
+        items = list(xml(built[name]).iter(f"{{{QTI}}}item"))
+        idents = [item.get("ident") for item in items]
+        assert len(idents) == len(set(idents)), name
+        for item in items:
+            labels = [label.get("ident") for label in item.iter(f"{{{QTI}}}response_label")]
+            feedback = [f.get("ident") for f in item.iter(f"{{{QTI}}}itemfeedback")]
+            assert len(labels) == len(set(labels)) and len(feedback) == len(set(feedback))
+            links = [d.get("linkrefid") for d in item.iter(f"{{{QTI}}}displayfeedback")]
+            assert sorted(links) == sorted(feedback), item.get("ident")  # each used once, none missing
+            responses = {r.get("ident") for r in item.iter(f"{{{QTI}}}response_lid", f"{{{QTI}}}response_str")}
+            for equal in item.iter(f"{{{QTI}}}varequal"):
+                assert equal.get("respident") in responses
+                if item.find(f".//{{{QTI}}}response_lid") is not None:
+                    assert equal.text in labels
