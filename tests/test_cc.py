@@ -476,3 +476,27 @@ def test_every_qti_reference_resolves_within_its_item(built: dict[str, bytes]) -
                 assert equal.get("respident") in responses
                 if item.find(f".//{{{QTI}}}response_lid") is not None:
                     assert equal.text in labels
+
+
+def test_lessons_are_the_scorm_pages_text_with_terms_linked_to_the_glossary_page() -> None:
+    """Each lesson page holds the SCORM page's lesson body; its term links reach the glossary entries."""
+    from coursebuilder.scorm.package import build_package
+
+    course, _ = load_or_raise(EXAMPLE)
+    files = build_cartridge(course)
+    scorm = lxml_html.fromstring(build_package(course, "1.2", "single")["index.html"])
+    glossary = lxml_html.fromstring(files["glossary.html"])
+    anchors = {element.get("id") for element in glossary.iter() if element.get("id")}
+    assert len(anchors) == len(course.glossary.entries)
+    linked = 0
+    for lesson in course.lessons:
+        page = lxml_html.fromstring(files[f"lesson-{lesson.id}.html"])
+        section = scorm.get_element_by_id(f"l-{lesson.id}").find_class("body")[0]
+        expected = " ".join(section.text_content().split())
+        assert expected and expected in " ".join(page.text_content().split())
+        for link in page.find_class("gloss"):
+            target, _, anchor = link.get("href").partition("#")
+            assert target == "glossary.html" and anchor in anchors
+            linked += 1
+        assert not page.xpath("//script")
+    assert linked >= len(course.lessons)
