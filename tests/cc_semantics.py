@@ -123,8 +123,19 @@ def _text(nodes: list[etree._Element] | object) -> str:
     return ""
 
 
+def moodle_detects_cc11(files: dict[str, bytes]) -> bool:
+    """`imscc11_converter::detect_format` (`backup/converter/imscc11/lib.php`): the first 1024
+    bytes of `imsmanifest.xml`, lower-cased, without white space and quotes, must declare the
+    CC 1.1 namespace as the default one."""
+    snippet = files["imsmanifest.xml"][:1024].decode("utf-8", "replace").lower()
+    snippet = re.sub(r"\s*", "", snippet).replace("'", "").replace('"', "")
+    return "xmlns=http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1" in snippet
+
+
 def moodle_import(files: dict[str, bytes]) -> MoodleCourse:
     """What restoring the cartridge in Moodle creates (sections, activities, questions, files)."""
+    if not moodle_detects_cc11(files):
+        raise MoodleImportError("Moodle does not recognise the file as a Common Cartridge 1.1")
     manifest = _xml(files["imsmanifest.xml"])
     resources = {
         r.get("identifier"): r for r in manifest.xpath("/imscc:manifest/imscc:resources/imscc:resource", namespaces=NS)

@@ -31,6 +31,7 @@ from tests.cc_semantics import (
     canvas_questions,
     canvas_quiz_files,
     canvas_resolves,
+    moodle_detects_cc11,
     moodle_import,
 )
 from tests.conftest import EXAMPLE, ROOT, SHARED, WriteCourse
@@ -389,6 +390,12 @@ def test_moodle_imports_every_question_type_the_profile_holds() -> None:
     assert [(a.title, a.score) for a in shortanswer.answers] == [("Paris", 1.0)]
     essay = next(q for q in quiz if q.ident == "t-essay")
     assert essay.defaultgrade == 10
+
+
+def test_moodle_recognises_the_cartridge_only_by_its_default_namespace(built: dict[str, bytes]) -> None:
+    assert moodle_detects_cc11(built)
+    prefixed = built["imsmanifest.xml"].replace(b"<manifest xmlns=", b"<cp:manifest xmlns:cp=", 1)
+    assert not moodle_detects_cc11({**built, "imsmanifest.xml": prefixed})
 
 
 def test_moodle_would_throw_on_true_false_labels_other_than_true_and_false(more: Path) -> None:
