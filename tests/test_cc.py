@@ -111,6 +111,12 @@ MORE_TYPES = {
             text: Any word with a.
             answers:
               - {text: "*a*"}
+          - id: colour
+            type: shortanswer
+            text: A colour of the flag?
+            answers:
+              - {text: red, feedback: The top half.}
+              - {text: white, feedback: The bottom half.}
           - id: capital
             type: shortanswer
             text: "Capital of France? ![a picture](../assets/pic.png)"
@@ -351,7 +357,8 @@ def test_moodle_keeps_each_question_with_its_points_feedback_and_right_answers(m
     moodle = moodle_import(build_cartridge(course))
     quiz = next(iter(moodle.quizzes.values()))
     by_id = {q.ident: q for q in quiz}
-    assert set(by_id) == {"pick-two", "tf-true", "year", "capital"}  # `tolerant` and `wild` left out
+    assert set(by_id) == {"pick-two", "tf-true", "year", "colour", "capital"}  # `tolerant` and `wild` left out
+    assert [(a.title, a.feedback) for a in by_id["colour"].answers] == [("red", ""), ("white", "")]
     pick = by_id["pick-two"]
     assert (pick.qtype, pick.cc_type, pick.defaultgrade) == ("multichoice", "cc.multiple_response.v0p1", 4)
     assert [a.score for a in pick.answers] == [0.5, 0.0, 0.5]
@@ -444,6 +451,7 @@ def test_canvas_keeps_what_is_right_and_wrong(more: Path) -> None:
         "pick-two": ("multiple_answers_question", ["a1", "a3"], 4.0),
         "tf-true": ("multiple_choice_question", ["true"], 1.0),
         "year": ("short_answer_question", ["1967"], 1.0),
+        "colour": ("short_answer_question", ["red", "white"], 1.0),
         "capital": ("short_answer_question", ["Paris", "paris"], 1.0),
         "t-multichoice": ("multiple_choice_question", ["a1"], 2.0),
         "t-truefalse": ("multiple_choice_question", ["false"], 1.0),
@@ -463,7 +471,11 @@ def test_wrong_answers_feedback_left_out_is_reported(more: Path) -> None:
 
     course, _ = load_or_raise(more)
     fields = {d.field for d in CcTarget().check(course) if d.code == "cc-partial"}
-    assert fields == {"questions[2].answers[1].feedback", "questions[5].answers[2].feedback"}
+    assert fields == {
+        "questions[2].answers[1].feedback",
+        "questions[5].answers[0].feedback",
+        "questions[6].answers[2].feedback",
+    }
 
 
 def test_every_qti_reference_resolves_within_its_item(built: dict[str, bytes]) -> None:

@@ -298,7 +298,7 @@ def _shortanswer(question: ShortAnswer, render: Render) -> Converted:
         elif answer.feedback:
             notes.append(_wrong_feedback(question, index, answer.text))
     item = _text_item(question, render, accepted, catch_all, question.case_sensitive)
-    return Converted(item, notes)
+    return Converted(item, notes + _right_feedback_notes(question, accepted))
 
 
 def _wrong_feedback(question: Question, index: int, text: str) -> Note:
@@ -309,6 +309,22 @@ def _wrong_feedback(question: Question, index: int, text: str) -> Note:
         "its right answers (Canvas takes every answer an item names as right)",
         "cc-partial",
     )
+
+
+def _right_feedback_notes(question: ShortAnswer | Numerical, accepted: list[tuple[int, str]]) -> list[Note]:
+    """The right answers share one feedback in the item: differing ones are left out."""
+    if len({question.answers[i].feedback for i, _ in accepted}) < 2:
+        return []
+    index = accepted[0][0]
+    return [
+        Note(
+            question,
+            f"answers[{index}].feedback",
+            "the right answers' feedback is left out: they differ, and a fill-in-the-blank item has one "
+            "feedback for all its right answers",
+            "cc-partial",
+        )
+    ]
 
 
 def _text_item(
@@ -383,6 +399,7 @@ def _numerical(question: Numerical, render: Render) -> Converted:
             "cc-converted",
         ),
     )
+    notes += _right_feedback_notes(question, accepted)
     return Converted(_text_item(question, render, accepted, catch_all, case=False), notes)
 
 
