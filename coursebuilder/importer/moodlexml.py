@@ -17,7 +17,6 @@ from typing import Any, cast
 import lxml.html
 from lxml import etree
 
-from coursebuilder.importer import cloze
 from coursebuilder.importer.common import (
     CategoryPath,
     EmbeddedFile,
@@ -32,6 +31,7 @@ from coursebuilder.importer.common import (
     line_of,
 )
 from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of, text_lines_of
+from coursebuilder.moodle import cloze
 from coursebuilder.moodlexml.bank import split_category_path
 
 FORMATS: dict[str, TextFormat] = {
@@ -609,7 +609,7 @@ class MoodleXmlReader:
         fields["text"] = self.texts.convert(replaced, self._qformat, where, "questiontext", files, self._files)
         fields["gaps"] = [self._gap(gap, index, where) for index, gap in enumerate(gaps, 1)]
 
-    def _gap(self, gap: cloze.ClozeGap, index: int, where: Where) -> dict[str, Any]:
+    def _gap(self, gap: cloze.ParsedGap, index: int, where: Where) -> dict[str, Any]:
         what = f"gap {index} {gap.source[:40]!r}"
         answers: list[dict[str, Any]] = []
         implicit_negative = None
@@ -637,8 +637,9 @@ class MoodleXmlReader:
                 "grade": value,
                 "feedback": self._gap_feedback(answer.feedback, what, where),
             }
-            if answer.tolerance:
-                item["tolerance"] = answer.tolerance
+            tolerance = float(answer.tolerance.replace(",", ".")) if answer.tolerance else 0.0
+            if tolerance:
+                item["tolerance"] = tolerance
             answers.append(item)
         return {"id": f"g{index}", "type": gap.type, "weight": gap.weight, "shuffle": gap.shuffle, "answers": answers}
 

@@ -83,6 +83,8 @@ _NUMBER = r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)"
 NUMERICAL_ALTERNATIVE = re.compile(f"^({_NUMBER})(:{_NUMBER})?$", re.S)
 _ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _SUBQUESTION = re.compile(r"\{#[0-9]+\}")
+LOOKS_LIKE_GAP = re.compile(r"\{[0-9]*:[A-Za-z_]+:")
+"""Something an author meant as a gap; reported when Moodle's syntax does not match it."""
 
 # ---------------------------------------------------------------- writing
 
@@ -148,6 +150,14 @@ class ParsedAnswer:
     """The grade as written: `100` for `=`, the number between `%…%`, or `0`."""
     feedback: str
     tolerance: str | None
+    specific: bool = False
+    """Written with `%n%` other than `%0%` (PHP's string "0" is false), not with `=` or nothing:
+    multiresponse gaps without any give their wrong choices an implicit negative grade."""
+
+    @property
+    def fraction(self) -> float:
+        """Moodle's fraction (1 = full marks) as written."""
+        return float(self.percent) / 100
 
 
 @dataclass(frozen=True)
@@ -159,6 +169,15 @@ class ParsedGap:
     answers: tuple[ParsedAnswer, ...]
     source: str
     """The gap exactly as written."""
+
+    @property
+    def type(self) -> str:
+        """Our gap type (`shortanswer`, `multichoice_vertical`, …)."""
+        return CODE_TYPES[self.code][0]
+
+    @property
+    def shuffle(self) -> bool:
+        return CODE_TYPES[self.code][1]
 
 
 def _decode(text: str) -> str:
@@ -185,12 +204,13 @@ def extract(question_html: str) -> tuple[str, list[ParsedGap]]:
             if alt.group(5) is not None:
                 feedback = _decode(alt.group(5)).replace("\\}", "}").replace("\\#", "#")
             raw = alt.group(3)
+            specific = alt.group(2) is not None and alt.group(2) != "0"
             number = NUMERICAL_ALTERNATIVE.match(raw) if numerical else None
             if number is not None:
-                answers.append(ParsedAnswer(number.group(1), percent, feedback, number.group(6) or "0"))
+                answers.append(ParsedAnswer(number.group(1), percent, feedback, number.group(6) or "0", specific))
             else:
                 value = _decode(raw).replace("\\}", "}").replace("\\#", "#")
-                answers.append(ParsedAnswer(value, percent, feedback, None))
+                answers.append(ParsedAnswer(value, percent, feedback, None, specific))
             remaining = remaining.split(alt.group(0), 1)[1]
         weight = int(found.group(1)) if found.group(1) else 1
         gaps.append(ParsedGap(found.group(2), weight, tuple(answers), found.group(0)))
