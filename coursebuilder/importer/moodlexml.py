@@ -32,6 +32,7 @@ from coursebuilder.importer.common import (
 )
 from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of, text_lines_of
 from coursebuilder.moodle import cloze
+from coursebuilder.moodle.codes import COURSE_QTYPE, SHOW_UNITS_BY_CODE, UNIT_GRADING_BY_CODE
 from coursebuilder.moodlexml.bank import split_category_path
 
 FORMATS: dict[str, TextFormat] = {
@@ -137,7 +138,7 @@ class MoodleXmlReader:
             if qtype == "category":
                 self._category(element, where)
                 continue
-            kind = {"match": "matching", "multianswer": "cloze"}.get(qtype, qtype)
+            kind = COURSE_QTYPE.get(qtype, qtype)
             reader = self._readers().get(kind)
             if reader is None:
                 reason = UNSUPPORTED.get(qtype, "question type is not a core type the course format has (plugin?)")
@@ -514,12 +515,12 @@ class MoodleXmlReader:
                 raise _Skip(f"unit {name!r}: multiplier {multiplier!r} is not a number") from None
         fields["units"] = units
         grading = _path_text(element, "unitgradingtype", "0")
-        fields["unit_grading"] = {"0": "none", "1": "response", "2": "question"}.get(grading)
+        fields["unit_grading"] = UNIT_GRADING_BY_CODE.get(grading)
         if fields["unit_grading"] is None:
             raise _Skip(f"<unitgradingtype> {grading!r} is not 0, 1 or 2")
         fields["unit_penalty"] = self._number(element, "unitpenalty", 0.1)
         show = _path_text(element, "showunits") or ("3" if not units else "0")
-        fields["show_units"] = {"0": "input", "1": "choice", "2": "select", "3": "none"}.get(show)
+        fields["show_units"] = SHOW_UNITS_BY_CODE.get(show)
         if fields["show_units"] is None:
             raise _Skip(f"<showunits> {show!r} is not 0, 1, 2 or 3")
         fields["units_left"] = _path_text(element, "unitsleft", "0") not in ("", "0")

@@ -16,10 +16,11 @@ from lxml.etree import SubElement
 
 from coursebuilder.layout import GLOSSARY_FILE
 from coursebuilder.model import Course
+from coursebuilder.moodle import codes
 from coursebuilder.moodlexml.text import Html, Renderer, flag, set_text
 
-FORMAT_HTML = "1"
-"""Moodle's FORMAT_HTML, the format of every text we write."""
+FORMAT_HTML = str(codes.FORMAT_HTML)
+"""The format of every text we write."""
 
 DISPLAY_FORMAT = "dictionary"
 

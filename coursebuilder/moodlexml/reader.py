@@ -35,6 +35,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from coursebuilder.model import SLUG, GlossaryEntry, GlossaryFile, Question
 from coursebuilder.moodle import cloze
+from coursebuilder.moodle.codes import COURSE_QTYPE, SHOW_UNITS_BY_CODE, UNIT_GRADING_BY_CODE
 from coursebuilder.moodlexml.bank import split_category_path
 from coursebuilder.safexml import UnsafeXML, XMLProblem, parse_xml_bytes, parse_xml_file
 
@@ -219,7 +220,6 @@ class _Question:
 
 
 _QUESTION = TypeAdapter(Question)
-_TYPE_NAMES = {"match": "matching", "multianswer": "cloze"}
 """Moodle's internal type names, which its importer also accepts."""
 _SLUG = re.compile(SLUG)
 
@@ -283,7 +283,7 @@ def _common(state: _Question, index: int) -> dict[str, Any]:
     idnumber = _value(element, "idnumber", "")
     question_id = idnumber if idnumber and _SLUG.match(idnumber) and len(idnumber) <= 100 else f"question-{index}"
     fields: dict[str, Any] = {
-        "type": _TYPE_NAMES.get(element.get("type", ""), element.get("type")),
+        "type": COURSE_QTYPE.get(element.get("type", ""), element.get("type")),
         "id": question_id,
         "name": None if name in ("", question_id) else name,
         "text": state.html(_child(element, "questiontext"), "text"),
@@ -370,10 +370,6 @@ def _shortanswer(state: _Question) -> dict[str, Any]:
     }
 
 
-_SHOW_UNITS = {"0": "input", "1": "choice", "2": "select", "3": "none"}
-_UNIT_GRADING = {"0": "none", "1": "response", "2": "question"}
-
-
 def _numerical(state: _Question) -> dict[str, Any]:
     element = state.element
     answers = []
@@ -396,9 +392,9 @@ def _numerical(state: _Question) -> dict[str, Any]:
     return {
         "answers": answers,
         "units": units,
-        "unit_grading": _UNIT_GRADING[_value(element, "unitgradingtype", "0")],
+        "unit_grading": UNIT_GRADING_BY_CODE[_value(element, "unitgradingtype", "0")],
         "unit_penalty": _number(_value(element, "unitpenalty", "0.1")),
-        "show_units": _SHOW_UNITS[show_units],
+        "show_units": SHOW_UNITS_BY_CODE[show_units],
         "units_left": _single(_value(element, "unitsleft", "0")),
     }
 

@@ -34,6 +34,7 @@ from coursebuilder.model import (
     TrueFalse,
 )
 from coursebuilder.moodle import cloze
+from coursebuilder.moodle.codes import SHOW_UNITS, UNIT_GRADING
 from coursebuilder.moodlexml.bank import category_path, groups
 from coursebuilder.moodlexml.text import EMPTY, Html, Renderer, flag, fraction, number, set_text
 
@@ -44,9 +45,6 @@ without its paragraph."""
 PLAIN_ANSWER_FORMAT = "moodle_auto_format"
 """What Moodle's exporter writes as the format of plain answers (ignored by its importer)."""
 
-SHOW_UNITS = {"input": "0", "choice": "1", "select": "2", "none": "3"}
-UNIT_GRADING = {"none": "0", "response": "1", "question": "2"}
-"""qtype_numerical's UNITINPUT/UNITRADIO/UNITSELECT/UNITNONE and unit grading types."""
 
 PLAIN_TEMPLATE_FORMATS = frozenset({"plain", "monospaced"})
 """Essay response formats whose response template is plain text, not HTML."""
@@ -230,9 +228,9 @@ class QuestionWriter:
                 unit_element = SubElement(units, "unit")
                 SubElement(unit_element, "multiplier").text = number(unit.multiplier)
                 set_text(SubElement(unit_element, "unit_name"), unit.name)
-        SubElement(element, "unitgradingtype").text = UNIT_GRADING[question.unit_grading]
+        SubElement(element, "unitgradingtype").text = str(UNIT_GRADING[question.unit_grading])
         SubElement(element, "unitpenalty").text = number(question.unit_penalty)
-        SubElement(element, "showunits").text = SHOW_UNITS[question.show_units]
+        SubElement(element, "showunits").text = str(SHOW_UNITS[question.show_units])
         SubElement(element, "unitsleft").text = flag(question.units_left)
         self._hints(element, question)
 
