@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
-from coursebuilder.loader import gc_paused, load_or_raise, under_course
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
+from coursebuilder.loader import LoadResult, gc_paused, load_course, load_or_raise, under_course
 from coursebuilder.markdown import shared_renders
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
@@ -31,6 +31,21 @@ def select_targets(course: Course, names: Sequence[str] = ()) -> list[Target]:
 def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]:
     """Problems the selected targets find in an otherwise valid course."""
     return [diag for target in targets for diag in target.check(course)]
+
+
+@gc_paused
+def validate_course(root: Path | str) -> LoadResult:
+    """Load the course and run the checks of every target a plain `build` builds.
+
+    So `validate` reports every problem `build` would: a course that passes `validate --strict`
+    builds without a warning. The target checks run on what loaded even when the sources have
+    errors, so that one run reports everything.
+    """
+    result = load_course(root)
+    if result.course is None:
+        return result
+    found = under_course(root, check_targets(result.course, select_targets(result.course)))
+    return LoadResult(result.course, sort_diagnostics([*result.diagnostics, *found]))
 
 
 class BuildEvents(Protocol):

@@ -6,7 +6,7 @@ import bisect
 import itertools
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -15,7 +15,7 @@ from coursebuilder import limits
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
-from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE, RejectedQuestion
 from coursebuilder.model import SCORED_TYPES, Course, Lesson, Model, iter_markdown
 
 
@@ -25,16 +25,18 @@ def check_course(
     root: Path,
     unreadable: set[str] | frozenset[str] = frozenset(),
     source_bytes: int = 0,
+    rejected: Sequence[RejectedQuestion] = (),
 ) -> list[Diagnostic]:
-    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not, and
-    `unreadable` the file slugs of lesson files that failed to load (already reported).
+    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
+    `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
+    that failed validation (both already reported; their ids still take part in the id checks).
 
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`.
     """
     diags: list[Diagnostic] = []
     diags.extend(_check_lessons(course, found_lessons, unreadable))
-    diags.extend(_check_questions(course))
+    diags.extend(_check_questions(course, rejected))
     diags.extend(_check_glossary(course))
     diags.extend(_check_texts(course, found_lessons, root, source_bytes))
     diags.extend(_warnings(course))
@@ -85,21 +87,32 @@ def _item_line(obj: Model, field: str, index: int) -> int:
     return obj.source_line(f"{field}[{index}]")
 
 
-def _check_questions(course: Course) -> Iterator[Diagnostic]:
-    seen: dict[str, BaseModel] = {}
+def _id_owners(course: Course, rejected: Sequence[RejectedQuestion]) -> Iterator[tuple[str, str, int, str]]:
+    """(id, file, line, field) of every question, valid or rejected, in file order."""
+    files = {question.source_file: None for question in course.questions}
+    files.update({item.file: None for item in rejected})
+    order = {name: number for number, name in enumerate(sorted(files))}
+    owners = [
+        (order[q.source_file], q.field_path("id"), q.id, q.source_file, q.source_line("id")) for q in course.questions
+    ] + [(order[r.file], f"questions[{r.index}].id", r.id, r.file, r.line) for r in rejected]
+    owners.sort(key=lambda owner: (owner[0], int(re.sub(r"\D", "", owner[1].split(".")[0]) or 0)))
+    for _order, field, qid, file, line in owners:
+        yield qid, file, line, field
+
+
+def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) -> Iterator[Diagnostic]:
+    seen: dict[str, BaseModel | RejectedQuestion] = {}
+    first_at: dict[str, str] = {}
     lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
-    for question in course.questions:
-        where = (question.source_file, question.source_line("id"))
-        if question.id in seen:
-            first = seen[question.id]
-            assert isinstance(first, Model)
-            yield error(
-                *where,
-                question.field_path("id"),
-                f"question id {question.id!r} is already used at {first.source_file}:{first.source_line('id')}",
-                "duplicate-id",
-            )
+    for qid, file, line, field in _id_owners(course, rejected):
+        if qid in first_at:
+            yield error(file, line, field, f"question id {qid!r} is already used at {first_at[qid]}", "duplicate-id")
         else:
+            first_at[qid] = f"{file}:{line}"
+    for item in rejected:
+        seen.setdefault(item.id, item)
+    for question in course.questions:
+        if not isinstance(seen.get(question.id), Model):
             seen[question.id] = question
         if question.lesson is None:
             yield error(
@@ -125,7 +138,7 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
                 yield error(
                     COURSE_FILE, line, f"final_quiz.questions[{index}]", f"no question has id {qid!r}", "reference"
                 )
-            elif getattr(seen[qid], "type", "") not in SCORED_TYPES:
+            elif isinstance(seen[qid], Model) and getattr(seen[qid], "type", "") not in SCORED_TYPES:
                 yield warning(
                     COURSE_FILE,
                     line,

@@ -12,9 +12,8 @@ from pathlib import Path
 import click
 
 from coursebuilder import __version__
-from coursebuilder.build import build_course
+from coursebuilder.build import build_course, validate_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, has_errors, to_json
-from coursebuilder.loader import load_course
 from coursebuilder.model import SLUG, Course
 from coursebuilder.targets import BuildOptions, all_targets
 
@@ -90,7 +89,7 @@ def validate(directory: Path, strict: bool, fmt: str) -> None:
     Exit status: 0 when valid, 1 when there are errors (or warnings with --strict).
     """
     _hold_course_until_exit()
-    result = load_course(directory)
+    result = validate_course(directory)
     failed = result.course is None or has_errors(result.diagnostics, strict)
     info = summary(result.course) if result.course is not None and not failed else None
     if fmt == "json":

@@ -136,7 +136,15 @@ class _Checker:
                 at = f"{field}.answers[{index}].text"
                 if gap.type != "numerical":
                     self.trimmed(question, at, answer.text, label)
-                elif answer.text != "*" and not NUMERICAL_ALTERNATIVE.match(answer.text):
+                elif answer.text == "*":
+                    message = (
+                        f"{label}: gap {gap.id!r}: Moodle's cloze parser gives the catch-all '*' of a numerical "
+                        "gap no tolerance, so its import logs a PHP warning (Undefined array key, "
+                        "question/type/numerical/questiontype.php); use a number with a tolerance wide enough "
+                        "to catch every other answer instead"
+                    )
+                    self.warn(question, at, message, "moodle-cloze")
+                elif not NUMERICAL_ALTERNATIVE.match(answer.text):
                     message = (
                         f"{label}: {answer.text!r} is not a number Moodle's cloze syntax accepts "
                         "(digits with one . or , and an optional exponent, e.g. 2.5 or -1e3)"
