@@ -17,6 +17,7 @@ from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
 from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE, RejectedQuestion
 from coursebuilder.model import SCORED_TYPES, Course, Lesson, Model, iter_markdown
+from coursebuilder.moodlexml.terms import link_keys, php_trim
 
 
 def check_course(
@@ -149,23 +150,34 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
 
 
 def _check_glossary(course: Course) -> Iterator[Diagnostic]:
-    names: dict[str, tuple[str, int]] = {}
-    for entry in course.glossary.entries:
+    """Terms and aliases of different entries that one text matches: auto-linking (Moodle's
+    glossary filter, and the course's own pages) links it to one entry only. A warning: Moodle
+    stores both (coursebuilder.moodlexml.checks reports the concepts its import rejects)."""
+    exact: dict[str, tuple[int, str, int]] = {}
+    folded: dict[tuple[bool, int, str], tuple[int, str, int]] = {}
+    """(owner is case-sensitive, which fold, key) → (entry index, spelling, line)."""
+    for number, entry in enumerate(course.glossary.entries):
         spellings = [("term", entry.term)] + [(f"aliases[{i}]", alias) for i, alias in enumerate(entry.aliases)]
         for field, value in spellings:
-            key = value.strip() if entry.case_sensitive else value.strip().casefold()
             line = entry.source_line(field) or entry.source_line("aliases")
-            if key in names:
-                other, other_line = names[key]
-                yield error(
+            keys = link_keys(value)
+            candidates = [exact.get(php_trim(value))]
+            candidates += [folded.get((False, which, key)) for which, key in enumerate(keys)]
+            if not entry.case_sensitive:
+                candidates += [folded.get((True, which, key)) for which, key in enumerate(keys)]
+            other = next((c for c in candidates if c is not None and c[0] != number), None)
+            if other is not None:
+                yield warning(
                     GLOSSARY_FILE,
                     line,
                     entry.field_path(field),
-                    f"{value!r} collides with {other!r} (line {other_line})",
+                    f"{value!r} and {other[1]!r} (line {other[2]}) link the same text; "
+                    "auto-linking links it to one of their entries only",
                     "glossary-collision",
                 )
-            else:
-                names[key] = (value, line)
+            exact.setdefault(php_trim(value), (number, value, line))
+            for which, key in enumerate(keys):
+                folded.setdefault((entry.case_sensitive, which, key), (number, value, line))
 
 
 def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[BaseModel, str, int]]:

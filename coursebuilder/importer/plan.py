@@ -54,6 +54,7 @@ from coursebuilder.model import (
     QuizFile,
     markdown_fields,
 )
+from coursebuilder.moodlexml.terms import duplicate_everywhere
 from coursebuilder.output import write_bytes
 from coursebuilder.sourcefiles import dump_course_info, dump_glossary, dump_lesson, dump_questions, write_text
 from coursebuilder.yamlio import YamlProblem, parse_yaml
@@ -618,9 +619,9 @@ class _Merger:
             if current.term == entry.term:
                 return index
         for index, current in enumerate(self.glossary_final):
-            if (
-                not (current.case_sensitive or entry.case_sensitive)
-                and current.term.casefold() == entry.term.casefold()
+            # The same concept for Moodle on every database (µL and μL are two).
+            if not (current.case_sensitive or entry.case_sensitive) and duplicate_everywhere(
+                current.term, entry.term, False
             ):
                 return index
         return None

@@ -13,9 +13,21 @@ from pathlib import Path
 
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.markdown import references
-from coursebuilder.model import Cloze, Course, Essay, Matching, Model, Numerical, Ordering, Question, ShortAnswer
+from coursebuilder.model import (
+    Cloze,
+    Course,
+    Essay,
+    GlossaryEntry,
+    Matching,
+    Model,
+    Numerical,
+    Ordering,
+    Question,
+    ShortAnswer,
+)
 from coursebuilder.moodlexml.bank import TOP
 from coursebuilder.moodlexml.cloze import NUMERICAL_ALTERNATIVE
+from coursebuilder.moodlexml.terms import collation_key, lowered_everywhere, php_trim
 
 HTML_TAG = re.compile(r"<[A-Za-z/!?]")
 """What `strip_tags()` (PARAM_TEXT, used for question and category names) would remove."""
@@ -205,6 +217,7 @@ class _Checker:
 
     def glossary(self) -> None:
         """mod/glossary/import.php trims concepts and aliases and skips empty ones ('0' is empty in PHP)."""
+        self.duplicate_concepts()
         for entry in self.course.glossary.entries:
             label = f"entry {entry.term!r}"
             if entry.term.strip() == "0":
@@ -215,6 +228,34 @@ class _Checker:
                 if alias.strip() == "0":
                     self.warn(entry, field, f"{label}: Moodle's glossary import drops the alias '0'", "moodle-glossary")
                 self.trimmed(entry, field, alias, label)
+
+    def duplicate_concepts(self) -> None:
+        """Entries mod/glossary/import.php rejects as duplicates (see coursebuilder.moodlexml.terms):
+        an error where every database rejects it, a warning where a case- and accent-insensitive
+        collation would."""
+        exact: dict[str, GlossaryEntry] = {}
+        lowered: dict[str, GlossaryEntry] = {}
+        collated: dict[str, GlossaryEntry] = {}
+        for entry in self.course.glossary.entries:
+            concept = php_trim(entry.term)
+            other = exact.get(concept) if entry.case_sensitive else lowered.get(concept.lower())
+            if other is not None:
+                message = (
+                    f"Moodle's glossary import rejects {entry.term!r} as a duplicate of {other.term!r} "
+                    f"(line {other.source_line('term')})"
+                )
+                self.fail(entry, "term", message, "glossary-collision")
+            elif (other := collated.get(collation_key(concept))) is not None:
+                message = (
+                    f"{entry.term!r} equals {other.term!r} (line {other.source_line('term')}) under a case- and "
+                    "accent-insensitive database collation (MySQL's default utf8mb4_unicode_ci): "
+                    "Moodle's glossary import there rejects it as a duplicate"
+                )
+                self.warn(entry, "term", message, "glossary-collision")
+            exact.setdefault(concept, entry)
+            if (lower := lowered_everywhere(concept)) is not None:
+                lowered.setdefault(lower, entry)
+            collated.setdefault(collation_key(concept), entry)
 
 
 def check_course(course: Course) -> list[Diagnostic]:
