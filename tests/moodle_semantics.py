@@ -773,3 +773,39 @@ def glossary_import_warnings(root: Any) -> list[str]:
                 if category.find(tag) is None:
                     problems.append(f"entry {number}: category without {tag}")
     return problems
+
+
+# --------------------------------------------------------------------------- names
+
+
+def php_strip_tags(text: str) -> str:
+    """PHP's `strip_tags()` (ext/standard/string.c `php_strip_tags_ex`), which
+    `clean_param(PARAM_TEXT)` applies to question and category names (lib/classes/param.php,
+    question/format.php `clean_question_name()`): a `<` followed by white space is text; any other
+    `<` opens a tag that ends at the next `>` outside quotes (and `<!--` a comment that ends at
+    `-->`), dropped with everything in it, to the end of the text if it never ends. A `>` outside
+    a tag is text."""
+    out = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char != "<" or (index + 1 < len(text) and text[index + 1] in " \t\n\r\x0b\x0c"):
+            out.append(char)
+            index += 1
+            continue
+        if text.startswith("<!--", index):
+            end = text.find("-->", index + 4)
+            index = len(text) if end < 0 else end + 3
+            continue
+        index += 1
+        quote = ""
+        while index < len(text):
+            char = text[index]
+            index += 1
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == ">":
+                break
+    return "".join(out)

@@ -27,10 +27,9 @@ from coursebuilder.model import (
 )
 from coursebuilder.moodlexml.bank import TOP
 from coursebuilder.moodlexml.cloze import NUMERICAL_ALTERNATIVE
+from coursebuilder.moodlexml.params import changes_name, clean_question_name
 from coursebuilder.moodlexml.terms import collation_key, lowered_everywhere, php_trim
 
-HTML_TAG = re.compile(r"<[A-Za-z/!?]")
-"""What `strip_tags()` (PARAM_TEXT, used for question and category names) would remove."""
 TAG_MAX_LENGTH = 50
 """core_tag's TAG_MAX_LENGTH; PARAM_TAG also removes `<`, `>`, backquotes and control characters."""
 _TAG_BAD = re.compile(r"[<>`\x00-\x1f]")
@@ -88,8 +87,12 @@ class _Checker:
 
     def question(self, question: Question) -> None:
         label = f"question {question.id!r}"
-        if question.name and HTML_TAG.search(question.name):
-            self.warn(question, "name", f"{label}: Moodle strips HTML tags from question names", "moodle-name")
+        if question.name and changes_name(question.name):
+            message = (
+                f"{label}: Moodle strips what PHP's strip_tags() takes for HTML tags from question names "
+                f"(a '<' not followed by a space), leaving {clean_question_name(question.name)!r}"
+            )
+            self.warn(question, "name", message, "moodle-name")
         for index, tag in enumerate(question.tags):
             problem = None
             if _TAG_BAD.search(tag):
@@ -187,8 +190,12 @@ class _Checker:
         elif cleaned == TOP:
             message = f"{label}: Moodle skips a category named {TOP!r}; the questions would land in its parent"
             self.fail(owner, field, message, "moodle-category")
-        elif HTML_TAG.search(name):
-            self.warn(owner, field, f"{label}: Moodle strips HTML tags from category names", "moodle-category")
+        elif changes_name(name):
+            message = (
+                f"{label}: Moodle strips what PHP's strip_tags() takes for HTML tags from category names "
+                "(a '<' not followed by a space)"
+            )
+            self.warn(owner, field, message, "moodle-category")
 
     # ------------------------------------------------------------------ course and glossary
 
