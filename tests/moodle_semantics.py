@@ -655,6 +655,10 @@ _DIRECT_READS: dict[str, list[str]] = {
 }
 
 
+TEXT_FORMATS = ("moodle_auto_format", "html", "plain_text", "wiki_like", "markdown")
+"""The names `qformat_xml::trans_format()` knows."""
+
+
 def qformat_xml_import_warnings(question: Any) -> list[str]:
     """PHP warnings `qformat_xml::readquestions()` would log for one `<question>` element."""
     # qformat_xml::import_question(): `matching` or `match`, `cloze` or `multianswer`.
@@ -682,6 +686,9 @@ def qformat_xml_import_warnings(question: Any) -> list[str]:
             problems.append('Undefined array key "text" of <name> (import_multianswer)')
         for number, wrapped in enumerate(multianswer_extract(_t(question, "questiontext/text")), 1):
             problems += [f"gap {number}: {p}" for p in multianswer_save_warnings(wrapped)]
+    for element in question.iter():  # trans_format(): `debugging("Unrecognised text format …")`
+        if isinstance(element.tag, str) and element.get("format") not in (None, *TEXT_FORMATS):
+            problems.append(f"Unrecognised text format {element.get('format')!r} in <{element.tag}> (trans_format)")
     for hint in question.findall("hint"):  # import_hint: `array_key_exists(…, $hintxml['#'])`
         if not [c for c in hint if isinstance(c.tag, str)]:
             problems.append("<hint> without elements: $hintxml['#'] is a string (import_hint)")

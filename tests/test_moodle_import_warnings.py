@@ -147,3 +147,11 @@ def test_qformat_xml_direct_reads() -> None:
     assert qformat_xml_import_warnings(etree.fromstring('<question type="multichoice"/>')) == [
         'Undefined array key "answer" (import_multichoice)'
     ]
+
+
+def test_an_unknown_text_format_is_reported() -> None:
+    question = etree.fromstring(
+        '<question type="description"><name><text>n</text></name>'
+        '<questiontext format="HTML"><text>x</text></questiontext></question>'
+    )
+    assert qformat_xml_import_warnings(question) == ["Unrecognised text format 'HTML' in <questiontext> (trans_format)"]
