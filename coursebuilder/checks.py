@@ -7,6 +7,7 @@ import itertools
 import posixpath
 import re
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -15,9 +16,21 @@ from coursebuilder import limits
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
-from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE, RejectedQuestion
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.model import SCORED_TYPES, Course, Lesson, Model, iter_markdown
 from coursebuilder.moodlexml.terms import link_keys, php_trim
+
+
+@dataclass(frozen=True)
+class RejectedQuestion:
+    """A question that failed validation: its id still counts for the cross-file id checks,
+    so one question's own error hides no duplicate id (and makes no false dangling reference)."""
+
+    id: str
+    file: str
+    line: int
+    index: int
+    """Position in its quiz file (`questions[index]`)."""
 
 
 def check_course(
