@@ -197,3 +197,20 @@ def test_build_import_build_into_an_empty_course_gives_back_the_source(source: P
     for artifact in again:
         if artifact.path.name != "questions.gift.txt":
             assert artifact.path.read_bytes() == built[artifact.path.name].read_bytes(), artifact.path.name
+
+
+def test_category_names_are_plain_text_too(tmp_path: Path) -> None:
+    """split_category_path(): each name trimmed, then PARAM_TEXT."""
+    raw = "$course$/top/COURSE/Acids < 7 & <em class=x>bases//salts"  # a `</…>` would be split at its /
+    bank = tmp_path / "bank.xml"
+    bank.write_text(
+        DESCRIBED.replace("$course$/top/COURSE/Plants &amp; light", raw.replace("&", "&amp;").replace("<", "&lt;")),
+        encoding="utf-8",
+    )
+    root = tmp_path / "course"
+    result = run_import([bank], ImportOptions(into=root))
+    assert not result.failed and not result.course_errors
+    course = load_course(root).course
+    assert course is not None
+    assert [lesson.title for lesson in course.lessons] == [php_strip_tags("Acids < 7 & <em class=x>bases/salts")]
+    assert course.lessons[0].title == "Acids < 7 & bases/salts"
