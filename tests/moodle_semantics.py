@@ -618,7 +618,8 @@ def multianswer_save_warnings(wrapped: dict[str, Any]) -> list[str]:
     `save_question_options()` reads that `multianswer_extract` did not set.
 
     - question/type/numerical/questiontype.php `save_question_options()` reads, for every key
-      of `answer`, `$question->tolerance[$key]` (line 232 in 4.5 and 5.2), and `fraction[$key]`
+      of `answer`, `trim($question->tolerance[$key])` (line 229 in 4.5, 232 in 5.2; the undefined key is
+      also a null passed to trim(), deprecated since PHP 8.1), and `fraction[$key]`
       and `feedback[$key]` when the answer is blank;
     - shortanswer and multichoice read `fraction[$key]` and `feedback[$key]` for every key;
     - `qtype_multianswer_validate_question()` reads `fraction[$key]` for every non-blank answer.
