@@ -115,3 +115,24 @@ questions:
         "b.yaml:7: error: questions[1].id: question id 'twice' is already used at quiz/a.yaml:10" in line
         for line in lines
     ), lines
+
+
+def test_a_rejected_question_is_no_dangling_reference(write_course) -> None:
+    """The final quiz names a question that has an error of its own: one error, not two."""
+    root = write_course(
+        {
+            "quiz/a.yaml": """
+defaults: {lesson: welcome}
+questions:
+  - id: broken
+    type: truefalse
+    text: Broken.
+    correct: maybe
+""",
+        }
+    )
+    course = (root / "course.yaml").read_text(encoding="utf-8")
+    (root / "course.yaml").write_text(course.replace("questions: all", "questions: [broken]"), encoding="utf-8")
+    _code, lines = _validate(root)
+    assert [line for line in lines if ": error: " in line and "course.yaml" in line] == []
+    assert any("a.yaml" in line and "questions[0].correct" in line for line in lines), lines
