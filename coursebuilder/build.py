@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Protocol
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
-from coursebuilder.loader import LoadResult, gc_paused, load_course, load_or_raise, under_course
+from coursebuilder.loader import gc_paused, load_course, load_or_raise, under_course
 from coursebuilder.markdown import shared_renders
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
@@ -34,18 +34,17 @@ def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]
 
 
 @gc_paused
-def validate_course(root: Path | str) -> LoadResult:
-    """Load the course and run the checks of every target a plain `build` builds.
-
-    So `validate` reports every problem `build` would: a course that passes `validate --strict`
-    builds without a warning. The target checks run on what loaded even when the sources have
-    errors, so that one run reports everything.
-    """
+def validate_course(root: Path | str, target_names: Sequence[str] = ()) -> tuple[Course | None, list[Diagnostic]]:
+    """Load and check the course, then ask the targets a build would run (the named ones, or
+    the enabled ones) for their problems too: `validate` reports all that `build` would, so a
+    course that passes `validate --strict` builds without a warning. The target checks run on
+    what loaded even when the sources have errors, so that one run reports everything."""
     result = load_course(root)
-    if result.course is None:
-        return result
-    found = under_course(root, check_targets(result.course, select_targets(result.course)))
-    return LoadResult(result.course, sort_diagnostics([*result.diagnostics, *found]))
+    course, diagnostics = result.course, result.diagnostics
+    if course is None:
+        return course, diagnostics
+    targets = select_targets(course, target_names)
+    return course, sort_diagnostics([*diagnostics, *under_course(root, check_targets(course, targets))])
 
 
 class BuildEvents(Protocol):

@@ -44,7 +44,7 @@ def _term_diagnostics(write_course, first: str, second: str, case_sensitive: boo
     root = write_course({"glossary.yaml": _glossary(first, second, case_sensitive)})
     return [
         d
-        for d in validate_course(root).diagnostics
+        for d in validate_course(root)[1]
         if d.file.endswith("glossary.yaml") and d.field == "entries[1].term" and "import" in d.message
     ]
 
@@ -96,7 +96,7 @@ entries:
 """
         }
     )
-    found = [d for d in validate_course(root).diagnostics if d.code == "glossary-collision"]
+    found = [d for d in validate_course(root)[1] if d.code == "glossary-collision"]
     assert [d for d in found if d.severity is Severity.ERROR] == []
     # Case-sensitive µL and μL link different texts; ß/ss and Maß/mass are one text for the
     # course's own linker (full case folding), and Maß = mass under utf8mb4_unicode_ci: warnings.
@@ -114,5 +114,5 @@ entries:
 """
         }
     )
-    found = [d for d in validate_course(root).diagnostics if d.code == "glossary-collision"]
+    found = [d for d in validate_course(root)[1] if d.code == "glossary-collision"]
     assert [(d.severity, d.field) for d in found] == [(Severity.WARNING, "entries[1].aliases[0]")]

@@ -71,7 +71,7 @@ def test_question_import_logs_no_php_warning(name: str) -> None:
 def test_validate_warns_of_every_question_that_would_log_a_php_warning(name: str) -> None:
     """Where the oracle finds a warning, validate names that question (tests/courses/defects has one)."""
     questions, _glossary = _written(COURSES[name])
-    diagnostics = validate_course(COURSES[name]).diagnostics
+    diagnostics = validate_course(COURSES[name])[1]
     for problem in _warnings(questions):
         qid = problem.split(":", 1)[0]
         assert any(f"question {qid!r}" in d.message and d.code == "moodle-cloze" for d in diagnostics), problem
