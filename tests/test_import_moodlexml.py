@@ -10,7 +10,9 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import lxml.html
 import pytest
+from markdown_it import MarkdownIt
 
 from coursebuilder.importer import ImportOptions, run_import
 from coursebuilder.loader import load_course
@@ -238,3 +240,56 @@ def test_cli_reports_and_exit_status(course: Path) -> None:
     assert "Traceback" not in missing.output
     bad = runner.invoke(main, ["import", str(BANK), "--into", str(course), "--lesson", "Not A Slug"])
     assert bad.exit_code == 2
+
+
+def test_moodles_own_export_is_read_and_what_it_cannot_hold_is_reported(course: Path) -> None:
+    """A file as Moodle exports it (CDATA split around ]]>, the old `match` type name, a type
+    the course format does not have) imports the supported questions, and reports the other
+    one at its line."""
+    data = """<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+<!-- question: 0  -->
+  <question type="category">
+    <category><text>$course$/top/Default for C1/Sub//cat</text></category>
+    <info format="moodle_auto_format"><text>Info</text></info>
+    <idnumber>cat-1</idnumber>
+  </question>
+<!-- question: 17  -->
+  <question type="shortanswer">
+    <name><text>Q 1</text></name>
+    <questiontext format="moodle_auto_format">
+      <text><![CDATA[x ]]]]><![CDATA[> y <b>]]></text>
+    </questiontext>
+    <generalfeedback format="html"><text></text></generalfeedback>
+    <defaultgrade>1.0000000</defaultgrade>
+    <penalty>0.3333333</penalty>
+    <hidden>0</hidden>
+    <idnumber>Not A Slug</idnumber>
+    <usecase>0</usecase>
+    <answer fraction="100" format="moodle_auto_format"><text>yes</text><feedback format="html"><text></text></feedback></answer>
+  </question>
+  <question type="match">
+    <name><text>M</text></name>
+    <questiontext format="html"><text>Match</text></questiontext>
+    <subquestion format="html"><text>a</text><answer><text>1</text></answer></subquestion>
+    <subquestion format="html"><text>b</text><answer><text>2</text></answer></subquestion>
+    <subquestion format="html"><text></text><answer><text>3</text></answer></subquestion>
+  </question>
+  <question type="calculated"><name><text>Calc</text></name></question>
+</quiz>"""
+    source = course.parent / "export.xml"
+    source.write_text(data, encoding="utf-8")
+    result = _import(course, source)
+    assert not result.failed and not result.course_errors
+    loaded = load_course(course).course
+    assert loaded is not None
+    short, match = sorted(loaded.questions, key=lambda q: q.type, reverse=True)
+    assert short.type == "shortanswer" and short.display_name == "Q 1"
+    shown = lxml.html.fragment_fromstring(MarkdownIt().render(short.text), create_parent="div").text_content()
+    assert shown.strip() == "x ]]> y"
+    titles = {lesson.id: lesson.title for lesson in loaded.lessons}
+    assert short.id == "not-a-slug" and titles[short.lesson or ""] == "Sub/cat"
+    assert match.type == "matching"
+    assert [p.answer for p in match.pairs] == ["1", "2"] and match.distractors == ["3"]
+    line = data.splitlines().index('  <question type="calculated"><name><text>Calc</text></name></question>') + 1
+    assert {s.kind: s.where.line for s in result.skipped} == {"calculated": line}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import re
 from collections import Counter
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from coursebuilder.build import build_course
 from coursebuilder.diagnostics import CourseError
 from coursebuilder.loader import load_or_raise
 from coursebuilder.moodlexml.bank import category_path, split_category_path
-from coursebuilder.moodlexml.reader import MoodleXmlError, read_glossary, read_questions
 from coursebuilder.moodlexml.text import Renderer, number, safe_file_name, set_text
 from coursebuilder.targets import all_targets
 from tests.conftest import EXAMPLE, SKELETON, WriteCourse
@@ -230,81 +228,3 @@ def test_check_warns_of_the_alias_moodle_drops(write_course: WriteCourse) -> Non
     assert [d.message for d in warnings if d.code == "moodle-glossary"] == [
         "entry 'one': Moodle's glossary import drops the alias '0'"
     ]
-
-
-# --------------------------------------------------------------------------- reader safety
-
-
-def test_reader_refuses_doctype_and_entities(tmp_path: Path) -> None:
-    secret = tmp_path / "secret.txt"
-    secret.write_text("do not read", encoding="utf-8")
-    external = f'<?xml version="1.0"?><!DOCTYPE quiz [<!ENTITY x SYSTEM "file://{secret}">]><quiz>&x;</quiz>'
-    laughs = '<!DOCTYPE quiz [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><quiz>&b;</quiz>'
-    for data in (external, laughs):
-        with pytest.raises(MoodleXmlError):
-            read_questions(data.encode())
-    with pytest.raises(MoodleXmlError, match="not well-formed"):
-        read_questions(b"<quiz><question></quiz>")
-    with pytest.raises(MoodleXmlError, match="not <quiz>"):
-        read_questions(b"<GLOSSARY/>")
-    with pytest.raises(MoodleXmlError, match="not <GLOSSARY>"):
-        read_glossary(b"<quiz/>")
-
-
-def test_reader_reads_moodles_own_export_and_reports_what_it_cannot() -> None:
-    """A file as Moodle exports it (CDATA split around ]]>, old `match` type name, a type the
-    course format does not have) reads with the supported questions and a problem per other one."""
-    data = """<?xml version="1.0" encoding="UTF-8"?>
-<quiz>
-<!-- question: 0  -->
-  <question type="category">
-    <category><text>$course$/top/Default for C1/Sub//cat</text></category>
-    <info format="moodle_auto_format"><text>Info</text></info>
-    <idnumber>cat-1</idnumber>
-  </question>
-<!-- question: 17  -->
-  <question type="shortanswer">
-    <name><text>Q 1</text></name>
-    <questiontext format="moodle_auto_format">
-      <text><![CDATA[x ]]]]><![CDATA[> y <b>]]></text>
-    </questiontext>
-    <generalfeedback format="html"><text></text></generalfeedback>
-    <defaultgrade>1.0000000</defaultgrade>
-    <penalty>0.3333333</penalty>
-    <hidden>0</hidden>
-    <idnumber>Not A Slug</idnumber>
-    <usecase>0</usecase>
-    <answer fraction="100" format="moodle_auto_format"><text>yes</text><feedback format="html"><text></text></feedback></answer>
-  </question>
-  <question type="match">
-    <name><text>M</text></name>
-    <questiontext format="html"><text>Match</text></questiontext>
-    <subquestion format="html"><text>a</text><answer><text>1</text></answer></subquestion>
-    <subquestion format="html"><text>b</text><answer><text>2</text></answer></subquestion>
-    <subquestion format="html"><text></text><answer><text>3</text></answer></subquestion>
-  </question>
-  <question type="calculated"><name><text>Calc</text></name></question>
-</quiz>"""
-    bank = read_questions(data.encode())
-    assert [c.names for c in bank.categories] == [("Default for C1", "Sub/cat")]
-    assert bank.categories[0].idnumber == "cat-1"
-    short, match = bank.questions
-    assert short.question.text == "x ]]> y <b>"
-    assert short.formats == {"text": "moodle_auto_format"}
-    assert short.question.id == "question-2" and short.question.display_name == "Q 1"
-    assert short.category == ("Default for C1", "Sub/cat")
-    assert match.question.type == "matching"
-    assert [p.answer for p in match.question.pairs] == ["1", "2"] and match.question.distractors == ["3"]
-    assert len(bank.problems) == 1 and "'calculated'" in bank.problems[0].message
-    assert (
-        bank.problems[0].line
-        == data.splitlines().index('  <question type="calculated"><name><text>Calc</text></name></question>') + 1
-    )
-
-
-def test_reader_api_is_documented() -> None:
-    import coursebuilder.moodlexml.reader as reader
-
-    for name in reader.__all__:
-        assert getattr(reader, name).__doc__, name
-    assert re.search(r"read_questions\(data\)", reader.__doc__ or "")
