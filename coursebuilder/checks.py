@@ -6,7 +6,7 @@ import bisect
 import itertools
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -89,12 +89,12 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
     seen: dict[str, BaseModel] = {}
     lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
     for question in course.questions:
-        where = (question.source_file, question.source_line("id"))
         if question.id in seen:
             first = seen[question.id]
             assert isinstance(first, Model)
             yield error(
-                *where,
+                question.source_file,
+                question.source_line("id"),
                 question.field_path("id"),
                 f"question id {question.id!r} is already used at {first.source_file}:{first.source_line('id')}",
                 "duplicate-id",
@@ -173,13 +173,15 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
         for owner, field, path, text in iter_markdown(document):
             assert isinstance(owner, Model)
             is_body = isinstance(owner, Lesson) and field == "body"
-            base_line = owner.body_line if isinstance(owner, Lesson) and is_body else owner.source_line(field)
+            # Lines are found only for a message (questions read on the fast path are located
+            # by reading their file again): `at(n)` is line n of a body, or the field's line.
+            at = _line_finder(document, owner, field, is_body)
             limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
             if len(text) > limit:
                 # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
                 yield error(
                     source_file,
-                    base_line,
+                    at(0),
                     path,
                     f"text is {len(text):,} characters; the limit is {limit:,}",
                     "too-large",
@@ -187,16 +189,15 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
             unsafe, refs = scan_markdown(text)
-            yield from _check_html(unsafe, source_file, base_line, path, is_body, allow_scripts)
+            yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
             for ref in refs:
-                line = base_line + ref.line if is_body else base_line
                 if is_script_url(ref.target):
                     continue  # reported by the HTML check
                 if is_external(ref.target):
                     if ref.kind == "image":
                         yield error(
                             source_file,
-                            line,
+                            at(ref.line),
                             path,
                             f"image {ref.target!r} is on the web; packages must work offline: put it in assets/",
                             "external-image",
@@ -204,7 +205,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                     elif ref.target.lower().startswith("http"):
                         yield warning(
                             source_file,
-                            line,
+                            at(ref.line),
                             path,
                             f"link {ref.target!r} leaves the course; learners need a connection to follow it",
                             "external-link",
@@ -227,7 +228,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                         resolved[key] = exc
                 asset = resolved[key]
                 if isinstance(asset, AssetProblem):
-                    yield error(source_file, line, path, str(asset), "asset")
+                    yield error(source_file, at(ref.line), path, str(asset), "asset")
                     continue
                 if asset.path not in counted:
                     counted.add(asset.path)
@@ -254,8 +255,22 @@ def _leaves_course(target: str) -> bool:
     return path.startswith(("/", "~", "\\")) or ".." in path.replace("\\", "/").split("/") or "\x00" in path
 
 
+def _line_finder(document: BaseModel, owner: Model, field: str, is_body: bool) -> Callable[[int], int]:
+    """`at(n)`: line `n` of a lesson body, or (whatever `n`) the line of `owner.field`."""
+
+    def at(line_in_body: int) -> int:
+        if is_body:
+            assert isinstance(owner, Lesson)
+            return owner.body_line + line_in_body
+        if isinstance(document, Model):
+            document.source_line()  # locates the objects inside it too
+        return owner.source_line(field)
+
+    return at
+
+
 def _check_html(
-    unsafe: list[UnsafeHtml], file: str, line: int, path: str, is_body: bool, allow: bool
+    unsafe: list[UnsafeHtml], file: str, at: Callable[[int], int], path: str, is_body: bool, allow: bool
 ) -> Iterator[Diagnostic]:
     """Scripts, frames, event handlers and script URLs: errors, except in an opted-in lesson."""
     if is_body and allow:
@@ -268,7 +283,7 @@ def _check_html(
     for found in unsafe:
         yield error(
             file,
-            line + found.line if is_body else line,
+            at(found.line),
             path,
             f"{found.what} is not allowed {where}; Moodle's cleaner would remove it",
             "unsafe-html",
