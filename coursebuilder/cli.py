@@ -8,15 +8,18 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from coursebuilder import __version__
-from coursebuilder.build import build_course
-from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, has_errors, to_json
-from coursebuilder.loader import load_course
-from coursebuilder.model import SLUG, Course
-from coursebuilder.targets import BuildOptions, all_targets
+
+if TYPE_CHECKING:
+    from coursebuilder.diagnostics import Diagnostic
+    from coursebuilder.model import Course
+
+# Each command imports what it needs when it runs: `--help` loads neither pydantic nor the
+# targets, and `validate` none of the builders.
 
 _PROCESS_PER_COMMAND = False
 """True when this process runs one command and ends (the `coursebuilder` program), not a test."""
@@ -89,6 +92,9 @@ def validate(directory: Path, strict: bool, fmt: str) -> None:
 
     Exit status: 0 when valid, 1 when there are errors (or warnings with --strict).
     """
+    from coursebuilder.diagnostics import has_errors, to_json
+    from coursebuilder.loader import load_course
+
     _hold_course_until_exit()
     result = load_course(directory)
     failed = result.course is None or has_errors(result.diagnostics, strict)
@@ -147,7 +153,10 @@ def build(
     Nothing is written when the course has errors. On a terminal each target reports as it
     goes; the closing summary lists every file with its size.
     """
+    from coursebuilder.build import build_course
+    from coursebuilder.diagnostics import CourseError, Severity
     from coursebuilder.progress import BuildReporter
+    from coursebuilder.targets import BuildOptions
 
     _hold_course_until_exit()
     reporter = BuildReporter(sys.stdout, quiet=quiet, verbose=verbose)
@@ -177,6 +186,8 @@ def schema(output: Path) -> None:
 @main.command()
 def targets() -> None:
     """List the output formats `build --target` accepts."""
+    from coursebuilder.targets import all_targets
+
     for name, target in all_targets().items():
         click.echo(f"{name:12} {target.summary}")
 
@@ -250,6 +261,7 @@ def import_(
     errors after the import.
     """
     from coursebuilder.importer import ImportOptions, report_lines, run_import
+    from coursebuilder.model import SLUG
 
     if lesson is not None and not re.fullmatch(SLUG, lesson):
         raise click.BadParameter(f"{lesson!r} is not an id (lowercase letters, digits, - and _)", param_hint="--lesson")

@@ -33,3 +33,25 @@ def test_the_program_turns_the_collector_off_and_freezes_at_exit(monkeypatch: py
         gc.enable()
     assert result.exit_code == 0, result.output
     assert registered == [gc.freeze]
+
+
+@pytest.mark.parametrize(
+    ("args", "absent"),
+    [
+        (["--help"], ["pydantic", "yaml", "lxml", "markdown_it", "jinja2", "coursebuilder.targets"]),
+        (["validate", str(SKELETON)], ["jinja2", "coursebuilder.targets", "coursebuilder.scorm", "coursebuilder.mbz"]),
+    ],
+)
+def test_commands_import_only_what_they_use(args: list[str], absent: list[str]) -> None:
+    """Start-up time is mostly imports: `--help` needs none of the libraries, `validate` no builder."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from coursebuilder.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print([name for name in {absent!r} if name in sys.modules])\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
