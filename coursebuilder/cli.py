@@ -137,6 +137,13 @@ def validate(directory: Path, strict: bool, fmt: str) -> None:
     help="SCORM: one SCO for the whole course, or one per lesson (overrides course.yaml).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 2),
+    default=None,
+    help="Processes to build the targets in once the course is loaded (default: 2 on two cores or more).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each step.")
 def build(
@@ -145,6 +152,7 @@ def build(
     targets: tuple[str, ...],
     structure: str | None,
     strict: bool,
+    jobs: int | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -160,7 +168,7 @@ def build(
 
     _hold_course_until_exit()
     reporter = BuildReporter(sys.stdout, quiet=quiet, verbose=verbose)
-    options = BuildOptions(scorm_structure=structure, progress=reporter.step)
+    options = BuildOptions(scorm_structure=structure, progress=reporter.step, jobs=jobs)
     try:
         artifacts, warnings = build_course(directory, output, targets, options, strict, events=reporter)
     except CourseError as exc:
