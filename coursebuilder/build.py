@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
+from coursebuilder import buildcache
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
 from coursebuilder.loader import gc_paused, load_or_raise, under_course
 from coursebuilder.markdown import shared_renders
@@ -57,6 +58,13 @@ def build_course(
 ) -> tuple[list[Artifact], list[Diagnostic]]:
     """Load the course in `root` and build it; raise CourseError before writing anything if invalid."""
     options = options or BuildOptions()
+    cache = buildcache.cache_file(root, out_dir) if options.cache else None
+    key = ""
+    if cache is not None:
+        key = buildcache.source_key(root, (str(root), sorted(target_names), options.scorm_structure, strict))
+        cached = buildcache.load(cache, key)
+        if cached is not None:
+            return _report_cached(cached, options, events), cached.diagnostics
     course, warnings = load_or_raise(root)
     targets = select_targets(course, target_names)
     problems = warnings + under_course(root, check_targets(course, targets))
@@ -74,7 +82,25 @@ def build_course(
             by_target = _build_in_parallel(course, groups, course_dir, options, events)
     except CourseError as exc:  # targets name files relative to the course, as checks do
         raise CourseError(under_course(root, exc.diagnostics)) from None
-    return [artifact for target in targets for artifact in by_target[target.name]], problems
+    in_order = {target.name: by_target[target.name] for target in targets}
+    if cache is not None:
+        buildcache.save(cache, key, in_order, problems)
+    return [artifact for files in in_order.values() for artifact in files], problems
+
+
+def _report_cached(cached: buildcache.CachedBuild, options: BuildOptions, events: BuildEvents | None) -> list[Artifact]:
+    """Tell `events` about a build answered from the cache, as if each target had found nothing to do."""
+    known = all_targets()
+    targets = [known[name] for name in cached.artifacts if name in known]
+    if events is not None:
+        events.targets_selected(targets)
+    for target in targets:
+        if events is not None:
+            events.target_started(target)
+            events.target_finished(target, cached.artifacts[target.name])
+        else:
+            options.progress(f"{target.name}: unchanged since the last build")
+    return [artifact for files in cached.artifacts.values() for artifact in files]
 
 
 def _build_group(

@@ -23,6 +23,8 @@ class BuildOptions:
     """Override course.yaml's `settings.scorm.structure` (`single` or `multi`)."""
     progress: Progress = field(default=lambda message: None)
     jobs: int | None = None
+    cache: bool = True
+    """Answer a build of unchanged source from the cache of the last build (`buildcache`)."""
     """Processes to build targets in after loading: 1 builds them here, None uses both cores."""
 
 
