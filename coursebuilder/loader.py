@@ -269,6 +269,8 @@ def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line
 
 
 _QUESTION = TypeAdapter(Question)
+_QUESTIONS = TypeAdapter(list[Question])
+"""A whole file's questions in one call (the fast path: any error sends the file to the slow one)."""
 
 
 def _load_quiz(reader: _Reader, name: str) -> list[Any]:
@@ -320,6 +322,13 @@ def _quiz_questions(data: Any, name: str, diags: list[Diagnostic], site: _QuizSi
             )
         )
         return []
+    if site is not None:
+        try:
+            questions = _QUESTIONS.validate_python(items)
+        except ValidationError:
+            diags.append(error(name, 0, "questions", "a question is not valid", "schema"))  # read again with lines
+            return []
+        return list(_apply_defaults(quiz, questions, name, site))
     questions = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
