@@ -4,7 +4,6 @@ the same commands run inside another process (tests, tools) leave the collector 
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -20,19 +19,6 @@ def test_commands_in_a_longer_process_leave_the_collector_on(command: list[str],
     result = CliRunner().invoke(cli.main, [*args[:1], str(SKELETON), *args[1:]])
     assert result.exit_code == 0, result.output
     assert gc.isenabled()
-
-
-def test_the_program_turns_the_collector_off_and_freezes_at_exit(monkeypatch: pytest.MonkeyPatch) -> None:
-    registered: list[Callable[[], None]] = []
-    monkeypatch.setattr(cli, "_PROCESS_PER_COMMAND", True)
-    monkeypatch.setattr(cli.atexit, "register", registered.append)
-    try:
-        result = CliRunner().invoke(cli.main, ["validate", str(SKELETON)])
-        assert not gc.isenabled(), "off for the rest of the command (the process ends with it)"
-    finally:
-        gc.enable()
-    assert result.exit_code == 0, result.output
-    assert registered == [gc.freeze]
 
 
 @pytest.mark.parametrize(
