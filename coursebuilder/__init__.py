@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from coursebuilder.version import __version__
+
 if TYPE_CHECKING:
     from coursebuilder.build import build_course
     from coursebuilder.loader import load_course
 
-__version__ = "0.1.0"
 __all__ = ["__version__", "build_course", "load_course"]
 
 

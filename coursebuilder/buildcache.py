@@ -21,10 +21,10 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from coursebuilder import __version__
 from coursebuilder.diagnostics import Diagnostic, Severity
 from coursebuilder.output import write_bytes
 from coursebuilder.targets.base import Artifact
+from coursebuilder.version import __version__
 
 _FORMAT = 1
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from coursebuilder import __version__
+from coursebuilder.version import __version__
 
 if TYPE_CHECKING:
     from coursebuilder.diagnostics import Diagnostic

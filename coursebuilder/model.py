@@ -115,8 +115,11 @@ class Model(BaseModel):
         return int(private.get("_line", 0))
 
     def source_column(self, field: str) -> int:
-        """Column of `field` in its source file; 0 when unknown."""
+        """Column of `field` in its source file; 0 when unknown (located as `source_line` is)."""
         private = self.__pydantic_private__ or {}
+        site = private.get("_site")
+        if site is not None:
+            site.locate()
         columns: dict[str, int] = private.get("_columns") or {}
         return columns.get(field, 0)
 
