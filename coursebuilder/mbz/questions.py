@@ -40,9 +40,9 @@ from coursebuilder.model import (
     ShortAnswer,
     TrueFalse,
 )
+from coursebuilder.moodle import cloze
 from coursebuilder.moodle.codes import (
     CLOZE_LAYOUT,
-    CLOZE_TYPE,
     CONTEXT_MODULE,
     FORMAT_HTML,
     FORMAT_MOODLE,
@@ -309,7 +309,7 @@ class QuestionBank:
             self._fields(
                 parent=parent,
                 name=question.display_name,
-                text=cloze_code(gap),
+                text=cloze.subquestion_text(gap, xml.number),
                 general_feedback="",
                 mark=float(gap.weight),
                 penalty=question.penalty,
@@ -689,27 +689,3 @@ PLUGINS: dict[str, Callable[[_Writer, etree._Element, Question], None]] = {
     "ordering": _ordering,
 }
 """Writers of `plugin_qtype_<type>_question` (cloze is written by the bank: it has parts)."""
-
-
-# ---------------------------------------------------------------------- cloze syntax
-
-_CLOZE_SPECIAL = str.maketrans({c: "\\" + c for c in '\\}#~/"'})
-
-
-def cloze_code(gap: Gap) -> str:
-    """The gap in Moodle's embedded-answers syntax, which a sub-question keeps as its text.
-
-    Moodle's editor rebuilds the cloze text from these when a teacher edits the question.
-    """
-    kind = CLOZE_TYPE[gap.type]
-    if gap.shuffle and kind.startswith("MULTI"):
-        kind = kind + ("S" if kind.endswith(("_V", "_H")) else "_S")
-    parts = []
-    for answer in gap.answers:
-        mark = "=" if math.isclose(answer.grade, 100) else f"%{xml.number(answer.grade)}%"
-        value = answer.text.translate(_CLOZE_SPECIAL)
-        if gap.type == "numerical" and answer.tolerance:
-            value += f":{xml.number(answer.tolerance)}"
-        feedback = f"#{answer.feedback.translate(_CLOZE_SPECIAL)}" if answer.feedback else ""
-        parts.append(f"{mark}{value}{feedback}")
-    return f"{{{gap.weight}:{kind}:{'~'.join(parts)}}}"

@@ -17,10 +17,13 @@ backslash that decoding would leave before `}` or `#` is doubled first. Every re
 from __future__ import annotations
 
 import html
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from coursebuilder.model import Gap, GapAnswer
+from coursebuilder.moodle.codes import CLOZE_TYPE
 from coursebuilder.moodlexml.text import fraction, number
 
 GAP_CODES: dict[str, tuple[str, str]] = {
@@ -127,6 +130,35 @@ def marker(gap: Gap) -> str:
         feedback = "#" + _encode(html.escape(answer.feedback, quote=False)) if answer.feedback else ""
         parts.append(prefix + body + feedback)
     return "{" + f"{gap.weight}:{code}:" + "~".join(parts) + "}"
+
+
+# ---------------------------------------------------------------- a sub-question's own text
+
+_BACKSLASHED = str.maketrans({c: "\\" + c for c in '\\}#~/"'})
+
+
+def subquestion_text(gap: Gap, number: Callable[[float], str]) -> str:
+    """The gap as a course backup stores it for its sub-question: Moodle keeps each gap as
+    written (`$wrapped->questiontext['text'] = $answerregs[0]` in
+    `qtype_multianswer_extract_question()`), and its editor rebuilds the question from them.
+
+    Unlike `marker`, which writes the question text Moodle's XML import parses, this is the
+    form the backup has always written (long type codes, `%n%` for every grade but full marks,
+    backslashes): a restore stores it as it is and never parses it. `number` is the backup's
+    way of writing numbers.
+    """
+    kind = CLOZE_TYPE[gap.type]
+    if gap.shuffle and kind.startswith("MULTI"):
+        kind = kind + ("S" if kind.endswith(("_V", "_H")) else "_S")
+    parts = []
+    for answer in gap.answers:
+        mark = "=" if math.isclose(answer.grade, 100) else f"%{number(answer.grade)}%"
+        value = answer.text.translate(_BACKSLASHED)
+        if gap.type == "numerical" and answer.tolerance:
+            value += f":{number(answer.tolerance)}"
+        feedback = f"#{answer.feedback.translate(_BACKSLASHED)}" if answer.feedback else ""
+        parts.append(f"{mark}{value}{feedback}")
+    return f"{{{gap.weight}:{kind}:{'~'.join(parts)}}}"
 
 
 _ACCIDENTAL = re.compile(rf"\{{(?=[0-9]*:(?:{_TYPES}):)|\{{(?=#[0-9]+\}})")
