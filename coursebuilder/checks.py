@@ -20,7 +20,7 @@ from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.model import SCORED_TYPES, Cloze, Course, Lesson, Model, ShortAnswer, Trimmed, iter_markdown
-from coursebuilder.moodlexml.terms import link_keys, php_trim
+from coursebuilder.moodle.terms import link_keys, php_trim
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,8 @@ from coursebuilder.importer.common import (
 from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of, text_lines_of
 from coursebuilder.moodle import cloze
 from coursebuilder.moodle.codes import COURSE_QTYPE, SHOW_UNITS_BY_CODE, UNIT_GRADING_BY_CODE
+from coursebuilder.moodle.params import clean_question_name
 from coursebuilder.moodlexml.bank import split_category_path
-from coursebuilder.moodlexml.params import clean_question_name
 
 FORMATS: dict[str, TextFormat] = {
     "html": "html",

@@ -55,7 +55,7 @@ from coursebuilder.model import (
     QuizFile,
     markdown_fields,
 )
-from coursebuilder.moodlexml.terms import duplicate_everywhere
+from coursebuilder.moodle.terms import duplicate_everywhere
 from coursebuilder.moodlexml.writer import lesson_info, read_lesson_info
 from coursebuilder.output import write_bytes
 from coursebuilder.sourcefiles import dump_course_info, dump_glossary, dump_lesson, dump_questions, write_text

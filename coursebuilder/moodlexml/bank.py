@@ -11,7 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from coursebuilder.model import Course, Lesson, Question
-from coursebuilder.moodlexml.params import strip_tags
+from coursebuilder.moodle.params import strip_tags
 
 CONTEXT = "$course$"
 TOP = "top"

@@ -26,9 +26,9 @@ from coursebuilder.model import (
     ShortAnswer,
 )
 from coursebuilder.moodle.cloze import NUMERICAL_ALTERNATIVE
+from coursebuilder.moodle.params import changes_name, clean_question_name
+from coursebuilder.moodle.terms import collation_key, lowered_everywhere, php_trim
 from coursebuilder.moodlexml.bank import TOP
-from coursebuilder.moodlexml.params import changes_name, clean_question_name
-from coursebuilder.moodlexml.terms import collation_key, lowered_everywhere, php_trim
 
 TAG_MAX_LENGTH = 50
 """core_tag's TAG_MAX_LENGTH; PARAM_TAG also removes `<`, `>`, backquotes and control characters."""
@@ -238,7 +238,7 @@ class _Checker:
                 self.trimmed(entry, field, alias, label)
 
     def duplicate_concepts(self) -> None:
-        """Entries mod/glossary/import.php rejects as duplicates (see coursebuilder.moodlexml.terms):
+        """Entries mod/glossary/import.php rejects as duplicates (see coursebuilder.moodle.terms):
         an error where every database rejects it, a warning where a case- and accent-insensitive
         collation would."""
         exact: dict[str, GlossaryEntry] = {}
