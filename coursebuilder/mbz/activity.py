@@ -15,7 +15,7 @@ from lxml import etree
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.ids import USER_ID
 from coursebuilder.mbz.job import Job
-from coursebuilder.mbz.plan import MODULE_VERSION, Activity
+from coursebuilder.mbz.sections import MODULE_VERSION, Activity
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ from coursebuilder.mbz.gradebook import QUIZ_GRADE
 from coursebuilder.mbz.ids import USER_ID, Ids
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.page import write_page
-from coursebuilder.mbz.plan import make_plan
 from coursebuilder.mbz.questions import QuestionBank
 from coursebuilder.mbz.quiz import write_quiz
 from coursebuilder.mbz.scorm import MAX_GRADE as SCORM_GRADE
 from coursebuilder.mbz.scorm import write_scorm
+from coursebuilder.mbz.sections import make_plan
 from coursebuilder.model import Course
 
 

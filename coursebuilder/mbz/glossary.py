@@ -12,7 +12,7 @@ from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import Completion, activity_root, write_common
 from coursebuilder.mbz.files import Area
 from coursebuilder.mbz.job import Job
-from coursebuilder.mbz.plan import Activity
+from coursebuilder.mbz.sections import Activity
 
 
 def write_glossary(job: Job, activity: Activity) -> None:

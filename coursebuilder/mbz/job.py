@@ -11,7 +11,7 @@ from coursebuilder.mbz import xml
 from coursebuilder.mbz.archive import Entries
 from coursebuilder.mbz.files import FileStore
 from coursebuilder.mbz.ids import USER_ID, Ids
-from coursebuilder.mbz.plan import Plan
+from coursebuilder.mbz.sections import Plan
 from coursebuilder.model import Course
 
 

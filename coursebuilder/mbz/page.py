@@ -6,7 +6,7 @@ from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import VIEWED, activity_root, write_common
 from coursebuilder.mbz.files import Area
 from coursebuilder.mbz.job import Job
-from coursebuilder.mbz.plan import Activity
+from coursebuilder.mbz.sections import Activity
 from coursebuilder.mbz.text import paragraph
 
 DISPLAY_OPTIONS = 'a:2:{{s:10:"printintro";i:{};s:17:"printlastmodified";i:0;}}'

@@ -23,7 +23,7 @@ from coursebuilder.mbz import xml
 from coursebuilder.mbz.files import Area
 from coursebuilder.mbz.ids import stamp
 from coursebuilder.mbz.job import Job
-from coursebuilder.mbz.plan import Activity
+from coursebuilder.mbz.sections import Activity
 from coursebuilder.model import (
     GAP_REF,
     Cloze,

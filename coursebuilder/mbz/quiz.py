@@ -14,8 +14,8 @@ from coursebuilder.mbz.activity import PASSED, Completion, activity_root, write_
 from coursebuilder.mbz.gradebook import QUIZ_GRADE, grade_item_fields
 from coursebuilder.mbz.ids import COURSE_GRADE_CATEGORY
 from coursebuilder.mbz.job import Job
-from coursebuilder.mbz.plan import Activity
 from coursebuilder.mbz.questions import QuestionBank
+from coursebuilder.mbz.sections import Activity
 
 REVIEW_ALWAYS = 0x11110
 """display_options DURING | IMMEDIATELY_AFTER | LATER_WHILE_OPEN | AFTER_CLOSE."""

@@ -24,7 +24,7 @@ from coursebuilder.mbz.files import Area
 from coursebuilder.mbz.gradebook import grade_item_fields
 from coursebuilder.mbz.ids import COURSE_GRADE_CATEGORY
 from coursebuilder.mbz.job import Job
-from coursebuilder.mbz.plan import Activity
+from coursebuilder.mbz.sections import Activity
 from coursebuilder.model import Course
 from coursebuilder.safexml import XMLProblem, parse_xml_bytes
 from coursebuilder.safezip import ZipProblem, read_zip
