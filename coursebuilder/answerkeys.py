@@ -279,10 +279,13 @@ def _text_keys(
             yield warning(
                 file,
                 line,
-                path,
-                f'"{variant.text}" scores {_pct(max(grade, 0))} % ({by}); a student who knows the answer loses marks',
-                "answer-variant",
-                column,
+                field=path,
+                message=(
+                    f'"{variant.text}" scores {_pct(max(grade, 0))} % ({by}); '
+                    "a student who knows the answer loses marks"
+                ),
+                code="answer-variant",
+                column=column,
             )
 
 
@@ -306,11 +309,11 @@ def _partial_numbers(
             yield warning(
                 file,
                 line,
-                path,
-                f"answer[{index}] gives {_pct(grade)} % to {around}, but the key {_pct(key)} is an exact fact: "
+                field=path,
+                message=f"answer[{index}] gives {_pct(grade)} % to {around}, but the key {_pct(key)} is an exact fact: "
                 "a wrong number earns marks",
-                "partial-number",
-                column,
+                code="partial-number",
+                column=column,
             )
 
 
@@ -322,11 +325,12 @@ def _wipeout(answers: Sequence[Model], grades: Sequence[float], path: str) -> It
             yield warning(
                 file,
                 line,
-                path,
-                f"answer[{index}] at {_pct(grade)} % cancels every right choice: a student who ticks all the right "
+                field=path,
+                message=f"answer[{index}] at {_pct(grade)} % cancels every right choice: "
+                "a student who ticks all the right "
                 "answers and this one scores 0 %",
-                "negative-wipeout",
-                column,
+                code="negative-wipeout",
+                column=column,
             )
 
 
@@ -336,10 +340,10 @@ def _key_first(owner: Model, shuffle: bool, grades: Sequence[float], path: str) 
         yield warning(
             file,
             line,
-            path,
-            "the options are not shuffled and the key is listed first: shuffle them, or put the key elsewhere",
-            "key-first",
-            column,
+            field=path,
+            message="the options are not shuffled and the key is listed first: shuffle them, or put the key elsewhere",
+            code="key-first",
+            column=column,
         )
 
 
@@ -362,9 +366,9 @@ def _key_longer(
         yield warning(
             file,
             line,
-            path,
-            f"answer[{keys[0]}], the key, has {size} characters and the longest distractor {longest}: "
+            field=path,
+            message=f"answer[{keys[0]}], the key, has {size} characters and the longest distractor {longest}: "
             "students pick the longest option without knowing the answer",
-            "key-longest",
-            column,
+            code="key-longest",
+            column=column,
         )

@@ -27,7 +27,10 @@ def select_targets(course: Course, names: Sequence[str] = ()) -> list[Target]:
     if unknown:
         choices = ", ".join(known)
         raise CourseError(
-            [error("", 0, "", f"unknown target {name!r}; choose from {choices}", "target") for name in unknown]
+            [
+                error("", 0, field="", message=f"unknown target {name!r}; choose from {choices}", code="target")
+                for name in unknown
+            ]
         )
     if names:
         return [known[name] for name in known if name in names]

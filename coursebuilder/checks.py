@@ -75,10 +75,10 @@ def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:
                 yield warning(
                     question.source_file,
                     answer.source_line("text") or question.source_line(),
-                    question.field_path(f"{path}.text"),
-                    f"question {question.id!r}: answer {answer.padded!r} starts or ends with spaces; "
+                    field=question.field_path(f"{path}.text"),
+                    message=f"question {question.id!r}: answer {answer.padded!r} starts or ends with spaces; "
                     "they were dropped (Moodle drops them too)",
-                    "moodle-trim",
+                    code="moodle-trim",
                 )
 
 
@@ -91,9 +91,9 @@ def _check_lessons(course: Course, found: list[Lesson], unreadable: set[str] | f
             yield error(
                 lesson.source_file,
                 lesson.source_line("id"),
-                "id",
-                f"lesson id {lesson.id!r} is already used by {first.source_file}",
-                "duplicate-id",
+                field="id",
+                message=f"lesson id {lesson.id!r} is already used by {first.source_file}",
+                code="duplicate-id",
             )
             continue
         seen[lesson.id] = lesson
@@ -101,23 +101,29 @@ def _check_lessons(course: Course, found: list[Lesson], unreadable: set[str] | f
             yield error(
                 lesson.source_file,
                 1,
-                "",
-                f"lesson {lesson.id!r} is not listed in course.yaml `lessons`",
-                "unlisted-lesson",
+                field="",
+                message=f"lesson {lesson.id!r} is not listed in course.yaml `lessons`",
+                code="unlisted-lesson",
             )
     listed: set[str] = set()
     for index, lesson_id in enumerate(info.lessons):
         line = _item_line(info, "lessons", index)
         if lesson_id in listed:
-            yield error(COURSE_FILE, line, f"lessons[{index}]", f"lesson {lesson_id!r} is listed twice", "duplicate-id")
+            yield error(
+                COURSE_FILE,
+                line,
+                field=f"lessons[{index}]",
+                message=f"lesson {lesson_id!r} is listed twice",
+                code="duplicate-id",
+            )
         listed.add(lesson_id)
         if lesson_id not in seen and lesson_id not in unreadable:
             yield error(
                 COURSE_FILE,
                 line,
-                f"lessons[{index}]",
-                f"no lesson file has id {lesson_id!r} (looked in lessons/*.md)",
-                "reference",
+                field=f"lessons[{index}]",
+                message=f"no lesson file has id {lesson_id!r} (looked in lessons/*.md)",
+                code="reference",
             )
 
 
@@ -156,9 +162,9 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
             yield error(
                 file,
                 line_of(),
-                field,
-                f"question id {qid!r} is already used at {first_file}:{first_line()}",
-                "duplicate-id",
+                field=field,
+                message=f"question id {qid!r} is already used at {first_file}:{first_line()}",
+                code="duplicate-id",
             )
         else:
             first_at[qid] = (file, line_of)
@@ -171,17 +177,17 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
             yield error(
                 question.source_file,
                 question.source_line(),
-                question.field_path("lesson"),
-                "question belongs to no lesson; set `lesson` or the file's `defaults.lesson`",
-                "reference",
+                field=question.field_path("lesson"),
+                message="question belongs to no lesson; set `lesson` or the file's `defaults.lesson`",
+                code="reference",
             )
         elif question.lesson not in lesson_ids:
             yield error(
                 question.source_file,
                 question.source_line("lesson"),
-                question.field_path("lesson"),
-                f"no lesson has id {question.lesson!r}",
-                "reference",
+                field=question.field_path("lesson"),
+                message=f"no lesson has id {question.lesson!r}",
+                code="reference",
             )
     final = course.info.final_quiz
     if isinstance(final.questions, list):
@@ -189,15 +195,19 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
             line = _item_line(final, "questions", index)
             if qid not in seen:
                 yield error(
-                    COURSE_FILE, line, f"final_quiz.questions[{index}]", f"no question has id {qid!r}", "reference"
+                    COURSE_FILE,
+                    line,
+                    field=f"final_quiz.questions[{index}]",
+                    message=f"no question has id {qid!r}",
+                    code="reference",
                 )
             elif isinstance(seen[qid], Model) and getattr(seen[qid], "type", "") not in SCORED_TYPES:
                 yield warning(
                     COURSE_FILE,
                     line,
-                    f"final_quiz.questions[{index}]",
-                    f"question {qid!r} is not scored in the SCORM quiz",
-                    "unscored",
+                    field=f"final_quiz.questions[{index}]",
+                    message=f"question {qid!r} is not scored in the SCORM quiz",
+                    code="unscored",
                 )
 
 
@@ -222,10 +232,10 @@ def _check_glossary(course: Course) -> Iterator[Diagnostic]:
                 yield warning(
                     GLOSSARY_FILE,
                     line,
-                    entry.field_path(field),
-                    f"{value!r} and {other[1]!r} (line {other[2]}) link the same text; "
+                    field=entry.field_path(field),
+                    message=f"{value!r} and {other[1]!r} (line {other[2]}) link the same text; "
                     "auto-linking links it to one of their entries only",
-                    "glossary-collision",
+                    code="glossary-collision",
                 )
             exact.setdefault(php_trim(value), (number, value, line))
             for which, key in enumerate(keys):
@@ -259,9 +269,9 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                 yield error(
                     source_file,
                     at(0),
-                    path,
-                    f"text is {len(text):,} characters; the limit is {limit:,}",
-                    "too-large",
+                    field=path,
+                    message=f"text is {len(text):,} characters; the limit is {limit:,}",
+                    code="too-large",
                 )
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
@@ -275,17 +285,19 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                         yield error(
                             source_file,
                             at(ref.line),
-                            path,
-                            f"image {ref.target!r} is on the web; packages must work offline: put it in assets/",
-                            "external-image",
+                            field=path,
+                            message=(
+                                f"image {ref.target!r} is on the web; packages must work offline: put it in assets/"
+                            ),
+                            code="external-image",
                         )
                     elif ref.target.lower().startswith("http"):
                         yield warning(
                             source_file,
                             at(ref.line),
-                            path,
-                            f"link {ref.target!r} leaves the course; learners need a connection to follow it",
-                            "external-link",
+                            field=path,
+                            message=f"link {ref.target!r} leaves the course; learners need a connection to follow it",
+                            code="external-link",
                         )
                     continue
                 if ref.kind == "link" and (ref.target.startswith("#") or not ref.target):
@@ -305,7 +317,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                         resolved[key] = exc
                 asset = resolved[key]
                 if isinstance(asset, AssetProblem):
-                    yield error(source_file, at(ref.line), path, str(asset), "asset")
+                    yield error(source_file, at(ref.line), field=path, message=str(asset), code="asset")
                     continue
                 if asset.path not in counted:
                     counted.add(asset.path)
@@ -314,9 +326,9 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
         yield error(
             COURSE_FILE,
             1,
-            "",
-            f"source files and assets add up to {total:,} bytes; the limit is {limits.MAX_COURSE_BYTES:,}",
-            "too-large",
+            field="",
+            message=f"source files and assets add up to {total:,} bytes; the limit is {limits.MAX_COURSE_BYTES:,}",
+            code="too-large",
         )
 
 
@@ -361,9 +373,9 @@ def _check_html(
         yield error(
             file,
             at(found.line),
-            path,
-            f"{found.what} is not allowed {where}; Moodle's cleaner would remove it",
-            "unsafe-html",
+            field=path,
+            message=f"{found.what} is not allowed {where}; Moodle's cleaner would remove it",
+            code="unsafe-html",
         )
 
 
@@ -371,7 +383,9 @@ def _warnings(course: Course) -> Iterator[Diagnostic]:
     asked = {q.lesson for q in course.questions}
     for lesson in course.lessons:
         if lesson.id not in asked:
-            yield warning(lesson.source_file, 1, "", f"lesson {lesson.id!r} has no questions", "no-questions")
+            yield warning(
+                lesson.source_file, 1, field="", message=f"lesson {lesson.id!r} has no questions", code="no-questions"
+            )
     bodies = _Occurrences([lesson.body for lesson in course.lessons])
     folded = _Occurrences([lesson.body.casefold() for lesson in course.lessons])
     for index, entry in enumerate(course.glossary.entries):
@@ -381,9 +395,9 @@ def _warnings(course: Course) -> Iterator[Diagnostic]:
             yield warning(
                 GLOSSARY_FILE,
                 entry.source_line("term"),
-                f"entries[{index}].term",
-                f"term {entry.term!r} (or an alias) appears in no lesson",
-                "unused-term",
+                field=f"entries[{index}].term",
+                message=f"term {entry.term!r} (or an alias) appears in no lesson",
+                code="unused-term",
             )
 
 

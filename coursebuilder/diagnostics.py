@@ -59,11 +59,11 @@ def _gh_escape(text: str, prop: bool = False) -> str:
     return text
 
 
-def error(file: str, line: int, field: str, message: str, code: str, column: int = 0) -> Diagnostic:
+def error(file: str, line: int, *, field: str, message: str, code: str, column: int = 0) -> Diagnostic:
     return Diagnostic(file, line, column, Severity.ERROR, field, message, code)
 
 
-def warning(file: str, line: int, field: str, message: str, code: str, column: int = 0) -> Diagnostic:
+def warning(file: str, line: int, *, field: str, message: str, code: str, column: int = 0) -> Diagnostic:
     return Diagnostic(file, line, column, Severity.WARNING, field, message, code)
 
 

@@ -89,7 +89,7 @@ def load_course(root: Path | str) -> LoadResult:
     diags: list[Diagnostic] = []
     if not (root / COURSE_FILE).is_file():
         msg = "no course here: course.yaml is missing" if root.is_dir() else "course directory does not exist"
-        return LoadResult(None, under_course(root, [error(COURSE_FILE, 0, "", msg, "missing-file")]))
+        return LoadResult(None, under_course(root, [error(COURSE_FILE, 0, field="", message=msg, code="missing-file")]))
     reader = _Reader(root, diags)
     info = _load_model(reader, COURSE_FILE, CourseInfo)
     unreadable: set[str] = set()
@@ -198,19 +198,25 @@ class _Reader:
             self.total_bytes += len(data)
             return decode(data)
         except YamlProblem as exc:
-            self.diags.append(error(name, exc.line, "", exc.message, "encoding", exc.column))
+            self.diags.append(error(name, exc.line, field="", message=exc.message, code="encoding", column=exc.column))
         except OSError as exc:
-            self.diags.append(error(name, 0, "", f"cannot read: {exc.strerror or exc}", "io"))
+            self.diags.append(error(name, 0, field="", message=f"cannot read: {exc.strerror or exc}", code="io"))
         except ValueError as exc:  # e.g. a NUL in the name
-            self.diags.append(error(name, 0, "", f"cannot read: {exc}", "io"))
+            self.diags.append(error(name, 0, field="", message=f"cannot read: {exc}", code="io"))
         return None
 
     def _error(self, name: str, message: str) -> None:
-        self.diags.append(error(name, 0, "", message, "io"))
+        self.diags.append(error(name, 0, field="", message=message, code="io"))
 
     def _too_large(self, name: str, size: int) -> None:
         self.diags.append(
-            error(name, 0, "", f"file is {size:,} bytes; the limit is {limits.MAX_SOURCE_FILE_BYTES:,}", "too-large")
+            error(
+                name,
+                0,
+                field="",
+                message=f"file is {size:,} bytes; the limit is {limits.MAX_SOURCE_FILE_BYTES:,}",
+                code="too-large",
+            )
         )
 
 
@@ -222,7 +228,7 @@ def _parse(name: str, text: str, diags: list[Diagnostic], line_offset: int = 0) 
     try:
         return parse_yaml(text, line_offset)
     except YamlProblem as exc:
-        diags.append(error(name, exc.line, "", exc.message, "yaml", exc.column))
+        diags.append(error(name, exc.line, field="", message=exc.message, code="yaml", column=exc.column))
         return _FAILED
 
 
@@ -249,7 +255,9 @@ def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line
     """Validate parsed YAML against `model`, turning every error into a located diagnostic."""
     if not isinstance(data, dict):
         line = getattr(data, "line", 1) + line_offset
-        diags.append(error(name, line, "", f"expected a mapping of fields, found {_kind(data)}", "yaml"))
+        diags.append(
+            error(name, line, field="", message=f"expected a mapping of fields, found {_kind(data)}", code="yaml")
+        )
         return None
     try:
         obj = model.model_validate(data)
@@ -317,9 +325,9 @@ def _quiz_questions(
             error(
                 name,
                 data.key_lines.get("questions", 1) if isinstance(data, LineDict) else 1,
-                "questions",
-                f"expected a list of questions, found {_kind(items)}",
-                "yaml",
+                field="questions",
+                message=f"expected a list of questions, found {_kind(items)}",
+                code="yaml",
             )
         )
         return []
@@ -327,7 +335,9 @@ def _quiz_questions(
         try:
             questions = _QUESTIONS.validate_python(items)
         except ValidationError:
-            diags.append(error(name, 0, "questions", "a question is not valid", "schema"))  # read again with lines
+            diags.append(
+                error(name, 0, field="questions", message="a question is not valid", code="schema")
+            )  # read again with lines
             return []
         return list(_apply_defaults(quiz, questions, name, site))
     questions = []
@@ -336,7 +346,11 @@ def _quiz_questions(
             line = items.item_lines[index] if isinstance(items, LineList) else 1
             diags.append(
                 error(
-                    name, line, f"questions[{index}]", f"expected a question (a mapping), found {_kind(item)}", "yaml"
+                    name,
+                    line,
+                    field=f"questions[{index}]",
+                    message=f"expected a question (a mapping), found {_kind(item)}",
+                    code="yaml",
                 )
             )
             continue
@@ -444,7 +458,7 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
         if item["type"] == "union_tag_invalid" and isinstance(node, LineDict) and "type" in node:
             line, column = node.key_lines.get("type", line), node.key_columns.get("type", 0)
             path.append("type")
-    return error(name, line + line_offset, _dotted(path), message, code, column)
+    return error(name, line + line_offset, field=_dotted(path), message=message, code=code, column=column)
 
 
 def _error_code(kind: str) -> str:
@@ -530,7 +544,13 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
     match = FRONT_MATTER.match(text)
     if match is None:
         diags.append(
-            error(name, 1, "", "a lesson starts with YAML front matter between two `---` lines", "front-matter")
+            error(
+                name,
+                1,
+                field="",
+                message="a lesson starts with YAML front matter between two `---` lines",
+                code="front-matter",
+            )
         )
         return None
     data = _parse(name, (match.group("yaml") or "") + "\n", diags, line_offset=1)
@@ -547,7 +567,14 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
         line = body_line + body.count("\n", 0, at)
         column = at - (body.rfind("\n", 0, at) + 1) + 1
         diags.append(
-            error(name, line, "body", f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry", "xml-char", column)
+            error(
+                name,
+                line,
+                field="body",
+                message=f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry",
+                code="xml-char",
+                column=column,
+            )
         )
         return None
     lesson_id = meta.id or lesson_file_slug(path)

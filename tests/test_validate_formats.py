@@ -59,7 +59,7 @@ def test_annotation_escapes_what_the_runner_unescapes() -> None:
 
 
 def test_annotation_without_line_or_field() -> None:
-    fields = parse_annotation(warning("course.yaml", 0, "", "no lessons", "empty").github())
+    fields = parse_annotation(warning("course.yaml", 0, field="", message="no lessons", code="empty").github())
     assert fields == {"kind": "warning", "file": "course.yaml", "title": "empty", "message": "no lessons"}
 
 
@@ -154,7 +154,10 @@ def test_json_ok_agrees_with_the_exit_status_under_strict(write_course: WriteCou
 
 @pytest.mark.parametrize("strict", [False, True])
 def test_json_is_stable_text(strict: bool) -> None:
-    items = [error("b.yaml", 2, "x", "é", "c"), warning("a.yaml", 1, "", "w", "d")]
+    items = [
+        error("b.yaml", 2, field="x", message="é", code="c"),
+        warning("a.yaml", 1, field="", message="w", code="d"),
+    ]
     text = to_json(items, {"course": "c"}, strict)
     assert text == to_json(items, {"course": "c"}, strict)
     assert "é" in text  # UTF-8, not \\u escapes

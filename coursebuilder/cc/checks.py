@@ -24,10 +24,10 @@ def check_cartridge(course: Course) -> list[Diagnostic]:
                 warning(
                     lesson.source_file,
                     lesson.body_line + found[0].line,
-                    "body",
-                    f"{found[0].what} is kept in the cartridge's page (allow_scripts: true), but LMSs clean "
+                    field="body",
+                    message=f"{found[0].what} is kept in the cartridge's page (allow_scripts: true), but LMSs clean "
                     "imported pages and may remove it: the page must read well without it",
-                    "cc-scripts",
+                    code="cc-scripts",
                 )
             )
     return diags
@@ -38,9 +38,9 @@ def _warning(note: Note) -> Diagnostic:
     return warning(
         question.source_file,
         _line(question, note.field),
-        question.field_path(note.field),
-        note.message,
-        note.code,
+        field=question.field_path(note.field),
+        message=note.message,
+        code=note.code,
     )
 
 

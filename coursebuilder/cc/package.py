@@ -191,7 +191,13 @@ def build_cartridge(course: Course) -> dict[str, bytes]:
     if clashes:
         raise CourseError(
             [
-                error(name, 0, "", "this file's name is one the cartridge needs for itself; rename it", "asset")
+                error(
+                    name,
+                    0,
+                    field="",
+                    message="this file's name is one the cartridge needs for itself; rename it",
+                    code="asset",
+                )
                 for name in clashes
             ]
         )

@@ -90,10 +90,10 @@ class Notes:
     skipped: list[Skipped] = field(default_factory=list)
 
     def warn(self, where: Where, message: str, code: str, field_name: str = "") -> None:
-        self.diagnostics.append(warning(where.file, where.line, field_name, message, code))
+        self.diagnostics.append(warning(where.file, where.line, field=field_name, message=message, code=code))
 
     def error(self, where: Where, message: str, code: str, field_name: str = "") -> None:
-        self.diagnostics.append(error(where.file, where.line, field_name, message, code))
+        self.diagnostics.append(error(where.file, where.line, field=field_name, message=message, code=code))
 
     def skip(self, kind: str, where: Where, reason: str, label: str = "") -> None:
         """Report an item left out; `kind` is its type (counted in the summary), `label` names it."""

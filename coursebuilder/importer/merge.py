@@ -156,7 +156,7 @@ def run_import(paths: list[Path], options: ImportOptions) -> ImportResult:
 
 def _load_target(root: Path, result: ImportResult) -> Course | None:
     if root.exists() and not root.is_dir():
-        result.diagnostics.append(error(str(root), 0, "", "is not a directory", "import-target"))
+        result.diagnostics.append(error(str(root), 0, field="", message="is not a directory", code="import-target"))
         result.failed = True
         return None
     if not (root / COURSE_FILE).is_file():
@@ -169,9 +169,11 @@ def _load_target(root: Path, result: ImportResult) -> Course | None:
             error(
                 str(root),
                 0,
-                "",
-                f"the course has {len(errors)} error(s); fix them (coursebuilder validate {root}) and import again",
-                "import-target",
+                field="",
+                message=(
+                    f"the course has {len(errors)} error(s); fix them (coursebuilder validate {root}) and import again"
+                ),
+                code="import-target",
             )
         )
         result.failed = True

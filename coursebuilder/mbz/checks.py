@@ -29,7 +29,7 @@ def check_backup(course: Course) -> list[Diagnostic]:
             try:
                 resolve(root, file, ref.target)
             except AssetProblem as exc:
-                diags.append(error(file, line, field, str(exc), "asset"))
+                diags.append(error(file, line, field=field, message=str(exc), code="asset"))
     for lesson in course.lessons:
         # `allow_scripts` opens the SCORM page only: Moodle's cleaner strips active HTML from
         # the lesson's page in the backup, so say so instead of letting it vanish silently.
@@ -39,10 +39,10 @@ def check_backup(course: Course) -> list[Diagnostic]:
                 warning(
                     lesson.source_file,
                     lesson.body_line + found[0].line,
-                    "body",
-                    f"{found[0].what} is kept in the SCORM page (allow_scripts: true) but Moodle's cleaner "
+                    field="body",
+                    message=f"{found[0].what} is kept in the SCORM page (allow_scripts: true) but Moodle's cleaner "
                     "removes it from the lesson's page in the course backup",
-                    "mbz-scripts",
+                    code="mbz-scripts",
                 )
             )
     return diags

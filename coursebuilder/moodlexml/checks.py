@@ -76,7 +76,7 @@ class _Checker:
         """Report a problem of `owner.field` (an error when Moodle refuses it)."""
         make = error if severe else warning
         line = _line_of(owner, field)
-        self.found.append(make(owner.source_file, line, owner.field_path(field), message, code))
+        self.found.append(make(owner.source_file, line, field=owner.field_path(field), message=message, code=code))
 
     def warn(self, owner: Model, field: str, message: str, code: str) -> None:
         self.report(False, owner, field, message, code)

@@ -211,11 +211,13 @@ class PreviewSession:
             except CourseError as exc:
                 diagnostics.extend(exc.diagnostics)
             except PreviewUnavailable as exc:
-                diagnostics.append(error("", 0, "", str(exc), "preview"))
+                diagnostics.append(error("", 0, field="", message=str(exc), code="preview"))
             except Exception:  # a bug in a target: show it, keep serving
                 trace = traceback.format_exc()
                 self.report(trace)
-                diagnostics.append(error("", 0, "", f"the build crashed: {trace.strip().splitlines()[-1]}", "crash"))
+                diagnostics.append(
+                    error("", 0, field="", message=f"the build crashed: {trace.strip().splitlines()[-1]}", code="crash")
+                )
         ok = launch is not None and not has_errors(diagnostics)
         errors = sum(1 for d in diagnostics if d.severity is Severity.ERROR)
         warnings = len(diagnostics) - errors

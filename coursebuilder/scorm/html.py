@@ -427,7 +427,9 @@ class ContentRenderer:
                 self._resolved[key] = found
             if isinstance(found, AssetProblem):
                 where = line() if callable(line) else line
-                raise CourseError([error(source_file, where, field_name, str(found), "asset")]) from None
+                raise CourseError(
+                    [error(source_file, where, field=field_name, message=str(found), code="asset")]
+                ) from None
             asset = found
             if asset.rel in self.lesson_targets:
                 target = self.lesson_targets[asset.rel]

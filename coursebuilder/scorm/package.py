@@ -387,7 +387,13 @@ class PackageBuilder:
         if clashes:
             raise CourseError(
                 [
-                    error(name, 0, "", "this file's name is one the SCORM package needs for itself; rename it", "asset")
+                    error(
+                        name,
+                        0,
+                        field="",
+                        message="this file's name is one the SCORM package needs for itself; rename it",
+                        code="asset",
+                    )
                     for name in clashes
                 ]
             )

@@ -35,7 +35,7 @@ class MbzTarget(Target):
             moodle = course.info.settings.moodle
             where = moodle.source_line("include_scorm")
             raise CourseError(
-                [error(COURSE_FILE, where, "settings.moodle.include_scorm", str(exc), "mbz-scorm")]
+                [error(COURSE_FILE, where, field="settings.moodle.include_scorm", message=str(exc), code="mbz-scorm")]
             ) from None
         path = out_dir / "moodle" / f"{course.info.id}.mbz"
         return [Artifact(path, write_bytes(path, data))]

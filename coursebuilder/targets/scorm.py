@@ -64,10 +64,10 @@ class Scorm12Target(ScormTarget):
             warning(
                 COURSE_FILE,
                 final.source_line("questions") or course.info.source_line("final_quiz"),
-                "final_quiz.questions",
-                f"{count} questions: SCORM 1.2 keeps 4,096 characters of resume data, enough for about "
+                field="final_quiz.questions",
+                message=f"{count} questions: SCORM 1.2 keeps 4,096 characters of resume data, enough for about "
                 f"{RESUMABLE_12}; a learner who leaves mid-quiz may find later answers empty (SCORM 2004 keeps 64,000)",
-                "scorm-size",
+                code="scorm-size",
             )
         ]
 
