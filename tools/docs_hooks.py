@@ -7,9 +7,19 @@ so the site cannot describe a field the models do not have, or miss one they do.
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 from coursebuilder.schema import SCHEMAS, render_schemas
+
+_REMOTE_LOAD = re.compile(
+    r"""<(?:script|img|iframe|source|video|audio)\b[^>]*\bsrc=["']?(?:https?:)?//"""
+    r"""|<link\b(?=[^>]*\brel=["']?(?:stylesheet|preload|preconnect|icon|modulepreload))[^>]*\bhref=["']?(?:https?:)?//"""
+    r"""|@import\s+(?:url\()?["']?(?:https?:)?//""",
+    re.I,
+)
+"""A page or stylesheet that loads something from another host (links to read are fine)."""
 
 SCHEMA_MARKER = "<!-- coursebuilder:schema-reference -->"
 """Where a page wants the generated course format reference."""
@@ -124,3 +134,16 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
     if SCHEMA_MARKER in markdown:
         markdown = markdown.replace(SCHEMA_MARKER, schema_reference())
     return markdown
+
+
+def on_post_build(config: Any) -> None:
+    """Fail the build when a built page or stylesheet would load anything from the network."""
+    site = Path(config["site_dir"])
+    remote = [
+        f"{path.relative_to(site)}: {match.group(0)[:80]}"
+        for path in sorted(site.rglob("*"))
+        if path.suffix in (".html", ".css")
+        for match in _REMOTE_LOAD.finditer(path.read_text(encoding="utf-8", errors="replace"))
+    ]
+    if remote:
+        raise RuntimeError("the site would load from the network:\n" + "\n".join(remote))
