@@ -70,6 +70,9 @@ def run_workflow(course: Path, bin_dir: Path, action_repository: str, env: dict[
         elif "run" in step:
             _shell(step["run"], {}, course, bin_dir, env or {}, run)
             run.steps.append(step.get("name", step["run"]))
+        elif uses:
+            _stand_in(uses, {key: str(value) for key, value in step.get("with", {}).items()}, course, bin_dir, run)
+            run.steps.append(step.get("name", uses))
         else:
             raise AssertionError(f"the local runner does not know the step {step}")
     return run
@@ -87,23 +90,9 @@ def _run_action(given: dict[str, Any], workspace: Path, bin_dir: Path, env: dict
     context["github.workspace"] = str(workspace)
     for step in action["runs"]["steps"]:
         uses = step.get("uses", "")
-        with_ = {key: evaluate(value, context) for key, value in step.get("with", {}).items()}
-        if uses.startswith("actions/setup-python@"):
-            wanted = tuple(int(part) for part in with_["python-version"].split("."))
-            have = subprocess.run(
-                [str(bin_dir / "python"), "-c", "import sys; print(*sys.version_info[:2])"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout.split()
-            assert wanted >= (3, 11), f"the action sets up Python {wanted}; coursebuilder needs 3.11"
-            assert tuple(int(part) for part in have) >= (3, 11), f"the local Python is {have}"
-        elif uses.startswith("actions/upload-artifact@"):
-            path = workspace / with_["path"]
-            found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
-            if with_.get("if-no-files-found") == "error":
-                assert found, f"upload-artifact: no files in {with_['path']}"
-            run.artefacts[with_["name"]] = found
+        if uses:
+            with_ = {key: evaluate(value, context) for key, value in step.get("with", {}).items()}
+            _stand_in(uses, with_, workspace, bin_dir, run)
         elif "run" in step:
             assert step.get("shell") == "bash", "composite run steps must name their shell"
             step_env = {key: evaluate(value, context) for key, value in step.get("env", {}).items()}
@@ -111,6 +100,28 @@ def _run_action(given: dict[str, Any], workspace: Path, bin_dir: Path, env: dict
         else:
             raise AssertionError(f"the local runner does not know the action step {step}")
         run.steps.append(step.get("name", uses))
+
+
+def _stand_in(uses: str, with_: dict[str, str], workspace: Path, bin_dir: Path, run: Run) -> None:
+    """What the runner does for the standard actions the workflow and the action use."""
+    if uses.startswith("actions/setup-python@"):
+        wanted = tuple(int(part) for part in str(with_["python-version"]).split("."))
+        have = subprocess.run(
+            [str(bin_dir / "python"), "-c", "import sys; print(*sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        assert wanted >= (3, 11), f"Python {wanted} is set up; coursebuilder needs 3.11"
+        assert tuple(int(part) for part in have) >= (3, 11), f"the local Python is {have}"
+    elif uses.startswith("actions/upload-artifact@"):
+        path = workspace / with_["path"]
+        found = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        if with_.get("if-no-files-found") == "error":
+            assert found, f"upload-artifact: no files in {with_['path']}"
+        run.artefacts[with_["name"]] = found
+    else:
+        raise AssertionError(f"the local runner does not know the action {uses}")
 
 
 def _shell(command: str, step_env: dict[str, str], cwd: Path, bin_dir: Path, env: dict[str, str], run: Run) -> None:
