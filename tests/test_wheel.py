@@ -172,7 +172,13 @@ def test_the_installed_preview_serves_the_course(preview_process: subprocess.Pop
     else:
         raise AssertionError(f"the preview did not start: {seen}")
     with urllib.request.urlopen(url, timeout=30) as page:
-        assert page.status == 200 and b"<html" in page.read().lower()
+        html = page.read().decode("utf-8")
+    assert "<html" in html.lower()
+    static = re.findall(r'(?:src|href)="/(__static/[^"]+)"', html)
+    assert static, "the page uses the package's static files"
+    for name in static:
+        with urllib.request.urlopen(url + name, timeout=30) as resource:
+            assert resource.status == 200 and resource.read(), name
     with urllib.request.urlopen(url + "questions", timeout=30) as bank:
         assert bank.status == 200 and b"welcome" in bank.read()
     preview_process.send_signal(signal.SIGINT)
