@@ -916,3 +916,46 @@ def create_included_user(user: dict[str, Any]) -> dict[str, list[Any]]:
         for preference in _php_foreach(_php_offset(user["preferences"], "preference")):
             created["preferences"].append(preference)
     return created
+
+
+# --------------------------------------------------------------------------- short-answer grading
+
+
+PHP_TRIM = " \t\n\r\0\x0b"
+"""PHP's `trim()` characters; `PARAM_RAW_TRIMMED` (the response's type) removes no others."""
+
+
+def moodle_compare_string_with_wildcard(string: str, pattern: str, ignorecase: bool) -> bool:
+    """question/type/shortanswer/question.php, `qtype_shortanswer_question::compare_string_with_wildcard`.
+
+    `safe_normalize` (NFC) on both; the pattern broken on unescaped runs of `*`
+    (`preg_split('/(?<!\\\\)\\*+/')`), `\\*` unescaped in each bit, each bit `preg_quote`d, the
+    bits joined by `.*` into `|^…$|u` (plus `i` unless the question uses case), matched
+    against `trim($string)`.
+    """
+    import unicodedata
+
+    pattern = unicodedata.normalize("NFC", pattern) if pattern else ""
+    string = unicodedata.normalize("NFC", string) if string else ""
+    bits = re.split(r"(?<!\\)\*+", pattern)
+    regexp = "^" + ".*".join(re.escape(bit.replace("\\*", "*")) for bit in bits) + "$"
+    return re.search(regexp, string.strip(PHP_TRIM), re.IGNORECASE if ignorecase else 0) is not None
+
+
+def moodle_shortanswer_grade(
+    response: str, answers: list[tuple[str, float]], usecase: bool
+) -> tuple[int | None, float]:
+    """The answer Moodle grades a typed `response` with, and the fraction it earns.
+
+    question/type/questionbase.php, `question_first_matching_answer_grading_strategy::grade`:
+    the answers in their order, the first for which `compare_response_with_answer` is true
+    wins; none matching earns 0. The response is `PARAM_RAW_TRIMMED`
+    (`qtype_shortanswer_question::get_expected_data`), so it arrives trimmed. The same holds
+    for a short-answer gap of a cloze question (qtype_multianswer wraps a shortanswer question,
+    `usecase` 1 for `SHORTANSWER_C`/`SAC`).
+    """
+    response = response.strip(PHP_TRIM)
+    for index, (pattern, fraction) in enumerate(answers):
+        if moodle_compare_string_with_wildcard(response, pattern, not usecase):
+            return index, fraction
+    return None, 0.0
