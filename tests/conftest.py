@@ -27,8 +27,8 @@ SKELETON = ROOT / "coursebuilder" / "skeleton" / "en"
 
 def _find_shared() -> Path:
     """The read-only reference folder `shared/` beside the clone (or beside the main clone, for
-    a git worktree one level deeper); `COURSEBUILDER_REFERENCE` names it explicitly."""
-    if named := os.environ.get("COURSEBUILDER_REFERENCE"):
+    a git worktree one level deeper); `COURSEBUILDER_SHARED` names another place."""
+    if named := os.environ.get("COURSEBUILDER_SHARED"):
         return Path(named)
     for base in (ROOT.parent, ROOT.parent.parent):
         if (base / "shared").is_dir():
