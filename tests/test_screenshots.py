@@ -96,15 +96,16 @@ def test_lesson_quiz_and_panel(page: Any, preview: PreviewServer, shots: Path) -
     content = page.frame_locator("#sco")
     go_to(content, "l-welcome")
     lesson = shots / "lesson.png"
-    page.locator("#sco").screenshot(path=str(lesson))
+    page.locator("#sco").screenshot(path=str(lesson), animations="disabled")
     open_quiz(content)
     answer_all_right(content)
     quiz = shots / "quiz.png"
-    page.locator("#sco").screenshot(path=str(quiz))
+    page.locator("#sco").screenshot(path=str(quiz), animations="disabled")
     page.wait_for_function("document.getElementById('score').textContent === '100 / 100'")
     assert page.locator("#status").inner_text() == "passed"
+    page.wait_for_function("document.getElementById('calls').textContent.includes('finished')")
     panel = shots / "preview.png"
-    page.screenshot(path=str(panel))
+    page.screenshot(path=str(panel), animations="disabled")
     for path in (lesson, quiz, panel):
         width, height = png_size(path)
         assert width >= 600 and height >= 400, path
