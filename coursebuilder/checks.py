@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -18,6 +20,19 @@ from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.model import SCORED_TYPES, Cloze, Course, Lesson, Model, ShortAnswer, Trimmed, iter_markdown
+from coursebuilder.moodlexml.terms import link_keys, php_trim
+
+
+@dataclass(frozen=True)
+class RejectedQuestion:
+    """A question that failed validation: its id still counts for the cross-file id checks,
+    so one question's own error hides no duplicate id (and makes no false dangling reference)."""
+
+    id: str
+    file: str
+    line: int
+    index: int
+    """Position in its quiz file (`questions[index]`)."""
 
 
 def check_course(
@@ -26,16 +41,18 @@ def check_course(
     root: Path,
     unreadable: set[str] | frozenset[str] = frozenset(),
     source_bytes: int = 0,
+    rejected: Sequence[RejectedQuestion] = (),
 ) -> list[Diagnostic]:
-    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not, and
-    `unreadable` the file slugs of lesson files that failed to load (already reported).
+    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
+    `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
+    that failed validation (both already reported; their ids still take part in the id checks).
 
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`.
     """
     diags: list[Diagnostic] = []
     diags.extend(_check_lessons(course, found_lessons, unreadable))
-    diags.extend(_check_questions(course))
+    diags.extend(_check_questions(course, rejected))
     diags.extend(_check_glossary(course))
     diags.extend(_check_texts(course, found_lessons, root, source_bytes))
     diags.extend(_warnings(course))
@@ -109,21 +126,46 @@ def _item_line(obj: Model, field: str, index: int) -> int:
     return obj.source_line(f"{field}[{index}]")
 
 
-def _check_questions(course: Course) -> Iterator[Diagnostic]:
-    seen: dict[str, BaseModel] = {}
+def _id_owners(
+    course: Course, rejected: Sequence[RejectedQuestion]
+) -> Iterator[tuple[str, str, Callable[[], int], str]]:
+    """(id, file, line finder, field) of every question, valid or rejected, in file order.
+
+    A line is found only for a message: questions read on the fast path are located by reading
+    their file again, which a course without duplicates never needs.
+    """
+    files = {question.source_file: None for question in course.questions}
+    files.update({item.file: None for item in rejected})
+    order = {name: number for number, name in enumerate(sorted(files))}
+    owners = [
+        (order[q.source_file], q.field_path("id"), q.id, q.source_file, functools.partial(q.source_line, "id"))
+        for q in course.questions
+    ] + [(order[r.file], f"questions[{r.index}].id", r.id, r.file, functools.partial(int, r.line)) for r in rejected]
+    owners.sort(key=lambda owner: (owner[0], int(re.sub(r"\D", "", owner[1].split(".")[0]) or 0)))
+    for _order, field, qid, file, line_of in owners:
+        yield qid, file, line_of, field
+
+
+def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) -> Iterator[Diagnostic]:
+    seen: dict[str, BaseModel | RejectedQuestion] = {}
+    first_at: dict[str, tuple[str, Callable[[], int]]] = {}
     lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
-    for question in course.questions:
-        where = (question.source_file, question.source_line("id"))
-        if question.id in seen:
-            first = seen[question.id]
-            assert isinstance(first, Model)
+    for qid, file, line_of, field in _id_owners(course, rejected):
+        if qid in first_at:
+            first_file, first_line = first_at[qid]
             yield error(
-                *where,
-                question.field_path("id"),
-                f"question id {question.id!r} is already used at {first.source_file}:{first.source_line('id')}",
+                file,
+                line_of(),
+                field,
+                f"question id {qid!r} is already used at {first_file}:{first_line()}",
                 "duplicate-id",
             )
         else:
+            first_at[qid] = (file, line_of)
+    for item in rejected:
+        seen.setdefault(item.id, item)
+    for question in course.questions:
+        if not isinstance(seen.get(question.id), Model):
             seen[question.id] = question
         if question.lesson is None:
             yield error(
@@ -149,7 +191,7 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
                 yield error(
                     COURSE_FILE, line, f"final_quiz.questions[{index}]", f"no question has id {qid!r}", "reference"
                 )
-            elif getattr(seen[qid], "type", "") not in SCORED_TYPES:
+            elif isinstance(seen[qid], Model) and getattr(seen[qid], "type", "") not in SCORED_TYPES:
                 yield warning(
                     COURSE_FILE,
                     line,
@@ -160,23 +202,34 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
 
 
 def _check_glossary(course: Course) -> Iterator[Diagnostic]:
-    names: dict[str, tuple[str, int]] = {}
-    for entry in course.glossary.entries:
+    """Terms and aliases of different entries that one text matches: auto-linking (Moodle's
+    glossary filter, and the course's own pages) links it to one entry only. A warning: Moodle
+    stores both (coursebuilder.moodlexml.checks reports the concepts its import rejects)."""
+    exact: dict[str, tuple[int, str, int]] = {}
+    folded: dict[tuple[bool, int, str], tuple[int, str, int]] = {}
+    """(owner is case-sensitive, which fold, key) → (entry index, spelling, line)."""
+    for number, entry in enumerate(course.glossary.entries):
         spellings = [("term", entry.term)] + [(f"aliases[{i}]", alias) for i, alias in enumerate(entry.aliases)]
         for field, value in spellings:
-            key = value.strip() if entry.case_sensitive else value.strip().casefold()
             line = entry.source_line(field) or entry.source_line("aliases")
-            if key in names:
-                other, other_line = names[key]
-                yield error(
+            keys = link_keys(value)
+            candidates = [exact.get(php_trim(value))]
+            candidates += [folded.get((False, which, key)) for which, key in enumerate(keys)]
+            if not entry.case_sensitive:
+                candidates += [folded.get((True, which, key)) for which, key in enumerate(keys)]
+            other = next((c for c in candidates if c is not None and c[0] != number), None)
+            if other is not None:
+                yield warning(
                     GLOSSARY_FILE,
                     line,
                     entry.field_path(field),
-                    f"{value!r} collides with {other!r} (line {other_line})",
+                    f"{value!r} and {other[1]!r} (line {other[2]}) link the same text; "
+                    "auto-linking links it to one of their entries only",
                     "glossary-collision",
                 )
-            else:
-                names[key] = (value, line)
+            exact.setdefault(php_trim(value), (number, value, line))
+            for which, key in enumerate(keys):
+                folded.setdefault((entry.case_sensitive, which, key), (number, value, line))
 
 
 def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[BaseModel, str, int]]:
@@ -197,13 +250,15 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
         for owner, field, path, text in iter_markdown(document):
             assert isinstance(owner, Model)
             is_body = isinstance(owner, Lesson) and field == "body"
-            base_line = owner.body_line if isinstance(owner, Lesson) and is_body else owner.source_line(field)
+            # Lines are found only for a message (questions read on the fast path are located
+            # by reading their file again): `at(n)` is line n of a body, or the field's line.
+            at = _line_finder(document, owner, field, is_body)
             limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
             if len(text) > limit:
                 # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
                 yield error(
                     source_file,
-                    base_line,
+                    at(0),
                     path,
                     f"text is {len(text):,} characters; the limit is {limit:,}",
                     "too-large",
@@ -211,16 +266,15 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
             unsafe, refs = scan_markdown(text)
-            yield from _check_html(unsafe, source_file, base_line, path, is_body, allow_scripts)
+            yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
             for ref in refs:
-                line = base_line + ref.line if is_body else base_line
                 if is_script_url(ref.target):
                     continue  # reported by the HTML check
                 if is_external(ref.target):
                     if ref.kind == "image":
                         yield error(
                             source_file,
-                            line,
+                            at(ref.line),
                             path,
                             f"image {ref.target!r} is on the web; packages must work offline: put it in assets/",
                             "external-image",
@@ -228,7 +282,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                     elif ref.target.lower().startswith("http"):
                         yield warning(
                             source_file,
-                            line,
+                            at(ref.line),
                             path,
                             f"link {ref.target!r} leaves the course; learners need a connection to follow it",
                             "external-link",
@@ -251,7 +305,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                         resolved[key] = exc
                 asset = resolved[key]
                 if isinstance(asset, AssetProblem):
-                    yield error(source_file, line, path, str(asset), "asset")
+                    yield error(source_file, at(ref.line), path, str(asset), "asset")
                     continue
                 if asset.path not in counted:
                     counted.add(asset.path)
@@ -278,8 +332,22 @@ def _leaves_course(target: str) -> bool:
     return path.startswith(("/", "~", "\\")) or ".." in path.replace("\\", "/").split("/") or "\x00" in path
 
 
+def _line_finder(document: BaseModel, owner: Model, field: str, is_body: bool) -> Callable[[int], int]:
+    """`at(n)`: line `n` of a lesson body, or (whatever `n`) the line of `owner.field`."""
+
+    def at(line_in_body: int) -> int:
+        if is_body:
+            assert isinstance(owner, Lesson)
+            return owner.body_line + line_in_body
+        if isinstance(document, Model):
+            document.source_line()  # locates the objects inside it too
+        return owner.source_line(field)
+
+    return at
+
+
 def _check_html(
-    unsafe: list[UnsafeHtml], file: str, line: int, path: str, is_body: bool, allow: bool
+    unsafe: list[UnsafeHtml], file: str, at: Callable[[int], int], path: str, is_body: bool, allow: bool
 ) -> Iterator[Diagnostic]:
     """Scripts, frames, event handlers and script URLs: errors, except in an opted-in lesson."""
     if is_body and allow:
@@ -292,7 +360,7 @@ def _check_html(
     for found in unsafe:
         yield error(
             file,
-            line + found.line if is_body else line,
+            at(found.line),
             path,
             f"{found.what} is not allowed {where}; Moodle's cleaner would remove it",
             "unsafe-html",
