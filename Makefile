@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 COURSE ?= course_src
 
-.PHONY: build test lint typecheck pytest bench fuzz schema screenshots clean install install-test browser npm
+.PHONY: build test lint typecheck pytest docs bench fuzz schema screenshots clean install install-test browser npm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ build: install ## install the package in .venv and build the example course into
 	$(BIN)/coursebuilder build $(COURSE) -o dist
 
 install-test: $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e '.[test,docs]'
 
 browser: ## Debian's chromium for the browser tests (installed when missing)
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -37,7 +37,10 @@ typecheck: install-test
 pytest: install-test browser npm
 	$(BIN)/pytest -q
 
-test: lint typecheck pytest ## install what the tests need, then lint, type-check and run every test
+docs: install-test ## the documentation site, from docs/ into site/ (strict: a broken link or reference fails)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: lint typecheck docs pytest ## install what the tests need, then lint, type-check, build the docs and run every test
 
 schema: install ## regenerate schemas/ from the models
 	$(BIN)/coursebuilder schema -o schemas
@@ -52,4 +55,4 @@ fuzz: install-test ## a longer property-based campaign than `make test` runs
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py
 
 clean:
-	rm -rf dist .venv node_modules .pytest_cache .mypy_cache .ruff_cache
+	rm -rf dist site .venv node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -216,13 +216,19 @@ def targets() -> None:
 @click.option(
     "--language", type=click.Choice(["id", "en"]), default="en", show_default=True, help="Language of the example text."
 )
-def new(directory: Path, language: str) -> None:
+@click.option(
+    "--install",
+    metavar="SPEC",
+    help="What the CI workflow installs: a git URL (git+https://…@TAG) or a wheel (copied into vendor/). "
+    "Default: this version of coursebuilder, from its GitHub Action's tag.",
+)
+def new(directory: Path, language: str, install: str | None) -> None:
     """Create a small, valid example course in DIRECTORY to start from."""
     from coursebuilder.scaffold import create_course
 
     try:
-        written = create_course(directory, language)
-    except FileExistsError as exc:
+        written = create_course(directory, language, install)
+    except (FileExistsError, FileNotFoundError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"created {len(written)} files in {directory}")
     click.echo(f"next: coursebuilder preview {directory}   (then: coursebuilder build {directory})")

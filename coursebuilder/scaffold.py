@@ -12,8 +12,11 @@ import posixpath
 import re
 from importlib.resources import files
 from importlib.resources.abc import Traversable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
+import jinja2
+
+from coursebuilder import __version__
 from coursebuilder.output import write_bytes
 from coursebuilder.schema import render_schemas
 
@@ -35,9 +38,55 @@ _SCHEMA_COMMENT = re.compile(r"^# yaml-language-server: \$schema=(?P<ref>\S+)\n"
 _EXTRAS = {
     ".gitignore": "gitignore",
     ".pre-commit-config.yaml": "pre-commit-config.yaml",
-    ".github/workflows/course.yml": "course.yml",
 }
 """Files of the course repository → their source in `coursebuilder/templates/scaffold/`."""
+
+WORKFLOW = ".github/workflows/course.yml"
+"""The course repository's CI workflow, rendered from `templates/scaffold/course.yml.j2`."""
+
+ACTION_REPOSITORY = "coursebuilder/coursebuilder"
+"""The GitHub repository whose `action.yml` the workflow uses, at the tag `v<version>`."""
+
+VENDOR_DIR = "vendor"
+"""Where `new --install WHEEL` puts a copy of the wheel, so CI can install it from the course."""
+
+
+def action_ref(version: str = __version__) -> str:
+    """`owner/repo@tag` of coursebuilder's GitHub Action for `version`."""
+    return f"{ACTION_REPOSITORY}@v{version}"
+
+
+def install_spec(spec: str | None) -> tuple[str | None, dict[str, bytes]]:
+    """The workflow's `install` input for `new --install SPEC`, and the files it needs in the course.
+
+    No SPEC: None, the action installs the coursebuilder of its own tag. A wheel path: the wheel
+    is copied into `vendor/` (a path on the author's machine would not exist in CI) and installed
+    from there. Anything else (a git URL, a requirement) goes to pip as it is.
+    """
+    if not spec:
+        return None, {}
+    if spec.endswith(".whl") and "://" not in spec:
+        wheel = Path(spec)
+        if not wheel.is_file():
+            raise FileNotFoundError(f"--install {spec}: no such wheel")
+        name = f"{VENDOR_DIR}/{wheel.name}"
+        return f"./{PurePosixPath(name)}", {name: wheel.read_bytes()}
+    return spec, {}
+
+
+def workflow(install: str | None = None, version: str = __version__) -> bytes:
+    """The CI workflow: checkout, then coursebuilder's action, installing `install` or `version`."""
+    source = (files("coursebuilder") / "templates" / "scaffold" / "course.yml.j2").read_text(encoding="utf-8")
+    template = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, keep_trailing_newline=True, trim_blocks=True
+    ).from_string(source)
+    text = template.render(
+        action=action_ref(version),
+        version=version,
+        install=install,
+        install_quoted=json.dumps(install, ensure_ascii=False),
+    )
+    return text.encode("utf-8")
 
 
 def _walk(node: Traversable, prefix: str = "") -> list[tuple[str, bytes]]:
@@ -81,8 +130,11 @@ def vscode_settings() -> dict[str, object]:
     }
 
 
-def scaffold_files(language: str = "en") -> dict[str, bytes]:
-    """Every file of a new course in `language`: relative path → content (sorted, deterministic)."""
+def scaffold_files(language: str = "en", install: str | None = None) -> dict[str, bytes]:
+    """Every file of a new course in `language`: relative path → content (sorted, deterministic).
+
+    `install` is `new --install SPEC`: what the CI workflow installs (see `install_spec`).
+    """
     if language not in LANGUAGES:
         raise ValueError(f"no example course in {language!r}; choose from {', '.join(LANGUAGES)}")
     out: dict[str, bytes] = {}
@@ -93,6 +145,9 @@ def scaffold_files(language: str = "en") -> dict[str, bytes]:
     extras = files("coursebuilder") / "templates" / "scaffold"
     for name, source in _EXTRAS.items():
         out[name] = (extras / source).read_bytes()
+    spec, vendored = install_spec(install)
+    out[WORKFLOW] = workflow(spec)
+    out.update(vendored)
     out[".vscode/settings.json"] = (json.dumps(vscode_settings(), indent=2) + "\n").encode("utf-8")
     out[".vscode/extensions.json"] = (json.dumps({"recommendations": ["redhat.vscode-yaml"]}, indent=2) + "\n").encode(
         "utf-8"
@@ -100,12 +155,12 @@ def scaffold_files(language: str = "en") -> dict[str, bytes]:
     return dict(sorted(out.items()))
 
 
-def create_course(directory: Path, language: str = "en") -> list[Path]:
+def create_course(directory: Path, language: str = "en", install: str | None = None) -> list[Path]:
     """Write the example course for `language` into `directory`, which must be empty or new."""
     if directory.exists() and any(directory.iterdir()):
         raise FileExistsError(f"{directory} is not empty; choose a new directory")
     written = []
-    for name, data in scaffold_files(language).items():
+    for name, data in scaffold_files(language, install).items():
         path = directory / name
         write_bytes(path, data)
         written.append(path)

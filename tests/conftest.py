@@ -23,8 +23,36 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "course_src"
 SKELETON = ROOT / "coursebuilder" / "skeleton" / "en"
-SHARED = Path(os.environ.get("COURSEBUILDER_SHARED") or ROOT.parent / "shared")
-"""Reference material beside the clone (official schemas); `COURSEBUILDER_SHARED` names another place."""
+
+
+def _find_shared() -> Path:
+    """The read-only reference folder `shared/` beside the clone (or beside the main clone, for
+    a git worktree one level deeper); `COURSEBUILDER_SHARED` names another place."""
+    if named := os.environ.get("COURSEBUILDER_SHARED"):
+        return Path(named)
+    for base in (ROOT.parent, ROOT.parent.parent):
+        if (base / "shared").is_dir():
+            return base / "shared"
+    return ROOT.parent / "shared"
+
+
+SHARED = _find_shared()
+
+
+def require_reference(path: Path) -> Path:
+    """`path` inside the reference folder, which a comparison needs.
+
+    CI (`CI` set, as `.ci/run` and hosted runners do) always has the folder beside the clone,
+    so a missing file there fails the test instead of letting the comparison pass unchecked;
+    elsewhere the test is skipped, with the reason.
+    """
+    if path.exists():
+        return path
+    message = f"reference file {path} is missing (the read-only shared/ folder beside the clone)"
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
 
 WriteCourse = Callable[..., Path]
 

@@ -9,9 +9,7 @@ the new complete build, and valid (zip, XML, JSON); the next build then complete
 the killed build's temporary files. A build that fails validation writes nothing.
 
 The writers checked are the registered output targets, generic over whatever files a full
-build leaves in dist/ (zips, XML, the .mbz tarball …). Where no target is registered, `probe`
-(tests/atomic_probe.py) stands in: a target that writes large XML and zip artefacts through
-`coursebuilder.output` like the real ones.
+build leaves in dist/ (zips, XML, the .mbz tarball …).
 """
 
 from __future__ import annotations
@@ -35,10 +33,8 @@ from coursebuilder import output
 from coursebuilder.output import TEMP_SUFFIX, remove_stale_temps, write_bytes
 from coursebuilder.safexml import parse_xml_bytes
 from coursebuilder.safezip import read_zip
-from coursebuilder.targets import TARGET_CLASSES
 from tests.conftest import ROOT, SKELETON
 
-PROBE = ROOT / "tests" / "atomic_probe.py"
 QUESTIONS = 3000
 
 pytestmark = pytest.mark.slow
@@ -132,15 +128,13 @@ def test_the_validity_check_catches_torn_files() -> None:
 # --------------------------------------------------------------------------- running builds
 
 
-def command(writer: str, course: Path, dist: Path) -> list[str]:
-    if writer == "probe":
-        return [sys.executable, str(PROBE), "build", str(course), "-o", str(dist), "-t", "probe", "-q"]
+def command(course: Path, dist: Path) -> list[str]:
     return [sys.executable, "-m", "coursebuilder", "build", str(course), "-o", str(dist), "-q"]
 
 
-def full_build(writer: str, course: Path, dist: Path) -> tuple[dict[str, bytes], float]:
+def full_build(course: Path, dist: Path) -> tuple[dict[str, bytes], float]:
     started = time.monotonic()
-    done = subprocess.run(command(writer, course, dist), capture_output=True, text=True, cwd=ROOT, timeout=600)
+    done = subprocess.run(command(course, dist), capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert done.returncode == 0, done.stderr
     return artefacts(dist), time.monotonic() - started
 
@@ -157,11 +151,9 @@ def temp_files(dist: Path) -> list[Path]:
     return list(dist.rglob(f".*{TEMP_SUFFIX}")) if dist.exists() else []
 
 
-def killed_build(writer: str, course: Path, dist: Path, when: Callable[[float], bool]) -> tuple[bool, bool]:
+def killed_build(course: Path, dist: Path, when: Callable[[float], bool]) -> tuple[bool, bool]:
     """Start a build, SIGKILL it once `when(elapsed)` holds; return (was running, temp file present)."""
-    process = subprocess.Popen(
-        command(writer, course, dist), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    process = subprocess.Popen(command(course, dist), cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     started = time.monotonic()
     try:
         while process.poll() is None and not when(time.monotonic() - started):
@@ -176,25 +168,12 @@ def killed_build(writer: str, course: Path, dist: Path, when: Callable[[float], 
     return running, temp_seen
 
 
-WRITERS = ["probe", "targets"]
-
-
-def skip_unless_needed(writer: str) -> None:
-    """The registered targets are what users run; the probe stands in only while there are none."""
-    if writer == "targets" and not TARGET_CLASSES:
-        pytest.skip("no output target is registered yet; the probe target covers the writer")
-    if writer == "probe" and TARGET_CLASSES:
-        pytest.skip("output targets are registered and tested here; the probe is only their stand-in")
-
-
-@pytest.mark.parametrize("writer", WRITERS)
-def test_sigkill_leaves_previous_or_new_artefacts(writer: str, tmp_path: Path) -> None:
-    skip_unless_needed(writer)
+def test_sigkill_leaves_previous_or_new_artefacts(tmp_path: Path) -> None:
     course, dist, fresh = tmp_path / "course", tmp_path / "dist", tmp_path / "fresh"
     write_course(course, "1.0")
-    before, _ = full_build(writer, course, dist)
+    before, _ = full_build(course, dist)
     write_course(course, "2.0")
-    after, duration = full_build(writer, course, fresh)
+    after, duration = full_build(course, fresh)
     assert before, "a full build writes artefacts"
     for name, data in [*before.items(), *after.items()]:
         check_valid(name, data)
@@ -218,7 +197,7 @@ def test_sigkill_leaves_previous_or_new_artefacts(writer: str, tmp_path: Path) -
             (dist / name).parent.mkdir(parents=True, exist_ok=True)
             (dist / name).write_bytes(data)
         stamps = {name: stamp(dist / name) for name in before}
-        running, temp_seen = killed_build(writer, course, dist, when)
+        running, temp_seen = killed_build(course, dist, when)
         state = artefacts(dist)
         for name, data in state.items():
             assert data in (before.get(name), after.get(name)), f"{point}: {name} is neither the old nor the new file"
@@ -228,29 +207,27 @@ def test_sigkill_leaves_previous_or_new_artefacts(writer: str, tmp_path: Path) -
             interrupted.append(point)
         if point == "first temporary file":
             # The next build completes and leaves nothing of the killed one behind.
-            final, _ = full_build(writer, course, dist)
+            final, _ = full_build(course, dist)
             assert final == after, f"{point}: the build after a kill differs from a clean build"
             assert temp_files(dist) == [], f"{point}: temporary files of the killed build remain"
     assert interrupted, "no kill landed in the middle of a build"
 
 
-@pytest.mark.parametrize("writer", WRITERS)
-def test_failed_validation_writes_nothing(writer: str, tmp_path: Path) -> None:
-    skip_unless_needed(writer)
+def test_failed_validation_writes_nothing(tmp_path: Path) -> None:
     course, dist = tmp_path / "course", tmp_path / "dist"
     shutil.copytree(SKELETON, course)
     broken = (course / "quiz/welcome.yaml").read_text().replace("correct: true", "correct: maybe")
     (course / "quiz/welcome.yaml").write_text(broken)
-    done = subprocess.run(command(writer, course, dist), capture_output=True, text=True, cwd=ROOT, timeout=300)
+    done = subprocess.run(command(course, dist), capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 1
     assert "quiz/welcome.yaml:" in done.stderr and "error" in done.stderr
     assert not dist.exists(), "a failed validation created the output folder"
 
     (course / "quiz/welcome.yaml").write_text(broken.replace("correct: maybe", "correct: true"))
-    before, _ = full_build(writer, course, dist)
+    before, _ = full_build(course, dist)
     stamps = {path: path.stat().st_mtime_ns for path in dist.rglob("*")}
     (course / "quiz/welcome.yaml").write_text(broken)
-    done = subprocess.run(command(writer, course, dist), capture_output=True, text=True, cwd=ROOT, timeout=300)
+    done = subprocess.run(command(course, dist), capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert done.returncode == 1
     assert artefacts(dist) == before
     assert {path: path.stat().st_mtime_ns for path in dist.rglob("*")} == stamps

@@ -80,7 +80,7 @@ def test_imported_gift_builds_to_what_moodle_would_import(write_course, tmp_path
 
 
 def test_migration_path_from_the_readme(tmp_path: Path) -> None:
-    """README, "Importing existing questions": import into a new directory, validate, build."""
+    """docs/importing.md: import into a new directory, validate, build."""
     from click.testing import CliRunner
 
     from coursebuilder.cli import main

@@ -27,7 +27,7 @@ from coursebuilder.scorm.html import GlossaryLinker, inner_html
 from coursebuilder.scorm.i18n import Messages, catalogue, languages
 from coursebuilder.scorm.manifest import SCHEMAS12, SCHEMAS2004
 from coursebuilder.targets import BuildOptions, all_targets
-from tests.conftest import EXAMPLE, ROOT, SHARED, SKELETON
+from tests.conftest import EXAMPLE, ROOT, SHARED, SKELETON, require_reference
 from tests.scorm_courses import TRACKED, big_course, write
 
 XSD = ROOT / "coursebuilder" / "static" / "xsd"
@@ -141,10 +141,9 @@ def test_invalid_manifest_is_caught(courses: dict[str, Path], version: str) -> N
 def test_schema_files_are_the_official_ones_and_all_that_is_referenced(courses: dict[str, Path], version: str) -> None:
     files = files_of(courses["tracked"], version, "single")
     shipped = {name: data for name, data in files.items() if name.endswith((".xsd", ".dtd"))}
-    official = SHARED / "schemas-ref" / ("scorm12" if version == "1.2" else "scorm2004_4th")
-    if official.is_dir():
-        for name, data in shipped.items():
-            assert (official / name).read_bytes() == data, f"{name} differs from the official file"
+    official = require_reference(SHARED / "schemas-ref" / ("scorm12" if version == "1.2" else "scorm2004_4th"))
+    for name, data in shipped.items():
+        assert (official / name).read_bytes() == data, f"{name} differs from the official file"
     # Closure of what the manifest references: xsi:schemaLocation, then each schema's
     # include/import locations and DOCTYPE system ids, followed from file to file.
     root = manifest(files)

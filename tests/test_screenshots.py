@@ -1,7 +1,10 @@
-"""The README's screenshots, taken from the real preview of the scaffold course.
+"""The documentation's screenshots, taken from the real preview of the scaffold course.
 
 `make test` takes them into a temporary folder (so a broken page fails the suite);
 `make screenshots` (COURSEBUILDER_UPDATE_SCREENSHOTS=1) writes them to docs/screenshots/.
+The browser's clock is fixed and its random numbers seeded (the player shuffles answers with
+`Math.random` and times the session with `Date`), so taking them again from an unchanged
+preview writes the same bytes and leaves `git status` clean.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ import os
 import shutil
 import struct
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from coursebuilder.loader import load_or_raise
 from coursebuilder.preview.server import PreviewServer
 from tests.browser import offline
 from tests.conftest import ROOT, SKELETON
@@ -24,6 +29,14 @@ pytestmark = pytest.mark.browser
 
 UPDATE = os.environ.get("COURSEBUILDER_UPDATE_SCREENSHOTS") == "1"
 VIEWPORT = {"width": 1280, "height": 760}
+FIXED_TIME = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
+SEEDED_RANDOM = """
+(() => {
+  let state = 20250106;
+  Math.random = () => (state = (state * 48271) % 2147483647) / 2147483647;
+})();
+"""
+"""Park-Miller's generator in place of `Math.random`, in every page and frame of the context."""
 
 
 @pytest.fixture(scope="module")
@@ -48,6 +61,8 @@ def preview(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreviewServer]
 @pytest.fixture(scope="module")
 def page(chromium: Any, preview: PreviewServer) -> Iterator[Any]:
     context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    context.clock.set_fixed_time(FIXED_TIME)
+    context.add_init_script(SEEDED_RANDOM)
     outside = offline(context)
     yield context.new_page()
     context.close()
@@ -62,11 +77,17 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def test_question_bank(page: Any, preview: PreviewServer, shots: Path) -> None:
+    """The bank page lists every question of the course, each under its lesson's category."""
+    course, _ = load_or_raise(SKELETON)
     page.goto(preview.url + "questions")
     page.locator("#q-welcome-mc").wait_for()
-    path = shots / "question-bank.png"
-    page.screenshot(path=str(path), clip={"x": 0, "y": 0, **VIEWPORT})
-    assert png_size(path) == (VIEWPORT["width"], VIEWPORT["height"])
+    shown = page.locator("article.question").evaluate_all("nodes => nodes.map(node => node.id)")
+    assert sorted(shown) == sorted(f"q-{question.id}" for question in course.questions)
+    lessons = {lesson.id: lesson.title for lesson in course.lessons}
+    for question in course.questions:
+        category = page.locator(f"section.category:has(#q-{question.id}) h2 .path").inner_text()
+        assert category.endswith(lessons[question.lesson]), (question.id, category)
+    page.screenshot(path=str(shots / "question-bank.png"), clip={"x": 0, "y": 0, **VIEWPORT})
 
 
 def test_lesson_quiz_and_panel(page: Any, preview: PreviewServer, shots: Path) -> None:
@@ -75,15 +96,16 @@ def test_lesson_quiz_and_panel(page: Any, preview: PreviewServer, shots: Path) -
     content = page.frame_locator("#sco")
     go_to(content, "l-welcome")
     lesson = shots / "lesson.png"
-    page.locator("#sco").screenshot(path=str(lesson))
+    page.locator("#sco").screenshot(path=str(lesson), animations="disabled")
     open_quiz(content)
     answer_all_right(content)
     quiz = shots / "quiz.png"
-    page.locator("#sco").screenshot(path=str(quiz))
+    page.locator("#sco").screenshot(path=str(quiz), animations="disabled")
     page.wait_for_function("document.getElementById('score').textContent === '100 / 100'")
     assert page.locator("#status").inner_text() == "passed"
+    page.wait_for_function("document.getElementById('calls').textContent.includes('finished')")
     panel = shots / "preview.png"
-    page.screenshot(path=str(panel))
+    page.screenshot(path=str(panel), animations="disabled")
     for path in (lesson, quiz, panel):
         width, height = png_size(path)
         assert width >= 600 and height >= 400, path

@@ -3,8 +3,8 @@
 The GitHub format is checked against the workflow-command rules of GitHub's Actions toolkit
 (@actions/core `command.ts`): `::error file=F,line=L,col=C,title=T::MESSAGE`, where the message
 escapes `%`, CR and LF as `%25`, `%0D`, `%0A`, and property values also escape `:` and `,`
-as `%3A` and `%2C`. The JSON report's shape is the documented one (README, "validate --format
-json"); these tests pin it so tools can rely on it.
+as `%3A` and `%2C`. The JSON report's shape is the documented one (docs/validation.md, "Reports for
+tools"); these tests pin it so tools can rely on it.
 """
 
 from __future__ import annotations
