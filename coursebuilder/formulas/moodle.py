@@ -6,10 +6,11 @@ both render these delimiters; the TeX itself is written unchanged, escaped only 
 `html_entity_decode()`.
 
 Both filters also take `$$`, `\\(` and `\\[` anywhere in a text as the start of a formula
-(`$$` as display math, in MathJax 2's default `displayMath`). So where prose or code holds
-one of those sequences, `$` and `\\` are written as character references, which the TeX
-filter's regular expressions (run on the HTML source) do not match, and the prose is put in
-a `tex2jax_ignore` span, which MathJax (2 and 3) skips.
+(`$$` is in MathJax's default `displayMath`), and MathJax takes `\\begin{…}` too
+(`processEnvironments`). So where prose or code holds one of those sequences, `$` and `\\`
+are written as character references, which the TeX filter's regular expressions (run on the
+HTML source) do not match, and the prose is put in a span of the classes MathJax skips
+(`tex2jax_ignore` in MathJax 2, Moodle 4.x; `mathjax_ignore` in MathJax 3 and 4, Moodle 5.x).
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ import re
 
 from markdown_it.common.utils import escapeHtml
 
-_DELIMITERS = re.compile(r"\$\$|\\[()\[\]]")
+_DELIMITERS = re.compile(r"\$\$|\\[()\[\]]|\\begin\{")
 """What either filter takes for the start or end of a formula."""
+IGNORE_CLASSES = "tex2jax_ignore mathjax_ignore"
+"""Elements of these classes are not searched for formulas by MathJax 2, 3 or 4."""
 
 
 def formula_html(tex: str, display: bool) -> str:
@@ -39,4 +42,4 @@ def protect(escaped_html: str, code: bool = False) -> str:
     Code needs no span: MathJax skips `<code>` and `<pre>`.
     """
     neutral = escaped_html.replace("$", "&#36;").replace("\\", "&#92;")
-    return neutral if code else f'<span class="tex2jax_ignore">{neutral}</span>'
+    return neutral if code else f'<span class="{IGNORE_CLASSES}">{neutral}</span>'

@@ -27,7 +27,8 @@ REFUSED = frozenset({r"\href", r"\class", r"\style", r"\cssId"})
 _ENVIRONMENTS = frozenset(name[1:] for name in commands.MATRICES)
 _ENVIRONMENT = re.compile(r"\\(begin|end)\{([^}]*)\}")
 _COMMAND_TEXT = re.compile(r"\\[A-Za-z]+")
-_MOODLE_END = re.compile(r"(?<!\\)(?:\\\\)*\\[)\]]")
+_MOODLE_END = re.compile(r"\\[)\]]")
+"""`\\)` or `\\]`: filter/tex's regular expressions end a formula there, even after `\\`."""
 
 _MESSAGES: dict[type[Exception], str] = {
     errors.NumeratorNotFoundError: "a fraction has no numerator",
