@@ -320,3 +320,61 @@ def test_formula_problems() -> None:
     assert "mhchem" in (tex.problem("\\ce{H2O}") or "")
     assert "Moodle's filters" in (tex.problem("a \\) b") or "")
     assert "stand alone" in (tex.problem("\\newcommand{\\R}{x}\\R") or "")
+
+
+# --------------------------------------------------------------------------- MathML, preview
+
+
+def test_mathml_keeps_the_tex_and_survives_an_html_parser() -> None:
+    from lxml import etree
+
+    from coursebuilder.formulas import mathml
+
+    markup = mathml.formula_html("a < b,\\; 5\\,\\mathrm{m}", True)
+    assert "/>" not in markup  # explicit end tags: HTML parsers ignore MathML's `/>`
+    parsed = lxml.html.fragment_fromstring(markup)
+    assert etree.tostring(parsed, method="html", encoding="unicode") == markup
+    assert parsed.get("display") == "block"
+    assert parsed.xpath("string(.//annotation)") == "a < b,\\; 5\\,\\mathrm{m}"
+    assert parsed.xpath(".//mi[text()='m']/@mathvariant") == ["normal"]  # upright, as \mathrm asks
+
+
+def test_preview_question_bank_shows_formulas_as_mathml(tmp_path: Path) -> None:
+    from coursebuilder.preview.server import PreviewServer
+    from tests.test_preview import get
+
+    course = tmp_path / "formulas"
+    shutil.copytree(COURSE, course)
+    server = PreviewServer(course, port=0, report=lambda line: None)
+    server.start()
+    try:
+        code, _, body = get(server.url + "questions")
+    finally:
+        server.stop()
+    assert code == 200
+    page = lxml.html.document_fromstring(body.decode())
+    (question,) = page.xpath("//*[@id='q-f-multichoice']")
+    annotations = question.xpath(".//math//annotation/text()")
+    assert "5\\,\\mathrm{m/s}" in annotations  # an answer option
+    assert "\\frac{100}{20} = 5" in annotations  # its feedback
+    assert "\\(" not in question.text_content()
+
+
+# --------------------------------------------------------------------------- the physics example
+
+
+def test_physics_example_is_strict_clean_and_uses_inline_and_display_math() -> None:
+    from click.testing import CliRunner
+
+    from coursebuilder.cli import main
+
+    example = ROOT / "examples" / "physics"
+    outcome = CliRunner().invoke(main, ["validate", str(example), "--strict"])
+    assert outcome.exit_code == 0, outcome.output
+    course, warnings = load_or_raise(example)
+    assert warnings == []
+    assert course.info.language == "en"
+    lessons = [f for lesson in course.lessons for f in source_formulas(lesson)]
+    questions = [f for question in course.questions for f in source_formulas(question)]
+    for formulas in (lessons, questions):
+        assert any(display for _, display in formulas) and any(not display for _, display in formulas)

@@ -9,12 +9,17 @@ MathML's self-closing elements (lxml's, the page checks') read the same tree a b
 from __future__ import annotations
 
 import functools
+import re
 
 from latex2mathml.converter import convert
 from lxml import etree
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 TEX_ENCODING = "application/x-tex"
+
+_UPRIGHT_LETTER = re.compile(r"\\mathrm\s*\{([A-Za-z])\}")
+"""`\\mathrm{m}`: latex2mathml writes one upright letter as a plain `<mi>`, which browsers set
+in italics; braced once more (`\\mathrm{{m}}`) it gets `mathvariant="normal"`."""
 
 
 @functools.lru_cache(maxsize=8192)
@@ -25,7 +30,8 @@ def formula_html(tex: str, display: bool) -> str:
     reach here all the same (the preview shows courses with errors), its TeX is shown as code.
     """
     try:
-        source = etree.fromstring(convert(tex, display="block" if display else "inline").encode())
+        upright = _UPRIGHT_LETTER.sub(lambda match: "\\mathrm{{" + match.group(1) + "}}", tex)
+        source = etree.fromstring(convert(upright, display="block" if display else "inline").encode())
     except Exception:
         code = etree.Element("code", {"class": "math-error"})
         code.text = tex
