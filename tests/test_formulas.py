@@ -24,6 +24,7 @@ from coursebuilder.markdown import render, shared_renders
 from coursebuilder.model import Course, final_questions, iter_markdown
 from tests import moodle_semantics as moodle
 from tests.conftest import ROOT
+from tests.mbz_util import parse, unpack
 
 COURSE = ROOT / "tests" / "courses" / "formulas"
 GOLDEN = ROOT / "tests" / "golden" / "formulas"
@@ -143,32 +144,17 @@ def test_prose_and_code_are_not_taken_for_formulas() -> None:
 
 
 def test_backup_pages_carry_tex_for_moodle(built: tuple[Course, Path]) -> None:
-    """The lesson page of the .mbz holds the lesson's formulas for Moodle's filters."""
+    """The lesson page of the .mbz holds the lesson's formulas for Moodle's filters, and the
+    prose and code that look like delimiters are not taken for formulas."""
     course, folder = built
-    with zipfile.ZipFile(folder / "moodle" / f"{course.info.id}.mbz") if False else _tar(folder) as pages:
-        contents = [content for name, content in pages if name.endswith("page.xml")]
+    files = unpack((folder / "moodle" / f"{course.info.id}.mbz").read_bytes())
+    contents = [
+        "".join(parse(data).xpath("//content/text()")) for name, data in files.items() if name.endswith("page.xml")
+    ]
+    assert contents
     found = sorted(f for content in contents for f in moodle.mathjax_formulas(content))
     assert found == source_formulas(course.lessons[0])
-
-
-def _tar(folder: Path):  # type: ignore[no-untyped-def]
-    import contextlib
-    import gzip
-    import io
-    import tarfile
-
-    from lxml import etree
-
-    data = gzip.decompress((folder / "moodle" / "formulas.mbz").read_bytes())
-    pages = []
-    with tarfile.open(fileobj=io.BytesIO(data)) as archive:
-        for member in archive.getmembers():
-            if member.name.endswith("page.xml"):
-                raw = archive.extractfile(member)
-                assert raw is not None
-                root = etree.fromstring(raw.read())
-                pages.append((member.name, "".join(root.xpath("//content/text()"))))
-    return contextlib.nullcontext(pages)
+    assert sorted(f for content in contents for f in moodle.tex_filter_formulas(content)) == [tex for tex, _ in found]
 
 
 @pytest.mark.parametrize("name", ["questions.xml", "questions.gift.txt"])
