@@ -16,7 +16,7 @@ from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
-from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.model import (
     SCORED_TYPES,
     Cloze,

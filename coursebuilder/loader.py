@@ -19,7 +19,9 @@ from typing import Any, ParamSpec, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
+from coursebuilder.checks import check_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, QUIZ_DIR, lesson_file_slug, lesson_files
 from coursebuilder.model import (
     Course,
     CourseInfo,
@@ -33,13 +35,6 @@ from coursebuilder.model import (
 )
 from coursebuilder.yamlio import LineDict, LineList, YamlProblem, decode, parse_yaml
 
-COURSE_FILE = "course.yaml"
-GLOSSARY_FILE = "glossary.yaml"
-LESSONS_DIR = "lessons"
-QUIZ_DIR = "quiz"
-ASSETS_DIR = "assets"
-
-_LESSON_NAME = re.compile(r"^(?:\d+[-_])?(?P<slug>.+)\.md$")
 M = TypeVar("M", bound=BaseModel)
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -90,8 +85,6 @@ def gc_paused(func: Callable[P, R]) -> Callable[P, R]:
 @gc_paused
 def load_course(root: Path | str) -> LoadResult:
     """Load and check the course in `root`; never raises for problems in the source."""
-    from coursebuilder.checks import check_course
-
     root = Path(root)
     diags: list[Diagnostic] = []
     if not (root / COURSE_FILE).is_file():
@@ -441,22 +434,12 @@ def _locate(obj: Model, data: LineDict | dict[str, Any], name: str, line_offset:
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(?P<yaml>.*?)\n)??(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
-def lesson_files(root: Path) -> list[Path]:
-    folder = root / LESSONS_DIR
-    return sorted(folder.glob("*.md")) if folder.is_dir() else []
-
-
-def _file_slug(path: Path) -> str:
-    match = _LESSON_NAME.match(path.name)
-    return match.group("slug") if match else path.stem
-
-
 def _load_lessons(reader: _Reader, unreadable: set[str]) -> Iterator[Lesson]:
     """Yield the lessons that load; the file slugs of those that don't go to `unreadable`."""
     for path in lesson_files(reader.root):
         lesson = _load_lesson(reader, path)
         if lesson is None:
-            unreadable.add(_file_slug(path))
+            unreadable.add(lesson_file_slug(path))
         else:
             yield lesson
 
@@ -490,7 +473,7 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
             error(name, line, "body", f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry", "xml-char", column)
         )
         return None
-    lesson_id = meta.id or _file_slug(path)
+    lesson_id = meta.id or lesson_file_slug(path)
     lesson = Lesson.model_construct(
         id=lesson_id,
         title=meta.title,

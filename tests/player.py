@@ -4,17 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from coursebuilder.preview.session import SCORM12_TARGETS
-from coursebuilder.targets import all_targets
-
-
-def require_player() -> None:
-    """Skip when this coursebuilder has no SCORM 1.2 target to play."""
-    if not any(name in all_targets() for name in SCORM12_TARGETS):
-        pytest.skip("this coursebuilder has no SCORM 1.2 player")
-
 
 def go_to(content: Any, page_id: str) -> None:
     """Go to a page of the player (`l-<lesson id>`, `quiz`, `glossary`) through its contents."""

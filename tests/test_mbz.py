@@ -634,19 +634,6 @@ def test_passing_score_from_course_yaml(write_course: WriteCourse) -> None:
         assert value(doc(backup, f"{directory}/grades.xml"), "grade_items/grade_item/gradepass") == "5.50000"
 
 
-def test_scorm_requested_without_a_builder_is_reported(
-    write_course: WriteCourse, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import coursebuilder.targets as targets
-
-    monkeypatch.setattr(targets, "TARGET_CLASSES", (MbzTarget,))  # a build without the SCORM targets
-    course_dir = with_settings(write_course, "    include_scorm: true\n")
-    course, _ = load_or_raise(course_dir)
-    diags = MbzTarget().check(course)
-    assert [(d.code, d.severity.value, d.file) for d in diags] == [("mbz-scorm", "warning", "course.yaml")]
-    assert diags[0].line > 0
-
-
 def test_missing_image_in_course_summary_is_an_error(write_course: WriteCourse) -> None:
     course_yaml = (
         (SKELETON / "course.yaml")

@@ -14,12 +14,10 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-import coursebuilder.targets as targets
-from coursebuilder.build import build_course
 from coursebuilder.loader import load_or_raise
-from coursebuilder.mbz.scorm import PackageProblem, installed_scorm12, read_package
+from coursebuilder.mbz.scorm import PackageProblem, read_package
 from coursebuilder.model import Course
-from coursebuilder.targets.base import Artifact, BuildOptions, Target
+from coursebuilder.targets.base import BuildOptions
 from coursebuilder.targets.mbz import MbzTarget
 from tests.conftest import SKELETON, WriteCourse
 from tests.mbz_util import parse, texts, unpack, value
@@ -137,28 +135,6 @@ def test_without_the_setting_there_is_no_scorm_activity(tmp_path: Path) -> None:
     course, _ = load_or_raise(SKELETON)
     (artifact,) = MbzTarget(scorm12=scorm_zip).build(course, tmp_path, BuildOptions())
     assert not any(name.startswith("activities/scorm_") for name in unpack(artifact.path.read_bytes()))
-
-
-def test_a_registered_scorm_target_provides_the_package(
-    scorm_course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    class FakeScorm(Target):
-        name = "fake-scorm"
-        summary = "test double of the SCORM target"
-
-        def scorm12_zip(self, course: Course) -> bytes:
-            return scorm_zip(course)
-
-        def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
-            return []
-
-    monkeypatch.setattr(targets, "TARGET_CLASSES", (MbzTarget,))  # a build without the SCORM targets
-    assert installed_scorm12() is None
-    monkeypatch.setattr(targets, "TARGET_CLASSES", (*targets.TARGET_CLASSES, FakeScorm))
-    assert installed_scorm12() is not None
-    artifacts, warnings = build_course(scorm_course, tmp_path, ["mbz"])
-    assert not [w for w in warnings if w.code == "mbz-scorm"]
-    assert any(name.startswith("activities/scorm_") for name in unpack(artifacts[0].path.read_bytes()))
 
 
 def test_unsafe_package_paths_are_refused() -> None:

@@ -25,7 +25,7 @@ import pytest
 
 from tests.browser import offline
 from tests.conftest import ROOT
-from tests.player import answer_welcome_questions, go_to, open_quiz, require_player
+from tests.player import answer_welcome_questions, go_to, open_quiz
 
 
 @dataclass
@@ -93,11 +93,6 @@ def start_preview() -> Iterator[object]:
 
 
 @pytest.fixture
-def player() -> None:
-    require_player()
-
-
-@pytest.fixture
 def browser_page(chromium: Any) -> Iterator[Any]:
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     outside = offline(context)
@@ -132,7 +127,7 @@ def test_ctrl_c_stops_the_server_cleanly(start_preview: object, skeleton_course:
 
 
 def test_learner_answers_sees_the_score_and_an_edit_reloads(
-    player: None, start_preview: object, skeleton_course: Path, browser_page: Any
+    start_preview: object, skeleton_course: Path, browser_page: Any
 ) -> None:
     """The acceptance run: preview, answer, score in the panel, edit, reload, Ctrl-C."""
     preview = start_preview(skeleton_course)  # type: ignore[operator]

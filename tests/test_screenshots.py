@@ -18,7 +18,7 @@ import pytest
 from coursebuilder.preview.server import PreviewServer
 from tests.browser import offline
 from tests.conftest import ROOT, SKELETON
-from tests.player import answer_all_right, go_to, open_quiz, require_player
+from tests.player import answer_all_right, go_to, open_quiz
 
 pytestmark = pytest.mark.browser
 
@@ -70,7 +70,6 @@ def test_question_bank(page: Any, preview: PreviewServer, shots: Path) -> None:
 
 
 def test_lesson_quiz_and_panel(page: Any, preview: PreviewServer, shots: Path) -> None:
-    require_player()
     page.goto(preview.url)
     page.wait_for_function("document.body.dataset.ok === 'true'")
     content = page.frame_locator("#sco")

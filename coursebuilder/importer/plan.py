@@ -39,7 +39,8 @@ from coursebuilder.importer.htmltext import canonical_html
 from coursebuilder.importer.inputs import InputProblem, read_input
 from coursebuilder.importer.moodlexml import MoodleXmlReader
 from coursebuilder.importer.yamledit import ListEdit, edit_list, item_text
-from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, lesson_files, load_course
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, lesson_files
+from coursebuilder.loader import load_course
 from coursebuilder.markdown import render
 from coursebuilder.model import (
     GAP_REF,

@@ -7,13 +7,13 @@ from pathlib import Path
 from coursebuilder.assets import AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.htmlsafety import find_unsafe_html
-from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.markdown import references
 from coursebuilder.model import Course
 
 
-def check_backup(course: Course, scorm_available: bool) -> list[Diagnostic]:
-    """Files the course summary and glossary intro refer to, and the SCORM activity's source."""
+def check_backup(course: Course) -> list[Diagnostic]:
+    """Files the course summary and glossary intro refer to."""
     diags: list[Diagnostic] = []
     root = Path(course.root)
     texts = (
@@ -45,16 +45,4 @@ def check_backup(course: Course, scorm_available: bool) -> list[Diagnostic]:
                     "mbz-scripts",
                 )
             )
-    moodle = course.info.settings.moodle
-    if moodle.include_scorm and not scorm_available:
-        diags.append(
-            warning(
-                COURSE_FILE,
-                moodle.source_line("include_scorm") or course.info.settings.source_line("moodle"),
-                "settings.moodle.include_scorm",
-                "no SCORM 1.2 builder is installed in this version of coursebuilder; "
-                "the course backup is written without the SCORM activity",
-                "mbz-scorm",
-            )
-        )
     return diags

@@ -12,7 +12,7 @@ import hashlib
 
 from lxml import etree
 
-from coursebuilder.loader import COURSE_FILE
+from coursebuilder.layout import COURSE_FILE
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import inforef
 from coursebuilder.mbz.files import Area

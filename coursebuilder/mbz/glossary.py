@@ -7,7 +7,7 @@ that inforef.xml lists (`restore_glossary_stepslib.php`).
 
 from __future__ import annotations
 
-from coursebuilder.loader import GLOSSARY_FILE
+from coursebuilder.layout import GLOSSARY_FILE
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import Completion, activity_root, write_common
 from coursebuilder.mbz.files import Area

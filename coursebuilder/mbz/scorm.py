@@ -6,9 +6,8 @@ So the manifest is read here the way Moodle's SCORM 1.2 parser reads it
 (`mod/scorm/datamodels/scormlib.php`): one sco row per organization and per item, the item's
 resource giving its launch file and its `adlcp:scormtype`.
 
-The package is built by the SCORM target; any registered target that has a
-`scorm12_zip(course) -> bytes` method (the `ScormPackager` protocol) provides it, and a caller
-may pass its own builder to `MbzTarget`.
+The package is built by the SCORM 1.2 target (`MbzTarget` asks it directly; a caller may pass
+its own builder).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
 
 from lxml import etree
 
@@ -43,23 +41,6 @@ STATUS_COMPLETED = 4
 
 class PackageProblem(ValueError):
     """The SCORM zip cannot be put into the backup; the message says why."""
-
-
-@runtime_checkable
-class ScormPackager(Protocol):
-    """What a target offers to put its SCORM 1.2 package into the course backup."""
-
-    def scorm12_zip(self, course: Course) -> bytes: ...
-
-
-def installed_scorm12() -> ScormZip | None:
-    """The SCORM 1.2 builder of a registered target, or None while there is none."""
-    from coursebuilder.targets import all_targets
-
-    for target in all_targets().values():
-        if isinstance(target, ScormPackager):
-            return target.scorm12_zip
-    return None
 
 
 @dataclass

@@ -12,7 +12,7 @@ from __future__ import annotations
 from lxml import etree
 from lxml.etree import SubElement
 
-from coursebuilder.loader import GLOSSARY_FILE
+from coursebuilder.layout import GLOSSARY_FILE
 from coursebuilder.model import Course
 from coursebuilder.moodlexml.text import Html, Renderer, flag
 

@@ -18,20 +18,19 @@ from pathlib import Path
 from lxml import etree
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, has_errors
-from coursebuilder.loader import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, load_course
+from coursebuilder.layout import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR
+from coursebuilder.loader import load_course
 from coursebuilder.model import Course, ScormSettings
 from coursebuilder.safexml import parse_xml_file
 from coursebuilder.safezip import ZipProblem, extract_zip
-from coursebuilder.targets import BuildOptions, all_targets
+from coursebuilder.targets import BuildOptions
+from coursebuilder.targets.scorm import Scorm12Target
 
 PackageBuilder = Callable[[Course, Path], Path]
 """Builds the SCORM 1.2 single-SCO zip of a valid course into a folder and returns its path."""
 
 Snapshot = dict[str, tuple[int, int]]
 """Watched file (relative path) → (mtime in ns, size)."""
-
-SCORM12_TARGETS = ("scorm12", "scorm")
-"""Names the SCORM 1.2 target may have in the registry, in order of preference."""
 
 _KEEP_BUILDS = 2
 """Unpacked builds kept on disk: the current one and the one the page may still be showing."""
@@ -43,10 +42,7 @@ class PreviewUnavailable(Exception):
 
 def build_scorm12(course: Course, out_dir: Path) -> Path:
     """Build the course as one SCORM 1.2 SCO (whatever course.yaml asks) and return the zip."""
-    known = all_targets()
-    target = next((known[name] for name in SCORM12_TARGETS if name in known), None)
-    if target is None:
-        raise PreviewUnavailable("this coursebuilder has no SCORM 1.2 target to preview with")
+    target = Scorm12Target()
     settings = course.info.settings
     scorm = ScormSettings(versions=["1.2"], structure="single")
     info = course.info.model_copy(update={"settings": settings.model_copy(update={"scorm": scorm})})

@@ -24,7 +24,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from coursebuilder.diagnostics import CourseError, error
-from coursebuilder.loader import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.model import Course, Lesson, final_questions
 from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, plain_text, term_anchor
 from coursebuilder.scorm.i18n import Messages

@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from coursebuilder.diagnostics import CourseError, Diagnostic, error
-from coursebuilder.loader import COURSE_FILE
+from coursebuilder.layout import COURSE_FILE
 from coursebuilder.mbz import build_mbz
 from coursebuilder.mbz.checks import check_backup
-from coursebuilder.mbz.scorm import PackageProblem, ScormZip, installed_scorm12
+from coursebuilder.mbz.scorm import PackageProblem, ScormZip
 from coursebuilder.model import Course
 from coursebuilder.output import write_bytes
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
+from coursebuilder.targets.scorm import Scorm12Target
 
 
 class MbzTarget(Target):
@@ -20,17 +21,14 @@ class MbzTarget(Target):
 
     def __init__(self, scorm12: ScormZip | None = None) -> None:
         """`scorm12` builds the SCORM 1.2 zip for `settings.moodle.include_scorm`; by default
-        the installed SCORM target's, when there is one."""
-        self._scorm12 = scorm12
-
-    def _scorm(self) -> ScormZip | None:
-        return self._scorm12 or installed_scorm12()
+        the SCORM 1.2 target's, so the backup carries the very package that target writes."""
+        self._scorm12 = scorm12 or Scorm12Target().scorm12_zip
 
     def check(self, course: Course) -> list[Diagnostic]:
-        return check_backup(course, scorm_available=self._scorm() is not None)
+        return check_backup(course)
 
     def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
-        scorm = self._scorm() if course.info.settings.moodle.include_scorm else None
+        scorm = self._scorm12 if course.info.settings.moodle.include_scorm else None
         try:
             data = build_mbz(course, scorm(course) if scorm is not None else None)
         except PackageProblem as exc:

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import ClassVar, cast
 
 from coursebuilder.diagnostics import Diagnostic, warning
-from coursebuilder.loader import COURSE_FILE
+from coursebuilder.layout import COURSE_FILE
 from coursebuilder.model import Course, final_questions
 from coursebuilder.output import write_bytes, zip_bytes
 from coursebuilder.scorm.package import Structure, Version, build_package, shared_content
