@@ -101,7 +101,6 @@ def physics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreviewServer]
 
 def test_formula_in_the_player(page: Any, physics: PreviewServer, shots: Path) -> None:
     """A lesson of the physics example: formulas are MathML the browser renders itself."""
-    require_player()
     page.goto(physics.url)
     page.wait_for_function("document.body.dataset.ok === 'true'")
     content = page.frame_locator("#sco")

@@ -24,7 +24,12 @@ MACROS = frozenset({r"\newcommand", r"\renewcommand", r"\def", r"\newenvironment
 REFUSED = frozenset({r"\href", r"\class", r"\style", r"\cssId"})
 """Commands that link or style: a package must load nothing and Moodle's cleaner drops them."""
 
-_ENVIRONMENTS = frozenset(name[1:] for name in commands.MATRICES)
+_INSIDE_MATH = frozenset(
+    {"matrix", "pmatrix", "bmatrix", "Bmatrix", "vmatrix", "Vmatrix", "smallmatrix", "array", "cases", "split"}
+)
+"""Environments MathJax accepts inside `\\( \\)` and `\\[ \\]` (`align` is a display of its own and
+is an error there: "Erroneous nesting of equation structures")."""
+_ENVIRONMENTS = _INSIDE_MATH & frozenset(name[1:] for name in commands.MATRICES)
 _ENVIRONMENT = re.compile(r"\\(begin|end)\{([^}]*)\}")
 _COMMAND_TEXT = re.compile(r"\\[A-Za-z]+")
 _MOODLE_END = re.compile(r"\\[)\]]")
@@ -80,7 +85,8 @@ def problem(tex: str) -> str | None:
             match = _ENVIRONMENT.match(token)
             name = match.group(2) if match else token
             if name not in _ENVIRONMENTS:
-                return f"unknown environment {name!r}"
+                supported = ", ".join(sorted(_ENVIRONMENTS))
+                return f"environment {name!r} is not supported (use one of {supported}; `split` aligns equations)"
             if token.startswith(r"\begin"):
                 environments.append(name)
             elif not environments or environments.pop() != name:
