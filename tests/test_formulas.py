@@ -367,3 +367,22 @@ def test_physics_example_is_strict_clean_and_uses_inline_and_display_math() -> N
     questions = [f for question in course.questions for f in source_formulas(question)]
     for formulas in (lessons, questions):
         assert any(display for _, display in formulas) and any(not display for _, display in formulas)
+
+
+def test_importing_moodle_formulas_gives_the_notation_back(built: tuple[Course, Path], tmp_path: Path) -> None:
+    """`\\(…\\)` and `\\[…\\]` in Moodle XML come back as `$…$` and `$$…$$`, not as raw HTML."""
+    from coursebuilder.importer import ImportOptions, run_import
+    from tests.test_import_roundtrip import _strip
+
+    course, folder = built
+    copy = tmp_path / "copy"
+    _strip(COURSE, copy)
+    result = run_import(
+        [folder / "moodle" / "questions.xml", folder / "moodle" / "glossary.xml"], ImportOptions(into=copy)
+    )
+    assert not result.failed and not result.course_errors
+    imported, _ = load_or_raise(copy)
+    by_id = {question.id: question for question in imported.questions}
+    for question in course.questions:
+        assert source_formulas(by_id[question.id]) == source_formulas(question), question.id
+    assert source_formulas(imported.glossary) == source_formulas(course.glossary)
