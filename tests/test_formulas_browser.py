@@ -12,7 +12,7 @@ import pytest
 from coursebuilder.loader import load_or_raise
 from coursebuilder.output import zip_bytes
 from coursebuilder.scorm import build_package
-from tests.browser import offline, serve, unpack
+from tests.browser import AXE, offline, serve, unpack
 from tests.conftest import ROOT
 from tests.player import go_to
 
@@ -69,3 +69,26 @@ def test_formulas_render_as_mathml_offline(chromium: Any, site: str, version: st
     assert [src for src in found["scripts"] if src != "inline"] == ["player.js"]
     assert found["mathjax"] == "undefined"
     assert escaped == [] and problems == []
+
+
+def test_pages_with_formulas_have_no_serious_accessibility_violations(chromium: Any, site: str) -> None:
+    """axe-core on a lesson, the glossary and the quiz of the physics example."""
+    run = """async () => {
+      const result = await axe.run(document, {resultTypes: ['violations']});
+      return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+        .map(v => v.id + ': ' + v.nodes.map(n => n.target.join(' ')).join(', '));
+    }"""
+    # axe is injected as an inline script, which the packages' CSP would rightly refuse.
+    context = chromium.new_context(bypass_csp=True)
+    escaped = offline(context)
+    page = context.new_page()
+    page.goto(f"{site}2004/index.html")
+    page.locator("html.cb-ready").wait_for(state="attached")
+    page.add_script_tag(path=str(AXE))
+    found = {}
+    for page_id in ("l-speed", "l-acceleration", "glossary", "quiz"):
+        go_to(page, page_id)
+        found[page_id] = page.evaluate(run)
+    context.close()
+    assert not any(found.values()), found
+    assert escaped == []
