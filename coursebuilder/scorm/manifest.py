@@ -112,7 +112,7 @@ def _rights(info: CourseInfo) -> str:
 
 def _summary(info: CourseInfo) -> str:
     """The course summary as plain text: metadata fields hold no markup."""
-    return plain_text(render(info.summary))
+    return plain_text(render(info.summary, math="mathml"))  # formulas as their TeX
 
 
 def _vcard(name: str) -> str:
