@@ -772,3 +772,15 @@ def tex_filter_formulas(stored_html: str) -> list[str]:
         if tex:
             found.append(tex)
     return found
+
+
+def glossary_definitions(data: bytes) -> dict[str, str]:
+    """Each entry's definition as mod/glossary/import.php stores it: concept → the `DEFINITION`
+    element's content, with `trusttext_strip()` removing the `#####TRUSTTEXT#####` marker."""
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    return {
+        "".join(entry.xpath("CONCEPT/text()")): "".join(entry.xpath("DEFINITION/text()")).replace(
+            "#####TRUSTTEXT#####", ""
+        )
+        for entry in root.iter("ENTRY")
+    }

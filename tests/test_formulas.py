@@ -386,3 +386,11 @@ def test_importing_moodle_formulas_gives_the_notation_back(built: tuple[Course, 
     for question in course.questions:
         assert source_formulas(by_id[question.id]) == source_formulas(question), question.id
     assert source_formulas(imported.glossary) == source_formulas(course.glossary)
+
+
+def test_glossary_importer_stores_each_formula_unchanged(built: tuple[Course, Path]) -> None:
+    course, folder = built
+    stored = moodle.glossary_definitions((folder / "moodle" / "glossary.xml").read_bytes())
+    for entry in course.glossary.entries:
+        assert sorted(moodle.mathjax_formulas(stored[entry.term])) == source_formulas(entry), entry.term
+        assert sorted(moodle.tex_filter_formulas(stored[entry.term])) == [t for t, _ in source_formulas(entry)]
