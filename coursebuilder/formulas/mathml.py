@@ -14,6 +14,8 @@ import re
 from latex2mathml.converter import convert
 from lxml import etree
 
+from coursebuilder.safexml import parse_xml_bytes
+
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 TEX_ENCODING = "application/x-tex"
 
@@ -31,7 +33,7 @@ def formula_html(tex: str, display: bool) -> str:
     """
     try:
         upright = _UPRIGHT_LETTER.sub(lambda match: "\\mathrm{{" + match.group(1) + "}}", tex)
-        source = etree.fromstring(convert(upright, display="block" if display else "inline").encode())
+        source = parse_xml_bytes(convert(upright, display="block" if display else "inline").encode(), "MathML")
     except Exception:
         code = etree.Element("code", {"class": "math-error"})
         code.text = tex

@@ -10,6 +10,10 @@ Rules (those of pandoc, which dollarmath implements with these options):
 - `\\$` is a literal dollar sign; in code spans and code blocks `$` is always literal.
 
 Markdown never touches a formula's content: no emphasis, no escapes, no HTML.
+
+`has_math(text)` is the cheap, exact test of whether a text holds a formula (one scan for
+`$`, then this parser): a renderer without dollarmath can send the texts it finds true to
+markdown-it-py and keep the rest.
 """
 
 from __future__ import annotations

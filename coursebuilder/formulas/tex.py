@@ -17,6 +17,8 @@ from latex2mathml.converter import convert
 from latex2mathml.tokenizer import tokenize
 from lxml import etree
 
+from coursebuilder.safexml import parse_xml_bytes
+
 CHEMISTRY = frozenset({r"\ce", r"\pu"})
 """mhchem's commands: no maintained Python converter to MathML exists."""
 MACROS = frozenset({r"\newcommand", r"\renewcommand", r"\def", r"\newenvironment", r"\DeclareMathOperator"})
@@ -104,7 +106,7 @@ def problem(tex: str) -> str | None:
 
 def _unknown_command(mathml: str) -> str | None:
     """latex2mathml writes a command it does not know as its name, in an `<mi>` or `<mo>`."""
-    root = etree.fromstring(mathml.encode())
+    root = parse_xml_bytes(mathml.encode(), "MathML")
     for element in root.iter():
         if not isinstance(element.tag, str) or etree.QName(element).localname == "mtext":
             continue
