@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from coursebuilder import limits
+from coursebuilder.answerkeys import check_answer_keys
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.formulas import notation, tex
@@ -50,6 +51,7 @@ def check_course(
     diags.extend(_check_texts(course, found_lessons, root, source_bytes))
     diags.extend(_check_plain_formulas(course))
     diags.extend(_warnings(course))
+    diags.extend(check_answer_keys(course))
     return diags
 
 

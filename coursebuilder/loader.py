@@ -423,7 +423,8 @@ def _locate(obj: Model, data: LineDict | dict[str, Any], name: str, line_offset:
                     continue
                 if isinstance(child, (Model, list)):
                     stack.append((child, value))
-            current.locate(name, getattr(raw, "line", 0) + line_offset, lines)
+            columns = dict(raw.key_columns) if isinstance(raw, LineDict) else None
+            current.locate(name, getattr(raw, "line", 0) + line_offset, lines, columns=columns)
         elif isinstance(current, list) and isinstance(raw, list):
             stack.extend(zip(current, raw, strict=False))
 

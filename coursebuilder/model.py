@@ -55,15 +55,26 @@ class Model(BaseModel):
     """Line of that file where the object starts."""
     _lines: dict[str, int] = PrivateAttr(default_factory=dict)
     """Line of each field the source set, for diagnostics about one field."""
+    _columns: dict[str, int] = PrivateAttr(default_factory=dict)
+    """Column (1-based) of each field the source set, where the loader knows it."""
 
     _path: str = PrivateAttr(default="")
     """Field path of the object in its file, e.g. `questions[3]`."""
 
-    def locate(self, file: str, line: int, lines: dict[str, int] | None = None, path: str | None = None) -> None:
+    def locate(
+        self,
+        file: str,
+        line: int,
+        lines: dict[str, int] | None = None,
+        path: str | None = None,
+        columns: dict[str, int] | None = None,
+    ) -> None:
         """Record where the object came from (called by the loader only)."""
         self._file, self._line = file, line
         if lines:
             self._lines = lines
+        if columns:
+            self._columns = columns
         if path is not None:
             self._path = path
 
@@ -87,6 +98,12 @@ class Model(BaseModel):
         if field is not None and field in lines:
             return lines[field]
         return int(private.get("_line", 0))
+
+    def source_column(self, field: str) -> int:
+        """Column of `field` in its source file; 0 when unknown."""
+        private = self.__pydantic_private__ or {}
+        columns: dict[str, int] = private.get("_columns") or {}
+        return columns.get(field, 0)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -274,6 +291,10 @@ class Hint(Model):
     clear_wrong: bool = False
 
 
+AnswerKeyCheck = Literal["answer-variant", "partial-number", "negative-wipeout", "key-first", "key-longest"]
+"""Codes of the answer-key warnings (`coursebuilder.answerkeys`) a question may silence."""
+
+
 class QuestionBase(Model):
     """Fields every question type has."""
 
@@ -295,6 +316,9 @@ class QuestionBase(Model):
     general_feedback: Markdown = ""
     """Shown after the question is answered, whatever the answer."""
     hints: list[Hint] = Field(default_factory=list)
+    allow_warnings: list[AnswerKeyCheck] = Field(default_factory=list)
+    """Answer-key warnings this question keeps on purpose, e.g. `[key-first]` when the options
+    follow a fixed order; `validate` no longer reports them for this question."""
 
     @property
     def display_name(self) -> str:

@@ -366,7 +366,7 @@ def _multichoice(number: int, rng: random.Random) -> Iterator[str]:
     texts = _answers(rng, 4)
     if number % 6 == 0:
         yield "    single: false"
-        grades = (50, 50, -100, -100)
+        grades = (50, 50, -50, -50)
     else:
         grades = (100, 0, 0, 0)
     yield "    answers:"
@@ -385,8 +385,13 @@ def _truefalse(number: int, rng: random.Random) -> Iterator[str]:
 def _shortanswer(number: int, rng: random.Random) -> Iterator[str]:
     first, second = _answers(rng, 2)
     yield "    answers:"
-    yield f"      - {{text: {_q(first)}, grade: 100}}"
+    yield f"      - {{text: {_q(_fair_key(first))}, grade: 100}}"
     yield f"      - {{text: {_q(second.split()[0] + '*')}, grade: 50, feedback: Almost.}}"
+
+
+def _fair_key(answer: str) -> str:
+    """A key that also takes the answer with a trailing period or doubled spaces (`validate` checks)."""
+    return "*".join(answer.split()) + "*"
 
 
 def _numerical(number: int, rng: random.Random) -> Iterator[str]:
@@ -411,12 +416,13 @@ def _cloze(number: int, rng: random.Random) -> Iterator[str]:
     first, second, third = _answers(rng, 3)
     yield "    gaps:"
     yield "      - id: name"
-    yield f"        answers: [{{text: {_q(first)}}}]"
+    yield f"        answers: [{{text: {_q(_fair_key(first))}}}]"
     yield "      - id: count"
     yield "        type: numerical"
     yield f'        answers: [{{text: "{rng.randint(2, 90)}", tolerance: 1}}]'
     yield "      - id: choice"
     yield "        type: multichoice"
+    yield "        shuffle: true"
     yield "        answers:"
     yield f"          - {{text: {_q(second)}, grade: 100}}"
     yield f"          - {{text: {_q(third)}, grade: 0, feedback: No.}}"

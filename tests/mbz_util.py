@@ -10,6 +10,9 @@ from pathlib import Path
 
 from lxml import etree
 
+SAMPLE_MBZ = Path(__file__).resolve().parent / "fixtures" / "moodle-backup-sample.mbz"
+"""A course backup Moodle 5.2 wrote, unchanged (the shared reference sample's archive)."""
+
 SAFE_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 """Untrusted XML: no entity expansion, no DTD, no network."""
 

@@ -16,12 +16,19 @@ differences (and no others):
    fractions normalised as Moodle stores them).
 5. An ordering question showing a random or contiguous selection of at least as many items
    as it has shows them all: it equals `ALL`.
+
+Below that, how Moodle's readers turn our files into values, ported from Moodle 4.5 and 5.2
+(each function names the file and function it reproduces; the two versions share this code):
+PHP's XML parser (`php_xml_events`), `xmlize()` (`xmlize`, for Moodle XML and glossary import),
+the backup parser and its processors (`progressive_parse`, `GroupedProcessor`), the users.xml
+loader (`restore_users`) and the creation of a user restore does not find (`create_included_user`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import posixpath
 import re
 from pathlib import Path
 from typing import Any
@@ -784,3 +791,426 @@ def glossary_definitions(data: bytes) -> dict[str, str]:
         )
         for entry in root.iter("ENTRY")
     }
+
+
+# --------------------------------------------------------------------------- PHP's XML parser
+
+PHP_TRIM = " \t\n\r\0\x0b"
+"""The characters PHP's trim() strips (not the no-break space)."""
+
+
+class PhpError(Exception):
+    """What PHP 8 throws (a TypeError or Error): the request dies."""
+
+
+class PhpWarning(Exception):
+    """What PHP 8 logs as a warning and goes on; raised here so tests can see it."""
+
+
+class _Events:
+    """A parser target that records the handler calls, one per libxml2 SAX callback."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, str, dict[str, str]]] = []
+
+    def start(self, tag: str, attrib: dict[str, str]) -> None:
+        self.events.append(("start", tag, dict(attrib)))
+
+    def end(self, tag: str) -> None:
+        self.events.append(("end", tag, {}))
+
+    def data(self, text: str) -> None:
+        self.events.append(("data", text, {}))
+
+    def close(self) -> list[tuple[str, str, dict[str, str]]]:
+        return self.events
+
+
+def php_xml_events(data: bytes, chunk: int) -> list[tuple[str, str, dict[str, str]]]:
+    """The handler calls PHP's `xml_parse()` makes for `data` fed `chunk` bytes at a time.
+
+    PHP's xml extension is libxml2's push parser behind expat's API (php-src ext/xml/compat.c:
+    `xmlCreatePushParserCtxt`, `xmlParseChunk`; the `characters` and `cdataBlock` SAX callbacks and
+    predefined entities all go to the one character data handler). lxml's `feed()` drives the same
+    libxml2 push parser and calls a target's `data()` once per SAX callback, so the character data
+    arrives in the same pieces: each entity or character reference (`&amp;`, `&lt;`, `&#8212;`) is a
+    piece of its own, each CDATA section is one piece (a long one spanning a chunk is cut).
+    """
+    parser = etree.XMLParser(target=_Events(), resolve_entities=False, no_network=True, load_dtd=False)
+    for start in range(0, len(data), chunk):
+        parser.feed(data[start : start + chunk])
+    events: list[tuple[str, str, dict[str, str]]] = parser.close()
+    return events
+
+
+# --------------------------------------------------------------------------- xmlize
+
+
+def _php_max_key(keys: list[int | str]) -> int | str:
+    """PHP 8's `max()` over array keys: an int against a non-numeric string compares as strings."""
+
+    def greater(a: int | str, b: int | str) -> bool:
+        if isinstance(a, int) and isinstance(b, int):
+            return a > b
+        return str(a) > str(b)
+
+    best = keys[0]
+    for key in keys[1:]:
+        if greater(key, best):
+            best = key
+    return best
+
+
+def xmlize(data: bytes) -> dict[str, Any]:
+    """What `xmlize($data, 0)` returns, PHP arrays as dicts (int or str keys, in order).
+
+    Moodle 4.5: `xmlize()` and `core_xml_parser` in lib/xmlize.php. Moodle 5.2: the same code as
+    `\\core\\xml_parser::parse()` in lib/classes/xml_parser.php (`xmlize()` is a deprecated wrapper).
+    Glossary import (mod/glossary/lib.php `glossary_read_imported_file()`) and Moodle XML question
+    import (question/format/xml/format.php `readquestions()`) read their files through it.
+
+    `characterdata()` keeps a piece of character data only when `trim()` leaves something (or it is
+    "0"), and concatenates the pieces it keeps: a piece that is only whitespace is lost, so
+    `<em>a</em> b` written with entities (`&lt;/em&gt;`, ` `, `&lt;`…) loses the space between two
+    references, while a CDATA section is one piece and keeps it. `endelement()` turns an element
+    with nothing kept into `''` and one with a single piece into that string.
+    """
+    data = data.strip(PHP_TRIM.encode())
+    xml: dict[str, Any] = {}
+    current: dict[int, dict[Any, Any]] = {0: xml}
+    holders: dict[int, tuple[dict[Any, Any], str]] = {}
+    level = 0
+    for kind, value, attrs in php_xml_events(data, 4096):  # parse(): 4096 bytes per xml_parse()
+        if kind == "start":  # startelement()
+            if level == 0:
+                node: dict[Any, Any] = {"@": attrs, "#": {}}
+                current[0][value] = node
+            else:
+                if not current[level].get(value):
+                    current[level][value] = {}
+                siblings = current[level][value]
+                node = siblings.setdefault(len(siblings), {})
+                if attrs:
+                    node["@"] = attrs
+                node["#"] = {}
+            current[level + 1] = node["#"]
+            holders[level + 1] = (node, "#")
+            level += 1
+        elif kind == "end":  # endelement()
+            holder, key = holders[level]
+            content = current[level]
+            if not content:
+                holder[key] = ""
+            elif 0 in content and len(content) == 1:
+                holder[key] = content[0]
+            level -= 1
+        elif value == "0" or value.strip(PHP_TRIM) != "":  # characterdata()
+            content = current[level]
+            if not content:
+                content[0] = value
+            else:
+                last = _php_max_key(list(content))
+                if isinstance(last, int):
+                    if isinstance(list(content)[-1], int):
+                        content[last] = content[last] + value
+                    else:
+                        content[last + 1] = value
+                else:
+                    content[0] = value
+    return xml
+
+
+def xmlize_leaves(tree: dict[str, Any]) -> dict[str, str]:
+    """Each element's string value in an `xmlize()` tree, by `name[i]/name[j]/…` path."""
+    out: dict[str, str] = {}
+
+    def walk(node: dict[Any, Any], path: str) -> None:
+        content = node["#"]
+        if isinstance(content, str):
+            out[path] = content
+            return
+        for name, occurrences in content.items():
+            if isinstance(name, int):
+                continue  # text beside child elements (mixed content)
+            for index, child in occurrences.items():
+                walk(child, f"{path}/{name}[{index}]")
+
+    for name, root in tree.items():
+        walk(root, f"{name}[0]")
+    return out
+
+
+# --------------------------------------------------------------------------- the backup reader
+
+
+NULL = "$@NULL@$"
+"""What Moodle's backup writes for SQL NULL; the users processor reads it back as null."""
+
+
+def _dirname(path: str) -> str:
+    return posixpath.dirname(path)
+
+
+class GroupedProcessor:
+    """Moodle's `grouped_parser_processor` over `simplified_parser_processor`
+    (backup/util/xml/parser/processors/, the same in 4.5 and 5.2), collecting dispatched chunks.
+
+    The start/end notifications, which only restore steps use, are left out.
+    """
+
+    def __init__(self, paths: list[str], grouped: list[str], null_decoding: bool = False) -> None:
+        self.paths = list(paths) + list(grouped)
+        self.parentpaths = [_dirname(p) for p in self.paths]
+        self.grouped = set(grouped)
+        self.parentsinfo: dict[str, dict[str, Any]] = {}
+        self.currentdata: dict[str, dict[str, Any]] = {}
+        self.null_decoding = null_decoding
+        self.dispatched: list[dict[str, Any]] = []
+
+    def process_cdata(self, cdata: str) -> str | None:
+        """restore_users_parser_processor::process_cdata(): the NULL marker becomes null."""
+        return None if self.null_decoding and cdata == NULL else cdata
+
+    def selected(self, path: str) -> bool:
+        return path in self.paths
+
+    def selected_parent(self, path: str) -> bool:
+        return path in self.parentpaths
+
+    def grouped_parent(self, path: str) -> str | None:
+        parent = _dirname(path)
+        while parent not in ("/", ""):
+            if parent in self.grouped:
+                return parent
+            parent = _dirname(parent)
+        return None
+
+    def process_chunk(self, data: dict[str, Any]) -> None:
+        """simplified_parser_processor::process_chunk()."""
+        path = data["path"]
+        parentpath, tag = _dirname(path), posixpath.basename(path)
+        if self.selected_parent(path) and "tags" in data:
+            self.parentsinfo[path] = data["tags"]
+        if not self.selected(path):
+            return
+        parent_tag = self.parentsinfo.get(parentpath, {}).get(tag)
+        if isinstance(parent_tag, dict) and "attrs" in parent_tag:
+            data["tags"] = {**parent_tag.pop("attrs"), **data["tags"]}
+        all_whitespace = True
+        for key, value in list(data["tags"].items()):
+            if not isinstance(value, dict):  # an attribute
+                all_whitespace = False
+                continue
+            # A tag that is itself a selected path or parent, null or starting with a line feed,
+            # belongs to another chunk: it is dropped. An empty one (`<x></x>`) stays, as ''.
+            elsewhere = self.selected(f"{path}/{key}") or self.selected_parent(f"{path}/{key}")
+            if elsewhere and (value.get("cdata") is None or value["cdata"][:1] == "\n"):
+                del data["tags"][key]
+                continue
+            data["tags"][key] = value.get("cdata")
+            if all_whitespace and data["tags"][key] and data["tags"][key].strip(PHP_TRIM) != "":
+                all_whitespace = False
+        if data["tags"] and not all_whitespace:
+            self.postprocess_chunk(data)
+
+    def postprocess_chunk(self, data: dict[str, Any]) -> None:
+        """grouped_parser_processor::postprocess_chunk()."""
+        path = data["path"]
+        if path in self.grouped:
+            self.currentdata[path] = data
+        elif (grouped := self.grouped_parent(path)) is not None:
+            self.add_missing_sub(grouped, path, data["tags"])
+        else:
+            self.dispatched.append(data)
+
+    def before_path(self, path: str) -> None:
+        if path in self.grouped and path not in self.currentdata:
+            self.currentdata[path] = {"path": path, "level": path.count("/") + 1, "tags": {}}
+
+    def after_path(self, path: str) -> None:
+        if path in self.grouped:
+            self.dispatched.append(self.currentdata.pop(path))
+
+    def add_missing_sub(self, grouped: str, path: str, tags: dict[str, Any]) -> None:
+        """grouped_parser_processor::add_missing_sub(), with PHP's string-offset errors."""
+        processed = posixpath.basename(path)
+        info: Any = self.currentdata[grouped]["tags"]
+        previous = ""
+        for element in path.replace(grouped + "/", "", 1).split("/"):
+            if element != processed and _php_isset(info, element):
+                previous, info = element, info[element]
+                continue
+            if previous and isinstance(info, dict) and info:
+                last = list(info)[-1]
+                if isinstance(last, int):
+                    info = info[last]
+            if not _php_isset(info, element):
+                if isinstance(info, str):
+                    raise PhpError("Cannot access offset of type string on string")
+                info[element] = {}
+            if element == processed:
+                occurrences = info[element]
+                occurrences[len(occurrences)] = tags
+            previous, info = element, info[element]
+
+
+def _php_isset(value: Any, key: str) -> bool:
+    return isinstance(value, dict) and value.get(key) is not None
+
+
+def progressive_parse(data: bytes, processor: GroupedProcessor) -> list[dict[str, Any]]:
+    """backup/util/xml/parser/progressive_parser.class.php over `data`, into `processor`.
+
+    `start_tag()`, `end_tag()` and `char_data()` as written (4.5 and 5.2 differ only in a
+    removed `xml_set_object()` call). The value of an element without children is all its
+    character data (`end_tag()` joins every piece, whitespace included): `<x></x>` and `<x/>`
+    are the string `''`; `<x>\\n  </x>` is `"\\n  "`, which the processor drops when `x` is a
+    selected path or the parent of one (it is a container, and its children come in chunks of
+    their own).
+    """
+    level = prevlevel = 0
+    path = accum = ""
+    topush: dict[str, Any] = {}
+    currtag: dict[str, Any] = {}
+
+    def publish(chunk: dict[str, Any]) -> None:
+        processor.process_chunk(chunk)
+
+    for kind, value, attrs in php_xml_events(data, 8192):  # process(): fread() 8192 bytes at a time
+        if kind == "start":
+            level += 1
+            path += "/" + value
+            accum = ""
+            processor.before_path(path)
+            if level > prevlevel:
+                # The last non-empty repetition of a tag is kept; the parent's attributes go with it.
+                pending = currtag and (currtag.get("attrs") or currtag.get("cdata") not in (None, "", "0"))
+                if pending and not (
+                    currtag["name"] in topush["tags"] and (currtag.get("cdata") or "").strip(PHP_TRIM) == ""
+                ):
+                    topush["tags"][currtag["name"]] = currtag
+                if topush.get("tags"):
+                    publish(topush)
+                currtag, topush = {}, {}
+            if not topush:
+                topush = {"path": _dirname(path), "level": level, "tags": {}}
+            currtag["name"] = value
+            if attrs:
+                currtag["attrs"] = attrs
+            prevlevel = level
+        elif kind == "end":
+            if level == prevlevel:
+                currtag["cdata"] = processor.process_cdata(accum)
+                if not (currtag["name"] in topush["tags"] and (currtag["cdata"] or "").strip(PHP_TRIM) == ""):
+                    topush["tags"][currtag["name"]] = currtag
+                currtag = {}
+            if level < prevlevel:
+                if topush.get("tags"):
+                    publish(topush)
+                currtag, topush = {}, {}
+            prevlevel = level
+            processor.after_path(path)
+            level -= 1
+            path = _dirname(path)
+        else:
+            accum += value
+    return processor.dispatched
+
+
+def restore_users(data: bytes) -> list[dict[str, Any]]:
+    """Each user of a users.xml as restore loads it into backup_ids_temp.
+
+    backup/util/helper/restore_users_parser_processor.class.php (the same in 4.5 and 5.2): the
+    user grouped with its custom fields, tags and preferences (role assignments and overrides are
+    not read), NULL markers decoded.
+    """
+    processor = GroupedProcessor(
+        ["/users/user/custom_fields/custom_field", "/users/user/tags/tag", "/users/user/preferences/preference"],
+        grouped=["/users/user"],
+        null_decoding=True,
+    )
+    return [chunk["tags"] for chunk in progressive_parse(data, processor)]
+
+
+def _php_offset(value: Any, key: str) -> Any:
+    """`$value[$key]` in PHP 8."""
+    if isinstance(value, str):
+        raise PhpError("Cannot access offset of type string on string")
+    if not isinstance(value, dict):
+        raise PhpWarning(f"Trying to access array offset on value of type {type(value).__name__}")
+    if key not in value:
+        raise PhpWarning(f'Undefined array key "{key}"')
+    return value[key]
+
+
+def _php_foreach(value: Any) -> list[Any]:
+    if not isinstance(value, dict):
+        raise PhpWarning("foreach() argument must be of type array|object")
+    return list(value.values())
+
+
+def create_included_user(user: dict[str, Any]) -> dict[str, list[Any]]:
+    """What `restore_dbops::create_included_users()` (backup/util/dbops/restore_dbops.class.php,
+    the same in 4.5 and 5.2) does with the arrays of a user it must create, because the site
+    does not have it: the custom field rows, tag names and preference rows it inserts.
+
+    It tests each of `custom_fields`, `tags` and `preferences` with `isset()` and then loops over
+    `$user->custom_fields['custom_field']` (and so on): a string there is a fatal TypeError.
+    """
+    created: dict[str, list[Any]] = {"custom_fields": [], "tags": [], "preferences": []}
+    if user.get("deleted") not in (None, "", "0"):
+        return created
+    if user.get("custom_fields") is not None:
+        for field in _php_foreach(_php_offset(user["custom_fields"], "custom_field")):
+            if field.get("field_data") not in (None, "", "0"):
+                created["custom_fields"].append(field)
+    if user.get("tags") is not None:  # core_tag_tag::is_enabled('core', 'user'): on by default
+        for tag in _php_foreach(_php_offset(user["tags"], "tag")):
+            created["tags"].append(_php_offset(tag, "rawname"))
+    if user.get("preferences") is not None:
+        for preference in _php_foreach(_php_offset(user["preferences"], "preference")):
+            created["preferences"].append(preference)
+    return created
+
+
+# --------------------------------------------------------------------------- short-answer grading
+
+
+PHP_TRIM = " \t\n\r\0\x0b"
+"""PHP's `trim()` characters; `PARAM_RAW_TRIMMED` (the response's type) removes no others."""
+
+
+def moodle_compare_string_with_wildcard(string: str, pattern: str, ignorecase: bool) -> bool:
+    """question/type/shortanswer/question.php, `qtype_shortanswer_question::compare_string_with_wildcard`.
+
+    `safe_normalize` (NFC) on both; the pattern broken on unescaped runs of `*`
+    (`preg_split('/(?<!\\\\)\\*+/')`), `\\*` unescaped in each bit, each bit `preg_quote`d, the
+    bits joined by `.*` into `|^…$|u` (plus `i` unless the question uses case), matched
+    against `trim($string)`.
+    """
+    import unicodedata
+
+    pattern = unicodedata.normalize("NFC", pattern) if pattern else ""
+    string = unicodedata.normalize("NFC", string) if string else ""
+    bits = re.split(r"(?<!\\)\*+", pattern)
+    regexp = "^" + ".*".join(re.escape(bit.replace("\\*", "*")) for bit in bits) + "$"
+    return re.search(regexp, string.strip(PHP_TRIM), re.IGNORECASE if ignorecase else 0) is not None
+
+
+def moodle_shortanswer_grade(
+    response: str, answers: list[tuple[str, float]], usecase: bool
+) -> tuple[int | None, float]:
+    """The answer Moodle grades a typed `response` with, and the fraction it earns.
+
+    question/type/questionbase.php, `question_first_matching_answer_grading_strategy::grade`:
+    the answers in their order, the first for which `compare_response_with_answer` is true
+    wins; none matching earns 0. The response is `PARAM_RAW_TRIMMED`
+    (`qtype_shortanswer_question::get_expected_data`), so it arrives trimmed. The same holds
+    for a short-answer gap of a cloze question (qtype_multianswer wraps a shortanswer question,
+    `usecase` 1 for `SHORTANSWER_C`/`SAC`).
+    """
+    response = response.strip(PHP_TRIM)
+    for index, (pattern, fraction) in enumerate(answers):
+        if moodle_compare_string_with_wildcard(response, pattern, not usecase):
+            return index, fraction
+    return None, 0.0

@@ -1,9 +1,9 @@
 """Our backup beside a real one: the same element structure, file by file.
 
-`moodle-backup-sample/` (in the shared reference folder beside the repository) is a course
-backup Moodle itself wrote. For the root, course and section files and for each activity type
-we write (page, book, glossary, quiz), our files must use the element names, nesting and
-child order of Moodle's. Where our course holds data the sample's does not (more question
+tests/fixtures/moodle-backup-sample.mbz is a course backup Moodle 5.2 itself wrote (a copy of
+`moodle-backup-sample.mbz` in the shared reference folder, which also holds it unpacked). For
+the root, course and section files and for each activity type we write (page, book, glossary,
+quiz), our files must use the element names, nesting and child order of Moodle's. Where our course holds data the sample's does not (more question
 types, hints, tags, an active filter), the extra elements are listed below with the Moodle
 code that defines them; nothing else may differ.
 """
@@ -17,22 +17,17 @@ import pytest
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup_entries
 from tests.conftest import ROOT, SKELETON
-from tests.mbz_util import child_orders, parse, paths, read_dir, unpack
+from tests.mbz_util import SAMPLE_MBZ, child_orders, parse, paths, read_dir, unpack
 
 
 def _sample_dir() -> Path | None:
+    """The unpacked sample in the shared reference folder, when it is beside the repository."""
     for base in (ROOT.parent, ROOT.parent.parent):
         candidate = base / "shared" / "reference" / "moodle-backup-sample"
         if (candidate / "moodle_backup.xml").is_file():
             return candidate
     return None
 
-
-SAMPLE_DIR = _sample_dir()
-pytestmark = pytest.mark.skipif(
-    SAMPLE_DIR is None,
-    reason="the reference backup (shared/reference/moodle-backup-sample beside the repository) is not here",
-)
 
 PLUGIN = (
     "question_categories/question_category/question_bank_entries/question_bank_entry/"
@@ -77,12 +72,18 @@ def _compare(name: str, ours: bytes, theirs: bytes) -> None:
 
 @pytest.fixture(scope="module")
 def sample() -> dict[str, bytes]:
-    """The sample, unpacked from Moodle's own archive (it must equal the unpacked folder)."""
-    assert SAMPLE_DIR is not None
-    unpacked = unpack((SAMPLE_DIR / "moodle-backup-sample.mbz").read_bytes())
-    folder = read_dir(SAMPLE_DIR)
-    assert {name: data for name, data in folder.items() if name in unpacked} == unpacked
-    return unpacked
+    """The sample, unpacked from Moodle's own archive."""
+    return unpack(SAMPLE_MBZ.read_bytes())
+
+
+def test_fixture_is_the_shared_sample() -> None:
+    """The committed archive is the shared one, and the shared folder is that archive unpacked."""
+    folder = _sample_dir()
+    if folder is None:
+        pytest.skip("the shared reference folder is not beside the repository")
+    assert (folder / "moodle-backup-sample.mbz").read_bytes() == SAMPLE_MBZ.read_bytes()
+    unpacked = unpack(SAMPLE_MBZ.read_bytes())
+    assert {name: data for name, data in read_dir(folder).items() if name in unpacked} == unpacked
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from coursebuilder.moodlexml.reader import MoodleXmlError, read_glossary, read_q
 from coursebuilder.moodlexml.text import Renderer, number, safe_file_name, set_text
 from coursebuilder.targets import all_targets
 from tests.conftest import EXAMPLE, SKELETON, WriteCourse
+from tests.moodle_semantics import xmlize
 from tests.moodle_util import PLUGINFILE_REF, build_moodle
 from tests.test_moodle_roundtrip import AWKWARD, TYPES
 
@@ -106,14 +107,18 @@ def test_file_names_moodle_refuses_are_replaced() -> None:
     assert safe_file_name('teacher\'s "plan": a|b<c>&d`e\\f.png') == "teacher_s _plan__ a_b_c__d_e_f.png"
 
 
-def test_text_is_cdata_unless_it_cannot_be() -> None:
+def test_text_is_cdata_when_escaping_would_change_it() -> None:
+    """Moodle's xmlize() drops whitespace between two references (`&lt;/em&gt; &lt;b&gt;`); a
+    CDATA section reaches it in one piece."""
     element = etree.Element("text")
     set_text(element, "<p>a & b</p>")
     assert etree.tostring(element) == b"<text><![CDATA[<p>a & b</p>]]></text>"
-    set_text(element, "<p>x]]>y</p>")  # a CDATA section cannot hold ]]>: escaped text instead
-    assert etree.tostring(element) == b"<text>&lt;p&gt;x]]&gt;y&lt;/p&gt;</text>"
-    set_text(element, "a\r\nb <")  # CDATA would turn CR LF into LF
-    assert etree.tostring(element) == b"<text>a&#13;\nb &lt;</text>"
+    set_text(element, "<p>x]]>y</p>")  # ]]> ends one section, > starts the next
+    assert etree.tostring(element) == b"<text><![CDATA[<p>x]]]]><![CDATA[>y</p>]]></text>"
+    assert xmlize(etree.tostring(element))["text"]["#"] == "<p>x]]>y</p>"
+    set_text(element, "a\r\nb <")  # a line end, as any XML parser reads it: LF
+    assert etree.tostring(element) == b"<text><![CDATA[a\r\nb <]]></text>"
+    assert xmlize(etree.tostring(element))["text"]["#"] == "a\nb <"
     set_text(element, "plain")
     assert etree.tostring(element) == b"<text>plain</text>"
 
@@ -121,7 +126,7 @@ def test_text_is_cdata_unless_it_cannot_be() -> None:
 def test_awkward_texts_survive_an_xml_parser(tmp_path: Path) -> None:
     _, folder = build_moodle(AWKWARD, tmp_path)
     raw = (folder / "questions.xml").read_text(encoding="utf-8")
-    assert "]]&gt; in HTML" in raw  # raw HTML holding ]]> went out as escaped text
+    assert "]]]]><![CDATA[> in HTML" in raw  # raw HTML holding ]]> went out as two CDATA sections
     names = [q.findtext("name/text") for q in _questions(folder)]
     assert names[0] == "MC Tricky ]]> \"quoted\" 'apos' & a < b > c — مرحبا بالعالم, שלום עולם, 中文汉字, 😀🎉"
 

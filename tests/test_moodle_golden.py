@@ -77,7 +77,7 @@ def test_glossary_matches_golden(tmp_path: Path) -> None:
     `glossary_generate_export_file()` and import.php: uppercase tags, INFO fields in export order
     (NAME, INTRO, INTROFORMAT, ALLOWDUPLICATEDENTRIES, DISPLAYFORMAT, SHOWSPECIAL, SHOWALPHABET,
     SHOWALL, ALLOWCOMMENTS, USEDYNALINK, DEFAULTAPPROVAL, GLOBALGLOSSARY, ENTBYPAGE), INTROFILES,
-    ENTRIES inside INFO; each ENTRY: CONCEPT, DEFINITION (escaped HTML), FORMAT 1, USEDYNALINK,
+    ENTRIES inside INFO; each ENTRY: CONCEPT, DEFINITION (HTML in CDATA, which xmlize() reads whole), FORMAT 1, USEDYNALINK,
     CASESENSITIVE, FULLMATCH, TEACHERENTRY, ALIASES/ALIAS/NAME, CATEGORIES/CATEGORY/NAME+USEDYNALINK,
     ENTRYFILES/FILE/FILENAME+FILEPATH+CONTENTS (two files named pic.svg: the second under /assets/b/)."""
     _, folder = build_moodle(TYPES, tmp_path)

@@ -200,7 +200,7 @@ def test_question_bank_page_shows_answers_grades_and_feedback(server: PreviewSer
     for question_id in ("welcome-mc", "welcome-tf", "practice-cloze", "practice-order", "practice-units"):
         assert f'id="q-{question_id}"' in page
     assert "Right: the glossary has a file of its own." in page  # answer feedback
-    assert "-100%" in page  # a negative grade of the multiple-answer question
+    assert "-50%" in page  # a negative grade of the multiple-answer question
     assert "1500 ± 10" in page  # numerical tolerance
     assert 'class="gap" data-gap="folder"' in page  # cloze gap in the text
     # the diagram the description shows is served from the course, and only it

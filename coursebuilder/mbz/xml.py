@@ -92,9 +92,14 @@ def empty_document(tag: str, *children: str) -> bytes:
 def to_bytes(root: etree._Element) -> bytes:
     """Serialise with Moodle's declaration and two-space indentation.
 
-    Empty elements are written as `<tag></tag>`, as Moodle writes them, not `<tag/>`.
+    A value without text is written `<tag></tag>`, which restore reads as the string `''`. A
+    container (an element made by `element`, `child` or `empty`) without children holds a line
+    break and its closing tag's indentation, as Moodle's `xml_writer::end_tag()` writes it:
+    restore's parser reads whitespace as an empty container, but `''` as a string, and indexing
+    into it (users.xml `custom_fields`, `tags`, `preferences`) stops the restore with a TypeError.
+    Fields always have text (`add_fields` sets it), so a childless element without text is a container.
     """
     for node in root.iter():
-        if len(node) == 0 and node.text is None:
-            node.text = ""
+        if node.text is None and len(node) == 0:
+            node.text = "\n" + "  " * sum(1 for _ in node.iterancestors())
     return DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)

@@ -3,8 +3,10 @@
 Tags and their order follow `glossary_generate_export_file()` in mod/glossary/lib.php, and the
 values are the ones mod/glossary/import.php reads: ENTRIES inside INFO, every INFO field the
 "new glossary" import needs (it has no defaults for GLOBALGLOSSARY, INTRO and SHOW*), FORMAT
-on every entry (no default either), images as ENTRYFILES/INTROFILES. Values are escaped text,
-as Moodle writes them (it uses `s()`, never CDATA).
+on every entry (no default either), images as ENTRYFILES/INTROFILES. Moodle's export escapes
+values (`s()`), but its import reads them with `xmlize()`, which loses a space between two
+entity references: values holding markup are written as CDATA instead (`set_text`), which the
+import reads back unchanged.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from lxml.etree import SubElement
 
 from coursebuilder.layout import GLOSSARY_FILE
 from coursebuilder.model import Course
-from coursebuilder.moodlexml.text import Html, Renderer, flag
+from coursebuilder.moodlexml.text import Html, Renderer, flag, set_text
 
 FORMAT_HTML = "1"
 """Moodle's FORMAT_HTML, the format of every text we write."""
@@ -24,7 +26,7 @@ DISPLAY_FORMAT = "dictionary"
 
 def _value(parent: etree._Element, tag: str, value: str) -> etree._Element:
     element = SubElement(parent, tag)
-    element.text = value
+    set_text(element, value)
     return element
 
 

@@ -157,19 +157,19 @@ class Renderer:
 
 # --------------------------------------------------------------------------- XML helpers
 
-_SPECIAL = re.compile("[<>&\"']")
+_SPECIAL = re.compile("[<>&\"'\r]")
 
 
 def set_text(element: etree._Element, value: str) -> None:
-    """Set element text as Moodle's exporter does: CDATA when escaping would change it.
+    """Set element text as Moodle's question exporter does: CDATA when escaping would change it.
 
-    A CDATA section cannot hold `]]>` and would turn a carriage return into a line feed, so
-    such text is written with ordinary escaping, which Moodle's parser reads the same way.
+    Moodle reads these files with `xmlize()`, which drops every piece of character data that is
+    only whitespace; the XML parser hands over each entity reference as a piece of its own, so
+    the space in `&lt;/em&gt; &lt;b&gt;` would be lost. A CDATA section is one piece. Text holding
+    `]]>` is written as two sections (`]]` ends one, `>` starts the next; lxml splits them), and
+    a carriage return becomes a line feed, as in Moodle's own export.
     """
-    if value and _SPECIAL.search(value) and "]]>" not in value and "\r" not in value:
-        element.text = etree.CDATA(value)
-    else:
-        element.text = value
+    element.text = etree.CDATA(value) if value and _SPECIAL.search(value) else value
 
 
 @functools.lru_cache(maxsize=4096)

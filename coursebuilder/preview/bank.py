@@ -13,6 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from coursebuilder.answerkeys import check_question, glossary_names
 from coursebuilder.assets import AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.grades import moodle_fraction
@@ -116,6 +117,8 @@ class _Renderer:
 def render_bank(course: Course | None, diagnostics: list[Diagnostic], env: Any) -> BankPage:
     """The HTML of the question bank page (from the last course that loaded)."""
     renderer = _Renderer(course) if course is not None else None
+    names = glossary_names(course.glossary) if course is not None else {}
+    key_warnings = {q.id: list(check_question(q, names)) for q in (course.questions if course is not None else [])}
     template = env.get_template("preview/questions.html.j2")
     html = template.render(
         course=course,
@@ -127,5 +130,6 @@ def render_bank(course: Course | None, diagnostics: list[Diagnostic], env: Any) 
         grade_class=grade_class,
         labels=TYPE_LABELS,
         number=number_label,
+        key_warnings=key_warnings,
     )
     return BankPage(html, renderer.assets if renderer else {})

@@ -233,11 +233,14 @@ if (search) {
 /* == grading, by Moodle's rules == */
 
 const clamp = f => Math.max(0, Math.min(1, f));
-const norm = s => String(s).trim().replace(/\s+/g, " ").normalize("NFC");
-function wild(pattern, answer, cs) { // short answer: `*` matches anything, `\*` is a star
-  const re = norm(pattern).split("\\*")
-    .map(part => part.split("*").map(x => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*")).join("\\*");
-  return new RegExp(`^${re}$`, cs ? "u" : "iu").test(norm(answer));
+// What Moodle's PARAM_RAW_TRIMMED leaves of a typed answer: PHP's trim(), nothing more.
+const phpTrim = s => String(s).replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, "");
+// qtype_shortanswer_question::compare_string_with_wildcard: both NFC, a run of unescaped `*`
+// matches anything, `\*` is a star, the trimmed response must match whole; inner spaces count.
+function wild(pattern, answer, cs) {
+  const re = String(pattern).normalize("NFC").split(/(?<!\\)\*+/)
+    .map(bit => bit.replace(/\\\*/g, "*").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
+  return new RegExp(`^${re}$`, cs ? "u" : "iu").test(phpTrim(String(answer).normalize("NFC")));
 }
 function parseNum(s) {
   const m = /^\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[+-]?\d+)?)\s*(.*?)\s*$/i.exec(s);
@@ -376,7 +379,7 @@ function readResponse(it) {
   const any = v => (v.some(x => x != null) ? v : null);
   if (q.t === "mc") { const v = checked(fs).sort((x, y) => x - y); return v.length ? v : null; }
   if (q.t === "tf") { const v = checked(fs); return v.length ? v[0] === 1 : null; }
-  if (q.t === "sa") return $(".ans", fs).value.trim() || null;
+  if (q.t === "sa") return phpTrim($(".ans", fs).value) || null;
   if (q.t === "nu") {
     const v = $(".ans", fs).value.trim(), unit = $(".unit", fs);
     return v ? [v, unit ? +unit.value : -1] : null;
@@ -385,7 +388,7 @@ function readResponse(it) {
   if (q.t === "cl") {
     return any(q.g.map((g, gi) => {
       const el = $(`[data-g="${gi}"]`, fs);
-      if (el.tagName === "INPUT") return el.value.trim() || null;
+      if (el.tagName === "INPUT") return g.t === "numerical" ? el.value.trim() || null : phpTrim(el.value) || null;
       if (el.tagName === "SELECT") return el.value === "" ? null : [+el.value];
       const on = checked(el);
       return on.length ? on : null;
