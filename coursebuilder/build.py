@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
-from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error
-from coursebuilder.loader import gc_paused, load_or_raise, under_course
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
+from coursebuilder.loader import gc_paused, load_course, load_or_raise, under_course
 from coursebuilder.markdown import shared_renders
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
@@ -31,6 +31,17 @@ def select_targets(course: Course, names: Sequence[str] = ()) -> list[Target]:
 def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]:
     """Problems the selected targets find in an otherwise valid course."""
     return [diag for target in targets for diag in target.check(course)]
+
+
+def validate_course(root: Path | str, target_names: Sequence[str] = ()) -> tuple[Course | None, list[Diagnostic]]:
+    """Load and check the course, then ask the targets a build would run (the named ones, or
+    the enabled ones) for their problems too: `validate` reports all that `build` would."""
+    result = load_course(root)
+    course, diagnostics = result.course, result.diagnostics
+    if course is None or any(d.severity is Severity.ERROR for d in diagnostics):
+        return course, diagnostics
+    targets = select_targets(course, target_names)
+    return course, sort_diagnostics([*diagnostics, *under_course(root, check_targets(course, targets))])
 
 
 class BuildEvents(Protocol):

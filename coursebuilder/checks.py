@@ -27,6 +27,7 @@ from coursebuilder.model import (
     Model,
     Ordering,
     ShortAnswer,
+    Trimmed,
     iter_markdown,
 )
 
@@ -52,7 +53,29 @@ def check_course(
     diags.extend(_check_plain_formulas(course))
     diags.extend(_warnings(course))
     diags.extend(check_answer_keys(course))
+    diags.extend(_trimmed_answers(course))
     return diags
+
+
+def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:
+    """Answers written with spaces around them: the model dropped the spaces, as Moodle does."""
+    for question in course.questions:
+        answers: list[tuple[str, Trimmed]] = []
+        if isinstance(question, ShortAnswer):
+            answers.extend((f"answers[{n}]", answer) for n, answer in enumerate(question.answers))
+        elif isinstance(question, Cloze):
+            for g, gap in enumerate(question.gaps):
+                answers.extend((f"gaps[{g}].answers[{n}]", answer) for n, answer in enumerate(gap.answers))
+        for path, answer in answers:
+            if answer.padded:
+                yield warning(
+                    question.source_file,
+                    answer.source_line("text") or question.source_line(),
+                    question.field_path(f"{path}.text"),
+                    f"question {question.id!r}: answer {answer.padded!r} starts or ends with spaces; "
+                    "they were dropped (Moodle drops them too)",
+                    "moodle-trim",
+                )
 
 
 def _check_lessons(course: Course, found: list[Lesson], unreadable: set[str] | frozenset[str]) -> Iterator[Diagnostic]:

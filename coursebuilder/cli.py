@@ -12,9 +12,8 @@ from pathlib import Path
 import click
 
 from coursebuilder import __version__
-from coursebuilder.build import build_course
+from coursebuilder.build import build_course, validate_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, has_errors, to_json
-from coursebuilder.loader import load_course
 from coursebuilder.model import SLUG, Course
 from coursebuilder.targets import BuildOptions, all_targets
 
@@ -84,19 +83,30 @@ def summary(course: Course) -> dict[str, object]:
     show_default=True,
     help="text: file:line: messages; json: a stable report for tools; github: Actions annotations.",
 )
-def validate(directory: Path, strict: bool, fmt: str) -> None:
+@click.option(
+    "-t",
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="NAME",
+    help="Also report what this target would warn about (repeatable); default: the targets `build` builds.",
+)
+def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...]) -> None:
     """Check the course in DIRECTORY (default: course_src) and report every problem.
 
     Exit status: 0 when valid, 1 when there are errors (or warnings with --strict).
     """
     _hold_course_until_exit()
-    result = load_course(directory)
-    failed = result.course is None or has_errors(result.diagnostics, strict)
-    info = summary(result.course) if result.course is not None and not failed else None
+    try:
+        course, diagnostics = validate_course(directory, targets)
+    except CourseError as exc:  # an unknown target name
+        course, diagnostics = None, exc.diagnostics
+    failed = course is None or has_errors(diagnostics, strict)
+    info = summary(course) if course is not None and not failed else None
     if fmt == "json":
-        click.echo(to_json(result.diagnostics, info, strict))
+        click.echo(to_json(diagnostics, info, strict))
     else:
-        _print_diagnostics(result.diagnostics, fmt)
+        _print_diagnostics(diagnostics, fmt)
         if info is not None and fmt == "text":
             by_type = ", ".join(f"{n} {t}" for t, n in info["questions_by_type"].items())  # type: ignore[attr-defined]
             click.echo(

@@ -9,9 +9,17 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from typing import Annotated, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ModelWrapValidatorHandler,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from coursebuilder.grades import is_moodle_grade, nearest_grade
@@ -387,7 +395,44 @@ class TrueFalse(QuestionBase):
     """Shown when the learner answers false."""
 
 
-class TextAnswer(Model):
+class Trimmed(Model):
+    """An answer whose `text` Moodle trims on import: the model trims it the same way.
+
+    `padded` keeps the text as written, so that validation can say the spaces were dropped.
+    """
+
+    _padded: str = PrivateAttr(default="")
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _trim(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
+        written = data.get("text") if isinstance(data, dict) else None
+        if not isinstance(written, str) or written == written.strip():
+            return handler(data)
+        answer = handler({**data, "text": written.strip()})
+        answer._padded = written
+        return answer
+
+    @property
+    def padded(self) -> str:
+        """The text as the source wrote it, when it had spaces around it; else empty."""
+        private = self.__pydantic_private__ or {}
+        return str(private.get("_padded", ""))
+
+    def __eq__(self, other: object) -> bool:
+        """Equal as pydantic compares models, whatever padding the source had: the model's is gone."""
+        if type(self) is not type(other):
+            return NotImplemented
+        assert isinstance(other, Trimmed)
+        mine, theirs = (
+            {k: v for k, v in (m.__pydantic_private__ or {}).items() if k != "_padded"} for m in (self, other)
+        )
+        return self.__dict__ == other.__dict__ and mine == theirs
+
+    __hash__ = Model.__hash__
+
+
+class TextAnswer(Trimmed):
     """An accepted answer of a short-answer question or a cloze gap (`*` is a wildcard)."""
 
     text: str = Field(min_length=1, max_length=255)
@@ -561,7 +606,7 @@ GapType = Literal[
 ]
 
 
-class GapAnswer(Model):
+class GapAnswer(Trimmed):
     """An answer of a cloze gap; `tolerance` only for numerical gaps."""
 
     text: Annotated[str, Field(min_length=1)]

@@ -12,10 +12,16 @@ Reusable by any test that needs a real browser (screenshots, accessibility, SCOR
 - `unpack(data, directory)`: extracts a package zip, refusing names that escape `directory`.
 - `install_lms(directory)`: adds `lms.html` (an LMS page built on the npm package scorm-again,
   see `LMS_JS`) and scorm-again's scripts to `directory`. In the page, `launch(version, href,
-  state)` creates a fresh API object (`API` for "1.2", `API_1484_11` for "2004") loaded with
+  state, dismissal)` creates a fresh API object (`API` for "1.2", `API_1484_11` for "2004") loaded with
   `state` (flattened CMI values, as an LMS restores them) and opens `href` in an iframe;
   `closeSco()` removes the iframe (the SCO sees `pagehide`); `cmi()` returns the flattened CMI
-  data; `calls` lists every API call with its result and error code.
+  data; `calls` lists every API call with its result and error code. `stored` is the CMI data
+  as of the last Commit or Terminate that succeeded (what reached the LMS's server), and
+  `terminated` says whether a Terminate succeeded. With `dismissal` true, the API behaves like
+  Moodle's (mod/scorm/request.js `DoRequest`, a synchronous XHR): a Commit or Terminate made
+  while the SCO's page is being dismissed (`beforeunload`, `pagehide`, `unload`, or
+  `visibilitychange` to hidden) fails with error 101 and stores nothing, as Chromium refuses
+  synchronous requests then.
 
 Example:
 
@@ -113,10 +119,15 @@ def unpack(data: bytes | Path, directory: Path) -> Path:
 
 LMS_JS = r"""
 window.calls = [];
+window.stored = null;
+window.terminated = false;
 var raw = null;
-window.launch = function (version, href, state) {
+var DISMISSAL = ["beforeunload", "pagehide", "unload"];
+window.launch = function (version, href, state, dismissal) {
   var old = document.getElementById("sco");
   if (old) old.remove();
+  window.stored = null;
+  window.terminated = false;
   delete window.API;
   delete window.API_1484_11;
   var settings = { autocommit: false, logLevel: 5, lmsCommitUrl: false };
@@ -126,15 +137,31 @@ window.launch = function (version, href, state) {
   if (version === "1.2") {
     names = names.map(function (n) { return "LMS" + n.replace("Terminate", "Finish"); });
   }
-  var lastError = names[5], api = {};
+  var lastError = names[5], api = {}, refused = false, sco = null;
+  var leaving = function () {
+    var event = sco && sco.event;
+    if (!event) return false;
+    return DISMISSAL.indexOf(event.type) >= 0 || (event.type === "visibilitychange" && sco.document.hidden);
+  };
   names.forEach(function (name) {
     api[name] = function () {
       var args = Array.prototype.slice.call(arguments);
-      var result = raw[name].apply(raw, args);
-      if (name.indexOf("Error") < 0) {
-        var error = String(raw[lastError]());
-        window.calls.push({ fn: name, args: args.map(String), result: String(result), error: error });
+      var sends = name === names[1] || name === names[4];
+      if (name.indexOf("Error") >= 0) return refused && name === lastError ? "101" : raw[name].apply(raw, args);
+      refused = false;
+      var result;
+      if (dismissal && sends && leaving()) {
+        refused = true;
+        result = "false";
+      } else {
+        result = raw[name].apply(raw, args);
+        if (sends && String(result) === "true") {
+          window.stored = raw.getFlattenedCMI();
+          if (name === names[1]) window.terminated = true;
+        }
       }
+      var error = refused ? "101" : String(raw[lastError]());
+      window.calls.push({ fn: name, args: args.map(String), result: String(result), error: error });
       return result;
     };
   });
@@ -143,6 +170,7 @@ window.launch = function (version, href, state) {
   frame.id = "sco";
   frame.title = "Course";
   frame.src = href;
+  frame.addEventListener("load", function () { sco = frame.contentWindow; });
   document.body.appendChild(frame);
 };
 window.closeSco = function () { var f = document.getElementById("sco"); if (f) f.remove(); };

@@ -23,7 +23,8 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "course_src"
 SKELETON = ROOT / "coursebuilder" / "skeleton" / "en"
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("COURSEBUILDER_SHARED") or ROOT.parent / "shared")
+"""Reference material beside the clone (official schemas); `COURSEBUILDER_SHARED` names another place."""
 
 WriteCourse = Callable[..., Path]
 

@@ -209,7 +209,7 @@ def test_check_reports_what_moodle_would_refuse_or_change(write_course: WriteCou
         "quiz/bad.yaml:13: error: questions[1].category: category 'top': Moodle skips a category named 'top'; the questions would land in its parent [moodle-category]",
         "quiz/bad.yaml:17: error: questions[1].gaps[0].answers[0].text: question 'bad-cloze': '+2' is not a number Moodle's cloze syntax accepts (digits with one . or , and an optional exponent, e.g. 2.5 or -1e3) [moodle-cloze]",
         "quiz/bad.yaml:20: warning: questions[1].gaps[1].answers: question 'bad-cloze': positive grades of multiresponse gap 'm' add up to 50; Moodle scales them to 100 [moodle-cloze]",
-        "quiz/bad.yaml:24: warning: questions[2].answers[0].text: question 'bad-short': ' padded ' starts or ends with spaces, which Moodle removes [moodle-trim]",
+        "quiz/bad.yaml:24: warning: questions[2].answers[0].text: question 'bad-short': answer ' padded ' starts or ends with spaces; they were dropped (Moodle drops them too) [moodle-trim]",
         "quiz/bad.yaml:25: warning: questions[2].hints[0]: question 'bad-short': Moodle drops show_num_correct and clear_wrong of shortanswer hints [moodle-hint]",
     ]
     assert not (root.parent / "dist").exists()  # nothing written

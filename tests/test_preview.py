@@ -6,6 +6,7 @@ server's own work; the browser tests play the real player.
 
 from __future__ import annotations
 
+import io
 import json
 import socket
 import time
@@ -71,6 +72,18 @@ def test_first_build_is_served(server: PreviewServer) -> None:
     assert (code, kind) == (200, "text/html; charset=utf-8")
     assert b"My first course" in body
     assert server.lines[0].startswith("build 1: ok, 2 lessons, 11 questions")  # type: ignore[attr-defined]
+
+
+def test_the_cartridge_is_built_and_offered_for_download(server: PreviewServer) -> None:
+    state = status(server)
+    assert state["built"] == [{"name": "my-course.imscc", "url": "/built/1/cc/my-course.imscc"}]
+    code, kind, body = get(server.url + "built/1/cc/my-course.imscc")
+    assert (code, kind) == (200, "application/zip")
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert "imsmanifest.xml" in archive.namelist()
+    assert get(server.url + "built/1/../../out")[0] == 404
+    page = get(server.url)[2].decode()
+    assert 'id="built-list"' in page
 
 
 def test_lms_page_loads_the_api_before_its_own_script(server: PreviewServer) -> None:

@@ -350,3 +350,29 @@ def test_valid_course_exits_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(main, ["validate", "course_src", "--strict"])
     assert result.exit_code == 0, result.output
     assert "valid" in result.output
+
+
+def test_padded_answers_are_trimmed_with_a_warning(write_course: WriteCourse) -> None:
+    """Moodle trims answers on import (and SCORM 2004 refuses a padded fill-in pattern): the
+    model trims them, and validate says so, with the file, line and field of each."""
+    body = (
+        "  - id: pad\n    type: shortanswer\n    text: T\n    answers:\n"
+        '      - {text: "  fume hood  "}\n      - {text: "hood ", grade: 50}\n'
+        "  - id: gap\n    type: cloze\n    text: 'A {{g}}.'\n    gaps:\n"
+        "      - id: g\n        answers:\n          - text: ' cat'\n"
+    )
+    course = write_course({"quiz/pad.yaml": quiz(body)})
+    found = [d for d in diagnostics(course, errors_only=False) if "[moodle-trim]" in d]
+    assert found == [
+        "course/quiz/pad.yaml:8: warning: questions[0].answers[0].text: question 'pad': answer '  fume hood  ' "
+        "starts or ends with spaces; they were dropped (Moodle drops them too) [moodle-trim]",
+        "course/quiz/pad.yaml:9: warning: questions[0].answers[1].text: question 'pad': answer 'hood ' "
+        "starts or ends with spaces; they were dropped (Moodle drops them too) [moodle-trim]",
+        "course/quiz/pad.yaml:16: warning: questions[1].gaps[0].answers[0].text: question 'gap': answer ' cat' "
+        "starts or ends with spaces; they were dropped (Moodle drops them too) [moodle-trim]",
+    ]
+    loaded = load_course(course).course
+    assert loaded is not None
+    texts = {q.id: q for q in loaded.questions}
+    assert [a.text for a in texts["pad"].answers] == ["fume hood", "hood"]  # type: ignore[union-attr]
+    assert CliRunner().invoke(main, ["validate", "course", "--strict"]).exit_code == 1

@@ -59,6 +59,7 @@ _TYPES = {
     ".woff2": "font/woff2",
     ".mp3": "audio/mpeg",
     ".mp4": "video/mp4",
+    ".imscc": "application/zip",
 }
 
 
@@ -190,6 +191,8 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
                 self._send(HTTPStatus.OK, resource.read_bytes(), content_type(Path(path)))
             elif path.startswith("/sco/"):
                 self._content(path[len("/sco/") :])
+            elif path.startswith("/built/"):
+                self._built(path[len("/built/") :])
             elif path in server.bank_assets:
                 self._file(server.bank_assets[path])
             else:
@@ -198,6 +201,14 @@ def _handler(server: PreviewServer) -> type[BaseHTTPRequestHandler]:
         def _content(self, rest: str) -> None:
             number, _, rel = rest.partition("/")
             found = inside(server.session.content_dir(int(number)), rel) if number.isdigit() else None
+            if found is None:
+                self._not_found()
+            else:
+                self._file(found)
+
+        def _built(self, rest: str) -> None:
+            number, _, rel = rest.partition("/")
+            found = inside(server.session.built_dir(int(number)), rel) if number.isdigit() else None
             if found is None:
                 self._not_found()
             else:

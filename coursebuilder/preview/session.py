@@ -24,10 +24,14 @@ from coursebuilder.model import Course, ScormSettings
 from coursebuilder.safexml import parse_xml_file
 from coursebuilder.safezip import ZipProblem, extract_zip
 from coursebuilder.targets import BuildOptions
+from coursebuilder.targets.cc import CcTarget
 from coursebuilder.targets.scorm import Scorm12Target
 
 PackageBuilder = Callable[[Course, Path], Path]
 """Builds the SCORM 1.2 single-SCO zip of a valid course into a folder and returns its path."""
+
+FilesBuilder = Callable[[Course, Path], list[Path]]
+"""Builds the other files the preview offers for download into a folder and returns them."""
 
 Snapshot = dict[str, tuple[int, int]]
 """Watched file (relative path) → (mtime in ns, size)."""
@@ -55,6 +59,11 @@ def build_scorm12(course: Course, out_dir: Path) -> Path:
     if not zips:
         raise PreviewUnavailable(f"the {target.name} target wrote no SCORM 1.2 zip")
     return zips[0]
+
+
+def build_cartridge(course: Course, out_dir: Path) -> list[Path]:
+    """The course's Common Cartridge, to download and import into an LMS from the preview."""
+    return [artifact.path for artifact in CcTarget().build(course, out_dir, BuildOptions())]
 
 
 def source_snapshot(root: Path) -> Snapshot:
@@ -132,6 +141,8 @@ class BuildState:
     course_is_current: bool = False
     """Whether `course` is the source as it is now (not an older version kept for display)."""
     title: str = ""
+    built: tuple[str, ...] = ()
+    """Files of this build offered for download (the Common Cartridge), relative to its folder."""
 
     def as_json(self) -> dict[str, object]:
         """What /__status answers; the page relaunches the content when `build` changes."""
@@ -143,6 +154,7 @@ class BuildState:
             "launch": f"/sco/{self.number}/{self.launch.href}" if self.ok and self.launch else None,
             "mastery_score": self.launch.mastery_score if self.launch else None,
             "diagnostics": [{**d.as_dict(), "location": _location(d)} for d in self.diagnostics],
+            "built": [{"name": rel.rsplit("/", 1)[-1], "url": f"/built/{self.number}/{rel}"} for rel in self.built],
         }
 
 
@@ -163,6 +175,7 @@ class PreviewSession:
     workdir: Path
     report: Callable[[str], None] = print
     build_package: PackageBuilder = build_scorm12
+    build_files: FilesBuilder = build_cartridge
     _state: BuildState = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
 
@@ -177,6 +190,9 @@ class PreviewSession:
     def content_dir(self, number: int) -> Path:
         return self.workdir / "builds" / str(number)
 
+    def built_dir(self, number: int) -> Path:
+        return self.workdir / "built" / str(number)
+
     def rebuild(self) -> BuildState:
         """Build once more; never raises, whatever the source or a target does."""
         number = self.state.number + 1
@@ -186,9 +202,12 @@ class PreviewSession:
         diagnostics = list(result.diagnostics)
         course = result.course if result.course is not None and not has_errors(diagnostics) else None
         launch: Launch | None = None
+        built: tuple[str, ...] = ()
         if course is not None:
             try:
                 launch = self._package(course, number)
+                folder = self.built_dir(number)
+                built = tuple(path.relative_to(folder).as_posix() for path in self.build_files(course, folder))
             except CourseError as exc:
                 diagnostics.extend(exc.diagnostics)
             except PreviewUnavailable as exc:
@@ -216,6 +235,7 @@ class PreviewSession:
             course=shown,
             course_is_current=course is not None,
             title=shown.info.title if shown is not None else self.root.name,
+            built=built if ok else (),
         )
         self.report(f"build {number}: {message} ({took:.1f} s)")
         for diag in diagnostics:
@@ -237,12 +257,12 @@ class PreviewSession:
         return read_launch(content)
 
     def _prune(self, number: int) -> None:
-        builds = self.workdir / "builds"
-        if not builds.is_dir():
-            return
-        for old in builds.iterdir():
-            if old.name.isdigit() and int(old.name) <= number - _KEEP_BUILDS:
-                shutil.rmtree(old, ignore_errors=True)
+        for folder in (self.workdir / "builds", self.workdir / "built"):
+            if not folder.is_dir():
+                continue
+            for old in folder.iterdir():
+                if old.name.isdigit() and int(old.name) <= number - _KEEP_BUILDS:
+                    shutil.rmtree(old, ignore_errors=True)
 
 
 class Watcher(threading.Thread):

@@ -74,7 +74,9 @@ class GlossaryLinker:
     is several times faster than `re.IGNORECASE`.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, GlossaryEntry]]) -> None:
+    def __init__(self, entries: Iterable[tuple[str, GlossaryEntry]], page: str = "") -> None:
+        """`page`: where the glossary is, when not on the page being linked (e.g. `glossary.html`)."""
+        self.page = page
         phrases = [
             Phrase(name.strip(), anchor, entry.case_sensitive, entry.full_match)
             for anchor, entry in entries
@@ -160,7 +162,7 @@ class GlossaryLinker:
             piece = pieces[index]
             assert isinstance(piece, tuple)
             found, anchor = piece
-            link = etree.Element("a", {"class": "gloss", "href": f"#{anchor}", "title": title})
+            link = etree.Element("a", {"class": "gloss", "href": f"{self.page}#{anchor}", "title": title})
             link.text = found
             tail = pieces[index + 1]
             assert isinstance(tail, str)

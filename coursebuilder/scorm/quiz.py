@@ -14,6 +14,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from markupsafe import Markup
@@ -34,6 +35,7 @@ from coursebuilder.model import (
     ShortAnswer,
     TrueFalse,
 )
+from coursebuilder.scorm import datamodel
 from coursebuilder.scorm.html import ContentRenderer, plain_text
 from coursebuilder.scorm.i18n import Messages
 
@@ -85,9 +87,18 @@ def weight(question: Question) -> float:
 
 
 def number(value: float) -> str:
-    """A decimal without exponent or trailing zeros, as SCORM's decimal types want it."""
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+    """A number for people and the manifest: no exponent or trailing zeros in the usual range.
+
+    Very large or small values keep their shortest form (`6.022e23`), never the digits of
+    their binary approximation.
+    """
+    exact = Decimal(repr(float(value)))
+    if exact == 0:
+        return "0"
+    if Decimal("1e-7") <= abs(exact) < Decimal("1e15"):
+        text = format(round(exact, 10).normalize(), "f")
+        return "0" if text == "-0" else text
+    return repr(float(value)).replace("e+", "e")
 
 
 def _fraction(grade: float) -> float:
@@ -118,15 +129,27 @@ class QuizPlan:
         return hashlib.sha1(json.dumps(shape).encode()).hexdigest()[:6]
 
     def data(self, version: str) -> dict[str, Any]:
-        """The player's record of the quiz, with the patterns of one SCORM version."""
+        """The player's record of the quiz, with the types and patterns of one SCORM version.
+
+        1.2 has no `long-fill-in` (a cloze of many gaps is one `fill-in` there), and holds
+        `weighting` to -100..100: when a question weighs more, every weighting is scaled by
+        `ws` so that their proportions stay.
+        """
+        v12 = version == "1.2"
         records = []
         for record in self.records:
             item = {k: v for k, v in record.items() if k not in ("cr12", "cr04")}
-            pattern = record.get("cr12" if version == "1.2" else "cr04")
+            pattern = record.get("cr12" if v12 else "cr04")
             if pattern:
                 item["cr"] = pattern
+            if v12 and item.get("it") == "long-fill-in":
+                item["it"] = "fill-in"
             records.append(item)
-        return {"key": self.key, "shuffle": self.shuffle, "q": records}
+        data: dict[str, Any] = {"key": self.key, "shuffle": self.shuffle, "q": records}
+        heaviest = max((r["w"] for r in self.records), default=0)
+        if v12 and heaviest > datamodel.WEIGHT_12:
+            data["ws"] = datamodel.WEIGHT_12 / heaviest
+        return data
 
 
 def control_name(label: str) -> str | None:
@@ -180,9 +203,9 @@ class QuizBuilder:
         record: dict[str, Any] = {"id": question.id, "t": kind, "w": weight(question)}
         if scored:
             record["it"] = INTERACTION[kind]
-            description = plain_text(GAP_MARK.sub("___", str(text_html)))
+            description = datamodel.text(plain_text(GAP_MARK.sub("___", str(text_html))), "2004", datamodel.DESCRIPTION)
             if description:
-                record["d"] = description[:250]
+                record["d"] = description
         getattr(self, f"_{kind}")(question, view, record)
         if isinstance(question, (MultiChoice, Matching, Ordering)):
             for outcome, value in (
@@ -226,8 +249,10 @@ class QuizBuilder:
         best = next(a.text for a in q.answers if math.isclose(a.grade, 100))
         view["right"] = best
         record.update(a=[[a.text, _fraction(a.grade)] for a in q.answers], cs=q.case_sensitive)
-        record["cr12"] = best[:255]
-        record["cr04"] = best[:250]
+        record["cr12"] = datamodel.text(best, "1.2")
+        pattern = datamodel.fill_in_pattern([datamodel.text(best, "2004")])
+        if pattern:
+            record["cr04"] = pattern
 
     def _nu(self, q: Numerical, view: dict[str, Any], record: dict[str, Any]) -> None:
         for n, answer in enumerate(q.answers):
@@ -240,8 +265,11 @@ class QuizBuilder:
             if best.tolerance:
                 shown += f" ± {number(best.tolerance)}"
             view["right"] = f"{unit} {shown}" if q.units_left and unit else f"{shown} {unit}".strip()
-            record["cr12"] = number(best.value)
-            record["cr04"] = f"{number(best.value - best.tolerance)}[:]{number(best.value + best.tolerance)}"
+            exact, span = datamodel.decimal(best.value), datamodel.numeric_range(best.value, best.tolerance)
+            if exact is None or span is None:
+                record["it"] = "fill-in"  # beyond real(10,7): the learner's text, with no pattern
+            else:
+                record["cr12"], record["cr04"] = exact, span
         show = q.show_units if q.units else "none"
         view.update(units=[u.name for u in q.units], show_units=show, units_left=q.units_left)
         record.update(
@@ -288,10 +316,14 @@ class QuizBuilder:
             ],
             n=len(q.gaps),
         )
-        if len(q.gaps) > FILL_IN_MAX:
+        long = len(q.gaps) > FILL_IN_MAX
+        if long:
             record["it"] = "long-fill-in"
-        record["cr12"] = ",".join(rights)[:255]
-        record["cr04"] = "[,]".join(r[:250] for r in rights) if len(q.gaps) <= FILL_IN_MAX else " | ".join(rights)
+        record["cr12"] = datamodel.text(",".join(rights), "1.2")
+        nodes = [datamodel.text(r, "2004", datamodel.LONG_FILL_IN if long else None) for r in rights]
+        pattern = datamodel.fill_in_pattern(nodes, long)
+        if pattern:
+            record["cr04"] = pattern
 
     def _or(self, q: Ordering, view: dict[str, Any], record: dict[str, Any]) -> None:
         view.update(entries=list(q.items), layout=q.layout, numbering=q.numbering)

@@ -1,21 +1,19 @@
-/* coursebuilder SCORM player: pages, glossary search, quiz, LMS tracking (SCORM 1.2 and 2004).
-   No framework, no network, no eval; data comes from <script id="cb-data" type="application/json">. */
+/* coursebuilder SCORM player (1.2 and 2004): pages, glossary, quiz, tracking.
+   No framework, no network, no eval; data from <script id="cb-data">. */
 (() => {
 "use strict";
 const doc = document;
 const D = JSON.parse(doc.getElementById("cb-data").textContent);
 const V12 = D.v === "1.2";
-const LIMIT = V12 ? 4000 : 63000; // suspend_data holds 4,096 characters in 1.2, 64,000 in 2004
+const LIMIT = V12 ? 4000 : 63000; // suspend_data: 4,096 characters in 1.2, 64,000 in 2004
 const IDS = "abcdefghijklmnopqrstuvwxyz0123456789";
 const SRC = "123456789abcdefghijklmnopqrstuvwxyz0";
 const $ = (sel, root) => (root || doc).querySelector(sel);
 const $$ = (sel, root) => Array.from((root || doc).querySelectorAll(sel));
 const fmt = (key, vars) => D.msg[key].replace(/\{(\w+)\}/g, (m, k) => (vars && k in vars ? vars[k] : m));
-const pad = (n, w) => String(n).padStart(w || 2, "0");
+const pad = n => String(n).padStart(2, "0");
 const num = x => String(Math.round(x * 1e7) / 1e7);
 const text = q => /^(short|num)/.test(q.t); // a cloze gap typed in, not chosen
-
-/* == the LMS == */
 
 const C = V12 ? "cmi.core." : "cmi.";
 const K = {
@@ -24,14 +22,14 @@ const K = {
   mastery: V12 ? "cmi.student_data.mastery_score" : "cmi.scaled_passing_score",
   resp: V12 ? "student_response" : "learner_response", when: V12 ? "time" : "timestamp"
 };
-const F = (V12 ? "LMSInitialize LMSFinish LMSGetValue LMSSetValue LMSCommit LMSGetLastError LMSGetErrorString"
-  : "Initialize Terminate GetValue SetValue Commit GetLastError GetErrorString").split(" ");
+const F = "Initialize Terminate GetValue SetValue Commit GetLastError GetErrorString".split(" ")
+  .map(n => (V12 ? "LMS" + n.replace("Terminate", "Finish") : n));
 
-// API discovery as the specifications describe it: this window and its parents, then the opener's.
+// The API: here, in a parent, or in the opener's
 function scan(win) {
   const name = V12 ? "API" : "API_1484_11";
   for (let hops = 0; win && hops < 100; hops++) {
-    try { if (win[name]) return win[name]; } catch (e) { /* another origin: keep climbing */ }
+    try { if (win[name]) return win[name]; } catch (e) { /* other origin */ }
     if (win.parent === win) break;
     win = win.parent;
   }
@@ -39,20 +37,20 @@ function scan(win) {
 }
 let api = scan(window);
 if (!api) try { api = scan(window.opener) || scan(window.top.opener); } catch (e) { api = null; }
-let live = false, ended = false;
+let live = false;
 const started = Date.now();
 
 function call(i, a, b) {
   const r = i === 3 ? api[F[i]](a, b) : api[F[i]](a);
   const code = String(api[F[5]]());
-  if (code !== "0" && code !== "") console.warn(`SCORM ${F[i]}(${a || ""}): error ${code} ${api[F[6]](code)}`);
+  if (code > 0) console.warn(`SCORM ${F[i]}(${a || ""}): error ${code} ${api[F[6]](code)}`);
   return String(r);
 }
 const get = k => (live ? call(2, k) : "");
 const set = (k, v) => live && call(3, k, String(v));
 const commit = () => live && call(4, "");
 
-// Session time and latency: HHHH:MM:SS.SS in 1.2, an ISO 8601 duration in 2004.
+// Time spans: HHHH:MM:SS.SS in 1.2, ISO 8601 in 2004.
 function span(ms) {
   const cs = Math.max(0, Math.round(ms / 10)), h = Math.floor(cs / 360000), m = Math.floor(cs / 6000) % 60;
   const s = (cs % 6000) / 100;
@@ -63,8 +61,6 @@ function stamp(d) {
   const t = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   return V12 ? t : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${t}`;
 }
-
-/* == state == */
 
 const newSeed = () => 1 + Math.floor(Math.random() * 1e6);
 const S = { page: "", read: D.lessons.map(() => 0), seed: newSeed() };
@@ -77,7 +73,7 @@ const unesc = s => { try { return decodeURIComponent(s.replace(/\+/g, " ")); } c
 const ints = list => list.map(n => (n == null ? "" : n.toString(36))).join(".");
 const unints = s => s.split(".").map(x => (x === "" ? null : parseInt(x, 36)));
 
-// One answer as text: numbers in base 36 joined by ".", typed text URL-escaped, cloze gaps joined by "!".
+// Answers as text: base-36 numbers "."-joined, text URL-escaped, gaps "!"-joined
 function encode(q, r) {
   if (r == null) return "";
   if (q.t === "tf") return r ? "1" : "0";
@@ -95,7 +91,7 @@ function decode(q, s) {
   if (q.t === "cl") return q.g.map((g, i) => (!parts[i] ? null : text(g) ? unesc(parts[i]) : unints(parts[i])));
   return unints(s);
 }
-// suspend_data: format|lessons read (hex bits)|seed|submitted|quiz key|answers joined by "~".
+// suspend_data: format|lessons read (hex bits)|seed|submitted|quiz key|answers "~"-joined
 function pack() {
   let bits = "";
   for (let i = 0; i < S.read.length; i += 4) {
@@ -103,7 +99,7 @@ function pack() {
   }
   const head = ["1", bits, S.seed.toString(36), Q && Q.sub ? 1 : 0, Q ? D.quiz.key : ""].join("|") + "|";
   const parts = Q ? Q.items.map(it => encode(it.q, it.r)) : [];
-  // Too long (long typed answers): shorten the longest answer until it fits.
+  // Too long: halve the longest answer
   let size = head.length + parts.join("~").length, n = 0;
   while (size > LIMIT) {
     parts.forEach((p, j) => { if (p.length > parts[n].length) n = j; });
@@ -128,14 +124,14 @@ function unpack(data) {
 }
 
 const allRead = () => S.read.every(Boolean);
-const finished = () => (Q ? Q.sub && Q.passed : allRead());
+// 1.2: submitted; 2004: also read
+const finished = () => !!(Q ? Q.sub && (V12 || allRead()) : allRead());
 
-// Status, success and progress, consistent with the manifest's mastery score.
 function report() {
   if (!live || locked) return;
   const result = Q && Q.sub ? (Q.passed ? "passed" : "failed") : "";
   if (V12) return set(K.status, result || (!Q && allRead() ? "completed" : "incomplete"));
-  set(K.status, allRead() && (!Q || Q.sub) ? "completed" : "incomplete");
+  set(K.status, finished() ? "completed" : "incomplete");
   if (Q) set("cmi.success_status", result || "unknown");
   const total = S.read.length + (Q ? 1 : 0);
   if (total) set("cmi.progress_measure", num((S.read.filter(Boolean).length + (Q && Q.sub ? 1 : 0)) / total));
@@ -144,22 +140,24 @@ function save() {
   if (!live) return;
   set(K.loc, S.page);
   set("cmi.suspend_data", pack());
-  set(K.exit, finished() ? (V12 ? "" : "normal") : "suspend");
+  set(K.exit, finished() || locked ? (V12 ? "" : "normal") : "suspend");
   set(K.time, span(Date.now() - started));
 }
-const store = () => { report(); save(); commit(); };
+let was = null; // finished now: end while the page lives, not in unload
+const store = () => { report(); save(); commit(); const f = finished(); if (f && was === false) finish(); was = f; };
 let timer = 0;
 const later = () => { clearTimeout(timer); timer = setTimeout(() => { save(); commit(); }, 2000); };
-function finish() {
-  if (!live || ended) return;
-  ended = true;
+// Terminate once; in unload (e) no Commit, LMSs may send just one request
+function finish(e) {
+  if (!live) return;
   clearTimeout(timer);
-  store();
+  report();
+  save();
+  if (!e) commit();
   call(1, "");
   live = false;
+  if (Q && Q.sub && !Q.passed) $("#cb-retry").hidden = !($("#cb-again").hidden = false);
 }
-
-/* == pages == */
 
 const pages = $$(".page"), back = $("[data-back]");
 let current = null, returnTo = "";
@@ -223,20 +221,18 @@ if (search) {
     const words = search.value.trim().toLowerCase();
     let shown = 0;
     entries.forEach(e => {
-      e.hidden = !!words && e.dataset.search.indexOf(words) < 0;
+      e.hidden = !!words && !e.dataset.search.includes(words);
       shown += e.hidden ? 0 : 1;
     });
     $("#cb-count").textContent = shown ? fmt("glossary_count", { n: shown, total: entries.length }) : fmt("glossary_none");
   });
 }
 
-/* == grading, by Moodle's rules == */
-
 const clamp = f => Math.max(0, Math.min(1, f));
-// What Moodle's PARAM_RAW_TRIMMED leaves of a typed answer: PHP's trim(), nothing more.
+// PARAM_RAW_TRIMMED: PHP's trim(), nothing more
 const phpTrim = s => String(s).replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, "");
-// qtype_shortanswer_question::compare_string_with_wildcard: both NFC, a run of unescaped `*`
-// matches anything, `\*` is a star, the trimmed response must match whole; inner spaces count.
+// qtype_shortanswer_question::compare_string_with_wildcard: NFC, unescaped `*` runs match
+// anything, `\*` is a star, the whole trimmed response must match; inner spaces count.
 function wild(pattern, answer, cs) {
   const re = String(pattern).normalize("NFC").split(/(?<!\\)\*+/)
     .map(bit => bit.replace(/\\\*/g, "*").replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*");
@@ -246,7 +242,7 @@ function parseNum(s) {
   const m = /^\s*([+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:e[+-]?\d+)?)\s*(.*?)\s*$/i.exec(s);
   return m ? [parseFloat(m[1].replace(",", ".")), m[2]] : null;
 }
-function numeric(q, r) { // [value in the base unit, unit acceptable], or null when unreadable
+function numeric(q, r) { // [value in the base unit, unit right], or null
   let value = r[0].trim(), unit = "";
   const left = /^\D+/.exec(value);
   if (left && q.u.length && q.us === "input") { unit = left[0].trim(); value = value.slice(left[0].length); }
@@ -275,7 +271,7 @@ function ordering(gt, r) {
   } else if (gt === "relative_all_previous_and_next") {
     for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) got += r[i] < r[j] ? 2 : 0;
     max = n * (n - 1);
-  } else { // longest ordered or contiguous subset; one item alone scores nothing
+  } else { // longest ordered or contiguous subset; one item scores nothing
     let best = 0, run = 0;
     const lis = [];
     for (i = 0; i < n; i++) {
@@ -290,7 +286,7 @@ function ordering(gt, r) {
   return max ? got / max : 0;
 }
 
-// Grade a response: the fraction 0..1 and the keys of the answer feedback to show.
+// Grade: fraction 0..1, feedback keys
 function grade(q, r) {
   let f = 0;
   const keys = [];
@@ -330,9 +326,7 @@ function grade(q, r) {
   return { f: clamp(f), keys };
 }
 
-/* == the quiz page == */
-
-function rng(seed) { // mulberry32: the same order again when the learner resumes
+function rng(seed) { // mulberry32: the same order on resume
   return () => {
     seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
@@ -423,37 +417,46 @@ function writeResponse(it, r) {
   }
 }
 
-// The learner's response as the version's interaction record wants it.
+// Interaction values (rules: scorm/datamodel.py)
 const rid = i => IDS[i] || "c" + i;
-function clip(s) {
-  s = String(s).replace(/\[[,.:]\]/g, " ");
-  return V12 ? s.slice(0, 255) : s.replace(/^\{/, "(").slice(0, 250);
+function clip(s, max = V12 ? 255 : 250) {
+  s = String(s).replace(V12 ? /\s/g : /\s|\[[,.:]\]/g, " ").replace(/ +/g, " ").trim();
+  if (!V12) s = s.replace(/^\{/, "(");
+  return s.length > max ? s.slice(0, max - /[\ud800-\udbff]/.test(s[max - 1])) : s;
 }
 function response(q, r) {
-  const sep = V12 ? "," : "[,]";
+  const sep = V12 ? "," : "[,]", long = q.it === "long-fill-in";
   if (q.t === "mc" || q.t === "or") return r.map(rid).join(sep);
   if (q.t === "tf") return V12 ? (r ? "t" : "f") : String(r);
   if (q.t === "sa") return clip(r);
-  if (q.t === "nu") { const v = numeric(q, r); return v ? num(v[0]) : null; }
+  if (q.t === "nu") {
+    const x = (q.it === "numeric" && numeric(q, r) || [])[0], s = Math.abs(x) < 1e10 ? x.toFixed(7) : "";
+    return s && Math.abs(s - x) <= Math.abs(x) * 1e-12 ? s.replace(/\.?0+$/, "") : null;
+  }
   if (q.t === "ma") {
     return r.map((t, s) => (t == null ? "" : (SRC[s] || "s" + s) + (V12 ? "." : "[.]") + rid(t))).filter(Boolean).join(sep);
   }
-  return r.map((a, gi) => (a == null ? "" : clip(text(q.g[gi]) ? a : a.map(c => q.g[gi].a[c][0]).join("+"))))
-    .join(q.it === "long-fill-in" ? " | " : sep); // cloze
+  const gaps = r.map((a, gi) => (a == null ? "" : clip(text(q.g[gi]) ? a : a.map(c => q.g[gi].a[c][0]).join("+"))));
+  return V12 ? clip(gaps.join(sep)) : long ? clip(gaps.join(" | "), 4000) : gaps.join(sep); // cloze
 }
 function record(it, f, when) {
   const q = it.q, p = `cmi.interactions.${get("cmi.interactions._count") || "0"}.`;
   let value = response(q, it.r), type = q.it;
-  if (value == null) { type = "fill-in"; value = clip(it.r[0]); } // a number that cannot be read
+  if (value == null) {
+    type = "fill-in";
+    value = clip(it.r[0] + (it.r[1] >= 0 ? " " + q.u[it.r[1]][0] : ""));
+  }
+  // scorm-again splits a fill-in without [,] at commas
+  if (!V12 && type === "fill-in" && !value.includes("[,]") && value.includes(",")) type = "long-fill-in";
   set(p + "id", q.id);
   set(p + "type", type);
   set(p + K.when, stamp(when));
-  set(p + "weighting", num(q.w));
+  set(p + "weighting", num(q.w * (D.quiz.ws || 1)));
   set(p + K.resp, value);
   set(p + "result", f > 0.9999 ? "correct" : V12 ? "wrong" : "incorrect");
   set(p + "latency", span(it.t0 ? when - it.t0 : 0));
   if (!V12 && q.d) set(p + "description", q.d);
-  if (q.cr && (type === q.it || !V12)) set(p + "correct_responses.0.pattern", q.cr);
+  if (q.cr && type === q.it) set(p + "correct_responses.0.pattern", q.cr);
 }
 
 const lock = (fs, on) => $$("input,select,textarea,button", fs).forEach(e => { e.disabled = on; });
@@ -465,7 +468,7 @@ function review(it) {
   const outcome = it.r == null ? "unanswered" : g.f > 0.9999 ? "correct" : g.f > 0 ? "partial" : "incorrect";
   $(".verdict", box).textContent = `${fmt(outcome)} · ${fmt("mark", { got: num(g.f * q.w), max: num(q.w) })}`;
   fs.classList.add(outcome === "unanswered" ? "incorrect" : outcome);
-  $$(".fb", box).forEach(e => { e.hidden = g.keys.indexOf(e.dataset.fb) < 0 && e.dataset.fb !== outcome; });
+  $$(".fb", box).forEach(e => { e.hidden = !g.keys.includes(e.dataset.fb) && e.dataset.fb !== outcome; });
   const right = $(".right", box);
   if (right) right.hidden = outcome === "correct";
   box.hidden = false;
@@ -545,7 +548,7 @@ function setupQuiz() {
     it.fs.addEventListener("focusin", start);
     it.fs.addEventListener("change", touch);
     it.fs.addEventListener("input", touch);
-    it.fs.addEventListener("click", e => { // ordering: move an item up or down, keeping focus on it
+    it.fs.addEventListener("click", e => { // ordering: move an item, keep the focus
       const b = e.target.closest(".mv");
       if (!b) return;
       const li = b.closest("li"), list = li.parentNode, up = b.dataset.d < 0;
@@ -561,15 +564,13 @@ function setupQuiz() {
   $("#cb-retry").addEventListener("click", retry);
 }
 
-/* == start == */
-
 if (Q) setupQuiz();
 if (api) live = call(0, "") === "true";
 if (live) {
   const entry = get(K.entry), prior = get(K.status);
   if (V12 ? entry !== "ab-initio" : entry === "resume") restored = unpack(get("cmi.suspend_data"));
   if (restored) S.page = get(K.loc);
-  // A finished attempt reopened without saved state: show the course, keep what the LMS recorded.
+  // Finished, reopened, nothing saved: keep what the LMS has
   locked = !restored && (prior === "completed" || prior === "passed");
   if (Q && Q.items.some(it => it.q.w > 0)) {
     const m = parseFloat(get(K.mastery));
@@ -586,8 +587,8 @@ if (Q) {
 progress();
 show(S.page && doc.getElementById(S.page) ? S.page : pages[0].id, true);
 store();
-// Hidden (tab switched, phone locked): save now, the page may never come back. Closed: finish.
-doc.addEventListener("visibilitychange", () => { if (doc.visibilityState === "hidden" && live) { save(); commit(); } });
+// Hidden: save now, it may not come back. Closed: finish.
+doc.addEventListener("visibilitychange", () => { if (doc.hidden) { save(); commit(); } });
 addEventListener("pagehide", finish);
 addEventListener("beforeunload", finish);
 window.cbPlayer = { grade, pack, span };

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
+from coursebuilder.targets.cc import CcTarget
 from coursebuilder.targets.mbz import MbzTarget
 from coursebuilder.targets.moodle import MoodleTarget
 from coursebuilder.targets.scorm import Scorm12Target, Scorm2004Target
 
-TARGET_CLASSES: tuple[type[Target], ...] = (MoodleTarget, Scorm12Target, Scorm2004Target, MbzTarget)
+TARGET_CLASSES: tuple[type[Target], ...] = (MoodleTarget, Scorm12Target, Scorm2004Target, MbzTarget, CcTarget)
 
 
 def all_targets() -> dict[str, Target]:

@@ -122,6 +122,20 @@
     frame.hidden = true;
   }
 
+  function showBuilt(built) {
+    var list = $("built-list");
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    built.forEach(function (file, index) {
+      if (index) { list.appendChild(document.createTextNode(", ")); }
+      var link = document.createElement("a");
+      link.href = file.url;
+      link.download = file.name;
+      link.textContent = file.name;
+      list.appendChild(link);
+    });
+    $("built").hidden = built.length === 0;
+  }
+
   function apply(status) {
     if (status.build === shownBuild) { return; }
     shownBuild = status.build;
@@ -131,6 +145,7 @@
       $("course-title").textContent = status.title;
       document.title = "Preview · " + status.title;
     }
+    showBuilt(status.built || []);
     buildState.className = "build " + (status.ok ? "ok" : "failed");
     buildState.textContent = "build " + status.build + ": " + status.message;
     if (!status.ok) {

@@ -1,0 +1,34 @@
+"""Target `cc`: the whole course as an IMS Common Cartridge 1.1 (see `coursebuilder.cc`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from coursebuilder.cc import build_cartridge
+from coursebuilder.cc.checks import check_cartridge
+from coursebuilder.diagnostics import Diagnostic
+from coursebuilder.model import Course
+from coursebuilder.output import write_bytes, zip_bytes
+from coursebuilder.targets.base import Artifact, BuildOptions, Target
+
+FOLDER = "cc"
+
+
+class CcTarget(Target):
+    """Writes `dist/<course-id>/cc/<course-id>.imscc`."""
+
+    name = "cc"
+    summary = "IMS Common Cartridge 1.1 (.imscc): pages, quizzes, question bank for Canvas, Blackboard, Moodle…"
+
+    def enabled(self, course: Course) -> bool:
+        """Built when asked for (`--target cc`): a course keeps questions the cartridge cannot hold."""
+        return False
+
+    def check(self, course: Course) -> list[Diagnostic]:
+        return check_cartridge(course)
+
+    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        options.progress("cc: pages, assessments, question bank")
+        data = zip_bytes(build_cartridge(course).items())
+        path = out_dir / FOLDER / f"{course.info.id}.imscc"
+        return [Artifact(path, write_bytes(path, data))]
