@@ -6,7 +6,8 @@ import bisect
 import itertools
 import posixpath
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -30,6 +31,19 @@ from coursebuilder.model import (
     Trimmed,
     iter_markdown,
 )
+from coursebuilder.moodlexml.terms import link_keys, php_trim
+
+
+@dataclass(frozen=True)
+class RejectedQuestion:
+    """A question that failed validation: its id still counts for the cross-file id checks,
+    so one question's own error hides no duplicate id (and makes no false dangling reference)."""
+
+    id: str
+    file: str
+    line: int
+    index: int
+    """Position in its quiz file (`questions[index]`)."""
 
 
 def check_course(
@@ -38,16 +52,18 @@ def check_course(
     root: Path,
     unreadable: set[str] | frozenset[str] = frozenset(),
     source_bytes: int = 0,
+    rejected: Sequence[RejectedQuestion] = (),
 ) -> list[Diagnostic]:
-    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not, and
-    `unreadable` the file slugs of lesson files that failed to load (already reported).
+    """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
+    `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
+    that failed validation (both already reported; their ids still take part in the id checks).
 
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`.
     """
     diags: list[Diagnostic] = []
     diags.extend(_check_lessons(course, found_lessons, unreadable))
-    diags.extend(_check_questions(course))
+    diags.extend(_check_questions(course, rejected))
     diags.extend(_check_glossary(course))
     diags.extend(_check_texts(course, found_lessons, root, source_bytes))
     diags.extend(_check_plain_formulas(course))
@@ -122,21 +138,32 @@ def _item_line(obj: Model, field: str, index: int) -> int:
     return obj.source_line(f"{field}[{index}]")
 
 
-def _check_questions(course: Course) -> Iterator[Diagnostic]:
-    seen: dict[str, BaseModel] = {}
+def _id_owners(course: Course, rejected: Sequence[RejectedQuestion]) -> Iterator[tuple[str, str, int, str]]:
+    """(id, file, line, field) of every question, valid or rejected, in file order."""
+    files = {question.source_file: None for question in course.questions}
+    files.update({item.file: None for item in rejected})
+    order = {name: number for number, name in enumerate(sorted(files))}
+    owners = [
+        (order[q.source_file], q.field_path("id"), q.id, q.source_file, q.source_line("id")) for q in course.questions
+    ] + [(order[r.file], f"questions[{r.index}].id", r.id, r.file, r.line) for r in rejected]
+    owners.sort(key=lambda owner: (owner[0], int(re.sub(r"\D", "", owner[1].split(".")[0]) or 0)))
+    for _order, field, qid, file, line in owners:
+        yield qid, file, line, field
+
+
+def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) -> Iterator[Diagnostic]:
+    seen: dict[str, BaseModel | RejectedQuestion] = {}
+    first_at: dict[str, str] = {}
     lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
-    for question in course.questions:
-        where = (question.source_file, question.source_line("id"))
-        if question.id in seen:
-            first = seen[question.id]
-            assert isinstance(first, Model)
-            yield error(
-                *where,
-                question.field_path("id"),
-                f"question id {question.id!r} is already used at {first.source_file}:{first.source_line('id')}",
-                "duplicate-id",
-            )
+    for qid, file, line, field in _id_owners(course, rejected):
+        if qid in first_at:
+            yield error(file, line, field, f"question id {qid!r} is already used at {first_at[qid]}", "duplicate-id")
         else:
+            first_at[qid] = f"{file}:{line}"
+    for item in rejected:
+        seen.setdefault(item.id, item)
+    for question in course.questions:
+        if not isinstance(seen.get(question.id), Model):
             seen[question.id] = question
         if question.lesson is None:
             yield error(
@@ -162,7 +189,7 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
                 yield error(
                     COURSE_FILE, line, f"final_quiz.questions[{index}]", f"no question has id {qid!r}", "reference"
                 )
-            elif getattr(seen[qid], "type", "") not in SCORED_TYPES:
+            elif isinstance(seen[qid], Model) and getattr(seen[qid], "type", "") not in SCORED_TYPES:
                 yield warning(
                     COURSE_FILE,
                     line,
@@ -173,23 +200,34 @@ def _check_questions(course: Course) -> Iterator[Diagnostic]:
 
 
 def _check_glossary(course: Course) -> Iterator[Diagnostic]:
-    names: dict[str, tuple[str, int]] = {}
-    for entry in course.glossary.entries:
+    """Terms and aliases of different entries that one text matches: auto-linking (Moodle's
+    glossary filter, and the course's own pages) links it to one entry only. A warning: Moodle
+    stores both (coursebuilder.moodlexml.checks reports the concepts its import rejects)."""
+    exact: dict[str, tuple[int, str, int]] = {}
+    folded: dict[tuple[bool, int, str], tuple[int, str, int]] = {}
+    """(owner is case-sensitive, which fold, key) → (entry index, spelling, line)."""
+    for number, entry in enumerate(course.glossary.entries):
         spellings = [("term", entry.term)] + [(f"aliases[{i}]", alias) for i, alias in enumerate(entry.aliases)]
         for field, value in spellings:
-            key = value.strip() if entry.case_sensitive else value.strip().casefold()
             line = entry.source_line(field) or entry.source_line("aliases")
-            if key in names:
-                other, other_line = names[key]
-                yield error(
+            keys = link_keys(value)
+            candidates = [exact.get(php_trim(value))]
+            candidates += [folded.get((False, which, key)) for which, key in enumerate(keys)]
+            if not entry.case_sensitive:
+                candidates += [folded.get((True, which, key)) for which, key in enumerate(keys)]
+            other = next((c for c in candidates if c is not None and c[0] != number), None)
+            if other is not None:
+                yield warning(
                     GLOSSARY_FILE,
                     line,
                     entry.field_path(field),
-                    f"{value!r} collides with {other!r} (line {other_line})",
+                    f"{value!r} and {other[1]!r} (line {other[2]}) link the same text; "
+                    "auto-linking links it to one of their entries only",
                     "glossary-collision",
                 )
-            else:
-                names[key] = (value, line)
+            exact.setdefault(php_trim(value), (number, value, line))
+            for which, key in enumerate(keys):
+                folded.setdefault((entry.case_sensitive, which, key), (number, value, line))
 
 
 def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[BaseModel, str, int]]:

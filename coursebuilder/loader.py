@@ -19,7 +19,7 @@ from typing import Any, ParamSpec, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
-from coursebuilder.checks import check_course
+from coursebuilder.checks import RejectedQuestion, check_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, QUIZ_DIR, lesson_file_slug, lesson_files
 from coursebuilder.model import (
@@ -100,8 +100,9 @@ def load_course(root: Path | str) -> LoadResult:
         for index, entry in enumerate(glossary.entries):
             entry._path = f"entries[{index}]"
     questions: list[Any] = []
+    rejected: list[RejectedQuestion] = []
     for quiz in _quiz_files(root):
-        questions.extend(_load_quiz(reader, quiz))
+        questions.extend(_load_quiz(reader, quiz, rejected))
     if info is None:
         return LoadResult(None, under_course(root, diags))
     course = Course.model_construct(
@@ -112,7 +113,7 @@ def load_course(root: Path | str) -> LoadResult:
         root=str(root.resolve()),
     )
     course.locate(COURSE_FILE, 1)
-    diags.extend(check_course(course, lessons, root, unreadable, source_bytes=reader.total_bytes))
+    diags.extend(check_course(course, lessons, root, unreadable, source_bytes=reader.total_bytes, rejected=rejected))
     return LoadResult(course, under_course(root, diags))
 
 
@@ -264,8 +265,9 @@ def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line
 _QUESTION = TypeAdapter(Question)
 
 
-def _load_quiz(reader: _Reader, name: str) -> list[Any]:
-    """Validate a quiz file question by question, so one bad question hides no other."""
+def _load_quiz(reader: _Reader, name: str, rejected: list[RejectedQuestion]) -> list[Any]:
+    """Validate a quiz file question by question, so one bad question hides no other; the ids
+    of questions that fail go to `rejected`."""
     diags = reader.diags
     text = reader.read(name)
     if text is None:
@@ -309,6 +311,10 @@ def _load_quiz(reader: _Reader, name: str) -> list[Any]:
             for problem in exc.errors(include_url=False):
                 problem["loc"] = ("questions", index, *problem["loc"])
                 diags.append(_diagnostic(problem, data, name, 0))
+            qid = item.get("id")
+            if isinstance(qid, str) and qid:
+                line = item.key_lines.get("id", item.line) if isinstance(item, LineDict) else 1
+                rejected.append(RejectedQuestion(qid, name, line, index))
             continue
         _locate(question, item, name, 0)
         question._path = f"questions[{index}]"

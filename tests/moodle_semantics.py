@@ -793,6 +793,292 @@ def glossary_definitions(data: bytes) -> dict[str, str]:
     }
 
 
+# --------------------------------------------------------------------------- cloze, key by key
+#
+# question/type/multianswer/questiontype.php, `qtype_multianswer_extract_question()` (the same
+# code in Moodle 4.5 and 5.2): the arrays it fills for each gap ("wrapped" question), with
+# PHP's keys, so that what the wrapped type's `save_question_options()` later reads can be
+# checked key by key. PCRE's `(?<!\\|&|&amp;)` becomes one look-behind per branch.
+
+_MA_FRACTION = r"=|%(-?[0-9]+(?:[.,][0-9]*)?)%"
+_MA_ANSWER = r".+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)"
+_MA_FEEDBACK = r".*?(?<!\\)(?=[~}]|$)"
+_MA_ALTERNATIVE = f"({_MA_FRACTION})?({_MA_ANSWER})(#({_MA_FEEDBACK}))?"
+_MA_TYPES = (
+    "(NUMERICAL|NM)|(MULTICHOICE|MC)|(MULTICHOICE_V|MCV)|(MULTICHOICE_H|MCH)|"
+    "(SHORTANSWER|SA|MW)|(SHORTANSWER_C|SAC|MWC)|"
+    "(MULTICHOICE_S|MCS)|(MULTICHOICE_VS|MCVS)|(MULTICHOICE_HS|MCHS)|"
+    "(MULTIRESPONSE|MR)|(MULTIRESPONSE_H|MRH)|(MULTIRESPONSE_S|MRS)|(MULTIRESPONSE_HS|MRHS)"
+)
+ANSWER_REGEX = re.compile(
+    r"\{([0-9]*):(" + _MA_TYPES + r"):(" + _MA_ALTERNATIVE + "(~" + _MA_ALTERNATIVE + r")*)\}", re.S
+)
+_MA_NEXT = re.compile("~?" + _MA_ALTERNATIVE, re.S)
+_MA_NUMBER = r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)"
+NUMERICAL_ALTERNATIVE_REGEX = re.compile(f"^({_MA_NUMBER})(:{_MA_NUMBER})?$", re.S)
+_MA_QTYPES = ["numerical", *["multichoice"] * 3, "shortanswer", "shortanswer", *["multichoice"] * 7]
+"""Groups 3..15 of ANSWER_REGEX → the wrapped question's qtype."""
+
+
+def _php_groups(match: re.Match[str]) -> dict[int, str]:
+    """What PHP's `preg_match()` puts in its `$matches`: unmatched groups are '' except trailing
+    ones, which are absent (that is what `isset()` and `array_key_exists()` then see)."""
+    groups = {0: match.group(0)}
+    last = max((i for i in range(1, (match.re.groups or 0) + 1) if match.group(i) is not None), default=0)
+    for i in range(1, last + 1):
+        groups[i] = match.group(i) or ""
+    return groups
+
+
+def _html_entity_decode(text: str) -> str:
+    """PHP's `html_entity_decode(…, ENT_QUOTES, 'UTF-8')`: references with their semicolon."""
+    return re.sub(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);", lambda m: html.unescape(m.group(0)), text)
+
+
+def multianswer_extract(text: str) -> list[dict[str, Any]]:
+    """Each gap as `qtype_multianswer_extract_question()` leaves it: qtype and the arrays
+    `answer`, `fraction`, `feedback` and `tolerance` (None when the property is never set),
+    each a dict keyed as PHP keys it."""
+    wrapped_list = []
+    while (found := ANSWER_REGEX.search(text)) is not None:
+        regs = _php_groups(found)
+        qtype = next(_MA_QTYPES[i - 3] for i in range(3, 16) if regs.get(i))
+        wrapped: dict[str, Any] = {"qtype": qtype, "answer": {}, "fraction": {}, "feedback": {}, "tolerance": None}
+        remaining = regs[16]
+        index = 0
+        while (alt := _MA_NEXT.search(remaining)) is not None:
+            altregs = _php_groups(alt)
+            if altregs[1] == "=":
+                wrapped["fraction"][index] = "1"
+            elif altregs[2] not in ("", "0"):  # PHP: `if ($percentile = …)`, and '0' is false
+                wrapped["fraction"][index] = 0.01 * float(altregs[2].replace(",", "."))
+            else:
+                wrapped["fraction"][index] = "0"
+            feedback = _html_entity_decode(altregs.get(5, "")).replace("\\}", "}").replace("\\#", "#")
+            wrapped["feedback"][index] = {"text": feedback, "format": 1}
+            numbers = NUMERICAL_ALTERNATIVE_REGEX.search(altregs[3]) if qtype == "numerical" else None
+            if numbers is not None:
+                numregs = _php_groups(numbers)
+                # `$wrapped->answer[] = …`: the next integer key, not `$answerindex`.
+                wrapped["answer"][max(wrapped["answer"], default=-1) + 1] = numregs[1]
+                if wrapped["tolerance"] is None:
+                    wrapped["tolerance"] = {}
+                wrapped["tolerance"][index] = numregs.get(6, 0)
+            else:
+                answer = _html_entity_decode(altregs[3]).replace("\\}", "}").replace("\\#", "#")
+                wrapped["answer"][index] = answer
+            remaining = remaining.split(alt.group(0), 1)[1]
+            index += 1
+        wrapped["defaultmark"] = regs[1] or "1"
+        wrapped_list.append(wrapped)
+        text = text.replace(found.group(0), "{#" + str(len(wrapped_list)) + "}", 1)
+    return wrapped_list
+
+
+def multianswer_save_warnings(wrapped: dict[str, Any]) -> list[str]:
+    """The PHP warnings saving one gap raises: the keys the wrapped type's
+    `save_question_options()` reads that `multianswer_extract` did not set.
+
+    - question/type/numerical/questiontype.php `save_question_options()` reads, for every key
+      of `answer`, `trim($question->tolerance[$key])` (line 229 in 4.5, 232 in 5.2; the undefined key is
+      also a null passed to trim(), deprecated since PHP 8.1), and `fraction[$key]`
+      and `feedback[$key]` when the answer is blank;
+    - shortanswer and multichoice read `fraction[$key]` and `feedback[$key]` for every key;
+    - `qtype_multianswer_validate_question()` reads `fraction[$key]` for every non-blank answer.
+    """
+    problems = []
+    for key in wrapped["answer"]:
+        for array in ("fraction", "feedback"):
+            if key not in wrapped[array]:
+                problems.append(f"Undefined array key {key} ({array})")
+        if wrapped["qtype"] == "numerical":
+            if wrapped["tolerance"] is None:
+                problems.append("Undefined property: stdClass::$tolerance")
+            elif key not in wrapped["tolerance"]:
+                problems.append(f"Undefined array key {key} (tolerance)")
+    return problems
+
+
+# --------------------------------------------------------------------------- qformat_xml, key by key
+#
+# question/format/xml/format.php (the same in 4.5 and 5.2, but for the XML parser class): the
+# reads of the import that index the parsed array directly instead of going through
+# `getpath()` with a default, so that a missing element makes PHP log a warning (or, on a
+# string where an array was expected, throw). qtype_ordering's `import_from_xml()` reads only
+# through `getpath()`.
+
+_DIRECT_READS: dict[str, list[str]] = {
+    # `foreach ($question['#']['answer'] as …)`
+    "multichoice": ["answer"],
+    "truefalse": ["answer"],
+    "shortanswer": ["answer"],
+    "numerical": ["answer"],
+    # `foreach ($question['#']['subquestion'] as …)`
+    "match": ["subquestion"],
+}
+
+
+TEXT_FORMATS = ("moodle_auto_format", "html", "plain_text", "wiki_like", "markdown")
+"""The names `qformat_xml::trans_format()` knows."""
+
+
+def qformat_xml_import_warnings(question: Any) -> list[str]:
+    """PHP warnings `qformat_xml::readquestions()` would log for one `<question>` element."""
+    # qformat_xml::import_question(): `matching` or `match`, `cloze` or `multianswer`.
+    qtype = {"matching": "match", "cloze": "multianswer"}.get(question.get("type"), question.get("type"))
+    problems = []
+    children = {child.tag for child in question if isinstance(child.tag, str)}
+    for tag in _DIRECT_READS.get(qtype, []):
+        if tag not in children:
+            problems.append(f'Undefined array key "{tag}" (import_{qtype})')
+    if qtype == "truefalse":  # `$answer['@']['fraction']`
+        problems += [
+            'Undefined array key "fraction" (import_truefalse)'
+            for a in question.findall("answer")
+            if "fraction" not in a.attrib
+        ]
+    if qtype == "category":  # import_category: `$question['#']['category'][0]['#']['text']`, info's @format
+        if question.find("category/text") is None:
+            problems.append('Undefined array key "category"/"text" (import_category)')
+        info = question.find("info")
+        if info is not None and (info.find("text") is None or "format" not in info.attrib):
+            problems.append('Undefined array key "text"/"format" of <info> (import_category)')
+    if qtype == "multianswer":
+        # import_multianswer: `import_text($question['#']['name'][0]['#']['text'])` when <name> exists.
+        if question.find("name") is not None and question.find("name/text") is None:
+            problems.append('Undefined array key "text" of <name> (import_multianswer)')
+        for number, wrapped in enumerate(multianswer_extract(_t(question, "questiontext/text")), 1):
+            problems += [f"gap {number}: {p}" for p in multianswer_save_warnings(wrapped)]
+    for element in question.iter():  # trans_format(): `debugging("Unrecognised text format …")`
+        if isinstance(element.tag, str) and element.get("format") not in (None, *TEXT_FORMATS):
+            problems.append(f"Unrecognised text format {element.get('format')!r} in <{element.tag}> (trans_format)")
+    for hint in question.findall("hint"):  # import_hint: `array_key_exists(…, $hintxml['#'])`
+        if not [c for c in hint if isinstance(c.tag, str)]:
+            problems.append("<hint> without elements: $hintxml['#'] is a string (import_hint)")
+    return problems
+
+
+# --------------------------------------------------------------------------- glossary import
+#
+# mod/glossary/import.php (4.5 and 5.2): each entry's CONCEPT is PHP-`trim()`med; when the
+# glossary has ALLOWDUPLICATEDENTRIES 0, an entry is rejected if the table already holds a
+# concept equal to it, compared in SQL:
+#   CASESENSITIVE 1: `concept = :concept`
+#   CASESENSITIVE 0: `LOWER(concept) = :concept` with `core_text::strtolower($concept)`
+#                    (mb_strtolower: Unicode full lower-case mapping, as Python's str.lower()).
+# Aliases are inserted as they come (trimmed, skipped when PHP-empty): import never compares
+# them. mod/glossary/lib.php `glossary_concept_exists()` uses the same LOWER comparison.
+#
+# The SQL comparison is the database's: `=` is byte equality on PostgreSQL (deterministic
+# collations) and on MySQL's *_bin, but case- and accent-insensitive on MySQL's default
+# utf8mb4_unicode_ci / utf8mb4_0900_ai_ci (µ = μ, ß = ss, fullwidth Ａ = A, İ = I); LOWER() only
+# folds ASCII on PostgreSQL's C locale and folds per character (simple mapping) on a UTF-8 one.
+
+
+def _simple_lower(text: str) -> str:
+    """Per-character lower-case (libc towlower on a UTF-8 locale): one character each."""
+    return "".join(c.lower() if len(c.lower()) == 1 else {"\u0130": "i"}.get(c, c) for c in text)
+
+
+def _uca_primary(text: str) -> str:
+    """MySQL utf8mb4_unicode_ci equality, approximated: compatibility-decomposed, accents and
+    case ignored, ß = ss; trailing spaces ignored (PAD SPACE)."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return stripped.casefold().rstrip(" ")
+
+
+DATABASES: dict[str, tuple[Any, Any]] = {
+    # name: (key for `=`, LOWER())
+    "postgres-C": (lambda s: s, lambda s: re.sub("[A-Z]+", lambda m: m.group(0).lower(), s)),
+    "postgres-utf8": (lambda s: s, _simple_lower),
+    "mysql-bin": (lambda s: s.rstrip(" "), _simple_lower),
+    "mysql-unicode_ci": (_uca_primary, _simple_lower),
+}
+
+
+def glossary_import(entries: list[tuple[str, bool]], database: str, allow_duplicates: bool = False) -> list[bool]:
+    """For each (concept, casesensitive) in file order: whether mod/glossary/import.php stores it."""
+    equal, lower = DATABASES[database]
+    stored: list[str] = []
+    out = []
+    for concept, case_sensitive in entries:
+        concept = concept.strip(PHP_TRIM)
+        if concept in ("", "0"):  # `if ($newentry->concept and …)`: PHP-empty
+            out.append(False)
+            continue
+        if not allow_duplicates:
+            if case_sensitive:
+                duplicate = any(equal(old) == equal(concept) for old in stored)
+            else:
+                duplicate = any(equal(lower(old)) == equal(concept.lower()) for old in stored)
+            if duplicate:
+                out.append(False)
+                continue
+        stored.append(concept)
+        out.append(True)
+    return out
+
+
+def glossary_import_warnings(root: Any) -> list[str]:
+    """PHP warnings mod/glossary/import.php would log: the elements it indexes directly."""
+    problems = []
+    info = root.find("INFO")
+    for tag in ("NAME", "GLOBALGLOSSARY", "INTRO", "SHOWSPECIAL", "SHOWALPHABET", "SHOWALL"):
+        if info is None or info.find(tag) is None:
+            problems.append(f'Undefined array key "{tag}" (INFO)')
+    for number, entry in enumerate(root.findall("INFO/ENTRIES/ENTRY"), 1):
+        for tag in ("CONCEPT", "DEFINITION", "FORMAT"):
+            if entry.find(tag) is None:
+                problems.append(f'entry {number}: Undefined array key "{tag}"')
+        for alias in entry.findall("ALIASES/ALIAS"):
+            if alias.find("NAME") is None:
+                problems.append(f"entry {number}: alias without NAME")
+        for category in entry.findall("CATEGORIES/CATEGORY"):
+            for tag in ("NAME", "USEDYNALINK"):
+                if category.find(tag) is None:
+                    problems.append(f"entry {number}: category without {tag}")
+    return problems
+
+
+# --------------------------------------------------------------------------- names
+
+
+def php_strip_tags(text: str) -> str:
+    """PHP's `strip_tags()` (ext/standard/string.c `php_strip_tags_ex`), which
+    `clean_param(PARAM_TEXT)` applies to question and category names (lib/classes/param.php,
+    question/format.php `clean_question_name()`): a `<` followed by white space is text; any other
+    `<` opens a tag that ends at the next `>` outside quotes (and `<!--` a comment that ends at
+    `-->`), dropped with everything in it, to the end of the text if it never ends. A `>` outside
+    a tag is text."""
+    out = []
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if char != "<" or (index + 1 < len(text) and text[index + 1] in " \t\n\r\x0b\x0c"):
+            out.append(char)
+            index += 1
+            continue
+        if text.startswith("<!--", index):
+            end = text.find("-->", index + 4)
+            index = len(text) if end < 0 else end + 3
+            continue
+        index += 1
+        quote = ""
+        while index < len(text):
+            char = text[index]
+            index += 1
+            if quote:
+                quote = "" if char == quote else quote
+            elif char in "\"'":
+                quote = char
+            elif char == ">":
+                break
+    return "".join(out)
+
+
 # --------------------------------------------------------------------------- PHP's XML parser
 
 PHP_TRIM = " \t\n\r\0\x0b"

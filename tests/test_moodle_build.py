@@ -202,7 +202,8 @@ def test_check_reports_what_moodle_would_refuse_or_change(write_course: WriteCou
     assert lines == [
         "glossary.yaml:2: error: entries[0].term: Moodle's glossary import rejects the term '0' [moodle-glossary]",
         "glossary.yaml:3: warning: entries[1].aliases[0]: entry 'one': ' uno' starts or ends with spaces, which Moodle removes [moodle-trim]",
-        "quiz/bad.yaml:6: warning: questions[0].name: question 'bad-essay': Moodle strips HTML tags from question names [moodle-name]",
+        "quiz/bad.yaml:6: warning: questions[0].name: question 'bad-essay': Moodle strips what PHP's strip_tags() "
+        "takes for HTML tags from question names (a '<' not followed by a space), leaving 'An essay' [moodle-name]",
         "quiz/bad.yaml:8: warning: questions[0].tags[0]: question 'bad-essay': tag ' spaced' has leading, trailing or repeated spaces, which Moodle removes [moodle-tag]",
         "quiz/bad.yaml:8: warning: questions[0].tags[1]: question 'bad-essay': tag '<tag>' contains <, > or ` which Moodle removes from tags [moodle-tag]",
         "quiz/bad.yaml:9: warning: questions[0].hints[0]: question 'bad-essay': Moodle does not import hints of essay questions [moodle-hint]",

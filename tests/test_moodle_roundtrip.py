@@ -19,6 +19,7 @@ import pytest
 from coursebuilder.model import Course
 from coursebuilder.moodlexml.reader import QuestionBank, ReadGlossary, read_glossary, read_questions
 from tests.conftest import EXAMPLE, ROOT, SKELETON
+from tests.moodle_semantics import php_strip_tags
 from tests.moodle_util import build_moodle, question_view, read_html, source_html, view
 
 TYPES = ROOT / "tests" / "courses" / "moodle-types"
@@ -66,7 +67,8 @@ def test_each_question_is_in_its_lessons_category(built: tuple[Course, Path], ba
         source = sources[read.question.id]
         expected = (course.info.shortname, titles[source.lesson or ""])
         expected += (source.category,) if source.category else ()
-        assert read.category == tuple(name.strip() for name in expected), read.question.id
+        # Moodle's split_category_path(): trimmed, then PARAM_TEXT (strip_tags).
+        assert read.category == tuple(php_strip_tags(name.strip()) for name in expected), read.question.id
 
 
 def test_lesson_categories_describe_the_lesson(built: tuple[Course, Path], bank: QuestionBank) -> None:

@@ -11,14 +11,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from coursebuilder.build import validate_course
 from coursebuilder.cli import main
 from coursebuilder.loader import load_course
 from tests.conftest import ROOT, WriteCourse
 
 
 def diagnostics(course: Path, errors_only: bool = True) -> list[str]:
-    result = load_course(course.name) if Path.cwd() == course.parent else load_course(course)
-    return [d.format() for d in result.diagnostics if not errors_only or d.severity.value == "error"]
+    _course, found = validate_course(course.name) if Path.cwd() == course.parent else validate_course(course)
+    return [d.format() for d in found if not errors_only or d.severity.value == "error"]
 
 
 @pytest.fixture(autouse=True)
@@ -244,14 +245,12 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
     ),
     (
         "glossary-collision",
-        {
-            "glossary.yaml": "entries:\n  - term: Glossary\n    definition: d\n  - term: lesson\n    definition: d\n    aliases: [GLOSSARY]\n"
-        },
+        {"glossary.yaml": "entries:\n  - term: Glossary\n    definition: d\n  - term: GLOSSARY\n    definition: d\n"},
         [
-            "course/glossary.yaml:6: error: entries[1].aliases[0]: 'GLOSSARY' collides with 'Glossary' (line 2) [glossary-collision]"
+            "course/glossary.yaml:4: error: entries[1].term: Moodle's glossary import rejects 'GLOSSARY' as a duplicate of 'Glossary' (line 2) [glossary-collision]"
         ],
         {
-            "glossary.yaml": "entries:\n  - term: Glossary\n    definition: d\n    case_sensitive: true\n  - term: lesson\n    definition: d\n    aliases: [GLOSSARY]\n    case_sensitive: true\n"
+            "glossary.yaml": "entries:\n  - term: Glossary\n    definition: d\n    case_sensitive: true\n  - term: GLOSSARY\n    definition: d\n    case_sensitive: true\n"
         },
     ),
     (

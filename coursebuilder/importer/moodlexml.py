@@ -33,6 +33,7 @@ from coursebuilder.importer.common import (
 )
 from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of, text_lines_of
 from coursebuilder.moodlexml.bank import split_category_path
+from coursebuilder.moodlexml.params import clean_question_name
 
 FORMATS: dict[str, TextFormat] = {
     "html": "html",
@@ -735,8 +736,9 @@ def _trans_single(value: str) -> bool:
 
 
 def _clean_name(name: str) -> str:
-    name = re.sub(r"<[^>]*>", "", name).strip()
-    return name[:255]
+    """A name is plain text: Moodle keeps `pH < 7 & pH > 7` and strips only what PHP's
+    `strip_tags()` takes for a tag (`clean_question_name()`)."""
+    return clean_question_name(name)
 
 
 def _default_name(text: str) -> str:

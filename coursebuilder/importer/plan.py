@@ -55,6 +55,8 @@ from coursebuilder.model import (
     QuizFile,
     markdown_fields,
 )
+from coursebuilder.moodlexml.terms import duplicate_everywhere
+from coursebuilder.moodlexml.writer import lesson_info, read_lesson_info
 from coursebuilder.output import write_bytes
 from coursebuilder.sourcefiles import dump_course_info, dump_glossary, dump_lesson, dump_questions, write_text
 from coursebuilder.yamlio import YamlProblem, parse_yaml
@@ -233,6 +235,9 @@ class _NewLesson:
     reason: str
     body: str = ""
     """The description of the category the lesson was made for, if it had one."""
+    summary: str = ""
+    objectives: list[str] = field(default_factory=list)
+    """From a category description of the shape the course's own Moodle target writes."""
 
 
 class _Merger:
@@ -334,14 +339,16 @@ class _Merger:
         elif len(segments) == 1 and (lesson_id := self._find(segments[0])) is not None:
             created = next((lesson for lesson in self.new_lessons if lesson.id == lesson_id), None)
             if created is not None:
-                created.body = created.body or category.info_markdown
+                described = read_lesson_info(category.info_html)
+                if described is not None and not (created.body or created.summary or created.objectives):
+                    created.summary, created.objectives = described[0], list(described[1])
+                else:
+                    created.body = created.body or category.info_markdown
                 return
             assert self.course is not None
             lesson = next((item for item in self.course.lessons if item.id == lesson_id), None)
             if lesson is None:
                 return
-            from coursebuilder.moodlexml.writer import lesson_info
-
             expected = lesson_info(lesson.summary, lesson.objectives).text
         else:
             expected = ""
@@ -619,9 +626,9 @@ class _Merger:
             if current.term == entry.term:
                 return index
         for index, current in enumerate(self.glossary_final):
-            if (
-                not (current.case_sensitive or entry.case_sensitive)
-                and current.term.casefold() == entry.term.casefold()
+            # The same concept for Moodle on every database (µL and μL are two).
+            if not (current.case_sensitive or entry.case_sensitive) and duplicate_everywhere(
+                current.term, entry.term, False
             ):
                 return index
         return None
@@ -681,7 +688,9 @@ class _Merger:
             body = f"\n<!-- Created by `coursebuilder import` {lesson.reason}. Write the lesson here. -->\n"
             if lesson.body:
                 body += f"\n{lesson.body}\n"
-            model = Lesson.model_construct(id=lesson.id, title=lesson.title, body=body)
+            model = Lesson.model_construct(
+                id=lesson.id, title=lesson.title, summary=lesson.summary, objectives=lesson.objectives, body=body
+            )
             texts[rel] = (dump_lesson(model, file_slug=lesson.id), "created")
             self.result.actions.append(f"created lesson {lesson.id!r} ({lesson.title}) {lesson.reason}")
         return texts

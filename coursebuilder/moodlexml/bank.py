@@ -11,6 +11,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from coursebuilder.model import Course, Lesson, Question
+from coursebuilder.moodlexml.params import strip_tags
 
 CONTEXT = "$course$"
 TOP = "top"
@@ -33,8 +34,9 @@ _SPLIT = re.compile(r"(?<!/)/(?!/)")
 
 
 def split_category_path(path: str) -> list[str]:
-    """The category names of a path, without the context and `top` (Moodle's reading)."""
-    names = [part.replace("//", "/").strip() for part in _SPLIT.split(path)]
+    """The category names of a path, without the context and `top` (Moodle's reading: each name
+    trimmed, then `clean_param(PARAM_TEXT)`, i.e. PHP's `strip_tags()`)."""
+    names = [strip_tags(part.replace("//", "/").strip()) for part in _SPLIT.split(path)]
     if names and re.fullmatch(r"\$[a-z]+\$", names[0]):
         names = names[1:]
     if names and names[0] == TOP:

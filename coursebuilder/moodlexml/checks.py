@@ -13,12 +13,23 @@ from pathlib import Path
 
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.markdown import references
-from coursebuilder.model import Cloze, Course, Essay, Matching, Model, Numerical, Ordering, Question, ShortAnswer
+from coursebuilder.model import (
+    Cloze,
+    Course,
+    Essay,
+    GlossaryEntry,
+    Matching,
+    Model,
+    Numerical,
+    Ordering,
+    Question,
+    ShortAnswer,
+)
 from coursebuilder.moodlexml.bank import TOP
 from coursebuilder.moodlexml.cloze import NUMERICAL_ALTERNATIVE
+from coursebuilder.moodlexml.params import changes_name, clean_question_name
+from coursebuilder.moodlexml.terms import collation_key, lowered_everywhere, php_trim
 
-HTML_TAG = re.compile(r"<[A-Za-z/!?]")
-"""What `strip_tags()` (PARAM_TEXT, used for question and category names) would remove."""
 TAG_MAX_LENGTH = 50
 """core_tag's TAG_MAX_LENGTH; PARAM_TAG also removes `<`, `>`, backquotes and control characters."""
 _TAG_BAD = re.compile(r"[<>`\x00-\x1f]")
@@ -76,8 +87,12 @@ class _Checker:
 
     def question(self, question: Question) -> None:
         label = f"question {question.id!r}"
-        if question.name and HTML_TAG.search(question.name):
-            self.warn(question, "name", f"{label}: Moodle strips HTML tags from question names", "moodle-name")
+        if question.name and changes_name(question.name):
+            message = (
+                f"{label}: Moodle strips what PHP's strip_tags() takes for HTML tags from question names "
+                f"(a '<' not followed by a space), leaving {clean_question_name(question.name)!r}"
+            )
+            self.warn(question, "name", message, "moodle-name")
         for index, tag in enumerate(question.tags):
             problem = None
             if _TAG_BAD.search(tag):
@@ -136,7 +151,15 @@ class _Checker:
                 at = f"{field}.answers[{index}].text"
                 if gap.type != "numerical":
                     self.trimmed(question, at, answer.text, label)
-                elif answer.text != "*" and not NUMERICAL_ALTERNATIVE.match(answer.text):
+                elif answer.text == "*":
+                    message = (
+                        f"{label}: gap {gap.id!r}: Moodle's cloze parser gives the catch-all '*' of a numerical "
+                        "gap no tolerance, so its import logs a PHP warning (Undefined array key, "
+                        "question/type/numerical/questiontype.php); use a number with a tolerance wide enough "
+                        "to catch every other answer instead"
+                    )
+                    self.warn(question, at, message, "moodle-cloze")
+                elif not NUMERICAL_ALTERNATIVE.match(answer.text):
                     message = (
                         f"{label}: {answer.text!r} is not a number Moodle's cloze syntax accepts "
                         "(digits with one . or , and an optional exponent, e.g. 2.5 or -1e3)"
@@ -167,8 +190,12 @@ class _Checker:
         elif cleaned == TOP:
             message = f"{label}: Moodle skips a category named {TOP!r}; the questions would land in its parent"
             self.fail(owner, field, message, "moodle-category")
-        elif HTML_TAG.search(name):
-            self.warn(owner, field, f"{label}: Moodle strips HTML tags from category names", "moodle-category")
+        elif changes_name(name):
+            message = (
+                f"{label}: Moodle strips what PHP's strip_tags() takes for HTML tags from category names "
+                "(a '<' not followed by a space)"
+            )
+            self.warn(owner, field, message, "moodle-category")
 
     # ------------------------------------------------------------------ course and glossary
 
@@ -197,6 +224,7 @@ class _Checker:
 
     def glossary(self) -> None:
         """mod/glossary/import.php trims concepts and aliases and skips empty ones ('0' is empty in PHP)."""
+        self.duplicate_concepts()
         for entry in self.course.glossary.entries:
             label = f"entry {entry.term!r}"
             if entry.term.strip() == "0":
@@ -207,6 +235,34 @@ class _Checker:
                 if alias.strip() == "0":
                     self.warn(entry, field, f"{label}: Moodle's glossary import drops the alias '0'", "moodle-glossary")
                 self.trimmed(entry, field, alias, label)
+
+    def duplicate_concepts(self) -> None:
+        """Entries mod/glossary/import.php rejects as duplicates (see coursebuilder.moodlexml.terms):
+        an error where every database rejects it, a warning where a case- and accent-insensitive
+        collation would."""
+        exact: dict[str, GlossaryEntry] = {}
+        lowered: dict[str, GlossaryEntry] = {}
+        collated: dict[str, GlossaryEntry] = {}
+        for entry in self.course.glossary.entries:
+            concept = php_trim(entry.term)
+            other = exact.get(concept) if entry.case_sensitive else lowered.get(concept.lower())
+            if other is not None:
+                message = (
+                    f"Moodle's glossary import rejects {entry.term!r} as a duplicate of {other.term!r} "
+                    f"(line {other.source_line('term')})"
+                )
+                self.fail(entry, "term", message, "glossary-collision")
+            elif (other := collated.get(collation_key(concept))) is not None:
+                message = (
+                    f"{entry.term!r} equals {other.term!r} (line {other.source_line('term')}) under a case- and "
+                    "accent-insensitive database collation (MySQL's default utf8mb4_unicode_ci): "
+                    "Moodle's glossary import there rejects it as a duplicate"
+                )
+                self.warn(entry, "term", message, "glossary-collision")
+            exact.setdefault(concept, entry)
+            if (lower := lowered_everywhere(concept)) is not None:
+                lowered.setdefault(lower, entry)
+            collated.setdefault(collation_key(concept), entry)
 
 
 def check_course(course: Course) -> list[Diagnostic]:

@@ -13,6 +13,7 @@ import posixpath
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import lxml.html
 from lxml import etree
 from lxml.etree import SubElement
 
@@ -320,6 +321,34 @@ def lesson_info(summary: str, objectives: list[str]) -> Html:
             SubElement(listing, "li").text = objective
         parts.append(listing)
     return Html("\n".join(etree.tostring(part, method="html", encoding="unicode") for part in parts))
+
+
+def read_lesson_info(text: str) -> tuple[str, list[str]] | None:
+    """The summary and objectives of a description `lesson_info` wrote, or None when `text` is
+    not of that shape (nothing else than a text-only `<p>` and a `<ul>` of text-only `<li>`)."""
+    try:
+        parts = lxml.html.fragments_fromstring(text) if text.strip() else []
+    except etree.ParserError:
+        return None
+    if any(isinstance(part, str) and part.strip() for part in parts):
+        return None
+    elements = [part for part in parts if not isinstance(part, str)]
+    summary, objectives = "", []
+    if elements and elements[0].tag == "p" and _text_only(elements[0]):
+        summary = elements.pop(0).text or ""
+    if elements and elements[0].tag == "ul" and not (elements[0].text or "").strip():
+        listing = elements.pop(0)
+        for item in listing:
+            if item.tag != "li" or not _text_only(item) or (item.tail or "").strip():
+                return None
+            objectives.append(item.text or "")
+    if elements:
+        return None
+    return summary, objectives
+
+
+def _text_only(element: etree._Element) -> bool:
+    return len(element) == 0 and not element.attrib
 
 
 DECLARATION = b"<?xml version='1.0' encoding='UTF-8'?>\n"
