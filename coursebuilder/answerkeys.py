@@ -197,9 +197,13 @@ def check_answer_keys(course: Course) -> Iterator[Diagnostic]:
 def check_question(question: Question, names: dict[str, list[str]]) -> Iterator[Diagnostic]:
     """The answer-key warnings of one question, less those it silences in `allow_warnings`."""
     allowed = set(question.allow_warnings)
-    for diagnostic in _findings(question, names):
-        if diagnostic.code not in allowed:
-            yield diagnostic
+    findings = [diagnostic for diagnostic in _findings(question, names) if diagnostic.code not in allowed]
+    if findings:
+        # A question read on the fast path learns its lines (and those of its answers) only
+        # when asked: ask, then locate the findings again.
+        question.source_line()
+        findings = [diagnostic for diagnostic in _findings(question, names) if diagnostic.code not in allowed]
+    yield from findings
 
 
 def _findings(question: Question, names: dict[str, list[str]]) -> Iterator[Diagnostic]:

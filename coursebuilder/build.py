@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import pickle
+import sys
+import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
+from coursebuilder import buildcache
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
 from coursebuilder.loader import gc_paused, load_course, load_or_raise, under_course
 from coursebuilder.markdown import shared_renders
@@ -66,6 +72,13 @@ def build_course(
 ) -> tuple[list[Artifact], list[Diagnostic]]:
     """Load the course in `root` and build it; raise CourseError before writing anything if invalid."""
     options = options or BuildOptions()
+    cache = buildcache.cache_file(root, out_dir) if options.cache else None
+    key = ""
+    if cache is not None:
+        key = buildcache.source_key(root, (str(root), sorted(target_names), options.scorm_structure, strict))
+        cached = buildcache.load(cache, key)
+        if cached is not None:
+            return _report_cached(cached, options, events), cached.diagnostics
     course, warnings = load_or_raise(root)
     targets = select_targets(course, target_names)
     problems = warnings + under_course(root, check_targets(course, targets))
@@ -73,20 +86,140 @@ def build_course(
         raise CourseError(problems)
     course_dir = Path(out_dir) / course.info.id
     remove_stale_temps(course_dir)
-    artifacts: list[Artifact] = []
     if events is not None:
         events.targets_selected(targets)
+    groups = _parallel_groups(targets, options.jobs)
+    try:
+        if len(groups) == 1:
+            by_target = _build_group(course, targets, course_dir, options, events)
+        else:
+            by_target = _build_in_parallel(course, groups, course_dir, options, events)
+    except CourseError as exc:  # targets name files relative to the course, as checks do
+        raise CourseError(under_course(root, exc.diagnostics)) from None
+    in_order = {target.name: by_target[target.name] for target in targets}
+    if cache is not None:
+        buildcache.save(cache, key, in_order, problems)
+    return [artifact for files in in_order.values() for artifact in files], problems
+
+
+def _report_cached(cached: buildcache.CachedBuild, options: BuildOptions, events: BuildEvents | None) -> list[Artifact]:
+    """Tell `events` about a build answered from the cache, as if each target had found nothing to do."""
+    known = all_targets()
+    targets = [known[name] for name in cached.artifacts if name in known]
+    if events is not None:
+        events.targets_selected(targets)
+    for target in targets:
+        if events is not None:
+            events.target_started(target)
+            events.target_finished(target, cached.artifacts[target.name])
+        else:
+            options.progress(f"{target.name}: unchanged since the last build")
+    return [artifact for files in cached.artifacts.values() for artifact in files]
+
+
+def _build_group(
+    course: Course, targets: Sequence[Target], course_dir: Path, options: BuildOptions, events: BuildEvents | None
+) -> dict[str, list[Artifact]]:
+    """Build `targets` one after the other in this process, sharing their Markdown renderings."""
+    by_target: dict[str, list[Artifact]] = {}
     with shared_renders():  # targets render the same texts: parse each once
         for target in targets:
             if events is not None:
                 events.target_started(target)
             else:
                 options.progress(f"{target.name}: building")
-            try:
-                built = target.build(course, course_dir, options)
-            except CourseError as exc:  # targets name files relative to the course, as checks do
-                raise CourseError(under_course(root, exc.diagnostics)) from None
-            artifacts.extend(built)
+            built = by_target[target.name] = target.build(course, course_dir, options)
             if events is not None:
                 events.target_finished(target, built)
-    return artifacts, problems
+    return by_target
+
+
+_HEAVY = ("mbz",)
+"""Targets that take about as long as all the others together: built in a process of their own."""
+
+
+def _parallel_groups(targets: Sequence[Target], jobs: int | None) -> list[list[Target]]:
+    """Targets split for processes (a fixed split: the output never depends on the schedule).
+
+    One group, built here, unless there are two cores (or `jobs` says so), `fork`, and no
+    other thread (the preview builds from threads; forking them is unsafe).
+    """
+    heavy = [target for target in targets if target.name in _HEAVY]
+    light = [target for target in targets if target.name not in _HEAVY]
+    workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    can_fork = hasattr(os, "fork") and threading.active_count() == 1
+    if workers < 2 or not can_fork or not heavy or not light:
+        return [list(targets)]
+    return [light, heavy]
+
+
+def _build_in_parallel(
+    course: Course, groups: list[list[Target]], course_dir: Path, options: BuildOptions, events: BuildEvents | None
+) -> dict[str, list[Artifact]]:
+    """Build the first group here and each other group in a forked child.
+
+    Each child inherits the loaded course (nothing is loaded twice) and sends back its
+    artefacts, or the diagnostics of a CourseError, or the traceback of a failure. Every
+    target writes only its own files, so the bytes are those of a serial build.
+    """
+    sys.stdout.flush()
+    sys.stderr.flush()
+    children: list[tuple[int, int, list[Target]]] = []
+    for group in groups[1:]:
+        read_end, write_end = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            os.close(read_end)
+            _child(course, group, course_dir, options, write_end)
+        os.close(write_end)
+        children.append((pid, read_end, group))
+        if events is not None:
+            for target in group:
+                events.target_started(target)
+    failure: BaseException | None = None
+    by_target: dict[str, list[Artifact]] = {}
+    try:
+        by_target.update(_build_group(course, groups[0], course_dir, options, events))
+    except BaseException as exc:  # wait for the children first, then raise it
+        failure = exc
+    results: list[tuple[list[Target], tuple[str, Any]]] = []
+    for pid, read_end, group in children:
+        with os.fdopen(read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        results.append((group, pickle.loads(data) if data else ("crash", "the process ended without a result")))
+    if failure is not None:
+        raise failure
+    for group, (kind, value) in results:
+        if kind == "error":
+            raise CourseError(value)
+        if kind == "crash":
+            raise RuntimeError(f"building {', '.join(t.name for t in group)} failed:\n{value}")
+        by_target.update(value)
+        if events is not None:
+            for target in group:
+                events.target_finished(target, value[target.name])
+    return by_target
+
+
+def _child(course: Course, group: list[Target], course_dir: Path, options: BuildOptions, write_end: int) -> None:
+    """In a forked child: build `group`, send the result through `write_end`, and end the process."""
+    code = 0
+    result: tuple[str, Any]
+    try:
+        by_target: dict[str, list[Artifact]] = {}
+        with shared_renders():
+            for target in group:
+                by_target[target.name] = target.build(course, course_dir, options)
+        result = ("ok", by_target)
+    except CourseError as exc:
+        result = ("error", exc.diagnostics)
+    except BaseException:
+        result, code = ("crash", traceback.format_exc()), 1
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(pickle.dumps(result))
+        sys.stdout.flush()
+        sys.stderr.flush()
+    finally:
+        os._exit(code)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,28 +139,42 @@ def _item_line(obj: Model, field: str, index: int) -> int:
     return obj.source_line(f"{field}[{index}]")
 
 
-def _id_owners(course: Course, rejected: Sequence[RejectedQuestion]) -> Iterator[tuple[str, str, int, str]]:
-    """(id, file, line, field) of every question, valid or rejected, in file order."""
+def _id_owners(
+    course: Course, rejected: Sequence[RejectedQuestion]
+) -> Iterator[tuple[str, str, Callable[[], int], str]]:
+    """(id, file, line finder, field) of every question, valid or rejected, in file order.
+
+    A line is found only for a message: questions read on the fast path are located by reading
+    their file again, which a course without duplicates never needs.
+    """
     files = {question.source_file: None for question in course.questions}
     files.update({item.file: None for item in rejected})
     order = {name: number for number, name in enumerate(sorted(files))}
     owners = [
-        (order[q.source_file], q.field_path("id"), q.id, q.source_file, q.source_line("id")) for q in course.questions
-    ] + [(order[r.file], f"questions[{r.index}].id", r.id, r.file, r.line) for r in rejected]
+        (order[q.source_file], q.field_path("id"), q.id, q.source_file, functools.partial(q.source_line, "id"))
+        for q in course.questions
+    ] + [(order[r.file], f"questions[{r.index}].id", r.id, r.file, functools.partial(int, r.line)) for r in rejected]
     owners.sort(key=lambda owner: (owner[0], int(re.sub(r"\D", "", owner[1].split(".")[0]) or 0)))
-    for _order, field, qid, file, line in owners:
-        yield qid, file, line, field
+    for _order, field, qid, file, line_of in owners:
+        yield qid, file, line_of, field
 
 
 def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) -> Iterator[Diagnostic]:
     seen: dict[str, BaseModel | RejectedQuestion] = {}
-    first_at: dict[str, str] = {}
+    first_at: dict[str, tuple[str, Callable[[], int]]] = {}
     lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
-    for qid, file, line, field in _id_owners(course, rejected):
+    for qid, file, line_of, field in _id_owners(course, rejected):
         if qid in first_at:
-            yield error(file, line, field, f"question id {qid!r} is already used at {first_at[qid]}", "duplicate-id")
+            first_file, first_line = first_at[qid]
+            yield error(
+                file,
+                line_of(),
+                field,
+                f"question id {qid!r} is already used at {first_file}:{first_line()}",
+                "duplicate-id",
+            )
         else:
-            first_at[qid] = f"{file}:{line}"
+            first_at[qid] = (file, line_of)
     for item in rejected:
         seen.setdefault(item.id, item)
     for question in course.questions:
@@ -248,31 +263,32 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
         for owner, field, path, text in iter_markdown(document):
             assert isinstance(owner, Model)
             is_body = isinstance(owner, Lesson) and field == "body"
-            base_line = owner.body_line if isinstance(owner, Lesson) and is_body else owner.source_line(field)
+            # Lines are found only for a message (questions read on the fast path are located
+            # by reading their file again): `at(n)` is line n of a body, or the field's line.
+            at = _line_finder(document, owner, field, is_body)
             limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
             if len(text) > limit:
                 # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
                 yield error(
                     source_file,
-                    base_line,
+                    at(0),
                     path,
                     f"text is {len(text):,} characters; the limit is {limit:,}",
                     "too-large",
                 )
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
-            yield from _check_formulas(text, source_file, base_line, path, is_body)
+            yield from _check_formulas(text, source_file, at, path)
             unsafe, refs = scan_markdown(text)
-            yield from _check_html(unsafe, source_file, base_line, path, is_body, allow_scripts)
+            yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
             for ref in refs:
-                line = base_line + ref.line if is_body else base_line
                 if is_script_url(ref.target):
                     continue  # reported by the HTML check
                 if is_external(ref.target):
                     if ref.kind == "image":
                         yield error(
                             source_file,
-                            line,
+                            at(ref.line),
                             path,
                             f"image {ref.target!r} is on the web; packages must work offline: put it in assets/",
                             "external-image",
@@ -280,7 +296,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                     elif ref.target.lower().startswith("http"):
                         yield warning(
                             source_file,
-                            line,
+                            at(ref.line),
                             path,
                             f"link {ref.target!r} leaves the course; learners need a connection to follow it",
                             "external-link",
@@ -303,7 +319,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                         resolved[key] = exc
                 asset = resolved[key]
                 if isinstance(asset, AssetProblem):
-                    yield error(source_file, line, path, str(asset), "asset")
+                    yield error(source_file, at(ref.line), path, str(asset), "asset")
                     continue
                 if asset.path not in counted:
                     counted.add(asset.path)
@@ -318,16 +334,16 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
         )
 
 
-def _check_formulas(text: str, file: str, line: int, path: str, is_body: bool) -> Iterator[Diagnostic]:
+def _check_formulas(text: str, file: str, at: Callable[[int], int], path: str) -> Iterator[Diagnostic]:
     """Each formula the converter cannot handle, and each `$` that opens no formula."""
     formulas, strays = notation.scan(text)
     for formula in formulas:
         found = tex.problem(formula.tex)
         if found is not None:
             shown = f"$${formula.tex}$$" if formula.display else f"${formula.tex}$"
-            yield error(file, line + formula.line if is_body else line, path, f"formula {shown}: {found}", "formula")
+            yield error(file, at(formula.line), path, f"formula {shown}: {found}", "formula")
     for stray in strays:
-        yield error(file, line + stray.line if is_body else line, path, stray.message, "formula")
+        yield error(file, at(stray.line), path, stray.message, "formula")
 
 
 def _check_plain_formulas(course: Course) -> Iterator[Diagnostic]:
@@ -377,8 +393,22 @@ def _leaves_course(target: str) -> bool:
     return path.startswith(("/", "~", "\\")) or ".." in path.replace("\\", "/").split("/") or "\x00" in path
 
 
+def _line_finder(document: BaseModel, owner: Model, field: str, is_body: bool) -> Callable[[int], int]:
+    """`at(n)`: line `n` of a lesson body, or (whatever `n`) the line of `owner.field`."""
+
+    def at(line_in_body: int) -> int:
+        if is_body:
+            assert isinstance(owner, Lesson)
+            return owner.body_line + line_in_body
+        if isinstance(document, Model):
+            document.source_line()  # locates the objects inside it too
+        return owner.source_line(field)
+
+    return at
+
+
 def _check_html(
-    unsafe: list[UnsafeHtml], file: str, line: int, path: str, is_body: bool, allow: bool
+    unsafe: list[UnsafeHtml], file: str, at: Callable[[int], int], path: str, is_body: bool, allow: bool
 ) -> Iterator[Diagnostic]:
     """Scripts, frames, event handlers and script URLs: errors, except in an opted-in lesson."""
     if is_body and allow:
@@ -391,7 +421,7 @@ def _check_html(
     for found in unsafe:
         yield error(
             file,
-            line + found.line if is_body else line,
+            at(found.line),
             path,
             f"{found.what} is not allowed {where}; Moodle's cleaner would remove it",
             "unsafe-html",

@@ -8,14 +8,18 @@ import re
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from coursebuilder import __version__
-from coursebuilder.build import build_course, validate_course
-from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, has_errors, to_json
-from coursebuilder.model import SLUG, Course
-from coursebuilder.targets import BuildOptions, all_targets
+from coursebuilder.version import __version__
+
+if TYPE_CHECKING:
+    from coursebuilder.diagnostics import Diagnostic
+    from coursebuilder.model import Course
+
+# Each command imports what it needs when it runs: `--help` loads neither pydantic nor the
+# targets, and `validate` none of the builders.
 
 _PROCESS_PER_COMMAND = False
 """True when this process runs one command and ends (the `coursebuilder` program), not a test."""
@@ -96,6 +100,9 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...]) 
 
     Exit status: 0 when valid, 1 when there are errors (or warnings with --strict).
     """
+    from coursebuilder.build import validate_course
+    from coursebuilder.diagnostics import CourseError, has_errors, to_json
+
     _hold_course_until_exit()
     try:
         course, diagnostics = validate_course(directory, targets)
@@ -141,6 +148,13 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...]) 
     help="SCORM: one SCO for the whole course, or one per lesson (overrides course.yaml).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, 2),
+    default=None,
+    help="Processes to build the targets in once the course is loaded (default: 2 on two cores or more).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each step.")
 def build(
@@ -149,6 +163,7 @@ def build(
     targets: tuple[str, ...],
     structure: str | None,
     strict: bool,
+    jobs: int | None,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -157,11 +172,14 @@ def build(
     Nothing is written when the course has errors. On a terminal each target reports as it
     goes; the closing summary lists every file with its size.
     """
+    from coursebuilder.build import build_course
+    from coursebuilder.diagnostics import CourseError, Severity
     from coursebuilder.progress import BuildReporter
+    from coursebuilder.targets import BuildOptions
 
     _hold_course_until_exit()
     reporter = BuildReporter(sys.stdout, quiet=quiet, verbose=verbose)
-    options = BuildOptions(scorm_structure=structure, progress=reporter.step)
+    options = BuildOptions(scorm_structure=structure, progress=reporter.step, jobs=jobs)
     try:
         artifacts, warnings = build_course(directory, output, targets, options, strict, events=reporter)
     except CourseError as exc:
@@ -187,6 +205,8 @@ def schema(output: Path) -> None:
 @main.command()
 def targets() -> None:
     """List the output formats `build --target` accepts."""
+    from coursebuilder.targets import all_targets
+
     for name, target in all_targets().items():
         click.echo(f"{name:12} {target.summary}")
 
@@ -260,6 +280,7 @@ def import_(
     errors after the import.
     """
     from coursebuilder.importer import ImportOptions, report_lines, run_import
+    from coursebuilder.model import SLUG
 
     if lesson is not None and not re.fullmatch(SLUG, lesson):
         raise click.BadParameter(f"{lesson!r} is not an id (lowercase letters, digits, - and _)", param_hint="--lesson")

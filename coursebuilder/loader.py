@@ -33,7 +33,7 @@ from coursebuilder.model import (
     QuizFile,
     xml_unsafe_char,
 )
-from coursebuilder.yamlio import LineDict, LineList, YamlProblem, decode, parse_yaml
+from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
 P = ParamSpec("P")
@@ -263,21 +263,49 @@ def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line
 
 
 _QUESTION = TypeAdapter(Question)
+_QUESTIONS = TypeAdapter(list[Question])
+"""A whole file's questions in one call (the fast path: any error sends the file to the slow one)."""
 
 
 def _load_quiz(reader: _Reader, name: str, rejected: list[RejectedQuestion]) -> list[Any]:
     """Validate a quiz file question by question, so one bad question hides no other; the ids
-    of questions that fail go to `rejected`."""
-    diags = reader.diags
+    of questions that fail go to `rejected`.
+
+    The file is read on the fast path first (no line marks); when that finds any problem, or
+    cannot be sure it reads the file as PyYAML does, the file is read again with lines and
+    checked again, so its messages are located exactly as ever.
+    """
     text = reader.read(name)
     if text is None:
         return []
-    data = _parse(name, text, diags)
-    if data is _FAILED or data is None:
+    data = load_fast(text)
+    if data is not UNSURE:
+        found: list[Diagnostic] = []
+        site = _QuizSite(name, text)
+        questions = _quiz_questions(data, name, found, site, [])
+        if not found:
+            return questions
+        site.entries.clear()
+    data = _parse(name, text, reader.diags)
+    if data is _FAILED:
+        return []
+    return _quiz_questions(data, name, reader.diags, None, rejected)
+
+
+def _quiz_questions(
+    data: Any, name: str, diags: list[Diagnostic], site: _QuizSite | None, rejected: list[RejectedQuestion]
+) -> list[Any]:
+    """The questions of a parsed quiz file; located now (`site` None) or by `site` when asked.
+
+    The ids of questions that fail validation go to `rejected` (the fast path rejects none: any
+    failure sends the file to the slow path).
+    """
+    if data is None:
         return []
     items = data.get("questions") if isinstance(data, dict) else None
-    shell = LineDict({k: v for k, v in data.items() if k != "questions"}) if isinstance(data, dict) else data
-    if isinstance(shell, LineDict) and isinstance(data, LineDict):
+    shell = {k: v for k, v in data.items() if k != "questions"} if isinstance(data, dict) else data
+    if isinstance(data, LineDict):
+        shell = LineDict(shell)
         shell.line, shell.key_lines, shell.key_columns = data.line, data.key_lines, data.key_columns
     quiz = validate(QuizFile, shell, name, diags)
     if quiz is None:
@@ -288,13 +316,20 @@ def _load_quiz(reader: _Reader, name: str, rejected: list[RejectedQuestion]) -> 
         diags.append(
             error(
                 name,
-                data.key_lines.get("questions", 1),
+                data.key_lines.get("questions", 1) if isinstance(data, LineDict) else 1,
                 "questions",
                 f"expected a list of questions, found {_kind(items)}",
                 "yaml",
             )
         )
         return []
+    if site is not None:
+        try:
+            questions = _QUESTIONS.validate_python(items)
+        except ValidationError:
+            diags.append(error(name, 0, "questions", "a question is not valid", "schema"))  # read again with lines
+            return []
+        return list(_apply_defaults(quiz, questions, name, site))
     questions = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -316,10 +351,45 @@ def _load_quiz(reader: _Reader, name: str, rejected: list[RejectedQuestion]) -> 
                 line = item.key_lines.get("id", item.line) if isinstance(item, LineDict) else 1
                 rejected.append(RejectedQuestion(qid, name, line, index))
             continue
-        _locate(question, item, name, 0)
-        question._path = f"questions[{index}]"
+        if site is None:
+            _locate(question, item, name, 0)
+            question._path = f"questions[{index}]"
         questions.append(question)
-    return list(_apply_defaults(quiz, questions))
+    return list(_apply_defaults(quiz, questions, name, site))
+
+
+class _QuizSite:
+    """A quiz file read on the fast path: its questions learn their lines when a message needs one.
+
+    It reads the file again with line marks (once) and records the lines exactly as the slow
+    path would have at load time.
+    """
+
+    def __init__(self, name: str, text: str) -> None:
+        self.name, self.text = name, text
+        self.entries: list[tuple[Model, int, bool]] = []
+        """(question, its index in the file, whether its lesson came from the file's defaults)."""
+
+    def add(self, question: Model, index: int, lesson_from_defaults: bool) -> None:
+        private = question.__pydantic_private__
+        assert private is not None
+        private["_file"], private["_path"], private["_site"] = self.name, f"questions[{index}]", self
+        self.entries.append((question, index, lesson_from_defaults))
+
+    def locate(self) -> None:
+        entries, self.entries = self.entries, []
+        if not entries:
+            return
+        data = parse_yaml(self.text)  # the fast path read it, so this reads it too
+        items, defaults = data["questions"], data.get("defaults")
+        for question, index, lesson_from_defaults in entries:
+            private = question.__pydantic_private__
+            assert private is not None
+            private["_site"] = None
+            _locate(question, items[index], self.name, 0)
+            if lesson_from_defaults:
+                line = defaults.key_lines.get("lesson", defaults.line) if isinstance(defaults, LineDict) else 0
+                question._lines.setdefault("lesson", line)
 
 
 def _kind(data: Any) -> str:
@@ -513,9 +583,9 @@ def _quiz_files(root: Path) -> list[str]:
     return sorted(_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
-def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:
+def _apply_defaults(quiz: QuizFile, questions: list[Any], name: str, site: _QuizSite | None) -> Iterator[Any]:
     defaults = quiz.defaults
-    for question in questions:
+    for index, question in enumerate(questions):
         update: dict[str, Any] = {}
         if question.lesson is None and defaults.lesson is not None:
             update["lesson"] = defaults.lesson
@@ -523,11 +593,11 @@ def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:
             update["category"] = defaults.category
         if defaults.tags:
             update["tags"] = list(dict.fromkeys([*defaults.tags, *question.tags]))
-        if not update:
-            yield question
-            continue
-        copy = question.model_copy(update=update)
-        copy.locate(question.source_file, question.source_line(), dict(question._lines), question._path)
-        if "lesson" in update:
-            copy._lines.setdefault("lesson", quiz.defaults.source_line("lesson"))
+        copy = question.model_copy(update=update) if update else question
+        if site is not None:
+            site.add(copy, index, "lesson" in update)  # no question was skipped on this path
+        elif update:
+            copy.locate(question.source_file, question.source_line(), dict(question._lines), question._path)
+            if "lesson" in update:
+                copy._lines.setdefault("lesson", quiz.defaults.source_line("lesson"))
         yield copy

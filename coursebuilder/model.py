@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, Protocol, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -41,6 +41,12 @@ Percent = Annotated[float, Field(ge=-100, le=100)]
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
+class Locator(Protocol):
+    """Records the lines of the objects read from one file, when first asked."""
+
+    def locate(self) -> None: ...
+
+
 def rule(code: str, message: str) -> PydanticCustomError:
     """An error of one of our own rules; `code` ends up in the diagnostic as `[code]`."""
     return PydanticCustomError(code, "{message}", {"message": message})
@@ -68,6 +74,8 @@ class Model(BaseModel):
 
     _path: str = PrivateAttr(default="")
     """Field path of the object in its file, e.g. `questions[3]`."""
+    _site: Locator | None = PrivateAttr(default=None)
+    """Finds the lines above when first asked (a file read without line marks)."""
 
     def locate(
         self,
@@ -100,16 +108,26 @@ class Model(BaseModel):
         return str(private.get("_file", ""))
 
     def source_line(self, field: str | None = None) -> int:
-        """Line of `field` (or of the object) in its source file; 0 when unknown."""
+        """Line of `field` (or of the object) in its source file; 0 when unknown.
+
+        A question read on the fast path learns its lines (and those of the objects inside
+        it) when this is first asked of it.
+        """
         private = self.__pydantic_private__ or {}
+        site = private.get("_site")
+        if site is not None:
+            site.locate()
         lines: dict[str, int] = private.get("_lines") or {}
         if field is not None and field in lines:
             return lines[field]
         return int(private.get("_line", 0))
 
     def source_column(self, field: str) -> int:
-        """Column of `field` in its source file; 0 when unknown."""
+        """Column of `field` in its source file; 0 when unknown (located as `source_line` is)."""
         private = self.__pydantic_private__ or {}
+        site = private.get("_site")
+        if site is not None:
+            site.locate()
         columns: dict[str, int] = private.get("_columns") or {}
         return columns.get(field, 0)
 

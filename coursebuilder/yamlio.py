@@ -15,10 +15,15 @@ attacker could use is refused with a located message:
 
 Tabs are fine inside text; when a file does not parse and a line is indented with a tab, the
 message says so, because that is nearly always the cause.
+
+`load_fast` reads most files several times faster (yaml-rs, no line marks) and gives
+up (`UNSURE`) on any text where its answer could differ from `parse_yaml`'s, which then reads
+the file and locates what is wrong.
 """
 
 from __future__ import annotations
 
+import functools
 import gc
 import re
 from collections.abc import Callable, Iterator
@@ -26,6 +31,7 @@ from functools import partial
 from typing import Any
 
 import yaml
+import yaml_rs
 
 from coursebuilder import limits
 
@@ -101,7 +107,6 @@ class _LoaderMixin:
     _odd: bool
     constructed_objects: dict[Any, Any]
     recursive_objects: dict[Any, Any]
-    deep_construct: bool
 
     def line_of(self, mark: Any) -> int:
         """1-based editor line of a mark (libyaml also breaks lines at U+0085/U+2028/U+2029)."""
@@ -152,26 +157,19 @@ class _LoaderMixin:
             return tag
         return str(super().resolve(kind, value, implicit))  # type: ignore[misc]
 
-    def construct_document(self, node: yaml.Node) -> Any:
-        """Build the document breadth first, as PyYAML's generators do, without their per-node cost.
+    def build(self, node: yaml.Node) -> Any:
+        """Build the document breadth first, as PyYAML's own constructor does, without its per-node cost.
 
         Plain maps, lists and strings are built here, each container knowing its depth; any
-        other tag goes through the constructors registered below, in the same order, so
-        results and errors are PyYAML's. Meeting a node a second time means an alias.
+        other tag goes through the constructors registered below (PyYAML's public
+        `construct_object`), so results and errors are PyYAML's. Meeting a node a second time
+        means an alias.
         """
         done = self.constructed_objects
-        pending: list[Any] = []  # (node, container, depth) to fill, or a PyYAML generator to finish
-        generators: list[Any] = vars(self)["state_generators"]  # where PyYAML queues its own
-
-        def adopt() -> None:
-            if generators:
-                pending.extend(generators)
-                generators.clear()
+        pending: list[tuple[Any, Any, int]] = []  # (node, container, depth) to fill
 
         def delegate(child: yaml.Node) -> Any:
-            data = self.construct_object(child, deep=False)
-            adopt()
-            return data
+            return self.construct_object(child, deep=True)
 
         def make(child: yaml.Node, depth: int, after: Any) -> Any:
             if child in done:
@@ -204,25 +202,18 @@ class _LoaderMixin:
             result = make(node, 1, node.start_mark)
             while pending:
                 level, pending = pending, []
-                for task in level:
-                    if isinstance(task, tuple):
-                        child, data, depth = task
-                        if isinstance(data, LineDict):
-                            _fill_map(self, child, data, key_of, partial(_deeper, make, depth))
-                        else:
-                            previous = child.start_mark
-                            for item in child.value:
-                                data.append(make(item, depth + 1, previous))
-                                previous = item.end_mark
+                for child, data, depth in level:
+                    if isinstance(data, LineDict):
+                        _fill_map(self, child, data, key_of, partial(_deeper, make, depth))
                     else:
-                        for _ in task:
-                            pass
-                        adopt()
+                        previous = child.start_mark
+                        for item in child.value:
+                            data.append(make(item, depth + 1, previous))
+                            previous = item.end_mark
             return result
         finally:
             self.constructed_objects.clear()
             self.recursive_objects.clear()
-            self.deep_construct = False
 
 
 def _deeper(make: Callable[[yaml.Node, int, Any], Any], depth: int, child: yaml.Node, after: Any) -> Any:
@@ -389,7 +380,8 @@ def _parse(text: str, line_offset: int, loader_class: type[Any], prescan: bool) 
         if prescan:
             _check_depth(text, loader_class)
         loader = loader_class(text)
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        return None if node is None else loader.build(node)
     except YamlProblem as exc:
         exc.line = (exc.line or 1) + line_offset
         raise
@@ -464,3 +456,202 @@ def _tab_indented_line(text: str, last: int) -> int:
         if "\t" in indent and raw.strip():
             return number
     return 0
+
+
+# --------------------------------------------------------------------------- the fast path
+
+UNSURE: Any = object()
+"""What `load_fast` returns when only `parse_yaml` can say what the text means."""
+
+_REFUSED_CHARS = re.compile(
+    # characters PyYAML's reader refuses, line breaks only libyaml counts, a BOM inside the text
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+_CONTROL_CHARS = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
+"""The same for ASCII text (faster)."""
+_DOCUMENT_MARKS = re.compile(r"\n(?:---|\.\.\.)(?=[ \n]|\Z)|\A(?:\.\.\.|%)|\n%")
+"""A second document, an end marker, a directive."""
+_VALUE_END = r"[ ]*(?:$|#|[,\]}]|:(?:[ ]|$))"
+_ODD_NUMBER = (
+    # a plain value that looks like a number but is not written the one way YAML 1.1 and 1.2
+    # read alike: 0777 (octal or decimal), 0o17, 1e3, -.5, _1, 1:20 …
+    r"(?P<start>(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
+    + _VALUE_END
+    + r")[-+]?(?:[._]?[0-9]|\.[iInN])[0-9A-Za-z_.:+-]*)"
+    + _VALUE_END
+)
+_SUSPECT_STARTS = (
+    *(re.compile(re.escape(before) + "[ ]*" + _ODD_NUMBER, re.M) for before in (": ", "- ", "? ", "[", "{", ",")),
+    # at the start of a line, also `:` (an empty key, to YAML 1.2)
+    re.compile(r"(?:\A|\n)[ ]*(?:(?:-[ ]+)*(?P<colon>:)(?=[ \n])|" + _ODD_NUMBER + ")", re.M),
+)
+_EMPTY_LAST_BLOCK = re.compile(r"[|>][0-9+]*[ ]*(?:#[^\n]*)?\Z")
+"""A block scalar with no text at the end of the file (yaml-rs reads it as a line break)."""
+_BLOCK_HEADER = re.compile(r"[|>][-+]?[ ]*(?:#[^\n]*)?\n")
+_BLOCK_BODY = re.compile(r"(?:[ ]*\n)*(?P<indent>[ ]+)[^ \n][^\n]*(?:\n(?:(?P=indent)[^\n]*|[ ]*)(?=\n|\Z))*")
+"""A block scalar's lines: blank, or indented at least as far as its first line."""
+_OWNER = re.compile(r"(?P<lead>[ ]*(?:[-?][ ]+)*)(?:[^\n#]*?:[ ]+)?")
+"""What may precede a block scalar's `|` or `>` on its line; `lead` is its owner's indentation."""
+
+_DUPLICATES = yaml_rs.DuplicateKeyPolicy.Error
+_NO_ALIASES = yaml_rs.AliasLimits(
+    max_total_replayed_events=0, max_replay_stack_depth=1, max_alias_expansions_per_anchor=0
+)
+_BIG_INT = 10 ** (MAX_NUMBER_CHARS - 10)
+_RESOLVERS = yaml.SafeLoader.yaml_implicit_resolvers
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"  # read as its text by both (see _construct_timestamp)
+"""PyYAML's implicit types of plain scalars, by first character (YAML 1.1: `yes`, `1:20`, dates …)."""
+
+
+def load_fast(text: str) -> Any:
+    """The value of `text`, exactly as `parse_yaml` reads it but without lines; or `UNSURE`.
+
+    It gives up on every text where YAML 1.1 (PyYAML) and 1.2 (yaml-rs) could read a plain
+    value differently (`yes`, `0777`, `1e3`, dates …), on tags, anchors, aliases, merge keys,
+    tabs, several documents, characters PyYAML refuses, and on anything yaml-rs itself refuses
+    (syntax errors, duplicate keys, deep nesting); then `parse_yaml` reads the file and locates
+    the problem.
+    """
+    if "\t" in text or not text.endswith("\n") or _suspect(text):
+        return UNSURE
+    try:
+        data = yaml_rs.loads(text, parse_datetime=False, alias_limits=_NO_ALIASES, duplicate_key_policy=_DUPLICATES)
+    except (yaml_rs.YAMLDecodeError, ValueError, TypeError, RecursionError):
+        return UNSURE
+    return data if _like_parse_yaml(data) else UNSURE
+
+
+def _suspect(text: str) -> bool:
+    """Whether the text outside block scalars holds anything only `parse_yaml` may judge."""
+    if (_CONTROL_CHARS if text.isascii() else _REFUSED_CHARS).search(text) is not None:
+        return True
+    if ("\n---" in text or "\n..." in text or "%" in text) and _DOCUMENT_MARKS.search(text) is not None:
+        return True
+    if _EMPTY_LAST_BLOCK.search(text.rstrip(" \n")) is not None:
+        return True
+    starts: list[int] = []
+    for mark in "!&*":  # maybe a tag, an anchor or an alias
+        at = text.find(mark)
+        while at >= 0:
+            starts.append(at)
+            at = text.find(mark, at + 1)
+    for pattern in _SUSPECT_STARTS:
+        starts.extend(hit.start(hit.lastgroup or 0) for hit in pattern.finditer(text))
+    blocks: list[tuple[int, int]] | None = None
+    for start in starts:
+        if not _starts_a_value(text, start):
+            continue
+        if blocks is None:
+            blocks = _block_scalars(text)
+        if not any(first <= start < end for first, end in blocks):
+            return True
+    return False
+
+
+def _starts_a_value(text: str, at: int) -> bool:
+    """Whether a plain value could start at `at`: after indentation, `- `, `: `, `? `, `[`, `{` or `,`."""
+    line_start = text.rfind("\n", 0, at) + 1
+    before = text[line_start:at]
+    stripped = before.rstrip(" ")
+    if not stripped:
+        return True
+    return stripped[-1] in "[{," or (stripped[-1] in "-:?" and len(stripped) < len(before))
+
+
+def _block_scalars(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the text of every block scalar (`key: |` and its more indented lines)."""
+    found: list[tuple[int, int]] = []
+    end = 0
+    for header in _BLOCK_HEADER.finditer(text):
+        if header.start() < end:
+            continue
+        line_start = text.rfind("\n", 0, header.start()) + 1
+        owner = _OWNER.fullmatch(text, line_start, header.start())
+        body = _BLOCK_BODY.match(text, header.end())
+        if owner is None or body is None or len(body.group("indent")) <= len(owner.group("lead")):
+            continue
+        found.append((header.end(), body.end()))
+        end = body.end()
+    return found
+
+
+def _like_parse_yaml(data: Any) -> bool:
+    """Check what `parse_yaml` checks as it builds (depth, keys, number sizes, YAML 1.1 types)."""
+    if type(data) not in (dict, list):
+        return _same_in_yaml_11(data)
+    keys: set[Any] = set()  # keys already found plain (a few names recur everywhere)
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if type(value) is dict:
+            if not value.keys() <= keys:
+                if not _plain_keys(value):
+                    return False
+                keys.update(value)
+            children: Any = value.values()
+        else:
+            children = value
+        for child in children:
+            kind = type(child)
+            if kind is str:
+                if child and child[0] in _RESOLVERS and _resolves_in_yaml_11(child):
+                    return False
+            elif kind is dict or kind is list:
+                stack.append((child, depth + 1))
+            elif not _same_in_yaml_11(child):
+                return False
+    return True
+
+
+def _same_in_yaml_11(value: Any) -> bool:
+    """A scalar yaml-rs made that `parse_yaml` makes alike (an int too long is refused there)."""
+    if type(value) is int:
+        return bool(-_BIG_INT < value < _BIG_INT)
+    if type(value) is str:
+        return not (value and value[0] in _RESOLVERS and _resolves_in_yaml_11(value))
+    return value is None or type(value) in (bool, float)
+
+
+def _resolves_in_yaml_11(text: str) -> bool:
+    """Whether `text` may have been written plain and PyYAML would read it as something else.
+
+    Text yaml-rs itself reads as a number, boolean or null when plain (`"54"`, `"true"`) was
+    quoted, so PyYAML reads it as text too.
+    """
+    if len(text) > 5 and text[0].isalpha():
+        return False  # the words PyYAML reads as booleans and null are short
+    for tag, pattern in _RESOLVERS[text[0]]:
+        if pattern.match(text):
+            return tag not in (_STR, _TIMESTAMP) and not _typed_in_yaml_12(text)
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _typed_in_yaml_12(text: str) -> bool:
+    """Whether yaml-rs, reading `text` written plain, gives anything but that text (or refuses it)."""
+    try:
+        value: Any = yaml_rs.loads(f"- {text}\n", parse_datetime=False)
+    except (yaml_rs.YAMLDecodeError, ValueError, TypeError):
+        return True
+    return not (isinstance(value, list) and len(value) == 1 and value[0] == text and type(value[0]) is str)
+
+
+def _plain_keys(mapping: dict[Any, Any]) -> bool:
+    """Spell number, boolean and null keys as `parse_yaml` does (`1`, `true`, `none`), in place."""
+    if all(type(key) is str and not (key and key[0] in _RESOLVERS and _resolves_in_yaml_11(key)) for key in mapping):
+        return True
+    items = list(mapping.items())
+    mapping.clear()
+    for key, value in items:
+        if isinstance(key, bool) or key is None:
+            key = str(key).lower()
+        elif isinstance(key, (int, float)) and _same_in_yaml_11(key):
+            key = str(key)
+        elif not isinstance(key, str) or (key and key[0] in _RESOLVERS and _resolves_in_yaml_11(key)):
+            return False
+        if key in mapping:
+            return False
+        mapping[key] = value
+    return True

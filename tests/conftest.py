@@ -61,3 +61,9 @@ def write_course(tmp_path: Path) -> WriteCourse:
         return target
 
     return write
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _build_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Builds in tests (and the programs they start) keep their cache out of the user's home."""
+    os.environ["COURSEBUILDER_CACHE"] = str(tmp_path_factory.mktemp("build-cache"))

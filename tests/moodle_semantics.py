@@ -1500,3 +1500,29 @@ def moodle_shortanswer_grade(
         if moodle_compare_string_with_wildcard(response, pattern, not usecase):
             return index, fraction
     return None, 0.0
+
+
+# --------------------------------------------------------------------------- SCORM upload
+
+
+def scorm_manifest_titles(data: bytes) -> list[str]:
+    """The titles Moodle's SCORM upload stores from `imsmanifest.xml`, in document order.
+
+    mod/scorm/datamodels/scormlib.php (4.5 and 5.2 alike): `xml2Array::parse()` gives the whole
+    file to one `xml_parse()` call; `tagdata()` keeps a piece of character data only when
+    `trim($tagdata)` is not empty, appending it to the last tag opened, and `scorm_get_manifest()`
+    stores each `TITLE` block's `tagData` (or `''`) as the organization's or item's title.
+    """
+    stack: list[dict[str, Any]] = []
+    titles: list[dict[str, Any]] = []
+    for kind, value, _attrs in php_xml_events(data, max(len(data), 1)):
+        if kind == "start":
+            tag: dict[str, Any] = {"name": etree.QName(value).localname.upper()}
+            stack.append(tag)
+            if tag["name"] == "TITLE":
+                titles.append(tag)
+        elif kind == "end":
+            stack.pop()
+        elif value.strip(" \t\n\r\0\x0b") and stack:
+            stack[-1]["tagData"] = stack[-1].get("tagData", "") + value
+    return [tag.get("tagData", "") for tag in titles]

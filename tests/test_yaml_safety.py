@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 
 from coursebuilder import yamlio
 from coursebuilder.diagnostics import Diagnostic, Severity
@@ -156,11 +155,6 @@ def test_prescan_is_used_where_the_composer_has_no_limit(monkeypatch: pytest.Mon
     with pytest.raises(YamlProblem, match="nested more than"):
         yamlio.parse_yaml(DEEP_CASES["block lists"])
     assert calls
-
-
-def test_prescan_decision_follows_the_libyaml_version() -> None:
-    expected = yamlio._BaseLoader is not getattr(yaml, "CSafeLoader", None) or yamlio._libyaml_version() < (0, 2, 6)
-    assert expected == yamlio.PRESCAN_DEPTH
 
 
 # --------------------------------------------------------------------------- keys, tabs, encodings

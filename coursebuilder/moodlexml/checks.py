@@ -44,6 +44,7 @@ _PART = re.compile(r"([A-Za-z_]+)((?:\[\d+\])*)")
 
 def _line_of(owner: Model, field: str) -> int:
     """Line of a dotted field path (`answers[1].text`), from the innermost model that has it."""
+    owner.source_line()  # locates the objects inside it too (questions read on the fast path)
     model: Model = owner
     key = field
     current: object = owner

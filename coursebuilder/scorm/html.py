@@ -378,13 +378,16 @@ class ContentRenderer:
         self,
         text: str,
         source_file: str,
-        line: int = 0,
+        line: int | Callable[[], int] = 0,
         field_name: str = "",
         inline: bool = False,
         link_terms: bool = False,
         drop_heading: str | None = None,
     ) -> str:
-        """Render `text` (written in `source_file`) to HTML ready for a package page."""
+        """Render `text` (written in `source_file`) to HTML ready for a package page.
+
+        `line` (or a function that finds it, asked only for a message) locates `field_name`.
+        """
         markup = render(text, inline=inline, math="mathml")
         if not markup.strip():
             return ""
@@ -399,7 +402,9 @@ class ContentRenderer:
             self.linker.link(holder, self.glossary_title)
         return inner_html(holder)
 
-    def _rewrite_refs(self, holder: etree._Element, source_file: str, line: int, field_name: str) -> None:
+    def _rewrite_refs(
+        self, holder: etree._Element, source_file: str, line: int | Callable[[], int], field_name: str
+    ) -> None:
         for element in list(holder.iter(*_REF_ATTRS)):
             attr = _REF_ATTRS[str(element.tag)]
             ref = element.get(attr)
@@ -421,7 +426,8 @@ class ContentRenderer:
                     found = exc
                 self._resolved[key] = found
             if isinstance(found, AssetProblem):
-                raise CourseError([error(source_file, line, field_name, str(found), "asset")]) from None
+                where = line() if callable(line) else line
+                raise CourseError([error(source_file, where, field_name, str(found), "asset")]) from None
             asset = found
             if asset.rel in self.lesson_targets:
                 target = self.lesson_targets[asset.rel]

@@ -17,6 +17,7 @@ from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-
 
 from coursebuilder.markdown import render
 from coursebuilder.model import CourseInfo
+from coursebuilder.moodlexml.text import set_text
 from coursebuilder.scorm.html import plain_text
 from coursebuilder.scorm.quiz import number
 
@@ -110,6 +111,18 @@ def _rights(info: CourseInfo) -> str:
     return " ".join(parts)
 
 
+def _title(maker: Any, text: str) -> etree._Element:
+    """An organization's or item's `<title>`, as Moodle's SCORM upload reads it back unchanged.
+
+    mod/scorm/datamodels/scormlib.php `xml2Array::tagdata()` drops each piece of character data
+    that is only whitespace, and every entity reference is a piece of its own: the space in
+    `R&amp;D &amp; &lt;lab&gt;` would be lost. A CDATA section is one piece (`set_text`).
+    """
+    element = cast(etree._Element, maker.title())
+    set_text(element, text)
+    return element
+
+
 def _summary(info: CourseInfo) -> str:
     """The course summary as plain text: metadata fields hold no markup."""
     return plain_text(render(info.summary, math="mathml"))  # formulas as their TeX
@@ -131,7 +144,7 @@ def manifest_12(plan: PackagePlan) -> bytes:
     manifest_id, org_id = _ids(plan)
     items = []
     for sco in plan.scos:
-        item = E.item(E.title(sco.title), identifier=f"ITEM-{sco.key}", identifierref=f"RES-{sco.key}")
+        item = E.item(_title(E, sco.title), identifier=f"ITEM-{sco.key}", identifierref=f"RES-{sco.key}")
         if sco.mastery is not None:
             item.append(A.masteryscore(number(sco.mastery)))
         items.append(item)
@@ -141,7 +154,7 @@ def manifest_12(plan: PackagePlan) -> bytes:
         resources.append(_resource_12(E, "SCHEMAS", None, plan.schemas, "asset", []))
     root = E.manifest(
         E.metadata(E.schema("ADL SCORM"), E.schemaversion("1.2"), _lom_12(info)),
-        E.organizations(E.organization(E.title(info.title), *items, identifier=org_id), default=org_id),
+        E.organizations(E.organization(_title(E, info.title), *items, identifier=org_id), default=org_id),
         E.resources(*resources),
         identifier=manifest_id,
         version=info.version,
@@ -201,7 +214,7 @@ def manifest_2004(plan: PackagePlan) -> bytes:
     manifest_id, org_id = _ids(plan)
     items = [_item_2004(E, S, sco, info.id) for sco in plan.scos]
     organization = E.organization(
-        E.title(info.title),
+        _title(E, info.title),
         *items,
         S.sequencing(S.controlMode(choice="true", flow="true")),
         identifier=org_id,
@@ -240,7 +253,7 @@ def _item_2004(E: ElementMaker, S: ElementMaker, sco: Sco, course_id: str) -> et
         )
     sequencing.append(S.deliveryControls(completionSetByContent="true", objectiveSetByContent="true"))
     return _element(
-        E.item(E.title(sco.title), sequencing, identifier=f"ITEM-{sco.key}", identifierref=f"RES-{sco.key}")
+        E.item(_title(E, sco.title), sequencing, identifier=f"ITEM-{sco.key}", identifierref=f"RES-{sco.key}")
     )
 
 

@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from markupsafe import Markup
@@ -178,7 +179,9 @@ class QuizBuilder:
 
     def md(self, question: Question, text: str, field_name: str, inline: bool = False) -> Markup:
         return Markup(
-            self.content.render(text, question.source_file, question.source_line(field_name), field_name, inline=inline)
+            self.content.render(
+                text, question.source_file, partial(question.source_line, field_name), field_name, inline=inline
+            )
         )
 
     def question(self, question: Question, index: int) -> tuple[dict[str, Any], dict[str, Any]]:

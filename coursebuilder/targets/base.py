@@ -22,6 +22,10 @@ class BuildOptions:
     scorm_structure: str | None = None
     """Override course.yaml's `settings.scorm.structure` (`single` or `multi`)."""
     progress: Progress = field(default=lambda message: None)
+    jobs: int | None = None
+    cache: bool = True
+    """Answer a build of unchanged source from the cache of the last build (`buildcache`)."""
+    """Processes to build targets in after loading: 1 builds them here, None uses both cores."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,97 @@
+"""A build of unchanged source is answered from the cache; a cache that cannot be trusted is ignored."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from coursebuilder import build as build_module
+from coursebuilder import buildcache
+from coursebuilder.build import build_course
+from coursebuilder.targets import BuildOptions
+from tests.conftest import SKELETON
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    shutil.copytree(SKELETON, root)
+    return root
+
+
+def loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    loads: list[object] = []
+    real = build_module.load_or_raise
+
+    def counted(root: object) -> object:
+        loads.append(root)
+        return real(root)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(build_module, "load_or_raise", counted)
+    return loads
+
+
+def test_unchanged_source_is_not_loaded_again(course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, warnings = build_course(course, tmp_path / "dist")
+    loads = loads_counted(monkeypatch)
+    again, warnings_again = build_course(course, tmp_path / "dist")
+    assert loads == []
+    assert [a.path for a in again] == [a.path for a in first]
+    assert not any(a.changed for a in again)
+    assert warnings_again == warnings
+
+
+@pytest.mark.parametrize("change", ["edit a lesson", "add an asset", "edit an output", "remove an output"])
+def test_any_change_means_a_real_build(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    artifacts, _ = build_course(course, tmp_path / "dist")
+    if change == "edit a lesson":
+        lesson = sorted((course / "lessons").glob("*.md"))[0]
+        lesson.write_text(lesson.read_text() + "\nOne more line.\n")
+    elif change == "add an asset":
+        (course / "assets" / "new.txt").write_text("x")
+    elif change == "edit an output":
+        artifacts[0].path.write_bytes(b"tampered")
+    else:
+        artifacts[-1].path.unlink()
+    loads = loads_counted(monkeypatch)
+    build_course(course, tmp_path / "dist")
+    assert len(loads) == 1
+    build_course(course, tmp_path / "clean", options=BuildOptions(cache=False))
+    assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "wrong types", "empty"])
+def test_a_corrupt_cache_is_ignored_and_rebuilt(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    build_course(course, tmp_path / "dist")
+    cache = buildcache.cache_file(course, tmp_path / "dist")
+    text = cache.read_text()
+    record = json.loads(text)
+    if damage == "garbage":
+        cache.write_bytes(b"\x00\xff not json")
+    elif damage == "truncated":
+        cache.write_text(text[: len(text) // 2])
+    elif damage == "another version":
+        record["version"] = "0.0.1"
+        cache.write_text(json.dumps(record))
+    elif damage == "wrong types":
+        record["targets"] = [["moodle", [{"path": 3, "size": "x"}]]]
+        cache.write_text(json.dumps(record))
+    else:
+        cache.write_bytes(b"")
+    loads = loads_counted(monkeypatch)
+    build_course(course, tmp_path / "dist")
+    assert len(loads) == 1, "the course was loaded and built again, not answered from the cache"
+    build_course(course, tmp_path / "clean", options=BuildOptions(cache=False))
+    assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
+    assert json.loads(cache.read_text())["key"] == record["key"], "the cache is written again"

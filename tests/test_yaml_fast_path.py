@@ -1,0 +1,206 @@
+"""The fast YAML path reads a file exactly as the line-keeping reader does, or leaves it to it.
+
+`load_fast` (yaml-rs, YAML 1.2, no line marks) must never give a value that `parse_yaml`
+(PyYAML, YAML 1.1, with lines) would not give, and never accept a file that `parse_yaml`
+refuses: when unsure it answers `UNSURE` and the loader reads the file again with lines. And
+a course read on the fast path gets the same diagnostics and the same lines as one read
+with lines only.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from coursebuilder import loader, yamlio
+from coursebuilder.loader import load_course
+from coursebuilder.model import Model, iter_markdown
+from coursebuilder.synthetic import write_synthetic_course
+from coursebuilder.yamlio import UNSURE, YamlProblem, load_fast, parse_yaml
+from tests.conftest import SKELETON
+from tests.test_fuzz import SNIPPETS, YAML_CHARS, examples, mutated
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "course_src"
+
+
+def slow(text: str) -> Any:
+    try:
+        return parse_yaml(text)
+    except YamlProblem:
+        return YamlProblem
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal, with the same types all the way down (1 == 1.0 == True would hide a difference)."""
+    if isinstance(a, dict) and isinstance(b, dict):  # the line-keeping reader's are LineDicts
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+def assert_agrees(text: str) -> Any:
+    fast = load_fast(text)
+    if fast is not UNSURE:
+        expected = slow(text)
+        assert expected is not YamlProblem, f"fast path accepted what parse_yaml refuses: {text!r}"
+        assert same(fast, expected), (text, fast, expected)
+    return fast
+
+
+PLAIN_VALUES = [
+    # YAML 1.1 and 1.2 disagree on these when they are written plain
+    *["yes", "No", "ON", "off", "y", "n", "=", "<<", "~", "null", "Null", "NULL", "true", "False", "TRUE"],
+    *["0777", "0o17", "0x1F", "-0x1f", "0b101", "+0b1", "1_000", "1__0", "_1", "1_", "0_7", "00", "-0", "+12"],
+    *["1e3", "1E3", "1e+3", "1.5e3", "1.5e-3", "1.0e+3", ".5", "-.5", "12.", "1.", ".inf", "-.Inf", ".nan", ".NaN"],
+    *["1:20", "-1:30:00", "190:20:30.15", "2024-01-02", "2001-12-14t21:59:43.10-05:00", "2001-12-14 21:59:43.10 -5"],
+    *["9" * 95, "9" * 101, "1" + ":30" * 50, "0x" + "f" * 100, "1.5" + "0" * 200],
+]
+
+
+@pytest.mark.parametrize("value", PLAIN_VALUES)
+@pytest.mark.parametrize("form", ["a: {}\n", "- {}\n", "a: [x, {}]\n", "{}: x\n", "a: {{k: {}}}\n", "a: '{}'\n"])
+def test_plain_scalars_read_alike_or_not_at_all(value: str, form: str) -> None:
+    assert_agrees(form.format(value))
+
+
+@pytest.mark.parametrize("snippet", SNIPPETS)
+def test_snippets_read_alike_or_not_at_all(snippet: str) -> None:
+    for text in (f"a: {snippet}\n", f"- {snippet}\n", f"{snippet}\n", f"a: |\n  {snippet}\nb: 1\n", f"a: {snippet}"):
+        assert_agrees(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &x 1\nb: *x\n",
+        "a: !!str 1\n",
+        "a: !custom x\n",
+        "a: 1\na: 2\n",
+        "'a': 1\n\"a\": 2\n",
+        "1: x\n'1': y\n",
+        "a: 1\n---\nb: 2\n",
+        "? [a, b]\n: c\n",
+        "a: '\x07'\n",
+        "a: x\u2028y\n",
+        "\t- x\n",
+        "[" * (yamlio.MAX_DEPTH + 1) + "]" * (yamlio.MAX_DEPTH + 1) + "\n",
+        "a: |\n  text\nb: yes\n",
+        "a: |\n    text\n  b: 0777\n",
+    ],
+)
+def test_what_only_the_line_keeping_reader_may_judge(text: str) -> None:
+    assert load_fast(text) is UNSURE
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "text: |\n  *emphasis* and ![a figure](../assets/f.png)\n  & more: yes, 0777, 1e3\ngrade: 100\n",
+        "- text: >-\n    ![x](y.png)\n    !important\n  grade: -50\n",
+        'a: "54"\nb: "yes"x\n'.replace("x", ""),
+        "a: unit-0001\nb: q00001\nc: x *y*\nd: 0.5\n",
+        "[" * yamlio.MAX_DEPTH + "1" + "]" * yamlio.MAX_DEPTH + "\n",
+    ],
+)
+def test_block_text_and_quoted_values_stay_on_the_fast_path(text: str) -> None:
+    """What looks odd inside block scalars and quotes is text to both readers: no need to give up."""
+    if '"yes"' in text:
+        assert load_fast(text) is UNSURE  # "yes" in quotes is text, but plain it would not be
+        return
+    assert assert_agrees(text) is not UNSURE
+
+
+def course_yaml_files() -> list[Path]:
+    return sorted(p for p in [*EXAMPLE.rglob("*.yaml"), *SKELETON.parent.rglob("*.yaml")] if p.is_file())
+
+
+@pytest.mark.parametrize("path", course_yaml_files(), ids=lambda p: p.name)
+def test_the_example_and_scaffold_files_take_the_fast_path(path: Path) -> None:
+    text = yamlio.decode(path.read_bytes())
+    assert assert_agrees(text) is not UNSURE, path
+
+
+@settings(max_examples=examples(300))
+@given(data=st.data())
+@example(data=None)
+def test_mutated_quiz_files_read_alike_or_not_at_all(data: st.DataObject | None) -> None:
+    original = (SKELETON / "quiz" / "welcome.yaml").read_bytes()
+    raw = original if data is None else data.draw(mutated(original))
+    try:
+        text = yamlio.decode(raw)
+    except YamlProblem:
+        return
+    assert_agrees(text)
+
+
+@settings(max_examples=examples(300))
+@given(st.text(st.sampled_from([*YAML_CHARS, "a", "1", "0", "e", "y", "s", "o", ".", "_", "\n", " "]), max_size=40))
+def test_random_text_reads_alike_or_not_at_all(text: str) -> None:
+    assert_agrees(text)
+
+
+# --------------------------------------------------------------------------- whole courses
+
+
+def lines_of(result: loader.LoadResult) -> list[tuple[str, str, str, int]]:
+    """File, path and line of every Markdown text of every question, and of each question's fields."""
+    course = result.course
+    assert course is not None
+    found = []
+    for question in course.questions:
+        for field in ("id", "lesson", "text", "tags[0]", "answers", None):
+            found.append((question.source_file, question.field_path(), str(field), question.source_line(field)))
+        for owner, field, path, _ in iter_markdown(question):
+            assert isinstance(owner, Model)
+            found.append((owner.source_file, path, field, owner.source_line(field)))
+    return found
+
+
+def load_without_fast_path(root: Path, monkeypatch: pytest.MonkeyPatch) -> loader.LoadResult:
+    with monkeypatch.context() as patch:
+        patch.setattr(loader, "load_fast", lambda text: UNSURE)
+        return load_course(root)
+
+
+@pytest.mark.parametrize("course", ["example", "synthetic", "answer-keys", "defects"])
+def test_lines_are_the_same_on_either_path(course: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = EXAMPLE
+    if course in ("answer-keys", "defects"):
+        root = ROOT / "tests" / "courses" / course
+    if course == "synthetic":
+        root = tmp_path / "synthetic"
+        write_synthetic_course(root, 300, 10, 20)
+    fast, slow_result = load_course(root), load_without_fast_path(root, monkeypatch)
+    assert [d.format() for d in fast.diagnostics] == [d.format() for d in slow_result.diagnostics]
+    if fast.course is not None:
+        assert lines_of(fast) == lines_of(slow_result)
+        assert any(line > 1 for *_, line in lines_of(fast))
+
+
+def test_cross_file_problems_in_fast_read_files_are_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file that parses and validates on its own takes the fast path; a later check still names the line."""
+    root = tmp_path / "course"
+    shutil.copytree(SKELETON, root)
+    quiz = root / "quiz" / "welcome.yaml"
+    text = quiz.read_text()
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("text:"))
+    indent = lines[at][: len(lines[at]) - len(lines[at].lstrip())]
+    lines.insert(at + 1, f"{indent}lesson: no-such-lesson")
+    quiz.write_text("\n".join(lines))
+    assert load_fast(quiz.read_text()) is not UNSURE
+    fast = [d.format() for d in load_course(root).diagnostics]
+    assert fast == [d.format() for d in load_without_fast_path(root, monkeypatch).diagnostics]
+    assert any(f"welcome.yaml:{at + 2}:" in line and "no-such-lesson" in line for line in fast), fast
