@@ -17,9 +17,21 @@ from coursebuilder import limits
 from coursebuilder.answerkeys import check_answer_keys
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
+from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
-from coursebuilder.model import SCORED_TYPES, Cloze, Course, Lesson, Model, ShortAnswer, Trimmed, iter_markdown
+from coursebuilder.model import (
+    SCORED_TYPES,
+    Cloze,
+    Course,
+    Lesson,
+    Matching,
+    Model,
+    Ordering,
+    ShortAnswer,
+    Trimmed,
+    iter_markdown,
+)
 from coursebuilder.moodle.terms import link_keys, php_trim
 
 
@@ -55,6 +67,7 @@ def check_course(
     diags.extend(_check_questions(course, rejected))
     diags.extend(_check_glossary(course))
     diags.extend(_check_texts(course, found_lessons, root, source_bytes))
+    diags.extend(_check_plain_formulas(course))
     diags.extend(_warnings(course))
     diags.extend(check_answer_keys(course))
     diags.extend(_trimmed_answers(course))
@@ -275,6 +288,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                 )
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
+            yield from _check_formulas(text, source_file, at, path)
             unsafe, refs = scan_markdown(text)
             yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
             for ref in refs:
@@ -330,6 +344,53 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
             message=f"source files and assets add up to {total:,} bytes; the limit is {limits.MAX_COURSE_BYTES:,}",
             code="too-large",
         )
+
+
+def _check_formulas(text: str, file: str, at: Callable[[int], int], path: str) -> Iterator[Diagnostic]:
+    """Each formula the converter cannot handle, and each `$` that opens no formula."""
+    formulas, strays = notation.scan(text)
+    for formula in formulas:
+        found = tex.problem(formula.tex)
+        if found is not None:
+            shown = f"$${formula.tex}$$" if formula.display else f"${formula.tex}$"
+            yield error(file, at(formula.line), field=path, message=f"formula {shown}: {found}", code="formula")
+    for stray in strays:
+        yield error(file, at(stray.line), field=path, message=stray.message, code="formula")
+
+
+def _check_plain_formulas(course: Course) -> Iterator[Diagnostic]:
+    """Formulas in fields Moodle keeps as plain text, where no filter renders them."""
+    for question in course.questions:
+        fields: list[tuple[Model, str, str, str]] = []
+        if isinstance(question, Matching):
+            fields += [(pair, "answer", f"pairs[{i}].answer", pair.answer) for i, pair in enumerate(question.pairs)]
+            fields += [
+                (question, f"distractors[{i}]", f"distractors[{i}]", d) for i, d in enumerate(question.distractors)
+            ]
+            why = "matching answers are plain text in a drop-down menu; put formulas in the items (`question`)"
+        elif isinstance(question, ShortAnswer):
+            fields += [(a, "text", f"answers[{i}].text", a.text) for i, a in enumerate(question.answers)]
+            why = "accepted answers are compared with what the learner types, as plain text"
+        elif isinstance(question, Ordering):
+            fields += [(question, f"items[{i}]", f"items[{i}]", item) for i, item in enumerate(question.items)]
+            why = "ordering items are plain text"
+        elif isinstance(question, Cloze):
+            for g, gap in enumerate(question.gaps):
+                for a, answer in enumerate(gap.answers):
+                    fields.append((answer, "text", f"gaps[{g}].answers[{a}].text", answer.text))
+                    fields.append((answer, "feedback", f"gaps[{g}].answers[{a}].feedback", answer.feedback))
+            why = "cloze gap answers and their feedback are plain text; put formulas in the text around the gap"
+        else:
+            continue
+        for owner, field, path, value in fields:
+            if value and notation.has_math(value):
+                yield error(
+                    question.source_file,
+                    owner.source_line(field),
+                    field=question.field_path(path),
+                    message=f"formulas are not supported here: {why}",
+                    code="formula",
+                )
 
 
 def _looks_like_file(target: str) -> bool:

@@ -2,6 +2,8 @@
 
 Images are resolved through a callback passed in `env`, so each target decides how an asset
 is referenced (`@@PLUGINFILE@@/name` in Moodle, a package path in SCORM) from one rendering.
+Formulas (`$…$`, `$$…$$`, see `formulas.notation`) are written in the `math` form the
+caller asks for: Moodle's TeX delimiters, or MathML for offline packages.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import re
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
@@ -20,10 +22,13 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from coursebuilder.formulas import mathml, moodle
+from coursebuilder.formulas.notation import MathForm, add_dollarmath
+
 ImageResolver = Callable[[str], str]
 """Maps an image reference as written in the source to the URL the output uses."""
 
-_INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]!<&\n\r]")
+_INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]!<&$\n\r]")
 """Characters with which an inline rule (or a second line) could start."""
 _BLOCK_START = re.compile(r"[#>+\-*_=~`|]|\d{1,9}[.)](?:[ \t]|$)")
 """Starts of a line that could open a block other than a paragraph."""
@@ -45,7 +50,7 @@ def _is_one_paragraph(text: str) -> bool:
     return "\n" not in text and "\r" not in text and text == text.strip() and not _BLOCK_OR_DEFINITION.match(text)
 
 
-_BLOCK_OR_DEFINITION = re.compile(r"[#>+\-*_=~`|<\[]|\d{1,9}[.)](?:[ \t]|$)")
+_BLOCK_OR_DEFINITION = re.compile(r"[#>+\-*_=~`|<\[$]|\d{1,9}[.)](?:[ \t]|$)")
 """As `_BLOCK_START`, plus raw HTML blocks and link reference definitions."""
 
 
@@ -54,10 +59,19 @@ def _escape_plain(text: str) -> str:
     return text.replace(">", "&gt;").replace('"', "&quot;")
 
 
+MathStyle = Literal["moodle", "mathml"]
+"""How formulas are written: `\\( \\)`/`\\[ \\]` for Moodle's filters, or MathML."""
+_MATH_FORMS: dict[str, MathForm] = {
+    "moodle": MathForm(moodle.formula_html, moodle.needs_protection, moodle.protect),
+    "mathml": MathForm(mathml.formula_html),
+}
+
+
 def _new_parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable("table")
     md.enable("strikethrough")
+    add_dollarmath(md, _MATH_FORMS["moodle"])
     md.add_render_rule("image", _render_image)
     return md
 
@@ -77,17 +91,21 @@ _BLOCKS.disable("inline")
 """The same parser without the inline pass: `references` runs it only where links can be."""
 
 
-def render(text: str, resolve_image: ImageResolver | None = None, inline: bool = False) -> str:
+def render(
+    text: str, resolve_image: ImageResolver | None = None, inline: bool = False, math: MathStyle = "moodle"
+) -> str:
     """Render Markdown to HTML; `inline` drops the paragraph wrapper of a one-line text."""
     if not text:
         return ""
     if _is_plain(text):
         escaped = _escape_plain(text)
         return escaped if inline else f"<p>{escaped}</p>\n"
-    shared: dict[tuple[str, bool], tuple[str, list[str]]] | None = getattr(_SHARED, "renders", None)
+    shared: dict[tuple[str, bool, str], tuple[str, list[str]]] | None = getattr(_SHARED, "renders", None)
     if shared is None or _MARK in text:
-        return _render(text, resolve_image, inline)
-    found = shared.get((text, inline))
+        return _render(text, resolve_image, inline, math)
+    # Only a text with `$` or `\\` can render differently in the two forms.
+    key = (text, inline, math if ("$" in text or "\\" in text) else "")
+    found = shared.get(key)
     if found is None:
         sources: list[str] = []
 
@@ -95,7 +113,7 @@ def render(text: str, resolve_image: ImageResolver | None = None, inline: bool =
             sources.append(src)
             return f"{_MARK}{len(sources) - 1}{_MARK_END}"
 
-        found = shared[(text, inline)] = (_render(text, remember, inline), sources)
+        found = shared[key] = (_render(text, remember, inline, math), sources)
     markup, sources = found
     if not sources:
         return markup
@@ -126,8 +144,10 @@ def shared_renders() -> Iterator[None]:
         _SHARED.renders = outer
 
 
-def _render(text: str, resolve_image: ImageResolver | None, inline: bool) -> str:
+def _render(text: str, resolve_image: ImageResolver | None, inline: bool, math: MathStyle = "moodle") -> str:
     env: dict[str, Any] = {"resolve_image": resolve_image} if resolve_image else {}
+    if math != "moodle":
+        env["math"] = _MATH_FORMS[math]
     if inline:
         return str(_PARSER.renderInline(text, env))
     if _is_one_paragraph(text):

@@ -478,6 +478,18 @@ class ShortAnswer(QuestionBase):
         return self
 
 
+FORMULA_NOT_NUMBER = (
+    "{value!r} is a formula; Moodle grades a numerical answer by comparing numbers, so write "
+    "the number itself (e.g. 0.5 for $\\frac{{1}}{{2}}$, 3.14159 with a tolerance for $\\pi$)"
+)
+
+
+def looks_like_formula(value: str) -> bool:
+    """A value written as TeX (`$…$`, `\\(…\\)` or a command) rather than as a number."""
+    text = value.strip()
+    return text.startswith(("$", "\\(", "\\[")) or re.search(r"\\[A-Za-z]", text) is not None
+
+
 class NumericAnswer(Model):
     """An accepted numeric answer with an absolute tolerance (`value: "*"` matches anything)."""
 
@@ -487,6 +499,13 @@ class NumericAnswer(Model):
     feedback: Markdown = ""
 
     _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _not_a_formula(cls, value: object) -> object:
+        if isinstance(value, str) and looks_like_formula(value):
+            raise rule("formula", FORMULA_NOT_NUMBER.format(value=value))
+        return value
 
     @field_validator("value")
     @classmethod
@@ -631,6 +650,8 @@ class Gap(Model):
         if self.type == "numerical":
             for a in self.answers:
                 if a.text != "*":
+                    if looks_like_formula(a.text):
+                        raise rule("formula", "answers: " + FORMULA_NOT_NUMBER.format(value=a.text))
                     try:
                         float(a.text)
                     except ValueError:

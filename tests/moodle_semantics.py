@@ -538,6 +538,261 @@ def rounded(value: Any) -> Any:
     return value
 
 
+# --------------------------------------------------------------------------- GIFT, as Moodle reads it
+
+
+def _gift_pre(text: str) -> str:
+    """`qformat_gift::escapedchar_pre()`: `\\\\` becomes `\\`, each escape a placeholder."""
+    escaped = ["\\:", "\\#", "\\=", "\\{", "\\}", "\\~", "\\n"]
+    placeholders = ["&&058;", "&&035;", "&&061;", "&&123;", "&&125;", "&&126;", "&&010"]
+    text = text.replace("\\\\", "&&092;")
+    for escape, placeholder in zip(escaped, placeholders, strict=True):
+        text = text.replace(escape, placeholder)
+    return text.replace("&&092;", "\\")
+
+
+def _gift_post(text: str) -> str:
+    """`qformat_gift::escapedchar_post()`: placeholders back to their characters."""
+    placeholders = ["&&058;", "&&035;", "&&061;", "&&123;", "&&125;", "&&126;", "&&010"]
+    for placeholder, char in zip(placeholders, [":", "#", "=", "{", "}", "~", "\n"], strict=True):
+        text = text.replace(placeholder, char)
+    return text
+
+
+def _gift_text(text: str) -> str:
+    """`qformat_gift::parse_text_with_format()`: drop a `[format]` prefix, unescape, trim."""
+    if text.startswith("[") and "]" in text:
+        name = text[1 : text.index("]")]
+        if name in ("html", "moodle", "plain", "markdown"):
+            text = text[text.index("]") + 1 :]
+    return _gift_post(text).strip()
+
+
+def _gift_comment(answer: str) -> list[str]:
+    """`qformat_gift::commentparser()`: the answer and its feedback, split at the first `#`."""
+    bits = answer.split("#", 1)
+    return [_gift_text(bit.strip()) for bit in bits]
+
+
+_GIFT_WEIGHT = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
+
+
+def _gift_weightless(answer: str) -> str:
+    answer = answer.strip()
+    if answer.startswith("="):
+        return answer[1:]
+    match = _GIFT_WEIGHT.match(answer)
+    return answer[match.end() :] if match else answer
+
+
+def gift_questions(gift: str) -> dict[str, dict[str, Any]]:
+    """Every question of a GIFT file as `qformat_gift::readquestion()` (question/format/gift/
+    format.php) stores it: idnumber → its type and every text field it keeps, in order.
+
+    Questions are split at blank lines (`qformat_default::readquestions`); comment lines give
+    the idnumber (`extract_idnumber_and_tags_from_comment`). Covers the types the course
+    writes in GIFT (ordering's items are not texts: only its question text is kept).
+    """
+    questions: dict[str, dict[str, Any]] = {}
+    block: list[str] = []
+    for line in [*gift.split("\n"), ""]:
+        if line.strip():
+            block.append(line)
+            continue
+        if block:
+            found = _gift_question(block)
+            if found is not None:
+                questions[found["idnumber"]] = found
+        block = []
+    return questions
+
+
+def _gift_question(lines: list[str]) -> dict[str, Any] | None:
+    comments = "\n".join(line.strip() for line in lines if line.strip().startswith("//"))
+    text = "\n".join(" " if line.strip().startswith("//") else line.strip() for line in lines).strip()
+    if not text:
+        return None
+    text = _gift_pre(text)
+    if text.startswith("$CATEGORY:"):
+        return None
+    idnumber = re.search(r"\[id:((?:\\]|[^]])+)\]", comments)
+    if text.startswith("::"):
+        text = text[2:]
+        end = text.find("::")
+        if end != -1:
+            text = text[end + 2 :].strip()
+    start, finish = text.find("{"), text.find("}")
+    if start == -1 and finish == -1:
+        answer_text, question_text = "", text
+        kind = "description"
+    else:
+        answer_text = text[start + 1 : finish].strip()
+        question_text = text[:start] + ("" if text.endswith("}") else "_____") + text[finish + 1 :]
+        kind = ""
+    general = ""
+    if "####" in answer_text:
+        at = answer_text.rindex("####")
+        answer_text, general = answer_text[:at].strip(), answer_text[at + 4 :]
+    texts = [_gift_text(question_text), _gift_text(general)]
+    if kind == "description":
+        pass
+    elif answer_text.startswith(">"):
+        kind = "ordering"  # qtype_ordering::import_from_gift: items are not text fields
+    elif answer_text == "":
+        kind = "essay"
+    elif answer_text.startswith("#"):
+        kind = "numerical"
+        for answer in answer_text[1:].split("="):
+            if answer.strip():
+                texts.extend(_gift_comment(_gift_weightless(answer))[1:])
+    elif "~" in answer_text:
+        kind = "multichoice"
+        for answer in answer_text.replace("=", "~=").split("~"):
+            if answer.strip():
+                texts.extend(_gift_comment(_gift_weightless(answer)))
+    elif "=" in answer_text and "->" in answer_text:
+        kind = "match"
+        for answer in answer_text.split("="):
+            if answer.strip():
+                left, right = answer.strip().split("->", 1)
+                texts.extend([_gift_text(left), _gift_post(right).strip()])
+    elif answer_text.split("#", 1)[0].strip() in ("T", "TRUE", "F", "FALSE"):
+        kind = "truefalse"
+        texts.extend(_gift_text(bit.strip()) for bit in answer_text.split("#", 2)[1:])
+    else:
+        kind = "shortanswer"
+        for answer in answer_text.split("="):
+            if answer.strip():
+                texts.extend(_gift_comment(_gift_weightless(answer)))
+    return {"idnumber": idnumber.group(1).replace("\\]", "]") if idnumber else "", "type": kind, "texts": texts}
+
+
+# --------------------------------------------------------------------------- Moodle XML: stored texts
+
+
+def xml_stored_texts(data: bytes) -> dict[str, list[str]]:
+    """Every `<text>` of each question as `qformat_xml` stores it (question/format/xml/
+    format.php, `getpath(..., $istext=true)` and `import_text()`: the element's content,
+    trimmed): idnumber → texts in document order."""
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    stored: dict[str, list[str]] = {}
+    for question in root.iter("question"):
+        if question.get("type") == "category":
+            continue
+        idnumber = _t(question, "idnumber")
+        stored[idnumber] = ["".join(text.xpath("text()")).strip() for text in question.iter("text")]
+    return stored
+
+
+# --------------------------------------------------------------------------- formulas, as Moodle's filters find them
+
+
+_MATHJAX_SKIP = {"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"}
+_MATHJAX_IGNORE = re.compile(r"(^| )(tex2jax_ignore|mathjax_ignore)( |$)")
+_MATHJAX_START = re.compile(r"\\\(|\\\[|\$\$|\\begin\{([^}]*)\}")
+_MATHJAX_ENDS = {"\\(": "\\)", "\\[": "\\]", "$$": "$$"}
+
+
+def mathjax_formulas(stored_html: str) -> list[tuple[str, bool]]:
+    """The formulas MathJax finds in a text Moodle's filter_mathjaxloader hands it: (TeX, display).
+
+    Reproduces MathJax 2.7's tex2jax preprocessor (extensions/tex2jax.js) with the defaults
+    Moodle's configuration leaves in place (filter/mathjaxloader/settings.php sets no tex2jax
+    options): inline `\\(…\\)`; display `$$…$$` and `\\[…\\]`; `\\begin{env}…\\end{env}` outside
+    delimiters (`processEnvironments`); no `\\$` escapes; the text of `script noscript style
+    textarea pre code annotation annotation-xml` and of elements of class `tex2jax_ignore`
+    (MathJax 3 and 4: `mathjax_ignore`) is skipped. A start delimiter is closed by its end in
+    the same text node; inside, `\\x` pairs are skipped (`endPattern`).
+    """
+    if not stored_html.strip():
+        return []
+    holder = lxml.html.fragment_fromstring(stored_html, create_parent="div")
+    found: list[tuple[str, bool]] = []
+
+    def scan(element: Any, ignored: bool) -> None:
+        if not ignored:
+            found.extend(_mathjax_text(element.text or ""))
+        for child in element:
+            if isinstance(child.tag, str):
+                skip = child.tag.lower() in _MATHJAX_SKIP
+                if not skip:
+                    scan(child, ignored or bool(_MATHJAX_IGNORE.search(child.get("class") or "")))
+            if child.tail and not ignored:
+                found.extend(_mathjax_text(child.tail))
+
+    scan(holder, False)
+    return found
+
+
+def _mathjax_text(text: str) -> list[tuple[str, bool]]:
+    found = []
+    position = 0
+    while (start := _MATHJAX_START.search(text, position)) is not None:
+        begin = start.group(1) is not None
+        end = f"\\end{{{start.group(1)}}}" if begin else _MATHJAX_ENDS[start.group()]
+        ending = re.compile(re.escape(end) + r"|\\.", re.S)
+        at = start.end()
+        while (match := ending.search(text, at)) is not None and match.group() != end:
+            at = match.end()
+        if match is None:
+            break  # an unclosed start: the rest of the node is not searched again
+        tex = text[start.start() : match.end()] if begin else text[start.end() : match.start()]
+        found.append((tex, begin or start.group() != "\\("))
+        position = match.end()
+    return found
+
+
+_TEX_FILTER_RULES = [
+    r"<tex(?:\s+alt=[\"'](.*?)[\"'])?>(.+?)<\/tex>",
+    r"\$\$(.+?)\$\$",
+    r"\\\[(.+?)\\\]",
+    r"\\\((.+?)\\\)",
+    r"\[tex\](.+?)\[\/tex\]",
+]
+_TEX_FILTER = re.compile("|".join(_TEX_FILTER_RULES), re.I | re.S)
+
+
+def tex_filter_formulas(stored_html: str) -> list[str]:
+    """The TeX expressions filter_tex finds in a text (filter/tex/classes/text_filter.php,
+    `filter()`): runs of three or more `$` are first written as `&#x00024;`; the rules match
+    the HTML source; `<span class="nolink">` and `<br>` are removed from the expression and its
+    entities decoded (`html_entity_decode`)."""
+    text = stored_html
+    if not (
+        re.search("<tex", text, re.I)
+        or "$$" in text
+        or "\\[" in text
+        or "\\(" in text
+        or re.search(r"\[tex", text, re.I)
+    ):
+        return []
+    text += " "
+    for match in re.finditer(r"\$(\$\$+?)([^\$])", text, re.S):
+        text = text.replace(match.group(0), match.group(1).replace("$", "&#x00024;") + match.group(2))
+    found = []
+    for match in _TEX_FILTER.finditer(text):
+        tex = "".join(group or "" for group in match.groups()[1:])
+        for tag in ("<nolink>", "</nolink>", '<span class="nolink">', "</span>"):
+            tex = tex.replace(tag, "")
+        tex = re.sub(r"<br[ \t\n\r\f\v]*/?>", "", tex, flags=re.I)
+        tex = html.unescape(tex)
+        if tex:
+            found.append(tex)
+    return found
+
+
+def glossary_definitions(data: bytes) -> dict[str, str]:
+    """Each entry's definition as mod/glossary/import.php stores it: concept → the `DEFINITION`
+    element's content, with `trusttext_strip()` removing the `#####TRUSTTEXT#####` marker."""
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    return {
+        "".join(entry.xpath("CONCEPT/text()")): "".join(entry.xpath("DEFINITION/text()")).replace(
+            "#####TRUSTTEXT#####", ""
+        )
+        for entry in root.iter("ENTRY")
+    }
+
+
 # --------------------------------------------------------------------------- cloze, key by key
 #
 # question/type/multianswer/questiontype.php, `qtype_multianswer_extract_question()` (the same

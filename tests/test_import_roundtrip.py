@@ -33,6 +33,8 @@ from tests.conftest import EXAMPLE, SKELETON
 from tests.moodle_semantics import canon_html, moodle_text, rounded, xml_questions
 
 FIXTURES = Path(__file__).parent / "fixtures" / "import"
+FORMULAS = Path(__file__).parent / "courses" / "formulas"
+PHYSICS = Path(__file__).parent.parent / "examples" / "physics"
 COURSE = {
     "course.yaml": "id: imp\ntitle: Import test\nshortname: IMP\nlessons:\n  - basics\n",
     "lessons/01-basics.md": "---\ntitle: Basics\n---\nThe basics of Cell, DNA, Osmosis and Enzyme.\n",
@@ -199,9 +201,9 @@ def _tricky_course(tmp_path: Path) -> Path:
     return root
 
 
-@pytest.mark.parametrize("which", ["example", "skeleton", "bank", "tricky"])
+@pytest.mark.parametrize("which", ["example", "skeleton", "bank", "tricky", "formulas", "physics"])
 def test_build_import_build_is_byte_identical(which: str, tmp_path: Path) -> None:
-    source = {"example": EXAMPLE, "skeleton": SKELETON}.get(which) or (
+    source = {"example": EXAMPLE, "skeleton": SKELETON, "formulas": FORMULAS, "physics": PHYSICS}.get(which) or (
         _bank_course(tmp_path) if which == "bank" else _tricky_course(tmp_path)
     )
     first = _build(source, tmp_path / "first")

@@ -109,3 +109,26 @@ def test_lesson_quiz_and_panel(page: Any, preview: PreviewServer, shots: Path) -
     for path in (lesson, quiz, panel):
         width, height = png_size(path)
         assert width >= 600 and height >= 400, path
+
+
+@pytest.fixture(scope="module")
+def physics(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PreviewServer]:
+    course = tmp_path_factory.mktemp("physics") / "physics"
+    shutil.copytree(ROOT / "examples" / "physics", course)
+    server = PreviewServer(course, port=0, report=lambda line: None)
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_formula_in_the_player(page: Any, physics: PreviewServer, shots: Path) -> None:
+    """A lesson of the physics example: formulas are MathML the browser renders itself."""
+    page.goto(physics.url)
+    page.wait_for_function("document.body.dataset.ok === 'true'")
+    content = page.frame_locator("#sco")
+    go_to(content, "l-speed")
+    content.locator('section#l-speed math[display="block"]').first.wait_for()
+    path = shots / "formula.png"
+    page.locator("#sco").screenshot(path=str(path))
+    width, height = png_size(path)
+    assert width >= 600 and height >= 400

@@ -19,6 +19,7 @@ from typing import Literal
 import lxml.html
 from lxml import etree
 
+from coursebuilder.formulas.moodle import IGNORE_CLASSES
 from coursebuilder.markdown import _PARSER as _MD
 from coursebuilder.markdown import render
 
@@ -448,7 +449,15 @@ def _block(element: etree._Element) -> str:
     if tag == "hr":
         _no_attrs(element)
         return "---"
+    if tag == "div" and element.attrib.get("class") == "math" and len(element.attrib) == 1 and not len(element):
+        formula = _DISPLAY_FORMULA.fullmatch((element.text or "").strip())  # as `formulas.notation` writes it
+        if formula is None or "$" in formula.group(1) or "\n\n" in formula.group(1):
+            raise _Unconvertible
+        return f"$$\n{formula.group(1).strip()}\n$$"
     raise _Unconvertible
+
+
+_DISPLAY_FORMULA = re.compile(r"\\\[(.+?)\\\]", re.S)
 
 
 def _no_attrs(element: etree._Element, allowed: tuple[str, ...] = ()) -> None:
@@ -566,6 +575,12 @@ def _inline(element: etree._Element) -> str:
         if len(element):
             raise _Unconvertible
         return _code_span(element.text or "")
+    if tag == "span" and element.attrib.get("class") == IGNORE_CLASSES and len(element.attrib) == 1:
+        # Prose the course protected from Moodle's filters (`formulas.moodle.protect`): it is
+        # text, never a formula, and the renderer protects it again.
+        if len(element):
+            raise _Unconvertible
+        return _escape_prose(element.text or "")
     if tag == "a":
         _no_attrs(element, ("href", "title"))
         href = element.attrib.get("href", "")
@@ -655,7 +670,7 @@ def _code_span(content: str) -> str:
     return f"{ticks}{content}{ticks}"
 
 
-_FULL = re.compile(r"[\\`*_\[\]<>|]|&(?=#?[A-Za-z0-9]+;)|~(?=~)|(?<=~)~")
+_FULL = re.compile(r"[\\`*_\[\]<>|$]|&(?=#?[A-Za-z0-9]+;)|~(?=~)|(?<=~)~")
 """Every character Markdown might read as syntax."""
 _LIGHT = re.compile(r"[\\`*\[\]]|<(?=[A-Za-z/!?])|&(?=#?[A-Za-z0-9]+;)|~(?=~)|(?<=~)~")
 """Only what is syntax almost everywhere; tried first because it reads better (`_____`, `a > b`)."""
@@ -664,6 +679,30 @@ _LINE_START = re.compile(r"^(#{1,6}(?=\s|$)|[-+=](?=\s|$|[-=]*\s*$)|>|\d{1,9}(?=
 
 
 def _escape(text: str) -> str:
+    """Text as Markdown; Moodle's formulas (`\\(…\\)`, `\\[…\\]`) become the course's `$…$`."""
+    if "\\" not in text:
+        return _escape_prose(text)
+    out: list[str] = []
+    last = 0
+    for match in _MOODLE_FORMULA.finditer(text):
+        inline = match.group(1) is not None
+        tex = match.group(1) if inline else match.group(2)
+        before = text[match.start() - 1] if match.start() else ""
+        after = text[match.end()] if match.end() < len(text) else ""
+        if "$" in tex or tex != tex.strip() or before.isdigit() or after.isdigit():
+            continue  # would not read back as this formula: stays escaped prose
+        out.append(_escape_prose(text[last : match.start()]))
+        out.append(f"${tex}$" if inline else f"$${tex}$$")
+        last = match.end()
+    out.append(_escape_prose(text[last:]))
+    return "".join(out)
+
+
+_MOODLE_FORMULA = re.compile(r"\\\((.+?)\\\)|\\\[(.+?)\\\]", re.S)
+"""A formula as Moodle's filters read it (filter/tex's rules for `\\(…\\)` and `\\[…\\]`)."""
+
+
+def _escape_prose(text: str) -> str:
     return _ESCAPING.get().sub(lambda match: "\\" + match.group(0), text).replace("\xa0", "&nbsp;")
 
 

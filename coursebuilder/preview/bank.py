@@ -106,7 +106,7 @@ class _Renderer:
             self.assets[url] = asset.path
             return url
 
-        return Markup(render(text, resolve_image=image, inline=inline))
+        return Markup(render(text, resolve_image=image, inline=inline, math="mathml"))
 
     def cloze(self, question: Any) -> Markup:
         """Cloze text with each gap shown as a box named after the gap."""

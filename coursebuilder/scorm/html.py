@@ -388,7 +388,7 @@ class ContentRenderer:
 
         `line` (or a function that finds it, asked only for a message) locates `field_name`.
         """
-        markup = render(text, inline=inline)
+        markup = render(text, inline=inline, math="mathml")
         if not markup.strip():
             return ""
         if not link_terms and drop_heading is None and "src=" not in markup and "href=" not in markup:
@@ -455,10 +455,18 @@ def _escape(text: str) -> str:
 
 
 def plain_text(markup: str) -> str:
-    """The text of an HTML fragment, whitespace collapsed (for titles and LMS descriptions)."""
+    """The text of an HTML fragment, whitespace collapsed (for titles and LMS descriptions).
+
+    A formula counts as its TeX (kept in its annotation), not as the text of its MathML.
+    """
     if not markup.strip():
         return ""
     holder = lxml_html.fragment_fromstring(markup, create_parent="div", parser=_PARSER)
+    for math in list(holder.iter("math")):
+        tex = "".join(math.xpath(".//annotation/text()"))
+        tail = math.tail
+        math.clear()
+        math.text, math.tail = tex, tail
     return " ".join(_text(holder).split())
 
 

@@ -125,7 +125,7 @@ def _title(maker: Any, text: str) -> etree._Element:
 
 def _summary(info: CourseInfo) -> str:
     """The course summary as plain text: metadata fields hold no markup."""
-    return plain_text(render(info.summary))
+    return plain_text(render(info.summary, math="mathml"))  # formulas as their TeX
 
 
 def _vcard(name: str) -> str:

@@ -153,6 +153,15 @@ class QuizPlan:
         return data
 
 
+def control_name(label: str) -> str | None:
+    """The accessible name of a control whose label holds a formula, or None for other labels.
+
+    Browsers compute no name from MathML (Chromium gives a radio labelled by `<math>` alone
+    an empty name), so such a control is named by its label's text, formulas as their TeX.
+    """
+    return plain_text(label) if "<math" in label else None
+
+
 class QuizBuilder:
     """Builds the views and player records of a list of questions."""
 
@@ -216,7 +225,8 @@ class QuizBuilder:
     def _mc(self, q: MultiChoice, view: dict[str, Any], record: dict[str, Any]) -> None:
         choices = []
         for n, choice in enumerate(q.answers):
-            choices.append({"value": n, "html": self.md(q, choice.text, "answers", inline=True)})
+            markup = self.md(q, choice.text, "answers", inline=True)
+            choices.append({"value": n, "html": markup, "name": control_name(markup)})
             if choice.feedback:
                 view["feedback"][str(n)] = self.md(q, choice.feedback, "answers")
         view.update(choices=choices, single=q.single, numbering=q.numbering, shuffle=q.shuffle)
@@ -276,7 +286,7 @@ class QuizBuilder:
     def _ma(self, q: Matching, view: dict[str, Any], record: dict[str, Any]) -> None:
         targets = list(dict.fromkeys([p.answer for p in q.pairs] + list(q.distractors)))
         stems = [self.md(q, p.question, "pairs", inline=True) for p in q.pairs]
-        view.update(stems=stems, targets=targets, shuffle=q.shuffle)
+        view.update(stems=stems, stem_names=[control_name(stem) for stem in stems], targets=targets, shuffle=q.shuffle)
         correct = [targets.index(p.answer) for p in q.pairs]
         view["right"] = "; ".join(f"{plain_text(str(s))} → {targets[c]}" for s, c in zip(stems, correct, strict=True))
         record.update(c=correct, sh=q.shuffle, n=len(q.pairs))
