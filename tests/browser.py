@@ -57,6 +57,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
     "--no-first-run",
+    # Repaint whole tiles: a partial repaint blends a rounded corner one shade apart now and
+    # then, and a screenshot taken again from an unchanged page would differ.
+    "--disable-partial-raster",
 ]
 SCORM_AGAIN = NODE_MODULES / "scorm-again" / "dist"
 AXE = NODE_MODULES / "axe-core" / "axe.min.js"

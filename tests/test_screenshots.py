@@ -76,6 +76,14 @@ def png_size(path: Path) -> tuple[int, int]:
     return width, height
 
 
+def repaint_everything(page: Any) -> None:
+    """Lay out and paint the whole page afresh, as a second `make screenshots` run would."""
+    page.set_viewport_size({"width": VIEWPORT["width"] + 1, "height": VIEWPORT["height"]})
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    page.set_viewport_size(VIEWPORT)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def test_question_bank(page: Any, preview: PreviewServer, shots: Path) -> None:
     """The bank page lists every question of the course, each under its lesson's category."""
     course, _ = load_or_raise(SKELETON)
@@ -106,6 +114,8 @@ def test_lesson_quiz_and_panel(page: Any, preview: PreviewServer, shots: Path) -
     page.wait_for_function("document.getElementById('calls').textContent.includes('finished')")
     panel = shots / "preview.png"
     page.screenshot(path=str(panel), animations="disabled")
+    repaint_everything(page)
+    assert page.screenshot(animations="disabled") == panel.read_bytes(), "the same page painted twice differs"
     for path in (lesson, quiz, panel):
         width, height = png_size(path)
         assert width >= 600 and height >= 400, path
