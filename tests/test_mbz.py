@@ -14,15 +14,18 @@ import shutil
 import tarfile
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
+from lxml import html as lxml_html
 
 from coursebuilder.build import build_course
 from coursebuilder.loader import load_course, load_or_raise
 from coursebuilder.mbz import backup_entries, build_mbz
 from coursebuilder.model import Course
 from coursebuilder.targets.mbz import MbzTarget
+from tests import moodle_semantics
 from tests.conftest import EXAMPLE, SKELETON, WriteCourse
 from tests.mbz_util import parse, texts, unpack, value
 
@@ -658,3 +661,70 @@ def test_missing_image_in_course_summary_is_an_error(write_course: WriteCourse) 
 def test_entries_are_the_same_mapping_twice() -> None:
     course: Course = load_or_raise(SKELETON)[0]
     assert backup_entries(course) == backup_entries(course)
+
+
+def _edited_and_saved(parent: etree._Element, parts: dict[str, etree._Element]) -> list[dict[str, Any]]:
+    """The gaps Moodle saves when a teacher opens a restored cloze question and saves it.
+
+    `edit_multianswer_form::set_data()` (question/type/multianswer/edit_multianswer_form.php)
+    puts each sub-question's stored text back in place of its `{#n}`, writing `&#` as `&\\#`;
+    the HTML editor returns the text as a browser serializes it; saving parses it again with
+    `qtype_multianswer_extract_question()` (tests/moodle_semantics.py).
+    """
+    text = value(parent, "questiontext")
+    for key, part_id in enumerate(value(parent, ".//multianswer/sequence").split(","), 1):
+        text = text.replace(f"{{#{key}}}", value(parts[part_id], "questiontext").replace("&#", "&\\#"))
+    holder = lxml_html.fragment_fromstring(text, create_parent="div")
+    served = lxml_html.tostring(holder, encoding="unicode", method="html")[len("<div>") : -len("</div>")]
+    return moodle_semantics.multianswer_extract(served)
+
+
+def test_a_restored_cloze_survives_moodles_editor(write_course: WriteCourse) -> None:
+    """Opening a restored cloze question in Moodle's editor and saving it keeps every answer
+    and feedback, `} # & < > " ' / = % {` included (Moodle unescapes only `\\}` and `\\#`)."""
+    course_dir = write_course(
+        {
+            "quiz/edit.yaml": """
+            questions:
+            - id: edit-cloze
+              lesson: welcome
+              type: cloze
+              text: "First {{a}}, then {{b}}, last {{c}}."
+              gaps:
+              - id: a
+                answers:
+                - text: 'x}y#z & <b> "q" it''s a/b =1 %2% {3'
+                  feedback: 'right } # & <i> "q" a/b'
+                - text: '=start'
+                  grade: 0
+                  feedback: '%50% {#1}'
+              - id: b
+                type: multichoice
+                answers:
+                - text: 'A & B < C'
+                  feedback: 'yes "A" / #1'
+                - text: 'D} {E'
+                  grade: 0
+              - id: c
+                answers:
+                - text: 'a~b\\c'
+                  feedback: 'ends in \\'
+                - text: 'end\\'
+                  grade: 50
+            """
+        }
+    )
+    backup = entries_of(course_dir)
+    parent = _question(backup, "edit-cloze")
+    parts = {q.get("id"): q for q in doc(backup, "questions.xml").xpath("//questions/question")}
+    saved = _edited_and_saved(parent, parts)
+    stored = [parts[p] for p in value(parent, ".//multianswer/sequence").split(",")]
+    assert len(saved) == len(stored) == 3
+    # No form of `~` or `\\` comes back from Moodle's editor; the gap keeps its answers and grades.
+    last, last_part = saved.pop(), stored.pop()
+    assert list(last["fraction"].values()) == ["1", 0.5]
+    assert len(last_part.findall(".//answers/answer")) == 2
+    for gap, part in zip(saved, stored, strict=True):
+        answers = part.findall(".//answers/answer")
+        assert list(gap["answer"].values()) == [value(a, "answertext") for a in answers]
+        assert [f["text"] for f in gap["feedback"].values()] == [value(a, "feedback") for a in answers]

@@ -134,18 +134,25 @@ def marker(gap: Gap) -> str:
 
 # ---------------------------------------------------------------- a sub-question's own text
 
-_BACKSLASHED = str.maketrans({c: "\\" + c for c in '\\}#~/"'})
+# What survives Moodle's editor: `set_data()` writes every `&#` as `&\#`, so a numeric reference
+# comes back as its own letters; `\}`, `\#` and named references come back as they were.
+_EDITABLE = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", "}": "\\}", "#": "\\#", "~": "&#126;", "\\": "&#92;"}
+)
 
 
 def subquestion_text(gap: Gap, number: Callable[[float], str]) -> str:
-    """The gap as a course backup stores it for its sub-question: Moodle keeps each gap as
-    written (`$wrapped->questiontext['text'] = $answerregs[0]` in
-    `qtype_multianswer_extract_question()`), and its editor rebuilds the question from them.
+    """The gap as a course backup stores it for its sub-question.
 
-    Unlike `marker`, which writes the question text Moodle's XML import parses, this is the
-    form the backup has always written (long type codes, `%n%` for every grade but full marks,
-    backslashes): a restore stores it as it is and never parses it. `number` is the backup's
-    way of writing numbers.
+    Moodle keeps each gap as written (`$wrapped->questiontext['text'] = $answerregs[0]` in
+    `qtype_multianswer_extract_question()`). A restore stores it unparsed; Moodle's editor
+    (`edit_multianswer_form::set_data()`) puts it back into the question text, which saving
+    parses again. So it is written for that round trip: each answer and feedback as the
+    backup stores it, with `&`, `<` and `>` as named references (the HTML editor keeps them,
+    the parser decodes them) and `}` and `#` after a backslash (the parser removes it). No
+    form of `~` or `\\` survives the editor: they are numeric references, which keep the gap
+    whole. Type codes are Moodle's long ones, and every grade but full marks is `%n%`.
+    `number` is the backup's way of writing numbers.
     """
     kind = CLOZE_TYPE[gap.type]
     if gap.shuffle and kind.startswith("MULTI"):
@@ -153,10 +160,11 @@ def subquestion_text(gap: Gap, number: Callable[[float], str]) -> str:
     parts = []
     for answer in gap.answers:
         mark = "=" if math.isclose(answer.grade, 100) else f"%{number(answer.grade)}%"
-        value = answer.text.translate(_BACKSLASHED)
-        if gap.type == "numerical" and answer.tolerance:
-            value += f":{number(answer.tolerance)}"
-        feedback = f"#{answer.feedback.translate(_BACKSLASHED)}" if answer.feedback else ""
+        if gap.type == "numerical":
+            value = answer.text + (f":{number(answer.tolerance)}" if answer.tolerance else "")
+        else:
+            value = _choice_html(gap.type, answer.text).translate(_EDITABLE)
+        feedback = f"#{html.escape(answer.feedback, quote=False).translate(_EDITABLE)}" if answer.feedback else ""
         parts.append(f"{mark}{value}{feedback}")
     return f"{{{gap.weight}:{kind}:{'~'.join(parts)}}}"
 
