@@ -43,24 +43,18 @@ def merge_glossary(glossary: GlossaryState, entries: list[ImportedEntry], notes:
             )
             notes.skip("glossary entry", item.where, problems, repr(item.fields.get("term")))
             continue
-        index = _find_entry(glossary.final, entry)
+        index = _find_entry(glossary.entries.final, entry)
         if index is None:
-            glossary.final.append(entry)
-            glossary.append.append(entry)
+            glossary.entries.add(entry)
             changes.append(Change("entry", entry.term, "added", GLOSSARY_FILE, "glossary entry"))
             continue
-        current = glossary.final[index]
+        current = glossary.entries.final[index]
         entry = preserve_texts(current, entry)
         if current.model_dump(mode="json") == entry.model_dump(mode="json"):
             action: Action = "unchanged"
         else:
             action = "updated"
-            glossary.final[index] = entry
-            original = len(glossary.final) - len(glossary.append)
-            if index < original:
-                glossary.replace[index] = entry
-            else:
-                glossary.append[index - original] = entry
+            glossary.entries.update(index, entry, entry)
         changes.append(Change("entry", entry.term, action, GLOSSARY_FILE, "glossary entry"))
     return changes
 

@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from coursebuilder.importer.common import ImportedQuestion, Notes
 from coursebuilder.importer.preserve import preserve_texts
 from coursebuilder.importer.result import Action, Change
-from coursebuilder.importer.state import QUESTION, MergeState, QuizState, with_defaults
+from coursebuilder.importer.state import QUESTION, EditedList, MergeState, QuizState, with_defaults
 from coursebuilder.layout import QUIZ_DIR
 from coursebuilder.model import Question, QuizDefaults
 
@@ -51,7 +51,7 @@ def place(state: MergeState, model: Question, item: ImportedQuestion, notes: Not
     if found is not None:
         rel, index = found
         quiz = state.quiz[rel]
-        current = quiz.final[index]
+        current = quiz.questions.final[index]
         model = preserve_texts(current, model)
         effective = with_defaults(model, quiz.defaults)
         action: Action = "unchanged" if _same(current, effective) else "updated"
@@ -62,18 +62,10 @@ def place(state: MergeState, model: Question, item: ImportedQuestion, notes: Not
                 "import-defaults",
             )
         if action == "updated":
-            quiz.final[index] = effective
-            original = len(quiz.final) - len(quiz.append)
-            if index < original:
-                quiz.replace[index] = model
-            else:
-                quiz.append[index - original] = model
+            quiz.questions.update(index, effective, model)
         return Change("question", model.id, action, rel, item.kind)
     rel = _target_file(state, model)
-    quiz = state.quiz[rel]
-    quiz.final.append(model)
-    quiz.append.append(model)
-    state.existing[model.id] = (rel, len(quiz.final) - 1)
+    state.existing[model.id] = (rel, state.quiz[rel].questions.add(model))
     return Change("question", model.id, "added", rel, item.kind)
 
 
@@ -94,7 +86,7 @@ def _target_file(state: MergeState, model: Question) -> str:
     while rel in state.quiz or (state.root / rel).exists():
         rel = f"{QUIZ_DIR}/{base}-{number}.yaml"
         number += 1
-    state.quiz[rel] = QuizState(rel, None, QuizDefaults(lesson=model.lesson), [])
+    state.quiz[rel] = QuizState(rel, None, QuizDefaults(lesson=model.lesson), EditedList([]))
     return rel
 
 

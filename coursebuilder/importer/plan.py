@@ -36,10 +36,9 @@ def plan_files(state: MergeState, actions: list[str]) -> FilePlan:
     """Every source file to write; lessons and a course created are added to `actions`."""
     files: FilePlan = {}
     for rel, quiz in sorted(state.quiz.items()):
-        if not quiz.replace and not quiz.append:
-            continue
-        files[rel] = _quiz_text(quiz)
-    if state.glossary.replace or state.glossary.append:
+        if quiz.questions.changed:
+            files[rel] = _quiz_text(quiz)
+    if state.glossary.entries.changed:
         files[GLOSSARY_FILE] = _glossary_text(state.glossary)
     new_lessons = state.new_lessons
     if state.course is None and not new_lessons:
@@ -52,28 +51,30 @@ def plan_files(state: MergeState, actions: list[str]) -> FilePlan:
 
 
 def _quiz_text(quiz: QuizState) -> tuple[str, str]:
+    questions = quiz.questions
     if quiz.text is None:
-        return dump_questions(quiz.final, quiz.defaults), "created"
+        return dump_questions(questions.final, quiz.defaults), "created"
     edit = ListEdit(
-        replace={index: _one_question(model, quiz.defaults) for index, model in quiz.replace.items()},
-        append=[_one_question(model, quiz.defaults) for model in quiz.append],
+        replace={index: _one_question(model, quiz.defaults) for index, model in questions.replace.items()},
+        append=[_one_question(model, quiz.defaults) for model in questions.append],
     )
     edited = edit_list(quiz.text, "questions", edit)
-    if edited is not None and _quiz_matches(edited, quiz.final):
+    if edited is not None and _quiz_matches(edited, questions.final):
         return edited, "edited"
-    return dump_questions(quiz.final, quiz.defaults), "rewritten"
+    return dump_questions(questions.final, quiz.defaults), "rewritten"
 
 
 def _glossary_text(glossary: GlossaryState) -> tuple[str, str]:
-    full = glossary.head.model_copy(update={"entries": glossary.final})
+    entries = glossary.entries
+    full = glossary.head.model_copy(update={"entries": entries.final})
     if glossary.text is None:
         return dump_glossary(full), "created"
     edit = ListEdit(
-        replace={index: _one_entry(entry) for index, entry in glossary.replace.items()},
-        append=[_one_entry(entry) for entry in glossary.append],
+        replace={index: _one_entry(entry) for index, entry in entries.replace.items()},
+        append=[_one_entry(entry) for entry in entries.append],
     )
     edited = edit_list(glossary.text, "entries", edit)
-    if edited is not None and _glossary_matches(edited, glossary.final):
+    if edited is not None and _glossary_matches(edited, entries.final):
         return edited, "edited"
     return dump_glossary(full), "rewritten"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -20,18 +20,47 @@ from coursebuilder.yamlio import YamlProblem, parse_yaml
 QUESTION: TypeAdapter[Question] = TypeAdapter(Question)
 """Validates one question as a quiz file holds it (any type)."""
 
+T = TypeVar("T")
+
+
+@dataclass
+class EditedList(Generic[T]):
+    """One list of a source file (questions, glossary entries) after the import, and the edits
+    that get the file there: items of the file replaced by index, and items added after them."""
+
+    final: list[T]
+    replace: dict[int, T] = field(default_factory=dict)
+    append: list[T] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.replace or self.append)
+
+    def add(self, item: T) -> int:
+        """Add `item` at the end; its index."""
+        self.final.append(item)
+        self.append.append(item)
+        return len(self.final) - 1
+
+    def update(self, index: int, item: T, written: T) -> None:
+        """Put `item` at `index`; `written` is what the file holds for it (defaults aside)."""
+        self.final[index] = item
+        original = len(self.final) - len(self.append)
+        if index < original:
+            self.replace[index] = written
+        else:
+            self.append[index - original] = written
+
 
 @dataclass
 class QuizState:
-    """One quiz file: its questions after the import, and the edits that get them there."""
+    """One quiz file: its defaults, and its questions after the import."""
 
     rel: str
     text: str | None
     """The file's text, or None for a file the import creates."""
     defaults: QuizDefaults
-    final: list[Question]
-    replace: dict[int, Question] = field(default_factory=dict)
-    append: list[Question] = field(default_factory=list)
+    questions: EditedList[Question]
 
 
 @dataclass
@@ -50,15 +79,13 @@ class NewLesson:
 
 @dataclass
 class GlossaryState:
-    """The glossary file: its entries after the import, and the edits that get them there."""
+    """The glossary file: its name and introduction, and its entries after the import."""
 
     text: str | None = None
     """The file's text, or None when the course has no glossary file yet."""
     head: GlossaryFile = field(default_factory=GlossaryFile)
-    """Name and introduction (its entries are `final`)."""
-    final: list[GlossaryEntry] = field(default_factory=list)
-    replace: dict[int, GlossaryEntry] = field(default_factory=dict)
-    append: list[GlossaryEntry] = field(default_factory=list)
+    """Name and introduction (its entries are `entries.final`)."""
+    entries: EditedList[GlossaryEntry] = field(default_factory=lambda: EditedList([]))
 
 
 @dataclass
@@ -91,7 +118,7 @@ class MergeState:
         if found is None:
             return None
         rel, index = found
-        return self.quiz[rel].final[index]
+        return self.quiz[rel].questions.final[index]
 
 
 def load_state(root: Path, course: Course | None) -> MergeState:
@@ -106,7 +133,7 @@ def load_state(root: Path, course: Course | None) -> MergeState:
         by_file.setdefault(question.source_file, []).append(question)
     for rel, questions in sorted(by_file.items()):
         text = (root / rel).read_text(encoding="utf-8")
-        state.quiz[rel] = QuizState(rel, text, defaults_of(text), list(questions))
+        state.quiz[rel] = QuizState(rel, text, defaults_of(text), EditedList(list(questions)))
         for index, question in enumerate(questions):
             state.existing[question.id] = (rel, index)
     folder = root / QUIZ_DIR
@@ -115,13 +142,13 @@ def load_state(root: Path, course: Course | None) -> MergeState:
             rel = path.relative_to(root).as_posix()
             if path.suffix in (".yaml", ".yml") and rel not in state.quiz:
                 text = path.read_text(encoding="utf-8")
-                state.quiz[rel] = QuizState(rel, text, defaults_of(text), [])
+                state.quiz[rel] = QuizState(rel, text, defaults_of(text), EditedList([]))
     glossary_path = root / GLOSSARY_FILE
     if glossary_path.is_file():
         state.glossary = GlossaryState(
             text=glossary_path.read_text(encoding="utf-8"),
             head=course.glossary,
-            final=list(course.glossary.entries),
+            entries=EditedList(list(course.glossary.entries)),
         )
     return state
 
