@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from pydantic import TypeAdapter, ValidationError
 
 from coursebuilder.layout import GLOSSARY_FILE, QUIZ_DIR
+from coursebuilder.loader import defaults_update
 from coursebuilder.model import Course, GlossaryEntry, GlossaryFile, Question, QuizDefaults
 from coursebuilder.yamlio import YamlProblem, parse_yaml
 
@@ -169,11 +170,5 @@ def defaults_of(text: str) -> QuizDefaults:
 
 def with_defaults(question: Question, defaults: QuizDefaults) -> Question:
     """The question as the loader reads it back from a file with these defaults."""
-    update: dict[str, Any] = {}
-    if question.lesson is None and defaults.lesson is not None:
-        update["lesson"] = defaults.lesson
-    if question.category is None and defaults.category is not None:
-        update["category"] = defaults.category
-    if defaults.tags:
-        update["tags"] = list(dict.fromkeys([*defaults.tags, *question.tags]))
+    update = defaults_update(question, defaults)
     return question.model_copy(update=update) if update else question
