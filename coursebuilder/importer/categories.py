@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from coursebuilder.exchange.moodlexml import lesson_info, read_lesson_info
 from coursebuilder.importer.common import CategoryPath, ImportedQuestion, Notes, Where, is_slug, slugify, stable_hash
 from coursebuilder.importer.htmltext import canonical_html
 from coursebuilder.importer.state import MergeState, NewLesson
 from coursebuilder.markdown import render
-from coursebuilder.moodlexml.writer import lesson_info, read_lesson_info
 
 
 @dataclass
