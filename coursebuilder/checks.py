@@ -227,7 +227,7 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
 def _check_glossary(course: Course) -> Iterator[Diagnostic]:
     """Terms and aliases of different entries that one text matches: auto-linking (Moodle's
     glossary filter, and the course's own pages) links it to one entry only. A warning: Moodle
-    stores both (coursebuilder.moodlexml.checks reports the concepts its import rejects)."""
+    stores both (coursebuilder.exchange.checks reports the concepts its import rejects)."""
     exact: dict[str, tuple[int, str, int]] = {}
     folded: dict[tuple[bool, int, str], tuple[int, str, int]] = {}
     """(owner is case-sensitive, which fold, key) → (entry index, spelling, line)."""

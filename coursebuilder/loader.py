@@ -30,6 +30,7 @@ from coursebuilder.model import (
     LessonMeta,
     Model,
     Question,
+    QuizDefaults,
     QuizFile,
     xml_unsafe_char,
 )
@@ -610,16 +611,23 @@ def _quiz_files(root: Path) -> list[str]:
     return sorted(_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
 
 
+def defaults_update(question: Any, defaults: QuizDefaults) -> dict[str, Any]:
+    """The fields a quiz file's `defaults:` give one of its questions: a lesson and a category
+    where the question has none, and the default tags before its own."""
+    update: dict[str, Any] = {}
+    if question.lesson is None and defaults.lesson is not None:
+        update["lesson"] = defaults.lesson
+    if question.category is None and defaults.category is not None:
+        update["category"] = defaults.category
+    if defaults.tags:
+        update["tags"] = list(dict.fromkeys([*defaults.tags, *question.tags]))
+    return update
+
+
 def _apply_defaults(quiz: QuizFile, questions: list[Any], name: str, site: _QuizSite | None) -> Iterator[Any]:
     defaults = quiz.defaults
     for index, question in enumerate(questions):
-        update: dict[str, Any] = {}
-        if question.lesson is None and defaults.lesson is not None:
-            update["lesson"] = defaults.lesson
-        if question.category is None and defaults.category is not None:
-            update["category"] = defaults.category
-        if defaults.tags:
-            update["tags"] = list(dict.fromkeys([*defaults.tags, *question.tags]))
+        update = defaults_update(question, defaults)
         copy = question.model_copy(update=update) if update else question
         if site is not None:
             site.add(copy, index, "lesson" in update)  # no question was skipped on this path

@@ -21,11 +21,11 @@ from pydantic import BaseModel
 
 from coursebuilder.assets import AssetProblem, is_external, resolve
 from coursebuilder.build import build_course
+from coursebuilder.exchange.moodlexml import INLINE_FIELDS
+from coursebuilder.exchange.text import PLUGINFILE
 from coursebuilder.loader import load_or_raise
 from coursebuilder.markdown import render
 from coursebuilder.model import GAP_REF, Cloze, Course, Question, markdown_fields
-from coursebuilder.moodlexml.text import PLUGINFILE
-from coursebuilder.moodlexml.writer import INLINE_FIELDS
 
 Html = Callable[[BaseModel, str, str], str]
 

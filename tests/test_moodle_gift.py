@@ -16,10 +16,10 @@ from typing import Any
 import lxml.html
 import pytest
 
+from coursebuilder.exchange.gift import escape, gift_text
+from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
 from coursebuilder.model import Course, Numerical
-from coursebuilder.moodlexml.gift import escape, gift_text
-from coursebuilder.moodlexml.text import Renderer
 from tests.conftest import EXAMPLE, SKELETON
 from tests.moodle_util import canon
 from tests.test_moodle_roundtrip import AWKWARD, TYPES

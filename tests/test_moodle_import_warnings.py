@@ -16,10 +16,10 @@ from lxml import etree
 
 from coursebuilder.build import validate_course
 from coursebuilder.diagnostics import has_errors
+from coursebuilder.exchange.glossary import glossary_xml
+from coursebuilder.exchange.moodlexml import questions_xml
+from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_course
-from coursebuilder.moodlexml.glossary import glossary_xml
-from coursebuilder.moodlexml.text import Renderer
-from coursebuilder.moodlexml.writer import questions_xml
 from tests.conftest import EXAMPLE, ROOT, SKELETON
 from tests.moodle_semantics import (
     glossary_import_warnings,

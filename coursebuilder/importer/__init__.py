@@ -5,7 +5,8 @@ maps categories to lessons, gives questions stable ids, and writes quiz YAML, gl
 and assets into the course, updating what it already has instead of duplicating it.
 """
 
-from coursebuilder.importer.merge import Change, ImportOptions, ImportResult, run_import
+from coursebuilder.importer.merge import run_import
 from coursebuilder.importer.report import report_lines
+from coursebuilder.importer.result import Change, ImportOptions, ImportResult
 
 __all__ = ["Change", "ImportOptions", "ImportResult", "report_lines", "run_import"]

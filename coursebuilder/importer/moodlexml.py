@@ -17,6 +17,7 @@ from typing import Any, cast
 import lxml.html
 from lxml import etree
 
+from coursebuilder.exchange.bank import split_category_path
 from coursebuilder.importer.common import (
     CategoryPath,
     EmbeddedFile,
@@ -34,7 +35,6 @@ from coursebuilder.importer.htmltext import TextFormat, as_html, plain_text_of, 
 from coursebuilder.moodle import cloze
 from coursebuilder.moodle.codes import COURSE_QTYPE, SHOW_UNITS_BY_CODE, UNIT_GRADING_BY_CODE
 from coursebuilder.moodle.params import clean_question_name
-from coursebuilder.moodlexml.bank import split_category_path
 
 FORMATS: dict[str, TextFormat] = {
     "html": "html",

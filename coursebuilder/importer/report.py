@@ -6,7 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 
 from coursebuilder.diagnostics import Severity, sort_diagnostics
-from coursebuilder.importer.merge import ImportResult
+from coursebuilder.importer.result import ImportResult
 
 
 def _counts(counter: Counter[str]) -> str:

@@ -15,9 +15,9 @@ from typing import Any, cast
 from lxml import etree
 from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs has no lxml.builder
 
+from coursebuilder.exchange.text import set_text
 from coursebuilder.markdown import render
 from coursebuilder.model import CourseInfo
-from coursebuilder.moodlexml.text import set_text
 from coursebuilder.scorm.html import plain_text
 from coursebuilder.scorm.quiz import number
 

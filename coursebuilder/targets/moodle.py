@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from coursebuilder.diagnostics import Diagnostic
+from coursebuilder.exchange.checks import check_course
+from coursebuilder.exchange.gift import gift_text
+from coursebuilder.exchange.glossary import glossary_xml
+from coursebuilder.exchange.moodlexml import questions_xml_chunks
+from coursebuilder.exchange.text import Renderer
 from coursebuilder.model import Course
-from coursebuilder.moodlexml.checks import check_course
-from coursebuilder.moodlexml.gift import gift_text
-from coursebuilder.moodlexml.glossary import glossary_xml
-from coursebuilder.moodlexml.text import Renderer
-from coursebuilder.moodlexml.writer import questions_xml_chunks
 from coursebuilder.output import write_chunks
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from coursebuilder.diagnostics import Diagnostic, error, warning
+from coursebuilder.exchange.bank import TOP
 from coursebuilder.markdown import references
 from coursebuilder.model import (
     Cloze,
@@ -28,7 +29,6 @@ from coursebuilder.model import (
 from coursebuilder.moodle.cloze import NUMERICAL_ALTERNATIVE
 from coursebuilder.moodle.params import changes_name, clean_question_name
 from coursebuilder.moodle.terms import collation_key, lowered_everywhere, php_trim
-from coursebuilder.moodlexml.bank import TOP
 
 TAG_MAX_LENGTH = 50
 """core_tag's TAG_MAX_LENGTH; PARAM_TAG also removes `<`, `>`, backquotes and control characters."""

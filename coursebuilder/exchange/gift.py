@@ -16,6 +16,8 @@ import html
 import posixpath
 import re
 
+from coursebuilder.exchange.bank import category_path, groups
+from coursebuilder.exchange.text import EMPTY, Html, Renderer, fraction, number
 from coursebuilder.model import (
     Course,
     Essay,
@@ -27,8 +29,6 @@ from coursebuilder.model import (
     ShortAnswer,
     TrueFalse,
 )
-from coursebuilder.moodlexml.bank import category_path, groups
-from coursebuilder.moodlexml.text import EMPTY, Html, Renderer, fraction, number
 
 _GIFT_ESCAPES = (("\\", "\\\\"), ("#", "\\#"), ("=", "\\="), ("~", "\\~"), ("{", "\\{"), ("}", "\\}"), (":", "\\:"))
 

@@ -14,10 +14,10 @@ from __future__ import annotations
 from lxml import etree
 from lxml.etree import SubElement
 
+from coursebuilder.exchange.text import Html, Renderer, flag, set_text
 from coursebuilder.layout import GLOSSARY_FILE
 from coursebuilder.model import Course
 from coursebuilder.moodle import codes
-from coursebuilder.moodlexml.text import Html, Renderer, flag, set_text
 
 FORMAT_HTML = str(codes.FORMAT_HTML)
 """The format of every text we write."""
