@@ -100,3 +100,15 @@ def test_the_package_has_no_import_cycle() -> None:
     graph = import_graph()
     assert len(graph) > 50  # the walk found the package
     assert cycles(graph) == []
+
+
+def test_the_moodle_format_core_depends_on_no_writer_or_reader() -> None:
+    """`coursebuilder.moodle` is what every Moodle writer and the importer share: it may use the
+    model, but none of them, or the knowledge flows backwards."""
+    outside = ("coursebuilder.exchange", "coursebuilder.mbz", "coursebuilder.importer", "coursebuilder.targets")
+    graph = import_graph()
+    core = {name: imports for name, imports in graph.items() if name.startswith("coursebuilder.moodle")}
+    assert len(core) >= 5
+    assert {name: sorted(i for i in imports if i.startswith(outside)) for name, imports in core.items()} == {
+        name: [] for name in core
+    }

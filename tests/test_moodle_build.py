@@ -12,8 +12,9 @@ from lxml import etree
 from coursebuilder.build import build_course
 from coursebuilder.diagnostics import CourseError
 from coursebuilder.exchange.bank import category_path, split_category_path
-from coursebuilder.exchange.text import Renderer, number, safe_file_name, set_text
+from coursebuilder.exchange.text import Renderer, safe_file_name, set_text
 from coursebuilder.loader import load_or_raise
+from coursebuilder.moodle.numbers import number
 from coursebuilder.targets import all_targets
 from tests.conftest import EXAMPLE, SKELETON, WriteCourse
 from tests.moodle_semantics import xmlize

@@ -17,7 +17,7 @@ import posixpath
 import re
 
 from coursebuilder.exchange.bank import category_path, groups
-from coursebuilder.exchange.text import EMPTY, Html, Renderer, fraction, number
+from coursebuilder.exchange.text import EMPTY, Html, Renderer
 from coursebuilder.model import (
     Course,
     Essay,
@@ -29,6 +29,7 @@ from coursebuilder.model import (
     ShortAnswer,
     TrueFalse,
 )
+from coursebuilder.moodle.numbers import fraction, number
 
 _GIFT_ESCAPES = (("\\", "\\\\"), ("#", "\\#"), ("=", "\\="), ("~", "\\~"), ("{", "\\{"), ("}", "\\}"), (":", "\\:"))
 

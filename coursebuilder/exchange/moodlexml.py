@@ -18,7 +18,7 @@ from lxml import etree
 from lxml.etree import SubElement
 
 from coursebuilder.exchange.bank import category_path, groups
-from coursebuilder.exchange.text import EMPTY, Html, Renderer, flag, fraction, number, set_text
+from coursebuilder.exchange.text import EMPTY, Html, Renderer, flag, set_text
 from coursebuilder.model import (
     GAP_REF,
     Choice,
@@ -38,6 +38,7 @@ from coursebuilder.model import (
 )
 from coursebuilder.moodle import cloze
 from coursebuilder.moodle.codes import SHOW_UNITS, UNIT_GRADING
+from coursebuilder.moodle.numbers import fraction, number
 
 INLINE_FIELDS: frozenset[tuple[type, str]] = frozenset({(Choice, "text"), (Pair, "question")})
 """Fields shown inline by Moodle (answer options, matching items): a one-line text is rendered

@@ -8,19 +8,16 @@ however many texts use it, and identical texts are rendered once.
 from __future__ import annotations
 
 import base64
-import functools
 import html
 import posixpath
 import re
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from urllib.parse import quote
 
 from lxml import etree
 
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
-from coursebuilder.grades import moodle_fraction
 from coursebuilder.markdown import render
 
 PLUGINFILE = "@@PLUGINFILE@@"
@@ -172,21 +169,6 @@ def set_text(element: etree._Element, value: str) -> None:
     element.text = etree.CDATA(value) if value and _SPECIAL.search(value) else value
 
 
-@functools.lru_cache(maxsize=4096)
-def number(value: float) -> str:
-    """A number as Moodle stores it, without exponent or needless decimals (2, 0.5, 0.0001)."""
-    if value == int(value):
-        return str(int(value))
-    text = format(Decimal(repr(value)), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def flag(value: bool) -> str:
     """A 0/1 flag."""
     return "1" if value else "0"
-
-
-@functools.lru_cache(maxsize=512)
-def fraction(percent: float) -> str:
-    """`grades.moodle_fraction`, remembered: a course uses a handful of grades many times."""
-    return moodle_fraction(percent)

@@ -22,9 +22,9 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from coursebuilder.exchange.text import fraction, number
 from coursebuilder.model import Gap, GapAnswer
 from coursebuilder.moodle.codes import CLOZE_TYPE
+from coursebuilder.moodle.numbers import fraction, number
 
 GAP_CODES: dict[str, tuple[str, str]] = {
     # gap type: (code, code when shuffled)
