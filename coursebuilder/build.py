@@ -13,7 +13,8 @@ from typing import Any, Protocol
 
 from coursebuilder import buildcache
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
-from coursebuilder.loader import gc_paused, load_course, load_or_raise, under_course
+from coursebuilder.gcpause import paused_gc
+from coursebuilder.loader import load_course, load_or_raise, under_course
 from coursebuilder.markdown import shared_renders
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
@@ -42,7 +43,7 @@ def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]
     return [diag for target in targets for diag in target.check(course)]
 
 
-@gc_paused
+@paused_gc()
 def validate_course(root: Path | str, target_names: Sequence[str] = ()) -> tuple[Course | None, list[Diagnostic]]:
     """Load and check the course, then ask the targets a build would run (the named ones, or
     the enabled ones) for their problems too: `validate` reports all that `build` would, so a
@@ -64,7 +65,7 @@ class BuildEvents(Protocol):
     def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None: ...
 
 
-@gc_paused  # targets walk the whole model; the collector would too, again and again
+@paused_gc()  # targets walk the whole model; the collector would too, again and again
 def build_course(
     root: Path | str,
     out_dir: Path | str = "dist",

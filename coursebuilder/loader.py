@@ -6,21 +6,20 @@ another; cross-file rules (ids, references, assets) run afterwards in `checks`.
 
 from __future__ import annotations
 
-import functools
-import gc
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
 from coursebuilder.checks import RejectedQuestion, check_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
+from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, QUIZ_DIR, lesson_file_slug, lesson_files
 from coursebuilder.model import (
     Course,
@@ -36,8 +35,6 @@ from coursebuilder.model import (
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
-P = ParamSpec("P")
-R = TypeVar("R")
 
 _PYDANTIC_CODES = {
     "missing": "missing",
@@ -61,28 +58,7 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def gc_paused(func: Callable[P, R]) -> Callable[P, R]:
-    """Run `func` with the cyclic garbage collector paused (loading, building).
-
-    Loading a large course creates millions of objects and almost no cycles; each collection
-    of the oldest generation would walk the whole growing model again (most of the load time
-    of a 20,000-question bank). Memory freed by reference counting is freed as usual.
-    """
-
-    @functools.wraps(func)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not gc.isenabled():
-            return func(*args, **kwargs)
-        gc.disable()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@gc_paused
+@paused_gc()
 def load_course(root: Path | str) -> LoadResult:
     """Load and check the course in `root`; never raises for problems in the source."""
     root = Path(root)

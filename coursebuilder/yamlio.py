@@ -24,7 +24,6 @@ the file and locates what is wrong.
 from __future__ import annotations
 
 import functools
-import gc
 import re
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -34,6 +33,7 @@ import yaml
 import yaml_rs
 
 from coursebuilder import limits
+from coursebuilder.gcpause import paused_gc
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -370,11 +370,8 @@ def parse_yaml(text: str, line_offset: int = 0) -> Any:
     return _parse(text, line_offset, _Loader, PRESCAN_DEPTH)
 
 
+@paused_gc()  # nodes and marks are many small objects in no cycle: collecting only costs time
 def _parse(text: str, line_offset: int, loader_class: type[Any], prescan: bool) -> Any:
-    gc_was_enabled = gc.isenabled()
-    # Nodes and marks are many small objects in no cycle: collecting while parsing a large
-    # bank only costs time (several times the parse itself).
-    gc.disable()
     loader = None
     try:
         if prescan:
@@ -403,8 +400,6 @@ def _parse(text: str, line_offset: int, loader_class: type[Any], prescan: bool) 
     finally:
         if loader is not None:
             loader.dispose()
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _check_depth(text: str, loader_class: type[Any]) -> None:
