@@ -151,6 +151,8 @@ class _Reader:
         self.root_real = os.path.realpath(root)
         self.diags = diags
         self.total_bytes = 0
+        self.yaml_tags: dict[str, str] = {}
+        """Tags of the plain scalars this load has parsed (see `parse_yaml`): the files share them."""
 
     def read(self, name: str) -> str | None:
         path = self.root / name
@@ -200,11 +202,11 @@ _FAILED = object()
 """What `_parse` returns for a file that does not parse (None is an empty document)."""
 
 
-def _parse(name: str, text: str, diags: list[Diagnostic], line_offset: int = 0) -> Any:
+def _parse(reader: _Reader, name: str, text: str, line_offset: int = 0) -> Any:
     try:
-        return parse_yaml(text, line_offset)
+        return parse_yaml(text, line_offset, tags=reader.yaml_tags)
     except YamlProblem as exc:
-        diags.append(error(name, exc.line, field="", message=exc.message, code="yaml", column=exc.column))
+        reader.diags.append(error(name, exc.line, field="", message=exc.message, code="yaml", column=exc.column))
         return _FAILED
 
 
@@ -212,7 +214,7 @@ def _load_model(reader: _Reader, name: str, model: type[M]) -> M | None:
     text = reader.read(name)
     if text is None:
         return None
-    data = _parse(name, text, reader.diags)
+    data = _parse(reader, name, text)
     if data is _FAILED:
         return None
     return validate(model, _empty_if_none(data), name, reader.diags)
@@ -270,7 +272,7 @@ def _load_quiz(reader: _Reader, name: str, rejected: list[RejectedQuestion]) -> 
         if not found:
             return questions
         site.entries.clear()
-    data = _parse(name, text, reader.diags)
+    data = _parse(reader, name, text)
     if data is _FAILED:
         return []
     return _quiz_questions(data, name, reader.diags, None, rejected)
@@ -529,7 +531,7 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
             )
         )
         return None
-    data = _parse(name, (match.group("yaml") or "") + "\n", diags, line_offset=1)
+    data = _parse(reader, name, (match.group("yaml") or "") + "\n", line_offset=1)
     if data is _FAILED:
         return None
     meta = validate(LessonMeta, _empty_if_none(data, 0), name, diags, line_offset=1)
