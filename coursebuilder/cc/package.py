@@ -26,6 +26,7 @@ from coursebuilder.cc.manifest import ASSESSMENT, QUESTION_BANK, WEBCONTENT, Ite
 from coursebuilder.cc.qti import Converted, Note, assessment, convert, objectbank
 from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.layout import GLOSSARY_FILE
+from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course, GlossaryEntry, Lesson, Question, questions_by_lesson
 from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, term_anchor
 from coursebuilder.scorm.i18n import Messages
@@ -79,6 +80,8 @@ class _Builder:
     """Renders the files of one cartridge and records which course files each resource uses."""
 
     course: Course
+    renders: RenderCache | None = None
+    """The build's Markdown renderings, shared with its other targets."""
     msg: Messages = field(init=False)
     content: ContentRenderer = field(init=False)
     entries: list[tuple[str, GlossaryEntry]] = field(init=False)
@@ -94,6 +97,7 @@ class _Builder:
             linker=GlossaryLinker(entries, page=GLOSSARY_PAGE) if entries else None,
             glossary_title=self.msg("glossary"),
             lesson_targets={lesson.path: lesson_page(lesson) for lesson in course.lessons},
+            renders=self.renders,
         )
 
     def using_files(self, make: Callable[[], T]) -> tuple[T, set[str]]:
@@ -149,9 +153,12 @@ class _Builder:
         return [c.item for c in converted if c.item is not None]
 
 
-def build_cartridge(course: Course) -> dict[str, bytes]:
-    """Every file of the cartridge by its path in the zip, the manifest included."""
-    builder = _Builder(course)
+def build_cartridge(course: Course, *, renders: RenderCache | None = None) -> dict[str, bytes]:
+    """Every file of the cartridge by its path in the zip, the manifest included.
+
+    `renders` shares the Markdown renderings of the build's other targets.
+    """
+    builder = _Builder(course, renders)
     info = course.info
     out: dict[str, bytes] = {}
     resources: list[Resource] = []
