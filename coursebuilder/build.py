@@ -12,9 +12,10 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from coursebuilder import buildcache
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
-from coursebuilder.loader import gc_paused, load_course, load_or_raise, under_course
-from coursebuilder.markdown import shared_renders
+from coursebuilder.gcpause import paused_gc
+from coursebuilder.loader import load_course, load_or_raise, under_course
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
@@ -42,7 +43,7 @@ def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]
     return [diag for target in targets for diag in target.check(course)]
 
 
-@gc_paused
+@paused_gc()
 def validate_course(root: Path | str, target_names: Sequence[str] = ()) -> tuple[Course | None, list[Diagnostic]]:
     """Load and check the course, then ask the targets a build would run (the named ones, or
     the enabled ones) for their problems too: `validate` reports all that `build` would, so a
@@ -64,7 +65,7 @@ class BuildEvents(Protocol):
     def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None: ...
 
 
-@gc_paused  # targets walk the whole model; the collector would too, again and again
+@paused_gc()  # targets walk the whole model; the collector would too, again and again
 def build_course(
     root: Path | str,
     out_dir: Path | str = "dist",
@@ -92,11 +93,12 @@ def build_course(
     if events is not None:
         events.targets_selected(targets)
     groups = _parallel_groups(targets, options.jobs)
+    context = BuildContext(course)  # what the targets share, for this build only
     try:
         if len(groups) == 1:
-            by_target = _build_group(course, targets, course_dir, options, events)
+            by_target = _build_group(context, targets, course_dir, options, events)
         else:
-            by_target = _build_in_parallel(course, groups, course_dir, options, events)
+            by_target = _build_in_parallel(context, groups, course_dir, options, events)
     except CourseError as exc:  # targets name files relative to the course, as checks do
         raise CourseError(under_course(root, exc.diagnostics)) from None
     in_order = {target.name: by_target[target.name] for target in targets}
@@ -121,19 +123,22 @@ def _report_cached(cached: buildcache.CachedBuild, options: BuildOptions, events
 
 
 def _build_group(
-    course: Course, targets: Sequence[Target], course_dir: Path, options: BuildOptions, events: BuildEvents | None
+    context: BuildContext,
+    targets: Sequence[Target],
+    course_dir: Path,
+    options: BuildOptions,
+    events: BuildEvents | None,
 ) -> dict[str, list[Artifact]]:
-    """Build `targets` one after the other in this process, sharing their Markdown renderings."""
+    """Build `targets` one after the other in this process, sharing what `context` holds."""
     by_target: dict[str, list[Artifact]] = {}
-    with shared_renders():  # targets render the same texts: parse each once
-        for target in targets:
-            if events is not None:
-                events.target_started(target)
-            else:
-                options.progress(f"{target.name}: building")
-            built = by_target[target.name] = target.build(course, course_dir, options)
-            if events is not None:
-                events.target_finished(target, built)
+    for target in targets:
+        if events is not None:
+            events.target_started(target)
+        else:
+            options.progress(f"{target.name}: building")
+        built = by_target[target.name] = target.build(context, course_dir, options)
+        if events is not None:
+            events.target_finished(target, built)
     return by_target
 
 
@@ -157,13 +162,18 @@ def _parallel_groups(targets: Sequence[Target], jobs: int | None) -> list[list[T
 
 
 def _build_in_parallel(
-    course: Course, groups: list[list[Target]], course_dir: Path, options: BuildOptions, events: BuildEvents | None
+    context: BuildContext,
+    groups: list[list[Target]],
+    course_dir: Path,
+    options: BuildOptions,
+    events: BuildEvents | None,
 ) -> dict[str, list[Artifact]]:
     """Build the first group here and each other group in a forked child.
 
-    Each child inherits the loaded course (nothing is loaded twice) and sends back its
-    artefacts, or the diagnostics of a CourseError, or the traceback of a failure. Every
-    target writes only its own files, so the bytes are those of a serial build.
+    Each child inherits the loaded course (nothing is loaded twice) and its own copy of the
+    context as it was before any target ran, and sends back its artefacts, or the diagnostics
+    of a CourseError, or the traceback of a failure. Every target writes only its own files,
+    so the bytes are those of a serial build.
     """
     sys.stdout.flush()
     sys.stderr.flush()
@@ -173,7 +183,7 @@ def _build_in_parallel(
         pid = os.fork()
         if pid == 0:  # pragma: no cover - runs in the child
             os.close(read_end)
-            _child(course, group, course_dir, options, write_end)
+            _child(context, group, course_dir, options, write_end)
         os.close(write_end)
         children.append((pid, read_end, group))
         if events is not None:
@@ -182,7 +192,7 @@ def _build_in_parallel(
     failure: BaseException | None = None
     by_target: dict[str, list[Artifact]] = {}
     try:
-        by_target.update(_build_group(course, groups[0], course_dir, options, events))
+        by_target.update(_build_group(context, groups[0], course_dir, options, events))
     except BaseException as exc:  # wait for the children first, then raise it
         failure = exc
     results: list[tuple[list[Target], tuple[str, Any]]] = []
@@ -205,15 +215,14 @@ def _build_in_parallel(
     return by_target
 
 
-def _child(course: Course, group: list[Target], course_dir: Path, options: BuildOptions, write_end: int) -> None:
+def _child(context: BuildContext, group: list[Target], course_dir: Path, options: BuildOptions, write_end: int) -> None:
     """In a forked child: build `group`, send the result through `write_end`, and end the process."""
     code = 0
     result: tuple[str, Any]
     try:
         by_target: dict[str, list[Artifact]] = {}
-        with shared_renders():
-            for target in group:
-                by_target[target.name] = target.build(course, course_dir, options)
+        for target in group:
+            by_target[target.name] = target.build(context, course_dir, options)
         result = ("ok", by_target)
     except CourseError as exc:
         result = ("error", exc.diagnostics)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import atexit
-import gc
 import re
 import sys
 from collections import Counter
@@ -12,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from coursebuilder.gcpause import pause_until_exit
 from coursebuilder.version import __version__
 
 if TYPE_CHECKING:
@@ -33,16 +32,10 @@ def run() -> None:
 
 
 def _hold_course_until_exit() -> None:
-    """`validate` and `build` keep a whole course alive until the process ends.
-
-    Loading and building already pause the cyclic collector; once they return, its next
-    collections, and the interpreter's last one at exit, would walk every object of the
-    course again (about a second for 20,000 questions) to find no garbage. In the program,
-    the collector stays off for the rest of the command and what is left is frozen at exit.
-    """
+    """`validate` and `build` keep a whole course alive until the process ends: in the
+    program, the collector stays off for the rest of the command (see `gcpause`)."""
     if _PROCESS_PER_COMMAND:
-        gc.disable()
-        atexit.register(gc.freeze)
+        pause_until_exit()
 
 
 DIR = click.argument("directory", default="course_src", type=click.Path(file_okay=False, path_type=Path))

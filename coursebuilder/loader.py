@@ -6,21 +6,20 @@ another; cross-file rules (ids, references, assets) run afterwards in `checks`.
 
 from __future__ import annotations
 
-import functools
-import gc
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
 from coursebuilder.checks import RejectedQuestion, check_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
+from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, QUIZ_DIR, lesson_file_slug, lesson_files
 from coursebuilder.model import (
     Course,
@@ -37,8 +36,6 @@ from coursebuilder.model import (
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
-P = ParamSpec("P")
-R = TypeVar("R")
 
 _PYDANTIC_CODES = {
     "missing": "missing",
@@ -62,28 +59,7 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def gc_paused(func: Callable[P, R]) -> Callable[P, R]:
-    """Run `func` with the cyclic garbage collector paused (loading, building).
-
-    Loading a large course creates millions of objects and almost no cycles; each collection
-    of the oldest generation would walk the whole growing model again (most of the load time
-    of a 20,000-question bank). Memory freed by reference counting is freed as usual.
-    """
-
-    @functools.wraps(func)
-    def paused(*args: P.args, **kwargs: P.kwargs) -> R:
-        if not gc.isenabled():
-            return func(*args, **kwargs)
-        gc.disable()
-        try:
-            return func(*args, **kwargs)
-        finally:
-            gc.enable()
-
-    return paused
-
-
-@gc_paused
+@paused_gc()
 def load_course(root: Path | str) -> LoadResult:
     """Load and check the course in `root`; never raises for problems in the source."""
     root = Path(root)
@@ -176,6 +152,8 @@ class _Reader:
         self.root_real = os.path.realpath(root)
         self.diags = diags
         self.total_bytes = 0
+        self.yaml_tags: dict[str, str] = {}
+        """Tags of the plain scalars this load has parsed (see `parse_yaml`): the files share them."""
 
     def read(self, name: str) -> str | None:
         path = self.root / name
@@ -225,11 +203,11 @@ _FAILED = object()
 """What `_parse` returns for a file that does not parse (None is an empty document)."""
 
 
-def _parse(name: str, text: str, diags: list[Diagnostic], line_offset: int = 0) -> Any:
+def _parse(reader: _Reader, name: str, text: str, line_offset: int = 0) -> Any:
     try:
-        return parse_yaml(text, line_offset)
+        return parse_yaml(text, line_offset, tags=reader.yaml_tags)
     except YamlProblem as exc:
-        diags.append(error(name, exc.line, field="", message=exc.message, code="yaml", column=exc.column))
+        reader.diags.append(error(name, exc.line, field="", message=exc.message, code="yaml", column=exc.column))
         return _FAILED
 
 
@@ -237,7 +215,7 @@ def _load_model(reader: _Reader, name: str, model: type[M]) -> M | None:
     text = reader.read(name)
     if text is None:
         return None
-    data = _parse(name, text, reader.diags)
+    data = _parse(reader, name, text)
     if data is _FAILED:
         return None
     return validate(model, _empty_if_none(data), name, reader.diags)
@@ -295,7 +273,7 @@ def _load_quiz(reader: _Reader, name: str, rejected: list[RejectedQuestion]) -> 
         if not found:
             return questions
         site.entries.clear()
-    data = _parse(name, text, reader.diags)
+    data = _parse(reader, name, text)
     if data is _FAILED:
         return []
     return _quiz_questions(data, name, reader.diags, None, rejected)
@@ -554,7 +532,7 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
             )
         )
         return None
-    data = _parse(name, (match.group("yaml") or "") + "\n", diags, line_offset=1)
+    data = _parse(reader, name, (match.group("yaml") or "") + "\n", line_offset=1)
     if data is _FAILED:
         return None
     meta = validate(LessonMeta, _empty_if_none(data, 0), name, diags, line_offset=1)

@@ -8,10 +8,8 @@ caller asks for: Moodle's TeX delimiters, or MathML for offline packages.
 
 from __future__ import annotations
 
-import contextlib
 import html
 import re
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -92,56 +90,68 @@ _BLOCKS.disable("inline")
 
 
 def render(
-    text: str, resolve_image: ImageResolver | None = None, inline: bool = False, math: MathStyle = "moodle"
+    text: str,
+    resolve_image: ImageResolver | None = None,
+    inline: bool = False,
+    math: MathStyle = "moodle",
+    *,
+    cache: RenderCache | None = None,
 ) -> str:
-    """Render Markdown to HTML; `inline` drops the paragraph wrapper of a one-line text."""
+    """Render Markdown to HTML; `inline` drops the paragraph wrapper of a one-line text.
+
+    With `cache` (one per build), a text another target rendered already is not parsed again.
+    """
     if not text:
         return ""
     if _is_plain(text):
         escaped = _escape_plain(text)
         return escaped if inline else f"<p>{escaped}</p>\n"
-    shared: dict[tuple[str, bool, str], tuple[str, list[str]]] | None = getattr(_SHARED, "renders", None)
-    if shared is None or _MARK in text:
+    if cache is None:
         return _render(text, resolve_image, inline, math)
-    # Only a text with `$` or `\\` can render differently in the two forms.
-    key = (text, inline, math if ("$" in text or "\\" in text) else "")
-    found = shared.get(key)
-    if found is None:
-        sources: list[str] = []
-
-        def remember(src: str) -> str:
-            sources.append(src)
-            return f"{_MARK}{len(sources) - 1}{_MARK_END}"
-
-        found = shared[key] = (_render(text, remember, inline, math), sources)
-    markup, sources = found
-    if not sources:
-        return markup
-    urls = [resolve_image(src) for src in sources] if resolve_image is not None else sources
-    return _MARKED.sub(lambda match: escapeHtml(urls[int(match.group(1))]), markup)
+    return cache.render(text, resolve_image, inline, math)
 
 
-_SHARED = threading.local()
 _MARK, _MARK_END = "\ue000", "\ue001"
-"""Around the index of an image in the shared rendering (private-use characters)."""
+"""Around the index of an image in a cached rendering (private-use characters)."""
 _MARKED = re.compile(f"{_MARK}(\\d+){_MARK_END}")
 
 
-@contextlib.contextmanager
-def shared_renders() -> Iterator[None]:
-    """Within this block (one build) each text is parsed and rendered once, whichever target asks.
+class RenderCache:
+    """The renderings of one build: each text is parsed and rendered once, whichever target asks.
 
-    Targets differ only in where images point: the shared rendering marks each image's
+    Targets differ only in where images point: the cached rendering marks each image's
     source, and every call fills in what its own `resolve_image` makes of them, in the order
     the renderer would have asked, escaped as the renderer escapes them.
     """
-    outer = getattr(_SHARED, "renders", None)
-    if outer is None:
-        _SHARED.renders = {}
-    try:
-        yield
-    finally:
-        _SHARED.renders = outer
+
+    def __init__(self) -> None:
+        self._renders: dict[tuple[str, bool, str], tuple[str, list[str]]] = {}
+        """(text, inline, math form if it matters) → (marked HTML, image sources in order)."""
+
+    def render(self, text: str, resolve_image: ImageResolver | None, inline: bool, math: MathStyle) -> str:
+        """As `render`, from the cached rendering when there is one."""
+        if _MARK in text:  # the marks would be taken for images: render this one afresh
+            return _render(text, resolve_image, inline, math)
+        # Only a text with `$` or `\\` can render differently in the two forms.
+        key = (text, inline, math if ("$" in text or "\\" in text) else "")
+        found = self._renders.get(key)
+        if found is None:
+            sources: list[str] = []
+
+            def remember(src: str) -> str:
+                sources.append(src)
+                return f"{_MARK}{len(sources) - 1}{_MARK_END}"
+
+            found = self._renders[key] = (_render(text, remember, inline, math), sources)
+        markup, sources = found
+        if not sources:
+            return markup
+        urls = [resolve_image(src) for src in sources] if resolve_image is not None else sources
+        return _MARKED.sub(lambda match: escapeHtml(urls[int(match.group(1))]), markup)
+
+    def __len__(self) -> int:
+        """How many renderings are kept."""
+        return len(self._renders)
 
 
 def _render(text: str, resolve_image: ImageResolver | None, inline: bool, math: MathStyle = "moodle") -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal, Protocol, get_args, get_origin
 
 from pydantic import (
@@ -774,28 +774,17 @@ class Course(Model):
     root: str = ""
     """The course directory (absolute)."""
 
-    def lesson_questions(self, lesson_id: str) -> list[Question]:
-        """The questions of one lesson, in course order (a new list each call).
 
-        Targets ask once per lesson; the questions are grouped once per course, not scanned
-        again for each lesson (which grew with lessons × questions).
-        """
-        key = id(self)
-        cached = _BY_LESSON.get(key)
-        if cached is None or cached[0] is not self.questions or cached[1] != len(self.questions):
-            groups: dict[str | None, list[Question]] = {}
-            for question in self.questions:
-                groups.setdefault(question.lesson, []).append(question)
-            cached = (self.questions, len(self.questions), groups)
-            _BY_LESSON[key] = cached
-            while len(_BY_LESSON) > 8:
-                del _BY_LESSON[next(iter(_BY_LESSON))]
-        return list(cached[2].get(lesson_id, ()))
+def questions_by_lesson(questions: Iterable[Question]) -> dict[str | None, list[Question]]:
+    """The questions of each lesson, in course order (questions of no lesson under None).
 
-
-_BY_LESSON: dict[int, tuple[list[Question], int, dict[str | None, list[Question]]]] = {}
-"""Questions by lesson of the last few courses asked, keyed by course id and checked against
-the course's question list (the same list object, the same length)."""
+    Group once and look lessons up, rather than scanning all questions for each lesson (which
+    grows with lessons × questions). Each caller groups for itself: the lists are its own.
+    """
+    groups: dict[str | None, list[Question]] = {}
+    for question in questions:
+        groups.setdefault(question.lesson, []).append(question)
+    return groups
 
 
 def markdown_fields(model: type[BaseModel]) -> tuple[str, ...]:
@@ -858,10 +847,11 @@ def final_questions(course: Course) -> list[Question]:
     """The final quiz's questions: those listed in course.yaml, or every scored one in course order."""
     chosen = course.info.final_quiz.questions
     if chosen == "all":
+        by_lesson = questions_by_lesson(course.questions)
         return [
             question
             for lesson in course.lessons
-            for question in course.lesson_questions(lesson.id)
+            for question in by_lesson.get(lesson.id, ())
             if question.type in SCORED_TYPES
         ]
     by_id = {question.id: question for question in course.questions}

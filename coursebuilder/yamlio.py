@@ -24,7 +24,6 @@ the file and locates what is wrong.
 from __future__ import annotations
 
 import functools
-import gc
 import re
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -34,6 +33,7 @@ import yaml
 import yaml_rs
 
 from coursebuilder import limits
+from coursebuilder.gcpause import paused_gc
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -96,8 +96,6 @@ def _too_deep(line: int, column: int = 0) -> YamlProblem:
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
-_TAGS: dict[str, str] = {}
-"""Tag of each short plain scalar seen (keys, numbers, booleans recur thousands of times)."""
 
 
 class _LoaderMixin:
@@ -105,6 +103,8 @@ class _LoaderMixin:
 
     _text: str
     _odd: bool
+    _tags: dict[str, str]
+    """Tag of each short plain scalar seen (keys, numbers, booleans recur thousands of times)."""
     constructed_objects: dict[Any, Any]
     recursive_objects: dict[Any, Any]
 
@@ -149,11 +149,12 @@ class _LoaderMixin:
         if kind is yaml.ScalarNode:
             if not implicit[0]:
                 return _STR
-            tag = _TAGS.get(value)
+            tags = self._tags
+            tag = tags.get(value)
             if tag is None:
                 tag = str(super().resolve(kind, value, implicit))  # type: ignore[misc]
-                if len(value) <= 64 and len(_TAGS) < 100_000:
-                    _TAGS[value] = tag
+                if len(value) <= 64 and len(tags) < 100_000:
+                    tags[value] = tag
             return tag
         return str(super().resolve(kind, value, implicit))  # type: ignore[misc]
 
@@ -222,10 +223,11 @@ def _deeper(make: Callable[[yaml.Node, int, Any], Any], depth: int, child: yaml.
 
 def _new_loader_class(base: type[yaml.SafeLoader]) -> type[Any]:
     class Loader(_LoaderMixin, base):  # type: ignore[valid-type,misc]
-        def __init__(self, text: str) -> None:
+        def __init__(self, text: str, tags: dict[str, str] | None = None) -> None:
             super().__init__(text)
             self._text = text
             self._odd = _ODD_BREAKS.search(text) is not None
+            self._tags = {} if tags is None else tags
 
     Loader.add_constructor(_MAP, _construct_map)
     Loader.add_constructor(_SEQ, _construct_seq)
@@ -365,21 +367,25 @@ def decode(data: bytes) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def parse_yaml(text: str, line_offset: int = 0) -> Any:
-    """Parse one YAML document; errors carry the (offset) line where the parser stopped."""
-    return _parse(text, line_offset, _Loader, PRESCAN_DEPTH)
+def parse_yaml(text: str, line_offset: int = 0, *, tags: dict[str, str] | None = None) -> Any:
+    """Parse one YAML document; errors carry the (offset) line where the parser stopped.
+
+    `tags` remembers how plain scalars resolve (`yes` is a boolean, `12` a number) for the
+    next documents of one load, which repeat the same keys and values: pass the same dict to
+    each (a new one by default).
+    """
+    return _parse(text, line_offset, _Loader, PRESCAN_DEPTH, tags)
 
 
-def _parse(text: str, line_offset: int, loader_class: type[Any], prescan: bool) -> Any:
-    gc_was_enabled = gc.isenabled()
-    # Nodes and marks are many small objects in no cycle: collecting while parsing a large
-    # bank only costs time (several times the parse itself).
-    gc.disable()
+@paused_gc()  # nodes and marks are many small objects in no cycle: collecting only costs time
+def _parse(
+    text: str, line_offset: int, loader_class: type[Any], prescan: bool, tags: dict[str, str] | None = None
+) -> Any:
     loader = None
     try:
         if prescan:
             _check_depth(text, loader_class)
-        loader = loader_class(text)
+        loader = loader_class(text, tags)
         node = loader.get_single_node()
         return None if node is None else loader.build(node)
     except YamlProblem as exc:
@@ -403,8 +409,6 @@ def _parse(text: str, line_offset: int, loader_class: type[Any], prescan: bool) 
     finally:
         if loader is not None:
             loader.dispose()
-        if gc_was_enabled:
-            gc.enable()
 
 
 def _check_depth(text: str, loader_class: type[Any]) -> None:

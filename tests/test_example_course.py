@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from coursebuilder.cli import main
 from coursebuilder.loader import load_course
-from coursebuilder.model import QUESTION_TYPES, Course, MultiChoice
+from coursebuilder.model import QUESTION_TYPES, Course, MultiChoice, questions_by_lesson
 from tests.conftest import EXAMPLE, ROOT, SHARED, require_reference
 
 RUN = 10
@@ -136,8 +136,9 @@ def test_every_question_type_appears(course: Course) -> None:
 
 
 def test_every_lesson_has_questions(course: Course) -> None:
+    by_lesson = questions_by_lesson(course.questions)
     for lesson in course.lessons:
-        assert course.lesson_questions(lesson.id), lesson.id
+        assert by_lesson.get(lesson.id), lesson.id
 
 
 def test_every_glossary_term_appears_in_a_lesson(course: Course) -> None:

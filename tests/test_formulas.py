@@ -20,7 +20,7 @@ import pytest
 from coursebuilder.build import build_course
 from coursebuilder.formulas import notation, tex
 from coursebuilder.loader import load_or_raise
-from coursebuilder.markdown import render, shared_renders
+from coursebuilder.markdown import RenderCache, render
 from coursebuilder.model import Course, final_questions, iter_markdown
 from tests import moodle_semantics as moodle
 from tests.conftest import ROOT
@@ -83,9 +83,9 @@ def test_markdown_leaves_a_formula_alone() -> None:
 def test_shared_rendering_gives_each_form_its_own_output() -> None:
     text = "Speed $v = \\frac{s}{t}$ and \\\\(prose\\\\)"
     fresh = (render(text), render(text, math="mathml"))
-    with shared_renders():
-        assert (render(text), render(text, math="mathml")) == fresh
-        assert (render(text), render(text, math="mathml")) == fresh
+    cache = RenderCache()
+    assert (render(text, cache=cache), render(text, math="mathml", cache=cache)) == fresh
+    assert (render(text, cache=cache), render(text, math="mathml", cache=cache)) == fresh
     assert fresh[0] != fresh[1]
 
 

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from coursebuilder.htmlsafety import find_unsafe_html, scan_markdown
-from coursebuilder.markdown import _PARSER, _is_one_paragraph, _is_plain, references, render, shared_renders
+from coursebuilder.markdown import _PARSER, RenderCache, _is_one_paragraph, _is_plain, references, render
 
 # Letters, digits, spaces, every character Markdown gives a meaning to, non-Latin text and a
 # few ready-made pieces of syntax.
@@ -40,21 +40,21 @@ IMAGES = ["![a](x.png)", '![b *c*](<d e.svg> "t")', "![](x.png)", '<img src="y.p
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.one_of(ALPHABET, st.sampled_from(IMAGES)), min_size=1, max_size=10).map("".join), st.booleans())
-def test_shared_renders_give_each_resolver_what_a_fresh_render_gives(text: str, inline: bool) -> None:
-    """Within `shared_renders`, a text parsed once serves resolvers that map images differently."""
+def test_cached_renders_give_each_resolver_what_a_fresh_render_gives(text: str, inline: bool) -> None:
+    """Through a `RenderCache`, a text parsed once serves resolvers that map images differently."""
     resolvers = [None, lambda src: f"@@PLUGINFILE@@/{src}?a&b", lambda src: src.upper() + '"<>']
     expected = []
     for resolve in resolvers:
         calls: list[str] = []
         recorder = None if resolve is None else (lambda src, r=resolve, c=calls: c.append(src) or r(src))
         expected.append((render(text, recorder, inline), calls))
-    with shared_renders():
-        for _ in range(2):
-            for resolve, (markup, calls) in zip(resolvers, expected, strict=True):
-                seen: list[str] = []
-                recorder = None if resolve is None else (lambda src, r=resolve, c=seen: c.append(src) or r(src))
-                assert render(text, recorder, inline) == markup
-                assert seen == calls, "the resolver is asked about the same images in the same order"
+    cache = RenderCache()
+    for _ in range(2):
+        for resolve, (markup, calls) in zip(resolvers, expected, strict=True):
+            seen: list[str] = []
+            recorder = None if resolve is None else (lambda src, r=resolve, c=seen: c.append(src) or r(src))
+            assert render(text, recorder, inline, cache=cache) == markup
+            assert seen == calls, "the resolver is asked about the same images in the same order"
 
 
 SCAN_PIECES = [

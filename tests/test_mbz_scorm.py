@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz.scorm import PackageProblem, read_package
 from coursebuilder.model import Course
@@ -70,6 +71,11 @@ def scorm_zip(course: Course, extra: dict[str, bytes] | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def package_of(context: BuildContext) -> bytes:
+    """`scorm_zip` of the build's course, as the backup target asks for it."""
+    return scorm_zip(context.course)
+
+
 @pytest.fixture
 def scorm_course(write_course: WriteCourse) -> Path:
     course_yaml = (SKELETON / "course.yaml").read_text(encoding="utf-8") + "  moodle:\n    include_scorm: true\n"
@@ -78,14 +84,14 @@ def scorm_course(write_course: WriteCourse) -> Path:
 
 def build(course_dir: Path, out: Path) -> dict[str, bytes]:
     course, _ = load_or_raise(course_dir)
-    (artifact,) = MbzTarget(scorm12=scorm_zip).build(course, out, BuildOptions())
+    (artifact,) = MbzTarget(scorm12=package_of).build(BuildContext(course), out, BuildOptions())
     return unpack(artifact.path.read_bytes())
 
 
 def test_scorm_activity_holds_the_package(scorm_course: Path, tmp_path: Path) -> None:
     backup = build(scorm_course, tmp_path)
     course, _ = load_or_raise(scorm_course)
-    assert MbzTarget(scorm12=scorm_zip).check(course) == []
+    assert MbzTarget(scorm12=package_of).check(course) == []
     manifest = parse(backup["moodle_backup.xml"])
     (activity,) = [
         a for a in manifest.findall("information/contents/activities/activity") if value(a, "modulename") == "scorm"
@@ -133,7 +139,7 @@ def test_scorm_activity_holds_the_package(scorm_course: Path, tmp_path: Path) ->
 
 def test_without_the_setting_there_is_no_scorm_activity(tmp_path: Path) -> None:
     course, _ = load_or_raise(SKELETON)
-    (artifact,) = MbzTarget(scorm12=scorm_zip).build(course, tmp_path, BuildOptions())
+    (artifact,) = MbzTarget(scorm12=package_of).build(BuildContext(course), tmp_path, BuildOptions())
     assert not any(name.startswith("activities/scorm_") for name in unpack(artifact.path.read_bytes()))
 
 
@@ -150,5 +156,7 @@ def test_a_broken_package_is_a_clear_error(scorm_course: Path, tmp_path: Path) -
 
     course, _ = load_or_raise(scorm_course)
     with pytest.raises(CourseError, match=r"course.yaml:\d+: error: settings.moodle.include_scorm: .*no imsmanifest"):
-        MbzTarget(scorm12=lambda c: b"PK\x05\x06" + b"\0" * 18).build(course, tmp_path, BuildOptions())
+        MbzTarget(scorm12=lambda context: b"PK\x05\x06" + b"\0" * 18).build(
+            BuildContext(course), tmp_path, BuildOptions()
+        )
     assert not (tmp_path / "moodle").exists()

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup_entries
 from coursebuilder.targets.scorm import Scorm12Target
@@ -88,7 +89,7 @@ def test_sample_restores_its_user() -> None:
 
 def _backup(course_dir: Path) -> Backup:
     course, _ = load_or_raise(course_dir)
-    scorm = Scorm12Target().scorm12_zip(course) if course.info.settings.moodle.include_scorm else None
+    scorm = Scorm12Target().scorm12_zip(BuildContext(course)) if course.info.settings.moodle.include_scorm else None
     return backup_entries(course, scorm)
 
 

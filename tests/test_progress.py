@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from coursebuilder import build as build_module
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.cli import main
-from coursebuilder.model import Course
 from coursebuilder.output import write_bytes
 from coursebuilder.progress import BuildReporter, human_size
 from coursebuilder.targets import Artifact, BuildOptions, Target
@@ -22,7 +22,7 @@ class BankTarget(Target):
     name: ClassVar[str] = "bank"
     summary: ClassVar[str] = "a 2,000-byte file"
 
-    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+    def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
         options.progress("writing the bank")
         path = out_dir / "bank" / "questions.txt"
         return [Artifact(path, write_bytes(path, b"q" * 2000))]
@@ -32,7 +32,7 @@ class PagesTarget(Target):
     name: ClassVar[str] = "pages"
     summary: ClassVar[str] = "two small files"
 
-    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+    def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
         return [
             Artifact(out_dir / name, write_bytes(out_dir / name, data))
             for name, data in (("a.html", b"<p>a</p>"), ("b.zip", b"z" * 3 * 1024 * 1024))

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from coursebuilder.cli import main
 from coursebuilder.loader import load_course
-from coursebuilder.model import QUESTION_TYPES
+from coursebuilder.model import QUESTION_TYPES, questions_by_lesson
 from coursebuilder.synthetic import QUESTION_MIX, SIZES, type_counts, write_synthetic_course
 
 
@@ -35,7 +35,8 @@ def test_size_s_has_the_counts_asked_for(tmp_path: Path) -> None:
     assert (len(course.questions), len(course.lessons), len(course.glossary.entries)) == (200, 20, 50)
     assert Counter(q.type for q in course.questions) == type_counts(200)
     # Every lesson has questions, and the source holds what was reported.
-    assert all(course.lesson_questions(lesson.id) for lesson in course.lessons)
+    by_lesson = questions_by_lesson(course.questions)
+    assert all(by_lesson.get(lesson.id) for lesson in course.lessons)
     assert written.files == len(_tree(tmp_path / "s"))
 
 

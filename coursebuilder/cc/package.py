@@ -26,7 +26,8 @@ from coursebuilder.cc.manifest import ASSESSMENT, QUESTION_BANK, WEBCONTENT, Ite
 from coursebuilder.cc.qti import Converted, Note, assessment, convert, objectbank
 from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.layout import GLOSSARY_FILE
-from coursebuilder.model import Course, GlossaryEntry, Lesson, Question
+from coursebuilder.markdown import RenderCache
+from coursebuilder.model import Course, GlossaryEntry, Lesson, Question, questions_by_lesson
 from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, term_anchor
 from coursebuilder.scorm.i18n import Messages
 
@@ -63,8 +64,9 @@ def notes(course: Course) -> list[Note]:
     """What the cartridge changes or leaves out, question by question (without rendering anything)."""
     words = _true_false(Messages(course.info.language))
     found: list[Note] = []
+    by_lesson = questions_by_lesson(course.questions)
     for lesson in course.lessons:
-        for question in course.lesson_questions(lesson.id):
+        for question in by_lesson.get(lesson.id, ()):
             found.extend(convert(question, lambda text, q, f: text, words).notes)
     return found
 
@@ -78,6 +80,8 @@ class _Builder:
     """Renders the files of one cartridge and records which course files each resource uses."""
 
     course: Course
+    renders: RenderCache | None = None
+    """The build's Markdown renderings, shared with its other targets."""
     msg: Messages = field(init=False)
     content: ContentRenderer = field(init=False)
     entries: list[tuple[str, GlossaryEntry]] = field(init=False)
@@ -93,6 +97,7 @@ class _Builder:
             linker=GlossaryLinker(entries, page=GLOSSARY_PAGE) if entries else None,
             glossary_title=self.msg("glossary"),
             lesson_targets={lesson.path: lesson_page(lesson) for lesson in course.lessons},
+            renders=self.renders,
         )
 
     def using_files(self, make: Callable[[], T]) -> tuple[T, set[str]]:
@@ -148,9 +153,12 @@ class _Builder:
         return [c.item for c in converted if c.item is not None]
 
 
-def build_cartridge(course: Course) -> dict[str, bytes]:
-    """Every file of the cartridge by its path in the zip, the manifest included."""
-    builder = _Builder(course)
+def build_cartridge(course: Course, *, renders: RenderCache | None = None) -> dict[str, bytes]:
+    """Every file of the cartridge by its path in the zip, the manifest included.
+
+    `renders` shares the Markdown renderings of the build's other targets.
+    """
+    builder = _Builder(course, renders)
     info = course.info
     out: dict[str, bytes] = {}
     resources: list[Resource] = []
@@ -158,6 +166,7 @@ def build_cartridge(course: Course) -> dict[str, bytes]:
     bank: list[etree._Element] = []
     bank_uses_files = False
     pages = {lesson_page(lesson): f"R_page_{lesson.id}" for lesson in course.lessons}
+    by_lesson = questions_by_lesson(course.questions)
     if builder.entries:
         pages[GLOSSARY_PAGE] = "R_glossary"
     for index, lesson in enumerate(course.lessons):
@@ -165,7 +174,7 @@ def build_cartridge(course: Course) -> dict[str, bytes]:
         out[name], used = builder.using_files(partial(builder.lesson, index, lesson))
         resources.append(_page_resource(pages[name], name, used, {pages[p] for p in builder.linked_pages(out[name])}))
         children = [Item(f"I_page_{lesson.id}", lesson.title, pages[name])]
-        items, used = builder.using_files(partial(builder.items, course.lesson_questions(lesson.id)))
+        items, used = builder.using_files(partial(builder.items, by_lesson.get(lesson.id, [])))
         if items:
             quiz_file = assessment_file(lesson)
             title = builder.msg("lesson_quiz", lesson=lesson.title)

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
-from coursebuilder.markdown import render
+from coursebuilder.markdown import RenderCache, render
 
 PLUGINFILE = "@@PLUGINFILE@@"
 """How Moodle XML refers to a file embedded in the same field."""
@@ -60,8 +60,10 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 class Renderer:
     """Renders the course's Markdown for Moodle, embedding referenced files (one per build)."""
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(self, root: Path | str, *, renders: RenderCache | None = None) -> None:
         self.root = Path(root)
+        self.renders = renders
+        """The build's Markdown renderings, shared with its other targets (None: render each text)."""
         self._assets: dict[tuple[str, str], Asset | None] = {}
         self._base64: dict[Path, str] = {}
         self._memo: dict[tuple[str, str, bool], Html] = {}
@@ -87,7 +89,7 @@ class Renderer:
         def resolve_image(src: str) -> str:
             return self._embed(src, base, files, is_link=False)
 
-        rendered = render(text, resolve_image=resolve_image, inline=inline)
+        rendered = render(text, resolve_image=resolve_image, inline=inline, cache=self.renders)
         if "<" in text or "](" in text or "]:" in text:
             rendered = self._rewrite_raw(rendered, base, files)
         result = Html(rendered.strip(), tuple(file for _, file in files.values()))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coursebuilder.markdown import RenderCache
 from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
 from coursebuilder.mbz.course import write_course, write_root, write_sections
@@ -26,31 +27,36 @@ def author_name(course: Course) -> str:
     return (", ".join(course.info.authors) or course.info.title)[:100]
 
 
-def backup_entries(course: Course, scorm_zip: bytes | None = None) -> dict[str, bytes]:
+def backup_entries(
+    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None
+) -> dict[str, bytes]:
     """Every file of the backup by its path in the archive."""
-    entries = write_entries(course, scorm_zip)
+    entries = write_entries(course, scorm_zip, renders=renders)
     try:
         return dict(entries.items())
     finally:
         entries.close()
 
 
-def write_entries(course: Course, scorm_zip: bytes | None = None) -> Entries:
-    """Every file of the backup, kept out of memory until packed (the caller closes them)."""
+def write_entries(course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None) -> Entries:
+    """Every file of the backup, kept out of memory until packed (the caller closes them).
+
+    `renders` shares the Markdown renderings of the build's other targets.
+    """
     entries = Entries()
     try:
-        _write(course, scorm_zip, entries)
+        _write(course, scorm_zip, entries, renders)
     except BaseException:
         entries.close()
         raise
     return entries
 
 
-def _write(course: Course, scorm_zip: bytes | None, entries: Entries) -> None:
+def _write(course: Course, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None) -> None:
     ids = Ids()
     plan = make_plan(course, ids, with_scorm=scorm_zip is not None)
     author = author_name(course)
-    files = FileStore(Path(course.root), ids, USER_ID, author)
+    files = FileStore(Path(course.root), ids, USER_ID, author, renders=renders)
     job = Job(course=course, ids=ids, files=files, plan=plan, author=author, entries=entries)
     bank = QuestionBank(job)
     quizzes = [activity for activity in plan.activities if activity.modname == "quiz"]
@@ -75,9 +81,9 @@ def _write(course: Course, scorm_zip: bytes | None, entries: Entries) -> None:
     job.entries.update(files.blobs)
 
 
-def build_mbz(course: Course, scorm_zip: bytes | None = None) -> bytes:
+def build_mbz(course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None) -> bytes:
     """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM activity."""
-    entries = write_entries(course, scorm_zip)
+    entries = write_entries(course, scorm_zip, renders=renders)
     try:
         return mbz_bytes(entries)
     finally:

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
-from coursebuilder.markdown import render
+from coursebuilder.markdown import RenderCache, render
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.ids import Ids
 
@@ -88,8 +88,10 @@ class StoredFile:
 class FileStore:
     """Collects the files texts refer to while they are rendered, then writes files.xml."""
 
-    def __init__(self, root: Path, ids: Ids, userid: int, author: str) -> None:
+    def __init__(self, root: Path, ids: Ids, userid: int, author: str, *, renders: RenderCache | None = None) -> None:
         self.root = root
+        self.renders = renders
+        """The build's Markdown renderings, shared with its other targets (None: render each text)."""
         self.ids = ids
         self.userid = userid
         self.author = author
@@ -115,7 +117,7 @@ class FileStore:
         def image(src: str) -> str:
             return self._local(src, source_file, area) or src
 
-        rendered = render(text, resolve_image=image, inline=inline)
+        rendered = render(text, resolve_image=image, inline=inline, cache=self.renders)
         return _ATTR.sub(lambda match: self._attribute(match, source_file, area), rendered)
 
     def _attribute(self, match: re.Match[str], source_file: str, area: Area) -> str:

@@ -13,7 +13,7 @@ its own builder).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -25,12 +25,8 @@ from coursebuilder.mbz.gradebook import grade_item_fields
 from coursebuilder.mbz.ids import COURSE_GRADE_CATEGORY
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.sections import Activity
-from coursebuilder.model import Course
 from coursebuilder.safexml import XMLProblem, parse_xml_bytes
 from coursebuilder.safezip import ZipProblem, read_zip
-
-ScormZip = Callable[[Course], bytes]
-"""Builds a course's SCORM 1.2 zip."""
 
 MAX_GRADE = 100.0
 GRADE_HIGHEST = 1

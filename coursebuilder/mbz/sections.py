@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coursebuilder.mbz.ids import Ids
-from coursebuilder.model import Course, Lesson, Question, final_questions
+from coursebuilder.model import Course, Lesson, Question, final_questions, questions_by_lesson
 
 MODULE_VERSION = 2022112800
 """Plugin version Moodle 4.1.0 writes for core activities (quiz must be >= 2022020300)."""
@@ -86,13 +86,14 @@ def make_plan(course: Course, ids: Ids, with_scorm: bool) -> Plan:
         add(general, "scorm", course.info.title)
 
     per_lesson = settings.quizzes == "per_lesson"
+    by_lesson = questions_by_lesson(course.questions)
     if settings.lesson_activity == "book":
         book_section = Section(ids.section(), 1, course.info.title)
         sections.append(book_section)
         add(book_section, "book", course.info.title, lessons=list(course.lessons))
         if per_lesson:
             for lesson in course.lessons:
-                questions = course.lesson_questions(lesson.id)
+                questions = by_lesson.get(lesson.id, [])
                 if questions:
                     add(book_section, "quiz", lesson.title, questions=questions, practice=True)
         quiz_section = book_section
@@ -101,7 +102,7 @@ def make_plan(course: Course, ids: Ids, with_scorm: bool) -> Plan:
             section = Section(ids.section(), len(sections), lesson.title, lesson=lesson)
             sections.append(section)
             add(section, "page", lesson.title, lessons=[lesson])
-            questions = course.lesson_questions(lesson.id)
+            questions = by_lesson.get(lesson.id, [])
             if per_lesson and questions:
                 add(section, "quiz", lesson.title, questions=questions, practice=True)
         quiz_section = None

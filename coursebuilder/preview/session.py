@@ -17,6 +17,7 @@ from pathlib import Path
 
 from lxml import etree
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, has_errors
 from coursebuilder.layout import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR
 from coursebuilder.loader import load_course
@@ -54,7 +55,7 @@ def build_scorm12(course: Course, out_dir: Path) -> Path:
     problems = [d for d in target.check(only_12) if d.severity is Severity.ERROR]
     if problems:
         raise CourseError(problems)
-    artifacts = target.build(only_12, out_dir, BuildOptions(scorm_structure="single"))
+    artifacts = target.build(BuildContext(only_12), out_dir, BuildOptions(scorm_structure="single"))
     zips = [a.path for a in artifacts if a.path.suffix == ".zip" and "2004" not in a.path.name]
     if not zips:
         raise PreviewUnavailable(f"the {target.name} target wrote no SCORM 1.2 zip")
@@ -63,7 +64,7 @@ def build_scorm12(course: Course, out_dir: Path) -> Path:
 
 def build_cartridge(course: Course, out_dir: Path) -> list[Path]:
     """The course's Common Cartridge, to download and import into an LMS from the preview."""
-    return [artifact.path for artifact in CcTarget().build(course, out_dir, BuildOptions())]
+    return [artifact.path for artifact in CcTarget().build(BuildContext(course), out_dir, BuildOptions())]
 
 
 def source_snapshot(root: Path) -> Snapshot:

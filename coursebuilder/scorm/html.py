@@ -19,7 +19,7 @@ from lxml import html as lxml_html
 
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import CourseError, error
-from coursebuilder.markdown import render
+from coursebuilder.markdown import RenderCache, render
 from coursebuilder.model import GlossaryEntry
 
 _PARSER = lxml_html.HTMLParser(no_network=True)
@@ -373,6 +373,8 @@ class ContentRenderer:
     """Package path → source file of every course file the pages reference."""
     _resolved: dict[tuple[str, str], Asset | AssetProblem] = field(default_factory=dict)
     """Each reference is resolved once per folder (the same figure recurs in many texts)."""
+    renders: RenderCache | None = None
+    """The build's Markdown renderings, shared with its other targets (None: render each text)."""
 
     def render(
         self,
@@ -388,7 +390,7 @@ class ContentRenderer:
 
         `line` (or a function that finds it, asked only for a message) locates `field_name`.
         """
-        markup = render(text, inline=inline, math="mathml")
+        markup = render(text, inline=inline, math="mathml", cache=self.renders)
         if not markup.strip():
             return ""
         if not link_terms and drop_heading is None and "src=" not in markup and "href=" not in markup:

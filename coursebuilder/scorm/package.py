@@ -25,6 +25,7 @@ from markupsafe import Markup
 
 from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course, Lesson, final_questions
 from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, plain_text, term_anchor
 from coursebuilder.scorm.i18n import Messages
@@ -134,10 +135,11 @@ class SharedContent:
 
     The Markdown of lessons, glossary, summary and quiz is rendered (and glossary terms
     linked) once, and each course file read once, then shared by the SCORM 1.2 and 2004
-    packages of one build and the SCORM activity of the course backup (see `shared_content`).
+    packages of one build and the SCORM activity of the course backup (the build keeps it,
+    see `targets.scorm`). `renders` shares the Markdown with the build's other targets.
     """
 
-    def __init__(self, course: Course, structure: Structure) -> None:
+    def __init__(self, course: Course, structure: Structure, *, renders: RenderCache | None = None) -> None:
         self.course = course
         self.info = course.info
         self.structure = structure
@@ -152,6 +154,7 @@ class SharedContent:
                 lesson.path: (f"#{lesson_section(lesson)}" if structure == "single" else "")
                 for lesson in course.lessons
             },
+            renders=renders,
         )
         questions = final_questions(course)
         self.quiz: QuizPlan | None = QuizBuilder(self.content, self.msg).build(course, questions) if questions else None
@@ -235,35 +238,15 @@ class SharedContent:
         return data
 
 
-_SHARED: list[SharedContent] = []
-_SHARED_KEPT = 4
-"""Shared content of the last few (course, structure) pairs: a build has at most two."""
-
-
-def shared_content(course: Course, structure: Structure) -> SharedContent:
-    """The shared content of this course object and structure, made on first use.
-
-    Keyed on the course object itself (a loaded course is frozen): another load, even of the
-    same files, makes a new object and so new content.
-    """
-    for shared in _SHARED:
-        if shared.course is course and shared.structure == structure:
-            return shared
-    shared = SharedContent(course, structure)
-    _SHARED.insert(0, shared)
-    del _SHARED[_SHARED_KEPT:]
-    return shared
-
-
 class PackageBuilder:
     """Renders the files of one package; `files()` returns them by package path."""
 
-    def __init__(self, course: Course, version: Version, structure: Structure) -> None:
-        self.shared = shared_content(course, structure)
-        self.course = course
-        self.info = course.info
+    def __init__(self, shared: SharedContent, version: Version) -> None:
+        self.shared = shared
+        self.course = shared.course
+        self.info = shared.info
         self.flavour = FLAVOURS[version]
-        self.structure = structure
+        self.structure = shared.structure
         self.msg = self.shared.msg
         self.content = self.shared.content
         self.quiz = self.shared.quiz
@@ -413,6 +396,11 @@ def _percent(value: float) -> str:
     return f"{value:g}"
 
 
+def package_files(shared: SharedContent, version: Version) -> dict[str, bytes]:
+    """The files of the SCORM package for `version`, made from content the other version shares."""
+    return PackageBuilder(shared, version).files()
+
+
 def build_package(course: Course, version: Version, structure: Structure) -> dict[str, bytes]:
-    """The files of the course's SCORM package for `version` and `structure`."""
-    return PackageBuilder(course, version, structure).files()
+    """The files of the course's SCORM package for `version` and `structure`, sharing nothing."""
+    return package_files(SharedContent(course, structure), version)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.model import Course
 
@@ -53,8 +54,9 @@ class Target(ABC):
         return True
 
     @abstractmethod
-    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
-        """Write artefacts under `out_dir` (the course's folder in dist/) and return them.
+    def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        """Write artefacts of `context.course` under `out_dir` (the course's folder in dist/) and return them.
 
         Same course in, same bytes out; every file is written with `output.write_bytes`.
+        `context` carries what the build's targets share (see `buildcontext`).
         """

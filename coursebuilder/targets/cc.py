@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.cc import build_cartridge
 from coursebuilder.cc.checks import check_cartridge
 from coursebuilder.diagnostics import Diagnostic
@@ -27,8 +28,9 @@ class CcTarget(Target):
     def check(self, course: Course) -> list[Diagnostic]:
         return check_cartridge(course)
 
-    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+    def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        course = context.course
         options.progress("cc: pages, assessments, question bank")
-        data = zip_bytes(build_cartridge(course).items())
+        data = zip_bytes(build_cartridge(course, renders=context.renders).items())
         path = out_dir / FOLDER / f"{course.info.id}.imscc"
         return [Artifact(path, write_bytes(path, data))]

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, error
 from coursebuilder.layout import COURSE_FILE
 from coursebuilder.mbz import build_mbz
 from coursebuilder.mbz.checks import check_backup
-from coursebuilder.mbz.scorm import PackageProblem, ScormZip
+from coursebuilder.mbz.scorm import PackageProblem
 from coursebuilder.model import Course
 from coursebuilder.output import write_bytes
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 from coursebuilder.targets.scorm import Scorm12Target
+
+ScormZip = Callable[[BuildContext], bytes]
+"""Builds the SCORM 1.2 zip of the build's course."""
 
 
 class MbzTarget(Target):
@@ -21,16 +26,18 @@ class MbzTarget(Target):
 
     def __init__(self, scorm12: ScormZip | None = None) -> None:
         """`scorm12` builds the SCORM 1.2 zip for `settings.moodle.include_scorm`; by default
-        the SCORM 1.2 target's, so the backup carries the very package that target writes."""
+        the SCORM 1.2 target's, so the backup carries the very package that target writes
+        (made once when the build has both)."""
         self._scorm12 = scorm12 or Scorm12Target().scorm12_zip
 
     def check(self, course: Course) -> list[Diagnostic]:
         return check_backup(course)
 
-    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+    def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        course = context.course
         scorm = self._scorm12 if course.info.settings.moodle.include_scorm else None
         try:
-            data = build_mbz(course, scorm(course) if scorm is not None else None)
+            data = build_mbz(course, scorm(context) if scorm is not None else None, renders=context.renders)
         except PackageProblem as exc:
             moodle = course.info.settings.moodle
             where = moodle.source_line("include_scorm")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.exchange.checks import check_course
 from coursebuilder.exchange.gift import gift_text
@@ -30,8 +31,9 @@ class MoodleTarget(Target):
     def check(self, course: Course) -> list[Diagnostic]:
         return check_course(course)
 
-    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
-        renderer = Renderer(course.root)  # shared: every asset is encoded once per build
+    def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        course = context.course
+        renderer = Renderer(course.root, renders=context.renders)  # shared: every asset is encoded once
         folder = out_dir / FOLDER
         outputs: dict[str, Callable[[], Iterable[bytes]]] = {
             # questions.xml goes to disk as it is made, a question at a time

@@ -5,15 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, cast
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic, warning
 from coursebuilder.layout import COURSE_FILE
 from coursebuilder.model import Course, final_questions
 from coursebuilder.output import write_bytes, zip_bytes
-from coursebuilder.scorm.package import Structure, Version, build_package, shared_content
+from coursebuilder.scorm.package import SharedContent, Structure, Version, package_files
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
 RESUMABLE_12 = 650
 """Questions whose answers fit SCORM 1.2's suspend_data (about six characters each)."""
+
+
+def shared_content(context: BuildContext, structure: Structure) -> SharedContent:
+    """What the build's SCORM packages of `structure` share, made when the first one is built."""
+    shared = context.scorm.get(structure)
+    if shared is None:
+        shared = context.scorm[structure] = SharedContent(context.course, structure, renders=context.renders)
+    return shared
 
 
 class ScormTarget(Target):
@@ -33,17 +42,16 @@ class ScormTarget(Target):
             raise ValueError(f"unknown SCORM structure {chosen!r}")
         return cast(Structure, chosen)
 
-    def package(self, course: Course, options: BuildOptions) -> bytes:
-        """The zip's bytes (same course and options in, same bytes out), made once per course object."""
-        structure = self.structure(course, options)
-        zips = shared_content(course, structure).zips
-        if self.version not in zips:
-            zips[self.version] = zip_bytes(build_package(course, self.version, structure).items())
-        return zips[self.version]
+    def package(self, context: BuildContext, options: BuildOptions) -> bytes:
+        """The zip's bytes (same course and options in, same bytes out), made once per build."""
+        shared = shared_content(context, self.structure(context.course, options))
+        if self.version not in shared.zips:
+            shared.zips[self.version] = zip_bytes(package_files(shared, self.version).items())
+        return shared.zips[self.version]
 
-    def build(self, course: Course, out_dir: Path, options: BuildOptions) -> list[Artifact]:
-        data = self.package(course, options)
-        path = out_dir / "scorm" / f"{course.info.id}-{self.suffix}.zip"
+    def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        data = self.package(context, options)
+        path = out_dir / "scorm" / f"{context.course.info.id}-{self.suffix}.zip"
         return [Artifact(path, write_bytes(path, data))]
 
 
@@ -71,9 +79,9 @@ class Scorm12Target(ScormTarget):
             )
         ]
 
-    def scorm12_zip(self, course: Course) -> bytes:
+    def scorm12_zip(self, context: BuildContext) -> bytes:
         """The package as course.yaml asks for it, for the Moodle course backup's SCORM activity."""
-        return self.package(course, BuildOptions())
+        return self.package(context, BuildOptions())
 
 
 class Scorm2004Target(ScormTarget):

@@ -1,0 +1,30 @@
+"""What the targets of one build share: made once per build and handed to each target.
+
+Targets render the same texts and the two SCORM versions (and the course backup's SCORM
+activity) the same pages; doing that work once is what this object is for. It holds all
+that passes between targets, so nothing does so behind the reader's back, and nothing
+here outlives the build: another build, of this course or another, starts from a new one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from coursebuilder.markdown import RenderCache
+from coursebuilder.model import Course
+
+if TYPE_CHECKING:
+    from coursebuilder.scorm.package import SharedContent, Structure
+
+
+@dataclass
+class BuildContext:
+    """The course of one build and the work its targets share."""
+
+    course: Course
+    """The loaded course every target of the build writes."""
+    renders: RenderCache = field(default_factory=RenderCache)
+    """Each Markdown text parsed once, whichever target renders it (images resolved per target)."""
+    scorm: dict[Structure, SharedContent] = field(default_factory=dict)
+    """By SCORM structure: the pages, quiz and files both SCORM versions share (`targets.scorm`)."""
