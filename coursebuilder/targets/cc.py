@@ -5,8 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from coursebuilder.buildcontext import BuildContext
-from coursebuilder.cc import build_cartridge
-from coursebuilder.cc.checks import check_cartridge
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.model import Course
 from coursebuilder.output import write_bytes, zip_bytes
@@ -26,9 +24,13 @@ class CcTarget(Target):
         return False
 
     def check(self, course: Course) -> list[Diagnostic]:
+        from coursebuilder.cc.checks import check_cartridge
+
         return check_cartridge(course)
 
     def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        from coursebuilder.cc.package import build_cartridge
+
         course = context.course
         options.progress("cc: pages, assessments, question bank")
         data = zip_bytes(build_cartridge(course, renders=context.renders).items())

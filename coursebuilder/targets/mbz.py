@@ -8,9 +8,7 @@ from pathlib import Path
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, error
 from coursebuilder.layout import COURSE_FILE
-from coursebuilder.mbz import build_mbz
 from coursebuilder.mbz.checks import check_backup
-from coursebuilder.mbz.scorm import PackageProblem
 from coursebuilder.model import Course
 from coursebuilder.output import write_bytes
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
@@ -34,6 +32,9 @@ class MbzTarget(Target):
         return check_backup(course)
 
     def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        from coursebuilder.mbz.backup import build_mbz
+        from coursebuilder.mbz.scorm import PackageProblem
+
         course = context.course
         scorm = self._scorm12 if course.info.settings.moodle.include_scorm else None
         try:

@@ -8,10 +8,6 @@ from pathlib import Path
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.exchange.checks import check_course
-from coursebuilder.exchange.gift import gift_text
-from coursebuilder.exchange.glossary import glossary_xml
-from coursebuilder.exchange.moodlexml import questions_xml_chunks
-from coursebuilder.exchange.text import Renderer
 from coursebuilder.model import Course
 from coursebuilder.output import write_chunks
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
@@ -32,6 +28,12 @@ class MoodleTarget(Target):
         return check_course(course)
 
     def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
+        # The writers are imported here: `validate` needs only the checks.
+        from coursebuilder.exchange.gift import gift_text
+        from coursebuilder.exchange.glossary import glossary_xml
+        from coursebuilder.exchange.moodlexml import questions_xml_chunks
+        from coursebuilder.exchange.text import Renderer
+
         course = context.course
         renderer = Renderer(course.root, renders=context.renders)  # shared: every asset is encoded once
         folder = out_dir / FOLDER

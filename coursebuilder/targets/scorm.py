@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic, warning
 from coursebuilder.layout import COURSE_FILE
 from coursebuilder.model import Course, final_questions
 from coursebuilder.output import write_bytes, zip_bytes
-from coursebuilder.scorm.package import SharedContent, Structure, Version, package_files
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
+
+if TYPE_CHECKING:
+    from coursebuilder.scorm.package import SharedContent, Structure, Version
 
 RESUMABLE_12 = 650
 """Questions whose answers fit SCORM 1.2's suspend_data (about six characters each)."""
@@ -19,6 +21,8 @@ RESUMABLE_12 = 650
 
 def shared_content(context: BuildContext, structure: Structure) -> SharedContent:
     """What the build's SCORM packages of `structure` share, made when the first one is built."""
+    from coursebuilder.scorm.package import SharedContent
+
     shared = context.scorm.get(structure)
     if shared is None:
         shared = context.scorm[structure] = SharedContent(context.course, structure, renders=context.renders)
@@ -40,10 +44,12 @@ class ScormTarget(Target):
         chosen = options.scorm_structure or course.info.settings.scorm.structure
         if chosen not in ("single", "multi"):
             raise ValueError(f"unknown SCORM structure {chosen!r}")
-        return cast(Structure, chosen)
+        return cast("Structure", chosen)
 
     def package(self, context: BuildContext, options: BuildOptions) -> bytes:
         """The zip's bytes (same course and options in, same bytes out), made once per build."""
+        from coursebuilder.scorm.package import package_files
+
         shared = shared_content(context, self.structure(context.course, options))
         if self.version not in shared.zips:
             shared.zips[self.version] = zip_bytes(package_files(shared, self.version).items())
