@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import re
 
-from latex2mathml.converter import convert
 from lxml import etree
 
 from coursebuilder.safexml import parse_xml_bytes
@@ -31,6 +30,8 @@ def formula_html(tex: str, display: bool) -> str:
     Validation refuses what the converter cannot handle (`tex.problem`); should such a formula
     reach here all the same (the preview shows courses with errors), its TeX is shown as code.
     """
+    from latex2mathml.converter import convert  # a fifth of start-up: only courses with formulas load it
+
     try:
         upright = _UPRIGHT_LETTER.sub(lambda match: "\\mathrm{{" + match.group(1) + "}}", tex)
         source = parse_xml_bytes(convert(upright, display="block" if display else "inline").encode(), "MathML")

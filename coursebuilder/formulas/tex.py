@@ -11,10 +11,6 @@ from __future__ import annotations
 import functools
 import re
 
-from latex2mathml import commands
-from latex2mathml import exceptions as errors
-from latex2mathml.converter import convert
-from latex2mathml.tokenizer import tokenize
 from lxml import etree
 
 from coursebuilder.safexml import parse_xml_bytes
@@ -31,26 +27,40 @@ _INSIDE_MATH = frozenset(
 )
 """Environments MathJax accepts inside `\\( \\)` and `\\[ \\]` (`align` is a display of its own and
 is an error there: "Erroneous nesting of equation structures")."""
-_ENVIRONMENTS = _INSIDE_MATH & frozenset(name[1:] for name in commands.MATRICES)
 _ENVIRONMENT = re.compile(r"\\(begin|end)\{([^}]*)\}")
 _COMMAND_TEXT = re.compile(r"\\[A-Za-z]+")
 _MOODLE_END = re.compile(r"\\[)\]]")
 """`\\)` or `\\]`: filter/tex's regular expressions end a formula there, even after `\\`."""
 
-_MESSAGES: dict[type[Exception], str] = {
-    errors.NumeratorNotFoundError: "a fraction has no numerator",
-    errors.DenominatorNotFoundError: "a fraction has no denominator",
-    errors.ExtraLeftOrMissingRightError: r"a \left has no matching \right",
-    errors.MissingSuperScriptOrSubscriptError: "a `^` or `_` has nothing after it",
-    errors.DoubleSubscriptsError: "double subscript: group with braces, e.g. x_{a_b}",
-    errors.DoubleSuperscriptsError: "double superscript: group with braces, e.g. x^{a^b}",
-    errors.NoAvailableTokensError: "the formula ends where a command still needs an argument",
-    errors.InvalidStyleForGenfracError: r"invalid style in \genfrac",
-    errors.MissingEndError: r"a \begin has no matching \end",
-    errors.InvalidAlignmentError: "invalid column alignment",
-    errors.InvalidWidthError: "invalid width",
-    errors.LimitsMustFollowMathOperatorError: r"\limits must follow a math operator",
-}
+
+@functools.cache
+def _environments() -> frozenset[str]:
+    """The environments of `_INSIDE_MATH` the converter knows (latex2mathml is loaded only for
+    courses with formulas: it is a fifth of start-up)."""
+    from latex2mathml import commands
+
+    return _INSIDE_MATH & frozenset(name[1:] for name in commands.MATRICES)
+
+
+@functools.cache
+def _messages() -> dict[type[Exception], str]:
+    """The converter's exceptions, each as the problem it means in the source."""
+    from latex2mathml import exceptions as errors
+
+    return {
+        errors.NumeratorNotFoundError: "a fraction has no numerator",
+        errors.DenominatorNotFoundError: "a fraction has no denominator",
+        errors.ExtraLeftOrMissingRightError: r"a \left has no matching \right",
+        errors.MissingSuperScriptOrSubscriptError: "a `^` or `_` has nothing after it",
+        errors.DoubleSubscriptsError: "double subscript: group with braces, e.g. x_{a_b}",
+        errors.DoubleSuperscriptsError: "double superscript: group with braces, e.g. x^{a^b}",
+        errors.NoAvailableTokensError: "the formula ends where a command still needs an argument",
+        errors.InvalidStyleForGenfracError: r"invalid style in \genfrac",
+        errors.MissingEndError: r"a \begin has no matching \end",
+        errors.InvalidAlignmentError: "invalid column alignment",
+        errors.InvalidWidthError: "invalid width",
+        errors.LimitsMustFollowMathOperatorError: r"\limits must follow a math operator",
+    }
 
 
 @functools.lru_cache(maxsize=8192)
@@ -59,6 +69,9 @@ def problem(tex: str) -> str | None:
 
     Memoised: a formula repeated across texts is checked once.
     """
+    from latex2mathml.converter import convert
+    from latex2mathml.tokenizer import tokenize
+
     if _MOODLE_END.search(tex):
         return r"contains `\)` or `\]`, which Moodle's filters read as the end of the formula"
     depth = 0
@@ -86,8 +99,8 @@ def problem(tex: str) -> str | None:
         elif token.startswith((r"\begin", r"\end")):
             match = _ENVIRONMENT.match(token)
             name = match.group(2) if match else token
-            if name not in _ENVIRONMENTS:
-                supported = ", ".join(sorted(_ENVIRONMENTS))
+            if name not in _environments():
+                supported = ", ".join(sorted(_environments()))
                 return f"environment {name!r} is not supported (use one of {supported}; `split` aligns equations)"
             if token.startswith(r"\begin"):
                 environments.append(name)
@@ -100,7 +113,7 @@ def problem(tex: str) -> str | None:
     try:
         mathml = convert(tex)
     except Exception as exc:
-        return _MESSAGES.get(type(exc), f"the converter cannot handle it ({type(exc).__name__})")
+        return _messages().get(type(exc), f"the converter cannot handle it ({type(exc).__name__})")
     return _unknown_command(mathml)
 
 
