@@ -17,9 +17,9 @@ from coursebuilder import markdown
 from coursebuilder.build import build_course
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.gcpause import paused_gc
+from coursebuilder.scorm import package as scorm_package
 from coursebuilder.scorm.package import SharedContent
 from coursebuilder.targets import Artifact, BuildOptions, Target
-from coursebuilder.targets import scorm as scorm_targets
 from coursebuilder.yamlio import parse_yaml
 from tests.conftest import ROOT, WriteCourse
 
@@ -119,7 +119,7 @@ def test_scorm_content_is_made_once_per_build(
             super().__init__(*args, **kwargs)
             made.append(self)
 
-    monkeypatch.setattr(scorm_targets, "SharedContent", Counted)
+    monkeypatch.setattr(scorm_package, "SharedContent", Counted)
     course_yaml = (ROOT / "coursebuilder/skeleton/en/course.yaml").read_text(encoding="utf-8")
     root = write_course({"course.yaml": course_yaml + "  moodle:\n    include_scorm: true\n"})
     build(root, tmp_path / "a", "scorm12", "scorm2004", "mbz")
