@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from coursebuilder.synthetic import QUESTION_MIX
+from coursebuilder.synthetic import FINAL_QUIZ_QUESTIONS, QUESTION_MIX
 
 PEER_TYPES: tuple[str, ...] = ("multichoice", "truefalse", "shortanswer", "matching", "ordering")
 """Our question types that coursekit's Moodle XML bank can express."""
@@ -165,7 +165,7 @@ def lesson_id(unit: int) -> str:
 
 
 def write_course(directory: Path, bank: list[list[PeerQuestion]]) -> None:
-    """The bank as a coursebuilder course: one lesson and one quiz file per unit."""
+    """The bank as a coursebuilder course: one lesson and one quiz file per unit, and a final quiz."""
     lessons = [lesson_id(unit) for unit in range(len(bank))]
     course = [
         "id: synthetic",
@@ -176,6 +176,10 @@ def write_course(directory: Path, bank: list[list[PeerQuestion]]) -> None:
         "lessons:",
         *(f"  - {name}" for name in lessons),
     ]
+    records = [record for unit in bank for record in unit]
+    final = records[:: max(1, len(records) // FINAL_QUIZ_QUESTIONS)][:FINAL_QUIZ_QUESTIONS]
+    if final:  # as in the synthetic course: a short final quiz drawn from the bank, not all 20,000
+        course += ["final_quiz:", "  title: Final quiz", "  questions:", *(f"    - {record.qid}" for record in final)]
     _put(directory / "course.yaml", "\n".join(course) + "\n")
     written: set[Path] = set()
     for unit, (name, records) in enumerate(zip(lessons, bank, strict=True)):

@@ -282,6 +282,9 @@ def markdown(steps: list[Step], repeat: int, facts: dict[str, str], peer: str) -
         f"| throughput ≥ {RATIO_TARGET:g}× coursekit's (same run) | {verdict_ratio} | "
         f"{ratio:.2f}× ({ours.per_second:,.0f} against {theirs.per_second:,.0f} questions/s) |",
         f"| bank of {ours.questions:,} questions ≤ {BANK_SECONDS:g} s | {verdict_time} | {ours.seconds:.2f} s |",
+        "",
+        f"By CPU time, steadier on a shared machine: {ours.cpu:.2f} s against {theirs.cpu:.2f} s, "
+        f"{theirs.cpu / ours.cpu:.2f}× coursekit's throughput.",
     ]
     return "\n".join(lines) + "\n"
 
