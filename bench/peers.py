@@ -240,10 +240,7 @@ def bench(work: Path, repeat: int, with_synthetic: bool) -> tuple[list[Step], st
     for round_number in range(repeat):
         for step in steps:
             step.runs.append(run(step))
-        times = ", ".join(
-            f"{step.argv[2] if step.argv[1] == '-m' else 'coursekit'} ({step.course}) {step.runs[-1][0]:.2f} s"
-            for step in steps
-        )
+        times = ", ".join(f"{step.name.split()[0]} ({step.course}) {step.runs[-1][0]:.2f} s" for step in steps)
         print(f"round {round_number + 1}: {times}", flush=True)
     version = subprocess.run([str(command), "--version"], capture_output=True, text=True, env=theirs_env)
     python = subprocess.run([str(command.parent / "python"), "--version"], capture_output=True, text=True)
