@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 COURSE ?= course_src
 
-.PHONY: build test lint typecheck pytest docs bench fuzz schema screenshots clean install install-test browser npm
+.PHONY: build test lint typecheck pytest docs bench bench-peers fuzz schema screenshots clean install install-test browser npm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,9 @@ screenshots: install-test browser npm ## take the README's screenshots again int
 
 bench: install ## time validate and build on synthetic S, M and L courses
 	$(BIN)/python bench/run.py
+
+bench-peers: install ## time our question bank against coursekit's on the same 20,000 questions (needs a working python3.13 or python3.12 on PATH)
+	$(BIN)/python bench/peers.py
 
 fuzz: install-test ## a longer property-based campaign than `make test` runs
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/pytest -q tests/test_fuzz.py

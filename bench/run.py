@@ -84,23 +84,30 @@ ENVIRONMENT = dict(os.environ)
 """The commands' environment: the build cache goes under --work (set in `main`)."""
 
 
-def run_once(args: list[str], log: Path) -> tuple[float, float, float]:
-    """Run `python -m coursebuilder ARGS` as a child; return (wall seconds, peak RSS in MB, CPU seconds)."""
-    argv = [sys.executable, "-m", "coursebuilder", *args]
+def spawn(argv: list[str], log: Path, environment: dict[str, str]) -> tuple[float, float, float]:
+    """Run `argv` as a child, its output to LOG.out and LOG.err; return (wall seconds, peak RSS in MB, CPU seconds).
+
+    Peak RSS and CPU time are the child's own (`os.wait4`), so they never include this process.
+    """
     actions = [
         (os.POSIX_SPAWN_OPEN, 1, str(log.with_suffix(".out")), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
         (os.POSIX_SPAWN_OPEN, 2, str(log.with_suffix(".err")), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644),
     ]
     start = time.perf_counter()
-    pid = os.posix_spawn(sys.executable, argv, ENVIRONMENT, file_actions=actions)
+    pid = os.posix_spawn(argv[0], argv, environment, file_actions=actions)
     _, status, usage = os.wait4(pid, 0)
     seconds = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         err = log.with_suffix(".err").read_text(encoding="utf-8", errors="replace")[-3000:]
         out = log.with_suffix(".out").read_text(encoding="utf-8", errors="replace")[-3000:]
-        raise CommandFailed(f"`coursebuilder {' '.join(args)}` exited {code}\n{out}{err}")
+        raise CommandFailed(f"`{' '.join(argv)}` exited {code}\n{out}{err}")
     return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # Linux reports KB
+
+
+def run_once(args: list[str], log: Path) -> tuple[float, float, float]:
+    """Run `python -m coursebuilder ARGS` as a child; return (wall seconds, peak RSS in MB, CPU seconds)."""
+    return spawn([sys.executable, "-m", "coursebuilder", *args], log, ENVIRONMENT)
 
 
 def measure(
