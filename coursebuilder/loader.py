@@ -75,7 +75,7 @@ def load_course(root: Path | str) -> LoadResult:
     if (root / GLOSSARY_FILE).is_file():
         glossary = _load_model(reader, GLOSSARY_FILE, GlossaryFile) or GlossaryFile()
         for index, entry in enumerate(glossary.entries):
-            entry._path = f"entries[{index}]"
+            entry.source_info().path = f"entries[{index}]"
     questions: list[Any] = []
     rejected: list[RejectedQuestion] = []
     for quiz in _quiz_files(root):
@@ -346,7 +346,7 @@ def _quiz_questions(
             continue
         if site is None:
             _locate(question, item, name, 0)
-            question._path = f"questions[{index}]"
+            question.source_info().path = f"questions[{index}]"
         questions.append(question)
     return list(_apply_defaults(quiz, questions, name, site))
 
@@ -364,9 +364,8 @@ class _QuizSite:
         """(question, its index in the file, whether its lesson came from the file's defaults)."""
 
     def add(self, question: Model, index: int, lesson_from_defaults: bool) -> None:
-        private = question.__pydantic_private__
-        assert private is not None
-        private["_file"], private["_path"], private["_site"] = self.name, f"questions[{index}]", self
+        info = question.source_info()
+        info.file, info.path, info.site = self.name, f"questions[{index}]", self
         self.entries.append((question, index, lesson_from_defaults))
 
     def locate(self) -> None:
@@ -376,13 +375,11 @@ class _QuizSite:
         data = parse_yaml(self.text)  # the fast path read it, so this reads it too
         items, defaults = data["questions"], data.get("defaults")
         for question, index, lesson_from_defaults in entries:
-            private = question.__pydantic_private__
-            assert private is not None
-            private["_site"] = None
+            question.source_info().site = None
             _locate(question, items[index], self.name, 0)
             if lesson_from_defaults:
                 line = defaults.key_lines.get("lesson", defaults.line) if isinstance(defaults, LineDict) else 0
-                question._lines.setdefault("lesson", line)
+                question.source_info().lines.setdefault("lesson", line)
 
 
 def _kind(data: Any) -> str:
@@ -568,7 +565,7 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
         body_line=body_line,
         path=name,
     )
-    lesson.locate(name, 1, dict(meta._lines))
+    lesson.locate(name, 1, dict(meta.source_info().lines))
     return lesson
 
 
@@ -610,7 +607,8 @@ def _apply_defaults(quiz: QuizFile, questions: list[Any], name: str, site: _Quiz
         if site is not None:
             site.add(copy, index, "lesson" in update)  # no question was skipped on this path
         elif update:
-            copy.locate(question.source_file, question.source_line(), dict(question._lines), question._path)
+            source = question.source_info()
+            copy.locate(question.source_file, question.source_line(), dict(source.lines), source.path)
             if "lesson" in update:
-                copy._lines.setdefault("lesson", quiz.defaults.source_line("lesson"))
+                copy.source_info().lines.setdefault("lesson", quiz.defaults.source_line("lesson"))
         yield copy

@@ -6,6 +6,7 @@ Source files map onto these classes one to one (see `loader`). Field docstrings 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Iterable, Iterator
@@ -58,24 +59,37 @@ def xml_unsafe_char(text: str) -> str | None:
     return found.group() if found else None
 
 
+@dataclasses.dataclass(slots=True)
+class SourceInfo:
+    """Where an object was read, and what the source wrote that the model does not keep."""
+
+    file: str = ""
+    """File the loader read the object from, relative to the course directory."""
+    line: int = 0
+    """Line of that file where the object starts."""
+    lines: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Line of each field the source set, for diagnostics about one field."""
+    columns: dict[str, int] = dataclasses.field(default_factory=dict)
+    """Column (1-based) of each field the source set, where the loader knows it."""
+    path: str = ""
+    """Field path of the object in its file, e.g. `questions[3]`."""
+    site: Locator | None = None
+    """Finds the lines above when first asked (a file read without line marks)."""
+    padded: str = dataclasses.field(default="", compare=False)
+    """An answer's text as written, when Moodle's trimming changed it (`Trimmed`); not part
+    of what makes two answers equal."""
+
+
 class Model(BaseModel):
     """Base of every source model: unknown fields are errors, values are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    _file: str = PrivateAttr(default="")
-    """File the loader read this object from, relative to the course directory."""
-    _line: int = PrivateAttr(default=0)
-    """Line of that file where the object starts."""
-    _lines: dict[str, int] = PrivateAttr(default_factory=dict)
-    """Line of each field the source set, for diagnostics about one field."""
-    _columns: dict[str, int] = PrivateAttr(default_factory=dict)
-    """Column (1-based) of each field the source set, where the loader knows it."""
+    _source: SourceInfo | None = PrivateAttr(default=None)
+    """Where the loader read this object, and how the source wrote it (None: not from a file).
 
-    _path: str = PrivateAttr(default="")
-    """Field path of the object in its file, e.g. `questions[3]`."""
-    _site: Locator | None = PrivateAttr(default=None)
-    """Finds the lines above when first asked (a file read without line marks)."""
+    One private attribute, not one per detail: pydantic sets up each of them for every
+    object it validates, and a large course has hundreds of thousands of objects."""
 
     def locate(
         self,
@@ -85,27 +99,45 @@ class Model(BaseModel):
         path: str | None = None,
         columns: dict[str, int] | None = None,
     ) -> None:
-        """Record where the object came from (called by the loader only)."""
-        self._file, self._line = file, line
-        if lines:
-            self._lines = lines
-        if columns:
-            self._columns = columns
-        if path is not None:
-            self._path = path
+        """Record where the object came from (called by the loader only).
+
+        A new record each time: a copy (`model_copy`) shares its original's record until it
+        is located on its own."""
+        before = self._source_info() or SourceInfo()
+        self._source = SourceInfo(
+            file=file,
+            line=line,
+            lines=lines or before.lines,
+            columns=columns or before.columns,
+            path=path if path is not None else before.path,
+            site=before.site,
+            padded=before.padded,
+        )
+
+    def source_info(self) -> SourceInfo:
+        """The object's record, made when it has none (for the loader, which fills it in)."""
+        info = self._source_info()
+        if info is None:
+            info = self._source = SourceInfo()
+        return info
+
+    def _source_info(self) -> SourceInfo | None:
+        # Read the private value directly: pydantic's attribute fallback is slow, and targets
+        # ask for every text of every question.
+        private = self.__pydantic_private__
+        return private.get("_source") if private else None
 
     def field_path(self, field: str = "") -> str:
         """Dotted path of `field` of this object within its file, for diagnostics."""
-        if not self._path:
+        info = self._source_info()
+        if info is None or not info.path:
             return field
-        return f"{self._path}.{field}" if field else self._path
+        return f"{info.path}.{field}" if field else info.path
 
     @property
     def source_file(self) -> str:
-        # Read the private values directly: pydantic's attribute fallback is slow, and targets
-        # ask for every text of every question.
-        private = self.__pydantic_private__ or {}
-        return str(private.get("_file", ""))
+        info = self._source_info()
+        return info.file if info is not None else ""
 
     def source_line(self, field: str | None = None) -> int:
         """Line of `field` (or of the object) in its source file; 0 when unknown.
@@ -113,23 +145,27 @@ class Model(BaseModel):
         A question read on the fast path learns its lines (and those of the objects inside
         it) when this is first asked of it.
         """
-        private = self.__pydantic_private__ or {}
-        site = private.get("_site")
-        if site is not None:
-            site.locate()
-        lines: dict[str, int] = private.get("_lines") or {}
-        if field is not None and field in lines:
-            return lines[field]
-        return int(private.get("_line", 0))
+        info = self._source_info()
+        if info is None:
+            return 0
+        if info.site is not None:
+            info.site.locate()
+            info = self._source_info()
+            assert info is not None
+        if field is not None and field in info.lines:
+            return info.lines[field]
+        return info.line
 
     def source_column(self, field: str) -> int:
         """Column of `field` in its source file; 0 when unknown (located as `source_line` is)."""
-        private = self.__pydantic_private__ or {}
-        site = private.get("_site")
-        if site is not None:
-            site.locate()
-        columns: dict[str, int] = private.get("_columns") or {}
-        return columns.get(field, 0)
+        info = self._source_info()
+        if info is None:
+            return 0
+        if info.site is not None:
+            info.site.locate()
+            info = self._source_info()
+            assert info is not None
+        return info.columns.get(field, 0)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -419,8 +455,6 @@ class Trimmed(Model):
     `padded` keeps the text as written, so that validation can say the spaces were dropped.
     """
 
-    _padded: str = PrivateAttr(default="")
-
     @model_validator(mode="wrap")
     @classmethod
     def _trim(cls, data: Any, handler: ModelWrapValidatorHandler[Any]) -> Any:
@@ -428,23 +462,21 @@ class Trimmed(Model):
         if not isinstance(written, str) or written == written.strip():
             return handler(data)
         answer = handler({**data, "text": written.strip()})
-        answer._padded = written
+        answer.source_info().padded = written
         return answer
 
     @property
     def padded(self) -> str:
         """The text as the source wrote it, when it had spaces around it; else empty."""
-        private = self.__pydantic_private__ or {}
-        return str(private.get("_padded", ""))
+        info = self._source_info()
+        return info.padded if info is not None else ""
 
     def __eq__(self, other: object) -> bool:
         """Equal as pydantic compares models, whatever padding the source had: the model's is gone."""
         if type(self) is not type(other):
             return NotImplemented
         assert isinstance(other, Trimmed)
-        mine, theirs = (
-            {k: v for k, v in (m.__pydantic_private__ or {}).items() if k != "_padded"} for m in (self, other)
-        )
+        mine, theirs = (m._source_info() or SourceInfo() for m in (self, other))
         return self.__dict__ == other.__dict__ and mine == theirs
 
     __hash__ = Model.__hash__
