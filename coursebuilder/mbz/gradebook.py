@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from lxml import etree
+
 from coursebuilder.mbz import xml
+from coursebuilder.mbz.ids import COURSE_GRADE_CATEGORY
 
 QUIZ_GRADE = 10.0
 """Moodle's default maximum grade of a quiz."""
@@ -54,3 +57,40 @@ def grade_item_fields(
         ("timecreated", 0),
         ("timemodified", 0),
     ]
+
+
+def activity_gradebook(
+    *,
+    grade_item: int,
+    module: str,
+    name: str,
+    instance: int,
+    gradepass: float,
+    sortorder: int,
+    weight: float = 0,
+    grademax: float = QUIZ_GRADE,
+) -> etree._Element:
+    """An activity's grades.xml (`backup_activity_grades_structure_step`): its one grade item,
+    in the course's grade category, with no grades and no letters."""
+    root = xml.element("activity_gradebook")
+    item = xml.child(
+        xml.child(root, "grade_items"),
+        "grade_item",
+        {"id": grade_item},
+        grade_item_fields(
+            categoryid=COURSE_GRADE_CATEGORY,
+            itemname=name,
+            itemtype="mod",
+            itemmodule=module,
+            iteminstance=instance,
+            itemnumber=0,
+            idnumber="",
+            gradepass=gradepass,
+            aggregationcoef2=weight,
+            sortorder=sortorder,
+            grademax=grademax,
+        ),
+    )
+    xml.child(item, "grade_grades")
+    xml.child(root, "grade_letters")
+    return root

@@ -11,8 +11,7 @@ from lxml import etree
 
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import PASSED, Completion, activity_root, write_common
-from coursebuilder.mbz.gradebook import QUIZ_GRADE, grade_item_fields
-from coursebuilder.mbz.ids import COURSE_GRADE_CATEGORY
+from coursebuilder.mbz.gradebook import QUIZ_GRADE, activity_gradebook
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.questions import QuestionBank
 from coursebuilder.mbz.sections import Activity
@@ -132,25 +131,12 @@ def write_quiz(job: Job, activity: Activity, bank_writer: QuestionBank, grade_so
 
 def grades_xml(activity: Activity, grade_item: int, passing: float, sortorder: int, weight: float) -> etree._Element:
     """The quiz's grade item; `gradepass` is the pass mark completion checks."""
-    root = xml.element("activity_gradebook")
-    items = xml.child(root, "grade_items")
-    item = xml.child(
-        items,
-        "grade_item",
-        {"id": grade_item},
-        grade_item_fields(
-            categoryid=COURSE_GRADE_CATEGORY,
-            itemname=activity.name,
-            itemtype="mod",
-            itemmodule="quiz",
-            iteminstance=activity.instance,
-            itemnumber=0,
-            idnumber="",
-            gradepass=QUIZ_GRADE * passing / 100,
-            aggregationcoef2=weight,
-            sortorder=sortorder,
-        ),
+    return activity_gradebook(
+        grade_item=grade_item,
+        module="quiz",
+        name=activity.name,
+        instance=activity.instance,
+        gradepass=QUIZ_GRADE * passing / 100,
+        sortorder=sortorder,
+        weight=weight,
     )
-    xml.child(item, "grade_grades")
-    xml.child(root, "grade_letters")
-    return root

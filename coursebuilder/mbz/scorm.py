@@ -21,8 +21,7 @@ from lxml import etree
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import Completion, activity_root, write_common
 from coursebuilder.mbz.files import Area
-from coursebuilder.mbz.gradebook import grade_item_fields
-from coursebuilder.mbz.ids import COURSE_GRADE_CATEGORY
+from coursebuilder.mbz.gradebook import activity_gradebook
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.sections import Activity
 from coursebuilder.safexml import XMLProblem, parse_xml_bytes
@@ -208,25 +207,13 @@ def write_scorm(job: Job, activity: Activity, package: bytes, grade_sortorder: i
     job.put(f"{activity.directory}/scorm.xml", root)
 
     grade_item = job.ids.grade_item()
-    grades = xml.element("activity_gradebook")
-    item = xml.child(
-        xml.child(grades, "grade_items"),
-        "grade_item",
-        {"id": grade_item},
-        grade_item_fields(
-            categoryid=COURSE_GRADE_CATEGORY,
-            itemname=activity.name,
-            itemtype="mod",
-            itemmodule="scorm",
-            iteminstance=activity.instance,
-            itemnumber=0,
-            idnumber="",
-            gradepass=MAX_GRADE * job.course.info.settings.passing_score / 100,
-            aggregationcoef2=0,
-            sortorder=grade_sortorder,
-            grademax=MAX_GRADE,
-        ),
+    grades = activity_gradebook(
+        grade_item=grade_item,
+        module="scorm",
+        name=activity.name,
+        instance=activity.instance,
+        gradepass=MAX_GRADE * job.course.info.settings.passing_score / 100,
+        sortorder=grade_sortorder,
+        grademax=MAX_GRADE,
     )
-    xml.child(item, "grade_grades")
-    xml.child(grades, "grade_letters")
     write_common(job, activity, Completion(completion=2), grades=grades, grade_items=[grade_item])
