@@ -18,13 +18,17 @@ from __future__ import annotations
 import contextlib
 import html
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
 from coursebuilder.markdown import _ALL_LINKS_BLOCKS, _ALL_LINKS_PARSER, Reference, _html_refs, _may_link
+
+if TYPE_CHECKING:
+    from coursebuilder.model import Lesson
 
 UNSAFE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta"})
 """Elements that run code, load other documents or change how the page is read."""
@@ -98,6 +102,15 @@ def scan_markdown(text: str) -> tuple[list[UnsafeHtml], list[Reference]]:
             if child.type in ("softbreak", "hardbreak"):
                 line += 1
     return list(found), refs
+
+
+def kept_scripts(lessons: Iterable[Lesson]) -> Iterator[tuple[Lesson, int, str]]:
+    """Each lesson that keeps active HTML (`allow_scripts: true`), with the line of its first
+    piece and what it is: the targets whose LMS cleans imported pages warn about these."""
+    for lesson in lessons:
+        found = find_unsafe_html(lesson.body) if lesson.allow_scripts else []
+        if found:
+            yield lesson, lesson.body_line + found[0].line, found[0].what
 
 
 def is_script_url(url: str) -> bool:

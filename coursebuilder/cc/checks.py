@@ -7,7 +7,7 @@ import re
 from coursebuilder.cc.package import notes
 from coursebuilder.cc.qti import Note
 from coursebuilder.diagnostics import Diagnostic, warning
-from coursebuilder.htmlsafety import find_unsafe_html
+from coursebuilder.htmlsafety import kept_scripts
 from coursebuilder.model import Course, Model
 
 _ITEM = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
@@ -17,19 +17,17 @@ def check_cartridge(course: Course) -> list[Diagnostic]:
     """A warning for every question the cartridge leaves out or changes, and for active HTML
     a lesson keeps (`allow_scripts`), which the LMSs' HTML cleaners remove from imported pages."""
     diags = [_warning(note) for note in notes(course)]
-    for lesson in course.lessons:
-        found = find_unsafe_html(lesson.body) if lesson.allow_scripts else []
-        if found:
-            diags.append(
-                warning(
-                    lesson.source_file,
-                    lesson.body_line + found[0].line,
-                    field="body",
-                    message=f"{found[0].what} is kept in the cartridge's page (allow_scripts: true), but LMSs clean "
-                    "imported pages and may remove it: the page must read well without it",
-                    code="cc-scripts",
-                )
+    for lesson, line, what in kept_scripts(course.lessons):
+        diags.append(
+            warning(
+                lesson.source_file,
+                line,
+                field="body",
+                message=f"{what} is kept in the cartridge's page (allow_scripts: true), but LMSs clean "
+                "imported pages and may remove it: the page must read well without it",
+                code="cc-scripts",
             )
+        )
     return diags
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from coursebuilder.assets import AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
-from coursebuilder.htmlsafety import find_unsafe_html
+from coursebuilder.htmlsafety import kept_scripts
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.markdown import references
 from coursebuilder.model import Course
@@ -30,19 +30,17 @@ def check_backup(course: Course) -> list[Diagnostic]:
                 resolve(root, file, ref.target)
             except AssetProblem as exc:
                 diags.append(error(file, line, field=field, message=str(exc), code="asset"))
-    for lesson in course.lessons:
-        # `allow_scripts` opens the SCORM page only: Moodle's cleaner strips active HTML from
-        # the lesson's page in the backup, so say so instead of letting it vanish silently.
-        found = find_unsafe_html(lesson.body) if lesson.allow_scripts else []
-        if found:
-            diags.append(
-                warning(
-                    lesson.source_file,
-                    lesson.body_line + found[0].line,
-                    field="body",
-                    message=f"{found[0].what} is kept in the SCORM page (allow_scripts: true) but Moodle's cleaner "
-                    "removes it from the lesson's page in the course backup",
-                    code="mbz-scripts",
-                )
+    # `allow_scripts` opens the SCORM page only: Moodle's cleaner strips active HTML from the
+    # lesson's page in the backup, so say so instead of letting it vanish silently.
+    for lesson, line, what in kept_scripts(course.lessons):
+        diags.append(
+            warning(
+                lesson.source_file,
+                line,
+                field="body",
+                message=f"{what} is kept in the SCORM page (allow_scripts: true) but Moodle's cleaner "
+                "removes it from the lesson's page in the course backup",
+                code="mbz-scripts",
             )
+        )
     return diags
