@@ -18,7 +18,7 @@ from coursebuilder.answerkeys import check_answer_keys
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.formulas import notation, tex
-from coursebuilder.htmlsafety import UnsafeHtml, is_script_url, scan_markdown
+from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.model import (
     SCORED_TYPES,
@@ -33,6 +33,7 @@ from coursebuilder.model import (
     iter_markdown,
 )
 from coursebuilder.moodle.terms import link_keys, php_trim
+from coursebuilder.prescan import TextScans
 
 
 @dataclass(frozen=True)
@@ -54,19 +55,21 @@ def check_course(
     unreadable: set[str] | frozenset[str] = frozenset(),
     source_bytes: int = 0,
     rejected: Sequence[RejectedQuestion] = (),
+    scans: TextScans | None = None,
 ) -> list[Diagnostic]:
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
     `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
     that failed validation (both already reported; their ids still take part in the id checks).
 
     `source_bytes` is the size of the source files read, counted with the assets against
-    `limits.MAX_COURSE_BYTES`.
+    `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
+    the course loaded; other texts are scanned here.
     """
     diags: list[Diagnostic] = []
     diags.extend(_check_lessons(course, found_lessons, unreadable))
     diags.extend(_check_questions(course, rejected))
     diags.extend(_check_glossary(course))
-    diags.extend(_check_texts(course, found_lessons, root, source_bytes))
+    diags.extend(_check_texts(course, found_lessons, root, source_bytes, scans or TextScans()))
     diags.extend(_check_plain_formulas(course))
     diags.extend(_warnings(course))
     diags.extend(check_answer_keys(course))
@@ -265,7 +268,9 @@ def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[Ba
         yield question, question.source_file, 0
 
 
-def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source_bytes: int) -> Iterator[Diagnostic]:
+def _check_texts(
+    course: Course, found_lessons: list[Lesson], root: Path, source_bytes: int, scans: TextScans
+) -> Iterator[Diagnostic]:
     total = source_bytes
     counted: set[Path] = set()
     resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
@@ -289,7 +294,7 @@ def _check_texts(course: Course, found_lessons: list[Lesson], root: Path, source
                 continue
             allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
             yield from _check_formulas(text, source_file, at, path)
-            unsafe, refs = scan_markdown(text)
+            unsafe, refs = scans.scan(text)
             yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
             for ref in refs:
                 if is_script_url(ref.target):

@@ -33,6 +33,7 @@ from coursebuilder.model import (
     QuizFile,
     xml_unsafe_char,
 )
+from coursebuilder.prescan import WORTH_FORKING, prescan
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -60,8 +61,12 @@ class LoadResult:
 
 
 @paused_gc()
-def load_course(root: Path | str) -> LoadResult:
-    """Load and check the course in `root`; never raises for problems in the source."""
+def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING) -> LoadResult:
+    """Load and check the course in `root`; never raises for problems in the source.
+
+    Lesson bodies of `prescan_min_chars` characters or more in all (None: never) have their
+    Markdown scanned in a forked process while the glossary and quizzes load (see `prescan`).
+    """
     root = Path(root)
     diags: list[Diagnostic] = []
     if not (root / COURSE_FILE).is_file():
@@ -71,6 +76,7 @@ def load_course(root: Path | str) -> LoadResult:
     info = _load_model(reader, COURSE_FILE, CourseInfo)
     unreadable: set[str] = set()
     lessons = list(_load_lessons(reader, unreadable))
+    scans = prescan([lesson.body for lesson in lessons], prescan_min_chars)
     glossary = GlossaryFile()
     if (root / GLOSSARY_FILE).is_file():
         glossary = _load_model(reader, GLOSSARY_FILE, GlossaryFile) or GlossaryFile()
@@ -81,6 +87,7 @@ def load_course(root: Path | str) -> LoadResult:
     for quiz in _quiz_files(root):
         questions.extend(_load_quiz(reader, quiz, rejected))
     if info is None:
+        scans.close()
         return LoadResult(None, under_course(root, diags))
     course = Course.model_construct(
         info=info,
@@ -90,7 +97,10 @@ def load_course(root: Path | str) -> LoadResult:
         root=str(root.resolve()),
     )
     course.locate(COURSE_FILE, 1)
-    diags.extend(check_course(course, lessons, root, unreadable, source_bytes=reader.total_bytes, rejected=rejected))
+    diags.extend(
+        check_course(course, lessons, root, unreadable, source_bytes=reader.total_bytes, rejected=rejected, scans=scans)
+    )
+    scans.close()
     return LoadResult(course, under_course(root, diags))
 
 

@@ -1,0 +1,248 @@
+"""Lesson bodies scanned in a forked process give the diagnostics of a serial load, whatever
+happens to the process, and leave no process or file descriptor behind."""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import signal
+import threading
+import types
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from coursebuilder import loader, prescan
+from coursebuilder.htmlsafety import UnsafeHtml, scan_markdown
+from coursebuilder.loader import load_course
+from tests.conftest import EXAMPLE, ROOT, WriteCourse
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(os, "fork") or not Path("/proc/self/fd").is_dir(), reason="needs fork and /proc"
+)
+
+DEFECTS = ROOT / "tests" / "courses" / "defects"
+
+ACTIVE_LESSON = """\
+    ---
+    title: Welcome
+    ---
+
+    # Welcome
+
+    <script>alert(1)</script>
+
+    A [script link](javascript:alert(2)), a picture from the web
+    ![map](https://example.com/map.png), a [page](https://example.com/) and a
+    [missing handout](handout.pdf); ![diagram](../assets/diagram.svg) is here.
+
+    <p onclick="go()">Click</p>
+"""
+
+
+@pytest.fixture
+def active_course(write_course: WriteCourse) -> Path:
+    """The scaffold course with a lesson whose body has unsafe HTML and links of every kind."""
+    return write_course({"lessons/01-welcome.md": ACTIVE_LESSON})
+
+
+def course_root(name: str, active_course: Path) -> Path:
+    return {"example": EXAMPLE, "defects": DEFECTS, "active": active_course}[name]
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the processes forked from now on."""
+    started: list[int] = []
+    real = os.fork
+
+    def fork() -> int:
+        pid = real()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return started
+
+
+@pytest.fixture(autouse=True)
+def nothing_left_behind() -> Iterator[None]:
+    """Every test ends with the file descriptors it started with and no child process."""
+    before = sorted(os.listdir("/proc/self/fd"))
+    yield
+    gc.collect()
+    assert sorted(os.listdir("/proc/self/fd")) == before
+    with pytest.raises(ChildProcessError):  # no child, not even a zombie
+        os.waitpid(-1, os.WNOHANG)
+
+
+def diagnostics(root: Path, prescan_min_chars: int | None) -> list[str]:
+    return [d.format() for d in load_course(root, prescan_min_chars=prescan_min_chars).diagnostics]
+
+
+@pytest.mark.parametrize("name", ["example", "defects", "active"])
+def test_forked_scans_give_the_serial_diagnostics(name: str, active_course: Path, forks: list[int]) -> None:
+    root = course_root(name, active_course)
+    serial = diagnostics(root, None)
+    assert forks == []
+    assert diagnostics(root, 0) == serial
+    assert len(forks) == 1
+
+
+def test_the_checks_take_the_bodies_scans_from_the_child(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Lesson bodies are not scanned again in the parent (the saving); other texts are."""
+    scanned_here: list[str] = []
+    real_fork = os.fork
+
+    def counting_scan(text: str) -> prescan.Scan:
+        scanned_here.append(text)
+        return scan_markdown(text)
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:  # the parent only
+            monkeypatch.setattr(prescan, "scan_markdown", counting_scan)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    course = load_course(active_course, prescan_min_chars=0).course
+    assert course is not None
+    assert scanned_here, "the questions' texts are scanned here"
+    assert not {lesson.body for lesson in course.lessons} & set(scanned_here)
+
+
+def test_the_active_lesson_is_reported_in_full(active_course: Path) -> None:
+    """What the forked scans are compared with: every body rule fires in the active lesson."""
+    found = "\n".join(diagnostics(active_course, 0))
+    for code in ("[unsafe-html]", "[external-image]", "[external-link]", "[asset]"):
+        assert code in found
+    assert "<script> tag" in found and "javascript: URL" in found and "onclick" in found
+    assert "handout.pdf" in found and "diagram.svg" not in found
+
+
+def test_small_courses_are_scanned_here(forks: list[int]) -> None:
+    """A fork costs more than scanning a few lessons: the default threshold keeps them serial."""
+    load_course(EXAMPLE)
+    assert forks == []
+
+
+def _replace(name: str, value: object) -> None:
+    """Replace a global of the prescan module (called in the child, so the parent keeps its own)."""
+    setattr(prescan, name, value)
+
+
+def _exit_at_once() -> None:
+    os._exit(3)
+
+
+def _scan_fails() -> None:
+    def boom(text: str) -> tuple[list[UnsafeHtml], list[object]]:
+        raise RuntimeError("scan failed")
+
+    _replace("scan_markdown", boom)
+
+
+def _answer_short() -> None:
+    def dumps(value: object, protocol: int) -> bytes:
+        return pickle.dumps(value, protocol)[:-20]
+
+    _replace("pickle", types.SimpleNamespace(dumps=dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+
+
+def _answer_too_few() -> None:
+    def dumps(scans: list[object], protocol: int) -> bytes:
+        return pickle.dumps(scans[:-1], protocol)
+
+    _replace("pickle", types.SimpleNamespace(dumps=dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+
+
+def _answer_nothing() -> None:
+    def dumps(scans: list[object], protocol: int) -> bytes:
+        return b""
+
+    _replace("pickle", types.SimpleNamespace(dumps=dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+
+
+def _answer_wrongly_then_exit_with_an_error() -> None:
+    """An answer that would hide every finding, from a child that then fails: not believed."""
+
+    def dumps(scans: list[object], protocol: int) -> bytes:
+        return pickle.dumps([([], []) for _ in scans], protocol)
+
+    real_exit = os._exit
+    _replace("pickle", types.SimpleNamespace(dumps=dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+    _replace("os", types.SimpleNamespace(close=os.close, fdopen=os.fdopen, _exit=lambda code: real_exit(5)))
+
+
+IN_THE_CHILD: dict[str, Callable[[], None]] = {
+    "exits with an error": _exit_at_once,
+    "scan raises": _scan_fails,
+    "short answer": _answer_short,
+    "answer for fewer texts": _answer_too_few,
+    "empty answer": _answer_nothing,
+    "wrong answer, then an error": _answer_wrongly_then_exit_with_an_error,
+}
+"""Failures made in the forked child only (the parent's modules stay as they are)."""
+
+
+@pytest.mark.parametrize("failure", [*IN_THE_CHILD, "killed"])
+@pytest.mark.parametrize("name", ["defects", "active"])
+def test_a_failing_child_gives_the_serial_diagnostics(
+    name: str, failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = course_root(name, active_course)
+    serial = diagnostics(root, None)
+    started: list[int] = []
+    real = os.fork
+
+    def failing_fork() -> int:
+        pid = real()
+        if pid == 0:  # pragma: no cover - runs in the child
+            if failure in IN_THE_CHILD:
+                IN_THE_CHILD[failure]()
+        else:
+            started.append(pid)
+            if failure == "killed":
+                os.kill(pid, signal.SIGKILL)
+        return pid
+
+    monkeypatch.setattr(os, "fork", failing_fork)
+    assert diagnostics(root, 0) == serial
+    assert len(started) == 1
+
+
+def test_no_fork_while_another_thread_runs(active_course: Path, forks: list[int]) -> None:
+    """The preview server loads from its threads: forking a threaded process is unsafe."""
+    serial = diagnostics(active_course, None)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        threaded = diagnostics(active_course, 0)
+    finally:
+        stop.set()
+        other.join()
+    assert forks == []
+    assert threaded == serial
+
+
+def test_a_load_that_stops_early_ends_the_child(active_course: Path, forks: list[int]) -> None:
+    (active_course / "course.yaml").write_text("id: [\n")
+    result = load_course(active_course, prescan_min_chars=0)
+    assert result.course is None
+    assert len(forks) == 1  # ended and reaped: see `nothing_left_behind`
+
+
+def test_a_load_that_raises_ends_the_child(
+    active_course: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(root: Path) -> list[str]:
+        raise RuntimeError("cannot list the quizzes")
+
+    monkeypatch.setattr(loader, "_quiz_files", broken)
+    with pytest.raises(RuntimeError, match="cannot list"):
+        load_course(active_course, prescan_min_chars=0)
+    assert len(forks) == 1  # ended and reaped: see `nothing_left_behind`
