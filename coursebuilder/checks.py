@@ -69,7 +69,7 @@ def check_course(
     diags.extend(_check_lessons(course, found_lessons, unreadable))
     diags.extend(_check_questions(course, rejected))
     diags.extend(_check_glossary(course))
-    diags.extend(_check_texts(course, found_lessons, root, source_bytes, scans or TextScans()))
+    diags.extend(_check_texts(course, found_lessons, root, source_bytes, scans if scans is not None else TextScans()))
     diags.extend(_check_plain_formulas(course))
     diags.extend(_warnings(course))
     diags.extend(check_answer_keys(course))

@@ -76,10 +76,13 @@ class _Child:
 
     @classmethod
     def start(cls, texts: list[str]) -> _Child | None:
-        read_end, write_end = os.pipe()
+        try:
+            read_end, write_end = os.pipe()
+        except OSError:  # no descriptor left: scan here
+            return None
         try:
             pid = os.fork()
-        except OSError:
+        except OSError:  # no process left: scan here
             os.close(read_end)
             os.close(write_end)
             return None

@@ -3,6 +3,7 @@ happens to the process, and leave no process or file descriptor behind."""
 
 from __future__ import annotations
 
+import errno
 import gc
 import os
 import pickle
@@ -212,6 +213,19 @@ def test_a_failing_child_gives_the_serial_diagnostics(
     monkeypatch.setattr(os, "fork", failing_fork)
     assert diagnostics(root, 0) == serial
     assert len(started) == 1
+
+
+@pytest.mark.parametrize("call", ["pipe", "fork"])
+def test_no_pipe_or_no_process_gives_the_serial_diagnostics(
+    call: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = diagnostics(active_course, None)
+
+    def refuse() -> None:
+        raise OSError(errno.EMFILE if call == "pipe" else errno.EAGAIN, "refused")
+
+    monkeypatch.setattr(os, call, refuse)
+    assert diagnostics(active_course, 0) == serial
 
 
 def test_no_fork_while_another_thread_runs(active_course: Path, forks: list[int]) -> None:
