@@ -17,7 +17,8 @@ Reusable by any test that needs a real browser (screenshots, accessibility, SCOR
   `closeSco()` removes the iframe (the SCO sees `pagehide`); `cmi()` returns the flattened CMI
   data; `calls` lists every API call with its result and error code. `stored` is the CMI data
   as of the last Commit or Terminate that succeeded (what reached the LMS's server), and
-  `terminated` says whether a Terminate succeeded. With `dismissal` true, the API behaves like
+  `terminated` says whether a Terminate succeeded; `scoLoaded` whether the content's page has
+  loaded (before that, the stand-in cannot tell its unload). With `dismissal` true, the API behaves like
   Moodle's (mod/scorm/request.js `DoRequest`, a synchronous XHR): a Commit or Terminate made
   while the SCO's page is being dismissed (`beforeunload`, `pagehide`, `unload`, or
   `visibilitychange` to hidden) fails with error 101 and stores nothing, as Chromium refuses
@@ -131,6 +132,7 @@ window.launch = function (version, href, state, dismissal) {
   if (old) old.remove();
   window.stored = null;
   window.terminated = false;
+  window.scoLoaded = false;
   delete window.API;
   delete window.API_1484_11;
   var settings = { autocommit: false, logLevel: 5, lmsCommitUrl: false };
@@ -173,7 +175,8 @@ window.launch = function (version, href, state, dismissal) {
   frame.id = "sco";
   frame.title = "Course";
   frame.src = href;
-  frame.addEventListener("load", function () { sco = frame.contentWindow; });
+  // Until the frame's load event, the stand-in cannot see the SCO's events: `scoLoaded` says when it can.
+  frame.addEventListener("load", function () { sco = frame.contentWindow; window.scoLoaded = true; });
   document.body.appendChild(frame);
 };
 window.closeSco = function () { var f = document.getElementById("sco"); if (f) f.remove(); };

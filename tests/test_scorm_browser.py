@@ -72,6 +72,9 @@ class Session:
         self.page.evaluate("([v, h, s, d]) => launch(v, h, s, d)", [self.version, where, state, dismissal])
         frame = self.page.frame_locator("#sco")
         frame.locator("html.cb-ready").wait_for(state="attached")
+        # The player is ready before its page has loaded; the stand-in tells an unload from a
+        # running page only once the page has loaded.
+        self.page.wait_for_function("window.scoLoaded === true")
         return frame
 
     def close(self) -> list[dict[str, str]]:
