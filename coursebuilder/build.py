@@ -18,6 +18,7 @@ from coursebuilder.gcpause import paused_gc
 from coursebuilder.loader import load_course, load_or_raise, under_course
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
+from coursebuilder.prescan import WORTH_FORKING
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 
 
@@ -49,7 +50,7 @@ def validate_course(root: Path | str, target_names: Sequence[str] = ()) -> tuple
     the enabled ones) for their problems too: `validate` reports all that `build` would, so a
     course that passes `validate --strict` builds without a warning. The target checks run on
     what loaded even when the sources have errors, so that one run reports everything."""
-    result = load_course(root)
+    result = load_course(root, prescan_min_chars=_prescan_from(None))
     course, diagnostics = result.course, result.diagnostics
     if course is None:
         return course, diagnostics
@@ -83,7 +84,7 @@ def build_course(
         cached = buildcache.load(cache, key)
         if cached is not None:
             return _report_cached(cached, options, events), cached.diagnostics
-    course, warnings = load_or_raise(root)
+    course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs))
     targets = select_targets(course, target_names)
     problems = warnings + under_course(root, check_targets(course, targets))
     if any(d.severity is Severity.ERROR or strict for d in problems):
@@ -146,6 +147,16 @@ _HEAVY = ("mbz",)
 """Targets that take about as long as all the others together: built in a process of their own."""
 
 
+def _workers(jobs: int | None) -> int:
+    """Processes a command may use: `jobs` when given, else two on two cores or more."""
+    return jobs if jobs is not None else min(2, os.cpu_count() or 1)
+
+
+def _prescan_from(jobs: int | None) -> int | None:
+    """When loading scans the lessons in a second process (`prescan`): never with one."""
+    return WORTH_FORKING if _workers(jobs) >= 2 else None
+
+
 def _parallel_groups(targets: Sequence[Target], jobs: int | None) -> list[list[Target]]:
     """Targets split for processes (a fixed split: the output never depends on the schedule).
 
@@ -154,7 +165,7 @@ def _parallel_groups(targets: Sequence[Target], jobs: int | None) -> list[list[T
     """
     heavy = [target for target in targets if target.name in _HEAVY]
     light = [target for target in targets if target.name not in _HEAVY]
-    workers = jobs if jobs is not None else min(2, os.cpu_count() or 1)
+    workers = _workers(jobs)
     can_fork = hasattr(os, "fork") and threading.active_count() == 1
     if workers < 2 or not can_fork or not heavy or not light:
         return [list(targets)]

@@ -146,7 +146,8 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...]) 
     "--jobs",
     type=click.IntRange(1, 2),
     default=None,
-    help="Processes to build the targets in once the course is loaded (default: 2 on two cores or more).",
+    help="Processes to use: with 2, a large course's lessons are scanned beside the loading and the "
+    "targets built in two processes (default: 2 on two cores or more).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each step.")

@@ -134,9 +134,11 @@ def _printable(text: str) -> str:
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
-def load_or_raise(root: Path | str) -> tuple[Course, list[Diagnostic]]:
+def load_or_raise(
+    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING
+) -> tuple[Course, list[Diagnostic]]:
     """Load the course; raise CourseError when there is any error (warnings are returned)."""
-    result = load_course(root)
+    result = load_course(root, prescan_min_chars=prescan_min_chars)
     if result.course is None or any(d.severity.value == "error" for d in result.diagnostics):
         raise CourseError(result.diagnostics)
     return result.course, result.diagnostics

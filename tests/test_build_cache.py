@@ -30,9 +30,9 @@ def loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     loads: list[object] = []
     real = build_module.load_or_raise
 
-    def counted(root: object) -> object:
+    def counted(root: object, **options: object) -> object:
         loads.append(root)
-        return real(root)  # type: ignore[arg-type]
+        return real(root, **options)  # type: ignore[arg-type]
 
     monkeypatch.setattr(build_module, "load_or_raise", counted)
     return loads

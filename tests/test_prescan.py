@@ -260,3 +260,34 @@ def test_a_load_that_raises_ends_the_child(
     with pytest.raises(RuntimeError, match="cannot list"):
         load_course(active_course, prescan_min_chars=0)
     assert len(forks) == 1  # ended and reaped: see `nothing_left_behind`
+
+
+@pytest.fixture
+def large_course(skeleton_course: Path) -> Path:
+    """The scaffold course with lessons long enough to be scanned in a second process."""
+    for lesson in sorted((skeleton_course / "lessons").glob("*.md")):
+        padding = "\n\nA paragraph of plain words, as a long lesson has many. " * 10_000
+        lesson.write_text(lesson.read_text(encoding="utf-8") + padding, encoding="utf-8")
+    return skeleton_course
+
+
+@pytest.mark.parametrize(("jobs", "cores", "expected"), [(None, 2, 1), (2, 1, 1), (1, 2, 0), (None, 1, 0)])
+def test_one_process_is_one_process(
+    large_course: Path,
+    tmp_path: Path,
+    forks: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    jobs: int | None,
+    cores: int,
+    expected: int,
+) -> None:
+    """`--jobs 1`, or one core, loads in this process too; two cores or `-j 2` scan beside it."""
+    from coursebuilder.build import build_course, validate_course
+    from coursebuilder.targets import BuildOptions
+
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    build_course(large_course, tmp_path / "dist", ["moodle"], BuildOptions(jobs=jobs, cache=False))
+    assert len(forks) == expected
+    if jobs is None:
+        validate_course(large_course)
+        assert len(forks) == 2 * expected
