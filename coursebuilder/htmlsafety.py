@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
+from coursebuilder.diagnostics import Diagnostic, warning
 from coursebuilder.markdown import _ALL_LINKS_BLOCKS, _ALL_LINKS_PARSER, Reference, _html_refs, _may_link
 
 if TYPE_CHECKING:
@@ -104,13 +105,18 @@ def scan_markdown(text: str) -> tuple[list[UnsafeHtml], list[Reference]]:
     return list(found), refs
 
 
-def kept_scripts(lessons: Iterable[Lesson]) -> Iterator[tuple[Lesson, int, str]]:
-    """Each lesson that keeps active HTML (`allow_scripts: true`), with the line of its first
-    piece and what it is: the targets whose LMS cleans imported pages warn about these."""
+def kept_script_warnings(lessons: Iterable[Lesson], *, kept_in: str, code: str) -> list[Diagnostic]:
+    """A warning for each lesson that keeps active HTML (`allow_scripts: true`), at its first
+    piece: the targets whose LMS cleans imported pages say what becomes of it (`kept_in`)."""
+    diags = []
     for lesson in lessons:
         found = find_unsafe_html(lesson.body) if lesson.allow_scripts else []
         if found:
-            yield lesson, lesson.body_line + found[0].line, found[0].what
+            message = f"{found[0].what} is kept in {kept_in}"
+            diags.append(
+                warning(lesson.source_file, lesson.body_line + found[0].line, field="body", message=message, code=code)
+            )
+    return diags
 
 
 def is_script_url(url: str) -> bool:

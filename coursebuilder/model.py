@@ -145,27 +145,25 @@ class Model(BaseModel):
         A question read on the fast path learns its lines (and those of the objects inside
         it) when this is first asked of it.
         """
-        info = self._source_info()
+        info = self._located()
         if info is None:
             return 0
-        if info.site is not None:
-            info.site.locate()
-            info = self._source_info()
-            assert info is not None
         if field is not None and field in info.lines:
             return info.lines[field]
         return info.line
 
     def source_column(self, field: str) -> int:
         """Column of `field` in its source file; 0 when unknown (located as `source_line` is)."""
+        info = self._located()
+        return info.columns.get(field, 0) if info is not None else 0
+
+    def _located(self) -> SourceInfo | None:
+        """The record, with its lines filled in first when its file was read without them."""
         info = self._source_info()
-        if info is None:
-            return 0
-        if info.site is not None:
+        if info is not None and info.site is not None:
             info.site.locate()
             info = self._source_info()
-            assert info is not None
-        return info.columns.get(field, 0)
+        return info
 
     @field_validator("*", mode="after")
     @classmethod

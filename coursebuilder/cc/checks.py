@@ -7,7 +7,7 @@ import re
 from coursebuilder.cc.package import notes
 from coursebuilder.cc.qti import Note
 from coursebuilder.diagnostics import Diagnostic, warning
-from coursebuilder.htmlsafety import kept_scripts
+from coursebuilder.htmlsafety import kept_script_warnings
 from coursebuilder.model import Course, Model
 
 _ITEM = re.compile(r"^(\w+)\[(\d+)\]\.(\w+)$")
@@ -17,17 +17,12 @@ def check_cartridge(course: Course) -> list[Diagnostic]:
     """A warning for every question the cartridge leaves out or changes, and for active HTML
     a lesson keeps (`allow_scripts`), which the LMSs' HTML cleaners remove from imported pages."""
     diags = [_warning(note) for note in notes(course)]
-    for lesson, line, what in kept_scripts(course.lessons):
-        diags.append(
-            warning(
-                lesson.source_file,
-                line,
-                field="body",
-                message=f"{what} is kept in the cartridge's page (allow_scripts: true), but LMSs clean "
-                "imported pages and may remove it: the page must read well without it",
-                code="cc-scripts",
-            )
-        )
+    diags += kept_script_warnings(
+        course.lessons,
+        kept_in="the cartridge's page (allow_scripts: true), but LMSs clean imported pages and may "
+        "remove it: the page must read well without it",
+        code="cc-scripts",
+    )
     return diags
 
 

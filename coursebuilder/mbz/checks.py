@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from coursebuilder.assets import AssetProblem, is_external, resolve
-from coursebuilder.diagnostics import Diagnostic, error, warning
-from coursebuilder.htmlsafety import kept_scripts
+from coursebuilder.diagnostics import Diagnostic, error
+from coursebuilder.htmlsafety import kept_script_warnings
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.markdown import references
 from coursebuilder.model import Course
@@ -32,15 +32,10 @@ def check_backup(course: Course) -> list[Diagnostic]:
                 diags.append(error(file, line, field=field, message=str(exc), code="asset"))
     # `allow_scripts` opens the SCORM page only: Moodle's cleaner strips active HTML from the
     # lesson's page in the backup, so say so instead of letting it vanish silently.
-    for lesson, line, what in kept_scripts(course.lessons):
-        diags.append(
-            warning(
-                lesson.source_file,
-                line,
-                field="body",
-                message=f"{what} is kept in the SCORM page (allow_scripts: true) but Moodle's cleaner "
-                "removes it from the lesson's page in the course backup",
-                code="mbz-scripts",
-            )
-        )
+    diags += kept_script_warnings(
+        course.lessons,
+        kept_in="the SCORM page (allow_scripts: true) but Moodle's cleaner removes it from the "
+        "lesson's page in the course backup",
+        code="mbz-scripts",
+    )
     return diags
