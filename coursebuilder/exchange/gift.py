@@ -13,11 +13,10 @@ those is left out and named, with the reason, in the comment at the top of the f
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 
 from coursebuilder.exchange.bank import category_path, groups
-from coursebuilder.exchange.text import EMPTY, Html, Renderer
+from coursebuilder.exchange.text import QuestionMarkdown, Renderer
 from coursebuilder.model import (
     Course,
     Essay,
@@ -95,15 +94,7 @@ class GiftWriter:
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
-        self._question: Question | None = None
-        self._base = ""
-
-    def _md(self, question: Question, text: str, inline: bool = False) -> Html:
-        if not text:
-            return EMPTY
-        if question is not self._question:
-            self._question, self._base = question, posixpath.dirname(question.source_file)
-        return self.renderer.markdown_in(text, self._base, inline)
+        self._md = QuestionMarkdown(renderer)
 
     def not_carried(self, question: Question) -> str | None:
         """Why GIFT cannot carry `question`, or None when it can."""

@@ -9,7 +9,6 @@ one pass over the questions, each Markdown text rendered once.
 from __future__ import annotations
 
 import html
-import posixpath
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from lxml import etree
 from lxml.etree import SubElement
 
 from coursebuilder.exchange.bank import category_path, groups
-from coursebuilder.exchange.text import EMPTY, Html, Renderer, flag, set_text
+from coursebuilder.exchange.text import EMPTY, Html, QuestionMarkdown, Renderer, flag, set_text
 from coursebuilder.model import (
     GAP_REF,
     Choice,
@@ -61,8 +60,7 @@ class QuestionWriter:
 
     def __init__(self, renderer: Renderer) -> None:
         self.renderer = renderer
-        self._question: Question | None = None
-        self._base = ""
+        self._md = QuestionMarkdown(renderer)
         self._types: dict[str, Callable[[etree._Element, Any], None]] = {
             "multichoice": self._multichoice,
             "truefalse": self._truefalse,
@@ -122,14 +120,6 @@ class QuestionWriter:
         return element
 
     # ------------------------------------------------------------------ parts
-
-    def _md(self, question: Question, text: str, inline: bool = False) -> Html:
-        if not text:
-            return EMPTY
-        # The folder of the question's file, looked up once per question (images are relative to it).
-        if question is not self._question:
-            self._question, self._base = question, posixpath.dirname(question.source_file)
-        return self.renderer.markdown_in(text, self._base, inline)
 
     @staticmethod
     def _field(parent: etree._Element, tag: str, value: Html, fmt: str = "html") -> etree._Element:
