@@ -238,3 +238,18 @@ def test_cli_refuses_a_missing_directory(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["preview", str(tmp_path / "nowhere"), "--no-open"])
     assert result.exit_code == 1
     assert "is not a directory" in result.output and "coursebuilder new" in result.output
+
+
+def test_the_preview_reports_what_validate_reports(skeleton_course: Path, tmp_path: Path) -> None:
+    """A problem only a target finds (here the course backup's, of a lesson's kept script) shows
+    in the preview as `coursebuilder validate` shows it."""
+    from coursebuilder.build import validate_course
+
+    lesson = skeleton_course / "lessons" / "01-welcome.md"
+    head, _, body = lesson.read_text(encoding="utf-8").partition("\n---\n")
+    lesson.write_text(f"{head}\nallow_scripts: true\n---\n{body}\n<script>start()</script>\n", encoding="utf-8")
+    _, expected = validate_course(skeleton_course)
+    assert "mbz-scripts" in [d.code for d in expected]
+    state = PreviewSession(skeleton_course, tmp_path / "work", lambda line: None).rebuild()
+    assert state.ok
+    assert list(state.diagnostics) == expected

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from lxml import etree
 
+from coursebuilder.build import validate_course
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, has_errors
 from coursebuilder.layout import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR
-from coursebuilder.loader import load_course
 from coursebuilder.model import Course, ScormSettings
 from coursebuilder.safexml import parse_xml_file
 from coursebuilder.safezip import ZipProblem, extract_zip
@@ -199,9 +199,10 @@ class PreviewSession:
         number = self.state.number + 1
         started = time.perf_counter()
         previous = self.state.course
-        result = load_course(self.root)
-        diagnostics = list(result.diagnostics)
-        course = result.course if result.course is not None and not has_errors(diagnostics) else None
+        # What `coursebuilder validate` reports, the enabled targets' checks included.
+        loaded, found = validate_course(self.root)
+        diagnostics = list(found)
+        course = loaded if loaded is not None and not has_errors(diagnostics) else None
         launch: Launch | None = None
         built: tuple[str, ...] = ()
         if course is not None:
