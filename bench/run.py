@@ -307,9 +307,7 @@ def check_targets(results: Results, bank: str | None) -> None:
     peak = max(run.peak_mb for run in large.values())
     add(f"peak RSS L ≤ {PEAK_MB:g} MB", peak <= PEAK_MB, f"{peak:.0f} MB")
     ratio = SIZES["L"][0] / SIZES["M"][0]
-    for step in ("validate", bank_step, "full build"):
-        if step is None:
-            continue
+    for step in [name for name in ("validate", bank_step, "full build") if name is not None]:
         m, big = results.get("M", step), results.get("L", step)
         if m and big:
             growth = big.seconds / m.seconds
