@@ -22,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from coursebuilder.synthetic import FINAL_QUIZ_QUESTIONS, QUESTION_MIX
+from coursebuilder.synthetic import FINAL_QUIZ_QUESTIONS, QUESTION_MIX, WORDS
 
 PEER_TYPES: tuple[str, ...] = ("multichoice", "truefalse", "shortanswer", "matching", "ordering")
 """Our question types that coursekit's Moodle XML bank can express."""
@@ -33,30 +33,6 @@ PEER_MIX: tuple[tuple[str, int], ...] = tuple((name, share) for name, share in Q
 COURSE_CODE = "SYN"
 """coursekit's code for the course (its folder under `courses/`)."""
 
-_WORDS = (
-    "cooperation",
-    "agreement",
-    "nation",
-    "policy",
-    "trade",
-    "region",
-    "treaty",
-    "council",
-    "member",
-    "summit",
-    "partner",
-    "market",
-    "border",
-    "culture",
-    "economy",
-    "forum",
-    "charter",
-    "mission",
-    "envoy",
-    "delegate",
-    "network",
-    "exchange",
-)
 _PLAIN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 .?'-]*$")
 """Texts YAML reads as plain strings in block and flow context alike (no `,`, `:` or `#`)."""
 _YAML_WORDS = frozenset({"yes", "no", "true", "false", "on", "off", "null", "y", "n"})
@@ -112,27 +88,27 @@ def peer_bank(questions: int, units: int, seed: int = 0) -> list[list[PeerQuesti
 
 
 def _sentence(rng: random.Random, words: int) -> str:
-    return " ".join(rng.choice(_WORDS) for _ in range(words)).capitalize() + "."
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
 
 
 def _phrases(rng: random.Random, count: int) -> list[str]:
     """`count` different two-word phrases."""
     chosen: list[str] = []
     while len(chosen) < count:
-        phrase = f"{rng.choice(_WORDS)} {rng.choice(_WORDS)}"
+        phrase = f"{rng.choice(WORDS)} {rng.choice(WORDS)}"
         if phrase not in chosen:
             chosen.append(phrase)
     return chosen
 
 
 def _record(number: int, kind: str, rng: random.Random) -> PeerQuestion:
-    subject, other, reader = (rng.choice(_WORDS) for _ in range(3))
+    subject, other, reader = (rng.choice(WORDS) for _ in range(3))
     text = f"Question {number + 1}: what does the {subject} {other} mean for a {reader}?"
     if number % 5 == 1:
         text = f"Read **carefully**: {text}"
     right = f"Right: {_sentence(rng, 5)}"
-    wrong = f"Review the {rng.choice(_WORDS)} section."
-    general = f"The answer follows from the {rng.choice(_WORDS)} section." if number % 7 == 0 else ""
+    wrong = f"Review the {rng.choice(WORDS)} section."
+    general = f"The answer follows from the {rng.choice(WORDS)} section." if number % 7 == 0 else ""
     common = PeerQuestion(number, kind, text, right, wrong, general)
     if kind == "multichoice":
         texts = _phrases(rng, 4)

@@ -73,7 +73,7 @@ _SYLLABLES = (
     "no",
     "ya",
 )
-_WORDS = (
+WORDS = (
     "cooperation",
     "agreement",
     "nation",
@@ -97,6 +97,7 @@ _WORDS = (
     "network",
     "exchange",
 )
+"""The vocabulary of every synthetic text (bench/peer_course.py writes its questions from it too)."""
 _SUFFIXES = ("index", "rate", "cycle", "model", "accord", "zone")
 _IMAGES = ("figure-1.png", "figure-2.png", "chart-1.svg", "chart-2.svg", "map.svg", "photo.png")
 _PLAIN_YAML = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ,.?()'/-]*$")
@@ -132,7 +133,7 @@ def write_synthetic_course(
         raise ValueError("a course needs at least one lesson, and no negative counts")
     root = Path(directory)
     rng = random.Random(seed)
-    lesson_ids = [f"unit-{index + 1:04d}-{_WORDS[index % len(_WORDS)]}" for index in range(lessons)]
+    lesson_ids = [f"unit-{index + 1:04d}-{WORDS[index % len(WORDS)]}" for index in range(lessons)]
     glossary = [_term(index, terms, rng) for index in range(terms)]
     kinds = [name for name, count in type_counts(questions).items() for _ in range(count)]
     rng.shuffle(kinds)
@@ -201,7 +202,7 @@ def _word(index: int, length: int) -> str:
 
 
 def _sentence(rng: random.Random, words: int) -> str:
-    chosen = [rng.choice(_WORDS) for _ in range(words)]
+    chosen = [rng.choice(WORDS) for _ in range(words)]
     return " ".join(chosen).capitalize() + "."
 
 
@@ -235,7 +236,7 @@ def _glossary_yaml(entries: list[_Term]) -> str:
     for index, entry in enumerate(entries):
         other = entries[(index + 1) % len(entries)].term
         out.append(f"  - term: {_q(entry.term)}\n")
-        definition = f"A **{entry.term}** is how a {_WORDS[index % len(_WORDS)]} works; see {other}."
+        definition = f"A **{entry.term}** is how a {WORDS[index % len(WORDS)]} works; see {other}."
         out.append(f"    definition: {_q(definition)}\n")
         if entry.alias:
             out.append(f"    aliases: [{_q(entry.alias)}]\n")
@@ -270,7 +271,7 @@ def _lesson(index: int, lesson_id: str, terms: list[_Term], rng: random.Random) 
     image = _IMAGES[index % len(_IMAGES)]
     named = [entry.term if n % 2 == 0 or entry.alias is None else entry.alias for n, entry in enumerate(terms)]
     uses = ", ".join(f"*{name}*" for name in named) or "no new terms"
-    rows = "\n".join(f"| {rng.choice(_WORDS)} | {rng.randint(1, 99)} | {_sentence(rng, 4)} |" for _ in range(4))
+    rows = "\n".join(f"| {rng.choice(WORDS)} | {rng.randint(1, 99)} | {_sentence(rng, 4)} |" for _ in range(4))
     paragraphs = "\n\n".join(_paragraph(rng) for _ in range(3))
     return f"""---
 title: {_q(title)}
@@ -288,9 +289,9 @@ This unit introduces {uses}. {_sentence(rng, 12)}
 
 ## Key points
 
-- **{rng.choice(_WORDS)}**: {_sentence(rng, 8)}
-- **{rng.choice(_WORDS)}**: {_sentence(rng, 8)}
-- `{rng.choice(_WORDS)}` {_sentence(rng, 6)}
+- **{rng.choice(WORDS)}**: {_sentence(rng, 8)}
+- **{rng.choice(WORDS)}**: {_sentence(rng, 8)}
+- `{rng.choice(WORDS)}` {_sentence(rng, 6)}
 
 ![Figure for unit {index + 1}](../assets/{image})
 
@@ -335,7 +336,7 @@ _SCORED = frozenset(name for name, _ in QUESTION_MIX) - {"essay", "description"}
 def _question(number: int, kind: str, glossary: list[_Term], rng: random.Random) -> tuple[str, str]:
     qid = _qid(number, kind)
     term = glossary[number % len(glossary)].term if glossary else "cooperation"
-    text = f"Question {number + 1}: what does {term} mean for a {rng.choice(_WORDS)}?"
+    text = f"Question {number + 1}: what does {term} mean for a {rng.choice(WORDS)}?"
     if kind == "cloze":
         text = f"The {{{{name}}}} of {term} has {{{{count}}}} members and works as a {{{{choice}}}}."
     if number % 10 == 0:
@@ -346,9 +347,9 @@ def _question(number: int, kind: str, glossary: list[_Term], rng: random.Random)
     lines.append(f"    text: {_block(text, 6).rstrip()}" if "\n" in text else f"    text: {_q(text)}")
     lines.extend(_BODIES[kind](number, rng))
     if number % 7 == 0:
-        lines.append(f"    general_feedback: {_q(f'The answer follows from the {rng.choice(_WORDS)} section.')}")
+        lines.append(f"    general_feedback: {_q(f'The answer follows from the {rng.choice(WORDS)} section.')}")
     if number % 11 == 0 and kind not in ("essay", "description"):
-        lines += ["    hints:", f"      - text: {_q(f'Think about the {rng.choice(_WORDS)}.')}"]
+        lines += ["    hints:", f"      - text: {_q(f'Think about the {rng.choice(WORDS)}.')}"]
     return "\n".join(lines) + "\n", kind
 
 
@@ -356,7 +357,7 @@ def _answers(rng: random.Random, count: int) -> list[str]:
     """`count` different short answer texts."""
     chosen: list[str] = []
     while len(chosen) < count:
-        word = f"{rng.choice(_WORDS)} {rng.choice(_WORDS)}"
+        word = f"{rng.choice(WORDS)} {rng.choice(WORDS)}"
         if word not in chosen:
             chosen.append(word)
     return chosen
