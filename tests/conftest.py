@@ -95,3 +95,19 @@ def write_course(tmp_path: Path) -> WriteCourse:
 def _build_cache_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     """Builds in tests (and the programs they start) keep their cache out of the user's home."""
     os.environ["COURSEBUILDER_CACHE"] = str(tmp_path_factory.mktemp("build-cache"))
+
+
+@pytest.fixture
+def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the processes forked from now on."""
+    started: list[int] = []
+    real = os.fork
+
+    def fork() -> int:
+        pid = real()
+        if pid:
+            started.append(pid)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    return started

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import threading
 from pathlib import Path
 
@@ -19,24 +18,8 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def counting_forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    forks: list[int] = []
-    real = os.fork
-
-    def fork() -> int:
-        pid = real()
-        if pid:
-            forks.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
-    return forks
-
-
 @pytest.mark.parametrize("course", ["example", "synthetic with SCORM in the backup"])
-def test_parallel_and_serial_builds_write_the_same_bytes(
-    course: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_parallel_and_serial_builds_write_the_same_bytes(course: str, tmp_path: Path, forks: list[int]) -> None:
     root = ROOT / "course_src"
     if course != "example":
         root = tmp_path / "course"
@@ -45,7 +28,6 @@ def test_parallel_and_serial_builds_write_the_same_bytes(
         assert "settings:" not in text
         (root / "course.yaml").write_text(text + "settings:\n  moodle:\n    include_scorm: true\n")
     serial, _ = build_course(root, tmp_path / "serial", options=BuildOptions(jobs=1))
-    forks = counting_forks(monkeypatch)
     parallel, _ = build_course(root, tmp_path / "parallel", options=BuildOptions(jobs=2))
     assert len(forks) == 1, "the backup was built in a process of its own"
     assert [a.path.name for a in parallel] == [a.path.name for a in serial]
@@ -53,9 +35,8 @@ def test_parallel_and_serial_builds_write_the_same_bytes(
     assert len(files_of(tmp_path / "serial")) == 6
 
 
-def test_no_fork_while_other_threads_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_fork_while_other_threads_run(tmp_path: Path, forks: list[int]) -> None:
     """The preview builds from a thread of its server: forking a threaded process is unsafe."""
-    forks = counting_forks(monkeypatch)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()

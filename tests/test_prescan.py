@@ -53,22 +53,6 @@ def course_root(name: str, active_course: Path) -> Path:
     return {"example": EXAMPLE, "defects": DEFECTS, "active": active_course}[name]
 
 
-@pytest.fixture
-def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """The ids of the processes forked from now on."""
-    started: list[int] = []
-    real = os.fork
-
-    def fork() -> int:
-        pid = real()
-        if pid:
-            started.append(pid)
-        return pid
-
-    monkeypatch.setattr(os, "fork", fork)
-    return started
-
-
 @pytest.fixture(autouse=True)
 def nothing_left_behind() -> Iterator[None]:
     """Every test ends with the file descriptors it started with and no child process."""
