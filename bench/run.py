@@ -195,7 +195,7 @@ def bench_size(size: str, work: Path, repeat: int, bank: str | None, results: Re
             ["build", str(course), "-o", str(bank_dir), "-q", "--target", bank],
             logs / "bank",
             repeat,
-            before=lambda: shutil.rmtree(bank_dir, ignore_errors=True),
+            before=lambda: cold(bank_dir),
         )
         results.runs.append(Run(size, f"question bank ({bank})", seconds, mb, questions, cpu, tree_bytes(bank_dir)))
 
@@ -204,7 +204,7 @@ def bench_size(size: str, work: Path, repeat: int, bank: str | None, results: Re
         ["build", str(course), "-o", str(dist), "-q"],
         logs / "build",
         repeat,
-        before=lambda: shutil.rmtree(dist, ignore_errors=True),
+        before=lambda: cold(dist),
     )
     out = dist / COURSE_ID
     artefacts = tree_state(out) if out.exists() else {}
@@ -248,6 +248,12 @@ def bench_size(size: str, work: Path, repeat: int, bank: str | None, results: Re
     results.scorm.extend({"size": size, **row} for row in scorm_runtime(out))
 
 
+def cold(output: Path) -> None:
+    """Before a build that must start from nothing: no output and no cache (nor kept renderings)."""
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(ENVIRONMENT["COURSEBUILDER_CACHE"], ignore_errors=True)
+
+
 def bench_example(work: Path, repeat: int, results: Results) -> None:
     """Start-up and the example course: `--help`, `validate`, a full build into an empty folder."""
     logs = work / "example" / "logs"
@@ -258,7 +264,7 @@ def bench_example(work: Path, repeat: int, results: Results) -> None:
     results.runs.append(Run("example", "validate", seconds, mb, 0, cpu))
     dist = work / "example" / "dist"
     seconds, mb, cpu = measure(
-        ["build", str(EXAMPLE), "-o", str(dist), "-q"], logs / "build", repeat, before=lambda: shutil.rmtree(dist, True)
+        ["build", str(EXAMPLE), "-o", str(dist), "-q"], logs / "build", repeat, before=lambda: cold(dist)
     )
     results.runs.append(Run("example", "full build", seconds, mb, 0, cpu, tree_bytes(dist)))
 

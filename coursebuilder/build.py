@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from coursebuilder import buildcache
+from coursebuilder import buildcache, renderstore
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.loader import load_course, load_or_raise, under_course
+from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
 from coursebuilder.prescan import WORTH_FORKING
@@ -94,7 +95,9 @@ def build_course(
     if events is not None:
         events.targets_selected(targets)
     groups = _parallel_groups(targets, options.jobs)
-    context = BuildContext(course)  # what the targets share, for this build only
+    store = renderstore.store_file(cache) if cache is not None else None
+    earlier = renderstore.load(store) if store is not None else {}
+    context = BuildContext(course, renders=RenderCache(earlier))  # what the targets share, for this build only
     try:
         if len(groups) == 1:
             by_target = _build_group(context, targets, course_dir, options, events)
@@ -103,7 +106,8 @@ def build_course(
     except CourseError as exc:  # targets name files relative to the course, as checks do
         raise CourseError(under_course(root, exc.diagnostics)) from None
     in_order = {target.name: by_target[target.name] for target in targets}
-    if cache is not None:
+    if cache is not None and store is not None:
+        renderstore.save(store, context.renders.renderings())
         buildcache.save(cache, key, in_order, problems)
     return [artifact for files in in_order.values() for artifact in files], problems
 
@@ -182,9 +186,9 @@ def _build_in_parallel(
     """Build the first group here and each other group in a forked child.
 
     Each child inherits the loaded course (nothing is loaded twice) and its own copy of the
-    context as it was before any target ran, and sends back its artefacts, or the diagnostics
-    of a CourseError, or the traceback of a failure. Every target writes only its own files,
-    so the bytes are those of a serial build.
+    context as it was before any target ran, and sends back its artefacts and renderings (to
+    keep for the next build), or the diagnostics of a CourseError, or the traceback of a
+    failure. Every target writes only its own files, so the bytes are those of a serial build.
     """
     sys.stdout.flush()
     sys.stderr.flush()
@@ -219,10 +223,12 @@ def _build_in_parallel(
             raise CourseError(value)
         if kind == "crash":
             raise RuntimeError(f"building {', '.join(t.name for t in group)} failed:\n{value}")
-        by_target.update(value)
+        built, renderings = value
+        by_target.update(built)
+        context.renders.absorb(renderings)  # kept for the next build with this process's own
         if events is not None:
             for target in group:
-                events.target_finished(target, value[target.name])
+                events.target_finished(target, built[target.name])
     return by_target
 
 
@@ -234,7 +240,7 @@ def _child(context: BuildContext, group: list[Target], course_dir: Path, options
         by_target: dict[str, list[Artifact]] = {}
         for target in group:
             by_target[target.name] = target.build(context, course_dir, options)
-        result = ("ok", by_target)
+        result = ("ok", (by_target, context.renders.renderings() if options.cache else {}))
     except CourseError as exc:
         result = ("error", exc.diagnostics)
     except BaseException:

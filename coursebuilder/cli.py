@@ -149,6 +149,12 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...]) 
     help="Processes to use: with 2, a large course's lessons are scanned beside the loading and the "
     "targets built in two processes (default: 2 on two cores or more).",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build everything afresh: neither answer from the cache of the last build nor reuse its "
+    "rendered Markdown, and keep nothing for the next build.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Print each step.")
 def build(
@@ -158,6 +164,7 @@ def build(
     structure: str | None,
     strict: bool,
     jobs: int | None,
+    no_cache: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -173,7 +180,7 @@ def build(
 
     _hold_course_until_exit()
     reporter = BuildReporter(sys.stdout, quiet=quiet, verbose=verbose)
-    options = BuildOptions(scorm_structure=structure, progress=reporter.step, jobs=jobs)
+    options = BuildOptions(scorm_structure=structure, progress=reporter.step, jobs=jobs, cache=not no_cache)
     try:
         artifacts, warnings = build_course(directory, output, targets, options, strict, events=reporter)
     except CourseError as exc:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -111,6 +111,11 @@ def render(
     return cache.render(text, resolve_image, inline, math)
 
 
+RenderKey = tuple[str, bool, str]
+"""A text, whether it is rendered inline, and the math form when the text has any (else "")."""
+Rendering = tuple[str, list[str]]
+"""HTML with each image's source marked, and those sources in order."""
+
 _MARK, _MARK_END = "\ue000", "\ue001"
 """Around the index of an image in a cached rendering (private-use characters)."""
 _MARKED = re.compile(f"{_MARK}(\\d+){_MARK_END}")
@@ -124,9 +129,12 @@ class RenderCache:
     the renderer would have asked, escaped as the renderer escapes them.
     """
 
-    def __init__(self) -> None:
-        self._renders: dict[tuple[str, bool, str], tuple[str, list[str]]] = {}
-        """(text, inline, math form if it matters) → (marked HTML, image sources in order)."""
+    def __init__(self, earlier: Mapping[RenderKey, Rendering] | None = None) -> None:
+        self._renders: dict[RenderKey, Rendering] = {}
+        """The renderings this build asked for: (text, inline, math form if it matters) →
+        (marked HTML, image sources in order)."""
+        self._earlier: dict[RenderKey, Rendering] = dict(earlier or {})
+        """Renderings of an earlier build (`renderstore`), moved to `_renders` when asked for."""
 
     def render(self, text: str, resolve_image: ImageResolver | None, inline: bool, math: MathStyle) -> str:
         """As `render`, from the cached rendering when there is one."""
@@ -135,6 +143,8 @@ class RenderCache:
         # Only a text with `$` or `\\` can render differently in the two forms.
         key = (text, inline, math if ("$" in text or "\\" in text) else "")
         found = self._renders.get(key)
+        if found is None and key in self._earlier:
+            found = self._renders[key] = self._earlier.pop(key)
         if found is None:
             sources: list[str] = []
 
@@ -150,8 +160,18 @@ class RenderCache:
         return _MARKED.sub(lambda match: escapeHtml(urls[int(match.group(1))]), markup)
 
     def __len__(self) -> int:
-        """How many renderings are kept."""
+        """How many renderings this build asked for."""
         return len(self._renders)
+
+    def renderings(self) -> dict[RenderKey, Rendering]:
+        """The renderings this build asked for (to keep for the next build, or to send to the
+        process that does)."""
+        return dict(self._renders)
+
+    def absorb(self, renderings: Mapping[RenderKey, Rendering]) -> None:
+        """Take in what another process of the same build rendered."""
+        for key, rendering in renderings.items():
+            self._renders.setdefault(key, rendering)
 
 
 def _render(text: str, resolve_image: ImageResolver | None, inline: bool, math: MathStyle = "moodle") -> str:

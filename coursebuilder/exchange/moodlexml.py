@@ -264,7 +264,8 @@ class QuestionWriter:
         self._hints(element, question)
 
     def _cloze(self, element: etree._Element, question: Cloze) -> None:
-        tokens = {gap.id: f"\ue000{index}\ue001" for index, gap in enumerate(question.gaps)}
+        # Private-use characters, but not the render cache's image marks: the text stays cacheable.
+        tokens = {gap.id: f"\ue002{index}\ue003" for index, gap in enumerate(question.gaps)}
         with_tokens = GAP_REF.sub(lambda match: tokens[match.group(1)], question.text)
         rendered = self._md(question, with_tokens)
         text = cloze.neutralize(rendered.text)

@@ -24,9 +24,10 @@ class BuildOptions:
     """Override course.yaml's `settings.scorm.structure` (`single` or `multi`)."""
     progress: Progress = field(default=lambda message: None)
     jobs: int | None = None
-    cache: bool = True
-    """Answer a build of unchanged source from the cache of the last build (`buildcache`)."""
     """Processes to build targets in after loading: 1 builds them here, None uses both cores."""
+    cache: bool = True
+    """Answer a build of unchanged source from the cache of the last build (`buildcache`), and
+    render again only the Markdown that changed since (`renderstore`)."""
 
 
 @dataclass(frozen=True)

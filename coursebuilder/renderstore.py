@@ -1,0 +1,111 @@
+"""Renderings kept from one build to the next, so that a build after an edit parses only the
+Markdown that changed.
+
+The store sits beside the build cache (`buildcache.cache_file`): one file per course and
+output folder, holding the renderings the last build asked for (`markdown.RenderCache`). It
+is trusted only as far as it can prove itself: its header names the renderer that made it
+(the tool's version, markdown-it's, and a hash of the modules that render), and a checksum
+of the renderings. Another renderer, a checksum that does not match, or a file that does not
+parse means the store is ignored, the texts are rendered afresh, and the store is written
+again. Renderings in MathML are not kept: they depend on latex2mathml's version as well.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from coursebuilder.markdown import Rendering, RenderKey
+from coursebuilder.output import write_bytes
+from coursebuilder.version import __version__
+
+_FORMAT = 1
+_RENDERER_MODULES = (
+    "markdown.py",
+    "formulas/__init__.py",
+    "formulas/notation.py",
+    "formulas/moodle.py",
+    "formulas/tex.py",
+)
+"""The package's modules whose code decides what a rendering in a kept form looks like."""
+
+
+def store_file(cache_file: Path) -> Path:
+    """Where the renderings of the build cached in `cache_file` are kept."""
+    return cache_file.with_suffix(".renders")
+
+
+def renderer_id() -> str | None:
+    """What made a rendering: the tool's version, markdown-it's and the rendering modules' code
+    (a development copy changes code without changing its version). None when unreadable."""
+    import markdown_it
+
+    digest = hashlib.sha256(f"coursebuilder {__version__} renders {_FORMAT}\0{markdown_it.__version__}\0".encode())
+    package = Path(__file__).parent
+    try:
+        for name in _RENDERER_MODULES:
+            digest.update(hashlib.sha256((package / name).read_bytes()).digest())
+    except OSError:
+        return None
+    return digest.hexdigest()
+
+
+def load(path: Path) -> dict[RenderKey, Rendering]:
+    """The renderings kept in `path`, or none when they cannot be trusted."""
+    renderer = renderer_id()
+    if renderer is None:
+        return {}
+    try:
+        data = path.read_bytes()
+        head, _, payload = data.partition(b"\n")
+        header = json.loads(head)
+        if not isinstance(header, dict) or header.get("format") != _FORMAT or header.get("renderer") != renderer:
+            return {}
+        if header.get("sha256") != hashlib.sha256(payload).hexdigest():
+            return {}
+        return _renderings(json.loads(payload))
+    except (OSError, ValueError, TypeError):
+        return {}
+
+
+def _renderings(entries: Any) -> dict[RenderKey, Rendering]:
+    """The entries as renderings; any entry of the wrong shape rejects the whole store."""
+    if not isinstance(entries, list):
+        raise TypeError("not a list")
+    found: dict[RenderKey, Rendering] = {}
+    for entry in entries:
+        text, inline, math, markup, sources = entry
+        if not (
+            isinstance(text, str)
+            and isinstance(inline, bool)
+            and isinstance(math, str)
+            and isinstance(markup, str)
+            and isinstance(sources, list)
+            and all(isinstance(source, str) for source in sources)
+        ):
+            raise TypeError("an entry of the wrong shape")
+        found[(text, inline, math)] = (markup, sources)
+    return found
+
+
+def save(path: Path, renderings: Mapping[RenderKey, Rendering]) -> None:
+    """Keep `renderings` for the next build (what is there is replaced)."""
+    renderer = renderer_id()
+    if renderer is None:
+        return
+    entries = [
+        [text, inline, math, markup, sources]
+        for (text, inline, math), (markup, sources) in renderings.items()
+        if math != "mathml"
+    ]
+    # ASCII with escapes: about twice as fast to write and read as UTF-8 here.
+    payload = json.dumps(entries, separators=(",", ":")).encode()
+    header = {"format": _FORMAT, "renderer": renderer, "sha256": hashlib.sha256(payload).hexdigest()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
+    except OSError:
+        pass  # nowhere to keep them (a read-only home, say): the next build renders afresh
