@@ -98,6 +98,7 @@ def build_course(
     store = renderstore.store_file(cache) if cache is not None else None
     earlier = renderstore.load(store) if store is not None else {}
     context = BuildContext(course, renders=RenderCache(earlier))  # what the targets share, for this build only
+    prerender_lessons(context, targets, options.jobs)
     try:
         if len(groups) == 1:
             by_target = _build_group(context, targets, course_dir, options, events)
@@ -125,6 +126,50 @@ def _report_cached(cached: buildcache.CachedBuild, options: BuildOptions, events
         else:
             options.progress(f"{target.name}: unchanged since the last build")
     return [artifact for files in cached.artifacts.values() for artifact in files]
+
+
+PRERENDER_CHARS = WORTH_FORKING
+"""Characters of lessons to render from which a child pays for itself."""
+
+
+def prerender_lessons(context: BuildContext, targets: Sequence[Target], jobs: int | None) -> None:
+    """Render the lesson bodies the targets will ask for on both cores, half in a forked child.
+
+    Every target process then finds them rendered (the backup's and the others' each parsed
+    all of them before). Only for lessons of `PRERENDER_CHARS` characters or more that no
+    rendering answers yet, with two processes allowed and forking safe. The renderings are
+    those the targets would make, so the bytes do not change; should the child fail, its
+    half is left for the targets to render.
+    """
+    forms = tuple(dict.fromkeys(form for target in targets for form in target.lesson_forms))
+    work = context.renders.missing((lesson.body for lesson in context.course.lessons), forms)
+    if not work or sum(len(text) for text, _ in work) < PRERENDER_CHARS or _workers(jobs) < 2 or not _can_fork():
+        return
+    theirs, ours = work[::2], work[1::2]
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        code = 1
+        try:
+            os.close(read_end)
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(pickle.dumps(RenderCache.prepare(theirs), pickle.HIGHEST_PROTOCOL))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(write_end)
+    made = RenderCache.prepare(ours)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and data:
+        made.update(pickle.loads(data))
+    context.renders.offer(made)
+
+
+def _can_fork() -> bool:
+    """Forking is safe only where no other thread runs (the preview builds from threads)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _build_group(
@@ -169,9 +214,7 @@ def _parallel_groups(targets: Sequence[Target], jobs: int | None) -> list[list[T
     """
     heavy = [target for target in targets if target.name in _HEAVY]
     light = [target for target in targets if target.name not in _HEAVY]
-    workers = _workers(jobs)
-    can_fork = hasattr(os, "fork") and threading.active_count() == 1
-    if workers < 2 or not can_fork or not heavy or not light:
+    if _workers(jobs) < 2 or not _can_fork() or not heavy or not light:
         return [list(targets)]
     return [light, heavy]
 

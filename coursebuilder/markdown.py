@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -140,19 +140,12 @@ class RenderCache:
         """As `render`, from the cached rendering when there is one."""
         if _MARK in text:  # the marks would be taken for images: render this one afresh
             return _render(text, resolve_image, inline, math)
-        # Only a text with `$` or `\\` can render differently in the two forms.
-        key = (text, inline, math if ("$" in text or "\\" in text) else "")
+        key = _key(text, inline, math)
         found = self._renders.get(key)
         if found is None and key in self._earlier:
             found = self._renders[key] = self._earlier.pop(key)
         if found is None:
-            sources: list[str] = []
-
-            def remember(src: str) -> str:
-                sources.append(src)
-                return f"{_MARK}{len(sources) - 1}{_MARK_END}"
-
-            found = self._renders[key] = (_render(text, remember, inline, math), sources)
+            found = self._renders[key] = _marked(text, inline, math)
         markup, sources = found
         if not sources:
             return markup
@@ -169,9 +162,51 @@ class RenderCache:
         return dict(self._renders)
 
     def absorb(self, renderings: Mapping[RenderKey, Rendering]) -> None:
-        """Take in what another process of the same build rendered."""
+        """Take in what another process of the same build rendered for its targets."""
         for key, rendering in renderings.items():
             self._renders.setdefault(key, rendering)
+
+    def missing(self, texts: Iterable[str], forms: Sequence[MathStyle]) -> list[tuple[str, MathStyle]]:
+        """The (text, form) pairs of `texts` rendered as blocks that no rendering answers yet
+        (plain texts need none): the work `prepare` would do."""
+        wanted: dict[RenderKey, tuple[str, MathStyle]] = {}
+        for text in texts:
+            if not text or _MARK in text or _is_plain(text):
+                continue
+            for form in forms:
+                key = _key(text, False, form)
+                if key not in self._renders and key not in self._earlier:
+                    wanted.setdefault(key, (text, form))
+        return list(wanted.values())
+
+    @staticmethod
+    def prepare(work: Iterable[tuple[str, MathStyle]]) -> dict[RenderKey, Rendering]:
+        """Render each (text, form) as a block, ahead of the targets (in another process,
+        say): what `offer` takes."""
+        return {_key(text, False, form): _marked(text, False, form) for text, form in work}
+
+    def offer(self, renderings: Mapping[RenderKey, Rendering]) -> None:
+        """Renderings made ahead (`prepare`): used when a target asks for them, and only then
+        kept for the next build."""
+        for key, rendering in renderings.items():
+            if key not in self._renders:
+                self._earlier.setdefault(key, rendering)
+
+
+def _key(text: str, inline: bool, math: MathStyle) -> RenderKey:
+    # Only a text with `$` or `\\` can render differently in the two forms.
+    return (text, inline, math if ("$" in text or "\\" in text) else "")
+
+
+def _marked(text: str, inline: bool, math: MathStyle) -> Rendering:
+    """`text` rendered with each image's source replaced by a mark, and those sources."""
+    sources: list[str] = []
+
+    def remember(src: str) -> str:
+        sources.append(src)
+        return f"{_MARK}{len(sources) - 1}{_MARK_END}"
+
+    return _render(text, remember, inline, math), sources
 
 
 def _render(text: str, resolve_image: ImageResolver | None, inline: bool, math: MathStyle = "moodle") -> str:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
 import pytest
 
+from coursebuilder import build as build_module
+from coursebuilder import markdown
 from coursebuilder.build import build_course
+from coursebuilder.loader import load_course
+from coursebuilder.markdown import RenderCache
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import BuildOptions
 
@@ -47,3 +52,60 @@ def test_no_fork_while_other_threads_run(tmp_path: Path, forks: list[int]) -> No
         other.join()
     assert forks == []
     assert len(files_of(tmp_path / "dist")) == 6
+
+
+def lesson_bodies_parsed_here(monkeypatch: pytest.MonkeyPatch, bodies: set[str]) -> list[str]:
+    """The lesson bodies markdown-it parses in this process from now on."""
+    parsed: list[str] = []
+    real = markdown._render
+
+    def counted(text: str, *args: object, **kwargs: object) -> str:
+        if text in bodies:
+            parsed.append(text)
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(markdown, "_render", counted)
+    return parsed
+
+
+def bodies_of(root: Path) -> set[str]:
+    loaded = load_course(root).course
+    assert loaded is not None
+    return {lesson.body for lesson in loaded.lessons}
+
+
+@pytest.mark.parametrize("child", ["answers", "fails"])
+def test_lessons_rendered_ahead_on_both_cores_give_the_same_bytes(
+    child: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    root = tmp_path / "course"
+    write_synthetic_course(root, 40, 8, 20)
+    build_course(root, tmp_path / "serial", options=BuildOptions(jobs=1, cache=False))
+    monkeypatch.setattr(build_module, "PRERENDER_CHARS", 0)  # a small course is rendered ahead too
+    here = os.getpid()
+    if child == "fails":
+        real_prepare = RenderCache.prepare
+
+        def prepare(work: list[tuple[str, markdown.MathStyle]]) -> object:
+            if os.getpid() != here:
+                os._exit(3)
+            return real_prepare(work)
+
+        monkeypatch.setattr(RenderCache, "prepare", staticmethod(prepare))
+    bodies = bodies_of(root)
+    parsed = lesson_bodies_parsed_here(monkeypatch, bodies)
+    build_course(root, tmp_path / "ahead", options=BuildOptions(jobs=2, cache=False, scorm_structure="single"))
+    assert len(forks) == 2, "one child renders half the lessons, another builds the backup"
+    assert files_of(tmp_path / "ahead") == files_of(tmp_path / "serial")
+    if child == "answers":
+        assert 0 < len(set(parsed)) < len(bodies), "this process parsed only its half of the lessons"
+    else:
+        assert set(parsed) == bodies, "the lessons the child did not answer for were parsed here"
+
+
+def test_no_rendering_ahead_for_targets_that_render_no_lesson(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    monkeypatch.setattr(build_module, "PRERENDER_CHARS", 0)
+    build_course(ROOT / "course_src", tmp_path / "dist", ["moodle"], options=BuildOptions(jobs=2, cache=False))
+    assert forks == []

@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
+from coursebuilder.markdown import MathStyle
 from coursebuilder.model import Course
 
 Progress = Callable[[str], None]
@@ -45,6 +46,9 @@ class Target(ABC):
     """Id used on the command line (`--target NAME`)."""
     summary: ClassVar[str]
     """One line for `coursebuilder targets`."""
+    lesson_forms: ClassVar[tuple[MathStyle, ...]] = ()
+    """The forms in which the target renders whole lesson bodies (`markdown.render`'s `math`),
+    so that a build can render them ahead, on both cores (`build.prerender_lessons`)."""
 
     def check(self, course: Course) -> list[Diagnostic]:
         """Return problems only this target has with the course (none by default)."""

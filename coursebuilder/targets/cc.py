@@ -18,6 +18,7 @@ class CcTarget(Target):
 
     name = "cc"
     summary = "IMS Common Cartridge 1.1 (.imscc): pages, quizzes, question bank for Canvas, Blackboard, Moodle…"
+    lesson_forms = ("mathml",)
 
     def enabled(self, course: Course) -> bool:
         """Built when asked for (`--target cc`): a course keeps questions the cartridge cannot hold."""

@@ -21,6 +21,7 @@ ScormZip = Callable[[BuildContext], bytes]
 class MbzTarget(Target):
     name = "mbz"
     summary = "Moodle course backup (.mbz) restoring the whole course (Moodle 4.1 LTS to 5.x)"
+    lesson_forms = ("moodle", "mathml")  # pages and books for Moodle's filters; the SCORM package inside
 
     def __init__(self, scorm12: ScormZip | None = None) -> None:
         """`scorm12` builds the SCORM 1.2 zip for `settings.moodle.include_scorm`; by default

@@ -36,6 +36,7 @@ class ScormTarget(Target):
     suffix: ClassVar[str]
     api_name: ClassVar[str]
     """The LMS object the player looks for (the player reads it from the version)."""
+    lesson_forms = ("mathml",)  # offline pages: formulas in MathML
 
     def enabled(self, course: Course) -> bool:
         return self.version in course.info.settings.scorm.versions
