@@ -12,8 +12,8 @@ from pathlib import Path
 
 from lxml import etree
 
+from coursebuilder.buildcontext import BuildContext
 from coursebuilder.markdown import render
-from coursebuilder.model import Course
 from coursebuilder.output import write_bytes, zip_bytes
 
 IMSCP = "http://www.imsproject.org/xsd/imscp_rootv1p1p2"
@@ -66,8 +66,9 @@ def manifest(mastery: str | None = "70") -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 
-def fake_scorm12(course: Course, out_dir: Path) -> Path:
+def fake_scorm12(context: BuildContext, out_dir: Path) -> Path:
     """Write `<id>-scorm12.zip` with every lesson's body on one page."""
+    course = context.course
     lessons = "".join(
         f"<section><h2>{html.escape(lesson.title)}</h2>{render(lesson.body)}</section>" for lesson in course.lessons
     )

@@ -166,7 +166,7 @@ def test_files_outside_the_sources_do_not_trigger_builds(skeleton_course: Path) 
 
 
 def test_a_crashing_target_is_reported_not_fatal(skeleton_course: Path, tmp_path: Path) -> None:
-    def crash(course: object, out: Path) -> Path:
+    def crash(context: object, out: Path) -> Path:
         raise RuntimeError("boom")
 
     lines: list[str] = []
@@ -253,3 +253,30 @@ def test_the_preview_reports_what_validate_reports(skeleton_course: Path, tmp_pa
     state = PreviewSession(skeleton_course, tmp_path / "work", lambda line: None).rebuild()
     assert state.ok
     assert list(state.diagnostics) == expected
+
+
+def test_a_rebuild_after_an_edit_parses_only_the_edited_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preview keeps its renderings from one build to the next, as `build` keeps them on disk."""
+    import shutil
+
+    from coursebuilder import markdown
+
+    course = tmp_path / "course"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "course_src", course)
+    session = PreviewSession(course, tmp_path / "work", lambda line: None)
+    assert session.rebuild().ok
+    lesson = sorted((course / "lessons").glob("*.md"))[0]
+    added = "A sentence the author has just written."
+    lesson.write_text(lesson.read_text(encoding="utf-8") + f"\n{added}\n", encoding="utf-8")
+    parsed: list[str] = []
+    real = markdown._render
+
+    def counted(text: str, *args: object, **kwargs: object) -> str:
+        parsed.append(text)
+        return real(text, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(markdown, "_render", counted)
+    state = session.rebuild()
+    assert state.ok and state.course is not None
+    summary = state.course.info.summary  # the manifest's plain-text summary is made outside the cache
+    assert parsed and all(added in text or text == summary for text in parsed), [t[:50] for t in parsed]

@@ -21,6 +21,7 @@ from coursebuilder.build import validate_course
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, has_errors
 from coursebuilder.layout import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR
+from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course, ScormSettings
 from coursebuilder.safexml import parse_xml_file
 from coursebuilder.safezip import ZipProblem, extract_zip
@@ -28,10 +29,10 @@ from coursebuilder.targets import BuildOptions
 from coursebuilder.targets.cc import CcTarget
 from coursebuilder.targets.scorm import Scorm12Target
 
-PackageBuilder = Callable[[Course, Path], Path]
+PackageBuilder = Callable[[BuildContext, Path], Path]
 """Builds the SCORM 1.2 single-SCO zip of a valid course into a folder and returns its path."""
 
-FilesBuilder = Callable[[Course, Path], list[Path]]
+FilesBuilder = Callable[[BuildContext, Path], list[Path]]
 """Builds the other files the preview offers for download into a folder and returns them."""
 
 Snapshot = dict[str, tuple[int, int]]
@@ -45,9 +46,10 @@ class PreviewUnavailable(Exception):
     """This installation cannot build the package the preview plays."""
 
 
-def build_scorm12(course: Course, out_dir: Path) -> Path:
+def build_scorm12(context: BuildContext, out_dir: Path) -> Path:
     """Build the course as one SCORM 1.2 SCO (whatever course.yaml asks) and return the zip."""
     target = Scorm12Target()
+    course = context.course
     settings = course.info.settings
     scorm = ScormSettings(versions=["1.2"], structure="single")
     info = course.info.model_copy(update={"settings": settings.model_copy(update={"scorm": scorm})})
@@ -55,16 +57,17 @@ def build_scorm12(course: Course, out_dir: Path) -> Path:
     problems = [d for d in target.check(only_12) if d.severity is Severity.ERROR]
     if problems:
         raise CourseError(problems)
-    artifacts = target.build(BuildContext(only_12), out_dir, BuildOptions(scorm_structure="single"))
+    only_12_context = BuildContext(only_12, renders=context.renders)
+    artifacts = target.build(only_12_context, out_dir, BuildOptions(scorm_structure="single"))
     zips = [a.path for a in artifacts if a.path.suffix == ".zip" and "2004" not in a.path.name]
     if not zips:
         raise PreviewUnavailable(f"the {target.name} target wrote no SCORM 1.2 zip")
     return zips[0]
 
 
-def build_cartridge(course: Course, out_dir: Path) -> list[Path]:
+def build_cartridge(context: BuildContext, out_dir: Path) -> list[Path]:
     """The course's Common Cartridge, to download and import into an LMS from the preview."""
-    return [artifact.path for artifact in CcTarget().build(BuildContext(course), out_dir, BuildOptions())]
+    return [artifact.path for artifact in CcTarget().build(context, out_dir, BuildOptions())]
 
 
 def source_snapshot(root: Path) -> Snapshot:
@@ -179,6 +182,8 @@ class PreviewSession:
     build_files: FilesBuilder = build_cartridge
     _state: BuildState = field(init=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    _renders: RenderCache = field(init=False, default_factory=RenderCache)
+    """The last build's Markdown renderings: a build after an edit parses only what changed."""
 
     def __post_init__(self) -> None:
         self._state = BuildState(0, False, "not built yet")
@@ -206,10 +211,13 @@ class PreviewSession:
         launch: Launch | None = None
         built: tuple[str, ...] = ()
         if course is not None:
+            # Renderings the last build made and this one does not ask for are dropped after it.
+            self._renders = RenderCache(self._renders.renderings())
+            context = BuildContext(course, renders=self._renders)
             try:
-                launch = self._package(course, number)
+                launch = self._package(context, number)
                 folder = self.built_dir(number)
-                built = tuple(path.relative_to(folder).as_posix() for path in self.build_files(course, folder))
+                built = tuple(path.relative_to(folder).as_posix() for path in self.build_files(context, folder))
             except CourseError as exc:
                 diagnostics.extend(exc.diagnostics)
             except PreviewUnavailable as exc:
@@ -249,11 +257,11 @@ class PreviewSession:
         self._prune(number)
         return state
 
-    def _package(self, course: Course, number: int) -> Launch:
+    def _package(self, context: BuildContext, number: int) -> Launch:
         out = self.workdir / "out"
         if out.exists():
             shutil.rmtree(out)
-        archive = self.build_package(course, out)
+        archive = self.build_package(context, out)
         content = self.content_dir(number)
         if content.exists():
             shutil.rmtree(content)
