@@ -1,5 +1,5 @@
-"""Lesson bodies scanned in a forked process give the diagnostics of a serial load, whatever
-happens to the process, and leave no process or file descriptor behind."""
+"""Lesson bodies scanned, and quiz files read, in forked processes give the diagnostics of a
+serial load, whatever happens to the processes, and leave no process or file descriptor behind."""
 
 from __future__ import annotations
 
@@ -275,3 +275,88 @@ def test_one_process_is_one_process(
     if jobs is None:
         validate_course(large_course)
         assert len(forks) == 2 * expected
+
+
+# --------------------------------------------------------------------------- quiz files
+
+
+@pytest.fixture
+def quiz_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quiz files read in a child however small they are."""
+    monkeypatch.setattr(loader, "QUIZ_WORTH_FORKING", 0)
+
+
+@pytest.mark.usefixtures("quiz_child")
+@pytest.mark.parametrize("name", ["example", "defects", "active"])
+def test_quiz_files_read_in_a_child_give_the_serial_diagnostics(
+    name: str, active_course: Path, forks: list[int]
+) -> None:
+    root = course_root(name, active_course)
+    serial = diagnostics(root, None)
+    assert forks == []
+    assert diagnostics(root, 0) == serial
+    assert len(forks) == 2
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_the_later_quiz_files_are_read_in_the_child(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second half of the quiz files is not read again here (the saving); the first half is."""
+    read_here: list[str] = []
+    real_fork, real_load_fast = os.fork, loader.load_fast
+
+    def counting_load_fast(text: str) -> object:
+        read_here.append(text)
+        return real_load_fast(text)
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:  # the parent only
+            monkeypatch.setattr(loader, "load_fast", counting_load_fast)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    first, second = sorted((active_course / "quiz").glob("*.yaml"))
+    assert load_course(active_course, prescan_min_chars=0).course is not None
+    assert first.read_text(encoding="utf-8") in read_here
+    assert second.read_text(encoding="utf-8") not in read_here
+
+
+@pytest.mark.usefixtures("quiz_child")
+@pytest.mark.parametrize("failure", [*IN_THE_CHILD, "killed"])
+def test_a_failing_quiz_child_gives_the_serial_diagnostics(
+    failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = diagnostics(DEFECTS, None)
+    started: list[int] = []
+    real = os.fork
+
+    def failing_fork() -> int:
+        pid = real()
+        if pid == 0:  # pragma: no cover - runs in the child
+            if failure in IN_THE_CHILD:
+                IN_THE_CHILD[failure]()
+        else:
+            started.append(pid)
+            if failure == "killed":
+                os.kill(pid, signal.SIGKILL)
+        return pid
+
+    monkeypatch.setattr(os, "fork", failing_fork)
+    assert diagnostics(DEFECTS, 0) == serial
+    assert len(started) == 2
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_a_load_that_stops_early_ends_the_quiz_child(active_course: Path, forks: list[int]) -> None:
+    (active_course / "course.yaml").write_text("id: [\n")
+    result = load_course(active_course, prescan_min_chars=0)
+    assert result.course is None
+    assert len(forks) == 2  # ended and reaped: see `nothing_left_behind`
+
+
+def test_no_quiz_child_when_the_load_may_not_fork(active_course: Path, forks: list[int]) -> None:
+    """`prescan_min_chars=None` (one core, `--jobs 1`) keeps the whole load in this process."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "QUIZ_WORTH_FORKING", 0)
+        load_course(active_course, prescan_min_chars=None)
+    assert forks == []
