@@ -65,16 +65,15 @@ def check_course(
     `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
     the course loaded; other texts are scanned here.
     """
-    diags: list[Diagnostic] = []
-    diags.extend(_check_lessons(course, found_lessons, unreadable))
-    diags.extend(_check_questions(course, rejected))
-    diags.extend(_check_glossary(course))
-    diags.extend(_check_texts(course, found_lessons, root, source_bytes, scans if scans is not None else TextScans()))
-    diags.extend(_check_plain_formulas(course))
-    diags.extend(_warnings(course))
-    diags.extend(check_answer_keys(course))
-    diags.extend(_trimmed_answers(course))
-    return diags
+    before = [
+        *_check_lessons(course, found_lessons, unreadable),
+        *_check_questions(course, rejected),
+        *_check_glossary(course),
+    ]
+    after = [*_check_plain_formulas(course), *_warnings(course), *check_answer_keys(course), *_trimmed_answers(course)]
+    # The texts last: the lesson bodies' scans may still be on their way from a child.
+    texts = _check_texts(course, found_lessons, root, source_bytes, scans if scans is not None else TextScans())
+    return [*before, *texts, *after]
 
 
 def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:
@@ -271,84 +270,111 @@ def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[Ba
 def _check_texts(
     course: Course, found_lessons: list[Lesson], root: Path, source_bytes: int, scans: TextScans
 ) -> Iterator[Diagnostic]:
-    total = source_bytes
-    counted: set[Path] = set()
-    resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
-    for document, source_file, _ in _documents(course, found_lessons):
-        for owner, field, path, text in iter_markdown(document):
-            assert isinstance(owner, Model)
-            is_body = isinstance(owner, Lesson) and field == "body"
-            # Lines are found only for a message (questions read on the fast path are located
-            # by reading their file again): `at(n)` is line n of a body, or the field's line.
-            at = _line_finder(document, owner, field, is_body)
-            limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
-            if len(text) > limit:
-                # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
-                yield error(
-                    source_file,
-                    at(0),
-                    field=path,
-                    message=f"text is {len(text):,} characters; the limit is {limit:,}",
-                    code="too-large",
-                )
-                continue
-            allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
-            yield from _check_formulas(text, source_file, at, path)
-            unsafe, refs = scans.scan(text)
-            yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
-            for ref in refs:
-                if is_script_url(ref.target):
-                    continue  # reported by the HTML check
-                if is_external(ref.target):
-                    if ref.kind == "image":
-                        yield error(
-                            source_file,
-                            at(ref.line),
-                            field=path,
-                            message=(
-                                f"image {ref.target!r} is on the web; packages must work offline: put it in assets/"
-                            ),
-                            code="external-image",
-                        )
-                    elif ref.target.lower().startswith("http"):
-                        yield warning(
-                            source_file,
-                            at(ref.line),
-                            field=path,
-                            message=f"link {ref.target!r} leaves the course; learners need a connection to follow it",
-                            code="external-link",
-                        )
-                    continue
-                if ref.kind == "link" and (ref.target.startswith("#") or not ref.target):
-                    continue
-                if (
-                    ref.kind == "link"
-                    and re.match(r"^[a-z][a-z0-9+.-]*:", ref.target, re.I) is None
-                    and not _looks_like_file(ref.target)
-                    and not _leaves_course(ref.target)
-                ):
-                    continue
-                key = (posixpath.dirname(source_file), ref.target)  # all `resolve` depends on
-                if key not in resolved:
-                    try:
-                        resolved[key] = resolve(root, source_file, ref.target)
-                    except AssetProblem as exc:
-                        resolved[key] = exc
-                asset = resolved[key]
-                if isinstance(asset, AssetProblem):
-                    yield error(source_file, at(ref.line), field=path, message=str(asset), code="asset")
-                    continue
-                if asset.path not in counted:
-                    counted.add(asset.path)
-                    total += asset.path.stat().st_size
-    if total > limits.MAX_COURSE_BYTES:
+    """Every Markdown text: size, formulas, HTML, links and assets, whose sizes count against
+    the course limit.
+
+    Lesson bodies are checked last, to give a child scanning them (see `prescan`) time to
+    finish while the other texts are checked here; the diagnostics come in document order all
+    the same.
+    """
+    assets = _Assets(source_bytes)
+    documents = list(_documents(course, found_lessons))
+    found: list[list[Diagnostic]] = [[] for _ in documents]
+    lessons_last = sorted(range(len(documents)), key=lambda number: isinstance(documents[number][0], Lesson))
+    for number in lessons_last:
+        document, source_file, _ = documents[number]
+        found[number] = list(_check_document(document, source_file, root, scans, assets))
+    for diagnostics in found:
+        yield from diagnostics
+    if assets.total > limits.MAX_COURSE_BYTES:
         yield error(
             COURSE_FILE,
             1,
             field="",
-            message=f"source files and assets add up to {total:,} bytes; the limit is {limits.MAX_COURSE_BYTES:,}",
+            message=f"source files and assets add up to {assets.total:,} bytes; "
+            f"the limit is {limits.MAX_COURSE_BYTES:,}",
             code="too-large",
         )
+
+
+class _Assets:
+    """The assets the texts use: resolved once per directory and target, each counted once."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        """Bytes of the source files and of the assets counted so far."""
+        self.counted: set[Path] = set()
+        self.resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
+
+
+def _check_document(
+    document: BaseModel, source_file: str, root: Path, scans: TextScans, assets: _Assets
+) -> Iterator[Diagnostic]:
+    """The diagnostics of the Markdown texts of one document (see `_check_texts`)."""
+    for owner, field, path, text in iter_markdown(document):
+        assert isinstance(owner, Model)
+        is_body = isinstance(owner, Lesson) and field == "body"
+        # Lines are found only for a message (questions read on the fast path are located
+        # by reading their file again): `at(n)` is line n of a body, or the field's line.
+        at = _line_finder(document, owner, field, is_body)
+        limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
+        if len(text) > limit:
+            # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
+            yield error(
+                source_file,
+                at(0),
+                field=path,
+                message=f"text is {len(text):,} characters; the limit is {limit:,}",
+                code="too-large",
+            )
+            continue
+        allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
+        yield from _check_formulas(text, source_file, at, path)
+        unsafe, refs = scans.scan(text)
+        yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
+        for ref in refs:
+            if is_script_url(ref.target):
+                continue  # reported by the HTML check
+            if is_external(ref.target):
+                if ref.kind == "image":
+                    yield error(
+                        source_file,
+                        at(ref.line),
+                        field=path,
+                        message=(f"image {ref.target!r} is on the web; packages must work offline: put it in assets/"),
+                        code="external-image",
+                    )
+                elif ref.target.lower().startswith("http"):
+                    yield warning(
+                        source_file,
+                        at(ref.line),
+                        field=path,
+                        message=f"link {ref.target!r} leaves the course; learners need a connection to follow it",
+                        code="external-link",
+                    )
+                continue
+            if ref.kind == "link" and (ref.target.startswith("#") or not ref.target):
+                continue
+            if (
+                ref.kind == "link"
+                and re.match(r"^[a-z][a-z0-9+.-]*:", ref.target, re.I) is None
+                and not _looks_like_file(ref.target)
+                and not _leaves_course(ref.target)
+            ):
+                continue
+            key = (posixpath.dirname(source_file), ref.target)  # all `resolve` depends on
+            if key not in assets.resolved:
+                try:
+                    assets.resolved[key] = resolve(root, source_file, ref.target)
+                except AssetProblem as exc:
+                    assets.resolved[key] = exc
+            asset = assets.resolved[key]
+            if isinstance(asset, AssetProblem):
+                yield error(source_file, at(ref.line), field=path, message=str(asset), code="asset")
+                continue
+            if asset.path not in assets.counted:
+                assets.counted.add(asset.path)
+                assets.total += asset.path.stat().st_size
 
 
 def _check_formulas(text: str, file: str, at: Callable[[int], int], path: str) -> Iterator[Diagnostic]:

@@ -174,10 +174,9 @@ class Model(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _xml_safe(cls, value: object) -> object:
-        if isinstance(value, str):
-            bad = xml_unsafe_char(value)
-            if bad is not None:
-                raise rule("xml-char", f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry")
+        # Called for every field of every object: the search is inlined.
+        if isinstance(value, str) and (bad := _XML_BAD.search(value)) is not None:
+            raise rule("xml-char", f"contains U+{ord(bad.group()):04X}, which XML 1.0 cannot carry")
         return value
 
 

@@ -41,11 +41,12 @@ class TextScans:
 
     def __init__(self, child: _Child | None = None) -> None:
         self._child = child
+        self._sent = frozenset(child.texts) if child is not None else frozenset()
         self._found: dict[str, Scan] = {}
 
     def scan(self, text: str) -> Scan:
-        """What `scan_markdown(text)` returns."""
-        if self._child is not None:
+        """What `scan_markdown(text)` returns; waits for the child only for a text it scans."""
+        if self._child is not None and text in self._sent:
             child, self._child = self._child, None
             scans = child.collect()
             self._found = dict(zip(child.texts, scans, strict=True)) if scans is not None else {}
