@@ -33,7 +33,7 @@ from coursebuilder.model import (
     iter_markdown,
 )
 from coursebuilder.moodle.terms import link_keys, php_trim
-from coursebuilder.prescan import TextScans
+from coursebuilder.prescan import ForkedCall, TextScans
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def check_course(
     source_bytes: int = 0,
     rejected: Sequence[RejectedQuestion] = (),
     scans: TextScans | None = None,
+    fork: bool = False,
 ) -> list[Diagnostic]:
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
     `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
@@ -63,17 +64,26 @@ def check_course(
 
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
-    the course loaded; other texts are scanned here.
+    the course loaded; other texts are scanned here. With `fork`, the checks that need no
+    scans run in a forked child meanwhile (see `prescan.ForkedCall`): the diagnostics are the
+    same, in the same order.
     """
-    before = [
-        *_check_lessons(course, found_lessons, unreadable),
-        *_check_questions(course, rejected),
-        *_check_glossary(course),
-    ]
-    after = [*_check_plain_formulas(course), *_warnings(course), *check_answer_keys(course), *_trimmed_answers(course)]
-    # The texts last: the lesson bodies' scans may still be on their way from a child.
-    texts = _check_texts(course, found_lessons, root, source_bytes, scans if scans is not None else TextScans())
-    return [*before, *texts, *after]
+
+    def elsewhere() -> tuple[list[Diagnostic], list[Diagnostic]]:
+        glossary = list(_check_glossary(course))
+        return glossary, [
+            *_check_plain_formulas(course),
+            *_warnings(course),
+            *check_answer_keys(course),
+            *_trimmed_answers(course),
+        ]
+
+    forked = ForkedCall(elsewhere, fork)
+    before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
+    # The texts last here: the lesson bodies' scans may still be on their way from a child.
+    texts = list(_check_texts(course, found_lessons, root, source_bytes, scans if scans is not None else TextScans()))
+    glossary, after = forked.result()
+    return [*before, *glossary, *texts, *after]
 
 
 def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:

@@ -103,7 +103,16 @@ def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKI
     )
     course.locate(COURSE_FILE, 1)
     diags.extend(
-        check_course(course, lessons, root, unreadable, source_bytes=reader.total_bytes, rejected=rejected, scans=scans)
+        check_course(
+            course,
+            lessons,
+            root,
+            unreadable,
+            source_bytes=reader.total_bytes,
+            rejected=rejected,
+            scans=scans,
+            fork=fast.large,
+        )
     )
     scans.close()
     return LoadResult(course, under_course(root, diags))
@@ -273,7 +282,8 @@ _QUESTIONS = TypeAdapter(list[Question])
 
 QUIZ_WORTH_FORKING = 1_000_000
 """Characters of quiz files from which half of them are read on the fast path in a forked
-process (when the load may fork at all)."""
+process, and the checks that need no Markdown scans run in another (when the load may fork
+at all)."""
 
 
 class _FastReads:
@@ -288,8 +298,9 @@ class _FastReads:
         self.texts = texts
         self.half = len(texts) // 2
         later = [text or "" for text in texts[self.half :]]
-        fork = fork and sum(len(text or "") for text in texts) >= QUIZ_WORTH_FORKING
-        self.forked = ForkedMap(_fast_or_none, later, fork) if fork else None
+        self.large = fork and sum(len(text or "") for text in texts) >= QUIZ_WORTH_FORKING
+        """Whether the quizzes are large enough to share their work with a child, and the load may fork."""
+        self.forked = ForkedMap(_fast_or_none, later, self.large) if self.large else None
         self.later: list[tuple[bool, Any]] | None = None
 
     def data(self, index: int) -> Any:

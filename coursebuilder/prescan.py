@@ -103,6 +103,22 @@ class ForkedMap:
             child.end()
 
 
+class ForkedCall:
+    """`function()`, worked out in a forked child while this process goes on; called here
+    instead when `fork` is false, forking is unsafe, or the child failed. `function` must not
+    change anything this process keeps: its result is sent back pickled, its effects are lost."""
+
+    def __init__(self, function: Callable[[], Any], fork: bool) -> None:
+        self._function = function
+        self._child = _Child.start([""], lambda _: function()) if fork and _may_fork() else None
+
+    def result(self) -> Any:
+        """The result (waits for the child)."""
+        child, self._child = self._child, None
+        found = child.collect() if child is not None else None
+        return found[0] if found is not None else self._function()
+
+
 class _Child:
     """A forked process working on `texts`, and the read end of the pipe its answer comes through."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder import loader, prescan
+from coursebuilder import checks, loader, prescan
 from coursebuilder.htmlsafety import UnsafeHtml, scan_markdown
 from coursebuilder.loader import load_course
 from tests.conftest import EXAMPLE, ROOT, WriteCourse
@@ -282,7 +282,7 @@ def test_one_process_is_one_process(
 
 @pytest.fixture
 def quiz_child(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Quiz files read in a child however small they are."""
+    """Quiz files read, and the checks that need no scans run, in children however small the course."""
     monkeypatch.setattr(loader, "QUIZ_WORTH_FORKING", 0)
 
 
@@ -295,7 +295,7 @@ def test_quiz_files_read_in_a_child_give_the_serial_diagnostics(
     serial = diagnostics(root, None)
     assert forks == []
     assert diagnostics(root, 0) == serial
-    assert len(forks) == 2
+    assert len(forks) == 3  # the bodies' scans, the quiz files, the checks
 
 
 @pytest.mark.usefixtures("quiz_child")
@@ -343,7 +343,7 @@ def test_a_failing_quiz_child_gives_the_serial_diagnostics(
 
     monkeypatch.setattr(os, "fork", failing_fork)
     assert diagnostics(DEFECTS, 0) == serial
-    assert len(started) == 2
+    assert len(started) == 3
 
 
 @pytest.mark.usefixtures("quiz_child")
@@ -352,6 +352,26 @@ def test_a_load_that_stops_early_ends_the_quiz_child(active_course: Path, forks:
     result = load_course(active_course, prescan_min_chars=0)
     assert result.course is None
     assert len(forks) == 2  # ended and reaped: see `nothing_left_behind`
+
+
+@pytest.mark.usefixtures("quiz_child")
+@pytest.mark.parametrize("name", ["defects", "answer-keys"])
+def test_the_checks_without_scans_run_in_a_child(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answer keys (and the glossary, plain-text formulas and warnings) are checked beside the
+    texts, by a child: not here, and with the serial diagnostics."""
+    root = ROOT / "tests" / "courses" / name
+    serial = diagnostics(root, None)
+    checked_here: list[object] = []
+    real = checks.check_answer_keys
+
+    def counting(course: object) -> object:
+        checked_here.append(course)
+        return real(course)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks, "check_answer_keys", counting)
+    assert diagnostics(root, 0) == serial
+    assert checked_here == []
+    assert any(line.endswith(("[answer-variant]", "[glossary-collision]")) for line in serial)
 
 
 def test_no_quiz_child_when_the_load_may_not_fork(active_course: Path, forks: list[int]) -> None:
