@@ -64,26 +64,35 @@ def check_course(
 
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
-    the course loaded; other texts are scanned here. With `fork`, the checks that need no
-    scans run in a forked child meanwhile (see `prescan.ForkedCall`): the diagnostics are the
-    same, in the same order.
+    the course loaded; other texts are scanned here. With `fork`, a forked child runs the
+    checks that need no lesson scans meanwhile, the texts of the later half of the questions
+    among them (see `prescan.ForkedCall`): the diagnostics are the same, in the same order.
     """
+    documents = list(_documents(course, found_lessons))
+    # Documents from `split` on (the later half of the questions) are the child's.
+    split = len(documents) - (len(course.questions) // 2 if fork else 0)
 
-    def elsewhere() -> tuple[list[Diagnostic], list[Diagnostic]]:
+    def elsewhere() -> tuple[list[Diagnostic], list[list[Diagnostic]], dict[Path, int], list[Diagnostic]]:
         glossary = list(_check_glossary(course))
-        return glossary, [
+        assets = _Assets(0)
+        # Its own scans: the bodies' scans come to this process only.
+        texts = [list(_check_document(doc, file, root, TextScans(), assets)) for doc, file, _ in documents[split:]]
+        after = [
             *_check_plain_formulas(course),
             *_warnings(course),
             *check_answer_keys(course),
             *_trimmed_answers(course),
         ]
+        return glossary, texts, assets.counted, after
 
     forked = ForkedCall(elsewhere, fork)
     before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
-    # The texts last here: the lesson bodies' scans may still be on their way from a child.
-    texts = list(_check_texts(course, found_lessons, root, source_bytes, scans if scans is not None else TextScans()))
-    glossary, after = forked.result()
-    return [*before, *glossary, *texts, *after]
+    assets = _Assets(source_bytes)
+    texts = _check_texts(documents[:split], root, scans if scans is not None else TextScans(), assets)
+    glossary, later_texts, later_assets, after = forked.result()
+    for path, size in later_assets.items():
+        assets.count(path, size)
+    return [*before, *glossary, *itertools.chain(*texts, *later_texts), *_too_large(assets), *after]
 
 
 def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:
@@ -278,26 +287,29 @@ def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[Ba
 
 
 def _check_texts(
-    course: Course, found_lessons: list[Lesson], root: Path, source_bytes: int, scans: TextScans
-) -> Iterator[Diagnostic]:
-    """Every Markdown text: size, formulas, HTML, links and assets, whose sizes count against
-    the course limit.
+    documents: list[tuple[BaseModel, str, int]], root: Path, scans: TextScans, assets: _Assets
+) -> list[list[Diagnostic]]:
+    """The diagnostics of each document's Markdown texts (size, formulas, HTML, links and
+    assets); the assets are counted in `assets`.
 
     Lesson bodies are checked last, to give a child scanning them (see `prescan`) time to
     finish while the other texts are checked here; the diagnostics come in document order all
     the same.
     """
-    assets = _Assets(source_bytes)
-    documents = list(_documents(course, found_lessons))
     found: list[list[Diagnostic]] = [[] for _ in documents]
     lessons_last = sorted(range(len(documents)), key=lambda number: isinstance(documents[number][0], Lesson))
     for number in lessons_last:
         document, source_file, _ = documents[number]
         found[number] = list(_check_document(document, source_file, root, scans, assets))
-    for diagnostics in found:
-        yield from diagnostics
-    if assets.total > limits.MAX_COURSE_BYTES:
-        yield error(
+    return found
+
+
+def _too_large(assets: _Assets) -> list[Diagnostic]:
+    """The course limit, on the source files and the assets the texts use."""
+    if assets.total <= limits.MAX_COURSE_BYTES:
+        return []
+    return [
+        error(
             COURSE_FILE,
             1,
             field="",
@@ -305,6 +317,7 @@ def _check_texts(
             f"the limit is {limits.MAX_COURSE_BYTES:,}",
             code="too-large",
         )
+    ]
 
 
 class _Assets:
@@ -313,8 +326,14 @@ class _Assets:
     def __init__(self, total: int) -> None:
         self.total = total
         """Bytes of the source files and of the assets counted so far."""
-        self.counted: set[Path] = set()
+        self.counted: dict[Path, int] = {}
+        """Size of each asset counted."""
         self.resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
+
+    def count(self, path: Path, size: int) -> None:
+        if path not in self.counted:
+            self.counted[path] = size
+            self.total += size
 
 
 def _check_document(
@@ -383,8 +402,7 @@ def _check_document(
                 yield error(source_file, at(ref.line), field=path, message=str(asset), code="asset")
                 continue
             if asset.path not in assets.counted:
-                assets.counted.add(asset.path)
-                assets.total += asset.path.stat().st_size
+                assets.count(asset.path, asset.path.stat().st_size)
 
 
 def _check_formulas(text: str, file: str, at: Callable[[int], int], path: str) -> Iterator[Diagnostic]:

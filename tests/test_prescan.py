@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder import checks, loader, prescan
+from coursebuilder import checks, limits, loader, prescan
 from coursebuilder.htmlsafety import UnsafeHtml, scan_markdown
 from coursebuilder.loader import load_course
 from tests.conftest import EXAMPLE, ROOT, WriteCourse
@@ -372,6 +372,28 @@ def test_the_checks_without_scans_run_in_a_child(name: str, monkeypatch: pytest.
     assert diagnostics(root, 0) == serial
     assert checked_here == []
     assert any(line.endswith(("[answer-variant]", "[glossary-collision]")) for line in serial)
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_assets_of_texts_checked_in_the_child_count_against_the_course_limit(
+    write_course: WriteCourse, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """The child checks the later questions' texts; their assets still count, once each."""
+    later = """\
+        defaults: {lesson: practice}
+        questions:
+          - {id: zz-1, type: truefalse, correct: true, text: "![a picture](../assets/big.png)"}
+          - {id: zz-2, type: truefalse, correct: true, text: "![the same](../assets/big.png)"}
+    """
+    root = write_course({"quiz/zz.yaml": later, "assets/big.png": b"\x89PNG" + bytes(100_000)})
+    monkeypatch.setattr(limits, "MAX_COURSE_BYTES", 100_000)
+    serial = diagnostics(root, None)
+    assert forks == []
+    assert diagnostics(root, 0) == serial
+    assert len(forks) == 3
+    assert any("[too-large]" in line for line in serial), serial
+    monkeypatch.setattr(limits, "MAX_COURSE_BYTES", 10**9)
+    assert not any("[too-large]" in line for line in diagnostics(root, 0))
 
 
 def test_no_quiz_child_when_the_load_may_not_fork(active_course: Path, forks: list[int]) -> None:
