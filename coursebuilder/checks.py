@@ -174,16 +174,20 @@ def _id_owners(
     A line is found only for a message: questions read on the fast path are located by reading
     their file again, which a course without duplicates never needs.
     """
-    files = {question.source_file: None for question in course.questions}
+    sources = [q.source_file for q in course.questions]
+    files = dict.fromkeys(sources)
     files.update({item.file: None for item in rejected})
     order = {name: number for number, name in enumerate(sorted(files))}
     owners = [
-        (order[q.source_file], q.field_path("id"), q.id, q.source_file, functools.partial(q.source_line, "id"))
-        for q in course.questions
+        (order[file], q.field_path("id"), q.id, file, functools.partial(q.source_line, "id"))
+        for q, file in zip(course.questions, sources, strict=True)
     ] + [(order[r.file], f"questions[{r.index}].id", r.id, r.file, functools.partial(int, r.line)) for r in rejected]
-    owners.sort(key=lambda owner: (owner[0], int(re.sub(r"\D", "", owner[1].split(".")[0]) or 0)))
+    owners.sort(key=lambda owner: (owner[0], int(_NOT_DIGIT.sub("", owner[1].split(".", 1)[0]) or 0)))
     for _order, field, qid, file, line_of in owners:
         yield qid, file, line_of, field
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) -> Iterator[Diagnostic]:

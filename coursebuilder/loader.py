@@ -11,6 +11,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,7 +34,7 @@ from coursebuilder.model import (
     QuizFile,
     xml_unsafe_char,
 )
-from coursebuilder.prescan import WORTH_FORKING, ForkedMap, prescan
+from coursebuilder.prescan import WORTH_FORKING, ForkedCall, ForkedMap, prescan
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -74,6 +75,8 @@ def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKI
         return LoadResult(None, under_course(root, [error(COURSE_FILE, 0, field="", message=msg, code="missing-file")]))
     reader = _Reader(root, diags)
     info = _load_model(reader, COURSE_FILE, CourseInfo)
+    glossary_text = reader.read(GLOSSARY_FILE) if (root / GLOSSARY_FILE).is_file() else None
+    glossary_data = _GlossaryParse(glossary_text, fork=prescan_min_chars is not None)
     unreadable: set[str] = set()
     lessons = list(_load_lessons(reader, unreadable))
     scans = prescan([lesson.body for lesson in lessons], prescan_min_chars)
@@ -81,8 +84,10 @@ def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKI
     quiz_texts = [reader.read(name) for name in quiz_names]
     fast = _FastReads(quiz_texts, fork=prescan_min_chars is not None)
     glossary = GlossaryFile()
-    if (root / GLOSSARY_FILE).is_file():
-        glossary = _load_model(reader, GLOSSARY_FILE, GlossaryFile) or GlossaryFile()
+    if glossary_text is not None:
+        data = glossary_data.result(reader, GLOSSARY_FILE)
+        if data is not _FAILED:
+            glossary = validate(GlossaryFile, _empty_if_none(data), GLOSSARY_FILE, reader.diags) or GlossaryFile()
         for index, entry in enumerate(glossary.entries):
             entry.source_info().path = f"entries[{index}]"
     questions: list[Any] = []
@@ -235,6 +240,39 @@ def _parse(reader: _Reader, name: str, text: str, line_offset: int = 0) -> Any:
     except YamlProblem as exc:
         reader.diags.append(error(name, exc.line, field="", message=exc.message, code="yaml", column=exc.column))
         return _FAILED
+
+
+GLOSSARY_WORTH_FORKING = 200_000
+"""Characters of glossary from which it is parsed in a forked process while the lessons load
+(when the load may fork at all)."""
+
+
+class _GlossaryParse:
+    """`parse_yaml` of the glossary; in a forked child while the lessons load when it is large.
+
+    The child sends back what `parse_yaml` gives here (the data, or the problem); without it
+    (none forked, or it failed) the glossary is parsed here."""
+
+    def __init__(self, text: str | None, fork: bool) -> None:
+        self.text = text
+        fork = fork and text is not None and len(text) >= GLOSSARY_WORTH_FORKING
+        self.forked = ForkedCall(partial(_parse_or_problem, text or ""), fork)
+
+    def result(self, reader: _Reader, name: str) -> Any:
+        """The data, or `_FAILED` with the problem reported (as `_parse` does)."""
+        parsed, message, line, column = self.forked.result()
+        if message is None:
+            return parsed
+        reader.diags.append(error(name, line, field="", message=message, code="yaml", column=column))
+        return _FAILED
+
+
+def _parse_or_problem(text: str) -> tuple[Any, str | None, int, int]:
+    """`parse_yaml(text)`, or its problem, in a form that can be sent between processes."""
+    try:
+        return parse_yaml(text), None, 0, 0
+    except YamlProblem as exc:
+        return None, exc.message, exc.line, exc.column
 
 
 def _load_model(reader: _Reader, name: str, model: type[M]) -> M | None:

@@ -4,8 +4,8 @@ Loading a large course spends most of its time on the quiz files (YAML and pydan
 core, yet the lesson bodies are known right after the lessons load, long before the checks
 parse them (about a second for 2,000 lessons). A child forked at that point scans them in the
 meantime and sends back what `scan_markdown` found; the checks take it from there.
-`ForkedMap` does the same for other work on texts (the loader reads half of a large bank's
-quiz files so).
+`ForkedMap` and `ForkedCall` do the same for other work of a large course's load: half of
+its quiz files read on the fast path, its glossary parsed, the checks that need no scans.
 
 A child that fails in any way (an error, a signal, a short or garbled answer) costs only its
 time: the checks then scan the bodies themselves, so the diagnostics are those of a serial

@@ -12,6 +12,7 @@ import threading
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -396,9 +397,87 @@ def test_assets_of_texts_checked_in_the_child_count_against_the_course_limit(
     assert not any("[too-large]" in line for line in diagnostics(root, 0))
 
 
+@pytest.fixture
+def glossary_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The glossary parsed in a child however small it is."""
+    monkeypatch.setattr(loader, "GLOSSARY_WORTH_FORKING", 0)
+
+
+BROKEN_GLOSSARY = """\
+    entries:
+      - term: one
+        definition: [the first
+      - term: two
+"""
+
+
+@pytest.mark.usefixtures("glossary_child")
+@pytest.mark.parametrize("name", ["example", "defects", "active", "broken"])
+def test_a_glossary_parsed_in_a_child_gives_the_serial_diagnostics(
+    name: str, active_course: Path, write_course: WriteCourse, forks: list[int]
+) -> None:
+    if name == "broken":
+        root = write_course({"glossary.yaml": BROKEN_GLOSSARY}, name="broken")
+    else:
+        root = course_root(name, active_course)
+    serial = diagnostics(root, None)
+    assert forks == []
+    assert diagnostics(root, 0) == serial
+    assert len(forks) == 2  # the glossary, the bodies' scans
+    if name == "broken":
+        assert any("glossary.yaml:" in line and "[yaml]" in line for line in serial), serial
+
+
+@pytest.mark.usefixtures("glossary_child")
+def test_the_glossary_is_not_parsed_here(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed_here: list[str] = []
+    real_fork, real_parse = os.fork, loader.parse_yaml
+
+    def counting_parse(text: str, *args: Any, **kwargs: Any) -> Any:
+        parsed_here.append(text)
+        return real_parse(text, *args, **kwargs)
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:  # the parent only
+            monkeypatch.setattr(loader, "parse_yaml", counting_parse)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    course = load_course(active_course, prescan_min_chars=0).course
+    assert course is not None and course.glossary.entries
+    assert (active_course / "glossary.yaml").read_text(encoding="utf-8") not in parsed_here
+
+
+@pytest.mark.usefixtures("glossary_child")
+@pytest.mark.parametrize("failure", [*IN_THE_CHILD, "killed"])
+def test_a_failing_glossary_child_gives_the_serial_diagnostics(
+    failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = diagnostics(DEFECTS, None)
+    started: list[int] = []
+    real = os.fork
+
+    def failing_fork() -> int:
+        pid = real()
+        if pid == 0:  # pragma: no cover - runs in the child
+            if failure in IN_THE_CHILD:
+                IN_THE_CHILD[failure]()
+        else:
+            started.append(pid)
+            if failure == "killed":
+                os.kill(pid, signal.SIGKILL)
+        return pid
+
+    monkeypatch.setattr(os, "fork", failing_fork)
+    assert diagnostics(DEFECTS, 0) == serial
+    assert len(started) == 2
+
+
 def test_no_quiz_child_when_the_load_may_not_fork(active_course: Path, forks: list[int]) -> None:
     """`prescan_min_chars=None` (one core, `--jobs 1`) keeps the whole load in this process."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(loader, "QUIZ_WORTH_FORKING", 0)
+        patch.setattr(loader, "GLOSSARY_WORTH_FORKING", 0)
         load_course(active_course, prescan_min_chars=None)
     assert forks == []
