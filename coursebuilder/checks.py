@@ -65,12 +65,13 @@ def check_course(
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
     the course loaded; other texts are scanned here. With `fork`, a forked child runs the
-    checks that need no lesson scans meanwhile, the texts of the later half of the questions
+    checks that need no lesson scans meanwhile, the texts of the last third of the questions
     among them (see `prescan.ForkedCall`): the diagnostics are the same, in the same order.
     """
     documents = list(_documents(course, found_lessons))
-    # Documents from `split` on (the later half of the questions) are the child's.
-    split = len(documents) - (len(course.questions) // 2 if fork else 0)
+    # Documents from `split` on (the last third of the questions) are the child's: with its
+    # other checks, about as much work as this process has left.
+    split = len(documents) - (len(course.questions) // 3 if fork else 0)
 
     def elsewhere() -> tuple[list[Diagnostic], list[list[Diagnostic]], dict[Path, int], list[Diagnostic]]:
         glossary = list(_check_glossary(course))
