@@ -453,11 +453,10 @@ def _quiz_questions(
                 line = item.key_lines.get("id", item.line) if isinstance(item, LineDict) else 1
                 rejected.append(RejectedQuestion(qid, name, line, index))
             continue
-        if site is None:
-            _locate(question, item, name, 0)
-            question.source_info().path = f"questions[{index}]"
+        _locate(question, item, name, 0)
+        question.source_info().path = f"questions[{index}]"
         questions.append(question)
-    return list(_apply_defaults(quiz, questions, name, site))
+    return list(_apply_defaults(quiz, questions))
 
 
 class _QuizSite:
@@ -772,14 +771,14 @@ def _with_defaults(item: Any, defaults: QuizDefaults) -> bool:
     return lesson
 
 
-def _apply_defaults(quiz: QuizFile, questions: list[Any], name: str, site: _QuizSite | None) -> Iterator[Any]:
+def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:
+    """The questions of a file read on the slow path with the file's defaults (see
+    `_with_defaults` for the fast path)."""
     defaults = quiz.defaults
-    for index, question in enumerate(questions):
+    for question in questions:
         update = defaults_update(question, defaults)
         copy = question.model_copy(update=update) if update else question
-        if site is not None:
-            site.add(copy, index, "lesson" in update)  # no question was skipped on this path
-        elif update:
+        if update:
             source = question.source_info()
             copy.locate(question.source_file, question.source_line(), dict(source.lines), source.path)
             if "lesson" in update:
