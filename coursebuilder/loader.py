@@ -400,7 +400,7 @@ def _quiz_questions(
     if isinstance(data, LineDict):
         shell = LineDict(shell)
         shell.line, shell.key_lines, shell.key_columns = data.line, data.key_lines, data.key_columns
-    quiz = validate(QuizFile, shell, name, diags)
+    quiz = _fast_shell(shell, name, diags) if site is not None else validate(QuizFile, shell, name, diags)
     if quiz is None:
         return []
     if items is None:
@@ -457,6 +457,18 @@ def _quiz_questions(
         question.source_info().path = f"questions[{index}]"
         questions.append(question)
     return list(_apply_defaults(quiz, questions))
+
+
+def _fast_shell(shell: Any, name: str, diags: list[Diagnostic]) -> QuizFile | None:
+    """A quiz file's fields but its questions, read on the fast path: validated, not located
+    (only its defaults' values are used); any problem sends the file to the slow path."""
+    if isinstance(shell, dict):
+        try:
+            return QuizFile.model_validate(shell)
+        except ValidationError:
+            pass
+    diags.append(error(name, 0, field="", message="the file is not valid", code="schema"))  # read again with lines
+    return None
 
 
 class _QuizSite:
