@@ -33,7 +33,7 @@ from coursebuilder.model import (
     iter_markdown,
 )
 from coursebuilder.moodle.terms import link_keys, php_trim
-from coursebuilder.prescan import TextScans
+from coursebuilder.prescan import ForkedCall, TextScans
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ def check_course(
     source_bytes: int = 0,
     rejected: Sequence[RejectedQuestion] = (),
     scans: TextScans | None = None,
+    fork: bool = False,
 ) -> list[Diagnostic]:
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
     `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
@@ -63,18 +64,36 @@ def check_course(
 
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
-    the course loaded; other texts are scanned here.
+    the course loaded; other texts are scanned here. With `fork`, a forked child runs the
+    checks that need no lesson scans meanwhile, the texts of the last third of the questions
+    among them (see `prescan.ForkedCall`): the diagnostics are the same, in the same order.
     """
-    diags: list[Diagnostic] = []
-    diags.extend(_check_lessons(course, found_lessons, unreadable))
-    diags.extend(_check_questions(course, rejected))
-    diags.extend(_check_glossary(course))
-    diags.extend(_check_texts(course, found_lessons, root, source_bytes, scans if scans is not None else TextScans()))
-    diags.extend(_check_plain_formulas(course))
-    diags.extend(_warnings(course))
-    diags.extend(check_answer_keys(course))
-    diags.extend(_trimmed_answers(course))
-    return diags
+    documents = list(_documents(course, found_lessons))
+    # Documents from `split` on (the last third of the questions) are the child's: with its
+    # other checks, about as much work as this process has left.
+    split = len(documents) - (len(course.questions) // 3 if fork else 0)
+
+    def elsewhere() -> tuple[list[Diagnostic], list[list[Diagnostic]], dict[Path, int], list[Diagnostic]]:
+        glossary = list(_check_glossary(course))
+        assets = _Assets(0)
+        # Its own scans: the bodies' scans come to this process only.
+        texts = [list(_check_document(doc, file, root, TextScans(), assets)) for doc, file, _ in documents[split:]]
+        after = [
+            *_check_plain_formulas(course),
+            *_warnings(course),
+            *check_answer_keys(course),
+            *_trimmed_answers(course),
+        ]
+        return glossary, texts, assets.counted, after
+
+    forked = ForkedCall(elsewhere, fork)
+    before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
+    assets = _Assets(source_bytes)
+    texts = _check_texts(documents[:split], root, scans if scans is not None else TextScans(), assets)
+    glossary, later_texts, later_assets, after = forked.result()
+    for path, size in later_assets.items():
+        assets.count(path, size)
+    return [*before, *glossary, *itertools.chain(*texts, *later_texts), *_too_large(assets), *after]
 
 
 def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:
@@ -156,16 +175,20 @@ def _id_owners(
     A line is found only for a message: questions read on the fast path are located by reading
     their file again, which a course without duplicates never needs.
     """
-    files = {question.source_file: None for question in course.questions}
+    sources = [q.source_file for q in course.questions]
+    files = dict.fromkeys(sources)
     files.update({item.file: None for item in rejected})
     order = {name: number for number, name in enumerate(sorted(files))}
     owners = [
-        (order[q.source_file], q.field_path("id"), q.id, q.source_file, functools.partial(q.source_line, "id"))
-        for q in course.questions
+        (order[file], q.field_path("id"), q.id, file, functools.partial(q.source_line, "id"))
+        for q, file in zip(course.questions, sources, strict=True)
     ] + [(order[r.file], f"questions[{r.index}].id", r.id, r.file, functools.partial(int, r.line)) for r in rejected]
-    owners.sort(key=lambda owner: (owner[0], int(re.sub(r"\D", "", owner[1].split(".")[0]) or 0)))
+    owners.sort(key=lambda owner: (owner[0], int(_NOT_DIGIT.sub("", owner[1].split(".", 1)[0]) or 0)))
     for _order, field, qid, file, line_of in owners:
         yield qid, file, line_of, field
+
+
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) -> Iterator[Diagnostic]:
@@ -269,86 +292,122 @@ def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[Ba
 
 
 def _check_texts(
-    course: Course, found_lessons: list[Lesson], root: Path, source_bytes: int, scans: TextScans
-) -> Iterator[Diagnostic]:
-    total = source_bytes
-    counted: set[Path] = set()
-    resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
-    for document, source_file, _ in _documents(course, found_lessons):
-        for owner, field, path, text in iter_markdown(document):
-            assert isinstance(owner, Model)
-            is_body = isinstance(owner, Lesson) and field == "body"
-            # Lines are found only for a message (questions read on the fast path are located
-            # by reading their file again): `at(n)` is line n of a body, or the field's line.
-            at = _line_finder(document, owner, field, is_body)
-            limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
-            if len(text) > limit:
-                # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
-                yield error(
-                    source_file,
-                    at(0),
-                    field=path,
-                    message=f"text is {len(text):,} characters; the limit is {limit:,}",
-                    code="too-large",
-                )
-                continue
-            allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
-            yield from _check_formulas(text, source_file, at, path)
-            unsafe, refs = scans.scan(text)
-            yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
-            for ref in refs:
-                if is_script_url(ref.target):
-                    continue  # reported by the HTML check
-                if is_external(ref.target):
-                    if ref.kind == "image":
-                        yield error(
-                            source_file,
-                            at(ref.line),
-                            field=path,
-                            message=(
-                                f"image {ref.target!r} is on the web; packages must work offline: put it in assets/"
-                            ),
-                            code="external-image",
-                        )
-                    elif ref.target.lower().startswith("http"):
-                        yield warning(
-                            source_file,
-                            at(ref.line),
-                            field=path,
-                            message=f"link {ref.target!r} leaves the course; learners need a connection to follow it",
-                            code="external-link",
-                        )
-                    continue
-                if ref.kind == "link" and (ref.target.startswith("#") or not ref.target):
-                    continue
-                if (
-                    ref.kind == "link"
-                    and re.match(r"^[a-z][a-z0-9+.-]*:", ref.target, re.I) is None
-                    and not _looks_like_file(ref.target)
-                    and not _leaves_course(ref.target)
-                ):
-                    continue
-                key = (posixpath.dirname(source_file), ref.target)  # all `resolve` depends on
-                if key not in resolved:
-                    try:
-                        resolved[key] = resolve(root, source_file, ref.target)
-                    except AssetProblem as exc:
-                        resolved[key] = exc
-                asset = resolved[key]
-                if isinstance(asset, AssetProblem):
-                    yield error(source_file, at(ref.line), field=path, message=str(asset), code="asset")
-                    continue
-                if asset.path not in counted:
-                    counted.add(asset.path)
-                    total += asset.path.stat().st_size
-    if total > limits.MAX_COURSE_BYTES:
-        yield error(
+    documents: list[tuple[BaseModel, str, int]], root: Path, scans: TextScans, assets: _Assets
+) -> list[list[Diagnostic]]:
+    """The diagnostics of each document's Markdown texts (size, formulas, HTML, links and
+    assets); the assets are counted in `assets`.
+
+    Lesson bodies are checked last, to give a child scanning them (see `prescan`) time to
+    finish while the other texts are checked here; the diagnostics come in document order all
+    the same.
+    """
+    found: list[list[Diagnostic]] = [[] for _ in documents]
+    lessons_last = sorted(range(len(documents)), key=lambda number: isinstance(documents[number][0], Lesson))
+    for number in lessons_last:
+        document, source_file, _ = documents[number]
+        found[number] = list(_check_document(document, source_file, root, scans, assets))
+    return found
+
+
+def _too_large(assets: _Assets) -> list[Diagnostic]:
+    """The course limit, on the source files and the assets the texts use."""
+    if assets.total <= limits.MAX_COURSE_BYTES:
+        return []
+    return [
+        error(
             COURSE_FILE,
             1,
             field="",
-            message=f"source files and assets add up to {total:,} bytes; the limit is {limits.MAX_COURSE_BYTES:,}",
+            message=f"source files and assets add up to {assets.total:,} bytes; "
+            f"the limit is {limits.MAX_COURSE_BYTES:,}",
             code="too-large",
         )
+    ]
+
+
+class _Assets:
+    """The assets the texts use: resolved once per directory and target, each counted once."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        """Bytes of the source files and of the assets counted so far."""
+        self.counted: dict[Path, int] = {}
+        """Size of each asset counted."""
+        self.resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
+
+    def count(self, path: Path, size: int) -> None:
+        if path not in self.counted:
+            self.counted[path] = size
+            self.total += size
+
+
+def _check_document(
+    document: BaseModel, source_file: str, root: Path, scans: TextScans, assets: _Assets
+) -> Iterator[Diagnostic]:
+    """The diagnostics of the Markdown texts of one document (see `_check_texts`)."""
+    for owner, field, path, text in iter_markdown(document):
+        assert isinstance(owner, Model)
+        is_body = isinstance(owner, Lesson) and field == "body"
+        # Lines are found only for a message (questions read on the fast path are located
+        # by reading their file again): `at(n)` is line n of a body, or the field's line.
+        at = _line_finder(document, owner, field, is_body)
+        limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
+        if len(text) > limit:
+            # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
+            yield error(
+                source_file,
+                at(0),
+                field=path,
+                message=f"text is {len(text):,} characters; the limit is {limit:,}",
+                code="too-large",
+            )
+            continue
+        allow_scripts = isinstance(owner, Lesson) and owner.allow_scripts
+        yield from _check_formulas(text, source_file, at, path)
+        unsafe, refs = scans.scan(text)
+        yield from _check_html(unsafe, source_file, at, path, is_body, allow_scripts)
+        for ref in refs:
+            if is_script_url(ref.target):
+                continue  # reported by the HTML check
+            if is_external(ref.target):
+                if ref.kind == "image":
+                    yield error(
+                        source_file,
+                        at(ref.line),
+                        field=path,
+                        message=(f"image {ref.target!r} is on the web; packages must work offline: put it in assets/"),
+                        code="external-image",
+                    )
+                elif ref.target.lower().startswith("http"):
+                    yield warning(
+                        source_file,
+                        at(ref.line),
+                        field=path,
+                        message=f"link {ref.target!r} leaves the course; learners need a connection to follow it",
+                        code="external-link",
+                    )
+                continue
+            if ref.kind == "link" and (ref.target.startswith("#") or not ref.target):
+                continue
+            if (
+                ref.kind == "link"
+                and re.match(r"^[a-z][a-z0-9+.-]*:", ref.target, re.I) is None
+                and not _looks_like_file(ref.target)
+                and not _leaves_course(ref.target)
+            ):
+                continue
+            key = (posixpath.dirname(source_file), ref.target)  # all `resolve` depends on
+            if key not in assets.resolved:
+                try:
+                    assets.resolved[key] = resolve(root, source_file, ref.target)
+                except AssetProblem as exc:
+                    assets.resolved[key] = exc
+            asset = assets.resolved[key]
+            if isinstance(asset, AssetProblem):
+                yield error(source_file, at(ref.line), field=path, message=str(asset), code="asset")
+                continue
+            if asset.path not in assets.counted:
+                assets.count(asset.path, asset.path.stat().st_size)
 
 
 def _check_formulas(text: str, file: str, at: Callable[[int], int], path: str) -> Iterator[Diagnostic]:

@@ -11,6 +11,7 @@ import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -33,7 +34,7 @@ from coursebuilder.model import (
     QuizFile,
     xml_unsafe_char,
 )
-from coursebuilder.prescan import WORTH_FORKING, prescan
+from coursebuilder.prescan import WORTH_FORKING, ForkedCall, ForkedMap, prescan
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -74,18 +75,27 @@ def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKI
         return LoadResult(None, under_course(root, [error(COURSE_FILE, 0, field="", message=msg, code="missing-file")]))
     reader = _Reader(root, diags)
     info = _load_model(reader, COURSE_FILE, CourseInfo)
+    glossary_text = reader.read(GLOSSARY_FILE) if (root / GLOSSARY_FILE).is_file() else None
+    glossary_data = _GlossaryParse(glossary_text, fork=prescan_min_chars is not None)
     unreadable: set[str] = set()
     lessons = list(_load_lessons(reader, unreadable))
     scans = prescan([lesson.body for lesson in lessons], prescan_min_chars)
+    quiz_names = _quiz_files(root)
+    quiz_texts = [reader.read(name) for name in quiz_names]
+    fast = _FastReads(quiz_texts, fork=prescan_min_chars is not None)
     glossary = GlossaryFile()
-    if (root / GLOSSARY_FILE).is_file():
-        glossary = _load_model(reader, GLOSSARY_FILE, GlossaryFile) or GlossaryFile()
+    if glossary_text is not None:
+        data = glossary_data.result(reader, GLOSSARY_FILE)
+        if data is not _FAILED:
+            glossary = validate(GlossaryFile, _empty_if_none(data), GLOSSARY_FILE, reader.diags) or GlossaryFile()
         for index, entry in enumerate(glossary.entries):
             entry.source_info().path = f"entries[{index}]"
     questions: list[Any] = []
     rejected: list[RejectedQuestion] = []
-    for quiz in _quiz_files(root):
-        questions.extend(_load_quiz(reader, quiz, rejected))
+    for index, (quiz, text) in enumerate(zip(quiz_names, quiz_texts, strict=True)):
+        if text is not None:
+            questions.extend(_load_quiz(reader, quiz, text, fast.data(index), rejected))
+    fast.close()
     if info is None:
         scans.close()
         return LoadResult(None, under_course(root, diags))
@@ -98,7 +108,16 @@ def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKI
     )
     course.locate(COURSE_FILE, 1)
     diags.extend(
-        check_course(course, lessons, root, unreadable, source_bytes=reader.total_bytes, rejected=rejected, scans=scans)
+        check_course(
+            course,
+            lessons,
+            root,
+            unreadable,
+            source_bytes=reader.total_bytes,
+            rejected=rejected,
+            scans=scans,
+            fork=fast.large,
+        )
     )
     scans.close()
     return LoadResult(course, under_course(root, diags))
@@ -223,6 +242,39 @@ def _parse(reader: _Reader, name: str, text: str, line_offset: int = 0) -> Any:
         return _FAILED
 
 
+GLOSSARY_WORTH_FORKING = 200_000
+"""Characters of glossary from which it is parsed in a forked process while the lessons load
+(when the load may fork at all)."""
+
+
+class _GlossaryParse:
+    """`parse_yaml` of the glossary; in a forked child while the lessons load when it is large.
+
+    The child sends back what `parse_yaml` gives here (the data, or the problem); without it
+    (none forked, or it failed) the glossary is parsed here."""
+
+    def __init__(self, text: str | None, fork: bool) -> None:
+        self.text = text
+        fork = fork and text is not None and len(text) >= GLOSSARY_WORTH_FORKING
+        self.forked = ForkedCall(partial(_parse_or_problem, text or ""), fork)
+
+    def result(self, reader: _Reader, name: str) -> Any:
+        """The data, or `_FAILED` with the problem reported (as `_parse` does)."""
+        parsed, message, line, column = self.forked.result()
+        if message is None:
+            return parsed
+        reader.diags.append(error(name, line, field="", message=message, code="yaml", column=column))
+        return _FAILED
+
+
+def _parse_or_problem(text: str) -> tuple[Any, str | None, int, int]:
+    """`parse_yaml(text)`, or its problem, in a form that can be sent between processes."""
+    try:
+        return parse_yaml(text), None, 0, 0
+    except YamlProblem as exc:
+        return None, exc.message, exc.line, exc.column
+
+
 def _load_model(reader: _Reader, name: str, model: type[M]) -> M | None:
     text = reader.read(name)
     if text is None:
@@ -266,18 +318,60 @@ _QUESTIONS = TypeAdapter(list[Question])
 """A whole file's questions in one call (the fast path: any error sends the file to the slow one)."""
 
 
-def _load_quiz(reader: _Reader, name: str, rejected: list[RejectedQuestion]) -> list[Any]:
+QUIZ_WORTH_FORKING = 1_000_000
+"""Characters of quiz files from which half of them are read on the fast path in a forked
+process, and the checks that need no Markdown scans run in another (when the load may fork
+at all)."""
+
+
+class _FastReads:
+    """`load_fast` of each quiz file; of the second half of them in a forked child when they
+    are large, while this process reads the glossary and the first half.
+
+    The child only saves time: what it sends back is what `load_fast` returns here, and
+    without it (none forked, or it failed) the texts are read here.
+    """
+
+    def __init__(self, texts: list[str | None], fork: bool) -> None:
+        self.texts = texts
+        self.half = len(texts) // 2
+        later = [text or "" for text in texts[self.half :]]
+        self.large = fork and sum(len(text or "") for text in texts) >= QUIZ_WORTH_FORKING
+        """Whether the quizzes are large enough to share their work with a child, and the load may fork."""
+        self.forked = ForkedMap(_fast_or_none, later, self.large) if self.large else None
+        self.later: list[tuple[bool, Any]] | None = None
+
+    def data(self, index: int) -> Any:
+        """`load_fast` of text `index` (which is not None)."""
+        text = self.texts[index]
+        assert text is not None
+        if index < self.half or self.forked is None:
+            return load_fast(text)
+        if self.later is None:
+            self.later = self.forked.results()
+        sure, data = self.later[index - self.half]
+        return data if sure else UNSURE
+
+    def close(self) -> None:
+        """End a child whose results were never asked for."""
+        if self.forked is not None:
+            self.forked.close()
+
+
+def _fast_or_none(text: str) -> tuple[bool, Any]:
+    """`load_fast` in a form that can be sent between processes: (False, None) for `UNSURE`."""
+    data = load_fast(text)
+    return (False, None) if data is UNSURE else (True, data)
+
+
+def _load_quiz(reader: _Reader, name: str, text: str, data: Any, rejected: list[RejectedQuestion]) -> list[Any]:
     """Validate a quiz file question by question, so one bad question hides no other; the ids
     of questions that fail go to `rejected`.
 
-    The file is read on the fast path first (no line marks); when that finds any problem, or
-    cannot be sure it reads the file as PyYAML does, the file is read again with lines and
-    checked again, so its messages are located exactly as ever.
+    The file was read on the fast path first (`data`, no line marks); when that finds any
+    problem, or cannot be sure it reads the file as PyYAML does, the file is read again with
+    lines and checked again, so its messages are located exactly as ever.
     """
-    text = reader.read(name)
-    if text is None:
-        return []
-    data = load_fast(text)
     if data is not UNSURE:
         found: list[Diagnostic] = []
         site = _QuizSite(name, text)
@@ -306,7 +400,7 @@ def _quiz_questions(
     if isinstance(data, LineDict):
         shell = LineDict(shell)
         shell.line, shell.key_lines, shell.key_columns = data.line, data.key_lines, data.key_columns
-    quiz = validate(QuizFile, shell, name, diags)
+    quiz = _fast_shell(shell, name, diags) if site is not None else validate(QuizFile, shell, name, diags)
     if quiz is None:
         return []
     if items is None:
@@ -323,6 +417,7 @@ def _quiz_questions(
         )
         return []
     if site is not None:
+        from_defaults = [_with_defaults(item, quiz.defaults) for item in items]
         try:
             questions = _QUESTIONS.validate_python(items)
         except ValidationError:
@@ -330,7 +425,9 @@ def _quiz_questions(
                 error(name, 0, field="questions", message="a question is not valid", code="schema")
             )  # read again with lines
             return []
-        return list(_apply_defaults(quiz, questions, name, site))
+        for index, question in enumerate(questions):
+            site.add(question, index, from_defaults[index])
+        return questions
     questions = []
     for index, item in enumerate(items):
         if not isinstance(item, dict):
@@ -356,11 +453,22 @@ def _quiz_questions(
                 line = item.key_lines.get("id", item.line) if isinstance(item, LineDict) else 1
                 rejected.append(RejectedQuestion(qid, name, line, index))
             continue
-        if site is None:
-            _locate(question, item, name, 0)
-            question.source_info().path = f"questions[{index}]"
+        _locate(question, item, name, 0)
+        question.source_info().path = f"questions[{index}]"
         questions.append(question)
-    return list(_apply_defaults(quiz, questions, name, site))
+    return list(_apply_defaults(quiz, questions))
+
+
+def _fast_shell(shell: Any, name: str, diags: list[Diagnostic]) -> QuizFile | None:
+    """A quiz file's fields but its questions, read on the fast path: validated, not located
+    (only its defaults' values are used); any problem sends the file to the slow path."""
+    if isinstance(shell, dict):
+        try:
+            return QuizFile.model_validate(shell)
+        except ValidationError:
+            pass
+    diags.append(error(name, 0, field="", message="the file is not valid", code="schema"))  # read again with lines
+    return None
 
 
 class _QuizSite:
@@ -541,12 +649,18 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
             )
         )
         return None
-    data = _parse(reader, name, (match.group("yaml") or "") + "\n", line_offset=1)
-    if data is _FAILED:
-        return None
-    meta = validate(LessonMeta, _empty_if_none(data, 0), name, diags, line_offset=1)
-    if meta is None:
-        return None
+    front = (match.group("yaml") or "") + "\n"
+    site = None
+    meta = _lesson_meta_fast(front)
+    if meta is not None:
+        site = _LessonSite(name, front)
+    else:
+        data = _parse(reader, name, front, line_offset=1)
+        if data is _FAILED:
+            return None
+        meta = validate(LessonMeta, _empty_if_none(data, 0), name, diags, line_offset=1)
+        if meta is None:
+            return None
     body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
     bad = xml_unsafe_char(body)
@@ -577,8 +691,44 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
         body_line=body_line,
         path=name,
     )
-    lesson.locate(name, 1, dict(meta.source_info().lines))
+    if site is None:
+        lesson.locate(name, 1, dict(meta.source_info().lines))
+    else:
+        lesson.locate(name, 1)
+        lesson.source_info().site = site
+        site.lesson = lesson
     return lesson
+
+
+def _lesson_meta_fast(front: str) -> LessonMeta | None:
+    """The front matter read on the fast path (no line marks), or None when only the slow path,
+    which locates its problems, may read it."""
+    data = load_fast(front)
+    if not isinstance(data, dict):
+        return None
+    try:
+        return LessonMeta.model_validate(data)
+    except ValidationError:
+        return None
+
+
+class _LessonSite:
+    """A lesson whose front matter was read on the fast path: it learns the lines of its
+    fields when a message first needs one, exactly as the slow path records them."""
+
+    def __init__(self, name: str, front: str) -> None:
+        self.name, self.front = name, front
+        self.lesson: Lesson | None = None
+
+    def locate(self) -> None:
+        lesson, self.lesson = self.lesson, None
+        if lesson is None:
+            return
+        lesson.source_info().site = None
+        data = parse_yaml(self.front)  # the fast path read it, so this reads it too
+        meta = LessonMeta.model_validate(data)
+        _locate(meta, data, self.name, 1)
+        lesson.locate(self.name, 1, dict(meta.source_info().lines))
 
 
 def _in_course_order(info: CourseInfo, lessons: list[Lesson]) -> list[Lesson]:
@@ -611,14 +761,36 @@ def defaults_update(question: Any, defaults: QuizDefaults) -> dict[str, Any]:
     return update
 
 
-def _apply_defaults(quiz: QuizFile, questions: list[Any], name: str, site: _QuizSite | None) -> Iterator[Any]:
+def _with_defaults(item: Any, defaults: QuizDefaults) -> bool:
+    """Give a question read on the fast path its file's defaults before it is validated, as
+    `defaults_update` gives them to a validated one (no copy of the question to make); whether
+    its lesson came from them.
+
+    Only values valid as they stand are completed: any other fails validation either way, and
+    the file is read again on the slow path, which applies the defaults after validating.
+    """
+    if not isinstance(item, dict):
+        return False
+    lesson = defaults.lesson is not None and item.get("lesson") is None
+    if lesson:
+        item["lesson"] = defaults.lesson
+    if defaults.category is not None and item.get("category") is None:
+        item["category"] = defaults.category
+    if defaults.tags:
+        tags = item.get("tags", [])
+        if type(tags) is list and all(type(tag) is str for tag in tags):
+            item["tags"] = list(dict.fromkeys([*defaults.tags, *tags]))
+    return lesson
+
+
+def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:
+    """The questions of a file read on the slow path with the file's defaults (see
+    `_with_defaults` for the fast path)."""
     defaults = quiz.defaults
-    for index, question in enumerate(questions):
+    for question in questions:
         update = defaults_update(question, defaults)
         copy = question.model_copy(update=update) if update else question
-        if site is not None:
-            site.add(copy, index, "lesson" in update)  # no question was skipped on this path
-        elif update:
+        if update:
             source = question.source_info()
             copy.locate(question.source_file, question.source_line(), dict(source.lines), source.path)
             if "lesson" in update:

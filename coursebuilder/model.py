@@ -17,7 +17,6 @@ from pydantic import (
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
-    PrivateAttr,
     field_validator,
     model_validator,
 )
@@ -85,11 +84,12 @@ class Model(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
 
-    _source: SourceInfo | None = PrivateAttr(default=None)
-    """Where the loader read this object, and how the source wrote it (None: not from a file).
-
-    One private attribute, not one per detail: pydantic sets up each of them for every
-    object it validates, and a large course has hundreds of thousands of objects."""
+    # Where the loader read this object, and how the source wrote it, is kept under `_source`
+    # in pydantic's own per-object store of private values (`__pydantic_private__`), which
+    # copies, pickles and compares it as it would a private attribute. It is not declared as
+    # one: pydantic then calls Python for every object it validates to set the store up, and a
+    # large course has hundreds of thousands of objects, most never located. The store stays
+    # None until the object is located.
 
     def locate(
         self,
@@ -104,28 +104,34 @@ class Model(BaseModel):
         A new record each time: a copy (`model_copy`) shares its original's record until it
         is located on its own."""
         before = self._source_info() or SourceInfo()
-        self._source = SourceInfo(
-            file=file,
-            line=line,
-            lines=lines or before.lines,
-            columns=columns or before.columns,
-            path=path if path is not None else before.path,
-            site=before.site,
-            padded=before.padded,
+        self._set_source(
+            SourceInfo(
+                file=file,
+                line=line,
+                lines=lines or before.lines,
+                columns=columns or before.columns,
+                path=path if path is not None else before.path,
+                site=before.site,
+                padded=before.padded,
+            )
         )
 
     def source_info(self) -> SourceInfo:
         """The object's record, made when it has none (for the loader, which fills it in)."""
         info = self._source_info()
         if info is None:
-            info = self._source = SourceInfo()
+            info = SourceInfo()
+            self._set_source(info)
         return info
 
     def _source_info(self) -> SourceInfo | None:
-        # Read the private value directly: pydantic's attribute fallback is slow, and targets
-        # ask for every text of every question.
+        # Read the store directly: targets ask for every text of every question.
         private = self.__pydantic_private__
         return private.get("_source") if private else None
+
+    def _set_source(self, info: SourceInfo) -> None:
+        # A new store: a copy (`model_copy`) has its own store, whose values it shares.
+        object.__setattr__(self, "__pydantic_private__", {"_source": info})
 
     def field_path(self, field: str = "") -> str:
         """Dotted path of `field` of this object within its file, for diagnostics."""
@@ -168,10 +174,9 @@ class Model(BaseModel):
     @field_validator("*", mode="after")
     @classmethod
     def _xml_safe(cls, value: object) -> object:
-        if isinstance(value, str):
-            bad = xml_unsafe_char(value)
-            if bad is not None:
-                raise rule("xml-char", f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry")
+        # Called for every field of every object: the search is inlined.
+        if isinstance(value, str) and (bad := _XML_BAD.search(value)) is not None:
+            raise rule("xml-char", f"contains U+{ord(bad.group()):04X}, which XML 1.0 cannot carry")
         return value
 
 

@@ -4,6 +4,8 @@ Loading a large course spends most of its time on the quiz files (YAML and pydan
 core, yet the lesson bodies are known right after the lessons load, long before the checks
 parse them (about a second for 2,000 lessons). A child forked at that point scans them in the
 meantime and sends back what `scan_markdown` found; the checks take it from there.
+`ForkedMap` and `ForkedCall` do the same for other work of a large course's load: half of
+its quiz files read on the fast path, its glossary parsed, the checks that need no scans.
 
 A child that fails in any way (an error, a signal, a short or garbled answer) costs only its
 time: the checks then scan the bodies themselves, so the diagnostics are those of a serial
@@ -19,7 +21,8 @@ import pickle
 import signal
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from coursebuilder import limits
 from coursebuilder.htmlsafety import UnsafeHtml, scan_markdown
@@ -38,13 +41,15 @@ class TextScans:
 
     def __init__(self, child: _Child | None = None) -> None:
         self._child = child
+        self._sent = frozenset(child.texts) if child is not None else frozenset()
         self._found: dict[str, Scan] = {}
 
     def scan(self, text: str) -> Scan:
-        """What `scan_markdown(text)` returns."""
-        if self._child is not None:
+        """What `scan_markdown(text)` returns; waits for the child only for a text it scans."""
+        if self._child is not None and text in self._sent:
             child, self._child = self._child, None
-            self._found = child.collect()
+            scans = child.collect()
+            self._found = dict(zip(child.texts, scans, strict=True)) if scans is not None else {}
         found = self._found.get(text)
         return found if found is not None else scan_markdown(text)
 
@@ -61,13 +66,61 @@ def prescan(bodies: Sequence[str], min_chars: int | None = WORTH_FORKING) -> Tex
     texts = list(dict.fromkeys(body for body in bodies if len(body) <= limits.MAX_BODY_CHARS))
     if min_chars is None or not texts or sum(map(len, texts)) < min_chars:
         return TextScans()
-    if not hasattr(os, "fork") or threading.active_count() != 1:
+    if not _may_fork():
         return TextScans()
-    return TextScans(_Child.start(texts))
+    return TextScans(_Child.start(texts, _scan))
+
+
+def _scan(text: str) -> Scan:
+    # `scan_markdown` looked up when called: the tests replace it in the child.
+    return scan_markdown(text)
+
+
+def _may_fork() -> bool:
+    """Forking a process that runs other threads is unsafe (the preview server loads from its threads)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+class ForkedMap:
+    """`[function(text) for text in texts]`, worked out in a forked child while this process
+    goes on; made here instead when there is no child or it failed, so the results never
+    depend on the child. `function` must be pure: its results are sent back pickled."""
+
+    def __init__(self, function: Callable[[str], Any], texts: list[str], fork: bool) -> None:
+        self._function, self._texts = function, texts
+        self._child = _Child.start(texts, function) if fork and texts and _may_fork() else None
+
+    def results(self) -> list[Any]:
+        """The results, in the order of the texts (waits for the child)."""
+        child, self._child = self._child, None
+        found = child.collect() if child is not None else None
+        return found if found is not None else [self._function(text) for text in self._texts]
+
+    def close(self) -> None:
+        """End a child whose results were never asked for (a load that stopped early)."""
+        if self._child is not None:
+            child, self._child = self._child, None
+            child.end()
+
+
+class ForkedCall:
+    """`function()`, worked out in a forked child while this process goes on; called here
+    instead when `fork` is false, forking is unsafe, or the child failed. `function` must not
+    change anything this process keeps: its result is sent back pickled, its effects are lost."""
+
+    def __init__(self, function: Callable[[], Any], fork: bool) -> None:
+        self._function = function
+        self._child = _Child.start([""], lambda _: function()) if fork and _may_fork() else None
+
+    def result(self) -> Any:
+        """The result (waits for the child)."""
+        child, self._child = self._child, None
+        found = child.collect() if child is not None else None
+        return found[0] if found is not None else self._function()
 
 
 class _Child:
-    """A forked process scanning `texts`, and the read end of the pipe its answer comes through."""
+    """A forked process working on `texts`, and the read end of the pipe its answer comes through."""
 
     def __init__(self, texts: list[str], pid: int, read_end: int) -> None:
         self.texts, self.pid, self.read_end = texts, pid, read_end
@@ -75,7 +128,7 @@ class _Child:
         self._end = weakref.finalize(self, _end, pid, read_end)
 
     @classmethod
-    def start(cls, texts: list[str]) -> _Child | None:
+    def start(cls, texts: list[str], function: Callable[[str], Any]) -> _Child | None:
         try:
             read_end, write_end = os.pipe()
         except OSError:  # no descriptor left: scan here
@@ -87,12 +140,12 @@ class _Child:
             os.close(write_end)
             return None
         if pid == 0:  # pragma: no cover - runs in the child
-            _scan_and_exit(texts, read_end, write_end)
+            _work_and_exit(function, texts, read_end, write_end)
         os.close(write_end)
         return cls(texts, pid, read_end)
 
-    def collect(self) -> dict[str, Scan]:
-        """The child's scans by text (none when it failed), once it has ended."""
+    def collect(self) -> list[Any] | None:
+        """The child's results, one for each text (None when it failed), once it has ended."""
         self._end.detach()
         data: bytes | None = None
         try:
@@ -103,27 +156,29 @@ class _Child:
                 _kill(self.pid)
             clean = _exited_cleanly(self.pid)
         if not clean or data is None:
-            return {}
+            return None
         try:
-            scans = pickle.loads(data)
-        except Exception:  # a short or garbled answer: scan here instead
-            return {}
-        if not isinstance(scans, list) or len(scans) != len(self.texts):
-            return {}
-        return dict(zip(self.texts, scans, strict=True))
+            results = pickle.loads(data)
+        except Exception:  # a short or garbled answer: work here instead
+            return None
+        if not isinstance(results, list) or len(results) != len(self.texts):
+            return None
+        return results
 
     def end(self) -> None:
         """Stop the child without waiting for its answer."""
         self._end()
 
 
-def _scan_and_exit(texts: list[str], read_end: int, write_end: int) -> None:  # pragma: no cover - the child
-    """In the child: send the scans of `texts` through `write_end`, then end the process
-    without running the parent's exit handlers or flushing its buffers."""
+def _work_and_exit(
+    function: Callable[[str], Any], texts: list[str], read_end: int, write_end: int
+) -> None:  # pragma: no cover - the child
+    """In the child: send `function` of each of `texts` through `write_end`, then end the
+    process without running the parent's exit handlers or flushing its buffers."""
     code = 1
     try:
         os.close(read_end)
-        data = pickle.dumps([scan_markdown(text) for text in texts], pickle.HIGHEST_PROTOCOL)
+        data = pickle.dumps([function(text) for text in texts], pickle.HIGHEST_PROTOCOL)
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(data)
         code = 0

@@ -478,16 +478,21 @@ _DOCUMENT_MARKS = re.compile(r"\n(?:---|\.\.\.)(?=[ \n]|\Z)|\A(?:\.\.\.|%)|\n%")
 _VALUE_END = r"[ ]*(?:$|#|[,\]}]|:(?:[ ]|$))"
 _ODD_NUMBER = (
     # a plain value that looks like a number but is not written the one way YAML 1.1 and 1.2
-    # read alike: 0777 (octal or decimal), 0o17, 1e3, -.5, _1, 1:20 …
-    r"(?P<start>(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
+    # read alike: 0777 (octal or decimal), 0o17, 1e3, -.5, _1, 1:20 … (the first lookahead
+    # only fails early, before the costly second one, where no number can start)
+    r"(?P<start>(?=[-+._0-9])(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?"
     + _VALUE_END
     + r")[-+]?(?:[._]?[0-9]|\.[iInN])[0-9A-Za-z_.:+-]*)"
     + _VALUE_END
 )
 _SUSPECT_STARTS = (
     *(re.compile(re.escape(before) + "[ ]*" + _ODD_NUMBER, re.M) for before in (": ", "- ", "? ", "[", "{", ",")),
-    # at the start of a line, also `:` (an empty key, to YAML 1.2)
-    re.compile(r"(?:\A|\n)[ ]*(?:(?:-[ ]+)*(?P<colon>:)(?=[ \n])|" + _ODD_NUMBER + ")", re.M),
+    # at the start of a line, also `:` (an empty key, to YAML 1.2); the first line apart, so
+    # that the search for the others skips to each line break
+    *(
+        re.compile(start + r"[ ]*(?:(?:-[ ]+)*(?P<colon>:)(?=[ \n])|" + _ODD_NUMBER + ")", re.M)
+        for start in (r"\A", r"\n")
+    ),
 )
 _EMPTY_LAST_BLOCK = re.compile(r"[|>][0-9+]*[ ]*(?:#[^\n]*)?\Z")
 """A block scalar with no text at the end of the file (yaml-rs reads it as a line break)."""

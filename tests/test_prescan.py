@@ -1,5 +1,5 @@
-"""Lesson bodies scanned in a forked process give the diagnostics of a serial load, whatever
-happens to the process, and leave no process or file descriptor behind."""
+"""Lesson bodies scanned, and quiz files read, in forked processes give the diagnostics of a
+serial load, whatever happens to the processes, and leave no process or file descriptor behind."""
 
 from __future__ import annotations
 
@@ -12,10 +12,11 @@ import threading
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from coursebuilder import loader, prescan
+from coursebuilder import checks, limits, loader, prescan
 from coursebuilder.htmlsafety import UnsafeHtml, scan_markdown
 from coursebuilder.loader import load_course
 from tests.conftest import EXAMPLE, ROOT, WriteCourse
@@ -275,3 +276,208 @@ def test_one_process_is_one_process(
     if jobs is None:
         validate_course(large_course)
         assert len(forks) == 2 * expected
+
+
+# --------------------------------------------------------------------------- quiz files
+
+
+@pytest.fixture
+def quiz_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Quiz files read, and the checks that need no scans run, in children however small the course."""
+    monkeypatch.setattr(loader, "QUIZ_WORTH_FORKING", 0)
+
+
+@pytest.mark.usefixtures("quiz_child")
+@pytest.mark.parametrize("name", ["example", "defects", "active"])
+def test_quiz_files_read_in_a_child_give_the_serial_diagnostics(
+    name: str, active_course: Path, forks: list[int]
+) -> None:
+    root = course_root(name, active_course)
+    serial = diagnostics(root, None)
+    assert forks == []
+    assert diagnostics(root, 0) == serial
+    assert len(forks) == 3  # the bodies' scans, the quiz files, the checks
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_the_later_quiz_files_are_read_in_the_child(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second half of the quiz files is not read again here (the saving); the first half is."""
+    read_here: list[str] = []
+    real_fork, real_load_fast = os.fork, loader.load_fast
+
+    def counting_load_fast(text: str) -> object:
+        read_here.append(text)
+        return real_load_fast(text)
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:  # the parent only
+            monkeypatch.setattr(loader, "load_fast", counting_load_fast)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    first, second = sorted((active_course / "quiz").glob("*.yaml"))
+    assert load_course(active_course, prescan_min_chars=0).course is not None
+    assert first.read_text(encoding="utf-8") in read_here
+    assert second.read_text(encoding="utf-8") not in read_here
+
+
+@pytest.mark.usefixtures("quiz_child")
+@pytest.mark.parametrize("failure", [*IN_THE_CHILD, "killed"])
+def test_a_failing_quiz_child_gives_the_serial_diagnostics(
+    failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = diagnostics(DEFECTS, None)
+    started: list[int] = []
+    real = os.fork
+
+    def failing_fork() -> int:
+        pid = real()
+        if pid == 0:  # pragma: no cover - runs in the child
+            if failure in IN_THE_CHILD:
+                IN_THE_CHILD[failure]()
+        else:
+            started.append(pid)
+            if failure == "killed":
+                os.kill(pid, signal.SIGKILL)
+        return pid
+
+    monkeypatch.setattr(os, "fork", failing_fork)
+    assert diagnostics(DEFECTS, 0) == serial
+    assert len(started) == 3
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_a_load_that_stops_early_ends_the_quiz_child(active_course: Path, forks: list[int]) -> None:
+    (active_course / "course.yaml").write_text("id: [\n")
+    result = load_course(active_course, prescan_min_chars=0)
+    assert result.course is None
+    assert len(forks) == 2  # ended and reaped: see `nothing_left_behind`
+
+
+@pytest.mark.usefixtures("quiz_child")
+@pytest.mark.parametrize("name", ["defects", "answer-keys"])
+def test_the_checks_without_scans_run_in_a_child(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Answer keys (and the glossary, plain-text formulas and warnings) are checked beside the
+    texts, by a child: not here, and with the serial diagnostics."""
+    root = ROOT / "tests" / "courses" / name
+    serial = diagnostics(root, None)
+    checked_here: list[object] = []
+    real = checks.check_answer_keys
+
+    def counting(course: object) -> object:
+        checked_here.append(course)
+        return real(course)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(checks, "check_answer_keys", counting)
+    assert diagnostics(root, 0) == serial
+    assert checked_here == []
+    assert any(line.endswith(("[answer-variant]", "[glossary-collision]")) for line in serial)
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_assets_of_texts_checked_in_the_child_count_against_the_course_limit(
+    write_course: WriteCourse, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """The child checks the later questions' texts; their assets still count, once each."""
+    later = """\
+        defaults: {lesson: practice}
+        questions:
+          - {id: zz-1, type: truefalse, correct: true, text: "![a picture](../assets/big.png)"}
+          - {id: zz-2, type: truefalse, correct: true, text: "![the same](../assets/big.png)"}
+    """
+    root = write_course({"quiz/zz.yaml": later, "assets/big.png": b"\x89PNG" + bytes(100_000)})
+    monkeypatch.setattr(limits, "MAX_COURSE_BYTES", 100_000)
+    serial = diagnostics(root, None)
+    assert forks == []
+    assert diagnostics(root, 0) == serial
+    assert len(forks) == 3
+    assert any("[too-large]" in line for line in serial), serial
+    monkeypatch.setattr(limits, "MAX_COURSE_BYTES", 10**9)
+    assert not any("[too-large]" in line for line in diagnostics(root, 0))
+
+
+@pytest.fixture
+def glossary_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The glossary parsed in a child however small it is."""
+    monkeypatch.setattr(loader, "GLOSSARY_WORTH_FORKING", 0)
+
+
+BROKEN_GLOSSARY = """\
+    entries:
+      - term: one
+        definition: [the first
+      - term: two
+"""
+
+
+@pytest.mark.usefixtures("glossary_child")
+@pytest.mark.parametrize("name", ["example", "defects", "active", "broken"])
+def test_a_glossary_parsed_in_a_child_gives_the_serial_diagnostics(
+    name: str, active_course: Path, write_course: WriteCourse, forks: list[int]
+) -> None:
+    if name == "broken":
+        root = write_course({"glossary.yaml": BROKEN_GLOSSARY}, name="broken")
+    else:
+        root = course_root(name, active_course)
+    serial = diagnostics(root, None)
+    assert forks == []
+    assert diagnostics(root, 0) == serial
+    assert len(forks) == 2  # the glossary, the bodies' scans
+    if name == "broken":
+        assert any("glossary.yaml:" in line and "[yaml]" in line for line in serial), serial
+
+
+@pytest.mark.usefixtures("glossary_child")
+def test_the_glossary_is_not_parsed_here(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed_here: list[str] = []
+    real_fork, real_parse = os.fork, loader.parse_yaml
+
+    def counting_parse(text: str, *args: Any, **kwargs: Any) -> Any:
+        parsed_here.append(text)
+        return real_parse(text, *args, **kwargs)
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid:  # the parent only
+            monkeypatch.setattr(loader, "parse_yaml", counting_parse)
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    course = load_course(active_course, prescan_min_chars=0).course
+    assert course is not None and course.glossary.entries
+    assert (active_course / "glossary.yaml").read_text(encoding="utf-8") not in parsed_here
+
+
+@pytest.mark.usefixtures("glossary_child")
+@pytest.mark.parametrize("failure", [*IN_THE_CHILD, "killed"])
+def test_a_failing_glossary_child_gives_the_serial_diagnostics(
+    failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial = diagnostics(DEFECTS, None)
+    started: list[int] = []
+    real = os.fork
+
+    def failing_fork() -> int:
+        pid = real()
+        if pid == 0:  # pragma: no cover - runs in the child
+            if failure in IN_THE_CHILD:
+                IN_THE_CHILD[failure]()
+        else:
+            started.append(pid)
+            if failure == "killed":
+                os.kill(pid, signal.SIGKILL)
+        return pid
+
+    monkeypatch.setattr(os, "fork", failing_fork)
+    assert diagnostics(DEFECTS, 0) == serial
+    assert len(started) == 2
+
+
+def test_no_quiz_child_when_the_load_may_not_fork(active_course: Path, forks: list[int]) -> None:
+    """`prescan_min_chars=None` (one core, `--jobs 1`) keeps the whole load in this process."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(loader, "QUIZ_WORTH_FORKING", 0)
+        patch.setattr(loader, "GLOSSARY_WORTH_FORKING", 0)
+        load_course(active_course, prescan_min_chars=None)
+    assert forks == []

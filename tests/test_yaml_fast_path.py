@@ -23,7 +23,7 @@ from coursebuilder.loader import load_course
 from coursebuilder.model import Model, iter_markdown
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.yamlio import UNSURE, YamlProblem, load_fast, parse_yaml
-from tests.conftest import SKELETON
+from tests.conftest import SKELETON, WriteCourse
 from tests.test_fuzz import SNIPPETS, YAML_CHARS, examples, mutated
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -165,7 +165,16 @@ def lines_of(result: loader.LoadResult) -> list[tuple[str, str, str, int]]:
         for owner, field, path, _ in iter_markdown(question):
             assert isinstance(owner, Model)
             found.append((owner.source_file, path, field, owner.source_line(field)))
+    for lesson in course.lessons:
+        for field in ("id", "title", "objectives", "objectives[0]", "minutes", "summary", None):
+            found.append((lesson.source_file, lesson.field_path(), str(field), lesson.source_line(field)))
     return found
+
+
+def questions_of(result: loader.LoadResult) -> list[tuple[type, dict[str, Any], set[str]]]:
+    """Each question's type, values and the fields its source (or its file's defaults) set."""
+    assert result.course is not None
+    return [(type(q), q.model_dump(), q.model_fields_set) for q in result.course.questions]
 
 
 def load_without_fast_path(root: Path, monkeypatch: pytest.MonkeyPatch) -> loader.LoadResult:
@@ -187,6 +196,52 @@ def test_lines_are_the_same_on_either_path(course: str, tmp_path: Path, monkeypa
     if fast.course is not None:
         assert lines_of(fast) == lines_of(slow_result)
         assert any(line > 1 for *_, line in lines_of(fast))
+        assert questions_of(fast) == questions_of(slow_result)
+
+
+DEFAULTED = """\
+    defaults:
+      lesson: welcome
+      category: basics
+      tags: [welcome, shared, welcome]
+    questions:
+      - {id: plain, type: truefalse, text: Plain., correct: true}
+      - {id: own-tags, type: truefalse, text: Own tags., correct: true, tags: [shared, own, own]}
+      - {id: own-lesson, type: truefalse, text: Own lesson., correct: true, lesson: practice}
+      - {id: null-lesson, type: truefalse, text: Null lesson., correct: true, lesson: null, category: null}
+      - {id: own-category, type: truefalse, text: Own category., correct: true, category: special, tags: []}
+"""
+
+
+def test_file_defaults_are_the_same_on_either_path(write_course: WriteCourse, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path gives a question its file's defaults before validating it, the slow path
+    after: the same values, the same fields set and the same lines."""
+    root = write_course({"quiz/defaulted.yaml": DEFAULTED})
+    text = (root / "quiz" / "defaulted.yaml").read_text()
+    assert load_fast(text) is not UNSURE
+    fast, slow_result = load_course(root), load_without_fast_path(root, monkeypatch)
+    assert [d.format() for d in fast.diagnostics] == [d.format() for d in slow_result.diagnostics]
+    assert questions_of(fast) == questions_of(slow_result)
+    assert lines_of(fast) == lines_of(slow_result)
+    assert fast.course is not None
+    by_id = {q.id: q for q in fast.course.questions}
+    assert by_id["own-tags"].tags == ["welcome", "shared", "own"]
+    assert by_id["null-lesson"].lesson == "welcome"
+    assert by_id["null-lesson"].category == "basics"
+    assert by_id["own-lesson"].lesson == "practice"
+    assert by_id["own-category"].category == "special"
+    assert by_id["plain"].source_line("lesson") == 2  # the line of `defaults.lesson`
+
+
+def test_a_lesson_read_on_the_fast_path_finds_its_lines_when_asked(
+    write_course: WriteCourse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A duplicate lesson id is reported at the line of `id`, found by reading the front matter again."""
+    lesson = "---\ntitle: Again\nsummary: A second lesson with the same id.\nid: welcome\n---\n\nText.\n"
+    root = write_course({"lessons/03-again.md": lesson})
+    fast = [d.format() for d in load_course(root).diagnostics]
+    assert fast == [d.format() for d in load_without_fast_path(root, monkeypatch).diagnostics]
+    assert any("03-again.md:4:" in line and "duplicate-id" in line for line in fast), fast
 
 
 def test_cross_file_problems_in_fast_read_files_are_located(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
