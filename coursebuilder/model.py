@@ -83,7 +83,9 @@ class SourceInfo:
 class Model(BaseModel):
     """Base of every source model: unknown fields are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # The field docstrings are read by `schema` when it writes the JSON Schemas, not here
+    # (pydantic's `use_attribute_docstrings` reads every class's source as it is defined).
 
     _source: SourceInfo | None = PrivateAttr(default=None)
     """Where the loader read this object, and how the source wrote it (None: not from a file).
