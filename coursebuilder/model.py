@@ -4,13 +4,14 @@ Source files map onto these classes one to one (see `loader`). Field docstrings 
 `description` of the JSON Schema in `schemas/`, so editors show them as help.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would have to compile and evaluate
+# every field's annotation from a string as it builds the models, at each start-up.
 
 import dataclasses
 import math
 import re
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Any, Literal, Protocol, get_args, get_origin
+from typing import Annotated, Any, Literal, Protocol, Self, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -426,7 +427,7 @@ class MultiChoice(QuestionBase):
     feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
 
     @model_validator(mode="after")
-    def _grades_add_up(self) -> MultiChoice:
+    def _grades_add_up(self) -> Self:
         grades = [a.grade for a in self.answers]
         if self.single:
             full = sum(1 for g in grades if math.isclose(g, 100))
@@ -500,7 +501,7 @@ class TextAnswer(Trimmed):
     _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
 
 
-def _needs_full_credit(answers: list[TextAnswer] | list[NumericAnswer] | list[Choice]) -> None:
+def _needs_full_credit(answers: "list[TextAnswer] | list[NumericAnswer] | list[Choice]") -> None:
     if not any(math.isclose(a.grade, 100) for a in answers):
         raise rule("full-credit", "answers: at least one answer must have grade 100")
 
@@ -513,7 +514,7 @@ class ShortAnswer(QuestionBase):
     answers: list[TextAnswer] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _has_full(self) -> ShortAnswer:
+    def _has_full(self) -> Self:
         _needs_full_credit(self.answers)
         return self
 
@@ -576,7 +577,7 @@ class Numerical(QuestionBase):
     """Write the unit before the number (e.g. `$ 10`)."""
 
     @model_validator(mode="after")
-    def _rules(self) -> Numerical:
+    def _rules(self) -> Self:
         _needs_full_credit(self.answers)
         if self.units and not math.isclose(self.units[0].multiplier, 1):
             raise rule("units", "units: the first unit is the base unit and must have multiplier 1")
@@ -606,7 +607,7 @@ class Matching(QuestionBase):
     feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
 
     @model_validator(mode="after")
-    def _rules(self) -> Matching:
+    def _rules(self) -> Self:
         answers = {p.answer for p in self.pairs}
         if len(answers) + len(set(self.distractors)) < 3:
             raise rule("matching", "pairs: Moodle needs at least three different answers (add a pair or a distractor)")
@@ -635,7 +636,7 @@ class Essay(QuestionBase):
     response_template: str = ""
 
     @model_validator(mode="after")
-    def _rules(self) -> Essay:
+    def _rules(self) -> Self:
         if self.min_words and self.max_words and self.min_words > self.max_words:
             raise rule("essay", "min_words: is larger than max_words")
         if self.response_format == "noinline" and self.attachments == 0:
@@ -686,7 +687,7 @@ class Gap(Model):
     answers: list[GapAnswer] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _rules(self) -> Gap:
+    def _rules(self) -> Self:
         if self.type == "numerical":
             for a in self.answers:
                 if a.text != "*":
@@ -721,7 +722,7 @@ class Cloze(QuestionBase):
     """Not used: a cloze question is worth the sum of its gaps' weights."""
 
     @model_validator(mode="after")
-    def _rules(self) -> Cloze:
+    def _rules(self) -> Self:
         ids = [g.id for g in self.gaps]
         if len(set(ids)) != len(ids):
             raise rule("cloze", "gaps: gap ids must be unique")
@@ -759,7 +760,7 @@ class Ordering(QuestionBase):
     feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
 
     @model_validator(mode="after")
-    def _rules(self) -> Ordering:
+    def _rules(self) -> Self:
         if len(set(self.items)) != len(self.items):
             raise rule("ordering", "items: items must be different from each other")
         if self.select_type != "all" and not 2 <= self.select_count <= len(self.items):
