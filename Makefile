@@ -46,7 +46,7 @@ schema: install ## regenerate schemas/ from the models
 	$(BIN)/coursebuilder schema -o schemas
 
 templates: install ## compile the SCORM and Common Cartridge page templates into coursebuilder/compiled_templates/
-	$(BIN)/python -m coursebuilder.templating
+	$(BIN)/python tools/compile_templates.py
 
 screenshots: install-test browser npm ## take the README's screenshots again into docs/screenshots/
 	COURSEBUILDER_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_screenshots.py

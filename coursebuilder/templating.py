@@ -2,8 +2,8 @@
 
 Jinja turns each template into Python source before it can render it, which takes a small
 build longer than writing its pages. The SCORM and Common Cartridge page templates are
-compiled once, here, into `compiled_templates/` (`make templates`), and loaded from there as
-Python modules (which Python itself caches as bytecode). Each compiled file starts with a
+compiled once into `compiled_templates/` (`make templates`: tools/compile_templates.py) and
+loaded from there as Python modules (which Python itself caches as bytecode). Each compiled file starts with a
 header naming the template's source (by hash), the Jinja version and the environment's
 settings that change the compiled code: a file whose header does not match is not used, and
 the template is compiled from its source as before, so a stale file never changes a page.
@@ -92,41 +92,3 @@ def compiled_source(environment: Environment, name: str) -> str:
     source, filename, _ = environment.loader.get_source(environment, name)  # type: ignore[union-attr]
     code = environment.compile(source, name, filename, raw=True, defer_init=True)
     return header(environment, name, source) + code + "\n"
-
-
-def environments() -> dict[str, Environment]:
-    """Template folder → the environment that renders (and so compiles) its templates."""
-    from coursebuilder.cc.package import _environment as cc_environment
-    from coursebuilder.scorm.package import _environment as scorm_environment
-
-    return {"scorm": scorm_environment(), "cc": cc_environment()}
-
-
-def render_compiled() -> dict[str, str]:
-    """File name in `COMPILED` → its text, for every template of the folders in `environments`."""
-    out: dict[str, str] = {}
-    for folder, environment in environments().items():
-        for name in environment.list_templates():
-            if name.startswith(f"{folder}/"):
-                out[compiled_path(name).name] = compiled_source(environment, name)
-    return out
-
-
-def write_compiled() -> list[Path]:
-    """Compile the templates into `COMPILED` again, leaving no file of a template gone."""
-    from coursebuilder.output import write_bytes
-
-    rendered = render_compiled()
-    for stale in COMPILED.glob("*.py"):
-        if stale.name not in rendered:
-            stale.unlink()
-    written = []
-    for file_name, text in sorted(rendered.items()):
-        write_bytes(COMPILED / file_name, text.encode("utf-8"))
-        written.append(COMPILED / file_name)
-    return written
-
-
-if __name__ == "__main__":
-    for path in write_compiled():
-        print(path)
