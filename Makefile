@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 COURSE ?= course_src
 
-.PHONY: build test lint typecheck pytest docs bench bench-peers fuzz schema screenshots clean install install-test browser npm
+.PHONY: build test lint typecheck pytest docs bench bench-peers fuzz schema templates screenshots clean install install-test browser npm
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ test: lint typecheck docs pytest ## install what the tests need, then lint, type
 
 schema: install ## regenerate schemas/ from the models
 	$(BIN)/coursebuilder schema -o schemas
+
+templates: install ## compile the SCORM and Common Cartridge page templates into coursebuilder/compiled_templates/
+	$(BIN)/python tools/compile_templates.py
 
 screenshots: install-test browser npm ## take the README's screenshots again into docs/screenshots/
 	COURSEBUILDER_UPDATE_SCREENSHOTS=1 $(BIN)/pytest -q tests/test_screenshots.py

@@ -94,7 +94,7 @@ def build_course(
     remove_stale_temps(course_dir)
     if events is not None:
         events.targets_selected(targets)
-    groups = _parallel_groups(targets, options.jobs)
+    groups = _parallel_groups(targets, options.jobs, course)
     store = renderstore.store_file(cache) if cache is not None else None
     earlier = renderstore.load(store) if store is not None else {}
     context = BuildContext(course, renders=RenderCache(earlier))  # what the targets share, for this build only
@@ -195,6 +195,11 @@ def _build_group(
 _HEAVY = ("mbz",)
 """Targets that take about as long as all the others together: built in a process of their own."""
 
+WORTH_SPLITTING = 100
+"""Questions and lessons from which the heavy targets are worth a process of their own: for
+fewer, they take less time (a few hundredths of a second) than the fork costs, since both
+processes then copy each memory page of the loaded course that they touch."""
+
 
 def _workers(jobs: int | None) -> int:
     """Processes a command may use: `jobs` when given, else two on two cores or more."""
@@ -206,15 +211,17 @@ def _prescan_from(jobs: int | None) -> int | None:
     return WORTH_FORKING if _workers(jobs) >= 2 else None
 
 
-def _parallel_groups(targets: Sequence[Target], jobs: int | None) -> list[list[Target]]:
+def _parallel_groups(targets: Sequence[Target], jobs: int | None, course: Course) -> list[list[Target]]:
     """Targets split for processes (a fixed split: the output never depends on the schedule).
 
-    One group, built here, unless there are two cores (or `jobs` says so), `fork`, and no
-    other thread (the preview builds from threads; forking them is unsafe).
+    One group, built here, unless there are two cores (or `jobs` says so), `fork`, no other
+    thread (the preview builds from threads; forking them is unsafe), and a course of at least
+    `WORTH_SPLITTING` questions and lessons.
     """
     heavy = [target for target in targets if target.name in _HEAVY]
     light = [target for target in targets if target.name not in _HEAVY]
-    if _workers(jobs) < 2 or not _can_fork() or not heavy or not light:
+    small = len(course.questions) + len(course.lessons) < WORTH_SPLITTING
+    if _workers(jobs) < 2 or not _can_fork() or small or not heavy or not light:
         return [list(targets)]
     return [light, heavy]
 

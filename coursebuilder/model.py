@@ -4,13 +4,14 @@ Source files map onto these classes one to one (see `loader`). Field docstrings 
 `description` of the JSON Schema in `schemas/`, so editors show them as help.
 """
 
-from __future__ import annotations
+# No `from __future__ import annotations` here: pydantic would have to compile and evaluate
+# every field's annotation from a string as it builds the models, at each start-up.
 
 import dataclasses
 import math
 import re
 from collections.abc import Iterable, Iterator
-from typing import Annotated, Any, Literal, Protocol, get_args, get_origin
+from typing import Annotated, Any, Literal, Protocol, Self, get_args, get_origin
 
 from pydantic import (
     BaseModel,
@@ -37,6 +38,14 @@ class MarkdownText:
 
 Markdown = Annotated[str, MarkdownText()]
 Percent = Annotated[float, Field(ge=-100, le=100)]
+
+
+def _empty_list() -> list[Any]:
+    """The default of the list fields. Not the built-in `list`: pydantic reads the signature
+    of each default factory as it builds a model, and for a built-in that means parsing its
+    text signature, slow enough to matter at start-up (a few milliseconds in all)."""
+    return []
+
 
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -82,7 +91,9 @@ class SourceInfo:
 class Model(BaseModel):
     """Base of every source model: unknown fields are errors, values are immutable."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, use_attribute_docstrings=True)
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    # The field docstrings are read by `schema` when it writes the JSON Schemas, not here
+    # (pydantic's `use_attribute_docstrings` reads every class's source as it is defined).
 
     # Where the loader read this object, and how the source wrote it, is kept under `_source`
     # in pydantic's own per-object store of private values (`__pydantic_private__`), which
@@ -274,11 +285,11 @@ class CourseInfo(Model):
     """BCP 47 language tag, e.g. `id` or `en-GB`; chooses the player's language."""
     version: str = "1.0"
     summary: Markdown = ""
-    authors: list[str] = Field(default_factory=list)
+    authors: list[str] = Field(default_factory=_empty_list)
     license: str = ""
     """License of the course text, e.g. `CC BY-SA 4.0`."""
     source: Source | None = None
-    keywords: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=_empty_list)
     lessons: list[Slug] = Field(min_length=1)
     """Lesson ids in course order; each names a file `lessons/NN-<id>.md` (or its `id`)."""
     final_quiz: FinalQuiz = Field(default_factory=FinalQuiz)
@@ -294,7 +305,7 @@ class LessonMeta(Model):
     id: Slug | None = None
     """Defaults to the file name without its `NN-` prefix and `.md`."""
     title: Name
-    objectives: list[str] = Field(default_factory=list)
+    objectives: list[str] = Field(default_factory=_empty_list)
     """What the learner can do after the lesson."""
     minutes: int | None = Field(default=None, ge=1, le=1000)
     """Estimated reading time in minutes."""
@@ -308,7 +319,7 @@ class Lesson(Model):
 
     id: Slug
     title: Name
-    objectives: list[str] = Field(default_factory=list)
+    objectives: list[str] = Field(default_factory=_empty_list)
     minutes: int | None = None
     summary: str = ""
     allow_scripts: bool = False
@@ -327,8 +338,8 @@ class GlossaryEntry(Model):
 
     term: Name
     definition: Markdown = Field(min_length=1)
-    aliases: list[Name] = Field(default_factory=list)
-    categories: list[Name] = Field(default_factory=list)
+    aliases: list[Name] = Field(default_factory=_empty_list)
+    categories: list[Name] = Field(default_factory=_empty_list)
     case_sensitive: bool = False
     """Link only where the case matches."""
     full_match: bool = True
@@ -342,7 +353,7 @@ class GlossaryFile(Model):
 
     name: Name = "Glossary"
     intro: Markdown = ""
-    entries: list[GlossaryEntry] = Field(default_factory=list)
+    entries: list[GlossaryEntry] = Field(default_factory=_empty_list)
 
 
 # --------------------------------------------------------------------------- questions
@@ -373,15 +384,15 @@ class QuestionBase(Model):
     """Lesson the question belongs to (usually set by the file's `defaults`)."""
     category: str | None = None
     """Sub-category under the lesson's category in the question bank."""
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=_empty_list)
     points: float = Field(default=1, ge=0, le=1000)
     """Default mark (Moodle `defaultgrade`)."""
     penalty: float = Field(default=0.3333333, ge=0, le=1)
     """Fraction lost per wrong try in interactive modes."""
     general_feedback: Markdown = ""
     """Shown after the question is answered, whatever the answer."""
-    hints: list[Hint] = Field(default_factory=list)
-    allow_warnings: list[AnswerKeyCheck] = Field(default_factory=list)
+    hints: list[Hint] = Field(default_factory=_empty_list)
+    allow_warnings: list[AnswerKeyCheck] = Field(default_factory=_empty_list)
     """Answer-key warnings this question keeps on purpose, e.g. `[key-first]` when the options
     follow a fixed order; `validate` no longer reports them for this question."""
 
@@ -421,7 +432,7 @@ class MultiChoice(QuestionBase):
     feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
 
     @model_validator(mode="after")
-    def _grades_add_up(self) -> MultiChoice:
+    def _grades_add_up(self) -> Self:
         grades = [a.grade for a in self.answers]
         if self.single:
             full = sum(1 for g in grades if math.isclose(g, 100))
@@ -495,7 +506,7 @@ class TextAnswer(Trimmed):
     _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
 
 
-def _needs_full_credit(answers: list[TextAnswer] | list[NumericAnswer] | list[Choice]) -> None:
+def _needs_full_credit(answers: "list[TextAnswer] | list[NumericAnswer] | list[Choice]") -> None:
     if not any(math.isclose(a.grade, 100) for a in answers):
         raise rule("full-credit", "answers: at least one answer must have grade 100")
 
@@ -508,7 +519,7 @@ class ShortAnswer(QuestionBase):
     answers: list[TextAnswer] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _has_full(self) -> ShortAnswer:
+    def _has_full(self) -> Self:
         _needs_full_credit(self.answers)
         return self
 
@@ -562,7 +573,7 @@ class Numerical(QuestionBase):
 
     type: Literal["numerical"]
     answers: list[NumericAnswer] = Field(min_length=1)
-    units: list[Unit] = Field(default_factory=list)
+    units: list[Unit] = Field(default_factory=_empty_list)
     unit_grading: Literal["none", "response", "question"] = "none"
     """`none`: units optional; otherwise a wrong unit costs `unit_penalty` of the response or question grade."""
     unit_penalty: float = Field(default=0.1, ge=0, le=1)
@@ -571,7 +582,7 @@ class Numerical(QuestionBase):
     """Write the unit before the number (e.g. `$ 10`)."""
 
     @model_validator(mode="after")
-    def _rules(self) -> Numerical:
+    def _rules(self) -> Self:
         _needs_full_credit(self.answers)
         if self.units and not math.isclose(self.units[0].multiplier, 1):
             raise rule("units", "units: the first unit is the base unit and must have multiplier 1")
@@ -596,12 +607,12 @@ class Matching(QuestionBase):
     type: Literal["matching"]
     shuffle: bool = True
     pairs: list[Pair] = Field(min_length=2)
-    distractors: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=list)
+    distractors: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=_empty_list)
     """Extra wrong answers."""
     feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
 
     @model_validator(mode="after")
-    def _rules(self) -> Matching:
+    def _rules(self) -> Self:
         answers = {p.answer for p in self.pairs}
         if len(answers) + len(set(self.distractors)) < 3:
             raise rule("matching", "pairs: Moodle needs at least three different answers (add a pair or a distractor)")
@@ -624,13 +635,13 @@ class Essay(QuestionBase):
     """Number of files the learner may attach (-1: unlimited)."""
     attachments_required: int = Field(default=0, ge=0, le=3)
     max_bytes: int = Field(default=0, ge=0)
-    file_types: list[str] = Field(default_factory=list)
+    file_types: list[str] = Field(default_factory=_empty_list)
     grader_info: Markdown = ""
     """Notes for the teacher who grades."""
     response_template: str = ""
 
     @model_validator(mode="after")
-    def _rules(self) -> Essay:
+    def _rules(self) -> Self:
         if self.min_words and self.max_words and self.min_words > self.max_words:
             raise rule("essay", "min_words: is larger than max_words")
         if self.response_format == "noinline" and self.attachments == 0:
@@ -681,7 +692,7 @@ class Gap(Model):
     answers: list[GapAnswer] = Field(min_length=1)
 
     @model_validator(mode="after")
-    def _rules(self) -> Gap:
+    def _rules(self) -> Self:
         if self.type == "numerical":
             for a in self.answers:
                 if a.text != "*":
@@ -716,7 +727,7 @@ class Cloze(QuestionBase):
     """Not used: a cloze question is worth the sum of its gaps' weights."""
 
     @model_validator(mode="after")
-    def _rules(self) -> Cloze:
+    def _rules(self) -> Self:
         ids = [g.id for g in self.gaps]
         if len(set(ids)) != len(ids):
             raise rule("cloze", "gaps: gap ids must be unique")
@@ -754,7 +765,7 @@ class Ordering(QuestionBase):
     feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
 
     @model_validator(mode="after")
-    def _rules(self) -> Ordering:
+    def _rules(self) -> Self:
         if len(set(self.items)) != len(self.items):
             raise rule("ordering", "items: items must be different from each other")
         if self.select_type != "all" and not 2 <= self.select_count <= len(self.items):
@@ -785,7 +796,7 @@ class QuizDefaults(Model):
 
     lesson: Slug | None = None
     category: str | None = None
-    tags: list[str] = Field(default_factory=list)
+    tags: list[str] = Field(default_factory=_empty_list)
     """Added to each question's own tags."""
 
 
@@ -793,7 +804,7 @@ class QuizFile(Model):
     """`quiz/*.yaml`: questions, with defaults for the file."""
 
     defaults: QuizDefaults = Field(default_factory=QuizDefaults)
-    questions: list[Question] = Field(default_factory=list)
+    questions: list[Question] = Field(default_factory=_empty_list)
 
 
 # --------------------------------------------------------------------------- the whole course

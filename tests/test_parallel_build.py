@@ -23,8 +23,16 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+@pytest.fixture
+def split_any_course(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split even the example course, which is too small for a split to pay."""
+    monkeypatch.setattr(build_module, "WORTH_SPLITTING", 0)
+
+
 @pytest.mark.parametrize("course", ["example", "synthetic with SCORM in the backup"])
-def test_parallel_and_serial_builds_write_the_same_bytes(course: str, tmp_path: Path, forks: list[int]) -> None:
+def test_parallel_and_serial_builds_write_the_same_bytes(
+    course: str, tmp_path: Path, forks: list[int], split_any_course: None
+) -> None:
     root = ROOT / "course_src"
     if course != "example":
         root = tmp_path / "course"
@@ -40,7 +48,7 @@ def test_parallel_and_serial_builds_write_the_same_bytes(course: str, tmp_path: 
     assert len(files_of(tmp_path / "serial")) == 6
 
 
-def test_no_fork_while_other_threads_run(tmp_path: Path, forks: list[int]) -> None:
+def test_no_fork_while_other_threads_run(tmp_path: Path, forks: list[int], split_any_course: None) -> None:
     """The preview builds from a thread of its server: forking a threaded process is unsafe."""
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -76,7 +84,7 @@ def bodies_of(root: Path) -> set[str]:
 
 @pytest.mark.parametrize("child", ["answers", "fails"])
 def test_lessons_rendered_ahead_on_both_cores_give_the_same_bytes(
-    child: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+    child: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int], split_any_course: None
 ) -> None:
     root = tmp_path / "course"
     write_synthetic_course(root, 40, 8, 20)
@@ -109,3 +117,14 @@ def test_no_rendering_ahead_for_targets_that_render_no_lesson(
     monkeypatch.setattr(build_module, "PRERENDER_CHARS", 0)
     build_course(ROOT / "course_src", tmp_path / "dist", ["moodle"], options=BuildOptions(jobs=2, cache=False))
     assert forks == []
+
+
+def test_a_small_course_is_built_in_one_process(tmp_path: Path, forks: list[int]) -> None:
+    """Forking costs a small course more than the backup takes: it is built here, even on two
+    cores; a course of `WORTH_SPLITTING` questions and lessons is split."""
+    build_course(ROOT / "course_src", tmp_path / "small", options=BuildOptions(jobs=2))
+    assert forks == []
+    root = tmp_path / "course"
+    write_synthetic_course(root, build_module.WORTH_SPLITTING - 2, 2, 5)
+    build_course(root, tmp_path / "large", options=BuildOptions(jobs=2))
+    assert len(forks) == 1

@@ -38,3 +38,19 @@ def test_quiz_schema_knows_every_question_type() -> None:
         "cloze",
         "ordering",
     }
+
+
+def test_field_descriptions_come_from_the_class_that_declares_the_field() -> None:
+    """As pydantic's `use_attribute_docstrings` would have it: an inherited field keeps its
+    docstring, a field declared again takes the new declaration's (or none)."""
+    from coursebuilder import model
+    from coursebuilder.schema import field_docstrings
+
+    multichoice = field_docstrings(model.MultiChoice)
+    assert multichoice["id"] == "Stable id: Moodle's idnumber, SCORM interaction id."
+    assert "shuffle" not in multichoice
+    assert field_docstrings(model.Cloze)["points"].startswith("Not used: a cloze question is worth")
+    assert "points" not in field_docstrings(model.Description)
+    assert "points" in field_docstrings(model.QuestionBase)
+    # Read only for the schemas, not as the models are defined (which would slow every command).
+    assert model.QuestionBase.model_fields["points"].description is None

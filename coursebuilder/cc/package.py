@@ -17,7 +17,7 @@ from functools import cache, partial
 from pathlib import Path
 from typing import TypeVar
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, StrictUndefined, select_autoescape
 from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
@@ -30,6 +30,7 @@ from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course, GlossaryEntry, Lesson, Question, questions_by_lesson
 from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, term_anchor
 from coursebuilder.scorm.i18n import Messages
+from coursebuilder.templating import PrecompiledLoader
 
 MANIFEST = "imsmanifest.xml"
 GLOSSARY_PAGE = "glossary.html"
@@ -52,7 +53,7 @@ def assessment_file(lesson: Lesson) -> str:
 @cache
 def _environment() -> Environment:
     return Environment(
-        loader=PackageLoader("coursebuilder", "templates"),
+        loader=PrecompiledLoader(),  # compiled in advance (`templating`)
         autoescape=select_autoescape(["j2", "html"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         keep_trailing_newline=True,

@@ -20,7 +20,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from coursebuilder.diagnostics import CourseError, error
@@ -31,6 +31,7 @@ from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, plain_text
 from coursebuilder.scorm.i18n import Messages
 from coursebuilder.scorm.manifest import PackagePlan, Sco, manifest_12, manifest_2004
 from coursebuilder.scorm.quiz import QuizBuilder, QuizPlan
+from coursebuilder.templating import PrecompiledLoader
 
 Version = Literal["1.2", "2004"]
 Structure = Literal["single", "multi"]
@@ -85,7 +86,7 @@ FLAVOURS: dict[str, Flavour] = {
 @cache
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("coursebuilder", "templates"),
+        loader=PrecompiledLoader(),  # compiled in advance (`templating`)
         autoescape=select_autoescape(["j2", "html"], default_for_string=True, default=True),
         undefined=StrictUndefined,
         trim_blocks=False,
