@@ -9,7 +9,7 @@ so the declaration is written here and the document after it by lxml.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from lxml import etree
 
@@ -62,9 +62,40 @@ def element(tag: str, attrs: Mapping[str, Value] | None = None, fields: Fields =
 def child(
     parent: etree._Element, tag: str, attrs: Mapping[str, Value] | None = None, fields: Fields = ()
 ) -> etree._Element:
-    """A child element (a container or a record) with attributes and leaf children."""
-    node = etree.SubElement(parent, tag, {key: text(value) for key, value in attrs.items()} if attrs else None)
-    add_fields(node, fields)
+    """A child element (a container or a record) with attributes and leaf children.
+
+    A record is a copy of a template with its attributes and fields, made once per shape:
+    copying the elements in C and filling in their texts costs about a third less than
+    creating each element (a large backup has a million fields).
+    """
+    if not fields:
+        return etree.SubElement(parent, tag, {key: text(value) for key, value in attrs.items()} if attrs else None)
+    rows = fields if isinstance(fields, list) else list(fields)
+    shape = (tag, tuple(attrs) if attrs else (), tuple([name for name, _ in rows]))
+    template = _TEMPLATES.get(shape)
+    if template is None:
+        template = _TEMPLATES[shape] = _template(*shape)
+    node = _copy(template)
+    if attrs:
+        for key, value in attrs.items():
+            node.set(key, value if value.__class__ is str else text(value))
+    for leaf, (_, value) in zip(node, rows, strict=True):
+        leaf.text = value if value.__class__ is str else text(value)
+    parent.append(node)
+    return node
+
+
+_copy: Callable[[etree._Element], etree._Element] = etree._Element.__copy__  # type: ignore[attr-defined]
+"""A deep copy of an element (what `copy.copy` calls, without its dispatch)."""
+_TEMPLATES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], etree._Element] = {}
+"""Record templates by (tag, attribute names, field names)."""
+
+
+def _template(tag: str, attrs: tuple[str, ...], names: tuple[str, ...]) -> etree._Element:
+    """An element with the given attributes (empty) and one empty child per field name."""
+    node = etree.Element(tag, dict.fromkeys(attrs, ""))
+    for name in names:
+        etree.SubElement(node, name)
     return node
 
 
