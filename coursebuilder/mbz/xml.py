@@ -80,7 +80,8 @@ def child(
         for key, value in attrs.items():
             node.set(key, value if value.__class__ is str else text(value))
     for leaf, (_, value) in zip(node, rows, strict=True):
-        leaf.text = value if value.__class__ is str else text(value)
+        kind = value.__class__
+        leaf.text = value if kind is str else str(value) if kind is int else text(value)  # most are text or int
     parent.append(node)
     return node
 
@@ -131,6 +132,6 @@ def to_bytes(root: etree._Element) -> bytes:
     Fields always have text (`add_fields` sets it), so a childless element without text is a container.
     """
     for node in root.iter():
-        if node.text is None and len(node) == 0:
+        if not len(node) and node.text is None:  # counting children is cheaper than reading a text
             node.text = "\n" + "  " * sum(1 for _ in node.iterancestors())
     return DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)
