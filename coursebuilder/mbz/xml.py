@@ -79,7 +79,7 @@ def child(
     if attrs:
         for key, value in attrs.items():
             node.set(key, value if value.__class__ is str else text(value))
-    for leaf, (_, value) in zip(node, rows, strict=True):
+    for leaf, (_, value) in zip(list(node), rows, strict=True):  # a list is quicker than iterating
         kind = value.__class__
         leaf.text = value if kind is str else str(value) if kind is int else text(value)  # most are text or int
     parent.append(node)
@@ -105,6 +105,18 @@ def add_fields(parent: etree._Element, fields: Fields) -> None:
     sub = etree.SubElement
     for name, value in fields:
         sub(parent, name).text = value if value.__class__ is str else text(value)
+
+
+def graft(parent: etree._Element, template: etree._Element) -> etree._Element:
+    """Append a copy of `template` (a subtree of fixed shape, made once) to `parent`; return it."""
+    node = _copy(template)
+    parent.append(node)
+    return node
+
+
+def graft_children(parent: etree._Element, template: etree._Element) -> None:
+    """Append copies of `template`'s children to `parent`."""
+    parent.extend(list(_copy(template)))
 
 
 def empty(tag: str, *children: str) -> etree._Element:
