@@ -71,11 +71,7 @@ def child(
     if not fields:
         return etree.SubElement(parent, tag, {key: text(value) for key, value in attrs.items()} if attrs else None)
     rows = fields if isinstance(fields, list) else list(fields)
-    shape = (tag, tuple(attrs) if attrs else (), tuple([name for name, _ in rows]))
-    template = _TEMPLATES.get(shape)
-    if template is None:
-        template = _TEMPLATES[shape] = _template(*shape)
-    node = _copy(template)
+    node = _copy(_template(tag, tuple(attrs) if attrs else (), tuple([name for name, _ in rows])))
     if attrs:
         for key, value in attrs.items():
             node.set(key, value if value.__class__ is str else text(value))
@@ -88,12 +84,14 @@ def child(
 
 _copy: Callable[[etree._Element], etree._Element] = etree._Element.__copy__  # type: ignore[attr-defined]
 """A deep copy of an element (what `copy.copy` calls, without its dispatch)."""
-_TEMPLATES: dict[tuple[str, tuple[str, ...], tuple[str, ...]], etree._Element] = {}
-"""Record templates by (tag, attribute names, field names)."""
 
 
+@functools.cache
 def _template(tag: str, attrs: tuple[str, ...], names: tuple[str, ...]) -> etree._Element:
-    """An element with the given attributes (empty) and one empty child per field name."""
+    """An element with the given attributes (empty) and one empty child per field name.
+
+    Made once per shape: tags and names are the writers' own, never the course's.
+    """
     node = etree.Element(tag, dict.fromkeys(attrs, ""))
     for name in names:
         etree.SubElement(node, name)
