@@ -130,6 +130,8 @@ def _reference_link(linker: GlossaryLinker, root: etree._Element, title: str) ->
 
 PIECES = ["API", " api ", "x API y", "<!-- API -->", "<em>", "</em>", "<code>", "</code>", "<h2>", "</h2>"]
 PIECES += ['<span class="nolink">', "</span>", "<a href='#x'>", "</a>", "<p>", "</p>", "<div>", "</div>", "APIs"]
+PIECES += ["x", "\u0345"]
+"""A phrase's words in neighbouring texts; a character whose folding falls back to the alternation."""
 
 
 @settings(max_examples=200, deadline=None)
@@ -141,6 +143,17 @@ def test_one_walk_links_what_checking_every_ancestor_linked(markup: str) -> None
     linker.link(fresh, "Glossary")
     _reference_link(linker, reference, "Glossary")
     assert inner_html(fresh) == inner_html(reference)
+
+
+def test_a_phrase_split_between_elements_is_not_linked() -> None:
+    """The texts are searched together, but a match never reaches from one into the next."""
+    linker = _linker([GlossaryEntry(term="x api", definition="d"), GlossaryEntry(term="API", definition="d")])
+    holder = lxml_html.fragment_fromstring("<p>x<em>api</em></p><p>x api</p>", create_parent="div")
+    linker.link(holder, "Glossary")
+    assert inner_html(holder) == (
+        '<p>x<em><a class="gloss" href="#g-1" title="Glossary">api</a></em></p>'
+        '<p><a class="gloss" href="#g-0" title="Glossary">x api</a></p>'
+    )
 
 
 def test_comment_tails_and_skipped_ancestors_stay_unlinked() -> None:

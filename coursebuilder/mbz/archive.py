@@ -106,16 +106,19 @@ def mbz_bytes(entries: Mapping[str, bytes]) -> bytes:
             continue
         if isinstance(entries, Entries):  # read back piece by piece
             size = entries.size(name)
-            sink.write(ustar_header(name, 0o644, size, REGTYPE))
-            for piece in entries.pieces(name):
-                sink.write(piece)
+            pieces = entries.pieces(name)
         else:
             data = entries[name]
             size = len(data)
-            sink.write(ustar_header(name, 0o644, size, REGTYPE))
-            sink.write(data)
+            pieces = iter((data,))
         padding = -size % BLOCK
-        sink.write(bytes(padding))
+        if size <= _SMALL:  # one call to the compressor for the header, the data and the padding
+            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), *pieces, bytes(padding)]))
+        else:
+            sink.write(ustar_header(name, 0o644, size, REGTYPE))
+            for piece in pieces:
+                sink.write(piece)
+            sink.write(bytes(padding))
         written += BLOCK + size + padding
     sink.write(bytes(2 * BLOCK))  # the end of the archive, then zeros to a whole record, as tarfile does
     written += 2 * BLOCK
@@ -123,6 +126,8 @@ def mbz_bytes(entries: Mapping[str, bytes]) -> bytes:
     return sink.finish()
 
 
+_SMALL = 1 << 16
+"""Entries up to this size are joined with their header into one piece to compress (most are)."""
 BLOCK = 512
 RECORD = 20 * BLOCK
 """tarfile's BLOCKSIZE and RECORDSIZE."""
@@ -130,24 +135,37 @@ REGTYPE, DIRTYPE = b"0", b"5"
 _MAGIC = b"ustar\x0000"
 
 
+_IDS = b"%07o\0" % 0 * 2
+"""uid and gid."""
+_MTIME = b"%011o\0" % 0
+_AFTER_KIND = (bytes(100) + _MAGIC + bytes(32 + 32 + 8 + 8 + 155)).ljust(BLOCK - 157, b"\0")
+"""Link name, magic, user and group names, device numbers, prefix and the block's padding."""
+_FIXED_SUM = sum(_IDS) + sum(_MTIME) + sum(b" " * 8) + sum(_AFTER_KIND)
+"""The checksum's share of the fields every header has alike (the checksum counts its own field as spaces)."""
+
+
 def ustar_header(name: str, mode: int, size: int, kind: bytes) -> bytes:
-    """A USTAR header as tarfile writes it: mtime, uid and gid 0, no user or group names."""
-    fields = b"".join(
+    """A USTAR header as tarfile writes it: mtime, uid and gid 0, no user or group names.
+
+    The checksum is the byte sum of the header with its own field as spaces: the sum of the
+    fixed fields is taken once, those of the name, mode, size and type per header.
+    """
+    path = name.encode("ascii")
+    mode_field = b"%07o\0" % mode
+    size_field = b"%011o\0" % size
+    checksum = _FIXED_SUM + sum(path) + sum(mode_field) + sum(size_field) + kind[0]
+    return b"".join(
         [
-            name.encode("ascii").ljust(100, b"\0"),
-            b"%07o\0" % mode,
-            b"%07o\0" % 0,  # uid
-            b"%07o\0" % 0,  # gid
-            b"%011o\0" % size,
-            b"%011o\0" % 0,  # mtime
-            b"        ",  # the checksum counts its own field as spaces
+            path.ljust(100, b"\0"),
+            mode_field,
+            _IDS,
+            size_field,
+            _MTIME,
+            b"%06o\0 " % checksum,
             kind,
-            bytes(100),  # link name
-            _MAGIC,
-            bytes(32 + 32 + 8 + 8 + 155),  # user and group names, device numbers, prefix
+            _AFTER_KIND,
         ]
-    ).ljust(BLOCK, b"\0")
-    return fields[:148] + b"%06o\0" % sum(fields) + fields[155:]
+    )
 
 
 class _GzipSink:

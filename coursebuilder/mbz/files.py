@@ -118,6 +118,8 @@ class FileStore:
             return self._local(src, source_file, area) or src
 
         rendered = render(text, resolve_image=image, inline=inline, cache=self.renders)
+        if "=" not in rendered:  # no attribute at all (most texts): nothing to rewrite
+            return rendered
         return _ATTR.sub(lambda match: self._attribute(match, source_file, area), rendered)
 
     def _attribute(self, match: re.Match[str], source_file: str, area: Area) -> str:

@@ -60,6 +60,36 @@ class Bank:
         return sum(mark for _, mark in self.slots)
 
 
+def _entry_template() -> etree._Element:
+    """A bank entry with its one version and an empty `<questions>`, the same for every question.
+
+    Its ids, category, owner and idnumber are filled in per question (fields 0 to 3; the
+    version's id); made once, copied per question, which is cheaper than building it.
+    """
+    entry = xml.element(
+        "question_bank_entry",
+        {"id": ""},
+        [("questioncategoryid", ""), ("idnumber", None), ("ownerid", ""), ("nextversion", 2)],
+    )
+    versions = xml.child(xml.child(entry, "question_version"), "question_versions", {"id": ""})
+    xml.add_fields(versions, [("version", 1), ("status", "ready")])
+    xml.child(versions, "questions")
+    return entry
+
+
+def _trailer_template() -> etree._Element:
+    """The containers that close every question: the qbank plugins' (empty) data, hints, tags."""
+    holder = xml.element("trailer")
+    xml.child(xml.child(holder, "plugin_qbank_comment_question"), "comments")
+    xml.child(xml.child(holder, "plugin_qbank_customfields_question"), "customfields")
+    xml.child(holder, "question_hints")
+    xml.child(holder, "tags")
+    return holder
+
+
+_ENTRY = _entry_template()
+_TRAILER = _trailer_template()
+
 QUESTIONS_FILE = "questions.xml"
 _HEAD = xml.DECLARATION + b"<question_categories>\n"
 _TAIL = b"</question_categories>\n"
@@ -159,20 +189,16 @@ class QuestionBank:
         question_id: int,
     ) -> etree._Element:
         """A bank entry with its one version; returns the `<questions>` element to fill."""
-        entry = xml.child(
-            entries,
-            "question_bank_entry",
-            {"id": question_id},
-            [
-                ("questioncategoryid", category_id),
-                ("idnumber", idnumber),
-                ("ownerid", self.job.userid),
-                ("nextversion", 2),
-            ],
-        )
-        versions = xml.child(xml.child(entry, "question_version"), "question_versions", {"id": question_id})
-        xml.add_fields(versions, [("version", 1), ("status", "ready")])
-        return xml.child(versions, "questions")
+        entry = xml.graft(entries, _ENTRY)
+        entry.set("id", str(question_id))
+        category, owner, version = entry[0], entry[2], entry[4]
+        category.text = str(category_id)
+        if idnumber is not None:
+            entry[1].text = idnumber
+        owner.text = str(self.job.userid)
+        versions = version[0]
+        versions.set("id", str(question_id))
+        return versions[2]
 
     def _question(
         self, activity: Activity, question: Question, category_id: int, entries: etree._Element
@@ -257,9 +283,8 @@ class QuestionBank:
         self, node: etree._Element, hints: list[Hint], writer: QuestionTexts, contextid: int, tags: list[str]
     ) -> None:
         """The qbank plugins' (empty) data, hints and tags that follow the type's data."""
-        xml.child(xml.child(node, "plugin_qbank_comment_question"), "comments")
-        xml.child(xml.child(node, "plugin_qbank_customfields_question"), "customfields")
-        hints_node = xml.child(node, "question_hints")
+        xml.graft_children(node, _TRAILER)
+        hints_node, tags_node = node[-2], node[-1]
         for hint in hints:
             hint_id = self.job.ids.record()
             xml.child(
@@ -274,7 +299,6 @@ class QuestionBank:
                     ("options", None),
                 ],
             )
-        tags_node = xml.child(node, "tags")
         for raw in dict.fromkeys(tag.strip() for tag in tags if tag.strip()):
             name = raw.lower()
             tag_id = self._tags.setdefault(name, self.job.ids.tag())
@@ -347,8 +371,5 @@ class QuestionBank:
                 show_num_correct=False,
                 standard_instruction=False,
             )
-        xml.child(xml.child(node, "plugin_qbank_comment_question"), "comments")
-        xml.child(xml.child(node, "plugin_qbank_customfields_question"), "customfields")
-        xml.child(node, "question_hints")
-        xml.child(node, "tags")
+        xml.graft_children(node, _TRAILER)
         return qid

@@ -9,7 +9,7 @@ so the declaration is written here and the document after it by lxml.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from lxml import etree
 
@@ -62,9 +62,39 @@ def element(tag: str, attrs: Mapping[str, Value] | None = None, fields: Fields =
 def child(
     parent: etree._Element, tag: str, attrs: Mapping[str, Value] | None = None, fields: Fields = ()
 ) -> etree._Element:
-    """A child element (a container or a record) with attributes and leaf children."""
-    node = etree.SubElement(parent, tag, {key: text(value) for key, value in attrs.items()} if attrs else None)
-    add_fields(node, fields)
+    """A child element (a container or a record) with attributes and leaf children.
+
+    A record is a copy of a template with its attributes and fields, made once per shape:
+    copying the elements in C and filling in their texts costs about a third less than
+    creating each element (a large backup has a million fields).
+    """
+    if not fields:
+        return etree.SubElement(parent, tag, {key: text(value) for key, value in attrs.items()} if attrs else None)
+    rows = fields if isinstance(fields, list) else list(fields)
+    node = _copy(_template(tag, tuple(attrs) if attrs else (), tuple([name for name, _ in rows])))
+    if attrs:
+        for key, value in attrs.items():
+            node.set(key, value if value.__class__ is str else text(value))
+    for leaf, (_, value) in zip(list(node), rows, strict=True):  # a list is quicker than iterating
+        kind = value.__class__
+        leaf.text = value if kind is str else str(value) if kind is int else text(value)  # most are text or int
+    parent.append(node)
+    return node
+
+
+_copy: Callable[[etree._Element], etree._Element] = etree._Element.__copy__  # type: ignore[attr-defined]
+"""A deep copy of an element (what `copy.copy` calls, without its dispatch)."""
+
+
+@functools.cache
+def _template(tag: str, attrs: tuple[str, ...], names: tuple[str, ...]) -> etree._Element:
+    """An element with the given attributes (empty) and one empty child per field name.
+
+    Made once per shape: tags and names are the writers' own, never the course's.
+    """
+    node = etree.Element(tag, dict.fromkeys(attrs, ""))
+    for name in names:
+        etree.SubElement(node, name)
     return node
 
 
@@ -73,6 +103,18 @@ def add_fields(parent: etree._Element, fields: Fields) -> None:
     sub = etree.SubElement
     for name, value in fields:
         sub(parent, name).text = value if value.__class__ is str else text(value)
+
+
+def graft(parent: etree._Element, template: etree._Element) -> etree._Element:
+    """Append a copy of `template` (a subtree of fixed shape, made once) to `parent`; return it."""
+    node = _copy(template)
+    parent.append(node)
+    return node
+
+
+def graft_children(parent: etree._Element, template: etree._Element) -> None:
+    """Append copies of `template`'s children to `parent`."""
+    parent.extend(list(_copy(template)))
 
 
 def empty(tag: str, *children: str) -> etree._Element:
@@ -100,6 +142,6 @@ def to_bytes(root: etree._Element) -> bytes:
     Fields always have text (`add_fields` sets it), so a childless element without text is a container.
     """
     for node in root.iter():
-        if node.text is None and len(node) == 0:
+        if not len(node) and node.text is None:  # counting children is cheaper than reading a text
             node.text = "\n" + "  " * sum(1 for _ in node.iterancestors())
     return DECLARATION + etree.tostring(root, encoding="UTF-8", pretty_print=True)

@@ -93,6 +93,8 @@ class GlossaryLinker:
         self.groups = _group_patterns(phrases, self.fold)
         """(pattern, matches the folded text) per flag pair; None when only the alternation is exact."""
         self._folds = self.groups is not None and any(on_folded for _, on_folded in self.groups)
+        self._separator = _SEPARATOR if not any(_SEPARATOR in p.text for p in phrases) else None
+        """Joins a tree's texts into one to search (None: a phrase has it, search each text)."""
 
     @property
     def reference_pattern(self) -> re.Pattern[str]:
@@ -116,16 +118,40 @@ class GlossaryLinker:
         """
         if not self.phrases:
             return
+        texts: list[tuple[etree._Element, str, bool]] = []
+        """(element, text, whether it is the element's tail) of every text to link in."""
         pending = [(root, _skipped(root))]
         while pending:
             element, skipped = pending.pop()
-            children = [child for child in element if isinstance(child.tag, str)]  # before links go in
-            if not skipped:
-                self._link_text(element, title)
-            for child in children:
+            if not skipped and element.text:
+                texts.append((element, element.text, False))
+            for child in element:
+                if not isinstance(child.tag, str):
+                    continue
                 if child.tail and not skipped:
-                    self._link_tail(child, title)
+                    texts.append((child, child.tail, True))
                 pending.append((child, skipped or _skips(child)))
+        if self._separator is None:
+            for element, _, tail in texts:
+                (self._link_tail if tail else self._link_text)(element, title)
+            return
+        # One search over all the texts, joined by a character no match can contain or be
+        # next to as a word character: each text's matches are those of its own search.
+        joined = self._separator.join(text for _, text, _ in texts)
+        found = iter(self.spans(joined))
+        span = next(found, None)
+        start = 0
+        for element, text, tail in texts:
+            end = start + len(text)
+            spans = []
+            while span is not None and span[0] < end:
+                spans.append((span[0] - start, span[1] - start))
+                span = next(found, None)
+            if spans:
+                pieces = self._pieces(text, spans)
+                if len(pieces) > 1:
+                    (self._insert_tail if tail else self._insert_text)(element, pieces, title)
+            start = end + 1
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Start and end of each match in `text`, as `reference_pattern.finditer` finds them."""
@@ -141,10 +167,11 @@ class GlossaryLinker:
         else:
             yield from _spans([pattern for pattern, _ in groups], [folded if f else text for _, f in groups])
 
-    def _pieces(self, text: str) -> list[str | tuple[str, str]]:
+    def _pieces(self, text: str, spans: Iterable[tuple[int, int]] | None = None) -> list[str | tuple[str, str]]:
+        """`text` split into plain runs and (phrase, anchor) links, alternately; `spans` if already found."""
         pieces: list[str | tuple[str, str]] = []
         last = 0
-        for start, end in self.spans(text):
+        for start, end in self.spans(text) if spans is None else spans:
             found = text[start:end]
             anchor = self.anchor_for(found)
             if anchor is None:
@@ -173,8 +200,10 @@ class GlossaryLinker:
         if not element.text:
             return
         pieces = self._pieces(element.text)
-        if len(pieces) == 1:
-            return
+        if len(pieces) > 1:
+            self._insert_text(element, pieces, title)
+
+    def _insert_text(self, element: etree._Element, pieces: list[str | tuple[str, str]], title: str) -> None:
         head = pieces[0]
         assert isinstance(head, str)
         element.text = head or None
@@ -184,13 +213,20 @@ class GlossaryLinker:
     def _link_tail(self, element: etree._Element, title: str) -> None:
         assert element.tail is not None
         pieces = self._pieces(element.tail)
-        if len(pieces) == 1:
-            return
+        if len(pieces) > 1:
+            self._insert_tail(element, pieces, title)
+
+    def _insert_tail(self, element: etree._Element, pieces: list[str | tuple[str, str]], title: str) -> None:
         head = pieces[0]
         assert isinstance(head, str)
         element.tail = head or None
         for link in reversed(list(self._anchors(pieces, title))):
             element.addnext(link)
+
+
+_SEPARATOR = "\x00"
+"""Neither a word character nor whitespace: no match of phrases without it crosses it, and the
+whole-word checks see it as they see the start or end of a text."""
 
 
 def _phrase_pattern(phrase: Phrase) -> str:
