@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-import threading
 import traceback
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +19,7 @@ from coursebuilder.loader import load_course, load_or_raise, under_course
 from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
-from coursebuilder.prescan import WORTH_FORKING
+from coursebuilder.prescan import WORTH_FORKING, ForkedCall, may_fork
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 
 
@@ -139,37 +139,17 @@ def prerender_lessons(context: BuildContext, targets: Sequence[Target], jobs: in
     all of them before). Only for lessons of `PRERENDER_CHARS` characters or more that no
     rendering answers yet, with two processes allowed and forking safe. The renderings are
     those the targets would make, so the bytes do not change; should the child fail, its
-    half is left for the targets to render.
+    half is rendered here (`prescan.ForkedCall`).
     """
     forms = tuple(dict.fromkeys(form for target in targets for form in target.lesson_forms))
     work = context.renders.missing((lesson.body for lesson in context.course.lessons), forms)
-    if not work or sum(len(text) for text, _ in work) < PRERENDER_CHARS or _workers(jobs) < 2 or not _can_fork():
+    if not work or sum(len(text) for text, _ in work) < PRERENDER_CHARS or _workers(jobs) < 2 or not may_fork():
         return
     theirs, ours = work[::2], work[1::2]
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        code = 1
-        try:
-            os.close(read_end)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(pickle.dumps(RenderCache.prepare(theirs), pickle.HIGHEST_PROTOCOL))
-            code = 0
-        finally:
-            os._exit(code)
-    os.close(write_end)
+    child = ForkedCall(partial(RenderCache.prepare, theirs), fork=True)
     made = RenderCache.prepare(ours)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(pid, 0)
-    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and data:
-        made.update(pickle.loads(data))
+    made.update(child.result())
     context.renders.offer(made)
-
-
-def _can_fork() -> bool:
-    """Forking is safe only where no other thread runs (the preview builds from threads)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
 
 
 def _build_group(
@@ -221,7 +201,7 @@ def _parallel_groups(targets: Sequence[Target], jobs: int | None, course: Course
     heavy = [target for target in targets if target.name in _HEAVY]
     light = [target for target in targets if target.name not in _HEAVY]
     small = len(course.questions) + len(course.lessons) < WORTH_SPLITTING
-    if _workers(jobs) < 2 or not _can_fork() or small or not heavy or not light:
+    if _workers(jobs) < 2 or not may_fork() or small or not heavy or not light:
         return [list(targets)]
     return [light, heavy]
 

@@ -66,7 +66,7 @@ def prescan(bodies: Sequence[str], min_chars: int | None = WORTH_FORKING) -> Tex
     texts = list(dict.fromkeys(body for body in bodies if len(body) <= limits.MAX_BODY_CHARS))
     if min_chars is None or not texts or sum(map(len, texts)) < min_chars:
         return TextScans()
-    if not _may_fork():
+    if not may_fork():
         return TextScans()
     return TextScans(_Child.start(texts, _scan))
 
@@ -76,7 +76,7 @@ def _scan(text: str) -> Scan:
     return scan_markdown(text)
 
 
-def _may_fork() -> bool:
+def may_fork() -> bool:
     """Forking a process that runs other threads is unsafe (the preview server loads from its threads)."""
     return hasattr(os, "fork") and threading.active_count() == 1
 
@@ -88,7 +88,7 @@ class ForkedMap:
 
     def __init__(self, function: Callable[[str], Any], texts: list[str], fork: bool) -> None:
         self._function, self._texts = function, texts
-        self._child = _Child.start(texts, function) if fork and texts and _may_fork() else None
+        self._child = _Child.start(texts, function) if fork and texts and may_fork() else None
 
     def results(self) -> list[Any]:
         """The results, in the order of the texts (waits for the child)."""
@@ -110,7 +110,7 @@ class ForkedCall:
 
     def __init__(self, function: Callable[[], Any], fork: bool) -> None:
         self._function = function
-        self._child = _Child.start([""], lambda _: function()) if fork and _may_fork() else None
+        self._child = _Child.start([""], lambda _: function()) if fork and may_fork() else None
 
     def result(self) -> Any:
         """The result (waits for the child)."""
