@@ -7,10 +7,12 @@ import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from coursebuilder import markdown
 from tests.browser import chromium  # noqa: F401 - the shared browser fixture
 
 # Property-based tests: `ci` (the default) replays the same examples on every run, so CI is
@@ -111,3 +113,22 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     monkeypatch.setattr(os, "fork", fork)
     return started
+
+
+def files_of(folder: Path) -> dict[str, bytes]:
+    """Every file under `folder` (relative path → bytes): two builds compare equal or not."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every Markdown text markdown-it parses in this process from now on."""
+    seen: list[str] = []
+    real = markdown._render
+
+    def counting(text: str, *args: Any, **kwargs: Any) -> str:
+        seen.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(markdown, "_render", counting)
+    return seen

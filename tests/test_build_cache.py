@@ -12,11 +12,7 @@ from coursebuilder import build as build_module
 from coursebuilder import buildcache
 from coursebuilder.build import build_course
 from coursebuilder.targets import BuildOptions
-from tests.conftest import SKELETON
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+from tests.conftest import SKELETON, files_of
 
 
 @pytest.fixture

@@ -13,7 +13,6 @@ from typing import Any, ClassVar
 import pytest
 
 from coursebuilder import build as build_module
-from coursebuilder import markdown
 from coursebuilder.build import build_course
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.gcpause import paused_gc
@@ -30,20 +29,6 @@ SERIAL = BuildOptions(jobs=1, cache=False)
 
 def build(root: Path, out: Path, *targets: str) -> None:
     build_course(root, out, target_names=targets, options=SERIAL)
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every Markdown text the renderer parses from now on."""
-    seen: list[str] = []
-    real = markdown._render
-
-    def counting(text: str, *args: Any, **kwargs: Any) -> str:
-        seen.append(text)
-        return real(text, *args, **kwargs)
-
-    monkeypatch.setattr(markdown, "_render", counting)
-    return seen
 
 
 def test_targets_of_one_build_parse_each_text_once(skeleton_course: Path, tmp_path: Path, parses: list[str]) -> None:

@@ -15,12 +15,9 @@ from coursebuilder.loader import load_course
 from coursebuilder.markdown import RenderCache
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import BuildOptions
+from tests.conftest import files_of
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -62,20 +59,6 @@ def test_no_fork_while_other_threads_run(tmp_path: Path, forks: list[int], split
     assert len(files_of(tmp_path / "dist")) == 6
 
 
-def lesson_bodies_parsed_here(monkeypatch: pytest.MonkeyPatch, bodies: set[str]) -> list[str]:
-    """The lesson bodies markdown-it parses in this process from now on."""
-    parsed: list[str] = []
-    real = markdown._render
-
-    def counted(text: str, *args: object, **kwargs: object) -> str:
-        if text in bodies:
-            parsed.append(text)
-        return real(text, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(markdown, "_render", counted)
-    return parsed
-
-
 def bodies_of(root: Path) -> set[str]:
     loaded = load_course(root).course
     assert loaded is not None
@@ -84,7 +67,12 @@ def bodies_of(root: Path) -> set[str]:
 
 @pytest.mark.parametrize("child", ["answers", "fails"])
 def test_lessons_rendered_ahead_on_both_cores_give_the_same_bytes(
-    child: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int], split_any_course: None
+    child: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    forks: list[int],
+    split_any_course: None,
+    parses: list[str],
 ) -> None:
     root = tmp_path / "course"
     write_synthetic_course(root, 40, 8, 20)
@@ -101,10 +89,11 @@ def test_lessons_rendered_ahead_on_both_cores_give_the_same_bytes(
 
         monkeypatch.setattr(RenderCache, "prepare", staticmethod(prepare))
     bodies = bodies_of(root)
-    parsed = lesson_bodies_parsed_here(monkeypatch, bodies)
+    parses.clear()
     build_course(root, tmp_path / "ahead", options=BuildOptions(jobs=2, cache=False, scorm_structure="single"))
     assert len(forks) == 2, "one child renders half the lessons, another builds the backup"
     assert files_of(tmp_path / "ahead") == files_of(tmp_path / "serial")
+    parsed = [text for text in parses if text in bodies]  # the lessons parsed in this process
     if child == "answers":
         assert 0 < len(set(parsed)) < len(bodies), "this process parsed only its half of the lessons"
     else:

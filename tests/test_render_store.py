@@ -10,17 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder import build, buildcache, markdown, renderstore
+from coursebuilder import build, buildcache, renderstore
 from coursebuilder.build import build_course
 from coursebuilder.targets import BuildOptions
-from tests.conftest import EXAMPLE
+from tests.conftest import EXAMPLE, files_of
 
 SERIAL = BuildOptions(jobs=1)
 NEW_LINE = "A sentence added after the first build."
-
-
-def files_of(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -32,19 +28,6 @@ def course(tmp_path: Path) -> Path:
 
 def store_of(course: Path, dist: Path) -> Path:
     return renderstore.store_file(buildcache.cache_file(course, dist))
-
-
-def renders_counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts parsed by markdown-it from now on (in this process)."""
-    parsed: list[str] = []
-    real = markdown._render
-
-    def counted(text: str, *args: object, **kwargs: object) -> str:
-        parsed.append(text)
-        return real(text, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(markdown, "_render", counted)
-    return parsed
 
 
 def summary_of(course: Path) -> str:
@@ -61,16 +44,14 @@ def edit_a_lesson(course: Path) -> Path:
     return lesson
 
 
-def test_an_edited_course_parses_only_the_texts_that_changed(
-    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_an_edited_course_parses_only_the_texts_that_changed(course: Path, tmp_path: Path, parses: list[str]) -> None:
     dist = tmp_path / "dist"
-    first = renders_counted(monkeypatch)
     build_course(course, dist, options=SERIAL)
-    assert len(first) > 20, "the first build parses the course's Markdown"
+    assert len(parses) > 20, "the first build parses the course's Markdown"
     edit_a_lesson(course)
-    again = renders_counted(monkeypatch)
+    parses.clear()
     build_course(course, dist, options=SERIAL)
+    again = list(parses)
     assert again, "the edited text is parsed again"
     # The manifests' plain-text summary is made outside the cache (one short text).
     unchanged = [text[:60] for text in again if NEW_LINE not in text and text != summary_of(course)]
