@@ -174,13 +174,9 @@ IN_THE_CHILD: dict[str, Callable[[], None]] = {
 """Failures made in the forked child only (the parent's modules stay as they are)."""
 
 
-@pytest.mark.parametrize("failure", [*IN_THE_CHILD, "killed"])
-@pytest.mark.parametrize("name", ["defects", "active"])
-def test_a_failing_child_gives_the_serial_diagnostics(
-    name: str, failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = course_root(name, active_course)
-    serial = diagnostics(root, None)
+def failing_forks(monkeypatch: pytest.MonkeyPatch, failure: str) -> list[int]:
+    """From now on every forked child fails as `failure` says (one of `IN_THE_CHILD`, or
+    "killed" by the parent at once); returns the ids of the children started."""
     started: list[int] = []
     real = os.fork
 
@@ -196,6 +192,17 @@ def test_a_failing_child_gives_the_serial_diagnostics(
         return pid
 
     monkeypatch.setattr(os, "fork", failing_fork)
+    return started
+
+
+@pytest.mark.parametrize("failure", [*IN_THE_CHILD, "killed"])
+@pytest.mark.parametrize("name", ["defects", "active"])
+def test_a_failing_child_gives_the_serial_diagnostics(
+    name: str, failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = course_root(name, active_course)
+    serial = diagnostics(root, None)
+    started = failing_forks(monkeypatch, failure)
     assert diagnostics(root, 0) == serial
     assert len(started) == 1
 
@@ -328,21 +335,7 @@ def test_a_failing_quiz_child_gives_the_serial_diagnostics(
     failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = diagnostics(DEFECTS, None)
-    started: list[int] = []
-    real = os.fork
-
-    def failing_fork() -> int:
-        pid = real()
-        if pid == 0:  # pragma: no cover - runs in the child
-            if failure in IN_THE_CHILD:
-                IN_THE_CHILD[failure]()
-        else:
-            started.append(pid)
-            if failure == "killed":
-                os.kill(pid, signal.SIGKILL)
-        return pid
-
-    monkeypatch.setattr(os, "fork", failing_fork)
+    started = failing_forks(monkeypatch, failure)
     assert diagnostics(DEFECTS, 0) == serial
     assert len(started) == 3
 
@@ -455,21 +448,7 @@ def test_a_failing_glossary_child_gives_the_serial_diagnostics(
     failure: str, active_course: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     serial = diagnostics(DEFECTS, None)
-    started: list[int] = []
-    real = os.fork
-
-    def failing_fork() -> int:
-        pid = real()
-        if pid == 0:  # pragma: no cover - runs in the child
-            if failure in IN_THE_CHILD:
-                IN_THE_CHILD[failure]()
-        else:
-            started.append(pid)
-            if failure == "killed":
-                os.kill(pid, signal.SIGKILL)
-        return pid
-
-    monkeypatch.setattr(os, "fork", failing_fork)
+    started = failing_forks(monkeypatch, failure)
     assert diagnostics(DEFECTS, 0) == serial
     assert len(started) == 2
 
