@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from markdown_it.token import Token
 
+from coursebuilder import nativemarkdown
 from coursebuilder.diagnostics import Diagnostic, warning
 from coursebuilder.markdown import _ALL_LINKS_BLOCKS, _ALL_LINKS_PARSER, Reference, _html_refs, _may_link
 
@@ -80,6 +81,9 @@ def scan_markdown(text: str) -> tuple[list[UnsafeHtml], list[Reference]]:
     """
     if not text or not any(mark in text for mark in ("<", "](", "]:")):
         return [], []
+    native = nativemarkdown.references(text)
+    if native is not None:  # such a text holds no HTML and no script URL
+        return [], [Reference(kind, target, line) for kind, target, line in native]
     found: dict[UnsafeHtml, None] = {}
     refs: list[Reference] = []
     env: dict[str, object] = {}

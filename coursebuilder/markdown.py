@@ -20,6 +20,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from coursebuilder import nativemarkdown
 from coursebuilder.formulas import mathml, moodle
 from coursebuilder.formulas.notation import MathForm, add_dollarmath
 
@@ -210,14 +211,36 @@ def _marked(text: str, inline: bool, math: MathStyle) -> Rendering:
 
 
 def _render(text: str, resolve_image: ImageResolver | None, inline: bool, math: MathStyle = "moodle") -> str:
+    one_paragraph = _is_one_paragraph(text)
+    if not inline or one_paragraph:
+        native = _render_natively(text, resolve_image, inline)
+        if native is not None:
+            return native
     env: dict[str, Any] = {"resolve_image": resolve_image} if resolve_image else {}
     if math != "moodle":
         env["math"] = _MATH_FORMS[math]
     if inline:
         return str(_PARSER.renderInline(text, env))
-    if _is_one_paragraph(text):
+    if one_paragraph:
         return f"<p>{_PARSER.renderInline(text, env)}</p>\n"
     return str(_PARSER.render(text, env))
+
+
+def _render_natively(text: str, resolve_image: ImageResolver | None, inline: bool) -> str | None:
+    """`_render`'s result from the native engine, or None where it may differ (see
+    `nativemarkdown`). Such a text holds no formula, so the math form does not matter."""
+    html = nativemarkdown.render(text)
+    if html is None:
+        return None
+    if inline:  # a one-line paragraph: markdown-it-py's inline rendering is what the <p> holds
+        if not (html.startswith("<p>") and html.endswith("</p>\n")):
+            return None
+        html = html[3:-5]
+    if resolve_image is not None and "<img" in html:
+        html = nativemarkdown.replace_image_sources(
+            html, [resolve_image(src) for src in nativemarkdown.image_sources(html)]
+        )
+    return html
 
 
 @dataclass(frozen=True)
