@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING
 
-from markdown_it.token import Token
-
 from coursebuilder import nativemarkdown
 from coursebuilder.diagnostics import Diagnostic, warning
-from coursebuilder.markdown import _ALL_LINKS_BLOCKS, _ALL_LINKS_PARSER, Reference, _html_refs, _may_link
+from coursebuilder.markdown import Reference, _html_refs, _may_link, parsers
 
 if TYPE_CHECKING:
+    from markdown_it.token import Token
+
     from coursebuilder.model import Lesson
 
 UNSAFE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "embed", "applet", "base", "meta"})
@@ -37,8 +37,6 @@ UNSAFE_TAGS = frozenset({"script", "iframe", "frame", "frameset", "object", "emb
 SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 """URL schemes that run code when followed."""
 
-_CHECK_PARSER = _ALL_LINKS_PARSER
-"""The renderer refuses to make a link of `javascript:`; the check wants to see it to report it."""
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _TAG_BELT = re.compile(r"<(" + "|".join(sorted(UNSAFE_TAGS)) + r")(?![\w-])", re.I)
@@ -61,7 +59,8 @@ def find_unsafe_html(text: str) -> list[UnsafeHtml]:
     if not text or not any(mark in text for mark in ("<", "](", "]:")):
         return []
     found: dict[UnsafeHtml, None] = {}
-    for block in _CHECK_PARSER.parse(text):
+    # `all_links`: the renderer refuses to make a link of `javascript:`; the check reports it.
+    for block in parsers().all_links.parse(text):
         line = block.map[0] if block.map else 0
         if block.type == "html_block":
             found.update(dict.fromkeys(_scan_fragment(block.content, line)))
@@ -87,7 +86,8 @@ def scan_markdown(text: str) -> tuple[list[UnsafeHtml], list[Reference]]:
     found: dict[UnsafeHtml, None] = {}
     refs: list[Reference] = []
     env: dict[str, object] = {}
-    for block in _ALL_LINKS_BLOCKS.parse(text, env):
+    found_parsers = parsers()
+    for block in found_parsers.all_links_blocks.parse(text, env):
         line = block.map[0] if block.map else 0
         if block.type == "html_block":
             found.update(dict.fromkeys(_scan_fragment(block.content, line)))
@@ -95,7 +95,7 @@ def scan_markdown(text: str) -> tuple[list[UnsafeHtml], list[Reference]]:
         if block.type != "inline" or not _may_link(block.content, env):
             continue
         children: list[Token] = []
-        _ALL_LINKS_PARSER.inline.parse(block.content, _ALL_LINKS_PARSER, env, children)
+        found_parsers.all_links.inline.parse(block.content, found_parsers.all_links, env, children)
         for child in children:
             found.update(dict.fromkeys(_scan_inline(child, line)))
             if child.type == "image":

@@ -8,21 +8,23 @@ caller asks for: Moodle's TeX delimiters, or MathML for offline packages.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
-
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
+from typing import TYPE_CHECKING, Any, Literal
 
 from coursebuilder import nativemarkdown
 from coursebuilder.formulas import mathml, moodle
 from coursebuilder.formulas.notation import MathForm, add_dollarmath
+from coursebuilder.htmlescape import escape_html
+
+if TYPE_CHECKING:  # markdown-it-py is imported when its parsers are first needed (`parsers`)
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 ImageResolver = Callable[[str], str]
 """Maps an image reference as written in the source to the URL the output uses."""
@@ -67,6 +69,8 @@ _MATH_FORMS: dict[str, MathForm] = {
 
 
 def _new_parser() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
     md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
     md.enable("table")
     md.enable("strikethrough")
@@ -84,10 +88,38 @@ def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options
     return self.image(tokens, idx, options, env)
 
 
-_PARSER = _new_parser()
-_BLOCKS = _new_parser()
-_BLOCKS.disable("inline")
-"""The same parser without the inline pass: `references` runs it only where links can be."""
+@dataclass(frozen=True)
+class Parsers:
+    """markdown-it-py's parsers, which define the HTML of every text."""
+
+    render: MarkdownIt
+    blocks: MarkdownIt
+    """The same parser without the inline pass: `references` runs it only where links can be."""
+    all_links: MarkdownIt
+    """The renderer turns `[x](file:///etc/passwd)` into plain text; checks want to see and report it."""
+    all_links_blocks: MarkdownIt
+
+
+@functools.cache
+def parsers() -> Parsers:
+    """The parsers, made when first needed: a course whose texts are all plain or rendered by
+    the native engine (`nativemarkdown`) never imports markdown-it-py (start-up)."""
+    blocks, all_links, all_links_blocks = _new_parser(), _new_parser(), _new_parser()
+    blocks.disable("inline")
+    all_links_blocks.disable("inline")
+    all_links.validateLink = all_links_blocks.validateLink = lambda url: True  # type: ignore[method-assign]
+    return Parsers(_new_parser(), blocks, all_links, all_links_blocks)
+
+
+_LAZY_NAMES = {"_PARSER": "render", "_BLOCKS": "blocks", "_ALL_LINKS_PARSER": "all_links"}
+_LAZY_NAMES["_ALL_LINKS_BLOCKS"] = "all_links_blocks"
+
+
+def __getattr__(name: str) -> Any:
+    """`_PARSER` and the like, by their earlier names (tests compare with them)."""
+    if name in _LAZY_NAMES:
+        return getattr(parsers(), _LAZY_NAMES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def render(
@@ -151,7 +183,7 @@ class RenderCache:
         if not sources:
             return markup
         urls = [resolve_image(src) for src in sources] if resolve_image is not None else sources
-        return _MARKED.sub(lambda match: escapeHtml(urls[int(match.group(1))]), markup)
+        return _MARKED.sub(lambda match: escape_html(urls[int(match.group(1))]), markup)
 
     def __len__(self) -> int:
         """How many renderings this build asked for."""
@@ -220,10 +252,10 @@ def _render(text: str, resolve_image: ImageResolver | None, inline: bool, math: 
     if math != "moodle":
         env["math"] = _MATH_FORMS[math]
     if inline:
-        return str(_PARSER.renderInline(text, env))
+        return str(parsers().render.renderInline(text, env))
     if one_paragraph:
-        return f"<p>{_PARSER.renderInline(text, env)}</p>\n"
-    return str(_PARSER.render(text, env))
+        return f"<p>{parsers().render.renderInline(text, env)}</p>\n"
+    return str(parsers().render.render(text, env))
 
 
 def _render_natively(text: str, resolve_image: ImageResolver | None, inline: bool) -> str | None:
@@ -255,14 +287,6 @@ class Reference:
 _HTML_SRC = re.compile(r"""(?:src|href|poster)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
 
-_ALL_LINKS_PARSER = _new_parser()
-# The renderer turns `[x](file:///etc/passwd)` into plain text; checks want to see and report it.
-_ALL_LINKS_PARSER.validateLink = lambda url: True  # type: ignore[method-assign]
-_ALL_LINKS_BLOCKS = _new_parser()
-_ALL_LINKS_BLOCKS.disable("inline")
-_ALL_LINKS_BLOCKS.validateLink = lambda url: True  # type: ignore[method-assign]
-
-
 def references(text: str, all_links: bool = False) -> Iterator[Reference]:
     """Yield the images and links of `text` (including `src`/`href` in raw HTML).
 
@@ -272,7 +296,8 @@ def references(text: str, all_links: bool = False) -> Iterator[Reference]:
     if not text or not any(mark in text for mark in ("](", "<", "]:")):
         return
     env: dict[str, Any] = {}
-    md, blocks = (_ALL_LINKS_PARSER, _ALL_LINKS_BLOCKS) if all_links else (_PARSER, _BLOCKS)
+    found = parsers()
+    md, blocks = (found.all_links, found.all_links_blocks) if all_links else (found.render, found.blocks)
     for block in blocks.parse(text, env):
         line = block.map[0] if block.map else 0
         if block.type in ("html_block",):

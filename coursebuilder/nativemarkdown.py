@@ -18,6 +18,8 @@ import re
 import unicodedata
 from typing import Any
 
+from coursebuilder.htmlescape import escape_html, unescape_html
+
 _ENGINE: Any = None
 try:  # an optional accelerator: the output never depends on it
     import markdown_it_pyrs
@@ -149,19 +151,24 @@ def _walk(node: Any, text: str, line: int | None, found: list[Found]) -> int | N
 def image_sources(html: str) -> list[str]:
     """The `src` of each image in HTML `render` made, in order, as markdown-it-py's image
     rule sees them (before escaping): the text held no raw HTML, so every `<img` is an image."""
-    return [_unescape(match.group(1)) for match in _IMAGE_SOURCE.finditer(html)]
+    return [unescape_html(match.group(1)) for match in _IMAGE_SOURCE.finditer(html)]
 
 
 def replace_image_sources(html: str, sources: list[str]) -> str:
     """`html` with the source of its n-th image replaced by `sources[n]` (escaped)."""
     numbers = iter(range(len(sources)))
-    return _IMAGE_SOURCE.sub(lambda _: f'<img src="{_escape(sources[next(numbers)])}"', html)
+    return _IMAGE_SOURCE.sub(lambda _: f'<img src="{escape_html(sources[next(numbers)])}"', html)
 
 
 def _letters_only(text: str) -> bool:
-    # Letters, marks and digits take no part in Markdown's rules; punctuation and spaces
-    # beyond ASCII (emphasis flanking, white space) are judged differently.
-    return all(unicodedata.category(match.group())[0] in "LMN" for match in _NON_ASCII.finditer(text))
+    # Letters, marks, digits and private-use characters (the marks cloze gaps are written
+    # with) take no part in Markdown's rules; punctuation and spaces beyond ASCII (emphasis
+    # flanking, white space) are judged differently.
+    for match in _NON_ASCII.finditer(text):
+        category = unicodedata.category(match.group())
+        if category[0] not in "LMN" and category != "Co":
+            return False
+    return True
 
 
 def _tables_alike(text: str) -> bool:
@@ -240,11 +247,3 @@ def _prefix_columns(prefix: str) -> int:
     for char in prefix:
         columns = columns + 4 - columns % 4 if char == "\t" else columns + 1
     return columns
-
-
-def _unescape(value: str) -> str:
-    return value.replace("&quot;", '"').replace("&gt;", ">").replace("&lt;", "<").replace("&amp;", "&")
-
-
-def _escape(value: str) -> str:
-    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")

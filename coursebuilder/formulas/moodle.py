@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from markdown_it.common.utils import escapeHtml
+from coursebuilder.htmlescape import escape_html
 
 _DELIMITERS = re.compile(r"\$\$|\\[()\[\]]|\\begin\{")
 """What either filter takes for the start or end of a formula."""
@@ -27,7 +27,7 @@ IGNORE_CLASSES = "tex2jax_ignore mathjax_ignore"
 
 def formula_html(tex: str, display: bool) -> str:
     """A formula as Moodle's filters read it."""
-    body = escapeHtml(tex)
+    body = escape_html(tex)
     return f"\\[{body}\\]" if display else f"\\({body}\\)"
 
 

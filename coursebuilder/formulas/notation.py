@@ -22,13 +22,15 @@ import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
-from markdown_it.renderer import RendererHTML
-from markdown_it.token import Token
-from markdown_it.utils import EnvType, OptionsDict
-from mdit_py_plugins.dollarmath import dollarmath_plugin
+from coursebuilder.htmlescape import escape_html
+
+if TYPE_CHECKING:  # markdown-it is imported when a parser is first made (start-up)
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
 
 MathHtml = Callable[[str, bool], str]
 """Writes one formula (its TeX, and whether it is displayed) as HTML."""
@@ -51,6 +53,8 @@ class MathForm:
 def add_dollarmath(md: MarkdownIt, default: MathForm) -> None:
     """Teach `md` the notation. Formulas are written by `env["math"]` (a `MathForm`) when the
     caller sets it, else by `default`."""
+    from mdit_py_plugins.dollarmath import dollarmath_plugin
+
     dollarmath_plugin(
         md,
         allow_labels=False,
@@ -77,7 +81,7 @@ def add_dollarmath(md: MarkdownIt, default: MathForm) -> None:
 
     def text(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
         content = tokens[idx].content
-        escaped = escapeHtml(content)
+        escaped = escape_html(content)
         writer = form(env)
         if writer.protect is not None and writer.prose is not None and writer.protect(content):
             return writer.prose(escaped, False)
@@ -102,11 +106,16 @@ def _code_rule(original: Callable[..., str], form: Callable[[EnvType], MathForm]
 _AS_IS = MathForm(lambda tex, display: tex)
 
 
-_FINDER = MarkdownIt("commonmark", {"html": True})
-_FINDER.enable("table")
-_FINDER.enable("strikethrough")
-_FINDER.disable("text_join")  # keep `\$` (text_special) apart from literal `$` (text)
-add_dollarmath(_FINDER, _AS_IS)
+@functools.cache
+def _finder() -> MarkdownIt:
+    from markdown_it import MarkdownIt
+
+    finder = MarkdownIt("commonmark", {"html": True})
+    finder.enable("table")
+    finder.enable("strikethrough")
+    finder.disable("text_join")  # keep `\$` (text_special) apart from literal `$` (text)
+    add_dollarmath(finder, _AS_IS)
+    return finder
 
 
 def has_math(text: str) -> bool:
@@ -117,7 +126,7 @@ def has_math(text: str) -> bool:
 
 @functools.lru_cache(maxsize=4096)
 def _has_math(text: str) -> bool:
-    return any(True for _ in _math_tokens(_FINDER.parse(text)))
+    return any(True for _ in _math_tokens(_finder().parse(text)))
 
 
 @dataclass(frozen=True)
@@ -151,7 +160,7 @@ def scan(text: str) -> tuple[list[Formula], list[StrayDollar]]:
         return [], []
     formulas: list[Formula] = []
     strays: list[StrayDollar] = []
-    for block in _FINDER.parse(text):
+    for block in _finder().parse(text):
         line = block.map[0] if block.map else 0
         if block.type == "math_block":
             formulas.append(Formula(block.content.strip(), True, line))

@@ -20,8 +20,7 @@ import lxml.html
 from lxml import etree
 
 from coursebuilder.formulas.moodle import IGNORE_CLASSES
-from coursebuilder.markdown import _PARSER as _MD
-from coursebuilder.markdown import render
+from coursebuilder.markdown import parsers, render
 
 TextFormat = Literal["html", "moodle_auto_format", "plain_text", "markdown", "wiki_like"]
 
@@ -291,7 +290,7 @@ def _renders_as(candidate: str, root: lxml.html.HtmlElement) -> bool:
 
 
 def _has_raw_blocks(candidate: str) -> bool:
-    return any(token.type == "html_block" for token in _MD.parse(candidate))
+    return any(token.type == "html_block" for token in parsers().render.parse(candidate))
 
 
 def _parse(source: str) -> lxml.html.HtmlElement | None:
