@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +43,47 @@ def renderer_id() -> str | None:
     (a development copy changes code without changing its version). None when unreadable."""
     import markdown_it
 
-    digest = hashlib.sha256(f"coursebuilder {__version__} renders {_FORMAT}\0{markdown_it.__version__}\0".encode())
+    return code_id(f"coursebuilder {__version__} renders {_FORMAT}\0{markdown_it.__version__}", _RENDERER_MODULES)
+
+
+def code_id(versions: str, modules: Sequence[str]) -> str | None:
+    """A hash of `versions` and of the code of the package's `modules` (paths relative to the
+    package), naming what made a kept result; None when a module cannot be read."""
+    digest = hashlib.sha256(f"{versions}\0".encode())
     package = Path(__file__).parent
     try:
-        for name in _RENDERER_MODULES:
+        for name in modules:
             digest.update(hashlib.sha256((package / name).read_bytes()).digest())
     except OSError:
         return None
     return digest.hexdigest()
+
+
+def read_checked(path: Path, header: Mapping[str, object]) -> bytes | None:
+    """The payload of a file written by `write_checked` with the same `header` fields, or None
+    when it is missing, another maker's, or fails its checksum."""
+    try:
+        data = path.read_bytes()
+        head, _, payload = data.partition(b"\n")
+        found = json.loads(head)
+    except (OSError, ValueError):
+        return None
+    if not isinstance(found, dict) or any(found.get(name) != value for name, value in header.items()):
+        return None
+    if found.get("sha256") != hashlib.sha256(payload).hexdigest():
+        return None
+    return payload
+
+
+def write_checked(path: Path, header: Mapping[str, object], payload: bytes) -> None:
+    """Write `payload` under a one-line JSON header: `header`'s fields and the payload's
+    checksum (what `read_checked` asks of it). Nowhere to write means nothing is kept."""
+    head = {**header, "sha256": hashlib.sha256(payload).hexdigest()}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes(path, json.dumps(head, sort_keys=True).encode() + b"\n" + payload)
+    except OSError:
+        pass  # nowhere to keep it (a read-only home, say): the next build works afresh
 
 
 def load(path: Path) -> dict[RenderKey, Rendering]:
@@ -58,16 +91,12 @@ def load(path: Path) -> dict[RenderKey, Rendering]:
     renderer = renderer_id()
     if renderer is None:
         return {}
+    payload = read_checked(path, {"format": _FORMAT, "renderer": renderer})
+    if payload is None:
+        return {}
     try:
-        data = path.read_bytes()
-        head, _, payload = data.partition(b"\n")
-        header = json.loads(head)
-        if not isinstance(header, dict) or header.get("format") != _FORMAT or header.get("renderer") != renderer:
-            return {}
-        if header.get("sha256") != hashlib.sha256(payload).hexdigest():
-            return {}
         return _renderings(json.loads(payload))
-    except (OSError, ValueError, TypeError):
+    except (ValueError, TypeError):
         return {}
 
 
@@ -103,9 +132,4 @@ def save(path: Path, renderings: Mapping[RenderKey, Rendering]) -> None:
     ]
     # ASCII with escapes: about twice as fast to write and read as UTF-8 here.
     payload = json.dumps(entries, separators=(",", ":")).encode()
-    header = {"format": _FORMAT, "renderer": renderer, "sha256": hashlib.sha256(payload).hexdigest()}
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, json.dumps(header, sort_keys=True).encode() + b"\n" + payload)
-    except OSError:
-        pass  # nowhere to keep them (a read-only home, say): the next build renders afresh
+    write_checked(path, {"format": _FORMAT, "renderer": renderer}, payload)
