@@ -22,6 +22,7 @@ from coursebuilder.checks import RejectedQuestion, check_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, QUIZ_DIR, lesson_file_slug, lesson_files
+from coursebuilder.loadcache import MISSING, KeptReads
 from coursebuilder.model import (
     Course,
     CourseInfo,
@@ -62,11 +63,15 @@ class LoadResult:
 
 
 @paused_gc()
-def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING) -> LoadResult:
+def load_course(
+    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING, reads: Path | None = None
+) -> LoadResult:
     """Load and check the course in `root`; never raises for problems in the source.
 
     Lesson bodies of `prescan_min_chars` characters or more in all (None: never) have their
     Markdown scanned in a forked process while the glossary and quizzes load (see `prescan`).
+    Quiz files read on the fast path are kept in `reads` for the next load, and those that
+    did not change since are taken from there (see `loadcache`); None: nothing is kept.
     """
     root = Path(root)
     diags: list[Diagnostic] = []
@@ -82,7 +87,7 @@ def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKI
     scans = prescan([lesson.body for lesson in lessons], prescan_min_chars)
     quiz_names = _quiz_files(root)
     quiz_texts = [reader.read(name) for name in quiz_names]
-    fast = _FastReads(quiz_texts, fork=prescan_min_chars is not None)
+    fast = _FastReads(quiz_names, quiz_texts, fork=prescan_min_chars is not None, kept=KeptReads(reads))
     glossary = GlossaryFile()
     if glossary_text is not None:
         data = glossary_data.result(reader, GLOSSARY_FILE)
@@ -96,6 +101,7 @@ def load_course(root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKI
         if text is not None:
             questions.extend(_load_quiz(reader, quiz, text, fast.data(index), rejected))
     fast.close()
+    fast.kept.save()
     if info is None:
         scans.close()
         return LoadResult(None, under_course(root, diags))
@@ -154,10 +160,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def load_or_raise(
-    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING
+    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING, reads: Path | None = None
 ) -> tuple[Course, list[Diagnostic]]:
     """Load the course; raise CourseError when there is any error (warnings are returned)."""
-    result = load_course(root, prescan_min_chars=prescan_min_chars)
+    result = load_course(root, prescan_min_chars=prescan_min_chars, reads=reads)
     if result.course is None or any(d.severity.value == "error" for d in result.diagnostics):
         raise CourseError(result.diagnostics)
     return result.course, result.diagnostics
@@ -325,32 +331,47 @@ at all)."""
 
 
 class _FastReads:
-    """`load_fast` of each quiz file; of the second half of them in a forked child when they
-    are large, while this process reads the glossary and the first half.
+    """`load_fast` of each quiz file: taken from `kept` for the files that did not change since
+    it was kept; of the others, the second half in a forked child when they are large, while
+    this process reads the glossary and the first half.
 
     The child only saves time: what it sends back is what `load_fast` returns here, and
-    without it (none forked, or it failed) the texts are read here.
+    without it (none forked, or it failed) the texts are read here. What is read goes to
+    `kept`, for the next load.
     """
 
-    def __init__(self, texts: list[str | None], fork: bool) -> None:
-        self.texts = texts
-        self.half = len(texts) // 2
-        later = [text or "" for text in texts[self.half :]]
+    def __init__(self, names: list[str], texts: list[str | None], fork: bool, kept: KeptReads) -> None:
+        self.names, self.texts, self.kept = names, texts, kept
         self.large = fork and sum(len(text or "") for text in texts) >= QUIZ_WORTH_FORKING
         """Whether the quizzes are large enough to share their work with a child, and the load may fork."""
-        self.forked = ForkedMap(_fast_or_none, later, self.large) if self.large else None
+        self.known: dict[int, Any] = {}
+        for index, (name, text) in enumerate(zip(names, texts, strict=True)):
+            value = kept.value(name, text) if text is not None else MISSING
+            if value is not MISSING:
+                self.known[index] = value
+        unread = [index for index, text in enumerate(texts) if text is not None and index not in self.known]
+        later = unread[len(unread) // 2 :]
+        self.later_at = {index: position for position, index in enumerate(later)}
+        """Position among the child's texts of each file it reads."""
+        to_read = fork and sum(len(texts[index] or "") for index in unread) >= QUIZ_WORTH_FORKING
+        self.forked = ForkedMap(_fast_or_none, [texts[index] or "" for index in later], True) if to_read else None
         self.later: list[tuple[bool, Any]] | None = None
 
     def data(self, index: int) -> Any:
         """`load_fast` of text `index` (which is not None)."""
+        if index in self.known:
+            return self.known.pop(index)
         text = self.texts[index]
         assert text is not None
-        if index < self.half or self.forked is None:
-            return load_fast(text)
-        if self.later is None:
-            self.later = self.forked.results()
-        sure, data = self.later[index - self.half]
-        return data if sure else UNSURE
+        if index not in self.later_at or self.forked is None:
+            data = load_fast(text)
+        else:
+            if self.later is None:
+                self.later = self.forked.results()
+            sure, data = self.later[self.later_at[index]]
+            data = data if sure else UNSURE
+        self.kept.keep(self.names[index], text, data)  # before the loader completes it in place
+        return data
 
     def close(self) -> None:
         """End a child whose results were never asked for."""

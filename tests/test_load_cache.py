@@ -1,0 +1,279 @@
+"""Quiz files kept between builds: an unchanged file is not parsed again, an edited one is,
+and a store that cannot be trusted is ignored (the bytes and the diagnostics are always those
+of a clean build)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import marshal
+import shutil
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from coursebuilder import buildcache, loadcache, loader
+from coursebuilder.build import build_course
+from coursebuilder.diagnostics import CourseError, Diagnostic
+from coursebuilder.targets import BuildOptions
+from tests.conftest import EXAMPLE, ROOT, files_of
+
+SERIAL = BuildOptions(jobs=1)
+"""One process: every quiz file the load parses is parsed here, where it is counted."""
+COURSES = ROOT / "tests" / "courses"
+TAMPERED = "TAMPERED-BY-THE-TEST"
+
+# A valid quiz file (read on the fast path, its lines learned when a message asks) whose
+# questions break rules that span files, or earn a warning.
+VALID_BUT_WRONG = """\
+defaults:
+  lesson: intro
+  tags: [extra]
+questions:
+  - id: q0
+    type: truefalse
+    text: Lagi.
+    correct: true
+  - id: c1
+    type: truefalse
+    lesson: nowhere-else
+    text: Lihat ![peta](../assets/tidak-ada.png).
+    correct: false
+  - id: c2
+    type: shortanswer
+    text: Ketik.
+    answers:
+      - {text: " spasi ", grade: 100}
+"""
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    root = tmp_path / "course"
+    shutil.copytree(EXAMPLE, root)
+    return root
+
+
+def reads_of(course: Path, dist: Path) -> Path:
+    return loadcache.reads_file(buildcache.cache_file(course, dist))
+
+
+def entries_of(store: Path) -> dict[str, Any]:
+    return marshal.loads(store.read_bytes().partition(b"\n")[2])  # type: ignore[no-any-return]
+
+
+def quiz_parses(monkeypatch: pytest.MonkeyPatch, course: Path) -> list[str]:
+    """The quiz files of `course` this process reads on the fast path from now on (by name)."""
+    texts = {path.read_text(encoding="utf-8"): path.name for path in (course / "quiz").glob("*.yaml")}
+    seen: list[str] = []
+    real = loader.load_fast
+
+    def counting(text: str) -> Any:
+        if text in texts:
+            seen.append(texts[text])
+        return real(text)
+
+    monkeypatch.setattr(loader, "load_fast", counting)
+    return seen
+
+
+def forget_build(course: Path, dist: Path) -> None:
+    """Drop the build cache (not the kept quiz files), so that the next build loads the course."""
+    buildcache.cache_file(course, dist).unlink(missing_ok=True)
+
+
+def diagnostics_of(course: Path, dist: Path, options: BuildOptions = SERIAL) -> list[Diagnostic]:
+    """What a build reports: its warnings, or the problems that stopped it."""
+    try:
+        return build_course(course, dist, options=options)[1]
+    except CourseError as exc:
+        return exc.diagnostics
+
+
+def test_unchanged_quiz_files_are_not_parsed_again(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dist = tmp_path / "dist"
+    parsed = quiz_parses(monkeypatch, course)
+    build_course(course, dist, options=SERIAL)
+    assert sorted(parsed) == sorted(path.name for path in (course / "quiz").glob("*.yaml"))
+    kept = entries_of(reads_of(course, dist))
+    assert sorted(kept) == sorted(f"quiz/{name}" for name in parsed)
+    assert all(blob is not None for _, blob in kept.values()), "the example's quiz files are read on the fast path"
+    forget_build(course, dist)
+    parsed.clear()
+    build_course(course, dist, options=SERIAL)
+    assert parsed == []
+    build_course(course, tmp_path / "clean", options=BuildOptions(jobs=1, cache=False))
+    assert files_of(dist) == files_of(tmp_path / "clean")
+
+
+def test_an_edited_quiz_file_is_read_again(course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dist = tmp_path / "dist"
+    build_course(course, dist, options=SERIAL)
+    quiz = sorted((course / "quiz").glob("*.yaml"))[0]
+    text = quiz.read_text(encoding="utf-8")
+    first = loader.load_fast(text)["questions"][0]["text"]
+    quiz.write_text(text.replace(first, f"{first} {TAMPERED}", 1), encoding="utf-8")
+    parsed = quiz_parses(monkeypatch, course)
+    build_course(course, dist, options=SERIAL)
+    assert parsed == [quiz.name], "only the edited file is parsed"
+    built = files_of(dist)
+    assert any(TAMPERED.encode() in data for data in built.values()), "the new text is in the output"
+    build_course(course, tmp_path / "clean", options=BuildOptions(jobs=1, cache=False))
+    assert built == files_of(tmp_path / "clean")
+    digest = hashlib.sha256(quiz.read_bytes()).digest()
+    assert entries_of(reads_of(course, dist))[f"quiz/{quiz.name}"][0] == digest, "the store holds the new text"
+
+
+def test_a_removed_quiz_file_leaves_the_store(course: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    build_course(course, dist, options=SERIAL)
+    gone = sorted((course / "quiz").glob("*.yaml"))[-1]
+    assert f"quiz/{gone.name}" in entries_of(reads_of(course, dist))
+    gone.unlink()
+    build_course(course, dist, options=SERIAL)
+    assert f"quiz/{gone.name}" not in entries_of(reads_of(course, dist))
+
+
+def _tampered(entries: dict[str, Any]) -> dict[str, Any]:
+    """A word added to every kept question's text: were the store trusted, the output would show it."""
+    changed = {}
+    for name, (digest, blob) in entries.items():
+        value = marshal.loads(blob)
+        for question in value["questions"]:
+            question["text"] += f" {TAMPERED}"
+        changed[name] = (digest, marshal.dumps(value))
+    return changed
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "garbage",
+        "truncated",
+        "empty",
+        "checksum",
+        "another maker",
+        "another version",
+        "another format",
+        "wrong shapes",
+        "not marshal",
+    ],
+)
+def test_a_store_that_cannot_be_trusted_is_ignored(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    dist = tmp_path / "dist"
+    with monkeypatch.context() as patch:
+        if damage == "another version":
+            patch.setattr(loadcache, "__version__", "0.0.0-another")
+        build_course(course, dist, options=SERIAL)
+    store = reads_of(course, dist)
+    head, _, payload = store.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    tampered = marshal.dumps(_tampered(marshal.loads(payload)))
+
+    def write(header: dict[str, object], payload: bytes, checksum: bool = True) -> None:
+        if checksum:
+            header = {**header, "sha256": hashlib.sha256(payload).hexdigest()}
+        store.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+
+    if damage == "garbage":
+        store.write_bytes(b"\x00\xff not json\n\xfe")
+    elif damage == "truncated":
+        data = store.read_bytes()
+        store.write_bytes(data[: len(data) * 2 // 3])
+    elif damage == "empty":
+        store.write_bytes(b"")
+    elif damage == "checksum":
+        write(header, tampered, checksum=False)
+    elif damage in ("another maker", "another version"):
+        # Another version's store is as sound as any: only what made it differs.
+        write({**header, "reader": "0" * 64} if damage == "another maker" else header, tampered)
+    elif damage == "another format":
+        write({**header, "format": 0}, tampered)
+    elif damage == "wrong shapes":
+        write(header, marshal.dumps({**marshal.loads(tampered), "quiz/x.yaml": ("not a digest", 3)}))
+    else:
+        write(header, b"\xfe\xff not marshal" + tampered)
+    forget_build(course, dist)
+    parsed = quiz_parses(monkeypatch, course)
+    build_course(course, dist, options=SERIAL)
+    assert len(parsed) == len(list((course / "quiz").glob("*.yaml"))), "every quiz file is parsed again"
+    build_course(course, tmp_path / "clean", options=BuildOptions(jobs=1, cache=False))
+    assert files_of(dist) == files_of(tmp_path / "clean")
+    assert not any(TAMPERED.encode() in data for data in files_of(dist).values())
+    again = entries_of(store)
+    assert again and all(blob is not None and TAMPERED.encode() not in blob for _, blob in again.values()), (
+        "the store is written again"
+    )
+
+
+def _course_with_defects(tmp_path: Path, name: str) -> Path:
+    root = tmp_path / name
+    if name == "defects, valid files":
+        shutil.copytree(COURSES / "defects", root)
+        (root / "quiz" / "c.yaml").write_text(textwrap.dedent(VALID_BUT_WRONG), encoding="utf-8")
+    else:
+        shutil.copytree(COURSES / name, root)
+    return root
+
+
+@pytest.mark.parametrize("name", ["defects", "defects, valid files", "answer-keys", "moodle-awkward"])
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_diagnostics_with_kept_files_are_those_of_a_fresh_load(tmp_path: Path, name: str, jobs: int) -> None:
+    course = _course_with_defects(tmp_path, name)
+    dist = tmp_path / "dist"
+    options = BuildOptions(jobs=jobs)
+    fresh = diagnostics_of(course, tmp_path / "fresh", BuildOptions(jobs=jobs, cache=False))
+    assert fresh, "the course has something to report"
+    cold = diagnostics_of(course, dist, options)
+    kept = entries_of(reads_of(course, dist))
+    assert kept, "the quiz files are kept"
+    forget_build(course, dist)
+    warm = diagnostics_of(course, dist, options)
+    assert warm == cold == fresh
+    if name == "defects, valid files":
+        assert kept["quiz/c.yaml"][1] is not None, "the valid file is read on the fast path"
+        lines = {(d.file.rpartition("/")[2], d.line, d.code) for d in warm}
+        assert {
+            ("c.yaml", 5, "duplicate-id"),
+            ("c.yaml", 11, "reference"),
+            ("c.yaml", 18, "moodle-trim"),
+            ("c.yaml", 12, "asset"),
+        } <= lines
+
+
+def test_no_cache_reads_and_keeps_no_quiz_files(course: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    build_course(course, dist, options=SERIAL)
+    store = reads_of(course, dist)
+    head, _, payload = store.read_bytes().partition(b"\n")
+    tampered = marshal.dumps(_tampered(marshal.loads(payload)))
+    header = {**json.loads(head), "sha256": hashlib.sha256(tampered).hexdigest()}
+    store.write_bytes(json.dumps(header).encode() + b"\n" + tampered)  # a store that would be trusted
+    forget_build(course, dist)
+    build_course(course, dist, options=BuildOptions(jobs=1, cache=False))
+    assert not any(TAMPERED.encode() in data for data in files_of(dist).values()), "the store was not read"
+    assert store.read_bytes().endswith(tampered), "nor written"
+    other = tmp_path / "other"
+    build_course(course, other, options=BuildOptions(jobs=1, cache=False))
+    assert not reads_of(course, other).exists()
+
+
+def test_a_trusted_store_is_used(course: Path, tmp_path: Path) -> None:
+    """The other side of the tests above: a sound store planted by hand is believed, so they
+    can fail (its entries are taken as they are)."""
+    dist = tmp_path / "dist"
+    build_course(course, dist, options=SERIAL)
+    store = reads_of(course, dist)
+    head, _, payload = store.read_bytes().partition(b"\n")
+    tampered = marshal.dumps(_tampered(marshal.loads(payload)))
+    header = {**json.loads(head), "sha256": hashlib.sha256(tampered).hexdigest()}
+    store.write_bytes(json.dumps(header).encode() + b"\n" + tampered)
+    forget_build(course, dist)
+    build_course(course, dist, options=SERIAL)
+    assert any(TAMPERED.encode() in data for data in files_of(dist).values())
