@@ -11,7 +11,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from coursebuilder import buildcache, loadcache, renderstore
+from coursebuilder import buildcache, renderstore
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
@@ -85,8 +85,7 @@ def build_course(
         cached = buildcache.load(cache, key)
         if cached is not None:
             return _report_cached(cached, options, events), cached.diagnostics
-    reads = loadcache.reads_file(cache) if cache is not None else None
-    course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs), reads=reads)
+    course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs), keep_beside=cache)
     targets = select_targets(course, target_names)
     problems = warnings + under_course(root, check_targets(course, targets))
     if any(d.severity is Severity.ERROR or strict for d in problems):

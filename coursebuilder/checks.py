@@ -20,6 +20,7 @@ from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.loadcache import KeptScans, Scan, ScanEntry
 from coursebuilder.model import (
     SCORED_TYPES,
     Cloze,
@@ -57,6 +58,7 @@ def check_course(
     rejected: Sequence[RejectedQuestion] = (),
     scans: TextScans | None = None,
     fork: bool = False,
+    kept: KeptScans | None = None,
 ) -> list[Diagnostic]:
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
     `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
@@ -67,30 +69,37 @@ def check_course(
     the course loaded; other texts are scanned here. With `fork`, a forked child runs the
     checks that need no lesson scans meanwhile, the texts of the last third of the questions
     among them (see `prescan.ForkedCall`): the diagnostics are the same, in the same order.
+    `kept` holds the scans of the last build, taken for the texts that did not change (and
+    given this check's scans, for the next build).
     """
+    kept = kept if kept is not None else KeptScans(None)
     documents = list(_documents(course, found_lessons))
     # Documents from `split` on (the last third of the questions) are the child's: with its
     # other checks, about as much work as this process has left.
     split = len(documents) - (len(course.questions) // 3 if fork else 0)
 
-    def elsewhere() -> tuple[list[Diagnostic], list[list[Diagnostic]], dict[Path, int], list[Diagnostic]]:
+    def elsewhere() -> tuple[
+        list[Diagnostic], list[list[Diagnostic]], dict[Path, int], list[Diagnostic], dict[bytes, ScanEntry]
+    ]:
         glossary = list(_check_glossary(course))
         assets = _Assets(0)
         # Its own scans: the bodies' scans come to this process only.
-        texts = [list(_check_document(doc, file, root, TextScans(), assets)) for doc, file, _ in documents[split:]]
+        own = _Scans(TextScans(), kept)
+        texts = [list(_check_document(doc, file, root, own, assets)) for doc, file, _ in documents[split:]]
         after = [
             *_check_plain_formulas(course),
             *_warnings(course),
             *check_answer_keys(course),
             *_trimmed_answers(course),
         ]
-        return glossary, texts, assets.counted, after
+        return glossary, texts, assets.counted, after, kept.now
 
     forked = ForkedCall(elsewhere, fork)
     before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
     assets = _Assets(source_bytes)
-    texts = _check_texts(documents[:split], root, scans if scans is not None else TextScans(), assets)
-    glossary, later_texts, later_assets, after = forked.result()
+    texts = _check_texts(documents[:split], root, _Scans(scans if scans is not None else TextScans(), kept), assets)
+    glossary, later_texts, later_assets, after, later_scans = forked.result()
+    kept.absorb(later_scans)
     for path, size in later_assets.items():
         assets.count(path, size)
     return [*before, *glossary, *itertools.chain(*texts, *later_texts), *_too_large(assets), *after]
@@ -291,8 +300,19 @@ def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[Ba
         yield question, question.source_file, 0
 
 
+class _Scans:
+    """The scans of the texts: those kept by the last build (`kept`), the others asked of
+    `scans` (and kept for the next)."""
+
+    def __init__(self, scans: TextScans, kept: KeptScans) -> None:
+        self.scans, self.kept = scans, kept
+
+    def scan(self, text: str) -> Scan:
+        return self.kept.scan(text, self.scans.scan)
+
+
 def _check_texts(
-    documents: list[tuple[BaseModel, str, int]], root: Path, scans: TextScans, assets: _Assets
+    documents: list[tuple[BaseModel, str, int]], root: Path, scans: _Scans, assets: _Assets
 ) -> list[list[Diagnostic]]:
     """The diagnostics of each document's Markdown texts (size, formulas, HTML, links and
     assets); the assets are counted in `assets`.
@@ -342,7 +362,7 @@ class _Assets:
 
 
 def _check_document(
-    document: BaseModel, source_file: str, root: Path, scans: TextScans, assets: _Assets
+    document: BaseModel, source_file: str, root: Path, scans: _Scans, assets: _Assets
 ) -> Iterator[Diagnostic]:
     """The diagnostics of the Markdown texts of one document (see `_check_texts`)."""
     for owner, field, path, text in iter_markdown(document):

@@ -1,5 +1,6 @@
-"""Quiz files read on the fast path, kept from one build to the next, so that a build after
-an edit does not parse the files that did not change.
+"""Quiz files read on the fast path, and the Markdown scans of the checks, kept from one build
+to the next, so that a build after an edit does not parse the files and texts that did not
+change.
 
 A large course spends most of its load on its quiz files, and most of that on parsing their
 YAML (`yamlio.load_fast`). What the fast path read from a file is a plain value (mappings,
@@ -16,6 +17,13 @@ header names what made the values (the tool's version, yaml-rs's, PyYAML's, pyda
 Python and `marshal` versions, and a hash of the module that reads YAML) and a checksum of
 the entries. Another maker, a checksum that does not match, or entries that do not decode
 mean the store is ignored: every file is parsed, and the store is written again.
+
+The checks scan every Markdown text of the course for active HTML and for links
+(`htmlsafety.scan_markdown`); what a scan finds depends on the text alone. The scans are kept
+the same way, in a store of their own under the hash of each text, its header naming
+markdown-it's version and the code of the modules that scan; an entry of the wrong shape is
+scanned afresh. Short texts are always scanned: most hold no Markdown to parse, and hashing
+them would cost more than the scan.
 """
 
 from __future__ import annotations
@@ -23,9 +31,12 @@ from __future__ import annotations
 import hashlib
 import marshal
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from coursebuilder.htmlsafety import UnsafeHtml
+from coursebuilder.markdown import Reference
 from coursebuilder.renderstore import code_id, read_checked, write_checked
 from coursebuilder.version import __version__
 from coursebuilder.yamlio import UNSURE
@@ -33,6 +44,11 @@ from coursebuilder.yamlio import UNSURE
 _FORMAT = 1
 _READER_MODULES = ("yamlio.py",)
 """The package's modules whose code decides what the fast path reads from a text."""
+_SCANNER_MODULES = ("htmlsafety.py", "markdown.py")
+"""The package's modules whose code decides what a scan finds."""
+
+Scan = tuple[list[UnsafeHtml], list[Reference]]
+"""What `scan_markdown` returns for one text."""
 
 MISSING = object()
 """What `KeptReads.value` returns for a file it has no value for (None is an empty document)."""
@@ -44,6 +60,11 @@ Entry = tuple[bytes, bytes | None]
 def reads_file(cache_file: Path) -> Path:
     """Where the quiz files read by the build cached in `cache_file` are kept."""
     return cache_file.with_suffix(".reads")
+
+
+def scans_file(cache_file: Path) -> Path:
+    """Where the Markdown scans of the build cached in `cache_file` are kept."""
+    return cache_file.with_suffix(".scans")
 
 
 def reader_id() -> str | None:
@@ -129,3 +150,96 @@ def _load(path: Path, maker: str) -> dict[str, Entry]:
         ):
             return {}
     return entries
+
+
+def scanner_id() -> str | None:
+    """What made the kept scans: the tool's version, markdown-it's and the scanning modules'
+    code. None when unreadable."""
+    import markdown_it
+
+    return code_id(
+        f"coursebuilder {__version__} scans {_FORMAT}\0markdown-it {markdown_it.__version__}", _SCANNER_MODULES
+    )
+
+
+ScanEntry = tuple[list[tuple[int, str]], list[tuple[str, str, int]]] | None
+"""A scan in `marshal`'s form: (line, what) of each piece of active HTML, (kind, target, line)
+of each reference; None when it found neither."""
+
+SCAN_WORTH_KEEPING = 32
+"""Characters from which a text's scan is kept (a shorter text is scanned each time)."""
+
+
+class KeptScans:
+    """The scans kept by the last build (none without a store), and those of this load, which
+    `save` keeps for the next: an entry for each text scanned, and no other."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.maker = scanner_id() if path is not None else None
+        self.kept: dict[bytes, ScanEntry] = _load_scans(path, self.maker) if path is not None and self.maker else {}
+        self.now: dict[bytes, ScanEntry] = {}
+
+    def has(self, text: str) -> bool:
+        """Whether a scan of `text` is kept (it may still be of the wrong shape)."""
+        return bool(self.kept) and len(text) >= SCAN_WORTH_KEEPING and _digest(text) in self.kept
+
+    def scan(self, text: str, scan: Callable[[str], Scan]) -> Scan:
+        """The kept scan of `text`, else `scan(text)` (kept for the next build)."""
+        if self.path is None or len(text) < SCAN_WORTH_KEEPING:
+            return scan(text)
+        digest = _digest(text)
+        if digest in self.kept:
+            entry = self.kept[digest]
+            found = _scan(entry)
+            if found is not None:
+                self.now[digest] = entry
+                return found
+        made = scan(text)
+        unsafe, refs = made
+        self.now[digest] = (
+            ([(item.line, item.what) for item in unsafe], [(r.kind, r.target, r.line) for r in refs])
+            if unsafe or refs
+            else None
+        )
+        return made
+
+    def absorb(self, entries: dict[bytes, ScanEntry]) -> None:
+        """Keep the entries another process used (`now` of its copy of this)."""
+        self.now.update(entries)
+
+    def save(self) -> None:
+        """Keep this load's scans for the next build, unless they are those already kept."""
+        if self.path is None or self.maker is None or self.now == self.kept:
+            return
+        write_checked(self.path, {"format": _FORMAT, "scanner": self.maker}, marshal.dumps(self.now))
+
+
+def _scan(entry: Any) -> Scan | None:
+    """A kept entry as a scan; None when it is of the wrong shape."""
+    if entry is None:
+        return [], []
+    try:
+        unsafe, refs = entry
+        found = [UnsafeHtml(line, what) for line, what in unsafe]
+        references = [Reference(kind, target, line) for kind, target, line in refs]
+    except (TypeError, ValueError):
+        return None
+    if not all(type(item.line) is int and type(item.what) is str for item in found):
+        return None
+    if not all(type(r.kind) is str and type(r.target) is str and type(r.line) is int for r in references):
+        return None
+    return found, references
+
+
+def _load_scans(path: Path, maker: str) -> dict[bytes, ScanEntry]:
+    """The scans kept in `path` (their shapes checked as they are used), or none when the
+    store cannot be trusted."""
+    payload = read_checked(path, {"format": _FORMAT, "scanner": maker})
+    if payload is None:
+        return {}
+    try:
+        entries = marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return entries if isinstance(entries, dict) else {}

@@ -22,7 +22,7 @@ from coursebuilder.checks import RejectedQuestion, check_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, QUIZ_DIR, lesson_file_slug, lesson_files
-from coursebuilder.loadcache import MISSING, KeptReads
+from coursebuilder.loadcache import MISSING, KeptReads, KeptScans, reads_file, scans_file
 from coursebuilder.model import (
     Course,
     CourseInfo,
@@ -64,14 +64,15 @@ class LoadResult:
 
 @paused_gc()
 def load_course(
-    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING, reads: Path | None = None
+    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING, keep_beside: Path | None = None
 ) -> LoadResult:
     """Load and check the course in `root`; never raises for problems in the source.
 
     Lesson bodies of `prescan_min_chars` characters or more in all (None: never) have their
     Markdown scanned in a forked process while the glossary and quizzes load (see `prescan`).
-    Quiz files read on the fast path are kept in `reads` for the next load, and those that
-    did not change since are taken from there (see `loadcache`); None: nothing is kept.
+    Quiz files read on the fast path and the checks' Markdown scans are kept beside the build
+    cache file `keep_beside` for the next load, and those of the files and texts that did not
+    change since are taken from there (see `loadcache`); None: nothing is kept.
     """
     root = Path(root)
     diags: list[Diagnostic] = []
@@ -84,10 +85,12 @@ def load_course(
     glossary_data = _GlossaryParse(glossary_text, fork=prescan_min_chars is not None)
     unreadable: set[str] = set()
     lessons = list(_load_lessons(reader, unreadable))
-    scans = prescan([lesson.body for lesson in lessons], prescan_min_chars)
+    kept_scans = KeptScans(scans_file(keep_beside) if keep_beside is not None else None)
+    scans = prescan([lesson.body for lesson in lessons if not kept_scans.has(lesson.body)], prescan_min_chars)
     quiz_names = _quiz_files(root)
     quiz_texts = [reader.read(name) for name in quiz_names]
-    fast = _FastReads(quiz_names, quiz_texts, fork=prescan_min_chars is not None, kept=KeptReads(reads))
+    kept_reads = KeptReads(reads_file(keep_beside) if keep_beside is not None else None)
+    fast = _FastReads(quiz_names, quiz_texts, fork=prescan_min_chars is not None, kept=kept_reads)
     glossary = GlossaryFile()
     if glossary_text is not None:
         data = glossary_data.result(reader, GLOSSARY_FILE)
@@ -101,7 +104,7 @@ def load_course(
         if text is not None:
             questions.extend(_load_quiz(reader, quiz, text, fast.data(index), rejected))
     fast.close()
-    fast.kept.save()
+    kept_reads.save()
     if info is None:
         scans.close()
         return LoadResult(None, under_course(root, diags))
@@ -123,9 +126,11 @@ def load_course(
             rejected=rejected,
             scans=scans,
             fork=fast.large,
+            kept=kept_scans,
         )
     )
     scans.close()
+    kept_scans.save()
     return LoadResult(course, under_course(root, diags))
 
 
@@ -160,10 +165,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def load_or_raise(
-    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING, reads: Path | None = None
+    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING, keep_beside: Path | None = None
 ) -> tuple[Course, list[Diagnostic]]:
     """Load the course; raise CourseError when there is any error (warnings are returned)."""
-    result = load_course(root, prescan_min_chars=prescan_min_chars, reads=reads)
+    result = load_course(root, prescan_min_chars=prescan_min_chars, keep_beside=keep_beside)
     if result.course is None or any(d.severity.value == "error" for d in result.diagnostics):
         raise CourseError(result.diagnostics)
     return result.course, result.diagnostics

@@ -1,6 +1,6 @@
-"""Quiz files kept between builds: an unchanged file is not parsed again, an edited one is,
-and a store that cannot be trusted is ignored (the bytes and the diagnostics are always those
-of a clean build)."""
+"""Quiz files and Markdown scans kept between builds: an unchanged file or text is not parsed
+again, an edited one is, and a store that cannot be trusted is ignored (the bytes and the
+diagnostics are always those of a clean build)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from coursebuilder import buildcache, loadcache, loader
+from coursebuilder import buildcache, loadcache, loader, prescan
 from coursebuilder.build import build_course
 from coursebuilder.diagnostics import CourseError, Diagnostic
 from coursebuilder.targets import BuildOptions
@@ -46,6 +46,10 @@ questions:
     text: Ketik.
     answers:
       - {text: " spasi ", grade: 100}
+  - id: c3
+    type: truefalse
+    text: Klik <a href="javascript:alert(1)">di sini</a>.
+    correct: true
 """
 
 
@@ -240,11 +244,114 @@ def test_diagnostics_with_kept_files_are_those_of_a_fresh_load(tmp_path: Path, n
         assert kept["quiz/c.yaml"][1] is not None, "the valid file is read on the fast path"
         lines = {(d.file.rpartition("/")[2], d.line, d.code) for d in warm}
         assert {
+            ("c.yaml", 21, "unsafe-html"),
             ("c.yaml", 5, "duplicate-id"),
             ("c.yaml", 11, "reference"),
             ("c.yaml", 18, "moodle-trim"),
             ("c.yaml", 12, "asset"),
         } <= lines
+
+
+def scans_of(course: Path, dist: Path) -> Path:
+    return loadcache.scans_file(buildcache.cache_file(course, dist))
+
+
+def text_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts this process scans from now on."""
+    seen: list[str] = []
+    real = prescan.scan_markdown
+
+    def counting(text: str) -> Any:
+        seen.append(text)
+        return real(text)
+
+    monkeypatch.setattr(prescan, "scan_markdown", counting)
+    return seen
+
+
+def test_unchanged_texts_are_not_scanned_again(course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dist = tmp_path / "dist"
+    scanned = text_scans(monkeypatch)
+    build_course(course, dist, options=SERIAL)
+    assert len(scanned) > 20, "the first build scans the course's texts"
+    lesson = sorted((course / "lessons").glob("*.md"))[1]
+    lesson.write_text(
+        lesson.read_text(encoding="utf-8") + f"\nA [link](https://example.org/{TAMPERED}).\n", encoding="utf-8"
+    )
+    scanned.clear()
+    warm = diagnostics_of(course, dist)
+    long = [text for text in scanned if len(text) >= loadcache.SCAN_WORTH_KEEPING]
+    assert len(long) == 1 and TAMPERED in long[0], "of the texts long enough to keep, only the edited body is scanned"
+    assert warm == diagnostics_of(course, tmp_path / "clean", BuildOptions(jobs=1, cache=False))
+    assert any(TAMPERED in d.message for d in warm), "the edited body's scan is the new one"
+    assert files_of(dist) == files_of(tmp_path / "clean")
+
+
+def _script_in_every_text(entries: dict[bytes, Any]) -> dict[bytes, Any]:
+    """A script found in every kept text: were the store trusted, the build would report it."""
+    script = (0, "<script> element")
+    return {
+        digest: ([script], []) if entry is None else ([*entry[0], script], entry[1])
+        for digest, entry in entries.items()
+    }
+
+
+@pytest.mark.parametrize(
+    "damage", ["garbage", "truncated", "checksum", "another maker", "another format", "wrong shapes", "not marshal"]
+)
+def test_a_scan_store_that_cannot_be_trusted_is_ignored(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    dist = tmp_path / "dist"
+    build_course(course, dist, options=SERIAL)
+    store = scans_of(course, dist)
+    head, _, payload = store.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    kept = marshal.loads(payload)
+    tampered = marshal.dumps(_script_in_every_text(kept))
+
+    def write(header: dict[str, object], payload: bytes, checksum: bool = True) -> None:
+        if checksum:
+            header = {**header, "sha256": hashlib.sha256(payload).hexdigest()}
+        store.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+
+    if damage == "garbage":
+        store.write_bytes(b"\x00\xff not json\n\xfe")
+    elif damage == "truncated":
+        data = store.read_bytes()
+        store.write_bytes(data[: len(data) * 2 // 3])
+    elif damage == "checksum":
+        write(header, tampered, checksum=False)
+    elif damage == "another maker":
+        write({**header, "scanner": "0" * 64}, tampered)
+    elif damage == "another format":
+        write({**header, "format": 0}, tampered)
+    elif damage == "wrong shapes":
+        write(header, marshal.dumps({digest: ([("x", 0, 3)], "refs") for digest in kept}))
+    else:
+        write(header, b"\xfe\xff not marshal" + tampered)
+    forget_build(course, dist)
+    scanned = text_scans(monkeypatch)
+    warnings = diagnostics_of(course, dist)
+    again = list(scanned)
+    scanned.clear()
+    assert warnings == diagnostics_of(course, tmp_path / "clean", BuildOptions(jobs=1, cache=False))
+    assert again == scanned, "every text is scanned again"
+    assert files_of(dist) == files_of(tmp_path / "clean")
+    assert marshal.loads(store.read_bytes().partition(b"\n")[2]) == kept, "the store is written again"
+
+
+def test_a_trusted_scan_store_is_used(course: Path, tmp_path: Path) -> None:
+    """The other side of the test above: a sound store planted by hand is believed."""
+    dist = tmp_path / "dist"
+    build_course(course, dist, options=SERIAL)
+    store = scans_of(course, dist)
+    head, _, payload = store.read_bytes().partition(b"\n")
+    tampered = marshal.dumps(_script_in_every_text(marshal.loads(payload)))
+    header = {**json.loads(head), "sha256": hashlib.sha256(tampered).hexdigest()}
+    store.write_bytes(json.dumps(header).encode() + b"\n" + tampered)
+    forget_build(course, dist)
+    assert any(d.code == "unsafe-html" for d in diagnostics_of(course, dist))
 
 
 def test_no_cache_reads_and_keeps_no_quiz_files(course: Path, tmp_path: Path) -> None:
@@ -261,7 +368,7 @@ def test_no_cache_reads_and_keeps_no_quiz_files(course: Path, tmp_path: Path) ->
     assert store.read_bytes().endswith(tampered), "nor written"
     other = tmp_path / "other"
     build_course(course, other, options=BuildOptions(jobs=1, cache=False))
-    assert not reads_of(course, other).exists()
+    assert not reads_of(course, other).exists() and not scans_of(course, other).exists()
 
 
 def test_a_trusted_store_is_used(course: Path, tmp_path: Path) -> None:
