@@ -44,7 +44,7 @@ from coursebuilder.yamlio import UNSURE
 _FORMAT = 1
 _READER_MODULES = ("yamlio.py",)
 """The package's modules whose code decides what the fast path reads from a text."""
-_SCANNER_MODULES = ("htmlsafety.py", "markdown.py")
+_SCANNER_MODULES = ("htmlsafety.py", "markdown.py", "nativemarkdown.py", "htmlescape.py")
 """The package's modules whose code decides what a scan finds."""
 
 Scan = tuple[list[UnsafeHtml], list[Reference]]

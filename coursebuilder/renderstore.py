@@ -25,6 +25,8 @@ from coursebuilder.version import __version__
 _FORMAT = 1
 _RENDERER_MODULES = (
     "markdown.py",
+    "nativemarkdown.py",
+    "htmlescape.py",
     "formulas/__init__.py",
     "formulas/notation.py",
     "formulas/moodle.py",
