@@ -76,3 +76,44 @@ def groups(course: Course) -> Iterator[Group]:
                 sub.questions.append(question)
         yield own  # even when empty: it carries the lesson's description
         yield from subs.values()
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """The questions from the `start`-th to before the `stop`-th (None: to the end), counted in
+    the order of `groups`: the share of the bank one process writes when two do."""
+
+    start: int = 0
+    stop: int | None = None
+
+    def __contains__(self, position: object) -> bool:
+        return isinstance(position, int) and self.start <= position and (self.stop is None or position < self.stop)
+
+
+WHOLE = Span()
+"""Every question of the bank."""
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """The part of a group a span holds: its category starts here or not, and its questions in the span."""
+
+    group: Group
+    starts: bool
+    """Whether the group's category is written here: it goes with the span that holds the group's
+    first question (or its position, for a group without questions), so each is written once."""
+    questions: list[Question]
+
+
+def pieces(course: Course, span: Span = WHOLE) -> Iterator[Piece]:
+    """What `span` holds of each group, in course order: written one after the other, the pieces
+    of spans that follow each other are the pieces of the bank they cover."""
+    position = 0
+    for group in groups(course):
+        count = len(group.questions)
+        starts = position in span
+        low = max(span.start - position, 0)
+        high = count if span.stop is None else min(span.stop - position, count)
+        if starts or low < high:
+            yield Piece(group, starts, group.questions[low:high] if low < high else [])
+        position += count

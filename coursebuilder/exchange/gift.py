@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
-from coursebuilder.exchange.bank import category_path, groups
+from coursebuilder.exchange.bank import WHOLE, Span, category_path, pieces
 from coursebuilder.exchange.text import QuestionMarkdown, Renderer
 from coursebuilder.model import (
     Course,
@@ -89,6 +91,14 @@ LONGEST_ORDERED_SUBSET)."""
 _ARROW = re.compile(r"->")
 
 
+@dataclass
+class GiftPart:
+    """The GIFT of a span of the bank: its blocks, and a header line for each question left out."""
+
+    blocks: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)
+
+
 class GiftWriter:
     """Writes the GIFT file of a course."""
 
@@ -118,19 +128,13 @@ class GiftWriter:
             return f"GIFT's ordering syntax cannot name grading type {question.grading_type}"
         return None
 
-    def document(self, course: Course) -> str:
-        """The text of the GIFT file."""
-        blocks: list[str] = []
-        left_out: list[str] = []
-        for group in groups(course):
-            category = category_path(group.names).replace("\\", "\\\\").replace("\n", " ")
-            blocks.append(f"$CATEGORY: {category}")
-            for question in group.questions:
-                reason = self.not_carried(question)
-                if reason is not None:
-                    left_out.append(f"//   {question.id} ({question.type}): {reason}")
-                    continue
-                blocks.append(self.question(question))
+    def document(self, course: Course, parts: Sequence[GiftPart] | None = None) -> str:
+        """The text of the GIFT file, of `parts` (the `part`s of spans that cover the bank, in
+        order) or of the whole bank."""
+        if parts is None:
+            parts = [self.part(course)]
+        blocks = [block for part in parts for block in part.blocks]
+        left_out = [line for part in parts for line in part.left_out]
         header = [
             f"// {_one_line(course.info.title)} ({course.info.id}): question bank in GIFT format.",
             "// Import: Question bank > Import > GIFT format. questions.xml (Moodle XML) carries everything;",
@@ -142,6 +146,21 @@ class GiftWriter:
         else:
             header.append("// Every question of the course is in this file.")
         return "\n".join(header) + "\n\n" + "\n\n".join(blocks) + "\n"
+
+    def part(self, course: Course, span: Span = WHOLE) -> GiftPart:
+        """The blocks of the categories and questions `span` holds, and the questions left out."""
+        part = GiftPart()
+        for piece in pieces(course, span):
+            if piece.starts:
+                category = category_path(piece.group.names).replace("\\", "\\\\").replace("\n", " ")
+                part.blocks.append(f"$CATEGORY: {category}")
+            for question in piece.questions:
+                reason = self.not_carried(question)
+                if reason is not None:
+                    part.left_out.append(f"//   {question.id} ({question.type}): {reason}")
+                    continue
+                part.blocks.append(self.question(question))
+        return part
 
     def question(self, question: Question) -> str:
         """One question block: comments, then `::name::[html]text{answers}`."""
@@ -251,6 +270,13 @@ def _carried_texts(question: Question) -> list[tuple[str, bool]]:
     return [(text, inline) for text, inline in texts if text]
 
 
-def gift_text(course: Course, renderer: Renderer) -> str:
-    """The text of questions.gift.txt."""
-    return GiftWriter(renderer).document(course)
+def gift_text(
+    course: Course, renderer: Renderer, span: Span = WHOLE, rest: Callable[[], GiftPart] | None = None
+) -> str:
+    """The text of questions.gift.txt: the questions of `span` written here, and `rest` giving
+    the part of those after it (made in another process, say)."""
+    writer = GiftWriter(renderer)
+    parts = [writer.part(course, span)]
+    if rest is not None:
+        parts.append(rest())
+    return writer.document(course, parts)

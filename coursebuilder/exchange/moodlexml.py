@@ -16,7 +16,7 @@ import lxml.html
 from lxml import etree
 from lxml.etree import SubElement
 
-from coursebuilder.exchange.bank import category_path, groups
+from coursebuilder.exchange.bank import WHOLE, Span, category_path, pieces
 from coursebuilder.exchange.text import EMPTY, Html, QuestionMarkdown, Renderer, flag, set_text
 from coursebuilder.model import (
     GAP_REF,
@@ -82,19 +82,23 @@ class QuestionWriter:
             pass
         return quiz
 
-    def parts(self, course: Course, quiz: etree._Element) -> Iterator[etree._Element]:
+    def parts(self, course: Course, quiz: etree._Element, span: Span = WHOLE) -> Iterator[etree._Element]:
         """Add the children of `quiz` one category or question at a time, yielding each when done.
 
         A caller may serialize each one and take it out of `quiz` again, so that the tree of
-        20,000 questions is never held at once.
+        20,000 questions is never held at once. Only the categories and questions of `span`
+        are added (the course's own category goes with the first question).
         """
-        root_info = self.renderer.markdown(course.info.summary, "course.yaml")
-        yield self.category(quiz, (course.info.shortname,), Html(root_info.text))
-        for group in groups(course):
-            lesson = group.lesson
-            info = lesson_info(lesson.summary, lesson.objectives) if len(group.names) == 2 else EMPTY
-            yield self.category(quiz, group.names, info)
-            for question in group.questions:
+        if 0 in span:
+            root_info = self.renderer.markdown(course.info.summary, "course.yaml")
+            yield self.category(quiz, (course.info.shortname,), Html(root_info.text))
+        for piece in pieces(course, span):
+            group = piece.group
+            if piece.starts:
+                lesson = group.lesson
+                info = lesson_info(lesson.summary, lesson.objectives) if len(group.names) == 2 else EMPTY
+                yield self.category(quiz, group.names, info)
+            for question in piece.questions:
                 if "--" not in question.id:
                     comment = etree.Comment(f" question: {question.id} ")
                     quiz.append(comment)
@@ -350,20 +354,36 @@ def questions_xml(course: Course, renderer: Renderer) -> bytes:
     return b"".join(questions_xml_chunks(course, renderer))
 
 
-def questions_xml_chunks(course: Course, renderer: Renderer) -> Iterator[bytes]:
+def questions_xml_chunks(
+    course: Course, renderer: Renderer, span: Span = WHOLE, rest: Callable[[], bytes] | None = None
+) -> Iterator[bytes]:
     """questions.xml in pieces: the same bytes as indenting and serializing the whole tree.
 
-    Each child of `<quiz>` is indented as `etree.indent` would indent it at depth one,
-    serialized without its tail (the separators are written here) and dropped, so memory
-    holds one question's elements, not the whole bank's.
+    The questions of `span` are written here; `rest` gives those after it, as
+    `questions_xml_part` writes them (made in another process, say).
+    """
+    first = True
+    for chunk in questions_xml_part(course, renderer, span):
+        yield DECLARATION + b"<quiz>" + chunk if first else chunk
+        first = False
+    later = rest() if rest is not None else b""
+    if later:
+        yield DECLARATION + b"<quiz>" + later if first else later
+        first = False
+    yield DECLARATION + b"<quiz/>\n" if first else b"\n</quiz>\n"
+
+
+def questions_xml_part(course: Course, renderer: Renderer, span: Span = WHOLE) -> Iterator[bytes]:
+    """The children of `<quiz>` that `span` holds, each as its line break, indentation and element.
+
+    Each is indented as `etree.indent` would indent it at depth one, serialized without its
+    tail (the separators are written here) and dropped, so memory holds one question's
+    elements, not the whole bank's.
     """
     quiz = etree.Element("quiz")
-    empty = True
-    for child in QuestionWriter(renderer).parts(course, quiz):
+    separator = b"\n" + INDENT.encode()
+    for child in QuestionWriter(renderer).parts(course, quiz, span):
         if isinstance(child.tag, str):  # comments have nothing to indent
             etree.indent(child, space=INDENT, level=1)
-        chunk = etree.tostring(child, encoding="UTF-8", with_tail=False)
-        yield (DECLARATION + b"<quiz>" if empty else b"") + b"\n" + INDENT.encode() + chunk
-        empty = False
+        yield separator + etree.tostring(child, encoding="UTF-8", with_tail=False)
         quiz.remove(child)
-    yield DECLARATION + b"<quiz/>\n" if empty else b"\n</quiz>\n"
