@@ -107,15 +107,19 @@ class QuestionWriter:
 
     def category(self, quiz: etree._Element, names: tuple[str, ...], info: Html) -> etree._Element:
         """A category pseudo-question: the questions after it go into this category."""
-        element = SubElement(quiz, "question", {"type": "category"})
+        element = SubElement(quiz, "question")
+        element.set("type", "category")
         set_text(SubElement(SubElement(element, "category"), "text"), category_path(names))
-        set_text(SubElement(SubElement(element, "info", {"format": "html"}), "text"), info.text)
+        info_element = SubElement(element, "info")
+        info_element.set("format", "html")
+        set_text(SubElement(info_element, "text"), info.text)
         SubElement(element, "idnumber")
         return element
 
     def question(self, quiz: etree._Element, question: Question) -> etree._Element:
         """The `<question>` element (after its comment, which the caller adds)."""
-        element = SubElement(quiz, "question", {"type": str(question.type)})
+        element = SubElement(quiz, "question")
+        element.set("type", str(question.type))
         self._types[question.type](element, question)
         if question.tags:
             tags = SubElement(element, "tags")
@@ -128,9 +132,11 @@ class QuestionWriter:
     @staticmethod
     def _field(parent: etree._Element, tag: str, value: Html, fmt: str = "html") -> etree._Element:
         """`<tag format><text>…</text><file …/>…</tag>`."""
-        element = SubElement(parent, tag, {"format": fmt})
+        element = SubElement(parent, tag)
+        element.set("format", fmt)  # set apart: lxml takes an attribute dictionary slowly
         set_text(SubElement(element, "text"), value.text)
-        _files(element, value)
+        if value.files:
+            _files(element, value)
         return element
 
     def _header(self, element: etree._Element, question: Question, text: Html | None = None) -> None:
@@ -146,9 +152,12 @@ class QuestionWriter:
     def _answer(
         self, parent: etree._Element, fraction: str, text: Html, fmt: str, feedback: Html | None
     ) -> etree._Element:
-        element = SubElement(parent, "answer", {"fraction": fraction, "format": fmt})
+        element = SubElement(parent, "answer")
+        element.set("fraction", fraction)
+        element.set("format", fmt)
         set_text(SubElement(element, "text"), text.text)
-        _files(element, text)
+        if text.files:
+            _files(element, text)
         if feedback is not None:
             self._field(element, "feedback", feedback)
         return element
@@ -161,7 +170,8 @@ class QuestionWriter:
     def _hints(self, element: etree._Element, question: Question) -> None:
         for hint in question.hints:
             value = self._md(question, hint.text)
-            hint_element = SubElement(element, "hint", {"format": "html"})
+            hint_element = SubElement(element, "hint")
+            hint_element.set("format", "html")
             set_text(SubElement(hint_element, "text"), value.text)
             if hint.show_num_correct:
                 SubElement(hint_element, "shownumcorrect")
@@ -239,7 +249,8 @@ class QuestionWriter:
         items = [(self._md(question, pair.question, inline=True), pair.answer) for pair in question.pairs]
         items += [(EMPTY, distractor) for distractor in question.distractors]  # no item: a distractor
         for item, answer in items:
-            sub = SubElement(element, "subquestion", {"format": "html"})
+            sub = SubElement(element, "subquestion")
+            sub.set("format", "html")
             set_text(SubElement(sub, "text"), item.text)
             _files(sub, item)
             set_text(SubElement(SubElement(sub, "answer"), "text"), answer)
@@ -373,17 +384,36 @@ def questions_xml_chunks(
     yield DECLARATION + b"<quiz/>\n" if first else b"\n</quiz>\n"
 
 
-def questions_xml_part(course: Course, renderer: Renderer, span: Span = WHOLE) -> Iterator[bytes]:
-    """The children of `<quiz>` that `span` holds, each as its line break, indentation and element.
+BATCH = 200
+"""Children of `<quiz>` serialized at once: fewer calls into lxml and fewer, larger writes,
+for the memory of a few hundred questions' elements."""
 
-    Each is indented as `etree.indent` would indent it at depth one, serialized without its
-    tail (the separators are written here) and dropped, so memory holds one question's
-    elements, not the whole bank's.
+_OPEN, _CLOSE = b"<quiz>", b"\n</quiz>"
+
+
+def questions_xml_part(course: Course, renderer: Renderer, span: Span = WHOLE) -> Iterator[bytes]:
+    """The children of `<quiz>` that `span` holds, each after its line break and indentation.
+
+    They are indented and serialized a batch at a time, as the children of a `<quiz>` that
+    holds that batch only (`etree.indent` indents each child alike whatever its siblings),
+    without that element's tags, and dropped: memory never holds the whole bank's elements.
     """
     quiz = etree.Element("quiz")
-    separator = b"\n" + INDENT.encode()
-    for child in QuestionWriter(renderer).parts(course, quiz, span):
-        if isinstance(child.tag, str):  # comments have nothing to indent
-            etree.indent(child, space=INDENT, level=1)
-        yield separator + etree.tostring(child, encoding="UTF-8", with_tail=False)
-        quiz.remove(child)
+    count = 0
+    for _ in QuestionWriter(renderer).parts(course, quiz, span):
+        count += 1
+        if count == BATCH:
+            yield _children(quiz)
+            count = 0
+    if count:
+        yield _children(quiz)
+
+
+def _children(quiz: etree._Element) -> bytes:
+    """The indented children of `quiz` as bytes; `quiz` is left empty."""
+    etree.indent(quiz, space=INDENT)
+    data = etree.tostring(quiz, encoding="UTF-8")
+    quiz.clear()
+    if not (data.startswith(_OPEN) and data.endswith(_CLOSE)):
+        raise RuntimeError("unexpected serialization of <quiz>")
+    return data[len(_OPEN) : -len(_CLOSE)]
