@@ -40,8 +40,14 @@ NOT_CARRIED_ANYWHERE = (
 )
 
 
+_RESERVED = re.compile(r"[\\#=~{}:\r\n]")
+"""The characters `escape` changes: most texts have none."""
+
+
 def escape(text: str) -> str:
     """`repchar()`: escape GIFT's reserved characters and write line breaks as `\\n`."""
+    if not _RESERVED.search(text):
+        return text
     for char, escaped in _GIFT_ESCAPES:
         text = text.replace(char, escaped)
     return text.replace("\r", "").replace("\n", "\\n")

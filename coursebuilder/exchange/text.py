@@ -83,11 +83,13 @@ class Renderer:
         """As `markdown`, for a text written in a file of folder `base` (relative to the course)."""
         if not text:
             return EMPTY
-        inline = inline and "\n" not in text.strip()
-        key = (text, base, inline)
+        key = (text, base, inline)  # as asked: a text met again is found before any other work
         cached = self._memo.get(key)
-        if cached is not None:
-            return cached
+        if cached is None:
+            cached = self._memo[key] = self._render(text, base, inline and "\n" not in text.strip())
+        return cached
+
+    def _render(self, text: str, base: str, inline: bool) -> Html:
         files: dict[tuple[str, str], tuple[Path, EmbeddedFile]] = {}
 
         def resolve_image(src: str) -> str:
@@ -96,9 +98,7 @@ class Renderer:
         rendered = render(text, resolve_image=resolve_image, inline=inline, cache=self.renders)
         if "<" in text or "](" in text or "]:" in text:
             rendered = self._rewrite_raw(rendered, base, files)
-        result = Html(rendered.strip(), tuple(file for _, file in files.values()))
-        self._memo[key] = result
-        return result
+        return Html(rendered.strip(), tuple(file for _, file in files.values()))
 
     def plain(self, text: str) -> Html:
         """A plain-text value as HTML (escaped, line breaks kept)."""
