@@ -8,13 +8,14 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from coursebuilder.build import build_course
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.exchange import moodlexml
 from coursebuilder.exchange.bank import Span, groups, pieces
 from coursebuilder.exchange.gift import GiftWriter, gift_text
-from coursebuilder.exchange.moodlexml import questions_xml, questions_xml_chunks, questions_xml_part
+from coursebuilder.exchange.moodlexml import QuestionWriter, questions_xml, questions_xml_chunks, questions_xml_part
 from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
 from coursebuilder.model import Course
@@ -145,3 +146,17 @@ def test_spans_cut_anywhere_join_into_the_whole_bank(name: str) -> None:
         assert gift_text(course, renderer, first, partial(writer.part, course, later)) == whole_gift
         categories = [piece.group.names for span in (first, later) for piece in pieces(course, span) if piece.starts]
         assert categories == [group.names for group in groups(course)]
+
+
+@pytest.mark.parametrize("batch", [1, 2, 7, moodlexml.BATCH])
+def test_children_serialized_in_batches_are_the_whole_tree_serialized(
+    batch: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    course = load(EXAMPLE)
+    renderer = Renderer(course.root)
+    quiz = QuestionWriter(renderer).document(course)
+    assert len(quiz) > 7
+    etree.indent(quiz, space=moodlexml.INDENT)
+    whole_tree = moodlexml.DECLARATION + etree.tostring(quiz, encoding="UTF-8") + b"\n"
+    monkeypatch.setattr(moodlexml, "BATCH", batch)
+    assert questions_xml(course, renderer) == whole_tree
