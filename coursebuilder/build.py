@@ -20,6 +20,7 @@ from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
 from coursebuilder.prescan import WORTH_FORKING, ForkedCall, may_fork
+from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 
 
@@ -65,6 +66,9 @@ class BuildEvents(Protocol):
     def targets_selected(self, targets: Sequence[Target]) -> None: ...
     def target_started(self, target: Target) -> None: ...
     def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None: ...
+    def target_unchanged(self, target: Target, artifacts: Sequence[Artifact]) -> None:
+        """`target` was not built: its inputs and its files are as the last build left them."""
+        ...
 
 
 @paused_gc()  # targets walk the whole model; the collector would too, again and again
@@ -76,15 +80,28 @@ def build_course(
     strict: bool = False,
     events: BuildEvents | None = None,
 ) -> tuple[list[Artifact], list[Diagnostic]]:
-    """Load the course in `root` and build it; raise CourseError before writing anything if invalid."""
+    """Load the course in `root` and build it; raise CourseError before writing anything if invalid.
+
+    With the cache (`options.cache`), a build of unchanged source whose files are all still
+    as written is answered without loading the course, and otherwise only the targets whose
+    inputs or files changed since the last build are built (`buildcache`).
+    """
     options = options or BuildOptions()
     cache = buildcache.cache_file(root, out_dir) if options.cache else None
+    sources = SourceFiles.read(root) if cache is not None else None
+    earlier = buildcache.load(cache) if cache is not None else None
     key = ""
-    if cache is not None:
-        key = buildcache.source_key(root, (str(root), sorted(target_names), options.scorm_structure, strict))
-        cached = buildcache.load(cache, key)
-        if cached is not None:
-            return _report_cached(cached, options, events), cached.diagnostics
+    if sources is not None:
+        settings = (str(root), sorted(target_names), *options.output_settings(), strict)
+        key = buildcache.source_key(sources, settings)
+        answered = earlier.answer(key) if earlier is not None else None
+        known = all_targets()
+        if earlier is not None and answered is not None and all(name in known for name in answered):
+            kept_all = [known[name] for name in answered]
+            if events is not None:
+                events.targets_selected(kept_all)
+            _report_unchanged(kept_all, answered, options, events)
+            return [artifact for files in answered.values() for artifact in files], earlier.diagnostics
     course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs), keep_beside=cache)
     targets = select_targets(course, target_names)
     problems = warnings + under_course(root, check_targets(course, targets))
@@ -92,40 +109,65 @@ def build_course(
         raise CourseError(problems)
     course_dir = Path(out_dir) / course.info.id
     remove_stale_temps(course_dir)
+    inputs = target_keys(course, targets, sources, options) if sources is not None else {}
+    kept = kept_targets(earlier, inputs) if earlier is not None else {}
+    building = [target for target in targets if target.name not in kept]
     if events is not None:
         events.targets_selected(targets)
-    groups = _parallel_groups(targets, options.jobs, course)
+    _report_unchanged([target for target in targets if target.name in kept], kept, options, events)
+    groups = _parallel_groups(building, options.jobs, course)
     store = renderstore.store_file(cache) if cache is not None else None
-    earlier = renderstore.load(store) if store is not None else {}
-    context = BuildContext(course, renders=RenderCache(earlier))  # what the targets share, for this build only
-    prerender_lessons(context, targets, options.jobs)
+    earlier_renders = renderstore.load(store) if store is not None else {}
+    context = BuildContext(course, renders=RenderCache(earlier_renders))  # what the targets share, for this build only
+    prerender_lessons(context, building, options.jobs)
     try:
         if len(groups) == 1:
-            by_target = _build_group(context, targets, course_dir, options, events)
+            by_target = _build_group(context, building, course_dir, options, events)
         else:
             by_target = _build_in_parallel(context, groups, course_dir, options, events)
     except CourseError as exc:  # targets name files relative to the course, as checks do
         raise CourseError(under_course(root, exc.diagnostics)) from None
+    by_target.update(kept)
     in_order = {target.name: by_target[target.name] for target in targets}
     if cache is not None and store is not None:
         renderstore.save(store, context.renders.renderings())
-        buildcache.save(cache, key, in_order, problems)
+        recorded = {name: (inputs[name], files) for name, files in in_order.items()}
+        buildcache.save(cache, key, recorded, problems, earlier)
     return [artifact for files in in_order.values() for artifact in files], problems
 
 
-def _report_cached(cached: buildcache.CachedBuild, options: BuildOptions, events: BuildEvents | None) -> list[Artifact]:
-    """Tell `events` about a build answered from the cache, as if each target had found nothing to do."""
-    known = all_targets()
-    targets = [known[name] for name in cached.artifacts if name in known]
-    if events is not None:
-        events.targets_selected(targets)
+def target_keys(
+    course: Course, targets: Sequence[Target], sources: SourceFiles, options: BuildOptions
+) -> dict[str, str]:
+    """By target, in build order: the key of its inputs in this build (`buildcache.target_key`)."""
+    settings = options.output_settings()
+    return {
+        target.name: buildcache.target_key(target.name, settings, target.inputs_digest(course, sources))
+        for target in targets
+    }
+
+
+def kept_targets(earlier: buildcache.CachedBuild, inputs: dict[str, str]) -> dict[str, list[Artifact]]:
+    """The targets (of those keyed in `inputs`) that need no build: the key of their inputs is
+    the one the cache recorded for them, and every file they wrote is still as written."""
+    kept: dict[str, list[Artifact]] = {}
+    for name, key in inputs.items():
+        files = earlier.kept(name, key)
+        if files is not None:
+            kept[name] = files
+    return kept
+
+
+def _report_unchanged(
+    targets: Sequence[Target], files: dict[str, list[Artifact]], options: BuildOptions, events: BuildEvents | None
+) -> None:
+    """Tell `events` (or `options.progress`) about `targets`, which were not built: their
+    inputs and their `files` are as the last build left them."""
     for target in targets:
         if events is not None:
-            events.target_started(target)
-            events.target_finished(target, cached.artifacts[target.name])
+            events.target_unchanged(target, files[target.name])
         else:
             options.progress(f"{target.name}: unchanged since the last build")
-    return [artifact for files in cached.artifacts.values() for artifact in files]
 
 
 PRERENDER_CHARS = WORTH_FORKING

@@ -1,14 +1,23 @@
-"""Remember a finished build so that building the same source again does no work.
+"""Remember what each build wrote, so that building again redoes only the targets whose inputs
+changed.
 
 The cache is one JSON file per course and output folder, in `$COURSEBUILDER_CACHE` (by
 default `$XDG_CACHE_HOME/coursebuilder`, else `~/.cache/coursebuilder`), outside both the
-source and the output, which stay exactly as the build leaves them. Its key hashes the
-tool's version, the build's settings and the content of every file of the course directory;
-it lists the files the build wrote with their size and modification time, and the warnings
-it reported. A build whose key matches, and whose files are all still there as written, is
-answered from the cache without loading the course. Anything else — another version, a
-changed or added file, an edited output, a cache that does not parse — means a full build,
-which then writes the cache again: the cache is never trusted beyond what it can prove.
+source and the output, which stay exactly as the build leaves them. It holds:
+
+- the key of the last build: a hash of the tool's version, the build's settings and the
+  content of every file of the course directory (`SourceFiles`), with the targets it built
+  and the warnings it reported. A build whose key matches, and whose files are all still
+  there as written, is answered from the cache without loading the course;
+- for each target built, the key of its inputs (`target_key`: the tool's version, the
+  settings that shape its files and `Target.inputs_digest`) and a stamp of each file it wrote
+  (size, modification time, inode). A build that loads the course builds only the targets
+  whose key differs or whose files are not all as written (one deleted or edited since);
+  the others are reported unchanged.
+
+Anything it cannot prove — another version or format, a record that does not parse or has
+the wrong shape — is ignored: every target is built, and the cache written again. Saving the
+cache never fails a build.
 """
 
 from __future__ import annotations
@@ -16,26 +25,78 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from coursebuilder.diagnostics import Diagnostic, Severity
 from coursebuilder.output import write_bytes
+from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.targets.base import Artifact
 from coursebuilder.version import __version__
 
-_FORMAT = 1
+_FORMAT = 2
+
+Stamp = tuple[str, int, int, int]
+"""A file as a build left it: path, size, modification time (ns), inode."""
+
+
+@dataclass(frozen=True)
+class TargetRecord:
+    """What one target's last build read and wrote."""
+
+    inputs: str
+    """Its `target_key` then."""
+    files: tuple[Stamp, ...]
+    """Each file it wrote, in its order."""
+
+    def artifacts(self) -> list[Artifact] | None:
+        """The files, unchanged, when every one is still exactly as the build left it."""
+        kept = []
+        for path, size, mtime_ns, inode in self.files:
+            try:
+                info = os.stat(path)
+            except OSError:
+                return None
+            if (info.st_size, info.st_mtime_ns, info.st_ino) != (size, mtime_ns, inode):
+                return None
+            kept.append(Artifact(Path(path), changed=False))
+        return kept
 
 
 @dataclass(frozen=True)
 class CachedBuild:
-    """What an earlier build of the same source wrote and reported."""
+    """What the last builds of the course into one output folder wrote and reported."""
 
-    artifacts: dict[str, list[Artifact]]
-    """Files of each target, in build order (all unchanged)."""
+    key: str
+    """`source_key` of the last build."""
+    order: tuple[str, ...]
+    """The targets the last build built or kept, in build order."""
+    targets: Mapping[str, TargetRecord]
+    """By target: the last time it was built (by the last build or an earlier one)."""
     diagnostics: list[Diagnostic]
+    """The warnings of the last build."""
+
+    def answer(self, key: str) -> dict[str, list[Artifact]] | None:
+        """The last build's files by target, when `key` is its key and every file is as written."""
+        if key != self.key:
+            return None
+        found: dict[str, list[Artifact]] = {}
+        for name in self.order:
+            kept = self.targets[name].artifacts()
+            if kept is None:
+                return None
+            found[name] = kept
+        return found
+
+    def kept(self, target: str, inputs: str) -> list[Artifact] | None:
+        """The files `target` wrote, when its inputs had the key `inputs` then and every file is
+        still as written: the target need not be built again."""
+        record = self.targets.get(target)
+        if record is None or record.inputs != inputs:
+            return None
+        return record.artifacts()
 
 
 def cache_dir() -> Path:
@@ -52,74 +113,93 @@ def cache_file(root: Path | str, out_dir: Path | str) -> Path:
     return cache_dir() / f"{hashlib.sha256(where).hexdigest()[:24]}.json"
 
 
-def source_key(root: Path | str, settings: Sequence[object]) -> str:
-    """Hash of the tool's version, `settings` and every file under `root` (`.git` aside)."""
+def source_key(sources: SourceFiles, settings: Sequence[object]) -> str:
+    """Hash of the tool's version, the build's `settings` and every file of the course."""
     digest = hashlib.sha256(f"coursebuilder {__version__} cache {_FORMAT}\0{settings!r}\0".encode())
-    base = Path(root)
-    found: list[tuple[str, Path]] = []
-    for folder, dirs, files in os.walk(base):
-        dirs[:] = [name for name in dirs if name != ".git"]
-        here = Path(folder)
-        found.extend(((here / name).relative_to(base).as_posix(), here / name) for name in files)
-    for rel, path in sorted(found):
-        digest.update(os.fsencode(rel) + b"\0")
-        try:
-            digest.update(hashlib.sha256(path.read_bytes()).digest())
-        except OSError as exc:  # a dangling link, a file that vanished: part of the state too
-            digest.update(f"unreadable {exc.errno}".encode())
+    digest.update(sources.digest())
     return digest.hexdigest()
 
 
-def load(path: Path, key: str) -> CachedBuild | None:
-    """The cached build for `key`, or None when there is none that can be trusted."""
+def target_key(target: str, settings: Sequence[object], inputs: bytes) -> str:
+    """Hash of the tool's version, the `settings` that shape the target's files and the
+    digest of its inputs (`Target.inputs_digest`)."""
+    digest = hashlib.sha256(f"coursebuilder {__version__} target {_FORMAT}\0{target}\0{settings!r}\0".encode())
+    digest.update(inputs)
+    return digest.hexdigest()
+
+
+def load(path: Path) -> CachedBuild | None:
+    """The cache in `path`, or None when there is none that can be trusted."""
     try:
         record = json.loads(path.read_bytes())
-        if record.get("format") != _FORMAT or record.get("version") != __version__ or record.get("key") != key:
+        if record.get("format") != _FORMAT or record.get("version") != __version__:
             return None
-        artifacts: dict[str, list[Artifact]] = {}
-        for target, files in record["targets"]:
-            found = [_unchanged(entry) for entry in files]
-            kept = [artifact for artifact in found if artifact is not None]
-            if len(kept) != len(found):
-                return None  # an output was changed or removed since
-            artifacts[str(target)] = kept
+        targets = {_text(name): _target(entry) for name, entry in record["targets"].items()}
+        order = tuple(_text(name) for name in record["order"])
+        if any(name not in targets for name in order):
+            return None
         diagnostics = [_diagnostic(item) for item in record["diagnostics"]]
-    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return CachedBuild(_text(record["key"]), order, targets, diagnostics)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
-    return CachedBuild(artifacts, diagnostics)
 
 
-def save(path: Path, key: str, artifacts: dict[str, list[Artifact]], diagnostics: list[Diagnostic]) -> None:
-    """Record a finished build (after it wrote every file)."""
-    record = {
-        "format": _FORMAT,
-        "version": __version__,
-        "key": key,
-        "targets": [[target, [_stamp(artifact.path) for artifact in files]] for target, files in artifacts.items()],
-        "diagnostics": [asdict(diag) for diag in diagnostics],
-    }
+def save(
+    path: Path,
+    key: str,
+    built: Mapping[str, tuple[str, Sequence[Artifact]]],
+    diagnostics: Sequence[Diagnostic],
+    earlier: CachedBuild | None = None,
+) -> None:
+    """Record a finished build (after it wrote every file): its key, each target it built or
+    kept (name → its `target_key` and files, in build order) and its warnings. The records of
+    targets it did not build are taken from `earlier`, for a later build that selects them."""
+    targets: dict[str, Any] = {}
     try:
+        if earlier is not None:
+            targets.update({name: _entry(record) for name, record in earlier.targets.items() if name not in built})
+        for name, (inputs, artifacts) in built.items():
+            targets[name] = _entry(TargetRecord(inputs, tuple(_stamp(artifact.path) for artifact in artifacts)))
+        record = {
+            "format": _FORMAT,
+            "version": __version__,
+            "key": key,
+            "order": list(built),
+            "targets": targets,
+            "diagnostics": [asdict(diag) for diag in diagnostics],
+        }
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode())
     except OSError:
-        pass  # no cache (a read-only home, say): the next build is a full one
+        pass  # no cache (a read-only home, an output gone already): the next build does more
 
 
-def _stamp(path: Path) -> dict[str, Any]:
+def _stamp(path: Path) -> Stamp:
     info = path.stat()
-    return {"path": os.fsdecode(path), "size": info.st_size, "mtime_ns": info.st_mtime_ns, "inode": info.st_ino}
+    return (os.fsdecode(path), info.st_size, info.st_mtime_ns, info.st_ino)
 
 
-def _unchanged(entry: dict[str, Any]) -> Artifact | None:
-    """The artefact if the file is still exactly as the build left it (size, time, inode)."""
-    path = Path(str(entry["path"]))
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    if (info.st_size, info.st_mtime_ns, info.st_ino) != (entry["size"], entry["mtime_ns"], entry["inode"]):
-        return None
-    return Artifact(path, changed=False)
+def _entry(record: TargetRecord) -> dict[str, Any]:
+    return {"inputs": record.inputs, "files": [list(stamp) for stamp in record.files]}
+
+
+def _target(entry: dict[str, Any]) -> TargetRecord:
+    files = tuple(
+        (_text(path), _number(size), _number(mtime), _number(inode)) for path, size, mtime, inode in entry["files"]
+    )
+    return TargetRecord(_text(entry["inputs"]), files)
+
+
+def _text(value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {value!r}")
+    return value
+
+
+def _number(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"expected an integer, got {value!r}")
+    return value
 
 
 def _diagnostic(item: dict[str, Any]) -> Diagnostic:

@@ -73,6 +73,13 @@ class BuildReporter:
         took = f", {time.perf_counter() - self._started:.1f} s" if self.interactive else ""
         self._write(f"  {target.name:{self._width}}  done: {files}{took}\n")
 
+    def target_unchanged(self, target: Target, artifacts: Sequence[Artifact]) -> None:
+        """A target not built: its inputs and files are as the last build left them."""
+        if not (self.interactive or self.verbose):
+            return
+        files = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
+        self._write(f"  {target.name:{self._width}}  unchanged: {files}\n")
+
     def summary(self, artifacts: Sequence[Artifact]) -> None:
         """The closing list: each artefact with its size and path, then the total."""
         if self.quiet:

@@ -12,6 +12,7 @@ from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.markdown import MathStyle
 from coursebuilder.model import Course
+from coursebuilder.sourcedigests import SourceFiles
 
 Progress = Callable[[str], None]
 """Receives a short line about what a target is doing (shown with `--verbose`)."""
@@ -27,8 +28,14 @@ class BuildOptions:
     jobs: int | None = None
     """Processes to build targets in after loading: 1 builds them here, None uses both cores."""
     cache: bool = True
-    """Answer a build of unchanged source from the cache of the last build (`buildcache`), and
-    render again only the Markdown that changed since (`renderstore`)."""
+    """Answer a build of unchanged source from the cache of the last build (`buildcache`),
+    build only the targets whose inputs changed since, and render again only the Markdown
+    that changed (`renderstore`)."""
+
+    def output_settings(self) -> tuple[object, ...]:
+        """The options that can change the bytes a target writes (the others change only how
+        fast, or what is printed): the build cache keys each target's files by them."""
+        return (self.scorm_structure,)
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,16 @@ class Target(ABC):
     def enabled(self, course: Course) -> bool:
         """Whether a plain `build` (no `--target`) builds this target for the course."""
         return True
+
+    def inputs_digest(self, course: Course, sources: SourceFiles) -> bytes:
+        """A hash of every input the target's files depend on, the tool's version and the
+        build's options aside (`buildcache.target_key` adds them): a build whose digest is that
+        of the last one, and whose files are still as written, does not build the target again.
+
+        By default every file of the course directory (`sources`), which is always safe. A
+        target may leave out files only where it is proven that its bytes do not depend on them.
+        """
+        return sources.digest()
 
     @abstractmethod
     def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:

@@ -1,0 +1,48 @@
+"""The files of a course directory, each with the hash of its bytes: what a build's cache
+compares to tell which targets' inputs changed since the last build (`buildcache`).
+
+Read once per build, before the course is loaded; the whole-build key and every target's
+`inputs_digest` are made from the same view, so no file is read twice for hashing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class SourceFiles:
+    """Every file under a course directory (`.git` aside), by path relative to it with `/`,
+    with the SHA-256 of its bytes (after `f`), or of the error that kept it from being read
+    (after `u`): every entry is 33 bytes."""
+
+    digests: Mapping[str, bytes]
+
+    @classmethod
+    def read(cls, root: Path | str) -> SourceFiles:
+        """Hash every file under `root`; links to files are followed, links to folders are not."""
+        base = Path(root)
+        found: list[tuple[str, Path]] = []
+        for folder, dirs, files in os.walk(base):
+            dirs[:] = [name for name in dirs if name != ".git"]
+            here = Path(folder)
+            found.extend(((here / name).relative_to(base).as_posix(), here / name) for name in files)
+        digests: dict[str, bytes] = {}
+        for rel, path in sorted(found):
+            try:
+                digests[rel] = b"f" + hashlib.sha256(path.read_bytes()).digest()
+            except OSError as exc:  # a dangling link, a file that vanished: part of the state too
+                digests[rel] = b"u" + hashlib.sha256(str(exc.errno).encode()).digest()
+        return cls(digests)
+
+    def digest(self, leave_out: Collection[str] = ()) -> bytes:
+        """One hash of the files' names and contents, those named in `leave_out` left out."""
+        digest = hashlib.sha256()
+        for rel, content in self.digests.items():
+            if rel not in leave_out:
+                digest.update(os.fsencode(rel) + b"\0" + content)
+        return digest.digest()
