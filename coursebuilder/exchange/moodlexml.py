@@ -279,9 +279,7 @@ class QuestionWriter:
         self._hints(element, question)
 
     def _cloze(self, element: etree._Element, question: Cloze) -> None:
-        # Private-use characters, but not the render cache's image marks: the text stays cacheable.
-        tokens = {gap.id: f"\ue002{index}\ue003" for index, gap in enumerate(question.gaps)}
-        with_tokens = GAP_REF.sub(lambda match: tokens[match.group(1)], question.text)
+        tokens, with_tokens = cloze_tokens(question)
         rendered = self._md(question, with_tokens)
         text = cloze.neutralize(rendered.text)
         for gap in question.gaps:
@@ -311,6 +309,14 @@ class QuestionWriter:
 def _files(element: etree._Element, value: Html) -> None:
     for file in value.files:
         SubElement(element, "file", {"name": file.name, "path": file.path, "encoding": "base64"}).text = file.base64
+
+
+def cloze_tokens(question: Cloze) -> tuple[dict[str, str], str]:
+    """The text of a cloze question as it is rendered: each gap reference replaced by a token
+    (private-use characters, but not the render cache's image marks: the text stays cacheable),
+    which the gap's marker replaces in the HTML; and the token of each gap."""
+    tokens = {gap.id: f"\ue002{index}\ue003" for index, gap in enumerate(question.gaps)}
+    return tokens, GAP_REF.sub(lambda match: tokens[match.group(1)], question.text)
 
 
 def lesson_info(summary: str, objectives: list[str]) -> Html:

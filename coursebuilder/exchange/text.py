@@ -158,6 +158,20 @@ class Renderer:
         return _TAG.sub(lambda tag: _ATTR.sub(attribute, tag.group(0)), rendered)
 
 
+class EmbedFinder(Renderer):
+    """Renders texts as `Renderer` does but reads no file: notes the course files they embed
+    (`embedded`), so that a build can tell which files the Moodle target's output holds."""
+
+    def __init__(self, root: Path | str) -> None:
+        super().__init__(root)
+        self.embedded: set[Path] = set()
+        """Each file a text rendered so far embeds, as `Asset.path`."""
+
+    def asset_base64(self, asset: Asset) -> str:
+        self.embedded.add(asset.path)
+        return ""
+
+
 # --------------------------------------------------------------------------- XML helpers
 
 _SPECIAL = re.compile("[<>&\"'\r]")
