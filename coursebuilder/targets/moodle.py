@@ -82,8 +82,8 @@ def lesson_files_embedded(course: Course, lessons: Collection[str]) -> set[str]:
             finder.markdown_in(text, folder)
     if not finder.embedded:
         return set()
-    real = {os.path.realpath(path) for path in finder.embedded}
-    return {name for name in lessons if os.path.realpath(os.path.join(course.root, name)) in real}
+    embedded = finder.embedded  # real paths (`assets.resolve`)
+    return {name for name in lessons if Path(os.path.realpath(os.path.join(course.root, name))) in embedded}
 
 
 def _texts(course: Course) -> Iterator[tuple[str, str]]:
