@@ -130,7 +130,10 @@ def build_course(
     by_target.update(kept)
     in_order = {target.name: by_target[target.name] for target in targets}
     if cache is not None and store is not None:
-        renderstore.save(store, context.renders.renderings())
+        renderings = context.renders.renderings()
+        if kept:  # what the targets not built would have asked for is kept for their next build
+            renderings = {**earlier_renders, **renderings}
+        renderstore.save(store, renderings)
         recorded = {name: (inputs[name], files) for name, files in in_order.items()}
         buildcache.save(cache, key, recorded, problems, earlier)
     return [artifact for files in in_order.values() for artifact in files], problems

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder import buildcache
+from coursebuilder import buildcache, renderstore
 from coursebuilder.build import build_course
 from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
@@ -238,6 +238,18 @@ def test_targets_not_selected_keep_their_record(course: Path, tmp_path: Path, bu
     assert rebuild(course, tmp_path, built, ["moodle"]) == ["moodle"]
     assert rebuild(course, tmp_path, built) == ["scorm12", "scorm2004", "mbz"], "built from older sources"
     assert files_of(tmp_path / "dist") == clean(course, tmp_path)
+
+
+def test_the_renderings_of_targets_not_built_are_kept(course: Path, tmp_path: Path, built: list[str]) -> None:
+    """Only the SCORM package is built again: the renderings the backup and the Moodle files
+    asked for are kept all the same, for their next build."""
+    build_course(course, tmp_path / "dist")
+    store = renderstore.store_file(buildcache.cache_file(course, tmp_path / "dist"))
+    kept = renderstore.load(store)
+    assert kept
+    (tmp_path / "dist" / "my-course" / OUTPUTS["scorm12"]).unlink()
+    assert rebuild(course, tmp_path, built) == ["scorm12"]
+    assert renderstore.load(store) == kept
 
 
 def test_without_the_cache_every_target_is_built(course: Path, tmp_path: Path, built: list[str]) -> None:
