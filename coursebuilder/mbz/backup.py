@@ -81,10 +81,13 @@ def _write(course: Course, scorm_zip: bytes | None, entries: Entries, renders: R
     job.entries.update(files.blobs)
 
 
-def build_mbz(course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None) -> bytes:
-    """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM activity."""
+def build_mbz(
+    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None, threads: int = 1
+) -> bytes:
+    """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM
+    activity. The archive is compressed on `threads` threads (the same bytes for any number)."""
     entries = write_entries(course, scorm_zip, renders=renders)
     try:
-        return mbz_bytes(entries)
+        return mbz_bytes(entries, threads)
     finally:
         entries.close()

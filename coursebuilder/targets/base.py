@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -29,6 +30,16 @@ class BuildOptions:
     cache: bool = True
     """Answer a build of unchanged source from the cache of the last build (`buildcache`), and
     render again only the Markdown that changed since (`renderstore`)."""
+
+    @property
+    def workers(self) -> int:
+        """Processes (or threads) the build may use: `jobs` when given, else two on two cores or more."""
+        return workers(self.jobs)
+
+
+def workers(jobs: int | None) -> int:
+    """Processes a command may use: `jobs` when given, else two on two cores or more."""
+    return jobs if jobs is not None else min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)
