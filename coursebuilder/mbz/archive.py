@@ -202,7 +202,7 @@ class _GzipSink:
         """The last `WINDOW_BYTES` of the tar before the current segment: its compressor's dictionary."""
         self._crc = 0
         self._size = 0
-        self._pool = ThreadPoolExecutor(threads) if threads > 1 else None
+        self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mbz-gzip") if threads > 1 else None
         self._running: deque[Future[bytes]] = deque()
         self._most_running = 2 * threads
 
