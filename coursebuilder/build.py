@@ -22,6 +22,7 @@ from coursebuilder.output import remove_stale_temps
 from coursebuilder.prescan import WORTH_FORKING, ForkedCall, may_fork
 from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
+from coursebuilder.targets.base import workers
 
 
 def select_targets(course: Course, names: Sequence[str] = ()) -> list[Target]:
@@ -188,7 +189,7 @@ def prerender_lessons(context: BuildContext, targets: Sequence[Target], jobs: in
     """
     forms = tuple(dict.fromkeys(form for target in targets for form in target.lesson_forms))
     work = context.renders.missing((lesson.body for lesson in context.course.lessons), forms)
-    if not work or sum(len(text) for text, _ in work) < PRERENDER_CHARS or _workers(jobs) < 2 or not may_fork():
+    if not work or sum(len(text) for text, _ in work) < PRERENDER_CHARS or workers(jobs) < 2 or not may_fork():
         return
     theirs, ours = work[::2], work[1::2]
     child = ForkedCall(partial(RenderCache.prepare, theirs), fork=True)
@@ -226,14 +227,9 @@ fewer, they take less time (a few hundredths of a second) than the fork costs, s
 processes then copy each memory page of the loaded course that they touch."""
 
 
-def _workers(jobs: int | None) -> int:
-    """Processes a command may use: `jobs` when given, else two on two cores or more."""
-    return jobs if jobs is not None else min(2, os.cpu_count() or 1)
-
-
 def _prescan_from(jobs: int | None) -> int | None:
     """When loading scans the lessons in a second process (`prescan`): never with one."""
-    return WORTH_FORKING if _workers(jobs) >= 2 else None
+    return WORTH_FORKING if workers(jobs) >= 2 else None
 
 
 def _parallel_groups(targets: Sequence[Target], jobs: int | None, course: Course) -> list[list[Target]]:
@@ -246,7 +242,7 @@ def _parallel_groups(targets: Sequence[Target], jobs: int | None, course: Course
     heavy = [target for target in targets if target.name in _HEAVY]
     light = [target for target in targets if target.name not in _HEAVY]
     small = len(course.questions) + len(course.lessons) < WORTH_SPLITTING
-    if _workers(jobs) < 2 or not may_fork() or small or not heavy or not light:
+    if workers(jobs) < 2 or not may_fork() or small or not heavy or not light:
         return [list(targets)]
     return [light, heavy]
 

@@ -19,6 +19,7 @@ from coursebuilder.mbz.quiz import write_quiz
 from coursebuilder.mbz.scorm import MAX_GRADE as SCORM_GRADE
 from coursebuilder.mbz.scorm import write_scorm
 from coursebuilder.mbz.sections import make_plan
+from coursebuilder.mbz.serializer import Serializer
 from coursebuilder.model import Course
 
 
@@ -28,36 +29,42 @@ def author_name(course: Course) -> str:
 
 
 def backup_entries(
-    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None
+    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None, threads: int = 1
 ) -> dict[str, bytes]:
     """Every file of the backup by its path in the archive."""
-    entries = write_entries(course, scorm_zip, renders=renders)
+    entries = write_entries(course, scorm_zip, renders=renders, threads=threads)
     try:
         return dict(entries.items())
     finally:
         entries.close()
 
 
-def write_entries(course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None) -> Entries:
+def write_entries(
+    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None, threads: int = 1
+) -> Entries:
     """Every file of the backup, kept out of memory until packed (the caller closes them).
 
-    `renders` shares the Markdown renderings of the build's other targets.
+    `renders` shares the Markdown renderings of the build's other targets; with `threads` 2
+    or more, documents are serialized on a second thread (the same entries).
     """
     entries = Entries()
+    writer = Serializer(entries, threaded=threads > 1)
     try:
-        _write(course, scorm_zip, entries, renders)
+        _write(course, scorm_zip, writer, renders)
+        writer.finish()
     except BaseException:
+        writer.close()
         entries.close()
         raise
     return entries
 
 
-def _write(course: Course, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None) -> None:
+def _write(course: Course, scorm_zip: bytes | None, writer: Serializer, renders: RenderCache | None) -> None:
     ids = Ids()
     plan = make_plan(course, ids, with_scorm=scorm_zip is not None)
     author = author_name(course)
     files = FileStore(Path(course.root), ids, USER_ID, author, renders=renders)
-    job = Job(course=course, ids=ids, files=files, plan=plan, author=author, entries=entries)
+    job = Job(course=course, ids=ids, files=files, plan=plan, author=author, writer=writer)
     bank = QuestionBank(job)
     quizzes = [activity for activity in plan.activities if activity.modname == "quiz"]
     # By identity: activities are dataclasses, and comparing two compares all their questions.
@@ -78,13 +85,17 @@ def _write(course: Course, scorm_zip: bytes | None, entries: Entries, renders: R
     write_sections(job)
     bank.finish()
     write_root(job, QUIZ_GRADE * len(quizzes) + (SCORM_GRADE if scorm_zip is not None else 0))
-    job.entries.update(files.blobs)
+    for path, data in files.blobs.items():
+        writer.put_bytes(path, data)
 
 
-def build_mbz(course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None) -> bytes:
-    """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM activity."""
-    entries = write_entries(course, scorm_zip, renders=renders)
+def build_mbz(
+    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None, threads: int = 1
+) -> bytes:
+    """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM
+    activity. The archive is compressed on `threads` threads (the same bytes for any number)."""
+    entries = write_entries(course, scorm_zip, renders=renders, threads=threads)
     try:
-        return mbz_bytes(entries)
+        return mbz_bytes(entries, threads)
     finally:
         entries.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -36,6 +37,16 @@ class BuildOptions:
         """The options that can change the bytes a target writes (the others change only how
         fast, or what is printed): the build cache keys each target's files by them."""
         return (self.scorm_structure,)
+
+    @property
+    def workers(self) -> int:
+        """Processes (or threads) the build may use: `jobs` when given, else two on two cores or more."""
+        return workers(self.jobs)
+
+
+def workers(jobs: int | None) -> int:
+    """Processes a command may use: `jobs` when given, else two on two cores or more."""
+    return jobs if jobs is not None else min(2, os.cpu_count() or 1)
 
 
 @dataclass(frozen=True)

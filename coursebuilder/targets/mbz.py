@@ -39,7 +39,9 @@ class MbzTarget(Target):
         course = context.course
         scorm = self._scorm12 if course.info.settings.moodle.include_scorm else None
         try:
-            data = build_mbz(course, scorm(context) if scorm is not None else None, renders=context.renders)
+            data = build_mbz(
+                course, scorm(context) if scorm is not None else None, renders=context.renders, threads=options.workers
+            )
         except PackageProblem as exc:
             moodle = course.info.settings.moodle
             where = moodle.source_line("include_scorm")

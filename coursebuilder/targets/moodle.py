@@ -120,9 +120,9 @@ def build_moodle(
     course = context.course
     renderer = Renderer(course.root, renders=context.renders)  # shared: every asset is encoded once
     count = len(course.questions)
-    workers = options.jobs if options.jobs is not None else min(2, os.cpu_count() or 1)
     outputs: Outputs
-    if count < (BANK_WORTH_FORKING if min_questions is None else min_questions) or workers < 2 or not may_fork():
+    least = BANK_WORTH_FORKING if min_questions is None else min_questions
+    if count < least or options.workers < 2 or not may_fork():
         outputs = {
             # questions.xml goes to disk as it is made, a question at a time
             QUESTIONS_FILE: lambda: questions_xml_chunks(course, renderer),
