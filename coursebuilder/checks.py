@@ -204,7 +204,9 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
     seen: dict[str, BaseModel | RejectedQuestion] = {}
     first_at: dict[str, tuple[str, Callable[[], int]]] = {}
     lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
-    for qid, file, line_of, field in _id_owners(course, rejected):
+    ids = [question.id for question in course.questions] + [item.id for item in rejected]
+    owners = _id_owners(course, rejected) if len(set(ids)) < len(ids) else ()  # in order only when needed
+    for qid, file, line_of, field in owners:
         if qid in first_at:
             first_file, first_line = first_at[qid]
             yield error(
