@@ -122,17 +122,22 @@ def references(text: str) -> list[Found] | None:
             raise
         return None
     found: list[Found] = []
-    _walk(tree, text, None, found)
+    _walk(tree, text, None, found, text.isascii())
     return found
 
 
-def _walk(node: Any, text: str, line: int | None, found: list[Found]) -> int | None:
+def _walk(node: Any, text: str, line: int | None, found: list[Found], spans: bool = False) -> int | None:
     """Record the links and images below `node`; `line` is that of the inline content so far
-    (None before a block's first inline node: its line is where that node starts)."""
+    (None before a block's first inline node: its line is where that node starts).
+
+    With `spans` (an ASCII text, whose byte offsets are its character offsets), a block whose
+    source holds no `[` is not walked: every link and image is written with one."""
     for child in node.children:
         name = child.name
         if name not in _INLINE_NODES:
-            _walk(child, text, None, found)
+            span = child.srcmap if spans else None
+            if span is None or text.find("[", span[0], span[1]) != -1:
+                _walk(child, text, None, found, spans)
             line = None  # inline nodes after a block (a tight list item's next paragraph) start anew
             continue
         if line is None:
