@@ -179,17 +179,23 @@ def _letters_only(text: str) -> bool:
 def _tables_alike(text: str) -> bool:
     """Every group of lines holding a `|` is a whole table: at column 0, each line between
     pipes, the second line a delimiter row with as many cells as the header."""
-    group: list[str] = []
-    for line in [*text.split("\n"), ""]:
-        if line.strip(" \t"):
-            group.append(line.rstrip(" \t"))
+    lines = text.split("\n")
+    checked = -1
+    """The last line of the group checked last: a group is checked once, from its first `|`."""
+    for at in [number for number, line in enumerate(lines) if "|" in line]:
+        if at <= checked:
             continue
-        if group and any("|" in row for row in group):
-            if len(group) < 2 or not all(len(row) > 1 and row[0] == "|" == row[-1] for row in group):
-                return False
-            if not _TABLE_DELIMITER.fullmatch(group[1]) or group[0].count("|") != group[1].count("|"):
-                return False
-        group = []
+        first = last = at  # the group: the lines around, up to a blank one
+        while first > 0 and lines[first - 1].strip(" \t"):
+            first -= 1
+        while last + 1 < len(lines) and lines[last + 1].strip(" \t"):
+            last += 1
+        group = [line.rstrip(" \t") for line in lines[first : last + 1]]
+        if len(group) < 2 or not all(len(row) > 1 and row[0] == "|" == row[-1] for row in group):
+            return False
+        if not _TABLE_DELIMITER.fullmatch(group[1]) or group[0].count("|") != group[1].count("|"):
+            return False
+        checked = last
     return True
 
 
