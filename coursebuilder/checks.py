@@ -67,9 +67,8 @@ def check_course(
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
     the course loaded; other texts are scanned here. With `fork`, a forked child runs the
-    warnings and the answer-key checks meanwhile (see `prescan.ForkedCall`), about as much
-    work as this process has left with every text to check: the diagnostics are the same, in
-    the same order. `kept` holds the
+    checks that read no Markdown meanwhile (see `prescan.ForkedCall`), while this process
+    checks every text: the diagnostics are the same, in the same order. `kept` holds the
     scans of the last build, taken for the texts that did not change (and given this check's
     scans, for the next build).
     """
@@ -77,16 +76,20 @@ def check_course(
     documents = list(_documents(course, found_lessons))
 
     def elsewhere() -> tuple[list[Diagnostic], list[Diagnostic]]:
-        return list(_warnings(course)), list(check_answer_keys(course))
+        glossary = list(_check_glossary(course))
+        after = [
+            *_check_plain_formulas(course),
+            *_warnings(course),
+            *check_answer_keys(course),
+            *_trimmed_answers(course),
+        ]
+        return glossary, after
 
     forked = ForkedCall(elsewhere, fork)
     before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
-    glossary = list(_check_glossary(course))
     assets = _Assets(source_bytes)
     texts = _check_texts(documents, root, _Scans(scans if scans is not None else TextScans(), kept), assets)
-    plain_formulas, trimmed = list(_check_plain_formulas(course)), list(_trimmed_answers(course))
-    warnings, answer_keys = forked.result()
-    after = [*plain_formulas, *warnings, *answer_keys, *trimmed]
+    glossary, after = forked.result()
     return [*before, *glossary, *itertools.chain(*texts), *_too_large(assets), *after]
 
 
