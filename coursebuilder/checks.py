@@ -20,7 +20,7 @@ from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
-from coursebuilder.loadcache import KeptScans, Scan
+from coursebuilder.loadcache import KeptScans, Scan, ScanEntry
 from coursebuilder.model import (
     SCORED_TYPES,
     Cloze,
@@ -67,30 +67,42 @@ def check_course(
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
     the course loaded; other texts are scanned here. With `fork`, a forked child runs the
-    checks that read no Markdown meanwhile (see `prescan.ForkedCall`), while this process
-    checks every text: the diagnostics are the same, in the same order. `kept` holds the
-    scans of the last build, taken for the texts that did not change (and given this check's
-    scans, for the next build).
+    checks that need no lesson scans meanwhile, the texts of the last third of the questions
+    among them (see `prescan.ForkedCall`): the diagnostics are the same, in the same order.
+    `kept` holds the scans of the last build, taken for the texts that did not change (and
+    given this check's scans, for the next build).
     """
     kept = kept if kept is not None else KeptScans(None)
     documents = list(_documents(course, found_lessons))
+    # Documents from `split` on (the last third of the questions) are the child's: with its
+    # other checks, about as much work as this process has left.
+    split = len(documents) - (len(course.questions) // 3 if fork else 0)
 
-    def elsewhere() -> tuple[list[Diagnostic], list[Diagnostic]]:
+    def elsewhere() -> tuple[
+        list[Diagnostic], list[list[Diagnostic]], dict[Path, int], list[Diagnostic], dict[bytes, ScanEntry]
+    ]:
         glossary = list(_check_glossary(course))
+        assets = _Assets(0)
+        # Its own scans: the bodies' scans come to this process only.
+        own = _Scans(TextScans(), kept)
+        texts = [list(_check_document(doc, file, root, own, assets)) for doc, file, _ in documents[split:]]
         after = [
             *_check_plain_formulas(course),
             *_warnings(course),
             *check_answer_keys(course),
             *_trimmed_answers(course),
         ]
-        return glossary, after
+        return glossary, texts, assets.counted, after, kept.now
 
     forked = ForkedCall(elsewhere, fork)
     before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
     assets = _Assets(source_bytes)
-    texts = _check_texts(documents, root, _Scans(scans if scans is not None else TextScans(), kept), assets)
-    glossary, after = forked.result()
-    return [*before, *glossary, *itertools.chain(*texts), *_too_large(assets), *after]
+    texts = _check_texts(documents[:split], root, _Scans(scans if scans is not None else TextScans(), kept), assets)
+    glossary, later_texts, later_assets, after, later_scans = forked.result()
+    kept.absorb(later_scans)
+    for path, size in later_assets.items():
+        assets.count(path, size)
+    return [*before, *glossary, *itertools.chain(*texts, *later_texts), *_too_large(assets), *after]
 
 
 def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:

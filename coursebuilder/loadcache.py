@@ -204,6 +204,10 @@ class KeptScans:
         )
         return made
 
+    def absorb(self, entries: dict[bytes, ScanEntry]) -> None:
+        """Keep the entries another process used (`now` of its copy of this)."""
+        self.now.update(entries)
+
     def save(self) -> None:
         """Keep this load's scans for the next build, unless they are those already kept."""
         if self.path is None or self.maker is None or self.now == self.kept:
