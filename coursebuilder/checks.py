@@ -71,37 +71,45 @@ def check_course(
     among them (see `prescan.ForkedCall`): the diagnostics are the same, in the same order.
     `kept` holds the scans of the last build, taken for the texts that did not change (and
     given this check's scans, for the next build).
+
+    A question read on the fast path learns its lines when a message first asks, and the
+    plain-formula and trimmed-answer checks take the line of an answer only once its question
+    has learned them: each runs after the same checks, in the same process, as it always has.
+    The warnings depend on no line learned so far and learn none: they run here.
     """
     kept = kept if kept is not None else KeptScans(None)
     documents = list(_documents(course, found_lessons))
     # Documents from `split` on (the last third of the questions) are the child's: with its
-    # other checks, about as much work as this process has left.
+    # other checks, about as much work as this process has left with the warnings.
     split = len(documents) - (len(course.questions) // 3 if fork else 0)
 
     def elsewhere() -> tuple[
-        list[Diagnostic], list[list[Diagnostic]], dict[Path, int], list[Diagnostic], dict[bytes, ScanEntry]
+        list[Diagnostic],
+        list[list[Diagnostic]],
+        dict[Path, int],
+        list[Diagnostic],
+        list[Diagnostic],
+        dict[bytes, ScanEntry],
     ]:
         glossary = list(_check_glossary(course))
         assets = _Assets(0)
         # Its own scans: the bodies' scans come to this process only.
         own = _Scans(TextScans(), kept)
         texts = [list(_check_document(doc, file, root, own, assets)) for doc, file, _ in documents[split:]]
-        after = [
-            *_check_plain_formulas(course),
-            *_warnings(course),
-            *check_answer_keys(course),
-            *_trimmed_answers(course),
-        ]
-        return glossary, texts, assets.counted, after, kept.now
+        plain_formulas = list(_check_plain_formulas(course))
+        answer_keys = [*check_answer_keys(course), *_trimmed_answers(course)]
+        return glossary, texts, assets.counted, plain_formulas, answer_keys, kept.now
 
     forked = ForkedCall(elsewhere, fork)
     before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
     assets = _Assets(source_bytes)
     texts = _check_texts(documents[:split], root, _Scans(scans if scans is not None else TextScans(), kept), assets)
-    glossary, later_texts, later_assets, after, later_scans = forked.result()
+    warnings = list(_warnings(course))
+    glossary, later_texts, later_assets, plain_formulas, answer_keys, later_scans = forked.result()
     kept.absorb(later_scans)
     for path, size in later_assets.items():
         assets.count(path, size)
+    after = [*plain_formulas, *warnings, *answer_keys]
     return [*before, *glossary, *itertools.chain(*texts, *later_texts), *_too_large(assets), *after]
 
 
@@ -204,7 +212,9 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
     seen: dict[str, BaseModel | RejectedQuestion] = {}
     first_at: dict[str, tuple[str, Callable[[], int]]] = {}
     lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
-    for qid, file, line_of, field in _id_owners(course, rejected):
+    ids = [question.id for question in course.questions] + [item.id for item in rejected]
+    owners = _id_owners(course, rejected) if len(set(ids)) < len(ids) else ()  # in order only when needed
+    for qid, file, line_of, field in owners:
         if qid in first_at:
             first_file, first_line = first_at[qid]
             yield error(
@@ -368,10 +378,12 @@ def _check_document(
     for owner, field, path, text in iter_markdown(document):
         assert isinstance(owner, Model)
         is_body = isinstance(owner, Lesson) and field == "body"
+        limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
+        if len(text) <= limit and not _may_hold_findings(text):
+            continue
         # Lines are found only for a message (questions read on the fast path are located
         # by reading their file again): `at(n)` is line n of a body, or the field's line.
         at = _line_finder(document, owner, field, is_body)
-        limit = limits.MAX_BODY_CHARS if is_body else limits.MAX_TEXT_CHARS
         if len(text) > limit:
             # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
             yield error(
@@ -428,6 +440,12 @@ def _check_document(
                 continue
             if asset.path not in assets.counted:
                 assets.count(asset.path, asset.path.stat().st_size)
+
+
+def _may_hold_findings(text: str) -> bool:
+    """False for a text in which neither the formula scan (`notation.scan`: a `$`) nor the
+    Markdown scan (`scan_markdown`: `<`, `](` or `]:`) can find anything, which most are."""
+    return "$" in text or "<" in text or "](" in text or "]:" in text
 
 
 def _check_formulas(text: str, file: str, at: Callable[[int], int], path: str) -> Iterator[Diagnostic]:

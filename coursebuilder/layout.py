@@ -21,7 +21,11 @@ _LESSON_NAME = re.compile(r"^(?:\d+[-_])?(?P<slug>.+)\.md$")
 def lesson_files(root: Path) -> list[Path]:
     """The lesson files of the course in `root`, in name order (which is not course order)."""
     folder = root / LESSONS_DIR
-    return sorted(folder.glob("*.md")) if folder.is_dir() else []
+    return sorted(folder.glob("*.md"), key=_name) if folder.is_dir() else []  # one folder: by name is by path
+
+
+def _name(path: Path) -> str:
+    return path.name
 
 
 def lesson_file_slug(path: Path) -> str:

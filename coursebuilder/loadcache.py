@@ -18,7 +18,7 @@ Python and `marshal` versions, and a hash of the module that reads YAML) and a c
 the entries. Another maker, a checksum that does not match, or entries that do not decode
 mean the store is ignored: every file is parsed, and the store is written again.
 
-The checks scan every Markdown text of the course for active HTML and for links
+The checks scan every Markdown text of the course that can hold them for active HTML and links
 (`htmlsafety.scan_markdown`); what a scan finds depends on the text alone. The scans are kept
 the same way, in a store of their own under the hash of each text, its header naming
 markdown-it's version and the code of the modules that scan; an entry of the wrong shape is

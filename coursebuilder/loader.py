@@ -21,7 +21,7 @@ from coursebuilder import limits
 from coursebuilder.checks import RejectedQuestion, check_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
-from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, QUIZ_DIR, lesson_file_slug, lesson_files
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, lesson_file_slug, lesson_files
 from coursebuilder.loadcache import MISSING, KeptReads, KeptScans, reads_file, scans_file
 from coursebuilder.model import (
     Course,
@@ -196,23 +196,23 @@ class _Reader:
         self.total_bytes = 0
         self.yaml_tags: dict[str, str] = {}
         """Tags of the plain scalars this load has parsed (see `parse_yaml`): the files share them."""
+        self._plain_folders: set[str] = set()
+        """Folders under `root_real` found to be folders, not links (see `_within`)."""
 
     def read(self, name: str) -> str | None:
-        path = self.root / name
         try:
-            real = os.path.realpath(path)
-            if os.path.commonpath([self.root_real, real]) != self.root_real:
+            found = self._within(name)
+            if found is None:
                 self._error(name, "is a link to a file outside the course directory; copy the file into the course")
                 return None
-            info = os.stat(real)
+            real, info = found
             if not stat.S_ISREG(info.st_mode):
                 self._error(name, "is not a regular file")
                 return None
             if info.st_size > limits.MAX_SOURCE_FILE_BYTES:
                 self._too_large(name, info.st_size)
                 return None
-            with open(real, "rb") as handle:
-                data = handle.read(limits.MAX_SOURCE_FILE_BYTES + 1)
+            data = _read_whole(real, info.st_size)
             if len(data) > limits.MAX_SOURCE_FILE_BYTES:  # the file grew since stat
                 self._too_large(name, len(data))
                 return None
@@ -225,6 +225,40 @@ class _Reader:
         except ValueError as exc:  # e.g. a NUL in the name
             self.diags.append(error(name, 0, field="", message=f"cannot read: {exc}", code="io"))
         return None
+
+    def _within(self, name: str) -> tuple[str, os.stat_result] | None:
+        """The real path of file `name` and its `stat`; None when it leads out of the course.
+
+        A name whose folders and file are no links is the course folder's real path joined
+        with the name, found with one `lstat` (and one per folder and load); any other name,
+        or one that `lstat` fails on, is resolved in full, so its problem is reported as ever.
+        """
+        found = self._plain(name)
+        if found is not None:
+            return found
+        real = os.path.realpath(self.root / name)
+        if os.path.commonpath([self.root_real, real]) != self.root_real:
+            return None
+        return real, os.stat(real)
+
+    def _plain(self, name: str) -> tuple[str, os.stat_result] | None:
+        """`_within(name)` when neither the file nor its folders are links, else None."""
+        parts = name.split("/")
+        if "\0" in name or any(part in ("", ".", "..") for part in parts):
+            return None
+        folder = self.root_real
+        try:
+            for part in parts[:-1]:
+                folder = os.path.join(folder, part)
+                if folder not in self._plain_folders:
+                    if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                        return None
+                    self._plain_folders.add(folder)
+            real = os.path.join(folder, parts[-1])
+            info = os.lstat(real)
+        except OSError:
+            return None
+        return None if stat.S_ISLNK(info.st_mode) else (real, info)
 
     def _error(self, name: str, message: str) -> None:
         self.diags.append(error(name, 0, field="", message=message, code="io"))
@@ -239,6 +273,19 @@ class _Reader:
                 code="too-large",
             )
         )
+
+
+def _read_whole(path: str, size: int) -> bytes:
+    """The bytes of the file at `path`, up to one past the size limit: read in one call when
+    the file still has the `size` it had at `stat` (and one more that finds its end)."""
+    with open(path, "rb", buffering=0) as handle:
+        data: bytes = handle.read(size + 1)
+        while len(data) <= limits.MAX_SOURCE_FILE_BYTES:
+            more = handle.read(limits.MAX_SOURCE_FILE_BYTES + 1 - len(data))
+            if not more:
+                break
+            data += more
+    return data
 
 
 _FAILED = object()
@@ -659,7 +706,7 @@ def _load_lessons(reader: _Reader, unreadable: set[str]) -> Iterator[Lesson]:
 
 def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
     diags = reader.diags
-    name = _rel(reader.root, path)
+    name = f"{LESSONS_DIR}/{path.name}"  # `_rel(reader.root, path)` of a file in lessons/
     text = reader.read(name)
     if text is None:
         return None

@@ -122,17 +122,22 @@ def references(text: str) -> list[Found] | None:
             raise
         return None
     found: list[Found] = []
-    _walk(tree, text, None, found)
+    _walk(tree, text, None, found, text.isascii())
     return found
 
 
-def _walk(node: Any, text: str, line: int | None, found: list[Found]) -> int | None:
+def _walk(node: Any, text: str, line: int | None, found: list[Found], spans: bool = False) -> int | None:
     """Record the links and images below `node`; `line` is that of the inline content so far
-    (None before a block's first inline node: its line is where that node starts)."""
+    (None before a block's first inline node: its line is where that node starts).
+
+    With `spans` (an ASCII text, whose byte offsets are its character offsets), a block whose
+    source holds no `[` is not walked: every link and image is written with one."""
     for child in node.children:
         name = child.name
         if name not in _INLINE_NODES:
-            _walk(child, text, None, found)
+            span = child.srcmap if spans else None
+            if span is None or text.find("[", span[0], span[1]) != -1:
+                _walk(child, text, None, found, spans)
             line = None  # inline nodes after a block (a tight list item's next paragraph) start anew
             continue
         if line is None:
@@ -174,17 +179,23 @@ def _letters_only(text: str) -> bool:
 def _tables_alike(text: str) -> bool:
     """Every group of lines holding a `|` is a whole table: at column 0, each line between
     pipes, the second line a delimiter row with as many cells as the header."""
-    group: list[str] = []
-    for line in [*text.split("\n"), ""]:
-        if line.strip(" \t"):
-            group.append(line.rstrip(" \t"))
+    lines = text.split("\n")
+    checked = -1
+    """The last line of the group checked last: a group is checked once, from its first `|`."""
+    for at in [number for number, line in enumerate(lines) if "|" in line]:
+        if at <= checked:
             continue
-        if group and any("|" in row for row in group):
-            if len(group) < 2 or not all(len(row) > 1 and row[0] == "|" == row[-1] for row in group):
-                return False
-            if not _TABLE_DELIMITER.fullmatch(group[1]) or group[0].count("|") != group[1].count("|"):
-                return False
-        group = []
+        first = last = at  # the group: the lines around, up to a blank one
+        while first > 0 and lines[first - 1].strip(" \t"):
+            first -= 1
+        while last + 1 < len(lines) and lines[last + 1].strip(" \t"):
+            last += 1
+        group = [line.rstrip(" \t") for line in lines[first : last + 1]]
+        if len(group) < 2 or not all(len(row) > 1 and row[0] == "|" == row[-1] for row in group):
+            return False
+        if not _TABLE_DELIMITER.fullmatch(group[1]) or group[0].count("|") != group[1].count("|"):
+            return False
+        checked = last
     return True
 
 

@@ -536,7 +536,7 @@ def _suspect(text: str) -> bool:
         return True
     if ("\n---" in text or "\n..." in text or "%" in text) and _DOCUMENT_MARKS.search(text) is not None:
         return True
-    if _EMPTY_LAST_BLOCK.search(text.rstrip(" \n")) is not None:
+    if _empty_last_block(text):
         return True
     starts: list[int] = []
     for mark in "!&*":  # maybe a tag, an anchor or an alias
@@ -555,6 +555,12 @@ def _suspect(text: str) -> bool:
         if not any(first <= start < end for first, end in blocks):
             return True
     return False
+
+
+def _empty_last_block(text: str) -> bool:
+    """`_EMPTY_LAST_BLOCK.search(text.rstrip(" \\n"))`, searching only the last line it can match."""
+    end = len(text.rstrip(" \n"))
+    return _EMPTY_LAST_BLOCK.search(text, text.rfind("\n", 0, end) + 1, end) is not None
 
 
 def _starts_a_value(text: str, at: int) -> bool:

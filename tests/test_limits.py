@@ -131,6 +131,20 @@ def test_source_limit_boundary(write_course: WriteCourse, monkeypatch: pytest.Mo
     assert any(d.file.endswith("glossary.yaml") and d.code == "too-large" for d in errors(root))
 
 
+def test_a_source_file_is_read_whole_whatever_its_size_at_stat(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The loader reads a file at the size `stat` gave; one that grew since is read to its end,
+    or to one byte past the limit."""
+    from coursebuilder.loader import _read_whole
+
+    path = tmp_path / "grown.yaml"
+    path.write_bytes(b"x" * 100_000)
+    for size in (0, 1, 99_999, 100_000, 200_000):
+        assert _read_whole(str(path), size) == b"x" * 100_000
+    monkeypatch.setattr(limits, "MAX_SOURCE_FILE_BYTES", 70_000)
+    for size in (0, 50_000, 69_999, 70_000):
+        assert _read_whole(str(path), size) == b"x" * 70_001
+
+
 def test_the_docs_list_the_limits_in_force() -> None:
     """The documentation's Safety page states each limit; it must say what limits.py enforces."""
     safety = (ROOT / "docs" / "safety.md").read_text(encoding="utf-8")

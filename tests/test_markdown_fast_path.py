@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coursebuilder.htmlsafety import find_unsafe_html, scan_markdown
@@ -69,3 +69,19 @@ SCAN_PIECES = [
 def test_one_scan_finds_what_the_two_checks_find(text: str) -> None:
     """Validation's single parse gives exactly the HTML check's and the reference scan's results."""
     assert scan_markdown(text) == (find_unsafe_html(text), list(references(text, all_links=True)))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(ALPHABET, min_size=1, max_size=12).map("".join))
+@example("[a]: b\n\n[a]")
+@example("<script>")
+@example("[a](javascript:x)")
+@example("a $b")
+def test_texts_the_checks_skip_hold_nothing_to_report(text: str) -> None:
+    """The checks skip a text in which `_may_hold_findings` sees no marker: both scans agree."""
+    from coursebuilder.checks import _may_hold_findings
+    from coursebuilder.formulas import notation
+
+    found = (scan_markdown(text), notation.scan(text))
+    if not _may_hold_findings(text):
+        assert found == (([], []), ([], []))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from coursebuilder import nativemarkdown
@@ -83,6 +83,36 @@ def test_what_the_engine_scans_is_what_the_all_links_parser_finds(text: str) -> 
             elif child.type in ("softbreak", "hardbreak"):
                 line += 1
     assert found == expected
+
+
+def tables_alike_line_by_line(text: str) -> bool:
+    """`nativemarkdown._tables_alike` as it was first written: every group of lines, in order."""
+    group: list[str] = []
+    for line in [*text.split("\n"), ""]:
+        if line.strip(" \t"):
+            group.append(line.rstrip(" \t"))
+            continue
+        if group and any("|" in row for row in group):
+            if len(group) < 2 or not all(len(row) > 1 and row[0] == "|" == row[-1] for row in group):
+                return False
+            if not nativemarkdown._TABLE_DELIMITER.fullmatch(group[1]) or group[0].count("|") != group[1].count("|"):
+                return False
+        group = []
+    return True
+
+
+@example("text\n| a |\n|-|")
+@example("| a |\n|-|\ntext")
+@example("| a |\n \t\n|-|")
+@example("| a | b |\n|-|-|\n\n| c |\n|-|\n| d |")
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.one_of(
+        texts, st.lists(st.sampled_from([*LINES, "| a |", "|-|", " \t", "|a", "x |"]), max_size=12).map("\n".join)
+    )
+)
+def test_tables_are_judged_group_by_group_as_line_by_line(text: str) -> None:
+    assert nativemarkdown._tables_alike(text) is tables_alike_line_by_line(text)
 
 
 @settings(max_examples=500, deadline=None)

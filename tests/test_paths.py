@@ -169,6 +169,37 @@ def test_source_file_symlinked_inside_is_read(write_course: WriteCourse) -> None
     assert any(q.id == "welcome-mc" for q in result.course.questions)
 
 
+@pytest.mark.parametrize("folder", ["quiz", "lessons"])
+def test_source_folder_symlinked_outside_is_refused_unread(write_course: WriteCourse, folder: str) -> None:
+    """The loader finds most files without resolving their paths: a link among their folders
+    still sends them through the full check."""
+    root = write_course({})
+    outside = root.parent / "elsewhere"
+    outside.mkdir()
+    source = root / folder
+    for path in source.iterdir():
+        os.replace(path, outside / path.name)
+    source.rmdir()
+    (outside / "secret.yaml").write_text("questions:\n- {id: leak, type: essay, text: SECRET CONTENT}\n")
+    (outside / "03-secret.md").write_text("---\ntitle: SECRET CONTENT\n---\n")
+    source.symlink_to(outside, target_is_directory=True)
+    result = load_course(root)
+    refused = {Path(d.file).name for d in result.diagnostics if d.message.startswith("is a link to a file outside")}
+    assert refused >= {"secret.yaml" if folder == "quiz" else "03-secret.md"}
+    assert "SECRET" not in repr(result.course)
+
+
+def test_source_folder_symlinked_inside_is_read(write_course: WriteCourse) -> None:
+    root = write_course({})
+    (root / "shared").mkdir()
+    os.replace(root / "quiz", root / "shared/quiz")
+    (root / "quiz").symlink_to(root / "shared/quiz", target_is_directory=True)
+    result = load_course(root)
+    assert [d.format() for d in result.diagnostics if d.severity is Severity.ERROR] == []
+    assert result.course is not None
+    assert any(q.id == "welcome-mc" for q in result.course.questions)
+
+
 @pytest.mark.parametrize("name", ["quiz/pipe.yaml", "lessons/03-pipe.md"])
 def test_a_named_pipe_as_source_file_is_refused_not_read(write_course: WriteCourse, name: str) -> None:
     """Reading a pipe would block for ever (and /dev/zero would never end)."""

@@ -307,6 +307,36 @@ def test_quiz_files_read_in_a_child_give_the_serial_diagnostics(
 
 
 @pytest.mark.usefixtures("quiz_child")
+def test_checks_that_take_lines_learned_earlier_see_them_as_in_a_serial_load(
+    write_course: WriteCourse, forks: list[int]
+) -> None:
+    """A question read on the fast path learns its lines when a message first asks: the
+    trimmed-answer check names the answer's line only once the answer-key check has asked, in
+    the child as in one process."""
+    root = write_course(
+        {
+            "quiz/z.yaml": """
+                defaults: {lesson: welcome}
+                questions:
+                  - id: padded-short
+                    type: shortanswer
+                    text: Say it.
+                    answers:
+                      - {text: " padded ", grade: 100}
+                """
+        }
+    )
+    for min_chars in (None, 0):
+        found = load_course(root, prescan_min_chars=min_chars).diagnostics
+        assert [(d.line, d.code) for d in found if d.file.endswith("z.yaml")] == [
+            (7, "moodle-trim"),
+            (7, "answer-variant"),
+            (7, "answer-variant"),
+        ]
+    assert len(forks) == 3
+
+
+@pytest.mark.usefixtures("quiz_child")
 def test_the_later_quiz_files_are_read_in_the_child(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second half of the quiz files is not read again here (the saving); the first half is."""
     read_here: list[str] = []

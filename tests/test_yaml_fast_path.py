@@ -151,6 +151,18 @@ def test_random_text_reads_alike_or_not_at_all(text: str) -> None:
     assert_agrees(text)
 
 
+@settings(max_examples=examples(500))
+@given(st.text(st.sampled_from(["|", ">", "+", "-", "1", "#", "a", ":", "\n", " "]), max_size=30))
+@example("a: |\n")
+@example("a: |+ # note\n \n\n")
+@example("a: >1\n  \n")
+@example("a: |\nb: x\n")
+def test_the_empty_last_block_is_found_on_the_last_line(text: str) -> None:
+    """`_suspect` looks for a block scalar with no text at the end on the last line only."""
+    expected = yamlio._EMPTY_LAST_BLOCK.search(text.rstrip(" \n")) is not None
+    assert yamlio._empty_last_block(text) is expected
+
+
 # --------------------------------------------------------------------------- whole courses
 
 
