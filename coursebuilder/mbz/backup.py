@@ -19,7 +19,6 @@ from coursebuilder.mbz.quiz import write_quiz
 from coursebuilder.mbz.scorm import MAX_GRADE as SCORM_GRADE
 from coursebuilder.mbz.scorm import write_scorm
 from coursebuilder.mbz.sections import make_plan
-from coursebuilder.mbz.serializer import Serializer
 from coursebuilder.model import Course
 
 
@@ -29,42 +28,36 @@ def author_name(course: Course) -> str:
 
 
 def backup_entries(
-    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None, threads: int = 1
+    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None
 ) -> dict[str, bytes]:
     """Every file of the backup by its path in the archive."""
-    entries = write_entries(course, scorm_zip, renders=renders, threads=threads)
+    entries = write_entries(course, scorm_zip, renders=renders)
     try:
         return dict(entries.items())
     finally:
         entries.close()
 
 
-def write_entries(
-    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None, threads: int = 1
-) -> Entries:
+def write_entries(course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None) -> Entries:
     """Every file of the backup, kept out of memory until packed (the caller closes them).
 
-    `renders` shares the Markdown renderings of the build's other targets; with `threads` 2
-    or more, documents are serialized on a second thread (the same entries).
+    `renders` shares the Markdown renderings of the build's other targets.
     """
     entries = Entries()
-    writer = Serializer(entries, threaded=threads > 1)
     try:
-        _write(course, scorm_zip, writer, renders)
-        writer.finish()
+        _write(course, scorm_zip, entries, renders)
     except BaseException:
-        writer.close()
         entries.close()
         raise
     return entries
 
 
-def _write(course: Course, scorm_zip: bytes | None, writer: Serializer, renders: RenderCache | None) -> None:
+def _write(course: Course, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None) -> None:
     ids = Ids()
     plan = make_plan(course, ids, with_scorm=scorm_zip is not None)
     author = author_name(course)
     files = FileStore(Path(course.root), ids, USER_ID, author, renders=renders)
-    job = Job(course=course, ids=ids, files=files, plan=plan, author=author, writer=writer)
+    job = Job(course=course, ids=ids, files=files, plan=plan, author=author, entries=entries)
     bank = QuestionBank(job)
     quizzes = [activity for activity in plan.activities if activity.modname == "quiz"]
     # By identity: activities are dataclasses, and comparing two compares all their questions.
@@ -85,8 +78,7 @@ def _write(course: Course, scorm_zip: bytes | None, writer: Serializer, renders:
     write_sections(job)
     bank.finish()
     write_root(job, QUIZ_GRADE * len(quizzes) + (SCORM_GRADE if scorm_zip is not None else 0))
-    for path, data in files.blobs.items():
-        writer.put_bytes(path, data)
+    job.entries.update(files.blobs)
 
 
 def build_mbz(
@@ -94,7 +86,7 @@ def build_mbz(
 ) -> bytes:
     """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM
     activity. The archive is compressed on `threads` threads (the same bytes for any number)."""
-    entries = write_entries(course, scorm_zip, renders=renders, threads=threads)
+    entries = write_entries(course, scorm_zip, renders=renders)
     try:
         return mbz_bytes(entries, threads)
     finally:

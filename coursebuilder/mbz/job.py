@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lxml import etree
 
+from coursebuilder.mbz import xml
+from coursebuilder.mbz.archive import Entries
 from coursebuilder.mbz.files import FileStore
 from coursebuilder.mbz.ids import USER_ID, Ids
 from coursebuilder.mbz.sections import Plan
-from coursebuilder.mbz.serializer import Serializer
 from coursebuilder.model import Course
 
 
@@ -24,18 +25,21 @@ class Job:
     plan: Plan
     author: str
     """Full name of the backup's one user, who owns the glossary entries and questions."""
-    writer: Serializer
-    """Where the archive's files go (serialized on a second thread when the build has two cores)."""
     userid: int = USER_ID
+    entries: Entries = field(default_factory=Entries)
 
     @property
     def root(self) -> Path:
         return Path(self.course.root)
 
     def put(self, path: str, document: etree._Element) -> None:
-        """Add an XML file to the archive (the document must not change after)."""
-        self.writer.put(path, document)
+        """Add an XML file to the archive."""
+        if path in self.entries:
+            raise ValueError(f"{path} written twice")
+        self.entries[path] = xml.to_bytes(document)
 
     def put_bytes(self, path: str, data: bytes) -> None:
         """Add a file already serialized (e.g. `xml.empty_document`)."""
-        self.writer.put_bytes(path, data)
+        if path in self.entries:
+            raise ValueError(f"{path} written twice")
+        self.entries[path] = data

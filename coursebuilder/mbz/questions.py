@@ -95,13 +95,6 @@ _HEAD = xml.DECLARATION + b"<question_categories>\n"
 _TAIL = b"</question_categories>\n"
 
 
-def _categories(document: bytes) -> bytes:
-    """A part of questions.xml: the serialized categories between the document's root tags."""
-    if not (document.startswith(_HEAD) and document.endswith(_TAIL)):
-        raise AssertionError("questions.xml does not start and end as expected")
-    return document[len(_HEAD) : -len(_TAIL)]
-
-
 class QuestionBank:
     """Writes the categories and questions of every quiz into one questions.xml.
 
@@ -120,18 +113,21 @@ class QuestionBank:
         """Move the finished categories from the tree to the end of questions.xml."""
         if len(self.root) == 0:
             return
-        part = xml.element("question_categories")
-        part.extend(list(self.root))  # moved: the bank's tree starts empty again
+        document = xml.to_bytes(self.root)
+        if not (document.startswith(_HEAD) and document.endswith(_TAIL)):
+            raise AssertionError("questions.xml does not start and end as expected")
         if not self._started:
-            self.job.writer.append_bytes(QUESTIONS_FILE, _HEAD)
+            self.job.entries.append(QUESTIONS_FILE, _HEAD)
             self._started = True
-        self.job.writer.append(QUESTIONS_FILE, part, _categories)
+        self.job.entries.append(QUESTIONS_FILE, document[len(_HEAD) : -len(_TAIL)])
+        for category in list(self.root):
+            self.root.remove(category)
 
     def finish(self) -> None:
         """Close questions.xml (after the last quiz)."""
         self._flush()
         if self._started:
-            self.job.writer.append_bytes(QUESTIONS_FILE, _TAIL)
+            self.job.entries.append(QUESTIONS_FILE, _TAIL)
         else:
             self.job.put(QUESTIONS_FILE, self.root)
 
