@@ -124,6 +124,7 @@ def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:
                 answers.extend((f"gaps[{g}].answers[{n}]", answer) for n, answer in enumerate(gap.answers))
         for path, answer in answers:
             if answer.padded:
+                question.source_line()  # read on the fast path, it learns its parts' lines here
                 yield warning(
                     question.source_file,
                     answer.source_line("text") or question.source_line(),
@@ -486,6 +487,7 @@ def _check_plain_formulas(course: Course) -> Iterator[Diagnostic]:
             continue
         for owner, field, path, value in fields:
             if value and notation.has_math(value):
+                question.source_line()  # read on the fast path, it learns its parts' lines here
                 yield error(
                     question.source_file,
                     owner.source_line(field),

@@ -337,6 +337,35 @@ def test_checks_that_take_lines_learned_earlier_see_them_as_in_a_serial_load(
 
 
 @pytest.mark.usefixtures("quiz_child")
+def test_a_plain_formula_is_named_at_its_own_line_when_nothing_asked_before(
+    write_course: WriteCourse, forks: list[int]
+) -> None:
+    """The plain-formula check asks a part of a question (a pair) for its line: a question read
+    on the fast path must learn its lines first, else the error names no line at all."""
+    root = write_course(
+        {
+            "quiz/z.yaml": """
+                defaults: {lesson: welcome}
+                questions:
+                  - id: squares
+                    type: matching
+                    text: Match each expression with its value.
+                    pairs:
+                      - {question: two squared, answer: four}
+                      - {question: three squared, answer: "$3^2$"}
+                    distractors: [five]
+                """
+        }
+    )
+    for min_chars in (None, 0):
+        found = load_course(root, prescan_min_chars=min_chars).diagnostics
+        assert [(d.line, d.code, d.field) for d in found if d.file.endswith("z.yaml")] == [
+            (8, "formula", "questions[0].pairs[1].answer"),
+        ]
+    assert len(forks) == 3
+
+
+@pytest.mark.usefixtures("quiz_child")
 def test_the_later_quiz_files_are_read_in_the_child(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The second half of the quiz files is not read again here (the saving); the first half is."""
     read_here: list[str] = []
