@@ -7,6 +7,7 @@ import pickle
 import sys
 import traceback
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
@@ -275,10 +276,14 @@ def _build_in_parallel(
         if events is not None:
             for target in group:
                 events.target_started(target)
+    # The children take the other cores: the targets built here do not split their work
+    # further (a bank written half in a third process slowed the backup's, the longer group:
+    # the L course's full build took 7.81-8.06 s with it and 7.37-7.79 s without).
+    here = replace(options, jobs=max(1, options.workers - len(children)))
     failure: BaseException | None = None
     by_target: dict[str, list[Artifact]] = {}
     try:
-        by_target.update(_build_group(context, groups[0], course_dir, options, events))
+        by_target.update(_build_group(context, groups[0], course_dir, here, events))
     except BaseException as exc:  # wait for the children first, then raise it
         failure = exc
     results: list[tuple[list[Target], tuple[str, Any]]] = []

@@ -15,6 +15,7 @@ from coursebuilder.loader import load_course
 from coursebuilder.markdown import RenderCache
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import BuildOptions
+from coursebuilder.targets import moodle as moodle_target
 from tests.conftest import files_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,22 @@ def test_parallel_and_serial_builds_write_the_same_bytes(
     assert [a.path.name for a in parallel] == [a.path.name for a in serial]
     assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
     assert len(files_of(tmp_path / "serial")) == 6
+
+
+def test_the_targets_beside_the_backups_process_do_not_split_further(
+    tmp_path: Path, forks: list[int], split_any_course: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The backup's child takes the second core: a bank written half in a third process would
+    slow the backup, the longer of the two. Built alone, the bank still takes both cores."""
+    monkeypatch.setattr(moodle_target, "BANK_WORTH_FORKING", 0)  # any bank would split
+    root = ROOT / "course_src"
+    build_course(root, tmp_path / "all", options=BuildOptions(jobs=2, cache=False))
+    assert len(forks) == 1, "only the backup's process: the bank was written in this one"
+    build_course(root, tmp_path / "bank", ["moodle"], BuildOptions(jobs=2, cache=False))
+    assert len(forks) == 2, "the bank alone is written half in a child"
+    assert files_of(tmp_path / "bank") == {
+        name: data for name, data in files_of(tmp_path / "all").items() if "/moodle/" in name and ".mbz" not in name
+    }
 
 
 def test_no_fork_while_other_threads_run(tmp_path: Path, forks: list[int], split_any_course: None) -> None:
