@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,14 +11,38 @@ from coursebuilder import build as build_module
 from coursebuilder import buildcache
 from coursebuilder.build import build_course
 from coursebuilder.targets import BuildOptions
-from tests.conftest import SKELETON, files_of
+from tests.conftest import files_of
 
 
 @pytest.fixture
-def course(tmp_path: Path) -> Path:
-    root = tmp_path / "course"
-    shutil.copytree(SKELETON, root)
-    return root
+def course(skeleton_course: Path) -> Path:
+    return skeleton_course
+
+
+def damage_cache(cache: Path, damage: str) -> None:
+    """Spoil the build cache in `cache` in one of the ways a cache file goes wrong."""
+    text = cache.read_text()
+    record = json.loads(text)
+    if damage == "garbage":
+        cache.write_bytes(b"\x00\xff not json")
+    elif damage == "truncated":
+        cache.write_text(text[: len(text) // 2])
+    elif damage == "empty":
+        cache.write_bytes(b"")
+    else:
+        if damage == "another version":
+            record["version"] = "0.0.1"
+        elif damage == "another format":
+            record["format"] = 1
+        elif damage == "targets not a table":
+            record["targets"] = [["moodle", [{"path": 3, "size": "x"}]]]
+        elif damage == "wrong types":
+            record["targets"]["scorm12"]["files"] = [["x", "1", 2, 3]]
+        elif damage == "unknown target":
+            record["order"].append("nonesuch")
+        else:
+            raise ValueError(damage)
+        cache.write_text(json.dumps(record))
 
 
 def loads_counted(monkeypatch: pytest.MonkeyPatch) -> list[object]:
@@ -65,26 +88,14 @@ def test_any_change_means_a_real_build(
     assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "wrong types", "empty"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "targets not a table", "empty"])
 def test_a_corrupt_cache_is_ignored_and_rebuilt(
     course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     build_course(course, tmp_path / "dist")
     cache = buildcache.cache_file(course, tmp_path / "dist")
-    text = cache.read_text()
-    record = json.loads(text)
-    if damage == "garbage":
-        cache.write_bytes(b"\x00\xff not json")
-    elif damage == "truncated":
-        cache.write_text(text[: len(text) // 2])
-    elif damage == "another version":
-        record["version"] = "0.0.1"
-        cache.write_text(json.dumps(record))
-    elif damage == "wrong types":
-        record["targets"] = [["moodle", [{"path": 3, "size": "x"}]]]
-        cache.write_text(json.dumps(record))
-    else:
-        cache.write_bytes(b"")
+    record = json.loads(cache.read_text())
+    damage_cache(cache, damage)
     loads = loads_counted(monkeypatch)
     build_course(course, tmp_path / "dist")
     assert len(loads) == 1, "the course was loaded and built again, not answered from the cache"

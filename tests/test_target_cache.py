@@ -21,6 +21,7 @@ from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import TARGET_CLASSES, Artifact, BuildOptions, Target
 from coursebuilder.targets.moodle import _texts, build_moodle
 from tests.conftest import EXAMPLE, SKELETON, files_of
+from tests.test_build_cache import damage_cache
 
 DEFAULT = ["moodle", "scorm12", "scorm2004", "mbz"]
 """The targets a plain build of the scaffold course builds, in order."""
@@ -35,10 +36,8 @@ OUTPUTS = {
 
 
 @pytest.fixture
-def course(tmp_path: Path) -> Path:
-    root = tmp_path / "course"
-    shutil.copytree(SKELETON, root)
-    return root
+def course(skeleton_course: Path) -> Path:
+    return skeleton_course
 
 
 @pytest.fixture
@@ -339,24 +338,7 @@ def test_a_damaged_cache_is_ignored_and_every_target_built(
     build_course(course, tmp_path / "dist")
     (tmp_path / "dist" / "my-course" / OUTPUTS["moodle"]).unlink()
     cache = buildcache.cache_file(course, tmp_path / "dist")
-    text = cache.read_text()
-    record = json.loads(text)
-    if damage == "garbage":
-        cache.write_bytes(b"\x00\xff not json")
-    elif damage == "truncated":
-        cache.write_text(text[: len(text) // 2])
-    elif damage == "another version":
-        record["version"] = "0.0.1"
-    elif damage == "another format":
-        record["format"] = 1
-    elif damage == "wrong types":
-        record["targets"]["scorm12"]["files"] = [["x", "1", 2, 3]]
-    elif damage == "unknown target":
-        record["order"].append("nonesuch")
-    else:
-        cache.write_bytes(b"")
-    if damage in ("another version", "another format", "wrong types", "unknown target"):
-        cache.write_text(json.dumps(record))
+    damage_cache(cache, damage)
     assert rebuild(course, tmp_path, built) == DEFAULT
     assert files_of(tmp_path / "dist") == clean(course, tmp_path)
     assert json.loads(cache.read_text())["format"] == 2, "written again"
