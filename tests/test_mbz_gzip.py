@@ -17,23 +17,7 @@ from hypothesis import strategies as st
 
 from coursebuilder.mbz import archive
 from coursebuilder.mbz.archive import COMPRESS_LEVEL, SEGMENT_BYTES, Entries, mbz_bytes
-
-
-def plain_tar(entries: dict[str, bytes]) -> bytes:
-    """The uncompressed tar, as Python's tarfile writes it (folders first, fixed fields)."""
-    folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
-        for name in sorted([*(f"{folder}/" for folder in folders), *entries], key=lambda item: item.rstrip("/")):
-            info = tarfile.TarInfo(name.rstrip("/"))
-            info.mtime, info.uid, info.gid, info.uname, info.gname = 0, 0, 0, "", ""
-            if name.endswith("/"):
-                info.type, info.mode = tarfile.DIRTYPE, 0o755
-                tar.addfile(info)
-            else:
-                info.mode, info.size = 0o644, len(entries[name])
-                tar.addfile(info, io.BytesIO(entries[name]))
-    return buffer.getvalue()
+from tests.test_mbz_streaming import tarfile_tar
 
 
 def one_member(data: bytes) -> bytes:
@@ -68,7 +52,7 @@ def large() -> dict[str, bytes]:
 
 def test_a_backup_of_many_segments_is_one_gzip_member_of_the_whole_tar(large: dict[str, bytes]) -> None:
     data = mbz_bytes(large, threads=2)
-    tar = plain_tar(large)
+    tar = tarfile_tar(large)
     assert len(tar) > 5 * SEGMENT_BYTES
     assert one_member(data) == tar
     assert gzip.decompress(data) == tar
@@ -93,7 +77,7 @@ def test_threads_and_write_sizes_do_not_change_the_bytes(large: dict[str, bytes]
 def test_segments_primed_with_the_window_cost_next_to_nothing(large: dict[str, bytes]) -> None:
     """Each cut adds a flush marker and a new block; without the 32 KiB before it, every
     segment would spell out a whole 20,000-byte period again (tens of kilobytes)."""
-    tar = plain_tar(large)
+    tar = tarfile_tar(large)
     single = zlib.compress(tar, COMPRESS_LEVEL, wbits=31)
     segmented = mbz_bytes(large, threads=2)
     cuts = len(tar) // SEGMENT_BYTES
@@ -123,5 +107,5 @@ def test_any_cut_reads_back_as_the_tar(sizes: list[int], segment: int, threads: 
         serial = mbz_bytes(entries, threads=1)
     finally:
         archive.SEGMENT_BYTES = original
-    assert one_member(data) == plain_tar(entries)
+    assert one_member(data) == tarfile_tar(entries)
     assert data == serial

@@ -51,8 +51,8 @@ def test_a_large_entry_streams_into_the_archive_unchanged() -> None:
         entries.close()
 
 
-def tarfile_mbz(entries: dict[str, bytes]) -> bytes:
-    """The archive as Python's tarfile writes it (what `mbz_bytes` wrote with it before)."""
+def tarfile_tar(entries: dict[str, bytes]) -> bytes:
+    """The uncompressed archive as Python's tarfile writes it, a folder entry for each folder."""
     folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.USTAR_FORMAT) as tar:
@@ -69,7 +69,12 @@ def tarfile_mbz(entries: dict[str, bytes]) -> bytes:
                 info.mode = 0o644
                 info.size = len(entries[name])
                 tar.addfile(info, io.BytesIO(entries[name]))
-    return gzip.compress(buffer.getvalue(), COMPRESS_LEVEL, mtime=0)
+    return buffer.getvalue()
+
+
+def tarfile_mbz(entries: dict[str, bytes]) -> bytes:
+    """The archive as Python's tarfile writes it (what `mbz_bytes` wrote with it before)."""
+    return gzip.compress(tarfile_tar(entries), COMPRESS_LEVEL, mtime=0)
 
 
 NAMES = st.lists(
