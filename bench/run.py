@@ -385,7 +385,7 @@ def byte_compile() -> None:
     """Compile the package's modules before timing, as pip does when it installs a wheel.
 
     An editable install leaves that to the first import, and where PYTHONDONTWRITEBYTECODE is
-    set (as in some containers) every run would compile again: a tenth of a second of start-up
+    set (as in some containers) every run would compile again: about 0.05 s of start-up
     that no installed copy pays. `compile_dir` writes the files whatever that variable says.
     """
     import coursebuilder
