@@ -21,7 +21,12 @@ from tests.test_mbz_streaming import tarfile_tar
 
 
 def one_member(data: bytes) -> bytes:
-    """The data of a gzip file that must be exactly one member, with nothing after it."""
+    """The data of a gzip file that must be exactly one member, with nothing after it.
+
+    Moodle reads a backup with `gzopen` and `gzread` (`lib/filestorage/tgz_extractor.php`,
+    `tgz_extractor::extract_or_list`, read in Moodle 4.5): zlib's inflate behind gzip framing,
+    which is what `wbits=31` asks of the same library here.
+    """
     reader = zlib.decompressobj(31)
     tar = reader.decompress(data)
     assert reader.eof and reader.unused_data == b"", "not exactly one gzip member"
