@@ -120,7 +120,8 @@ def build_course(
     groups = _parallel_groups(building, options.jobs, course)
     store = renderstore.store_file(cache) if cache is not None else None
     earlier_renders = renderstore.load(store) if store is not None else {}
-    context = BuildContext(course, renders=RenderCache(earlier_renders))  # what the targets share, for this build only
+    keep = cache.with_suffix(".kept") if cache is not None else None
+    context = BuildContext(course, renders=RenderCache(earlier_renders), keep=keep)  # shared, for this build only
     prerender_lessons(context, building, options.jobs)
     try:
         if len(groups) == 1:

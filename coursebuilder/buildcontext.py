@@ -9,6 +9,7 @@ here outlives the build: another build, of this course or another, starts from a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from coursebuilder.markdown import RenderCache
@@ -26,5 +27,8 @@ class BuildContext:
     """The loaded course every target of the build writes."""
     renders: RenderCache = field(default_factory=RenderCache)
     """Each Markdown text parsed once, whichever target renders it (images resolved per target)."""
+    keep: Path | None = None
+    """A folder where targets may keep what they made for the next build of the course into
+    the same output (beside the build cache), or None: keep nothing."""
     scorm: dict[Structure, SharedContent] = field(default_factory=dict)
     """By SCORM structure: the pages, quiz and files both SCORM versions share (`targets.scorm`)."""

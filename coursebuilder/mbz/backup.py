@@ -1,25 +1,53 @@
-"""Assemble every file of the backup, then pack them."""
+"""Assemble every file of the backup, then pack them.
+
+The backup is written in parts (`PARTS`): the course's own files, and its quizzes in two
+shares, the later one perhaps in a second process; a share is taken from the store of the
+last build when nothing it was made from changed (`sharestore`)."""
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
+from typing import IO
 
 from coursebuilder.markdown import RenderCache
 from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
-from coursebuilder.mbz.course import write_course, write_root, write_sections
-from coursebuilder.mbz.files import FileStore
+from coursebuilder.mbz.course import write_course, write_files, write_root, write_sections
+from coursebuilder.mbz.files import FileStore, StoredFile
 from coursebuilder.mbz.glossary import write_glossary
 from coursebuilder.mbz.gradebook import QUIZ_GRADE
 from coursebuilder.mbz.ids import USER_ID, Ids
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.page import write_page
-from coursebuilder.mbz.questions import QuestionBank
+from coursebuilder.mbz.questions import HEAD, QUESTIONS_FILE, TAIL, QuestionBank, question_tags
 from coursebuilder.mbz.quiz import write_quiz
 from coursebuilder.mbz.scorm import MAX_GRADE as SCORM_GRADE
 from coursebuilder.mbz.scorm import write_scorm
-from coursebuilder.mbz.sections import make_plan
+from coursebuilder.mbz.sections import Activity, Plan, make_plan
+from coursebuilder.mbz.sharestore import ShareStore, WrittenShare, embedded_digests
 from coursebuilder.model import Course
+from coursebuilder.prescan import ForkedCall, may_fork
+from coursebuilder.version import __version__
+
+PARTS = 3
+"""The backup is written in three parts, each with ids of its own (`Ids.part`): the course's
+own files (sections, pages, books, glossary, SCORM package, root files), then its quizzes with
+their questions in two shares of about as many questions each. The parts never wait for each
+other, so the later share can be written in a second process (`QUIZZES_WORTH_FORKING`); the
+ids, and so the bytes, are the same either way."""
+
+QUIZZES_WORTH_FORKING = 2_000
+"""Questions in the later share from which it is written in a forked child: in a large course
+the quizzes are three quarters of the backup's work; for fewer, the fork costs more than it
+saves."""
 
 
 def author_name(course: Course) -> str:
@@ -38,55 +66,234 @@ def backup_entries(
         entries.close()
 
 
-def write_entries(course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None) -> Entries:
+def write_entries(
+    course: Course,
+    scorm_zip: bytes | None = None,
+    *,
+    renders: RenderCache | None = None,
+    workers: int = 1,
+    keep: Path | None = None,
+) -> Entries:
     """Every file of the backup, kept out of memory until packed (the caller closes them).
 
-    `renders` shares the Markdown renderings of the build's other targets.
+    `renders` shares the Markdown renderings of the build's other targets; with two `workers`,
+    a large course's later share of quizzes is written in a second process.
     """
     entries = Entries()
     try:
-        _write(course, scorm_zip, entries, renders)
+        _write(course, scorm_zip, entries, renders, workers, keep)
     except BaseException:
         entries.close()
         raise
     return entries
 
 
-def _write(course: Course, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None) -> None:
+@dataclass(frozen=True)
+class QuizShare:
+    """Some of the backup's quizzes, to write as one part."""
+
+    part: int
+    """Its part of the backup (`PARTS`): which ids it hands out."""
+    quizzes: tuple[Activity, ...]
+    first_number: int
+    """The place of its first quiz among all the course's quizzes (0 for the first)."""
+
+
+@dataclass(frozen=True)
+class Backup:
+    """What every part of one backup is written from."""
+
+    course: Course
+    ids: Ids
+    """The ids once the course's layout is made (`Ids.part` gives each part its own)."""
+    plan: Plan
+    author: str
+    quiz_count: int
+    tags: Mapping[str, int]
+    """Question tag ids by name (`question_tags`)."""
+
+    def job(self, part: int, entries: Entries, renders: RenderCache | None) -> Job:
+        ids = self.ids.part(part, PARTS)
+        files = FileStore(Path(self.course.root), ids, USER_ID, self.author, renders=renders)
+        return Job(course=self.course, ids=ids, files=files, plan=self.plan, author=self.author, entries=entries)
+
+
+def quiz_shares(course: Course, quizzes: list[Activity]) -> tuple[QuizShare, QuizShare]:
+    """The quizzes in two shares, in course order, so that the first share and the course's
+    own files take about as long to write as the second share (`COURSE_PART_WEIGHT`)."""
+    total = sum(len(quiz.questions) for quiz in quizzes)
+    course_part = COURSE_PART_WEIGHT.lessons * len(course.lessons) + COURSE_PART_WEIGHT.terms * len(
+        course.glossary.entries
+    )
+    cut, taken = 0, 0
+    while cut < len(quizzes) and 2 * taken + course_part < total:
+        taken += len(quizzes[cut].questions)
+        cut += 1
+    return QuizShare(1, tuple(quizzes[:cut]), 0), QuizShare(2, tuple(quizzes[cut:]), cut)
+
+
+@dataclass(frozen=True)
+class PartWeight:
+    """What writing the course's own files costs, in questions' worth of writing."""
+
+    lessons: float
+    terms: float
+
+
+COURSE_PART_WEIGHT = PartWeight(lessons=2.0, terms=0.25)
+"""Measured on the large synthetic course: its 2,000 lessons and 5,000 glossary terms took
+about as long as 5,000 of its questions."""
+
+
+def write_quizzes(backup: Backup, share: QuizShare, entries: Entries, renders: RenderCache | None) -> FileStore:
+    """Write the share's quiz activities and their categories of questions.xml (without its
+    head and tail) into `entries`; return the files their texts stored (for files.xml)."""
+    job = backup.job(share.part, entries, renders)
+    bank = QuestionBank(job, backup.tags)
+    for number, activity in enumerate(share.quizzes, start=share.first_number):
+        write_quiz(job, activity, bank, grade_sortorder=2 + number, weight=1 / backup.quiz_count)
+    bank.finish()
+    _add_blobs(job)
+    return job.files
+
+
+def _write_share_into(backup: Backup, share: QuizShare, spool: IO[bytes], renders: RenderCache | None) -> WrittenShare:
+    """`write_quizzes` into `spool`, a file of its own (shared with the process that reads it back)."""
+    entries = Entries(spool=spool)
+    files = write_quizzes(backup, share, entries, renders)
+    return WrittenShare(entries.layout(), files.files, embedded_digests(files.course_files_read()))
+
+
+def share_key(backup: Backup, share: QuizShare) -> str:
+    """A hash of all that the share's bytes depend on (`sharestore`)."""
+    digest = hashlib.sha256(f"coursebuilder {__version__} backup share\0".encode())
+    course = backup.course
+    head = [backup.author, backup.quiz_count, share.part, share.first_number, sorted(backup.tags.items())]
+    digest.update(course.info.model_dump_json().encode() + b"\0" + json.dumps(head).encode() + b"\0")
+    for quiz in share.quizzes:
+        section = quiz.section
+        assert section is not None
+        layout = [quiz.name, quiz.cmid, quiz.contextid, quiz.instance, quiz.practice, quiz.shuffle]
+        layout += [section.id, section.number, section.name, len(quiz.questions)]
+        digest.update(json.dumps(layout).encode() + b"\0")
+        for question in quiz.questions:
+            digest.update(question.source_file.encode() + b"\0" + question.model_dump_json().encode() + b"\0")
+    return digest.hexdigest()
+
+
+def _is_blob(name: str) -> bool:
+    return name.startswith("files/")
+
+
+def _write(
+    course: Course,
+    scorm_zip: bytes | None,
+    entries: Entries,
+    renders: RenderCache | None,
+    workers: int,
+    keep: Path | None,
+) -> None:
     ids = Ids()
     plan = make_plan(course, ids, with_scorm=scorm_zip is not None)
-    author = author_name(course)
-    files = FileStore(Path(course.root), ids, USER_ID, author, renders=renders)
-    job = Job(course=course, ids=ids, files=files, plan=plan, author=author, entries=entries)
-    bank = QuestionBank(job)
     quizzes = [activity for activity in plan.activities if activity.modname == "quiz"]
-    # By identity: activities are dataclasses, and comparing two compares all their questions.
-    quiz_order = {id(activity): number for number, activity in enumerate(quizzes)}
-    for activity in plan.activities:
+    backup = Backup(course, ids, plan, author_name(course), len(quizzes), question_tags(quizzes))
+    store = ShareStore(keep) if keep is not None else None
+    shares = [_Share(share, store, backup) for share in quiz_shares(course, quizzes)]
+    first, later = shares
+    try:
+        later_questions = sum(len(quiz.questions) for quiz in later.share.quizzes)
+        if later.kept is None and workers >= 2 and later_questions >= QUIZZES_WORTH_FORKING and may_fork():
+            later.spool = later.spool or tempfile.TemporaryFile()  # noqa: SIM115  # closed by close()
+            later.child = ForkedCall(partial(_write_share_into, backup, later.share, later.spool, renders), True)
+        entries.append(QUESTIONS_FILE, HEAD)
+        quiz_files = first.write(entries, renders)
+        job = _write_course_part(backup, scorm_zip, entries, renders)
+        quiz_files += later.write(entries, renders)
+        entries.append(QUESTIONS_FILE, TAIL)
+        write_files(job, quiz_files)
+    finally:
+        for share in shares:
+            share.close()
+
+
+class _Share:
+    """One share of quizzes on its way into the backup: taken from the store, written in a
+    child into a file of its own, or written here (into a file of its own when kept)."""
+
+    def __init__(self, share: QuizShare, store: ShareStore | None, backup: Backup) -> None:
+        self.share, self.store, self.backup = share, store, backup
+        self.key = share_key(backup, share) if store is not None else ""
+        self.kept = store.find(share.part, self.key) if store is not None else None
+        self.spool: IO[bytes] | None = store.spool() if store is not None and self.kept is None else None
+        self._named = self.spool.name if self.spool is not None else None
+        """The path of the spool made by the store, to remove unless kept."""
+        self.child: ForkedCall | None = None
+
+    def write(self, entries: Entries, renders: RenderCache | None) -> list[StoredFile]:
+        """Add the share to `entries`; return the files its texts stored."""
+        if self.kept is not None:
+            entries.absorb(Entries.adopt(self.kept.data, self.kept.written.layout), shared=_is_blob)
+            return self.kept.written.files
+        if self.spool is None:
+            return write_quizzes(self.backup, self.share, entries, renders).files
+        if self.child is not None:
+            written: WrittenShare = self.child.result()
+        else:
+            written = _write_share_into(self.backup, self.share, self.spool, renders)
+        entries.absorb(Entries.adopt(self.spool, written.layout), shared=_is_blob)
+        if self.store is not None:
+            self.store.keep(self.share.part, self.key, self.spool, written)
+        return written.files
+
+    def close(self) -> None:
+        if self.kept is not None:
+            self.kept.data.close()
+        if self.spool is not None:
+            self.spool.close()
+        if self._named is not None:  # unless kept (renamed) already
+            with contextlib.suppress(OSError):
+                os.unlink(self._named)
+
+
+def _write_course_part(backup: Backup, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None) -> Job:
+    """Every file but the quizzes' and files.xml: activities, course, sections and the root
+    files. Returns the part's job, whose files files.xml lists first."""
+    job = backup.job(0, entries, renders)
+    for activity in backup.plan.activities:
         if activity.modname == "page":
             write_page(job, activity)
         elif activity.modname == "book":
             write_book(job, activity)
         elif activity.modname == "glossary":
             write_glossary(job, activity)
-        elif activity.modname == "quiz":
-            write_quiz(job, activity, bank, grade_sortorder=2 + quiz_order[id(activity)], weight=1 / len(quizzes))
         elif activity.modname == "scorm":
             assert scorm_zip is not None
-            write_scorm(job, activity, scorm_zip, grade_sortorder=2 + len(quizzes))
+            write_scorm(job, activity, scorm_zip, grade_sortorder=2 + backup.quiz_count)
     write_course(job)
     write_sections(job)
-    bank.finish()
-    write_root(job, QUIZ_GRADE * len(quizzes) + (SCORM_GRADE if scorm_zip is not None else 0))
-    job.entries.update(files.blobs)
+    write_root(job, QUIZ_GRADE * backup.quiz_count + (SCORM_GRADE if scorm_zip is not None else 0))
+    _add_blobs(job)
+    return job
+
+
+def _add_blobs(job: Job) -> None:
+    """The bytes of the files the part stored, but those another part stored already."""
+    job.entries.update({name: data for name, data in job.files.blobs.items() if name not in job.entries})
 
 
 def build_mbz(
-    course: Course, scorm_zip: bytes | None = None, *, renders: RenderCache | None = None, threads: int = 1
+    course: Course,
+    scorm_zip: bytes | None = None,
+    *,
+    renders: RenderCache | None = None,
+    threads: int = 1,
+    keep: Path | None = None,
 ) -> bytes:
     """The course as a Moodle backup archive; `scorm_zip` (a SCORM 1.2 package) adds a SCORM
-    activity. The archive is compressed on `threads` threads (the same bytes for any number)."""
-    entries = write_entries(course, scorm_zip, renders=renders)
+    activity. The archive is written by `threads` processes and compressed on as many threads
+    (the same bytes for any number); the quizzes are kept in the folder `keep`, when given,
+    for the next build, and taken from there when unchanged (`sharestore`)."""
+    entries = write_entries(course, scorm_zip, renders=renders, workers=threads, keep=keep)
     try:
         return mbz_bytes(entries, threads)
     finally:

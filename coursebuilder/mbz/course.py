@@ -9,13 +9,14 @@ Shapes follow `backup_course_structure_step`, `backup_section_structure_step`,
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 
 from lxml import etree
 
 from coursebuilder.layout import COURSE_FILE
 from coursebuilder.mbz import xml
 from coursebuilder.mbz.activity import inforef
-from coursebuilder.mbz.files import Area
+from coursebuilder.mbz.files import Area, StoredFile
 from coursebuilder.mbz.gradebook import grade_item_fields
 from coursebuilder.mbz.ids import (
     COURSE_CONTEXT,
@@ -235,8 +236,8 @@ def write_sections(job: Job) -> None:
 
 
 def write_root(job: Job, quiz_grades: float) -> None:
-    """The files at the archive's root (questions.xml is the question bank's to write)."""
-    job.put("files.xml", job.files.files_xml())
+    """The files at the archive's root but files.xml (`write_files`) and questions.xml (the
+    question bank's to write)."""
     job.put("users.xml", users_xml(job))
     job.put("roles.xml", roles_xml())
     groups = xml.element("groups")
@@ -250,6 +251,11 @@ def write_root(job: Job, quiz_grades: float) -> None:
     job.put("completion.xml", xml.empty("course_completion"))
     job.put("badges.xml", xml.empty("badges"))
     job.put("moodle_backup.xml", manifest(job))
+
+
+def write_files(job: Job, quiz_files: Iterable[StoredFile]) -> None:
+    """files.xml, once every part has stored its files: the course's, then `quiz_files`."""
+    job.put("files.xml", job.files.files_xml(quiz_files))
 
 
 def users_xml(job: Job) -> etree._Element:

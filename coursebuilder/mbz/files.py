@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import itertools
 import posixpath
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -179,6 +181,10 @@ class FileStore:
         self.files.append(StoredFile(self.ids.file(), area, name, sha1, len(data), mimetype, filepath))
         in_context.append(self.files[-1])
 
+    def course_files_read(self) -> list[tuple[Path, bytes]]:
+        """Each course file a text embedded, with the bytes read."""
+        return list(self._read.items())
+
     def refs(self, *areas: Area) -> list[int]:
         """Ids an inforef.xml must list so the files of `areas` restore."""
         wanted = set(areas)
@@ -188,9 +194,10 @@ class FileStore:
         """Ids of every file of a context that needs a fileref."""
         return [f.id for f in self._in_context.get(contextid, ()) if f.area.needs_fileref]
 
-    def files_xml(self) -> etree._Element:
+    def files_xml(self, others: Iterable[StoredFile] = ()) -> etree._Element:
+        """files.xml: this store's files, then `others` (those of the backup's other parts)."""
         root = xml.element("files")
-        for stored in self.files:
+        for stored in itertools.chain(self.files, others):
             directory = stored.is_directory
             xml.child(
                 root,

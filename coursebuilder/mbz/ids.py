@@ -3,6 +3,11 @@
 Restore remaps every id, so ids only need to be unique per table and consistent inside the
 file. They are handed out in course order from separate ranges, so the same source always
 gives the same ids and an id of one table is never mistaken for another's in a test.
+
+The backup is written in parts that may run in separate processes (the course's own files,
+and its quizzes in two shares, see `backup.PARTS`). Each part counts the tables they share
+from its own offset in steps of the number of parts (`Ids.part`), so no two parts hand out
+the same id and none waits for another: the ids depend on the course alone.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ class Sequence:
     """One table's ids, counting up from `start`."""
 
     start: int
+    step: int = 1
     _next: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -32,8 +38,12 @@ class Sequence:
 
     def __call__(self) -> int:
         value = self._next
-        self._next += 1
+        self._next += self.step
         return value
+
+    def share(self, index: int, parts: int) -> Sequence:
+        """The ids of part `index` of `parts`: every `parts`-th id from this one's next."""
+        return Sequence(self._next + index * self.step, parts * self.step)
 
 
 @dataclass
@@ -51,7 +61,23 @@ class Ids:
     answer: Sequence = field(default_factory=lambda: Sequence(20000))
     record: Sequence = field(default_factory=lambda: Sequence(1))
     """Rows of the many small tables (options, hints, units, slots, chapters, entries…)."""
-    tag: Sequence = field(default_factory=lambda: Sequence(1))
+
+    def part(self, index: int, parts: int) -> Ids:
+        """The ids part `index` of `parts` hands out: the course's layout (sections, modules,
+        contexts, instances) is made before the parts and shared; every other table is
+        counted in steps of `parts` from the part's own offset."""
+        return Ids(
+            section=self.section,
+            cm=self.cm,
+            context=self.context,
+            instance=self.instance,
+            grade_item=self.grade_item.share(index, parts),
+            file=self.file.share(index, parts),
+            category=self.category.share(index, parts),
+            question=self.question.share(index, parts),
+            answer=self.answer.share(index, parts),
+            record=self.record.share(index, parts),
+        )
 
 
 def stamp(course_id: str, *parts: str) -> str:

@@ -13,6 +13,7 @@ Categories live in the quiz's own context (context level 70), so the file restor
 from __future__ import annotations
 
 import html
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from lxml import etree
@@ -91,45 +92,54 @@ _ENTRY = _entry_template()
 _TRAILER = _trailer_template()
 
 QUESTIONS_FILE = "questions.xml"
-_HEAD = xml.DECLARATION + b"<question_categories>\n"
-_TAIL = b"</question_categories>\n"
+HEAD = xml.DECLARATION + b"<question_categories>\n"
+TAIL = b"</question_categories>\n"
+"""questions.xml is `HEAD`, each quiz's categories in quiz order, then `TAIL`: with no quiz,
+the empty container as `xml.to_bytes` writes it."""
+
+
+def question_tags(quizzes: Iterable[Activity]) -> dict[str, int]:
+    """The id of each tag (by its lower-case name) the quizzes' questions carry: in order of
+    first use, so that every part of the backup gives a tag the same id."""
+    tags: dict[str, int] = {}
+    for activity in quizzes:
+        for question in activity.questions:
+            for tag in question.tags:
+                name = tag.strip().lower()
+                if name and name not in tags:
+                    tags[name] = len(tags) + 1
+    return tags
 
 
 class QuestionBank:
-    """Writes the categories and questions of every quiz into one questions.xml.
+    """Writes the categories and questions of quizzes into the middle of questions.xml.
 
-    Each quiz's categories are written to the archive as soon as the quiz is done: the same
+    Each quiz's categories are appended to the entry as soon as the quiz is done: the same
     bytes as the whole tree at the end (a category's indentation depends only on its own
-    elements and its depth), without holding every question's elements at once.
+    elements and its depth), without holding every question's elements at once. The head and
+    tail are the backup's to add (`HEAD`, `TAIL`), around the quizzes of every part.
     """
 
-    def __init__(self, job: Job) -> None:
+    def __init__(self, job: Job, tags: Mapping[str, int]) -> None:
         self.job = job
         self.root = xml.element("question_categories")
-        self._tags: dict[str, int] = {}
-        self._started = False
+        self._tags = tags
+        """Tag ids by name (`question_tags`)."""
 
     def _flush(self) -> None:
         """Move the finished categories from the tree to the end of questions.xml."""
         if len(self.root) == 0:
             return
         document = xml.to_bytes(self.root)
-        if not (document.startswith(_HEAD) and document.endswith(_TAIL)):
+        if not (document.startswith(HEAD) and document.endswith(TAIL)):
             raise AssertionError("questions.xml does not start and end as expected")
-        if not self._started:
-            self.job.entries.append(QUESTIONS_FILE, _HEAD)
-            self._started = True
-        self.job.entries.append(QUESTIONS_FILE, document[len(_HEAD) : -len(_TAIL)])
+        self.job.entries.append(QUESTIONS_FILE, document[len(HEAD) : -len(TAIL)])
         for category in list(self.root):
             self.root.remove(category)
 
     def finish(self) -> None:
-        """Close questions.xml (after the last quiz)."""
+        """Write what is left (after the share's last quiz)."""
         self._flush()
-        if self._started:
-            self.job.entries.append(QUESTIONS_FILE, _TAIL)
-        else:
-            self.job.put(QUESTIONS_FILE, self.root)
 
     # ------------------------------------------------------------------ categories
 
@@ -301,7 +311,7 @@ class QuestionBank:
             )
         for raw in dict.fromkeys(tag.strip() for tag in tags if tag.strip()):
             name = raw.lower()
-            tag_id = self._tags.setdefault(name, self.job.ids.tag())
+            tag_id = self._tags[name]
             xml.child(tags_node, "tag", {"id": tag_id, "contextid": contextid}, [("name", name), ("rawname", raw)])
 
     def _cloze_part(

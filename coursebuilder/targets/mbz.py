@@ -40,7 +40,11 @@ class MbzTarget(Target):
         scorm = self._scorm12 if course.info.settings.moodle.include_scorm else None
         try:
             data = build_mbz(
-                course, scorm(context) if scorm is not None else None, renders=context.renders, threads=options.workers
+                course,
+                scorm(context) if scorm is not None else None,
+                renders=context.renders,
+                threads=options.workers,
+                keep=context.keep / self.name if context.keep is not None else None,
             )
         except PackageProblem as exc:
             moodle = course.info.settings.moodle

@@ -1,0 +1,179 @@
+"""The backup's shares of quizzes are kept from one build to the next (`mbz.sharestore`): a
+build after an edit that leaves a share's quizzes and files alone takes it from the store, and
+every build writes the bytes a clean build writes; a store it cannot trust is ignored."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from coursebuilder import buildcache
+from coursebuilder.build import build_course
+from coursebuilder.markdown import RenderCache
+from coursebuilder.mbz import backup as backup_module
+from coursebuilder.mbz.archive import Entries
+from coursebuilder.mbz.files import FileStore
+from coursebuilder.synthetic import write_synthetic_course
+from coursebuilder.targets import BuildOptions
+from tests.conftest import files_of
+
+BACKUP = "synthetic/moodle/synthetic.mbz"
+
+
+@pytest.fixture
+def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Six lessons and quizzes whose questions show the course's figures; its own cache."""
+    monkeypatch.setenv("COURSEBUILDER_CACHE", str(tmp_path / "cache"))
+    root = tmp_path / "course"
+    write_synthetic_course(root, 60, 6, 12)
+    return root
+
+
+@pytest.fixture
+def written(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The parts (1 or 2) of the shares of quizzes written from now on."""
+    parts: list[int] = []
+    real = backup_module.write_quizzes
+
+    def counted(
+        backup: backup_module.Backup, share: backup_module.QuizShare, entries: Entries, renders: RenderCache | None
+    ) -> FileStore:
+        parts.append(share.part)
+        return real(backup, share, entries, renders)
+
+    monkeypatch.setattr(backup_module, "write_quizzes", counted)
+    return parts
+
+
+def build(course: Path, out: Path, *, cache: bool = True) -> bytes:
+    """The backup a build of the course writes (in this process)."""
+    build_course(course, out, ["mbz"], options=BuildOptions(jobs=1, cache=cache))
+    return files_of(out)[BACKUP]
+
+
+def clean(course: Path, tmp_path: Path) -> bytes:
+    shutil.rmtree(tmp_path / "clean", ignore_errors=True)
+    return build(course, tmp_path / "clean", cache=False)
+
+
+def store_folder(course: Path, out: Path) -> Path:
+    return buildcache.cache_file(course, out).with_suffix(".kept") / "mbz"
+
+
+def append(path: Path, text: str) -> None:
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_a_lesson_edit_takes_both_shares_from_the_store(course: Path, tmp_path: Path, written: list[int]) -> None:
+    build(course, tmp_path / "dist")
+    assert written == [1, 2]
+    assert sorted(path.name for path in store_folder(course, tmp_path / "dist").iterdir()) == [
+        "share-1.data",
+        "share-1.json",
+        "share-2.data",
+        "share-2.json",
+    ]
+    append(sorted((course / "lessons").glob("*.md"))[2], "\nOne more sentence.\n")
+    written.clear()
+    edited = build(course, tmp_path / "dist")
+    assert written == [], "neither share was written again by the build after the edit"
+    assert edited == clean(course, tmp_path)
+
+
+def test_an_edited_question_writes_its_share_again(course: Path, tmp_path: Path, written: list[int]) -> None:
+    build(course, tmp_path / "dist")
+    last = sorted((course / "quiz").glob("*.yaml"))[-1]
+    text = last.read_text(encoding="utf-8")
+    assert "feedback: Not quite." in text
+    last.write_text(text.replace("feedback: Not quite.", "feedback: Not quite yet.", 1), encoding="utf-8")
+    written.clear()
+    edited = build(course, tmp_path / "dist")
+    assert written == [2], "the last quiz is in the later share; the first share was kept"
+    assert edited == clean(course, tmp_path)
+
+
+def test_an_edited_figure_writes_the_shares_that_show_it_again(
+    course: Path, tmp_path: Path, written: list[int]
+) -> None:
+    build(course, tmp_path / "dist")
+    first_quiz = sorted((course / "quiz").glob("*.yaml"))[0].read_text(encoding="utf-8")
+    assert "](../assets/figure-1.png)" in first_quiz
+    figure = course / "assets" / "figure-1.png"
+    figure.write_bytes(figure.read_bytes() + b"\0")  # the same file, other bytes
+    written.clear()
+    edited = build(course, tmp_path / "dist")
+    assert 1 in written
+    assert edited == clean(course, tmp_path)
+
+
+def _flip_data(folder: Path) -> None:
+    data = folder / "share-1.data"
+    body = bytearray(data.read_bytes())
+    body[len(body) // 2] ^= 1
+    data.write_bytes(bytes(body))
+
+
+def _cut_data(folder: Path) -> None:
+    data = folder / "share-1.data"
+    data.write_bytes(data.read_bytes()[:-100])
+
+
+def _garble_record(folder: Path) -> None:
+    (folder / "share-1.json").write_bytes(b'{"format": 1, "key": ')
+
+
+def _record_edit(change: Callable[[dict[str, object]], None]) -> Callable[[Path], None]:
+    def damage(folder: Path) -> None:
+        path = folder / "share-1.json"
+        record = json.loads(path.read_bytes())
+        change(record)
+        path.write_text(json.dumps(record))
+
+    return damage
+
+
+def _layout_past_the_end(record: dict[str, object]) -> None:
+    end, parts = record["layout"]  # type: ignore[misc]
+    name = next(iter(parts))
+    parts[name] = [[end - 10, 1000]]
+
+
+DAMAGE: dict[str, Callable[[Path], None]] = {
+    "a flipped byte in the data": _flip_data,
+    "data cut short": _cut_data,
+    "a record that does not parse": _garble_record,
+    "another version": _record_edit(lambda record: record.update(version="0.0.1")),
+    "another format": _record_edit(lambda record: record.update(format=99)),
+    "a piece past the end of the data": _record_edit(_layout_past_the_end),
+    "files of the wrong shape": _record_edit(lambda record: record.update(files=[["one", 2]])),
+    "the data gone": lambda folder: (folder / "share-1.data").unlink(),
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGE))
+def test_a_store_that_cannot_be_trusted_is_ignored(
+    damage: str, course: Path, tmp_path: Path, written: list[int]
+) -> None:
+    build(course, tmp_path / "dist")
+    append(sorted((course / "lessons").glob("*.md"))[0], "\nAn edit, so the backup is built again.\n")
+    DAMAGE[damage](store_folder(course, tmp_path / "dist"))
+    written.clear()
+    rebuilt = build(course, tmp_path / "dist")
+    assert written == [1], "the damaged share was written again, the other taken from the store"
+    assert rebuilt == clean(course, tmp_path)
+
+
+def test_the_later_share_written_in_a_child_is_kept_too(
+    course: Path, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(backup_module, "QUIZZES_WORTH_FORKING", 0)
+    build_course(course, tmp_path / "dist", ["mbz"], options=BuildOptions(jobs=2))
+    assert len(forks) == 1
+    append(sorted((course / "lessons").glob("*.md"))[0], "\nAn edit.\n")
+    build_course(course, tmp_path / "dist", ["mbz"], options=BuildOptions(jobs=2))
+    assert len(forks) == 1, "the later share came from the store: no child"
+    assert files_of(tmp_path / "dist")[BACKUP] == clean(course, tmp_path)
