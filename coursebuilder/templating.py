@@ -21,8 +21,8 @@ import jinja2
 from jinja2 import BaseLoader, Environment, PackageLoader, Template
 
 COMPILED = Path(__file__).parent / "compiled_templates"
-"""The compiled templates: one module per template, named after it (`scorm/page.html.j2` is
-`scorm_page.py`)."""
+"""The compiled templates: one module per template, named after it (`scorm/page_start.html.j2` is
+`scorm_page_start.py`)."""
 
 
 class PrecompiledLoader(BaseLoader):

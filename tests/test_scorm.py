@@ -26,6 +26,7 @@ from coursebuilder.scorm import build_package, runtime_size
 from coursebuilder.scorm.html import GlossaryLinker, inner_html
 from coursebuilder.scorm.i18n import Messages, catalogue, languages
 from coursebuilder.scorm.manifest import SCHEMAS12, SCHEMAS2004
+from coursebuilder.scorm.package import SharedContent, lesson_page, lesson_section, package_files
 from coursebuilder.targets import BuildOptions, all_targets
 from tests.conftest import EXAMPLE, ROOT, SHARED, SKELETON, require_reference
 from tests.scorm_courses import TRACKED, big_course, write
@@ -292,6 +293,28 @@ def test_pages_are_self_contained(courses: dict[str, Path], structure: str) -> N
         for href in doc.xpath("//a/@href"):
             assert href.startswith(("#", "https://example.org")), href
         assert doc.get("lang") == "en"
+
+
+def test_each_lesson_page_shows_its_own_lesson(courses: dict[str, Path]) -> None:
+    course, _ = load_or_raise(courses["big"])
+    files = build_package(course, "1.2", "multi")
+    for lesson in course.lessons:
+        doc = lxml_html.document_fromstring(files[lesson_page(lesson)])
+        shown = [section.get("id") for section in doc.xpath("//main/section")]
+        assert lesson_section(lesson) in shown
+        assert not {lesson_section(other) for other in course.lessons if other is not lesson} & set(shown)
+
+
+@pytest.mark.parametrize("structure", STRUCTURES)
+def test_both_versions_from_shared_content_equal_each_built_alone(courses: dict[str, Path], structure: str) -> None:
+    """The pages' sections are made once for both versions (`SharedContent.sections_html`):
+    each version's files are those of a package built sharing nothing."""
+    course, _ = load_or_raise(courses["tracked"])
+    shared = SharedContent(course, structure)  # type: ignore[arg-type]
+    first, second = package_files(shared, "2004"), package_files(shared, "1.2")
+    assert first == build_package(course, "2004", structure)  # type: ignore[arg-type]
+    assert second == build_package(course, "1.2", structure)  # type: ignore[arg-type]
+    assert first["imsmanifest.xml"] != second["imsmanifest.xml"]
 
 
 def test_assets_are_copied_once(courses: dict[str, Path], tmp_path: Path) -> None:

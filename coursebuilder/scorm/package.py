@@ -164,6 +164,8 @@ class SharedContent:
         self._glossary: dict[str, Any] | None = None
         self._summary: str | None = None
         self._file_data: dict[str, bytes] = {}
+        self._sections: dict[str, bytes] = {}
+        """Each page section's HTML by its id (`sections_html`)."""
         self.zips: dict[Version, bytes] = {}
         """Finished zips by version (for the course backup, which wants the 1.2 package again)."""
 
@@ -231,6 +233,28 @@ class SharedContent:
             )
         return self._summary
 
+    def sections_html(self, sections: list[dict[str, Any]]) -> list[bytes]:
+        """A page's sections in UTF-8, each made once for both SCORM versions and every page
+        that shows it (a multi-SCO package's lesson pages all show the glossary). The versions'
+        pages differ only in the record the player reads (`PackageBuilder.data`), and a
+        section is known by its id (home, a lesson's, glossary, quiz), which makes the same
+        HTML within a structure."""
+        made = []
+        for section in sections:
+            html = self._sections.get(section["id"])
+            if html is None:
+                template = _environment().get_template("scorm/section.html.j2")
+                text = template.render(
+                    section=section,
+                    info=self.info,
+                    msg=self.msg,
+                    quiz=self.quiz,
+                    passing=_percent(self.info.settings.passing_score),
+                )
+                html = self._sections[section["id"]] = text.encode("utf-8")
+            made.append(html)
+        return made
+
     def file_data(self, name: str, path: Path) -> bytes:
         """The bytes of a course file the pages use, read once."""
         data = self._file_data.get(name)
@@ -277,9 +301,10 @@ class PackageBuilder:
     def page(
         self, title: str, sections: list[dict[str, Any]], data: dict[str, Any], toc: list[dict[str, Any]]
     ) -> bytes:
-        template = _environment().get_template("scorm/page.html.j2")
+        """A page: its start and end around its sections, which both versions share."""
+        environment = _environment()
         progress = len(data["lessons"]) if self.structure == "single" else 0
-        text = template.render(
+        start = environment.get_template("scorm/page_start.html.j2").render(
             lang=self.info.language,
             title=title,
             info=self.info,
@@ -287,12 +312,9 @@ class PackageBuilder:
             csp=CSP,
             toc=toc,
             progress=progress,
-            sections=sections,
-            data=data,
-            quiz=self.quiz,
-            passing=_percent(self.info.settings.passing_score),
         )
-        return text.encode("utf-8")
+        end = environment.get_template("scorm/page_end.html.j2").render(data=data)
+        return b"".join([start.encode("utf-8"), *self.shared.sections_html(sections), end.encode("utf-8")])
 
     # ------------------------------------------------------------------ structures
 

@@ -1,6 +1,6 @@
-# scorm/page.html.j2, compiled by Jinja 3.1.6: 9e86a66e8c751f4805bf74bb4fb18b3d835ee4596ec974e448c9b9c379b8a519
+# scorm/page_start.html.j2, compiled by Jinja 3.1.6: f8c5ed8697b4c2f351ff0a61ff94aa903499c862bff76dc91caff4932750cb0f
 from jinja2.runtime import LoopContext, Macro, Markup, Namespace, TemplateNotFound, TemplateReference, TemplateRuntimeError, Undefined, escape, identity, internalcode, markup_join, missing, str_join
-name = 'scorm/page.html.j2'
+name = 'scorm/page_start.html.j2'
 
 def root(context, missing=missing):
     resolve = context.resolve_or_missing
@@ -15,14 +15,6 @@ def root(context, missing=missing):
     l_0_info = resolve('info')
     l_0_toc = resolve('toc')
     l_0_progress = resolve('progress')
-    l_0_sections = resolve('sections')
-    l_0_data = resolve('data')
-    try:
-        t_1 = environment.filters['tojson']
-    except KeyError:
-        @internalcode
-        def t_1(*unused):
-            raise TemplateRuntimeError("No filter named 'tojson' found.")
     pass
     yield '<!DOCTYPE html>\n<html lang="'
     yield escape((undefined(name='lang') if l_0_lang is missing else l_0_lang))
@@ -70,20 +62,6 @@ def root(context, missing=missing):
         yield escape(context.call((undefined(name='msg') if l_0_msg is missing else l_0_msg), 'progress', n=0, total=(undefined(name='progress') if l_0_progress is missing else l_0_progress)))
         yield '</span></p>'
     yield '\n<p id="cb-notice" class="notice" role="status"></p>\n</header>\n<main id="main" tabindex="-1">\n'
-    for l_1_section in (undefined(name='sections') if l_0_sections is missing else l_0_sections):
-        _loop_vars = {}
-        pass
-        template = environment.get_or_select_template(markup_join(('scorm/', environment.getattr(l_1_section, 'kind'), '.html.j2', )), 'scorm/page.html.j2')
-        gen = template.root_render_func(template.new_context(context.get_all(), True, {'section': l_1_section}))
-        try:
-            for event in gen:
-                yield event
-        finally: gen.close()
-        yield '\n'
-    l_1_section = missing
-    yield '</main>\n<script type="application/json" id="cb-data">'
-    yield escape(t_1(context.eval_ctx, (undefined(name='data') if l_0_data is missing else l_0_data)))
-    yield '</script>\n</body>\n</html>\n'
 
 blocks = {}
-debug_info = '2=27&6=29&7=31&12=33&14=35&15=37&17=40&18=42&20=44&21=48&22=54&28=64&29=67&34=72&35=75&38=84'
+debug_info = '2=19&6=21&7=23&12=25&14=27&15=29&17=32&18=34&20=36&21=40&22=46&28=56&29=59'
