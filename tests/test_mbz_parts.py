@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -123,3 +124,15 @@ def test_the_parts_hand_out_ids_of_their_own() -> None:
     drawn = [[part.record() for _ in range(4)] for part in parts]
     assert drawn == [[2, 5, 8, 11], [3, 6, 9, 12], [4, 7, 10, 13]]
     assert parts[0].cm is ids.cm, "the course's layout is shared, made before the parts"
+
+
+def test_a_course_without_quizzes_has_the_empty_question_bank(tmp_path: Path) -> None:
+    """No part writes a category: questions.xml is its head and tail alone, the empty
+    container Moodle's xml_writer writes (a line break before the closing tag)."""
+    root = tmp_path / "course"
+    (root / "lessons").mkdir(parents=True)
+    (root / "course.yaml").write_text("id: no-quiz\ntitle: No quiz\nshortname: NOQ\nlanguage: en\nlessons: [only]\n")
+    (root / "lessons" / "only.md").write_text("---\ntitle: Only\n---\n\nText.\n")
+    loaded, _ = load_or_raise(root)
+    questions = unpack(build_mbz(loaded))["questions.xml"]
+    assert questions == b'<?xml version="1.0" encoding="UTF-8"?>\n<question_categories>\n</question_categories>\n'
