@@ -90,7 +90,7 @@ def build_course(
     """
     options = options or BuildOptions()
     cache = buildcache.cache_file(root, out_dir) if options.cache else None
-    sources = SourceFiles.read(root) if cache is not None else None
+    sources = SourceFiles.read(root, outside=(out_dir, buildcache.cache_dir())) if cache is not None else None
     earlier = buildcache.load(cache) if cache is not None else None
     key = ""
     if sources is not None:

@@ -23,12 +23,20 @@ class SourceFiles:
     digests: Mapping[str, bytes]
 
     @classmethod
-    def read(cls, root: Path | str) -> SourceFiles:
-        """Hash every file under `root`; links to files are followed, links to folders are not."""
+    def read(cls, root: Path | str, outside: Collection[Path | str] = ()) -> SourceFiles:
+        """Hash every file under `root`; links to files are followed, links to folders are not.
+
+        The folders `outside` (the build's output and cache) are left out where they lie
+        inside `root`: what a build writes is not what it reads, and counting it would make
+        the next build see a change and build everything again.
+        """
         base = Path(root)
+        skipped = {_identity(folder) for folder in outside} - {None}
         found: list[tuple[str, Path]] = []
         for folder, dirs, files in os.walk(base):
             dirs[:] = [name for name in dirs if name != ".git"]
+            if skipped:
+                dirs[:] = [name for name in dirs if _identity(os.path.join(folder, name)) not in skipped]
             here = Path(folder)
             found.extend(((here / name).relative_to(base).as_posix(), here / name) for name in files)
         digests: dict[str, bytes] = {}
@@ -46,3 +54,12 @@ class SourceFiles:
             if rel not in leave_out:
                 digest.update(os.fsencode(rel) + b"\0" + content)
         return digest.digest()
+
+
+def _identity(folder: Path | str) -> tuple[int, int] | None:
+    """The device and inode of a folder (None when it is not there): the same however named."""
+    try:
+        info = os.stat(folder)
+    except OSError:
+        return None
+    return (info.st_dev, info.st_ino)

@@ -393,6 +393,25 @@ def test_every_text_the_moodle_writers_render_is_one_the_digest_looks_at(
     assert [item for item in rendered if item[0] and item not in looked_at] == []
 
 
+@pytest.mark.parametrize("inside", ["output", "cache"])
+def test_a_build_into_the_course_directory_is_not_its_own_change(
+    inside: str, course: Path, monkeypatch: pytest.MonkeyPatch, built: list[str]
+) -> None:
+    """`build . -o dist` from the course's folder (or a cache kept there): the files a build
+    writes are not sources, so the build after it finds nothing changed."""
+    out = course / "dist" if inside == "output" else course.parent / "dist"
+    if inside == "cache":
+        monkeypatch.setenv("COURSEBUILDER_CACHE", str(course / ".cache"))
+    build_course(course, out)
+    assert built == DEFAULT
+    built.clear()
+    build_course(course, out)
+    assert built == [], "nothing changed but what the first build wrote"
+    (course / "lessons" / "extra.txt").write_text("a file of the course")
+    build_course(course, out)
+    assert built == DEFAULT, "a file of the course is still a source"
+
+
 def test_the_source_digest_sees_every_file(tmp_path: Path) -> None:
     from coursebuilder.sourcedigests import SourceFiles
 
