@@ -5,7 +5,9 @@ every build writes the bytes a clean build writes; a store it cannot trust is ig
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from coursebuilder import buildcache
 from coursebuilder.build import build_course
 from coursebuilder.markdown import RenderCache
 from coursebuilder.mbz import backup as backup_module
+from coursebuilder.mbz import sharestore
 from coursebuilder.mbz.archive import Entries
 from coursebuilder.mbz.files import FileStore
 from coursebuilder.synthetic import write_synthetic_course
@@ -177,3 +180,23 @@ def test_the_later_share_written_in_a_child_is_kept_too(
     build_course(course, tmp_path / "dist", ["mbz"], options=BuildOptions(jobs=2))
     assert len(forks) == 1, "the later share came from the store: no child"
     assert files_of(tmp_path / "dist")[BACKUP] == clean(course, tmp_path)
+
+
+def test_files_a_stopped_build_left_in_the_store_go(course: Path, tmp_path: Path) -> None:
+    """A build stopped while writing a share leaves its file: the next build that writes a
+    share removes it once a day old, but not a younger one (another build's, at work)."""
+    folder = store_folder(course, tmp_path / "dist")
+    folder.mkdir(parents=True)
+    old, young = folder / ".share-old", folder / ".share-young"
+    old.write_bytes(b"half a share")
+    young.write_bytes(b"a share being written")
+    a_day_ago = time.time() - sharestore.STALE_SECONDS - 60
+    os.utime(old, (a_day_ago, a_day_ago))
+    build(course, tmp_path / "dist")
+    assert not old.exists() and young.exists()
+    assert sorted(path.name for path in folder.iterdir() if not path.name.startswith(".")) == [
+        "share-1.data",
+        "share-1.json",
+        "share-2.data",
+        "share-2.json",
+    ]

@@ -19,10 +19,12 @@ kept again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +36,9 @@ from coursebuilder.output import write_bytes
 from coursebuilder.version import __version__
 
 _FORMAT = 1
+_SPOOL_PREFIX = ".share-"
+STALE_SECONDS = 24 * 3600
+"""How old a share's unfinished file must be to count as left by a stopped build."""
 
 
 @dataclass(frozen=True)
@@ -65,10 +70,16 @@ class ShareStore:
 
     def spool(self) -> IO[bytes] | None:
         """A new file to write a share into, in the store's folder (so it can be kept by
-        renaming), or None when there can be none (the share is then not kept)."""
+        renaming), or None when there can be none (the share is then not kept). Files a
+        build left there when it was stopped before keeping them go, once `STALE_SECONDS`
+        old (a younger one may be another build's, at work)."""
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            return tempfile.NamedTemporaryFile(dir=self.folder, prefix=".share-", delete=False)
+            for left in self.folder.glob(f"{_SPOOL_PREFIX}*"):
+                with contextlib.suppress(OSError):
+                    if time.time() - left.stat().st_mtime > STALE_SECONDS:
+                        left.unlink()
+            return tempfile.NamedTemporaryFile(dir=self.folder, prefix=_SPOOL_PREFIX, delete=False)
         except OSError:
             return None
 
