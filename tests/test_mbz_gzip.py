@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
 import random
 import tarfile
 import threading
 import zlib
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -114,3 +116,95 @@ def test_any_cut_reads_back_as_the_tar(sizes: list[int], segment: int, threads: 
         archive.SEGMENT_BYTES = original
     assert one_member(data) == tarfile_tar(entries)
     assert data == serial
+
+
+# --------------------------------------------------------------------------- large entries kept
+
+
+@pytest.fixture
+def fresh_from_a_mib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Entries of one MiB or more start a run of their own (the `large` questions.xml does)."""
+    monkeypatch.setattr(archive, "FRESH_BYTES", 1 << 20)
+
+
+@pytest.fixture
+def deflated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the segments compressed from now on."""
+    sizes: list[int] = []
+    real = archive._deflate
+
+    def counted(segment: bytes, window: bytes, level: int, last: bool) -> bytes:
+        sizes.append(len(segment))
+        return real(segment, window, level, last)
+
+    monkeypatch.setattr(archive, "_deflate", counted)
+    return sizes
+
+
+def test_a_large_entry_is_a_run_of_its_own_that_any_gunzip_reads(
+    large: dict[str, bytes], fresh_from_a_mib: None
+) -> None:
+    serial = mbz_bytes(large, threads=1)
+    assert one_member(serial) == tarfile_tar(large)
+    assert mbz_bytes(large, threads=2) == serial == mbz_bytes(large, threads=5)
+    tar = tarfile_tar(large)
+    assert len(serial) - len(zlib.compress(tar, COMPRESS_LEVEL, wbits=31)) <= 64 * (len(tar) // SEGMENT_BYTES) + 2048
+
+
+def test_a_kept_run_gives_the_bytes_compressed_afresh(
+    large: dict[str, bytes], fresh_from_a_mib: None, deflated: list[int], tmp_path: Path
+) -> None:
+    """The run depends on the entry's bytes alone: with another entry before it changed, the
+    next archive takes it from the store, compresses only the rest, and is byte for byte the
+    archive compressed with no store."""
+    mbz_bytes(large, threads=2, keep=tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["gzip.data", "gzip.json"]
+    edited = {**large, "moodle_backup.xml": large["moodle_backup.xml"][::-1]}  # sorts before questions.xml
+    deflated.clear()
+    kept = mbz_bytes(edited, threads=2, keep=tmp_path)
+    assert sum(deflated) < len(tarfile_tar(edited)) - len(large["questions.xml"]) + SEGMENT_BYTES
+    deflated.clear()
+    assert kept == mbz_bytes(edited, threads=1)
+    assert sum(deflated) >= len(large["questions.xml"]), "compressed whole without the store"
+
+
+def test_an_entry_changed_is_compressed_again(
+    large: dict[str, bytes], fresh_from_a_mib: None, deflated: list[int], tmp_path: Path
+) -> None:
+    mbz_bytes(large, threads=1, keep=tmp_path)
+    questions = bytearray(large["questions.xml"])
+    questions[len(questions) // 2] ^= 1
+    edited = {**large, "questions.xml": bytes(questions)}
+    deflated.clear()
+    again = mbz_bytes(edited, threads=1, keep=tmp_path)
+    assert sum(deflated) >= len(questions)
+    assert again == mbz_bytes(edited, threads=2)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["a flipped byte in the data", "data cut short", "a record that does not parse", "another format", "lengths"],
+)
+def test_a_damaged_gzip_store_is_ignored(
+    damage: str, large: dict[str, bytes], fresh_from_a_mib: None, deflated: list[int], tmp_path: Path
+) -> None:
+    mbz_bytes(large, threads=1, keep=tmp_path)
+    data, record = tmp_path / "gzip.data", tmp_path / "gzip.json"
+    if damage == "a flipped byte in the data":
+        body = bytearray(data.read_bytes())
+        body[len(body) // 3] ^= 0x40
+        data.write_bytes(bytes(body))
+    elif damage == "data cut short":
+        data.write_bytes(data.read_bytes()[:-10])
+    elif damage == "a record that does not parse":
+        record.write_text('{"format": 1, "runs": ')
+    elif damage == "another format":
+        record.write_text(record.read_text().replace('"format": 1', '"format": 99'))
+    else:
+        parsed = json.loads(record.read_text())
+        for key in parsed["runs"]:
+            parsed["runs"][key][0] += 1  # the data's hash still matches; the run does not
+        record.write_text(json.dumps(parsed))
+    deflated.clear()
+    assert mbz_bytes(large, threads=2, keep=tmp_path) == mbz_bytes(large, threads=1)
+    assert sum(deflated) >= 2 * len(large["questions.xml"]), "compressed afresh both times"

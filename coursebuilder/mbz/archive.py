@@ -9,13 +9,19 @@ entries always give the same bytes.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import struct
 import tempfile
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
 from typing import IO
+
+from coursebuilder.output import write_bytes
+from coursebuilder.version import __version__
 
 COMPRESS_LEVEL = 6
 """zlib's default, as the zips use: level 9 took 3.5 times as long for 7 % less (181 MB of XML)."""
@@ -127,19 +133,25 @@ class Entries(MutableMapping[str, bytes]):
         self._spool.close()
 
 
-def mbz_bytes(entries: Mapping[str, bytes], threads: int = 1) -> bytes:
+def mbz_bytes(entries: Mapping[str, bytes], threads: int = 1, keep: Path | None = None) -> bytes:
     """Pack `entries` (path → bytes) with a directory entry for every folder, compressing on
-    `threads` threads (the bytes are the same for any number).
+    `threads` threads (the bytes are the same for any number). With `keep`, a folder, the
+    compressed bytes of each entry of `FRESH_BYTES` or more are kept there, and taken from
+    there when the entry is the same again (`GzipStore`): the same bytes either way.
 
     The bytes `tarfile` writes in USTAR format with the fixed fields of `ustar_header` (a
     test compares), written directly: tarfile's per-member objects cost more than the
     compression itself for a backup of 50,000 small files.
     """
-    sink = _GzipSink(COMPRESS_LEVEL, threads)
+    store = GzipStore(keep) if keep is not None else None
+    sink = _GzipSink(COMPRESS_LEVEL, threads, store)
     try:
-        return _pack(entries, sink)
+        packed = _pack(entries, sink)
     finally:
         sink.close()
+    if store is not None:
+        store.save()
+    return packed
 
 
 def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
@@ -162,6 +174,10 @@ def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
         padding = -size % BLOCK
         if size <= _SMALL:  # one call to the compressor for the header, the data and the padding
             sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), *pieces, bytes(padding)]))
+        elif size >= FRESH_BYTES:
+            sink.write(ustar_header(name, 0o644, size, REGTYPE))
+            sink.write_fresh(_reader(entries, name), size)
+            sink.write(bytes(padding))
         else:
             sink.write(ustar_header(name, 0o644, size, REGTYPE))
             for piece in pieces:
@@ -173,6 +189,19 @@ def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
     sink.write(bytes(-written % RECORD))
     return sink.finish()
 
+
+def _reader(entries: Mapping[str, bytes], name: str) -> Callable[[], Iterator[bytes]]:
+    """The entry's bytes in pieces, as often as asked."""
+    if isinstance(entries, Entries):
+        return lambda: entries.pieces(name)
+    return lambda: iter((entries[name],))
+
+
+FRESH_BYTES = 8 << 20
+"""Entries of this size or more (a large course's questions.xml) start a run of segments of
+their own: the tar is cut just before and just after their bytes, and their first segment has
+no window from before, so their compressed segments depend on their bytes alone and can be
+kept from one build to the next (`GzipStore`). A fresh start costs a few hundred bytes."""
 
 _SMALL = 1 << 16
 """Entries up to this size are joined with their header into one piece to compress (most are)."""
@@ -229,8 +258,13 @@ class _GzipSink:
     `gzip.compress(tar, level, mtime=0)`: mtime 0, no file name.
     """
 
-    def __init__(self, compresslevel: int, threads: int = 1) -> None:
+    def __init__(self, compresslevel: int, threads: int = 1, store: GzipStore | None = None) -> None:
         self._level = compresslevel
+        self._store = store
+        self._segments = 0
+        """Segments deflated or taken so far (segment `n` is `_parts[n + 1]` at the end)."""
+        self._to_keep: list[tuple[str, int, int]] = []
+        """(entry hash, first segment, end) of each fresh entry to keep in the store."""
         self._parts: list[bytes] = [_gzip_header(compresslevel)]
         self._segment: list[bytes] = []
         self._segment_size = 0
@@ -259,6 +293,45 @@ class _GzipSink:
     def tell(self) -> int:
         return self._size
 
+    def write_fresh(self, pieces: Callable[[], Iterator[bytes]], size: int) -> None:
+        """Write an entry's `size` bytes (`pieces()`) as a run of segments of their own: cut
+        before and after them, the first with no window from before. With a store, the run
+        is taken from there when it holds this entry's bytes, and kept otherwise."""
+        if self._segment_size:
+            self._deflate_segment(last=False)
+        self._window = b""
+        key = ""
+        if self._store is not None:
+            digest, crc, tail = hashlib.sha256(), self._crc, b""
+            for piece in pieces():
+                digest.update(piece)
+                crc = zlib.crc32(piece, crc)
+                tail = (tail + piece[-WINDOW_BYTES:])[-WINDOW_BYTES:]
+            key = self._store.key(digest.hexdigest(), self._level)
+            kept = self._store.segments(key)
+            if kept is not None:
+                for segment in kept:
+                    self._add_done(segment)
+                self._crc, self._size, self._window = crc, self._size + size, tail
+                return
+        first = self._segments
+        for piece in pieces():
+            self.write(piece)
+        if self._segment_size:
+            self._deflate_segment(last=False)
+        if self._store is not None:
+            self._to_keep.append((key, first, self._segments))
+
+    def _add_done(self, segment: bytes) -> None:
+        """A segment already compressed, in its place among those still being compressed."""
+        self._segments += 1
+        if self._pool is None:
+            self._parts.append(segment)
+            return
+        done: Future[bytes] = Future()
+        done.set_result(segment)
+        self._running.append(done)
+
     def finish(self) -> bytes:
         self._deflate_segment(last=True)
         try:
@@ -266,6 +339,9 @@ class _GzipSink:
                 self._parts.append(self._running.popleft().result())
         finally:
             self.close()
+        if self._store is not None:
+            for key, first, end in self._to_keep:
+                self._store.offer(key, self._parts[first + 1 : end + 1])
         self._parts.append(struct.pack("<II", self._crc, self._size & 0xFFFFFFFF))
         return b"".join(self._parts)
 
@@ -276,6 +352,7 @@ class _GzipSink:
             self._pool = None
 
     def _deflate_segment(self, *, last: bool) -> None:
+        self._segments += 1
         segment = b"".join(self._segment)
         self._segment, self._segment_size = [], 0
         window = self._window
@@ -308,3 +385,85 @@ def _gzip_header(level: int) -> bytes:
     """The header zlib writes (`wbits=31`): no name, mtime 0, the extra flags of `level`, OS Unix."""
     extra_flags = 2 if level == 9 else 4 if level == 1 else 0
     return bytes([0x1F, 0x8B, 8, 0, 0, 0, 0, 0, extra_flags, 3])
+
+
+class GzipStore:
+    """The compressed runs of the last archive's large entries (`FRESH_BYTES`), kept in a
+    folder from one build to the next: an entry whose bytes are the same again (a large
+    course's questions.xml after a lesson edit) is not compressed again.
+
+    Each run is kept under a key of the entry's hash, the compression settings, zlib's version
+    and the tool's (`key`), in `gzip.data`, with a record (`gzip.json`) of where each run lies
+    and the hash of the data. A record of another format, one that does not parse, or data
+    whose hash does not match mean nothing is taken; the runs of this archive are kept anew.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._kept: dict[str, list[bytes]] = self._load()
+        self._used: dict[str, list[bytes]] = {}
+
+    def _paths(self) -> tuple[Path, Path]:
+        return self.folder / "gzip.json", self.folder / "gzip.data"
+
+    def _load(self) -> dict[str, list[bytes]]:
+        record_path, data_path = self._paths()
+        try:
+            record = json.loads(record_path.read_bytes())
+            if record.get("format") != _STORE_FORMAT:
+                return {}
+            data = data_path.read_bytes()
+            if hashlib.sha256(data).hexdigest() != record["data"]:
+                return {}
+            kept: dict[str, list[bytes]] = {}
+            offset = 0
+            for key, lengths in record["runs"].items():
+                if not isinstance(key, str) or not all(isinstance(n, int) and n >= 0 for n in lengths):
+                    return {}
+                run = []
+                for length in lengths:
+                    run.append(data[offset : offset + length])
+                    offset += length
+                kept[key] = run
+            return kept if offset == len(data) else {}
+        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return {}
+
+    @staticmethod
+    def key(digest: str, level: int) -> str:
+        """The key of an entry whose bytes hash to `digest` (SHA-256), compressed at `level`."""
+        settings = f"{_STORE_FORMAT}\0{__version__}\0zlib {zlib.ZLIB_RUNTIME_VERSION}\0{level}"
+        settings += f"\0{SEGMENT_BYTES}\0{WINDOW_BYTES}\0{digest}"
+        return hashlib.sha256(settings.encode()).hexdigest()
+
+    def segments(self, key: str) -> list[bytes] | None:
+        """The compressed run kept under `key`, if any."""
+        found = self._kept.get(key)
+        if found is not None:
+            self._used[key] = found
+        return found
+
+    def offer(self, key: str, segments: list[bytes]) -> None:
+        """A run this archive compressed, to keep."""
+        self._used[key] = segments
+
+    def save(self) -> None:
+        """Keep this archive's runs (and only those), unless they are what is kept already."""
+        if self._used.keys() == self._kept.keys():
+            return
+        record_path, data_path = self._paths()
+        data = b"".join(segment for run in self._used.values() for segment in run)
+        record = {
+            "format": _STORE_FORMAT,
+            "data": hashlib.sha256(data).hexdigest(),
+            "runs": {key: [len(segment) for segment in run] for key, run in self._used.items()},
+        }
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            write_bytes(data_path, data)
+            write_bytes(record_path, json.dumps(record, sort_keys=True).encode())
+        except OSError:
+            pass  # nothing kept: the next archive compresses them again
+
+
+_STORE_FORMAT = 1

@@ -295,6 +295,6 @@ def build_mbz(
     for the next build, and taken from there when unchanged (`sharestore`)."""
     entries = write_entries(course, scorm_zip, renders=renders, workers=threads, keep=keep)
     try:
-        return mbz_bytes(entries, threads)
+        return mbz_bytes(entries, threads, keep)
     finally:
         entries.close()
