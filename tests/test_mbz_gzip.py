@@ -199,12 +199,31 @@ def test_a_damaged_gzip_store_is_ignored(
     elif damage == "a record that does not parse":
         record.write_text('{"format": 1, "runs": ')
     elif damage == "another format":
-        record.write_text(record.read_text().replace('"format": 1', '"format": 99'))
+        record.write_text(record.read_text().replace('"format": 2', '"format": 99'))
     else:
         parsed = json.loads(record.read_text())
-        for key in parsed["runs"]:
-            parsed["runs"][key][0] += 1  # the data's hash still matches; the run does not
+        for _, lengths in parsed["runs"]:
+            lengths[0] += 1  # the data's hash still matches; the run does not
         record.write_text(json.dumps(parsed))
     deflated.clear()
     assert mbz_bytes(large, threads=2, keep=tmp_path) == mbz_bytes(large, threads=1)
     assert sum(deflated) >= 2 * len(large["questions.xml"]), "compressed afresh both times"
+
+
+def test_several_kept_runs_each_go_back_to_their_own_entry(
+    large: dict[str, bytes], fresh_from_a_mib: None, deflated: list[int], tmp_path: Path
+) -> None:
+    """Three large entries of different sizes, kept together, then each taken from the store
+    while the small entries around them change: the archive is the one compressed afresh."""
+    entries = {
+        **large,
+        "files/aa/aaaa": xml_like(SEGMENT_BYTES + 5_000, 7),
+        "activities/zz/big.xml": xml_like(2 * SEGMENT_BYTES + 99, 8),
+    }
+    mbz_bytes(entries, threads=2, keep=tmp_path)
+    edited = {**entries, "moodle_backup.xml": entries["moodle_backup.xml"][::-1]}
+    deflated.clear()
+    kept = mbz_bytes(edited, threads=2, keep=tmp_path)
+    assert sum(deflated) < 2 * SEGMENT_BYTES, "the three large entries came from the store"
+    assert kept == mbz_bytes(edited, threads=1)
+    assert one_member(kept) == tarfile_tar(edited)

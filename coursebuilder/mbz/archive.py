@@ -417,7 +417,7 @@ class GzipStore:
                 return {}
             kept: dict[str, list[bytes]] = {}
             offset = 0
-            for key, lengths in record["runs"].items():
+            for key, lengths in record["runs"]:  # in the order of the data
                 if not isinstance(key, str) or not all(isinstance(n, int) and n >= 0 for n in lengths):
                     return {}
                 run = []
@@ -452,11 +452,12 @@ class GzipStore:
         if self._used.keys() == self._kept.keys():
             return
         record_path, data_path = self._paths()
-        data = b"".join(segment for run in self._used.values() for segment in run)
+        runs = sorted(self._used.items())
+        data = b"".join(segment for _, run in runs for segment in run)
         record = {
             "format": _STORE_FORMAT,
             "data": hashlib.sha256(data).hexdigest(),
-            "runs": {key: [len(segment) for segment in run] for key, run in self._used.items()},
+            "runs": [[key, [len(segment) for segment in run]] for key, run in runs],
         }
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
@@ -466,4 +467,4 @@ class GzipStore:
             pass  # nothing kept: the next archive compresses them again
 
 
-_STORE_FORMAT = 1
+_STORE_FORMAT = 2
