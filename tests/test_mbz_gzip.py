@@ -227,3 +227,17 @@ def test_several_kept_runs_each_go_back_to_their_own_entry(
     assert sum(deflated) < 2 * SEGMENT_BYTES, "the three large entries came from the store"
     assert kept == mbz_bytes(edited, threads=1)
     assert one_member(kept) == tarfile_tar(edited)
+
+
+def test_runs_kept_by_other_code_are_compressed_again(
+    large: dict[str, bytes],
+    fresh_from_a_mib: None,
+    deflated: list[int],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mbz_bytes(large, threads=1, keep=tmp_path)
+    monkeypatch.setattr(archive, "_archive_code", lambda: "other code")
+    deflated.clear()
+    assert mbz_bytes(large, threads=1, keep=tmp_path) == mbz_bytes(large, threads=2)
+    assert sum(deflated) >= 2 * len(large["questions.xml"]), "compressed afresh both times"

@@ -200,3 +200,40 @@ def test_files_a_stopped_build_left_in_the_store_go(course: Path, tmp_path: Path
         "share-2.data",
         "share-2.json",
     ]
+
+
+def test_shares_kept_by_other_code_are_written_again(
+    course: Path, tmp_path: Path, written: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An editable checkout changes its code without a new version: a share kept by other code
+    is not taken, and with code that cannot be read nothing is kept."""
+    build(course, tmp_path / "dist")
+    append(sorted((course / "lessons").glob("*.md"))[1], "\nAn edit.\n")
+    monkeypatch.setattr(backup_module, "writer_code", lambda: "other code")
+    written.clear()
+    rebuilt = build(course, tmp_path / "dist")
+    assert written == [1, 2], "both shares written again"
+    assert rebuilt == clean(course, tmp_path)
+    shutil.rmtree(store_folder(course, tmp_path / "dist"))
+    monkeypatch.setattr(backup_module, "writer_code", lambda: None)
+    append(sorted((course / "lessons").glob("*.md"))[1], "\nAnother edit.\n")
+    build(course, tmp_path / "dist")
+    assert not store_folder(course, tmp_path / "dist").exists()
+
+
+def test_the_writers_code_covers_every_module_that_shapes_a_share(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The model, Markdown and the writers all shape a share's XML: each is in its code's hash."""
+    hashed: list[str] = []
+
+    def recorded(versions: str, modules: list[str]) -> str:
+        hashed.extend(modules)
+        return "code"
+
+    monkeypatch.setattr(sharestore, "code_id", recorded)
+    sharestore.writer_code.cache_clear()
+    try:
+        assert sharestore.writer_code() == "code"
+    finally:
+        sharestore.writer_code.cache_clear()
+    shaping = {"mbz/questions.py", "mbz/qtypes.py", "mbz/files.py", "model.py", "markdown.py", "moodle/cloze.py"}
+    assert shaping <= set(hashed)

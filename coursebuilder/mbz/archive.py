@@ -9,6 +9,7 @@ entries always give the same bytes.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import struct
@@ -392,10 +393,11 @@ class GzipStore:
     folder from one build to the next: an entry whose bytes are the same again (a large
     course's questions.xml after a lesson edit) is not compressed again.
 
-    Each run is kept under a key of the entry's hash, the compression settings, zlib's version
-    and the tool's (`key`), in `gzip.data`, with a record (`gzip.json`) of where each run lies
-    and the hash of the data. A record of another format, one that does not parse, or data
-    whose hash does not match mean nothing is taken; the runs of this archive are kept anew.
+    Each run is kept under a key of the entry's hash, the compression settings, zlib's version,
+    the tool's and a hash of this module's code (`key`), in `gzip.data`, with a record
+    (`gzip.json`) of where each run lies and the hash of the data. A record of another format,
+    one that does not parse, or data whose hash does not match mean nothing is taken; the runs
+    of this archive are kept anew.
     """
 
     def __init__(self, folder: Path) -> None:
@@ -432,7 +434,7 @@ class GzipStore:
     @staticmethod
     def key(digest: str, level: int) -> str:
         """The key of an entry whose bytes hash to `digest` (SHA-256), compressed at `level`."""
-        settings = f"{_STORE_FORMAT}\0{__version__}\0zlib {zlib.ZLIB_RUNTIME_VERSION}\0{level}"
+        settings = f"{_STORE_FORMAT}\0{__version__}\0{_archive_code()}\0zlib {zlib.ZLIB_RUNTIME_VERSION}\0{level}"
         settings += f"\0{SEGMENT_BYTES}\0{WINDOW_BYTES}\0{digest}"
         return hashlib.sha256(settings.encode()).hexdigest()
 
@@ -468,3 +470,10 @@ class GzipStore:
 
 
 _STORE_FORMAT = 2
+
+
+@functools.cache
+def _archive_code() -> str:
+    """A hash of this module's code: how a run was cut and compressed (an editable checkout
+    changes without a new version)."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()

@@ -32,7 +32,7 @@ from coursebuilder.mbz.quiz import write_quiz
 from coursebuilder.mbz.scorm import MAX_GRADE as SCORM_GRADE
 from coursebuilder.mbz.scorm import write_scorm
 from coursebuilder.mbz.sections import Activity, Plan, make_plan
-from coursebuilder.mbz.sharestore import ShareStore, WrittenShare, embedded_digests
+from coursebuilder.mbz.sharestore import ShareStore, WrittenShare, embedded_digests, writer_code
 from coursebuilder.model import Course
 from coursebuilder.prescan import ForkedCall, may_fork
 from coursebuilder.version import __version__
@@ -166,7 +166,7 @@ def _write_share_into(backup: Backup, share: QuizShare, spool: IO[bytes], render
 
 def share_key(backup: Backup, share: QuizShare) -> str:
     """A hash of all that the share's bytes depend on (`sharestore`)."""
-    digest = hashlib.sha256(f"coursebuilder {__version__} backup share\0".encode())
+    digest = hashlib.sha256(f"coursebuilder {__version__} backup share\0{writer_code()}\0".encode())
     course = backup.course
     head = [backup.author, backup.quiz_count, share.part, share.first_number, sorted(backup.tags.items())]
     digest.update(course.info.model_dump_json().encode() + b"\0" + json.dumps(head).encode() + b"\0")
@@ -197,7 +197,7 @@ def _write(
     plan = make_plan(course, ids, with_scorm=scorm_zip is not None)
     quizzes = [activity for activity in plan.activities if activity.modname == "quiz"]
     backup = Backup(course, ids, plan, author_name(course), len(quizzes), question_tags(quizzes))
-    store = ShareStore(keep) if keep is not None else None
+    store = ShareStore(keep) if keep is not None and writer_code() is not None else None
     shares = [_Share(share, store, backup) for share in quiz_shares(course, quizzes)]
     first, later = shares
     try:

@@ -5,8 +5,9 @@ A large course's quizzes are three quarters of its backup's work. Each share (`b
 is written into a file of its own; with a folder to keep them in (`BuildContext.keep`, beside
 the build cache), that file is kept with a record of what made it:
 
-- the share's key (`backup.share_key`): the tool's version, the course's settings, the share's
-  quizzes as laid out (ids, names, sections) and every question they hold, in full;
+- the share's key (`backup.share_key`): the tool's version and a hash of its code
+  (`writer_code`), the course's settings, the share's quizzes as laid out (ids, names,
+  sections) and every question they hold, in full;
 - where each entry lies in the file, and the files its texts stored (for files.xml);
 - each course file its texts embedded, with the hash of its bytes;
 - the hash of the data file.
@@ -20,6 +21,7 @@ kept again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -33,6 +35,7 @@ from typing import IO, Any
 from coursebuilder.mbz.archive import Layout
 from coursebuilder.mbz.files import Area, StoredFile
 from coursebuilder.output import write_bytes
+from coursebuilder.renderstore import code_id
 from coursebuilder.version import __version__
 
 _FORMAT = 1
@@ -131,6 +134,16 @@ class ShareStore:
             write_bytes(record_path, json.dumps(record, sort_keys=True).encode())
         except OSError:
             pass  # nothing kept: the next build writes the share again
+
+
+@functools.cache
+def writer_code() -> str | None:
+    """A hash of the code of the whole package, part of every share's key: a kept share was
+    written by this very code (an editable checkout changes without a new version). None when
+    the code cannot be read: nothing is then kept or taken."""
+    package = Path(__file__).resolve().parent.parent
+    modules = sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py"))
+    return code_id(f"coursebuilder {__version__} shares {_FORMAT}", modules)
 
 
 def embedded_digests(read: Iterable[tuple[Path, bytes]]) -> dict[str, str]:
