@@ -77,7 +77,8 @@ def write_entries(
     """Every file of the backup, kept out of memory until packed (the caller closes them).
 
     `renders` shares the Markdown renderings of the build's other targets; with two `workers`,
-    a large course's later share of quizzes is written in a second process.
+    a large course's later share of quizzes is written in a second process; `keep` is the
+    folder where the shares are kept for the next build and taken from (`sharestore`).
     """
     entries = Entries()
     try:
