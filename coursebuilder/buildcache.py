@@ -134,12 +134,12 @@ def load(path: Path) -> CachedBuild | None:
         record = json.loads(path.read_bytes())
         if record.get("format") != _FORMAT or record.get("version") != __version__:
             return None
-        targets = {_text(name): _target(entry) for name, entry in record["targets"].items()}
-        order = tuple(_text(name) for name in record["order"])
+        targets = {checked_text(name): _target(entry) for name, entry in record["targets"].items()}
+        order = tuple(checked_text(name) for name in record["order"])
         if any(name not in targets for name in order):
             return None
         diagnostics = [_diagnostic(item) for item in record["diagnostics"]]
-        return CachedBuild(_text(record["key"]), order, targets, diagnostics)
+        return CachedBuild(checked_text(record["key"]), order, targets, diagnostics)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
 
@@ -185,18 +185,21 @@ def _entry(record: TargetRecord) -> dict[str, Any]:
 
 def _target(entry: dict[str, Any]) -> TargetRecord:
     files = tuple(
-        (_text(path), _number(size), _number(mtime), _number(inode)) for path, size, mtime, inode in entry["files"]
+        (checked_text(path), checked_int(size), checked_int(mtime), checked_int(inode))
+        for path, size, mtime, inode in entry["files"]
     )
-    return TargetRecord(_text(entry["inputs"]), files)
+    return TargetRecord(checked_text(entry["inputs"]), files)
 
 
-def _text(value: object) -> str:
+def checked_text(value: object) -> str:
+    """A string read from a kept record; a TypeError (the record is not to be trusted) if not."""
     if not isinstance(value, str):
         raise TypeError(f"expected a string, got {value!r}")
     return value
 
 
-def _number(value: object) -> int:
+def checked_int(value: object) -> int:
+    """An integer (not a boolean) read from a kept record; a TypeError if not."""
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"expected an integer, got {value!r}")
     return value

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from coursebuilder.buildcache import checked_int, checked_text
 from coursebuilder.mbz.archive import Layout
 from coursebuilder.mbz.files import Area, StoredFile
 from coursebuilder.output import write_bytes
@@ -175,34 +176,25 @@ def _file_entry(stored: StoredFile) -> list[Any]:
 def _written(record: dict[str, Any]) -> WrittenShare:
     end, parts = record["layout"]
     layout: Layout = (
-        _int(end),
-        {_str(name): [(_int(start), _int(length)) for start, length in pieces] for name, pieces in parts.items()},
+        checked_int(end),
+        {
+            checked_text(name): [(checked_int(start), checked_int(length)) for start, length in pieces]
+            for name, pieces in parts.items()
+        },
     )
     files = [
         StoredFile(
-            _int(file_id),
-            Area(_int(contextid), _str(component), _str(filearea), _int(itemid)),
-            _str(filename),
-            _str(sha1),
-            _int(size),
-            None if mimetype is None else _str(mimetype),
-            _str(filepath),
+            checked_int(file_id),
+            Area(checked_int(contextid), checked_text(component), checked_text(filearea), checked_int(itemid)),
+            checked_text(filename),
+            checked_text(sha1),
+            checked_int(size),
+            None if mimetype is None else checked_text(mimetype),
+            checked_text(filepath),
         )
         for file_id, (contextid, component, filearea, itemid), filename, sha1, size, mimetype, filepath in record[
             "files"
         ]
     ]
-    embedded = {_str(path): _str(digest) for path, digest in record["embedded"].items()}
+    embedded = {checked_text(path): checked_text(digest) for path, digest in record["embedded"].items()}
     return WrittenShare(layout, files, embedded)
-
-
-def _int(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise TypeError(f"expected an integer, got {value!r}")
-    return value
-
-
-def _str(value: object) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"expected a string, got {value!r}")
-    return value
