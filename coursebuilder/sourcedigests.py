@@ -7,6 +7,7 @@ Read once per build, before the course is loaded; the whole-build key and every 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections.abc import Collection, Mapping
@@ -49,11 +50,23 @@ class SourceFiles:
 
     def digest(self, leave_out: Collection[str] = ()) -> bytes:
         """One hash of the files' names and contents, those named in `leave_out` left out."""
-        digest = hashlib.sha256()
-        for rel, content in self.digests.items():
-            if rel not in leave_out:
-                digest.update(os.fsencode(rel) + b"\0" + content)
-        return digest.digest()
+        if not leave_out:
+            return self._whole
+        return _digest(self.digests, leave_out)
+
+    @functools.cached_property
+    def _whole(self) -> bytes:
+        """`digest()` of every file: the build's key and each target that reads every file ask
+        for it, made once."""
+        return _digest(self.digests, ())
+
+
+def _digest(digests: Mapping[str, bytes], leave_out: Collection[str]) -> bytes:
+    digest = hashlib.sha256()
+    for rel, content in digests.items():
+        if rel not in leave_out:
+            digest.update(os.fsencode(rel) + b"\0" + content)
+    return digest.digest()
 
 
 def _identity(folder: Path | str) -> tuple[int, int] | None:
