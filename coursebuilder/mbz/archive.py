@@ -165,23 +165,18 @@ def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
             sink.write(ustar_header(name, 0o755, 0, DIRTYPE))
             written += BLOCK
             continue
-        if isinstance(entries, Entries):  # read back piece by piece
-            size = entries.size(name)
-            pieces = entries.pieces(name)
-        else:
-            data = entries[name]
-            size = len(data)
-            pieces = iter((data,))
+        size = entries.size(name) if isinstance(entries, Entries) else len(entries[name])
+        pieces = _reader(entries, name)
         padding = -size % BLOCK
         if size <= _SMALL:  # one call to the compressor for the header, the data and the padding
-            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), *pieces, bytes(padding)]))
+            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), *pieces(), bytes(padding)]))
         elif size >= FRESH_BYTES:
             sink.write(ustar_header(name, 0o644, size, REGTYPE))
-            sink.write_fresh(_reader(entries, name), size)
+            sink.write_fresh(pieces, size)
             sink.write(bytes(padding))
         else:
             sink.write(ustar_header(name, 0o644, size, REGTYPE))
-            for piece in pieces:
+            for piece in pieces():
                 sink.write(piece)
             sink.write(bytes(padding))
         written += BLOCK + size + padding
@@ -192,7 +187,7 @@ def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
 
 
 def _reader(entries: Mapping[str, bytes], name: str) -> Callable[[], Iterator[bytes]]:
-    """The entry's bytes in pieces, as often as asked."""
+    """The entry's bytes in pieces (an `Entries`' read back piece by piece), as often as asked."""
     if isinstance(entries, Entries):
         return lambda: entries.pieces(name)
     return lambda: iter((entries[name],))
