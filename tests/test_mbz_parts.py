@@ -85,6 +85,10 @@ def test_a_child_that_fails_leaves_its_share_to_this_process(
 
 def test_every_row_id_is_unique_in_its_table_across_the_parts(course: Course) -> None:
     """Restore maps each table's ids: two rows of one table with one id would be one row.
+    Moodle keys every mapping by the item's name and its old id
+    (`restore_dbops::set_backup_ids_record($restoreid, $itemname, $itemid, …)`,
+    backup/util/dbops/restore_dbops.class.php, read in Moodle 4.5), so an id may repeat across
+    tables but never within one.
 
     Rows are the elements with an `id` attribute, by element name. A slot's
     `question_reference` takes its `question_instance`'s id and a version its entry's (as
