@@ -20,7 +20,7 @@ from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
-from coursebuilder.loadcache import KeptScans, Scan, ScanEntry
+from coursebuilder.loadcache import KeptChecks, KeptScans, QuestionChecks, Resolved, Scan, ScanEntry
 from coursebuilder.model import (
     SCORED_TYPES,
     Cloze,
@@ -59,6 +59,7 @@ def check_course(
     scans: TextScans | None = None,
     fork: bool = False,
     kept: KeptScans | None = None,
+    kept_checks: KeptChecks | None = None,
 ) -> list[Diagnostic]:
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
     `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
@@ -70,7 +71,9 @@ def check_course(
     checks that need no lesson scans meanwhile, the texts of the last third of the questions
     among them (see `prescan.ForkedCall`): the diagnostics are the same, in the same order.
     `kept` holds the scans of the last build, taken for the texts that did not change (and
-    given this check's scans, for the next build).
+    given this check's scans, for the next build). `kept_checks` holds the question checks of
+    the last build, taken when the files they depend on did not change (and given this
+    check's, for the next build).
 
     A question read on the fast path learns its lines when a message first asks, and the
     plain-formula and trimmed-answer checks take the line of an answer only once its question
@@ -79,38 +82,100 @@ def check_course(
     """
     kept = kept if kept is not None else KeptScans(None)
     documents = list(_documents(course, found_lessons))
-    # Documents from `split` on (the last third of the questions) are the child's: with its
-    # other checks, about as much work as this process has left with the warnings.
-    split = len(documents) - (len(course.questions) // 3 if fork else 0)
-
-    def elsewhere() -> tuple[
-        list[Diagnostic],
-        list[list[Diagnostic]],
-        dict[Path, int],
-        list[Diagnostic],
-        list[Diagnostic],
-        dict[bytes, ScanEntry],
-    ]:
+    first_question = len(documents) - len(course.questions)
+    remembered = _remembered(kept_checks, root, kept) if kept_checks is not None else None
+    if remembered is not None:  # the quiz files, course.yaml and the glossary are as last time
+        before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
         glossary = list(_check_glossary(course))
-        assets = _Assets(0)
-        # Its own scans: the bodies' scans come to this process only.
-        own = _Scans(TextScans(), kept)
-        texts = [list(_check_document(doc, file, root, own, assets)) for doc, file, _ in documents[split:]]
-        plain_formulas = list(_check_plain_formulas(course))
-        answer_keys = [*check_answer_keys(course), *_trimmed_answers(course)]
-        return glossary, texts, assets.counted, plain_formulas, answer_keys, kept.now
+        assets = _Assets(source_bytes)
+        texts = _check_texts(
+            documents[:first_question], root, _Scans(scans if scans is not None else TextScans(), kept), assets
+        )
+        for path, size in remembered.assets.items():
+            assets.count(path, size)
+        warnings = list(_warnings(course))
+        found = remembered.checks
+        question_texts = found.texts
+    else:
+        # Documents from `split` on (the last third of the questions) are the child's: with its
+        # other checks, about as much work as this process has left with the warnings.
+        split = len(documents) - (len(course.questions) // 3 if fork else 0)
 
-    forked = ForkedCall(elsewhere, fork)
-    before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
-    assets = _Assets(source_bytes)
-    texts = _check_texts(documents[:split], root, _Scans(scans if scans is not None else TextScans(), kept), assets)
-    warnings = list(_warnings(course))
-    glossary, later_texts, later_assets, plain_formulas, answer_keys, later_scans = forked.result()
-    kept.absorb(later_scans)
-    for path, size in later_assets.items():
-        assets.count(path, size)
-    after = [*plain_formulas, *warnings, *answer_keys]
-    return [*before, *glossary, *itertools.chain(*texts, *later_texts), *_too_large(assets), *after]
+        def elsewhere() -> tuple[
+            list[Diagnostic],
+            list[list[Diagnostic]],
+            _Assets,
+            list[Diagnostic],
+            list[Diagnostic],
+            dict[bytes, ScanEntry],
+        ]:
+            glossary = list(_check_glossary(course))
+            assets = _Assets(0)
+            # Its own scans: the bodies' scans come to this process only.
+            own = _Scans(TextScans(), kept)
+            texts = [list(_check_document(doc, file, root, own, assets)) for doc, file, _ in documents[split:]]
+            plain_formulas = list(_check_plain_formulas(course))
+            answer_keys = [*check_answer_keys(course), *_trimmed_answers(course)]
+            return glossary, texts, assets, plain_formulas, answer_keys, kept.now
+
+        forked = ForkedCall(elsewhere, fork)
+        before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
+        ours = _Scans(scans if scans is not None else TextScans(), kept)
+        question_assets = _Assets(0)
+        scanned = set(kept.now)
+        first_texts = _check_texts(documents[first_question:split], root, ours, question_assets)
+        our_scans = [digest for digest in kept.now if digest not in scanned]
+        assets = _Assets(source_bytes)
+        texts = _check_texts(documents[:first_question], root, ours, assets)
+        warnings = list(_warnings(course))
+        glossary, later_texts, later_assets, plain_formulas, answer_keys, later_scans = forked.result()
+        kept.absorb(later_scans)
+        question_texts = list(itertools.chain(*first_texts, *later_texts))
+        found = QuestionChecks(
+            question_texts,
+            plain_formulas,
+            answer_keys,
+            [*question_assets.references(), *later_assets.references()],
+            [*our_scans, *(digest for digest in later_scans if digest not in scanned)],
+        )
+        for path, size in [*question_assets.counted.items(), *later_assets.counted.items()]:
+            assets.count(path, size)
+    if kept_checks is not None:
+        kept_checks.keep(found)
+    after = [*found.plain_formulas, *warnings, *found.answer_keys]
+    return [*before, *glossary, *itertools.chain(*texts), *question_texts, *_too_large(assets), *after]
+
+
+@dataclass
+class _Remembered:
+    """Question checks kept by the last build, with the size of each file their texts reference."""
+
+    checks: QuestionChecks
+    assets: dict[Path, int]
+
+
+def _remembered(kept_checks: KeptChecks, root: Path, scans: KeptScans) -> _Remembered | None:
+    """The question checks kept by the last build of the same quiz files, course.yaml and
+    glossary, when every reference their texts made still resolves as it did (the files the
+    texts name are checked in every build), and the scans they used are kept too (they are kept
+    again for the next build; were they lost, the next edit of a quiz file would scan all)."""
+    kept = kept_checks.kept
+    if kept is None or not scans.has_all(kept.scans):
+        return None
+    sizes: dict[Path, int] = {}
+    for file, target, problem, found in kept.references:
+        try:
+            asset = resolve(root, file, target)
+            if problem or asset.rel != found:
+                return None
+            sizes.setdefault(asset.path, asset.path.stat().st_size)
+        except AssetProblem as exc:
+            if not problem or str(exc) != found:
+                return None
+        except OSError:
+            return None
+    scans.carry(kept.scans)
+    return _Remembered(kept, sizes)
 
 
 def _trimmed_answers(course: Course) -> Iterator[Diagnostic]:
@@ -365,6 +430,21 @@ class _Assets:
         self.counted: dict[Path, int] = {}
         """Size of each asset counted."""
         self.resolved: dict[tuple[str, str], Asset | AssetProblem] = {}
+        """What each (folder, target) resolved to."""
+        self.written_in: dict[tuple[str, str], str] = {}
+        """The first file each (folder, target) was resolved for."""
+
+    def references(self) -> list[Resolved]:
+        """Each reference resolved, as `loadcache` keeps it."""
+        return [
+            (
+                self.written_in[key],
+                key[1],
+                isinstance(found, AssetProblem),
+                str(found) if isinstance(found, AssetProblem) else found.rel,
+            )
+            for key, found in self.resolved.items()
+        ]
 
     def count(self, path: Path, size: int) -> None:
         if path not in self.counted:
@@ -431,6 +511,7 @@ def _check_document(
                 continue
             key = (posixpath.dirname(source_file), ref.target)  # all `resolve` depends on
             if key not in assets.resolved:
+                assets.written_in[key] = source_file
                 try:
                     assets.resolved[key] = resolve(root, source_file, ref.target)
                 except AssetProblem as exc:

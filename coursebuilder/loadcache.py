@@ -24,20 +24,30 @@ the same way, in a store of their own under the hash of each text, its header na
 markdown-it's version and the code of the modules that scan; an entry of the wrong shape is
 scanned afresh. Short texts are always scanned: most hold no Markdown to parse, and hashing
 them would cost more than the scan.
+
+The checks that look at the questions alone (their texts, the formulas in their plain fields,
+their answer keys) find what the quiz files, course.yaml and the glossary say, and what the
+files their texts reference are: their diagnostics are kept too (`KeptChecks`), under a hash of
+those files, the course folder and the package's code, with the references they resolved. A
+build after an edit of lessons alone takes them from there once each reference resolves as it
+did (`checks.check_course`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import marshal
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coursebuilder.diagnostics import Diagnostic, Severity
 from coursebuilder.htmlsafety import UnsafeHtml
 from coursebuilder.markdown import Reference
-from coursebuilder.renderstore import code_id, read_checked, write_checked
+from coursebuilder.renderstore import code_id, package_code_id, read_checked, write_checked
 from coursebuilder.version import __version__
 from coursebuilder.yamlio import UNSURE
 
@@ -204,6 +214,15 @@ class KeptScans:
         )
         return made
 
+    def has_all(self, digests: Sequence[bytes]) -> bool:
+        """Whether a scan of the right shape is kept for each of `digests`."""
+        return all(digest in self.kept and _scan(self.kept[digest]) is not None for digest in digests)
+
+    def carry(self, digests: Sequence[bytes]) -> None:
+        """Keep again, for the next build, the kept scans of `digests` (used by kept results)."""
+        for digest in digests:
+            self.now[digest] = self.kept[digest]
+
     def absorb(self, entries: dict[bytes, ScanEntry]) -> None:
         """Keep the entries another process used (`now` of its copy of this)."""
         self.now.update(entries)
@@ -243,3 +262,111 @@ def _load_scans(path: Path, maker: str) -> dict[bytes, ScanEntry]:
     except (ValueError, EOFError, TypeError):
         return {}
     return entries if isinstance(entries, dict) else {}
+
+
+def checks_file(cache_file: Path) -> Path:
+    """Where the question checks of the build cached in `cache_file` are kept."""
+    return cache_file.with_suffix(".checks")
+
+
+Resolved = tuple[str, str, bool, str]
+"""A reference a question's text made: the file it is written in, its target, whether it
+named no usable file, and the file's path in the course (or the problem's message)."""
+
+
+@dataclass
+class QuestionChecks:
+    """The diagnostics of the checks that look at the questions alone, in the order they are
+    reported, with the references they resolved and the digests of the scans they used."""
+
+    texts: list[Diagnostic]
+    plain_formulas: list[Diagnostic]
+    answer_keys: list[Diagnostic]
+    references: list[Resolved]
+    scans: list[bytes]
+
+
+def _question_checks_key(root: Path, texts: Sequence[tuple[str, str | None]]) -> str:
+    """What the question checks depend on: the course folder, and the name and text of each
+    file they read from (course.yaml, the glossary and the quiz files; None: unreadable)."""
+    digest = hashlib.sha256(os.fsencode(str(root.resolve())) + b"\0")
+    for name, text in texts:
+        digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(b"-" if text is None else _digest(text))
+    return digest.hexdigest()
+
+
+class KeptChecks:
+    """The question checks kept by the last build of the same files (none without a store),
+    and this load's, which `save` keeps for the next."""
+
+    def __init__(self, path: Path | None, root: Path, texts: Sequence[tuple[str, str | None]]) -> None:
+        """Kept in `path` for the course in `root` whose files are `texts` (see `_question_checks_key`)."""
+        self.path = path
+        self.key = _question_checks_key(root, texts) if path is not None else ""
+        self.maker = package_code_id(f"coursebuilder {__version__} checks {_FORMAT}") if path is not None else None
+        self.kept = _load_checks(path, self._header()) if path is not None and self.maker else None
+        self.now: QuestionChecks | None = None
+
+    def _header(self) -> dict[str, object]:
+        return {"format": _FORMAT, "checker": self.maker, "key": self.key}
+
+    def keep(self, checks: QuestionChecks) -> None:
+        """Remember this load's question checks (as made, or as taken from `kept`)."""
+        self.now = checks
+
+    def save(self) -> None:
+        """Keep this load's question checks for the next build, unless they are those kept."""
+        if self.path is None or self.maker is None or self.now is None or self.now == self.kept:
+            return
+        now = self.now
+        payload = marshal.dumps(
+            (
+                [_diagnostic_entry(d) for d in now.texts],
+                [_diagnostic_entry(d) for d in now.plain_formulas],
+                [_diagnostic_entry(d) for d in now.answer_keys],
+                now.references,
+                now.scans,
+            )
+        )
+        write_checked(self.path, self._header(), payload)
+
+
+def _diagnostic_entry(diagnostic: Diagnostic) -> tuple[str, int, int, str, str, str, str]:
+    d = diagnostic
+    return (d.file, d.line, d.column, d.severity.value, d.field, d.message, d.code)
+
+
+def _load_checks(path: Path, header: dict[str, object]) -> QuestionChecks | None:
+    """The question checks kept in `path` under `header`, or None when they cannot be trusted."""
+    payload = read_checked(path, header)
+    if payload is None:
+        return None
+    try:
+        texts, plain, keys, references, scans = marshal.loads(payload)
+        found = QuestionChecks(
+            [_diagnostic(entry) for entry in texts],
+            [_diagnostic(entry) for entry in plain],
+            [_diagnostic(entry) for entry in keys],
+            [_resolved(entry) for entry in references],
+            list(scans),
+        )
+    except (ValueError, EOFError, TypeError):
+        return None
+    if not all(type(digest) is bytes for digest in found.scans):
+        return None
+    return found
+
+
+def _diagnostic(entry: Any) -> Diagnostic:
+    file, line, column, severity, field, message, code = entry
+    if not (type(line) is int and type(column) is int and all(type(v) is str for v in (file, field, message, code))):
+        raise TypeError("a diagnostic of the wrong shape")
+    return Diagnostic(file, line, column, Severity(severity), field, message, code)
+
+
+def _resolved(entry: Any) -> Resolved:
+    file, target, problem, found = entry
+    if not (type(file) is str and type(target) is str and type(problem) is bool and type(found) is str):
+        raise TypeError("a reference of the wrong shape")
+    return file, target, problem, found

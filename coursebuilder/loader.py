@@ -22,7 +22,15 @@ from coursebuilder.checks import RejectedQuestion, check_course
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, lesson_file_slug, lesson_files
-from coursebuilder.loadcache import MISSING, KeptReads, KeptScans, reads_file, scans_file
+from coursebuilder.loadcache import (
+    MISSING,
+    KeptChecks,
+    KeptReads,
+    KeptScans,
+    checks_file,
+    reads_file,
+    scans_file,
+)
 from coursebuilder.model import (
     Course,
     CourseInfo,
@@ -70,9 +78,10 @@ def load_course(
 
     Lesson bodies of `prescan_min_chars` characters or more in all (None: never) have their
     Markdown scanned in a forked process while the glossary and quizzes load (see `prescan`).
-    Quiz files read on the fast path and the checks' Markdown scans are kept beside the build
-    cache file `keep_beside` for the next load, and those of the files and texts that did not
-    change since are taken from there (see `loadcache`); None: nothing is kept.
+    Quiz files read on the fast path, the checks' Markdown scans and the question checks are
+    kept beside the build cache file `keep_beside` for the next load, and those of the files
+    and texts that did not change since are taken from there (see `loadcache`); None: nothing
+    is kept.
     """
     root = Path(root)
     diags: list[Diagnostic] = []
@@ -80,7 +89,8 @@ def load_course(
         msg = "no course here: course.yaml is missing" if root.is_dir() else "course directory does not exist"
         return LoadResult(None, under_course(root, [error(COURSE_FILE, 0, field="", message=msg, code="missing-file")]))
     reader = _Reader(root, diags)
-    info = _load_model(reader, COURSE_FILE, CourseInfo)
+    info_text = reader.read(COURSE_FILE)
+    info = _load_model(reader, COURSE_FILE, info_text, CourseInfo)
     glossary_text = reader.read(GLOSSARY_FILE) if (root / GLOSSARY_FILE).is_file() else None
     glossary_data = _GlossaryParse(glossary_text, fork=prescan_min_chars is not None)
     unreadable: set[str] = set()
@@ -116,6 +126,8 @@ def load_course(
         root=str(root.resolve()),
     )
     course.locate(COURSE_FILE, 1)
+    read = [(COURSE_FILE, info_text), (GLOSSARY_FILE, glossary_text), *zip(quiz_names, quiz_texts, strict=True)]
+    kept_checks = KeptChecks(checks_file(keep_beside) if keep_beside is not None else None, root, read)
     diags.extend(
         check_course(
             course,
@@ -127,10 +139,12 @@ def load_course(
             scans=scans,
             fork=fast.large,
             kept=kept_scans,
+            kept_checks=kept_checks,
         )
     )
     scans.close()
     kept_scans.save()
+    kept_checks.save()
     return LoadResult(course, under_course(root, diags))
 
 
@@ -333,8 +347,8 @@ def _parse_or_problem(text: str) -> tuple[Any, str | None, int, int]:
         return None, exc.message, exc.line, exc.column
 
 
-def _load_model(reader: _Reader, name: str, model: type[M]) -> M | None:
-    text = reader.read(name)
+def _load_model(reader: _Reader, name: str, text: str | None, model: type[M]) -> M | None:
+    """The model of file `name`, read as `text` (None: it could not be read)."""
     if text is None:
         return None
     data = _parse(reader, name, text)

@@ -61,6 +61,13 @@ def code_id(versions: str, modules: Sequence[str]) -> str | None:
     return digest.hexdigest()
 
 
+def package_code_id(versions: str) -> str | None:
+    """`code_id` of every module of the package: for a kept result that any of its code may
+    change. None when a module cannot be read."""
+    package = Path(__file__).resolve().parent
+    return code_id(versions, sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py")))
+
+
 def read_checked(path: Path, header: Mapping[str, object]) -> bytes | None:
     """The payload of a file written by `write_checked` with the same `header` fields, or None
     when it is missing, another maker's, or fails its checksum."""

@@ -385,3 +385,147 @@ def test_a_trusted_store_is_used(course: Path, tmp_path: Path) -> None:
     forget_build(course, dist)
     build_course(course, dist, options=SERIAL)
     assert any(TAMPERED.encode() in data for data in files_of(dist).values())
+
+
+def checks_of(course: Path, dist: Path) -> Path:
+    return loadcache.checks_file(buildcache.cache_file(course, dist))
+
+
+def question_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The question checks this process runs from now on (one entry per run of each)."""
+    from coursebuilder import checks
+
+    ran: list[str] = []
+    for name in ("check_answer_keys", "_check_plain_formulas", "_trimmed_answers"):
+        real = getattr(checks, name)
+
+        def counting(*args: Any, _real: Any = real, _name: str = name) -> Any:
+            ran.append(_name)
+            return _real(*args)
+
+        monkeypatch.setattr(checks, name, counting)
+    return ran
+
+
+def edit_lesson(course: Path, words: str = "Satu kalimat lagi.") -> None:
+    lesson = sorted((course / "lessons").glob("*.md"))[0]
+    lesson.write_text(lesson.read_text(encoding="utf-8") + f"\n{words}\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_question_checks_are_kept_while_only_lessons_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    course = _course_with_defects(tmp_path, "defects, valid files")
+    dist = tmp_path / "dist"
+    diagnostics_of(course, dist, BuildOptions(jobs=jobs))
+    edit_lesson(course, "Kalimat baru dengan [tautan](https://example.org/baru).")
+    ran = question_checks(monkeypatch)
+    scanned = text_scans(monkeypatch)
+    warm = diagnostics_of(course, dist, BuildOptions(jobs=jobs))
+    assert ran == [], "the quiz files did not change: their checks are not run again"
+    assert all("quiz" not in text for text in scanned) and any("example.org/baru" in t for t in scanned)
+    assert warm == diagnostics_of(course, tmp_path / "fresh", BuildOptions(jobs=jobs, cache=False))
+    lines = {(d.file.rpartition("/")[2], d.line, d.code) for d in warm}
+    assert {("c.yaml", 21, "unsafe-html"), ("c.yaml", 18, "moodle-trim"), ("c.yaml", 12, "asset")} <= lines
+    assert any("example.org/baru" in d.message for d in warm), "the edited lesson is checked afresh"
+
+
+def test_an_edited_quiz_file_is_checked_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    course = _course_with_defects(tmp_path, "defects, valid files")
+    dist = tmp_path / "dist"
+    diagnostics_of(course, dist)
+    quiz = course / "quiz" / "c.yaml"
+    quiz.write_text(quiz.read_text(encoding="utf-8").replace('" spasi "', '"spasi"'), encoding="utf-8")
+    ran = question_checks(monkeypatch)
+    warm = diagnostics_of(course, dist)
+    assert sorted(ran) == ["_check_plain_formulas", "_trimmed_answers", "check_answer_keys"]
+    assert warm == diagnostics_of(course, tmp_path / "fresh", BuildOptions(jobs=1, cache=False))
+    assert "moodle-trim" not in {d.code for d in warm}
+
+
+def test_kept_question_checks_follow_the_files_their_texts_name(course: Path, tmp_path: Path) -> None:
+    """A file a question shows is checked in every build: gone, it is reported; back, it is not."""
+    dist = tmp_path / "dist"
+    image = course / "assets" / "lima-prinsip.svg"
+    saved = image.read_bytes()
+    assert "lima-prinsip.svg" in (course / "quiz" / "02-prinsip.yaml").read_text(encoding="utf-8")
+    assert diagnostics_of(course, dist) == diagnostics_of(course, tmp_path / "fresh-1", BuildOptions(cache=False))
+    image.unlink()
+    edit_lesson(course)
+    gone = diagnostics_of(course, dist)
+    assert gone == diagnostics_of(course, tmp_path / "fresh-2", BuildOptions(jobs=1, cache=False))
+    assert any(d.code == "asset" and d.file.endswith("02-prinsip.yaml") for d in gone)
+    image.write_bytes(saved)
+    edit_lesson(course)
+    back = diagnostics_of(course, dist)
+    assert back == diagnostics_of(course, tmp_path / "fresh-3", BuildOptions(jobs=1, cache=False))
+    assert not any(d.code == "asset" for d in back)
+
+
+def _with_tampered_warning(payload: bytes) -> bytes:
+    """The kept checks with one more warning: were the store trusted, the build would report it."""
+    texts, plain, keys, references, scans = marshal.loads(payload)
+    extra = ("quiz/01-konsep.yaml", 1, 0, "warning", "", TAMPERED, "tampered")
+    return marshal.dumps(([*texts, extra], plain, keys, references, scans))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "trusted",
+        "garbage",
+        "truncated",
+        "checksum",
+        "another maker",
+        "other files",
+        "another format",
+        "wrong shapes",
+        "not marshal",
+    ],
+)
+def test_a_checks_store_that_cannot_be_trusted_is_ignored(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
+) -> None:
+    dist = tmp_path / "dist"
+    diagnostics_of(course, dist)
+    store = checks_of(course, dist)
+    original = store.read_bytes()
+    head, _, payload = original.partition(b"\n")
+    header = json.loads(head)
+    tampered = _with_tampered_warning(payload)
+
+    def write(header: dict[str, object], payload: bytes, checksum: bool = True) -> None:
+        if checksum:
+            header = {**header, "sha256": hashlib.sha256(payload).hexdigest()}
+        store.write_bytes(json.dumps(header).encode() + b"\n" + payload)
+
+    if damage == "trusted":  # the control: a sound store is believed
+        write(header, tampered)
+    elif damage == "garbage":
+        store.write_bytes(b"\x00\xff not json\n\xfe")
+    elif damage == "truncated":
+        store.write_bytes(original[: len(original) * 2 // 3])
+    elif damage == "checksum":
+        write(header, tampered, checksum=False)
+    elif damage == "another maker":
+        write({**header, "checker": "0" * 64}, tampered)
+    elif damage == "other files":
+        write({**header, "key": "0" * 64}, tampered)
+    elif damage == "another format":
+        write({**header, "format": 0}, tampered)
+    elif damage == "wrong shapes":
+        texts, plain, keys, _references, scans = marshal.loads(tampered)
+        write(header, marshal.dumps((texts, plain, keys, [("x", 1, "not a flag", 2)], scans)))
+    else:
+        write(header, b"\xfe\xff not marshal" + tampered)
+    forget_build(course, dist)
+    edit_lesson(course)
+    ran = question_checks(monkeypatch)
+    warm = diagnostics_of(course, dist)
+    if damage == "trusted":
+        assert ran == [] and any(d.message == TAMPERED for d in warm), "the kept checks are taken as they are"
+        return
+    assert sorted(ran) == ["_check_plain_formulas", "_trimmed_answers", "check_answer_keys"], "checked afresh"
+    assert warm == diagnostics_of(course, tmp_path / "fresh", BuildOptions(jobs=1, cache=False))
+    assert store.read_bytes() == original, "the store is written again, as a clean build writes it"
