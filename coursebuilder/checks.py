@@ -25,6 +25,7 @@ from coursebuilder.model import (
     SCORED_TYPES,
     Cloze,
     Course,
+    GlossaryFile,
     Lesson,
     Matching,
     Model,
@@ -60,6 +61,7 @@ def check_course(
     fork: bool = False,
     kept: KeptScans | None = None,
     kept_checks: KeptChecks | None = None,
+    unused_terms: Callable[[], list[Diagnostic]] | None = None,
 ) -> list[Diagnostic]:
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
     `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
@@ -73,7 +75,8 @@ def check_course(
     `kept` holds the scans of the last build, taken for the texts that did not change (and
     given this check's scans, for the next build). `kept_checks` holds the question checks of
     the last build, taken when the files they depend on did not change (and given this
-    check's, for the next build).
+    check's, for the next build). `unused_terms` gives `find_unused_terms` of the course's
+    lessons and glossary, when the loader found them meanwhile.
 
     A question read on the fast path learns its lines when a message first asks, and the
     plain-formula and trimmed-answer checks take the line of an answer only once its question
@@ -93,7 +96,7 @@ def check_course(
         )
         for path, size in remembered.assets.items():
             assets.count(path, size)
-        warnings = list(_warnings(course))
+        warnings = list(_warnings(course, unused_terms))
         found = remembered.checks
         question_texts = found.texts
     else:
@@ -127,7 +130,7 @@ def check_course(
         our_scans = [digest for digest in kept.now if digest not in scanned]
         assets = _Assets(source_bytes)
         texts = _check_texts(documents[:first_question], root, ours, assets)
-        warnings = list(_warnings(course))
+        warnings = list(_warnings(course, unused_terms))
         glossary, later_texts, later_assets, plain_formulas, answer_keys, later_scans = forked.result()
         kept.absorb(later_scans)
         question_texts = list(itertools.chain(*first_texts, *later_texts))
@@ -625,26 +628,38 @@ def _check_html(
         )
 
 
-def _warnings(course: Course) -> Iterator[Diagnostic]:
+def _warnings(course: Course, unused_terms: Callable[[], list[Diagnostic]] | None) -> Iterator[Diagnostic]:
+    """Lessons without questions, then the terms no lesson uses (`unused_terms`, or found here)."""
     asked = {q.lesson for q in course.questions}
     for lesson in course.lessons:
         if lesson.id not in asked:
             yield warning(
                 lesson.source_file, 1, field="", message=f"lesson {lesson.id!r} has no questions", code="no-questions"
             )
-    bodies = _Occurrences([lesson.body for lesson in course.lessons])
-    folded = _Occurrences([lesson.body.casefold() for lesson in course.lessons])
-    for index, entry in enumerate(course.glossary.entries):
+    yield from unused_terms() if unused_terms is not None else find_unused_terms(course.lessons, course.glossary)
+
+
+def find_unused_terms(lessons: Sequence[Lesson], glossary: GlossaryFile) -> list[Diagnostic]:
+    """A warning for each glossary term that, with its aliases, appears in none of `lessons`
+    (the course's): it needs only the lessons and the glossary, so the loader may ask a
+    second process for it while the quizzes load."""
+    bodies = _Occurrences([lesson.body for lesson in lessons])
+    folded = _Occurrences([lesson.body.casefold() for lesson in lessons])
+    found: list[Diagnostic] = []
+    for index, entry in enumerate(glossary.entries):
         names = [entry.term, *entry.aliases]
         used = any((name in bodies) if entry.case_sensitive else (name.casefold() in folded) for name in names)
         if not used:
-            yield warning(
-                GLOSSARY_FILE,
-                entry.source_line("term"),
-                field=f"entries[{index}].term",
-                message=f"term {entry.term!r} (or an alias) appears in no lesson",
-                code="unused-term",
+            found.append(
+                warning(
+                    GLOSSARY_FILE,
+                    entry.source_line("term"),
+                    field=f"entries[{index}].term",
+                    message=f"term {entry.term!r} (or an alias) appears in no lesson",
+                    code="unused-term",
+                )
             )
+    return found
 
 
 _WORD = re.compile(r"\w+")

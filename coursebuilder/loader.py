@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
-from coursebuilder.checks import RejectedQuestion, check_course
+from coursebuilder.checks import RejectedQuestion, check_course, find_unused_terms
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, lesson_file_slug, lesson_files
@@ -108,6 +108,12 @@ def load_course(
             glossary = validate(GlossaryFile, _empty_if_none(data), GLOSSARY_FILE, reader.diags) or GlossaryFile()
         for index, entry in enumerate(glossary.entries):
             entry.source_info().path = f"entries[{index}]"
+    in_order = _in_course_order(info, lessons) if info is not None else []
+    # While the quizzes load, a second core that nothing else keeps busy (a load after an edit
+    # takes the scans and the quiz files it read from the last one) looks for unused terms.
+    idle = prescan_min_chars is not None and not scans.forked and fast.forked is None
+    large = sum(len(lesson.body) for lesson in in_order) >= (prescan_min_chars or 0)
+    unused_terms = ForkedCall(partial(find_unused_terms, in_order, glossary), fork=idle and large)
     questions: list[Any] = []
     rejected: list[RejectedQuestion] = []
     for index, (quiz, text) in enumerate(zip(quiz_names, quiz_texts, strict=True)):
@@ -120,7 +126,7 @@ def load_course(
         return LoadResult(None, under_course(root, diags))
     course = Course.model_construct(
         info=info,
-        lessons=_in_course_order(info, lessons),
+        lessons=in_order,
         glossary=glossary,
         questions=questions,
         root=str(root.resolve()),
@@ -140,6 +146,7 @@ def load_course(
             fork=fast.large,
             kept=kept_scans,
             kept_checks=kept_checks,
+            unused_terms=unused_terms.result,
         )
     )
     scans.close()

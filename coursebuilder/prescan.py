@@ -44,6 +44,11 @@ class TextScans:
         self._sent = frozenset(child.texts) if child is not None else frozenset()
         self._found: dict[str, Scan] = {}
 
+    @property
+    def forked(self) -> bool:
+        """Whether a child scans texts (its answer not yet taken)."""
+        return self._child is not None
+
     def scan(self, text: str) -> Scan:
         """What `scan_markdown(text)` returns; waits for the child only for a text it scans."""
         if self._child is not None and text in self._sent:

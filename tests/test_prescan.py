@@ -519,3 +519,60 @@ def test_no_quiz_child_when_the_load_may_not_fork(active_course: Path, forks: li
         patch.setattr(loader, "GLOSSARY_WORTH_FORKING", 0)
         load_course(active_course, prescan_min_chars=None)
     assert forks == []
+
+
+def _unused_term_course(tmp_path: Path) -> Path:
+    """The defects course, its glossary with a term no lesson uses, each lesson long enough
+    for its scan to be kept (`loadcache.SCAN_WORTH_KEEPING`), with a link for the checks to scan."""
+    import shutil
+
+    root = tmp_path / "course"
+    shutil.copytree(DEFECTS, root)
+    for lesson in (root / "lessons").glob("*.md"):
+        lesson.write_text(
+            lesson.read_text(encoding="utf-8") + "\nLihat [bagian awal](#awal) sekali lagi.\n", encoding="utf-8"
+        )
+    glossary = root / "glossary.yaml"
+    glossary.write_text(
+        glossary.read_text(encoding="utf-8") + "  - term: zyzzyva\n    definition: Tidak dipakai.\n", encoding="utf-8"
+    )
+    return root
+
+
+@pytest.mark.parametrize("failure", ["none", *(name for name in IN_THE_CHILD if name != "scan raises"), "killed"])
+def test_unused_terms_looked_for_beside_a_load_after_an_edit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failure: str
+) -> None:
+    """A load that takes every scan and quiz file from the last one leaves the second core idle:
+    it looks for unused terms there, and the diagnostics are those of a serial load."""
+    root = _unused_term_course(tmp_path)
+    keep = tmp_path / "cache" / "build.json"
+    serial = diagnostics(root, None)
+    assert "zyzzyva" in "\n".join(serial) and any("[unused-term]" in line for line in serial)
+    load_course(root, prescan_min_chars=0, keep_beside=keep)  # keeps the scans and the quiz files read
+    looked_here: list[int] = []
+    real = checks.find_unused_terms
+
+    def counting(*args: Any) -> list[Any]:
+        looked_here.append(os.getpid())
+        return real(*args)
+
+    monkeypatch.setattr(loader, "find_unused_terms", counting)
+    started = failing_forks(monkeypatch, failure) if failure != "none" else None
+    forked: list[int] = []
+    if started is None:
+        real_fork = os.fork
+
+        def fork() -> int:
+            pid = real_fork()
+            if pid:
+                forked.append(pid)
+            return pid
+
+        monkeypatch.setattr(os, "fork", fork)
+    again = [d.format() for d in load_course(root, prescan_min_chars=0, keep_beside=keep).diagnostics]
+    assert again == serial
+    if started is None:
+        assert len(forked) == 1 and looked_here == [], "looked for in the one child, not here"
+    else:
+        assert len(started) == 1 and looked_here == [os.getpid()], "the child failed: looked for here"
