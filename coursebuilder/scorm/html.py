@@ -470,6 +470,11 @@ def _skips(node: etree._Element) -> bool:
     return tag.lower() in SKIP_LINKING or "nolink" in (node.get("class") or "").split()
 
 
+Reference = tuple[str, str, str]
+"""A course file or lesson a rendering points to: the file it is written in, the reference as
+written, and the course-relative path it resolved to."""
+
+
 @dataclass
 class ContentRenderer:
     """Renders the course's Markdown for one package and remembers the files it uses."""
@@ -485,6 +490,9 @@ class ContentRenderer:
     """Each reference is resolved once per folder (the same figure recurs in many texts)."""
     renders: RenderCache | None = None
     """The build's Markdown renderings, shared with its other targets (None: render each text)."""
+    link_alone: bool = False
+    """Link each text with the phrases it contains (`GlossaryLinker.link`): for a build that
+    links only a few texts, which compiling a large glossary's trees would take longer than."""
 
     def render(
         self,
@@ -495,10 +503,13 @@ class ContentRenderer:
         inline: bool = False,
         link_terms: bool = False,
         drop_heading: str | None = None,
+        *,
+        noted: list[Reference] | None = None,
     ) -> str:
         """Render `text` (written in `source_file`) to HTML ready for a package page.
 
         `line` (or a function that finds it, asked only for a message) locates `field_name`.
+        `noted` receives each course file or lesson the HTML points to (see `adopt`).
         """
         markup = render(text, inline=inline, math="mathml", cache=self.renders)
         if not markup.strip():
@@ -509,13 +520,43 @@ class ContentRenderer:
         if drop_heading is not None:
             _drop_title(holder, drop_heading)
             _demote_headings(holder)
-        self._rewrite_refs(holder, source_file, line, field_name)
+        self._rewrite_refs(holder, source_file, line, field_name, noted)
         if link_terms and self.linker is not None:
-            self.linker.link(holder, self.glossary_title)
+            self.linker.link(holder, self.glossary_title, alone=self.link_alone)
         return inner_html(holder)
 
+    def adopt(self, references: Iterable[Reference]) -> bool:
+        """Take in the course files of HTML an earlier build rendered, which pointed to
+        `references`: True when each still resolves to the same course file, False (render
+        the text again) when one does not, or no longer resolves at all."""
+        found: dict[str, Path] = {}
+        for source_file, ref, rel in references:
+            asset = self._resolve(source_file, ref)
+            if isinstance(asset, AssetProblem) or asset.rel != rel:
+                return False
+            if rel not in self.lesson_targets:
+                found[rel] = asset.path
+        self.files.update(found)
+        return True
+
+    def _resolve(self, source_file: str, ref: str) -> Asset | AssetProblem:
+        key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
+        found = self._resolved.get(key)
+        if found is None:
+            try:
+                found = resolve(self.root, source_file, ref)
+            except AssetProblem as exc:
+                found = exc
+            self._resolved[key] = found
+        return found
+
     def _rewrite_refs(
-        self, holder: etree._Element, source_file: str, line: int | Callable[[], int], field_name: str
+        self,
+        holder: etree._Element,
+        source_file: str,
+        line: int | Callable[[], int],
+        field_name: str,
+        noted: list[Reference] | None,
     ) -> None:
         for element in list(holder.iter(*_REF_ATTRS)):
             attr = _REF_ATTRS[str(element.tag)]
@@ -529,20 +570,15 @@ class ContentRenderer:
                 continue
             if element.tag == "a" and (_SCHEME.match(ref) is None and "." not in ref.rsplit("/", 1)[-1]):
                 continue
-            key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
-            found = self._resolved.get(key)
-            if found is None:
-                try:
-                    found = resolve(self.root, source_file, ref)
-                except AssetProblem as exc:
-                    found = exc
-                self._resolved[key] = found
+            found = self._resolve(source_file, ref)
             if isinstance(found, AssetProblem):
                 where = line() if callable(line) else line
                 raise CourseError(
                     [error(source_file, where, field=field_name, message=str(found), code="asset")]
                 ) from None
             asset = found
+            if noted is not None:
+                noted.append((source_file, ref, asset.rel))
             if asset.rel in self.lesson_targets:
                 target = self.lesson_targets[asset.rel]
                 if target:
