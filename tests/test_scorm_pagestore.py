@@ -128,6 +128,19 @@ def test_a_lesson_edit_links_and_compresses_that_lesson_alone(
     assert edited == clean(course, tmp_path)
 
 
+def test_a_multi_sco_package_keeps_its_sections_too(course: Path, tmp_path: Path, linked: list[bool]) -> None:
+    """One page per lesson, each with the glossary: the lesson's section is its own key's."""
+    multi = BuildOptions(jobs=1, scorm_structure="multi")
+    build_course(course, tmp_path / "dist", SCORM, options=multi)
+    assert (store_folder(course, tmp_path / "dist").parent / "scorm-multi" / "sections").is_file()
+    append(lesson(course, 7), "\nOne more sentence.\n")
+    linked.clear()
+    build_course(course, tmp_path / "dist", SCORM, options=multi)
+    assert linked == [True]
+    build_course(course, tmp_path / "clean", SCORM, options=BuildOptions(jobs=1, cache=False, scorm_structure="multi"))
+    assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
+
+
 def test_a_title_edit_makes_the_neighbours_again(course: Path, tmp_path: Path, linked: list[bool]) -> None:
     """The lessons before and after show the title on their buttons; the others are kept."""
     build(course, tmp_path / "dist")
