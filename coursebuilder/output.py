@@ -13,6 +13,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
@@ -155,15 +156,49 @@ def write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     return True
 
 
-def zip_bytes(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    """Build a reproducible zip from (name, data) pairs; names are sorted, times fixed."""
+@dataclass(frozen=True)
+class Deflated:
+    """A file's bytes compressed ahead, as a zip stores them: a raw deflate stream (made in
+    runs that a build can keep, say), with the size and CRC-32 of the bytes it holds."""
+
+    size: int
+    crc: int
+    stream: bytes
+
+
+def zip_bytes(entries: Iterable[tuple[str, bytes | Deflated]]) -> bytes:
+    """Build a reproducible zip from (name, data) pairs; names are sorted, times fixed.
+
+    Data given `Deflated` is stored as given: the entry is the one `zipfile` writes for the
+    bytes it holds when its stream is what `zipfile` would have compressed them into.
+    """
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in sorted(entries, key=lambda item: item[0]):
             info = zipfile.ZipInfo(name, date_time=ZIP_EPOCH)
             info.external_attr = 0o100644 << 16
             info.create_system = 3
+            if isinstance(data, Deflated):
+                _write_deflated(archive, buffer, info, data)
+                continue
             stored = Path(name).suffix.lower() in STORED_SUFFIXES
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             archive.writestr(info, data, compresslevel=None if stored else 6)
     return buffer.getvalue()
+
+
+def _write_deflated(archive: zipfile.ZipFile, buffer: io.BytesIO, info: zipfile.ZipInfo, data: Deflated) -> None:
+    """Write `data`'s stream as the entry's stored bytes, then mark the entry deflated with the
+    size and CRC of what it holds: its local header is written again in place (as `zipfile`
+    does once it knows them), and the central directory is written from `info` on closing."""
+    info.compress_type = zipfile.ZIP_STORED
+    info.file_size = data.size  # what `zipfile` chooses a Zip64 header by, as `writestr` sets it
+    zip64 = data.size * 1.05 > zipfile.ZIP64_LIMIT  # its choice (`ZipFile._open_to_write`)
+    with archive.open(info, "w") as entry:
+        entry.write(data.stream)
+    end = buffer.tell()
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.file_size, info.CRC = data.size, data.crc
+    buffer.seek(info.header_offset)
+    buffer.write(info.FileHeader(zip64))
+    buffer.seek(end)

@@ -166,3 +166,43 @@ def test_comment_tails_and_skipped_ancestors_stay_unlinked() -> None:
         '<p><a class="gloss" href="#g-0" title="Glossary">API</a><!-- c -->API</p>'
         '<span class="nolink"><em>API</em> API</span>'
     )
+
+
+# --------------------------------------------------------------------------- linking alone
+
+
+@settings(max_examples=300, deadline=None)
+@given(entries(), st.lists(texts, min_size=1, max_size=4))
+def test_the_phrases_a_text_contains_find_what_all_phrases_find(made: list[GlossaryEntry], samples: list[str]) -> None:
+    """A text linked alone is searched with the phrases it can hold (`_search_for`), their
+    case-folded characters registered first: the matches are those of the whole alternation."""
+    alone, whole = _linker(made), _linker(made)
+    for text in samples:
+        joined = text.join(p.text for p in whole.phrases)
+        for candidate in (text, " ".join(p.text for p in whole.phrases) + text, joined, joined.upper()):
+            expected = [m.span() for m in whole.reference_pattern.finditer(candidate)]
+            assert list(alone._search_for(candidate).spans(candidate)) == expected
+
+
+def test_a_text_is_searched_for_the_phrases_it_contains_only() -> None:
+    made = [
+        GlossaryEntry(term="learning record", definition="d", aliases=["LRS"]),
+        GlossaryEntry(term="API", definition="d", case_sensitive=True),
+        GlossaryEntry(term="tin can", definition="d"),
+    ]
+    search = _linker(made)._search_for("A Learning\n record; the api, an lrs.")
+    assert sorted(p.text for p in search.phrases) == ["LRS", "learning record"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=14).map("".join))
+def test_a_tree_linked_alone_is_linked_as_with_the_whole_glossary(markup: str) -> None:
+    made = [
+        GlossaryEntry(term="API", definition="d", aliases=["x api"]),
+        GlossaryEntry(term="x", definition="d", case_sensitive=True, full_match=False),
+        GlossaryEntry(term="nowhere here", definition="d"),
+    ]
+    alone, whole = (lxml_html.fragment_fromstring(markup, create_parent="div") for _ in range(2))
+    _linker(made).link(alone, "Glossary", alone=True)
+    _linker(made).link(whole, "Glossary")
+    assert inner_html(alone) == inner_html(whole)

@@ -72,6 +72,10 @@ class GlossaryLinker:
     groups' matches is the alternation's match (see `_group_patterns` for why). Trees of
     case-insensitive phrases match case-sensitively on a case-folded copy of the text, which
     is several times faster than `re.IGNORECASE`.
+
+    Compiling the trees of a large glossary takes longer than linking a few texts: a build that
+    links only a few (the others kept from an earlier build) links each `alone`, with the
+    trees of just the phrases that text contains (`_search_for`), which find the same matches.
     """
 
     def __init__(self, entries: Iterable[tuple[str, GlossaryEntry]], page: str = "") -> None:
@@ -88,20 +92,31 @@ class GlossaryLinker:
         self.phrases = phrases
         self.exact = {p.text: p for p in phrases if p.case_sensitive}
         self.folded = {re.sub(r"\s+", " ", p.text.casefold()): p for p in phrases if not p.case_sensitive}
-        self._reference: re.Pattern[str] | None = None
         self.fold = CaseFold()
-        self.groups = _group_patterns(phrases, self.fold)
-        """(pattern, matches the folded text) per flag pair; None when only the alternation is exact."""
-        self._folds = self.groups is not None and any(on_folded for _, on_folded in self.groups)
+        any_case = "".join(p.text for p in phrases if not p.case_sensitive)
+        self._keys = str.maketrans({char: self.fold.key(char) for char in sorted(set(any_case)) if not char.isspace()})
+        """Each character of the phrases of any case → its key: `fold` knows them all from the start."""
+        self._whole: _Search | None = None
+        self._needles: list[str] | None = None
+        """What a text holds wherever each phrase matches in it (`_search_for`)."""
         self._separator = _SEPARATOR if not any(_SEPARATOR in p.text for p in phrases) else None
         """Joins a tree's texts into one to search (None: a phrase has it, search each text)."""
+
+    def _search(self) -> _Search:
+        """The search for every phrase, compiled when first needed."""
+        if self._whole is None:
+            self._whole = _Search(self.phrases, self.fold)
+        return self._whole
+
+    @property
+    def groups(self) -> list[tuple[re.Pattern[str], bool]] | None:
+        """(pattern, matches the folded text) per flag pair; None when only the alternation is exact."""
+        return self._search().groups
 
     @property
     def reference_pattern(self) -> re.Pattern[str]:
         """The alternation of every phrase, longest first: the definition of what links."""
-        if self._reference is None:
-            self._reference = re.compile("|".join(_phrase_pattern(p) for p in self.phrases))
-        return self._reference
+        return self._search().reference_pattern
 
     def anchor_for(self, found: str) -> str | None:
         """The entry anchor of a matched text."""
@@ -109,12 +124,13 @@ class GlossaryLinker:
         phrase = self.exact.get(normal) or self.folded.get(normal.casefold())
         return phrase.anchor if phrase is not None else None
 
-    def link(self, root: etree._Element, title: str) -> None:
+    def link(self, root: etree._Element, title: str, *, alone: bool = False) -> None:
         """Wrap every matching phrase in the text of `root` in `<a class="gloss">`.
 
         Texts inside a skipped element (see `SKIP_LINKING`) stay as they are, and so do the
         tails of comments; links made here are never searched again. The tree is walked
-        once, each element inheriting whether an ancestor is skipped.
+        once, each element inheriting whether an ancestor is skipped. `alone`: search with
+        the phrases this tree's text contains, not the whole glossary's trees.
         """
         if not self.phrases:
             return
@@ -138,7 +154,8 @@ class GlossaryLinker:
         # One search over all the texts, joined by a character no match can contain or be
         # next to as a word character: each text's matches are those of its own search.
         joined = self._separator.join(text for _, text, _ in texts)
-        found = iter(self.spans(joined))
+        search = self._search_for(joined) if alone else self._search()
+        found = iter(search.spans(joined))
         span = next(found, None)
         start = 0
         for element, text, tail in texts:
@@ -155,17 +172,35 @@ class GlossaryLinker:
 
     def spans(self, text: str) -> Iterator[tuple[int, int]]:
         """Start and end of each match in `text`, as `reference_pattern.finditer` finds them."""
-        groups = self.groups
-        folded = self.fold(text) if self._folds else text
-        if groups is None or folded is None:
-            for match in self.reference_pattern.finditer(text):
-                yield match.span()
-        elif len(groups) == 1:
-            pattern, on_folded = groups[0]
-            for match in pattern.finditer(folded if on_folded else text):
-                yield match.span()
-        else:
-            yield from _spans([pattern for pattern, _ in groups], [folded if f else text for _, f in groups])
+        return self._search().spans(text)
+
+    def _needles_of_phrases(self) -> list[str]:
+        """Each phrase's words joined by one space, case-folded (`fold.key`) when it matches in
+        any case: what a text holds, its whitespace runs made one space, wherever it matches."""
+        if self._needles is None:
+            self._needles = [
+                " ".join(p.text.split()) if p.case_sensitive else " ".join(p.text.split()).translate(self._keys)
+                for p in self.phrases
+            ]
+        return self._needles
+
+    def _search_for(self, text: str) -> _Search:
+        """A search for the phrases that can match in `text`: a phrase matches only where the
+        text, its whitespace runs made one space (and case-folded for phrases of any case),
+        holds the phrase's words so joined; the others cannot change what the alternation finds."""
+        plain = " ".join(text.split())
+        folded = self.fold(plain)
+        if folded is None:  # the phrases of any case are matched by the alternation: all of them
+            return self._search()
+        needles = self._needles_of_phrases()
+        grams = {plain[i : i + _GRAM] for i in range(len(plain) - _GRAM + 1)}
+        folded_grams = grams if folded == plain else {folded[i : i + _GRAM] for i in range(len(folded) - _GRAM + 1)}
+        found = []
+        for phrase, needle in zip(self.phrases, needles, strict=True):
+            subject, subject_grams = (plain, grams) if phrase.case_sensitive else (folded, folded_grams)
+            if (len(needle) < _GRAM or needle[:_GRAM] in subject_grams) and needle in subject:
+                found.append(phrase)
+        return _Search(found, self.fold)
 
     def _pieces(self, text: str, spans: Iterable[tuple[int, int]] | None = None) -> list[str | tuple[str, str]]:
         """`text` split into plain runs and (phrase, anchor) links, alternately; `spans` if already found."""
@@ -227,6 +262,45 @@ class GlossaryLinker:
 _SEPARATOR = "\x00"
 """Neither a word character nor whitespace: no match of phrases without it crosses it, and the
 whole-word checks see it as they see the start or end of a text."""
+
+
+_GRAM = 3
+"""Characters of a phrase's start looked up among a text's before searching the text for it."""
+
+
+class _Search:
+    """Finds the matches of `phrases` (longest first), as their alternation finds them."""
+
+    def __init__(self, phrases: list[Phrase], fold: CaseFold) -> None:
+        self.phrases = phrases
+        self.fold = fold
+        self.groups = _group_patterns(phrases, fold)
+        """(pattern, matches the folded text) per flag pair; None when only the alternation is exact."""
+        self._folds = self.groups is not None and any(on_folded for _, on_folded in self.groups)
+        self._reference: re.Pattern[str] | None = None
+
+    @property
+    def reference_pattern(self) -> re.Pattern[str]:
+        """The alternation of the phrases, longest first."""
+        if self._reference is None:
+            self._reference = re.compile("|".join(_phrase_pattern(p) for p in self.phrases))
+        return self._reference
+
+    def spans(self, text: str) -> Iterator[tuple[int, int]]:
+        """Start and end of each match in `text`, as `reference_pattern.finditer` finds them."""
+        if not self.phrases:
+            return
+        groups = self.groups
+        folded = self.fold(text) if self._folds else text
+        if groups is None or folded is None:
+            for match in self.reference_pattern.finditer(text):
+                yield match.span()
+        elif len(groups) == 1:
+            pattern, on_folded = groups[0]
+            for match in pattern.finditer(folded if on_folded else text):
+                yield match.span()
+        else:
+            yield from _spans([pattern for pattern, _ in groups], [folded if f else text for _, f in groups])
 
 
 def _phrase_pattern(phrase: Phrase) -> str:
@@ -396,6 +470,11 @@ def _skips(node: etree._Element) -> bool:
     return tag.lower() in SKIP_LINKING or "nolink" in (node.get("class") or "").split()
 
 
+Reference = tuple[str, str, str]
+"""A course file or lesson a rendering points to: the file it is written in, the reference as
+written, and the course-relative path it resolved to."""
+
+
 @dataclass
 class ContentRenderer:
     """Renders the course's Markdown for one package and remembers the files it uses."""
@@ -411,6 +490,9 @@ class ContentRenderer:
     """Each reference is resolved once per folder (the same figure recurs in many texts)."""
     renders: RenderCache | None = None
     """The build's Markdown renderings, shared with its other targets (None: render each text)."""
+    link_alone: bool = False
+    """Link each text with the phrases it contains (`GlossaryLinker.link`): for a build that
+    links only a few texts, which compiling a large glossary's trees would take longer than."""
 
     def render(
         self,
@@ -421,10 +503,13 @@ class ContentRenderer:
         inline: bool = False,
         link_terms: bool = False,
         drop_heading: str | None = None,
+        *,
+        noted: list[Reference] | None = None,
     ) -> str:
         """Render `text` (written in `source_file`) to HTML ready for a package page.
 
         `line` (or a function that finds it, asked only for a message) locates `field_name`.
+        `noted` receives each course file or lesson the HTML points to (see `adopt`).
         """
         markup = render(text, inline=inline, math="mathml", cache=self.renders)
         if not markup.strip():
@@ -435,13 +520,43 @@ class ContentRenderer:
         if drop_heading is not None:
             _drop_title(holder, drop_heading)
             _demote_headings(holder)
-        self._rewrite_refs(holder, source_file, line, field_name)
+        self._rewrite_refs(holder, source_file, line, field_name, noted)
         if link_terms and self.linker is not None:
-            self.linker.link(holder, self.glossary_title)
+            self.linker.link(holder, self.glossary_title, alone=self.link_alone)
         return inner_html(holder)
 
+    def adopt(self, references: Iterable[Reference]) -> bool:
+        """Take in the course files of HTML an earlier build rendered, which pointed to
+        `references`: True when each still resolves to the same course file, False (render
+        the text again) when one does not, or no longer resolves at all."""
+        found: dict[str, Path] = {}
+        for source_file, ref, rel in references:
+            asset = self._resolve(source_file, ref)
+            if isinstance(asset, AssetProblem) or asset.rel != rel:
+                return False
+            if rel not in self.lesson_targets:
+                found[rel] = asset.path
+        self.files.update(found)
+        return True
+
+    def _resolve(self, source_file: str, ref: str) -> Asset | AssetProblem:
+        key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
+        found = self._resolved.get(key)
+        if found is None:
+            try:
+                found = resolve(self.root, source_file, ref)
+            except AssetProblem as exc:
+                found = exc
+            self._resolved[key] = found
+        return found
+
     def _rewrite_refs(
-        self, holder: etree._Element, source_file: str, line: int | Callable[[], int], field_name: str
+        self,
+        holder: etree._Element,
+        source_file: str,
+        line: int | Callable[[], int],
+        field_name: str,
+        noted: list[Reference] | None,
     ) -> None:
         for element in list(holder.iter(*_REF_ATTRS)):
             attr = _REF_ATTRS[str(element.tag)]
@@ -455,20 +570,15 @@ class ContentRenderer:
                 continue
             if element.tag == "a" and (_SCHEME.match(ref) is None and "." not in ref.rsplit("/", 1)[-1]):
                 continue
-            key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
-            found = self._resolved.get(key)
-            if found is None:
-                try:
-                    found = resolve(self.root, source_file, ref)
-                except AssetProblem as exc:
-                    found = exc
-                self._resolved[key] = found
+            found = self._resolve(source_file, ref)
             if isinstance(found, AssetProblem):
                 where = line() if callable(line) else line
                 raise CourseError(
                     [error(source_file, where, field=field_name, message=str(found), code="asset")]
                 ) from None
             asset = found
+            if noted is not None:
+                noted.append((source_file, ref, asset.rel))
             if asset.rel in self.lesson_targets:
                 target = self.lesson_targets[asset.rel]
                 if target:

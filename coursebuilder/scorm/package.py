@@ -27,9 +27,11 @@ from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course, Lesson, final_questions
-from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, plain_text, term_anchor
+from coursebuilder.output import Deflated, zip_bytes
+from coursebuilder.scorm.html import ContentRenderer, GlossaryLinker, Reference, plain_text, term_anchor
 from coursebuilder.scorm.i18n import Messages
 from coursebuilder.scorm.manifest import PackagePlan, Sco, manifest_12, manifest_2004
+from coursebuilder.scorm.pagestore import KeptSection, PageStore, deflate_page, digest
 from coursebuilder.scorm.quiz import QuizBuilder, QuizPlan
 from coursebuilder.templating import PrecompiledLoader
 
@@ -131,6 +133,10 @@ def lesson_section(lesson: Lesson) -> str:
     return f"l-{lesson.id}"
 
 
+FEW_TEXTS = 40
+"""Lessons to link from which compiling the whole glossary's search pays (`ContentRenderer.link_alone`)."""
+
+
 class SharedContent:
     """What a course's packages of one structure have in common, whatever the SCORM version.
 
@@ -138,9 +144,14 @@ class SharedContent:
     linked) once, and each course file read once, then shared by the SCORM 1.2 and 2004
     packages of one build and the SCORM activity of the course backup (the build keeps it,
     see `targets.scorm`). `renders` shares the Markdown with the build's other targets.
+    With `keep`, a folder, the lessons' and glossary's sections and the compressed runs of
+    large pages are kept there for the next build, and taken from there when what they are
+    made from is unchanged (`pagestore`).
     """
 
-    def __init__(self, course: Course, structure: Structure, *, renders: RenderCache | None = None) -> None:
+    def __init__(
+        self, course: Course, structure: Structure, *, renders: RenderCache | None = None, keep: Path | None = None
+    ) -> None:
         self.course = course
         self.info = course.info
         self.structure = structure
@@ -160,7 +171,10 @@ class SharedContent:
         questions = final_questions(course)
         self.quiz: QuizPlan | None = QuizBuilder(self.content, self.msg).build(course, questions) if questions else None
         self.has_glossary = bool(self.glossary)
+        self.store = PageStore(keep)
         self._lessons: list[dict[str, Any]] | None = None
+        self._page: str | None = None
+        self._lesson_keys: list[str] | None = None
         self._glossary: dict[str, Any] | None = None
         self._summary: str | None = None
         self._file_data: dict[str, bytes] = {}
@@ -170,41 +184,47 @@ class SharedContent:
         """Finished zips by version (for the course backup, which wants the 1.2 package again)."""
 
     def lesson_views(self) -> list[dict[str, Any]]:
-        """One view per lesson (fresh dicts: the structures fill in neighbours)."""
+        """One view per lesson as the structure shows it, without its body (made with the
+        section, `sections_html`); fresh dicts."""
+        return [dict(view) for view in self._views()]
+
+    def _views(self) -> list[dict[str, Any]]:
         if self._lessons is None:
             lessons = self.course.lessons
-            views = []
-            for index, lesson in enumerate(lessons):
-                body = self.content.render(
-                    lesson.body, lesson.path, lesson.body_line, "body", link_terms=True, drop_heading=lesson.title
-                )
-                views.append(
-                    {
-                        "kind": "lesson",
-                        "id": lesson_section(lesson),
-                        "index": index,
-                        "number": index + 1,
-                        "total": len(lessons),
-                        "title": lesson.title,
-                        "minutes": lesson.minutes,
-                        "objectives": lesson.objectives,
-                        "body": Markup(body),
-                        "prev": None,
-                        "next": None,
-                        "glossary": self.has_glossary,
-                        "menu_hint": False,
-                    }
-                )
+            views: list[dict[str, Any]] = [
+                {
+                    "kind": "lesson",
+                    "id": lesson_section(lesson),
+                    "index": index,
+                    "number": index + 1,
+                    "total": len(lessons),
+                    "title": lesson.title,
+                    "minutes": lesson.minutes,
+                    "objectives": lesson.objectives,
+                    "prev": None,
+                    "next": None,
+                    "glossary": self.has_glossary,
+                    "menu_hint": self.structure == "multi",
+                }
+                for index, lesson in enumerate(lessons)
+            ]
+            if self.structure == "single":
+                for before, after in pairwise(views):
+                    before["next"] = {"id": after["id"], "title": after["title"]}
+                    after["prev"] = {"id": before["id"], "title": before["title"]}
+                if self.quiz is not None and views:
+                    views[-1]["next"] = {"id": "quiz", "title": self.quiz.title}
             self._lessons = views
-        return [dict(view) for view in self._lessons]
+        return self._lessons
 
-    def glossary_view(self) -> dict[str, Any]:
+    def glossary_view(self, noted: list[Reference] | None = None) -> dict[str, Any]:
+        """The glossary section's view; `noted` receives the course files its texts point to."""
         if self._glossary is None:
             glossary = self.course.glossary
             entries = []
             for anchor, entry in self.glossary:
                 html = self.content.render(
-                    entry.definition, GLOSSARY_FILE, entry.source_line("definition"), "definition"
+                    entry.definition, GLOSSARY_FILE, entry.source_line("definition"), "definition", noted=noted
                 )
                 search = " ".join([entry.term, *entry.aliases, plain_text(html)]).lower()
                 entries.append(
@@ -216,7 +236,9 @@ class SharedContent:
                         "search": search,
                     }
                 )
-            intro = self.content.render(glossary.intro, GLOSSARY_FILE, glossary.source_line("intro"), "intro")
+            intro = self.content.render(
+                glossary.intro, GLOSSARY_FILE, glossary.source_line("intro"), "intro", noted=noted
+            )
             self._glossary = {
                 "kind": "glossary",
                 "id": "glossary",
@@ -238,22 +260,102 @@ class SharedContent:
         that shows it (a multi-SCO package's lesson pages all show the glossary). The versions'
         pages differ only in the record the player reads (`PackageBuilder.data`), and a
         section is known by its id (home, a lesson's, glossary, quiz), which makes the same
-        HTML within a structure."""
+        HTML within a structure. A lesson's section is made from `lesson_views` and the
+        glossary's from `glossary_view`, whatever view of them `sections` holds."""
         made = []
         for section in sections:
             html = self._sections.get(section["id"])
             if html is None:
-                template = _environment().get_template("scorm/section.html.j2")
-                text = template.render(
-                    section=section,
-                    info=self.info,
-                    msg=self.msg,
-                    quiz=self.quiz,
-                    passing=_percent(self.info.settings.passing_score),
-                )
-                html = self._sections[section["id"]] = text.encode("utf-8")
+                if section["kind"] == "lesson":
+                    html = self._lesson_html(section["index"])
+                elif section["kind"] == "glossary":
+                    html = self._glossary_html()
+                else:
+                    html = self._render(section)
+                self._sections[section["id"]] = html
             made.append(html)
         return made
+
+    def _render(self, section: dict[str, Any]) -> bytes:
+        template = _environment().get_template("scorm/section.html.j2")
+        text = template.render(
+            section=section,
+            info=self.info,
+            msg=self.msg,
+            quiz=self.quiz,
+            passing=_percent(self.info.settings.passing_score),
+        )
+        return text.encode("utf-8")
+
+    # ------------------------------------------------------------------ kept sections
+
+    def _page_key(self) -> str:
+        """What every kept section of this structure's pages depends on beyond its own texts:
+        the structure, the messages, the glossary's phrases and where lessons are linked."""
+        if self._page is None:
+            linker = self.content.linker
+            phrases = [[p.text, p.anchor, p.case_sensitive, p.full_match] for p in linker.phrases] if linker else []
+            self._page = digest(
+                self.structure,
+                self.msg.table,
+                self.content.glossary_title,
+                phrases,
+                sorted(self.content.lesson_targets.items()),
+            )
+        return self._page
+
+    def _keys_of_lessons(self) -> list[str]:
+        """Each lesson section's key: the page's, the lesson's file and text, and its view.
+
+        Made for all lessons when the first is needed: a build that renders only a few of
+        them (the others kept) links those with the phrases each contains."""
+        if self._lesson_keys is None:
+            page = self._page_key()
+            self._lesson_keys = [
+                digest(page, "lesson", lesson.path, view, text=lesson.body)
+                for lesson, view in zip(self.course.lessons, self._views(), strict=True)
+            ]
+            missing = sum(self.store.section(key) is None for key in self._lesson_keys)
+            self.content.link_alone = missing < FEW_TEXTS
+        return self._lesson_keys
+
+    def _kept(self, key: str) -> bytes | None:
+        """The section kept under `key`, when the course files it points to are still the ones it was made with."""
+        kept = self.store.section(key)
+        if kept is None or not self.content.adopt(kept.references):
+            return None
+        self.store.keep_section(key, kept)
+        return kept.html
+
+    def _lesson_html(self, index: int) -> bytes:
+        key = self._keys_of_lessons()[index]
+        html = self._kept(key)
+        if html is None:
+            lesson = self.course.lessons[index]
+            noted: list[Reference] = []
+            body = self.content.render(
+                lesson.body,
+                lesson.path,
+                lesson.body_line,
+                "body",
+                link_terms=True,
+                drop_heading=lesson.title,
+                noted=noted,
+            )
+            html = self._render({**self._views()[index], "body": Markup(body)})
+            self.store.keep_section(key, KeptSection(html, tuple(noted)))
+        return html
+
+    def _glossary_html(self) -> bytes:
+        glossary = self.course.glossary
+        entries = [[anchor, e.term, e.aliases, e.definition] for anchor, e in self.glossary]
+        key = digest(self._page_key(), "glossary", glossary.name, glossary.intro, entries)
+        html = self._kept(key)
+        if html is None:
+            noted: list[Reference] = []
+            html = self._render(self.glossary_view(noted))
+            self.store.keep_section(key, KeptSection(html, tuple(noted)))
+        return html
 
     def file_data(self, name: str, path: Path) -> bytes:
         """The bytes of a course file the pages use, read once."""
@@ -282,9 +384,6 @@ class PackageBuilder:
     def lesson_views(self) -> list[dict[str, Any]]:
         return self.shared.lesson_views()
 
-    def glossary_view(self) -> dict[str, Any]:
-        return self.shared.glossary_view()
-
     def data(self, sco: str, lessons: list[int]) -> dict[str, Any]:
         """The record the player script reads from the page."""
         quiz = self.quiz if sco in ("course", "quiz") else None
@@ -300,8 +399,8 @@ class PackageBuilder:
 
     def page(
         self, title: str, sections: list[dict[str, Any]], data: dict[str, Any], toc: list[dict[str, Any]]
-    ) -> bytes:
-        """A page: its start and end around its sections, which both versions share."""
+    ) -> list[bytes]:
+        """A page in pieces: its start, its sections, which both versions share, and its end."""
         environment = _environment()
         progress = len(data["lessons"]) if self.structure == "single" else 0
         start = environment.get_template("scorm/page_start.html.j2").render(
@@ -314,27 +413,24 @@ class PackageBuilder:
             progress=progress,
         )
         end = environment.get_template("scorm/page_end.html.j2").render(data=data)
-        return b"".join([start.encode("utf-8"), *self.shared.sections_html(sections), end.encode("utf-8")])
+        return [start.encode("utf-8"), *self.shared.sections_html(sections), end.encode("utf-8")]
 
     # ------------------------------------------------------------------ structures
 
-    def pages(self) -> tuple[dict[str, bytes], list[Sco]]:
+    def pages(self) -> tuple[dict[str, list[bytes]], list[Sco]]:
+        """Each page in pieces (`page`) by its path in the zip, and the SCOs."""
         return self._single() if self.structure == "single" else self._multi()
 
     def _mastery(self) -> float | None:
         return self.info.settings.passing_score if self.quiz is not None and self.quiz.scored else None
 
-    def _single(self) -> tuple[dict[str, bytes], list[Sco]]:
+    def _single(self) -> tuple[dict[str, list[bytes]], list[Sco]]:
         lessons = self.lesson_views()
-        for before, after in pairwise(lessons):
-            before["next"] = {"id": after["id"], "title": after["title"]}
-            after["prev"] = {"id": before["id"], "title": before["title"]}
         extras = []
         if self.has_glossary:
             extras.append({"id": "glossary", "title": self.course.glossary.name})
         if self.quiz is not None:
             extras.append({"id": "quiz", "title": self.quiz.title})
-            lessons[-1]["next"] = {"id": "quiz", "title": self.quiz.title}
         summary = self.shared.summary()
         home = {
             "kind": "home",
@@ -345,7 +441,7 @@ class PackageBuilder:
         }
         sections: list[dict[str, Any]] = [home, *lessons]
         if self.has_glossary:
-            sections.append(self.glossary_view())
+            sections.append({"kind": "glossary", "id": "glossary"})
         if self.quiz is not None:
             sections.append({"kind": "quiz", "id": "quiz"})
         toc = [{"id": "home", "title": self.msg("start"), "lesson": False}]
@@ -358,12 +454,11 @@ class PackageBuilder:
         )
         return {"index.html": page}, [sco]
 
-    def _multi(self) -> tuple[dict[str, bytes], list[Sco]]:
-        pages: dict[str, bytes] = {}
+    def _multi(self) -> tuple[dict[str, list[bytes]], list[Sco]]:
+        pages: dict[str, list[bytes]] = {}
         scos: list[Sco] = []
-        glossary = [self.glossary_view()] if self.has_glossary else []
+        glossary = [{"kind": "glossary", "id": "glossary"}] if self.has_glossary else []
         for view, lesson in zip(self.lesson_views(), self.course.lessons, strict=True):
-            view["menu_hint"] = True
             name = lesson_page(lesson)
             data = self.data("lesson", [view["index"]])
             pages[name] = self.page(f"{lesson.title} · {self.info.title}", [view, *glossary], data, [])
@@ -382,14 +477,27 @@ class PackageBuilder:
 
     def files(self) -> dict[str, bytes]:
         """Every file of the package by its path in the zip, the manifest included."""
+        pages, others = self.contents()
+        return {**{name: b"".join(pieces) for name, pieces in pages.items()}, **others}
+
+    def zip_entries(self) -> list[tuple[str, bytes | Deflated]]:
+        """The package's files as `output.zip_bytes` takes them, large pages compressed in
+        runs the other version and the next build share (`pagestore.deflate_page`)."""
+        pages, others = self.contents()
+        version = self.flavour.version
+        compressed = [(name, deflate_page(pieces, self.shared.store, version)) for name, pieces in pages.items()]
+        return [*compressed, *others.items()]
+
+    def contents(self) -> tuple[dict[str, list[bytes]], dict[str, bytes]]:
+        """The pages in pieces by path, and every other file of the package, the manifest included."""
         pages, scos = self.pages()
-        out: dict[str, bytes] = dict(pages)
+        out: dict[str, bytes] = {}
         for name in RUNTIME:
             out[name] = static_file(name)
         schemas = schema_files(self.flavour)
         out.update(schemas)
         course_files = dict(sorted(self.content.files.items()))
-        clashes = sorted(set(course_files) & (set(out) | {"imsmanifest.xml"}))
+        clashes = sorted(set(course_files) & (set(pages) | set(out) | {"imsmanifest.xml"}))
         if clashes:
             raise CourseError(
                 [
@@ -412,7 +520,7 @@ class PackageBuilder:
             schemas=tuple(schemas),
         )
         out["imsmanifest.xml"] = self.flavour.manifest(plan)
-        return out
+        return pages, out
 
 
 def _percent(value: float) -> str:
@@ -422,6 +530,14 @@ def _percent(value: float) -> str:
 def package_files(shared: SharedContent, version: Version) -> dict[str, bytes]:
     """The files of the SCORM package for `version`, made from content the other version shares."""
     return PackageBuilder(shared, version).files()
+
+
+def package_zip(shared: SharedContent, version: Version) -> bytes:
+    """The zip of the SCORM package for `version`, made from content the other version shares;
+    what the build may keep for the next is kept (`SharedContent.store`)."""
+    data = zip_bytes(PackageBuilder(shared, version).zip_entries())
+    shared.store.save(version)
+    return data
 
 
 def build_package(course: Course, version: Version, structure: Structure) -> dict[str, bytes]:

@@ -9,7 +9,7 @@ from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic, warning
 from coursebuilder.layout import COURSE_FILE
 from coursebuilder.model import Course, final_questions
-from coursebuilder.output import write_bytes, zip_bytes
+from coursebuilder.output import write_bytes
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
 if TYPE_CHECKING:
@@ -25,7 +25,8 @@ def shared_content(context: BuildContext, structure: Structure) -> SharedContent
 
     shared = context.scorm.get(structure)
     if shared is None:
-        shared = context.scorm[structure] = SharedContent(context.course, structure, renders=context.renders)
+        keep = context.keep / f"scorm-{structure}" if context.keep is not None else None
+        shared = context.scorm[structure] = SharedContent(context.course, structure, renders=context.renders, keep=keep)
     return shared
 
 
@@ -49,11 +50,11 @@ class ScormTarget(Target):
 
     def package(self, context: BuildContext, options: BuildOptions) -> bytes:
         """The zip's bytes (same course and options in, same bytes out), made once per build."""
-        from coursebuilder.scorm.package import package_files
+        from coursebuilder.scorm.package import package_zip
 
         shared = shared_content(context, self.structure(context.course, options))
         if self.version not in shared.zips:
-            shared.zips[self.version] = zip_bytes(package_files(shared, self.version).items())
+            shared.zips[self.version] = package_zip(shared, self.version)
         return shared.zips[self.version]
 
     def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
