@@ -3,8 +3,8 @@
 Moodle's `tgz_extractor` needs the `ustar` magic in every header and would turn PAX or GNU
 long-name entries into plain files, so entries are plain ustar with short ASCII paths.
 Entries are sorted, times, owners and modes fixed, and gzip gets mtime 0 and no file name;
-the compression is cut into fixed segments that threads may share (`_GzipSink`): the same
-entries always give the same bytes.
+the compression is cut into segments that threads may share, at points chosen from the
+entries' names and sizes (`_GzipSink`): the same entries always give the same bytes.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import hashlib
 import json
 import struct
 import tempfile
+import threading
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
@@ -21,7 +22,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO
 
-from coursebuilder.output import write_bytes
+from coursebuilder.buildcache import checked_int, checked_text
+from coursebuilder.renderstore import code_id, read_checked, write_checked
 from coursebuilder.version import __version__
 
 COMPRESS_LEVEL = 6
@@ -137,8 +139,9 @@ class Entries(MutableMapping[str, bytes]):
 def mbz_bytes(entries: Mapping[str, bytes], threads: int = 1, keep: Path | None = None) -> bytes:
     """Pack `entries` (path → bytes) with a directory entry for every folder, compressing on
     `threads` threads (the bytes are the same for any number). With `keep`, a folder, the
-    compressed bytes of each entry of `FRESH_BYTES` or more are kept there, and taken from
-    there when the entry is the same again (`GzipStore`): the same bytes either way.
+    compressed bytes of every gzip segment are kept there, and a segment whose bytes (and the
+    32 KiB before them) are the same again is taken from there (`GzipStore`): the same bytes
+    either way.
 
     The bytes `tarfile` writes in USTAR format with the fixed fields of `ustar_header` (a
     test compares), written directly: tarfile's per-member objects cost more than the
@@ -159,24 +162,22 @@ def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
     folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
     written = 0
     for name in sorted([*(f"{folder}/" for folder in folders), *entries], key=lambda item: item.rstrip("/")):
-        if len(name.encode("ascii")) > MAX_PATH:
+        path = name.encode("ascii")
+        if len(path) > MAX_PATH:
             raise ValueError(f"archive path longer than {MAX_PATH} bytes: {name}")
         if name.endswith("/"):
+            sink.cut_before(path, 0)
             sink.write(ustar_header(name, 0o755, 0, DIRTYPE))
             written += BLOCK
             continue
         size = entries.size(name) if isinstance(entries, Entries) else len(entries[name])
-        pieces = _reader(entries, name)
+        sink.cut_before(path, size)
         padding = -size % BLOCK
         if size <= _SMALL:  # one call to the compressor for the header, the data and the padding
-            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), *pieces(), bytes(padding)]))
-        elif size >= FRESH_BYTES:
-            sink.write(ustar_header(name, 0o644, size, REGTYPE))
-            sink.write_fresh(pieces, size)
-            sink.write(bytes(padding))
+            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), *_pieces(entries, name), bytes(padding)]))
         else:
             sink.write(ustar_header(name, 0o644, size, REGTYPE))
-            for piece in pieces():
+            for piece in _pieces(entries, name):
                 sink.write(piece)
             sink.write(bytes(padding))
         written += BLOCK + size + padding
@@ -186,18 +187,12 @@ def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
     return sink.finish()
 
 
-def _reader(entries: Mapping[str, bytes], name: str) -> Callable[[], Iterator[bytes]]:
-    """The entry's bytes in pieces (an `Entries`' read back piece by piece), as often as asked."""
+def _pieces(entries: Mapping[str, bytes], name: str) -> Iterator[bytes]:
+    """The entry's bytes in pieces (an `Entries`' read back piece by piece)."""
     if isinstance(entries, Entries):
-        return lambda: entries.pieces(name)
-    return lambda: iter((entries[name],))
+        return entries.pieces(name)
+    return iter((entries[name],))
 
-
-FRESH_BYTES = 8 << 20
-"""Entries of this size or more (a large course's questions.xml) start a run of segments of
-their own: the tar is cut just before and just after their bytes, and their first segment has
-no window from before, so their compressed segments depend on their bytes alone and can be
-kept from one build to the next (`GzipStore`). A fresh start costs a few hundred bytes."""
 
 _SMALL = 1 << 16
 """Entries up to this size are joined with their header into one piece to compress (most are)."""
@@ -244,23 +239,23 @@ def ustar_header(name: str, mode: int, size: int, kind: bytes) -> bytes:
 class _GzipSink:
     """A file to write the tar into that gzips as it goes, so the whole tar is never in memory.
 
-    The tar is cut at fixed offsets into segments of `SEGMENT_BYTES`, each deflated on its own,
-    primed with the 32 KiB before it and ended on a byte boundary (a sync flush), as pigz
-    does: the pieces join into one deflate stream that any gunzip reads as a single member,
-    barely larger than one compressor's (it may still refer back across a cut), and the
-    segments can be compressed on several threads (zlib lets go of the GIL while it works).
-    The cuts depend only on the tar's bytes, so the archive is the same however it is written
-    and on however many threads. A tar within one segment gives exactly the bytes of
-    `gzip.compress(tar, level, mtime=0)`: mtime 0, no file name.
+    The tar is cut into segments, each deflated on its own, primed with the 32 KiB before it
+    and ended on a byte boundary (a sync flush), as pigz does: the pieces join into one
+    deflate stream that any gunzip reads as a single member, barely larger than one
+    compressor's (it may still refer back across a cut), and the segments can be compressed
+    on several threads (zlib lets go of the GIL while it works). A tar within one segment
+    gives exactly the bytes of `gzip.compress(tar, level, mtime=0)`: mtime 0, no file name.
+
+    Where the cuts fall depends only on the entries' names and sizes (`cut_before`) and the
+    bytes since the last cut, never on an offset from the start of the tar: an entry that
+    grows or shrinks moves the cuts up to the next chosen entry only, and every segment after
+    it has the same bytes and window as before, so its compressed bytes can be kept from one
+    build to the next (`GzipStore`).
     """
 
     def __init__(self, compresslevel: int, threads: int = 1, store: GzipStore | None = None) -> None:
         self._level = compresslevel
         self._store = store
-        self._segments = 0
-        """Segments deflated or taken so far (segment `n` is `_parts[n + 1]` at the end)."""
-        self._to_keep: list[tuple[str, int, int]] = []
-        """(entry hash, first segment, end) of each fresh entry to keep in the store."""
         self._parts: list[bytes] = [_gzip_header(compresslevel)]
         self._segment: list[bytes] = []
         self._segment_size = 0
@@ -269,8 +264,19 @@ class _GzipSink:
         self._crc = 0
         self._size = 0
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mbz-gzip") if threads > 1 else None
-        self._running: deque[Future[bytes]] = deque()
+        self._running: deque[Future[tuple[str, bytes]]] = deque()
         self._most_running = 2 * threads
+
+    def cut_before(self, path: bytes, size: int) -> None:
+        """End the segment before the entry `path` of `size` bytes when it starts one: an entry
+        of `SEGMENT_BYTES` or more always does (its segments then depend on its bytes alone, but
+        for the window), any other entry when its name is one in `CUT_EVERY` (by its CRC) and
+        the segment holds `SHORTEST_SEGMENT` bytes or more."""
+        if size >= SEGMENT_BYTES:
+            if self._segment_size:
+                self._end_segment(last=False)
+        elif self._segment_size >= SHORTEST_SEGMENT and zlib.crc32(path) % CUT_EVERY == 0:
+            self._end_segment(last=False)
 
     def write(self, data: bytes) -> int:
         self._crc = zlib.crc32(data, self._crc)
@@ -280,7 +286,7 @@ class _GzipSink:
             take = SEGMENT_BYTES - self._segment_size
             self._segment.append(bytes(view[:take]))
             view = view[take:]
-            self._deflate_segment(last=False)
+            self._end_segment(last=False)
         if view:
             self._segment.append(bytes(view))
             self._segment_size += len(view)
@@ -289,55 +295,13 @@ class _GzipSink:
     def tell(self) -> int:
         return self._size
 
-    def write_fresh(self, pieces: Callable[[], Iterator[bytes]], size: int) -> None:
-        """Write an entry's `size` bytes (`pieces()`) as a run of segments of their own: cut
-        before and after them, the first with no window from before. With a store, the run
-        is taken from there when it holds this entry's bytes, and kept otherwise."""
-        if self._segment_size:
-            self._deflate_segment(last=False)
-        self._window = b""
-        key = ""
-        if self._store is not None:
-            digest, crc, tail = hashlib.sha256(), self._crc, b""
-            for piece in pieces():
-                digest.update(piece)
-                crc = zlib.crc32(piece, crc)
-                tail = (tail + piece[-WINDOW_BYTES:])[-WINDOW_BYTES:]
-            key = self._store.key(digest.hexdigest(), self._level)
-            kept = self._store.segments(key)
-            if kept is not None:
-                for segment in kept:
-                    self._add_done(segment)
-                self._crc, self._size, self._window = crc, self._size + size, tail
-                return
-        first = self._segments
-        for piece in pieces():
-            self.write(piece)
-        if self._segment_size:
-            self._deflate_segment(last=False)
-        if self._store is not None:
-            self._to_keep.append((key, first, self._segments))
-
-    def _add_done(self, segment: bytes) -> None:
-        """A segment already compressed, in its place among those still being compressed."""
-        self._segments += 1
-        if self._pool is None:
-            self._parts.append(segment)
-            return
-        done: Future[bytes] = Future()
-        done.set_result(segment)
-        self._running.append(done)
-
     def finish(self) -> bytes:
-        self._deflate_segment(last=True)
+        self._end_segment(last=True)
         try:
             while self._running:
-                self._parts.append(self._running.popleft().result())
+                self._take(self._running.popleft().result())
         finally:
             self.close()
-        if self._store is not None:
-            for key, first, end in self._to_keep:
-                self._store.offer(key, self._parts[first + 1 : end + 1])
         self._parts.append(struct.pack("<II", self._crc, self._size & 0xFFFFFFFF))
         return b"".join(self._parts)
 
@@ -347,25 +311,55 @@ class _GzipSink:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def _deflate_segment(self, *, last: bool) -> None:
-        self._segments += 1
+    def _take(self, done: tuple[str, bytes]) -> None:
+        key, compressed = done
+        self._parts.append(compressed)
+        if self._store is not None:
+            self._store.offer(key, compressed)
+
+    def _end_segment(self, *, last: bool) -> None:
         segment = b"".join(self._segment)
         self._segment, self._segment_size = [], 0
         window = self._window
         self._window = segment[-WINDOW_BYTES:] if len(segment) >= WINDOW_BYTES else (window + segment)[-WINDOW_BYTES:]
         if self._pool is None:
-            self._parts.append(_deflate(segment, window, self._level, last))
+            self._take(_compressed(segment, window, self._level, last, self._store))
             return
         if len(self._running) >= self._most_running:
-            self._parts.append(self._running.popleft().result())
-        self._running.append(self._pool.submit(_deflate, segment, window, self._level, last))
+            self._take(self._running.popleft().result())
+        self._running.append(self._pool.submit(_compressed, segment, window, self._level, last, self._store))
 
 
 SEGMENT_BYTES = 1 << 20
-"""Where the tar is cut for compressing in parallel: small enough to share the work of a
-backup of a few megabytes, large enough that each cut's flush adds only a few bytes."""
+"""The most a segment holds (a longer stretch without a cut is cut every `SEGMENT_BYTES`
+from the segment's start): small enough to share the work of a backup of a few megabytes,
+large enough that each cut's flush adds only a few bytes."""
+CUT_EVERY = 1024
+"""One entry name in this many starts a segment (`_GzipSink.cut_before`): a large course's
+backup has about 1,600 bytes of tar per entry, so a segment of about a MiB on average."""
+SHORTEST_SEGMENT = 64 << 10
+"""No cut at a chosen name before a segment holds this much (a flush and a new block each)."""
 WINDOW_BYTES = 32 * 1024
 """Deflate's window: how far back a segment's compressor may refer."""
+
+
+def _compressed(segment: bytes, window: bytes, level: int, last: bool, store: GzipStore | None) -> tuple[str, bytes]:
+    """The segment's key in `store` (empty without one) and its compressed bytes, from the
+    store when it holds them (on the compressing thread: hashing lets go of the GIL too)."""
+    if store is None:
+        return "", _deflate(segment, window, level, last)
+    key = segment_key(segment, window, level, last)
+    kept = store.get(key)
+    return key, kept if kept is not None else _deflate(segment, window, level, last)
+
+
+def segment_key(segment: bytes, window: bytes, level: int, last: bool) -> str:
+    """All a segment's compressed bytes depend on but the code and zlib (`GzipStore` checks
+    those): its bytes, the window it is primed with, the level and whether it ends the stream."""
+    digest = hashlib.sha256(b"%d %d %d\0" % (level, last, len(window)))
+    digest.update(window)
+    digest.update(segment)
+    return digest.hexdigest()
 
 
 def _deflate(segment: bytes, window: bytes, level: int, last: bool) -> bytes:
@@ -384,91 +378,69 @@ def _gzip_header(level: int) -> bytes:
 
 
 class GzipStore:
-    """The compressed runs of the last archive's large entries (`FRESH_BYTES`), kept in a
-    folder from one build to the next: an entry whose bytes are the same again (a large
-    course's questions.xml after a lesson edit) is not compressed again.
+    """The compressed segments of the last archive, kept in a folder from one build to the
+    next: after an edit, only the segments whose bytes changed (and the one after each, whose
+    window did) are compressed again.
 
-    Each run is kept under a key of the entry's hash, the compression settings, zlib's version,
-    the tool's and a hash of this module's code (`key`), in `gzip.data`, with a record
-    (`gzip.json`) of where each run lies and the hash of the data. A record of another format,
-    one that does not parse, or data whose hash does not match mean nothing is taken; the runs
-    of this archive are kept anew.
+    One file, `gzip.kept`, written by `renderstore.write_checked`: a header naming the maker
+    (the tool's version, zlib's, a hash of this module's code: `maker`) and the payload's
+    checksum; the payload is a line of JSON listing each segment's key (`segment_key`) and
+    length, then the segments' bytes. A file of another maker, one whose checksum fails or
+    whose lengths do not add up to its data is ignored: every segment is compressed afresh
+    and the file written anew.
     """
 
+    FILE = "gzip.kept"
+
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._kept: dict[str, list[bytes]] = self._load()
-        self._used: dict[str, list[bytes]] = {}
+        self.path = folder / self.FILE
+        self._kept: dict[str, bytes] = self._load()
+        self._used: dict[str, bytes] = {}
+        self._lock = threading.Lock()
 
-    def _paths(self) -> tuple[Path, Path]:
-        return self.folder / "gzip.json", self.folder / "gzip.data"
-
-    def _load(self) -> dict[str, list[bytes]]:
-        record_path, data_path = self._paths()
-        try:
-            record = json.loads(record_path.read_bytes())
-            if record.get("format") != _STORE_FORMAT:
-                return {}
-            data = data_path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != record["data"]:
-                return {}
-            kept: dict[str, list[bytes]] = {}
-            offset = 0
-            for key, lengths in record["runs"]:  # in the order of the data
-                if not isinstance(key, str) or not all(isinstance(n, int) and n >= 0 for n in lengths):
-                    return {}
-                run = []
-                for length in lengths:
-                    run.append(data[offset : offset + length])
-                    offset += length
-                kept[key] = run
-            return kept if offset == len(data) else {}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+    def _load(self) -> dict[str, bytes]:
+        maker = _maker()
+        payload = read_checked(self.path, {"maker": maker}) if maker is not None else None
+        if payload is None:
             return {}
+        index, _, data = payload.partition(b"\n")
+        try:
+            listed = json.loads(index)
+            kept: dict[str, bytes] = {}
+            offset = 0
+            for key, length in listed:
+                kept[checked_text(key)] = data[offset : offset + checked_int(length)]
+                offset += length
+        except (ValueError, TypeError):
+            return {}
+        return kept if offset == len(data) else {}
 
-    @staticmethod
-    def key(digest: str, level: int) -> str:
-        """The key of an entry whose bytes hash to `digest` (SHA-256), compressed at `level`."""
-        settings = f"{_STORE_FORMAT}\0{__version__}\0{_archive_code()}\0zlib {zlib.ZLIB_RUNTIME_VERSION}\0{level}"
-        settings += f"\0{SEGMENT_BYTES}\0{WINDOW_BYTES}\0{digest}"
-        return hashlib.sha256(settings.encode()).hexdigest()
+    def get(self, key: str) -> bytes | None:
+        """The compressed bytes kept under `key`, if any."""
+        return self._kept.get(key)
 
-    def segments(self, key: str) -> list[bytes] | None:
-        """The compressed run kept under `key`, if any."""
-        found = self._kept.get(key)
-        if found is not None:
-            self._used[key] = found
-        return found
-
-    def offer(self, key: str, segments: list[bytes]) -> None:
-        """A run this archive compressed, to keep."""
-        self._used[key] = segments
+    def offer(self, key: str, compressed: bytes) -> None:
+        """A segment of this archive, to keep."""
+        with self._lock:
+            self._used[key] = compressed
 
     def save(self) -> None:
-        """Keep this archive's runs (and only those), unless they are what is kept already."""
-        if self._used.keys() == self._kept.keys():
+        """Keep this archive's segments (and only those), unless they are what is kept already."""
+        maker = _maker()
+        if maker is None or self._used.keys() == self._kept.keys():
             return
-        record_path, data_path = self._paths()
-        runs = sorted(self._used.items())
-        data = b"".join(segment for _, run in runs for segment in run)
-        record = {
-            "format": _STORE_FORMAT,
-            "data": hashlib.sha256(data).hexdigest(),
-            "runs": [[key, [len(segment) for segment in run]] for key, run in runs],
-        }
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_bytes(data_path, data)
-            write_bytes(record_path, json.dumps(record, sort_keys=True).encode())
-        except OSError:
-            pass  # nothing kept: the next archive compresses them again
+        listed = sorted(self._used.items())
+        index = json.dumps([[key, len(compressed)] for key, compressed in listed]).encode()
+        write_checked(self.path, {"maker": maker}, b"\n".join([index, b"".join(data for _, data in listed)]))
 
 
-_STORE_FORMAT = 2
+_STORE_FORMAT = 3
 
 
 @functools.cache
-def _archive_code() -> str:
-    """A hash of this module's code: how a run was cut and compressed (an editable checkout
-    changes without a new version)."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+def _maker() -> str | None:
+    """What made a kept segment: the store's format, the tool's and zlib's versions and this
+    module's code (how the tar was cut and compressed; an editable checkout changes without a
+    new version). None when the code cannot be read: nothing is kept or taken."""
+    versions = f"coursebuilder {__version__} gzip {_STORE_FORMAT} zlib {zlib.ZLIB_RUNTIME_VERSION}"
+    return code_id(versions, ["mbz/archive.py"])
