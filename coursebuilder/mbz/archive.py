@@ -40,12 +40,14 @@ SPILL_BYTES = 16 * 1024 * 1024
 
 
 class Entries(MutableMapping[str, bytes]):
-    """The archive's files by path, kept in one temporary file rather than as bytes objects.
+    """The archive's files by path, kept in temporary files rather than as bytes objects.
 
     A large course's backup holds hundreds of megabytes of XML until the archive can be
     packed in sorted order; here each entry is appended to a spool (in memory while small)
     as soon as it is written, and read back piece by piece while packing. An entry may be
-    written in parts (`append`), so a long document need never be whole in memory.
+    written in parts (`append`), so a long document need never be whole in memory. Entries
+    written into another file (a share of quizzes, by another process or an earlier build)
+    are read from there in place (`link`): this spool is the first of the files they lie in.
     """
 
     def __init__(self, spill: int = SPILL_BYTES, spool: IO[bytes] | None = None) -> None:
@@ -57,43 +59,54 @@ class Entries(MutableMapping[str, bytes]):
         else:
             spool.seek(0)
             spool.truncate()
-        self._spool: IO[bytes] = spool
+        self._spools: list[IO[bytes]] = [spool]
+        """The files the entries lie in: this one's own spool first, then those linked."""
+        self._positions = [0]
+        """Where each spool's file position is (seeking flushes its buffer: only when needed)."""
         self._end = 0
-        self._position = 0
-        """Where the spool's file position is (seeking flushes its buffer: only when needed)."""
-        self._parts: dict[str, list[tuple[int, int]]] = {}
+        self._parts: dict[str, list[tuple[int, int, int]]] = {}
+        """Each entry's pieces: (spool, start, length)."""
 
     def layout(self) -> Layout:
-        """Where the entries lie in the spool (which is flushed): for `adopt`."""
-        self._spool.flush()
-        return self._end, self._parts
+        """Where the entries lie in the spool (which is flushed): for `adopt`. Only entries
+        written here have one (none linked)."""
+        self._spools[0].flush()
+        if len(self._spools) > 1:
+            raise ValueError("entries linked from other files have no layout of their own")
+        return self._end, {name: [(start, length) for _, start, length in parts] for name, parts in self._parts.items()}
 
     @classmethod
     def adopt(cls, spool: IO[bytes], layout: Layout) -> Entries:
         """The entries that another process wrote into `spool` (a file both share), as it laid
-        them out (`layout`)."""
+        them out (`layout`); closing them closes `spool`."""
         entries = cls.__new__(cls)
-        entries._spool = spool
-        entries._end, entries._parts = layout
-        entries._position = -1  # unknown: seek before the first read
+        entries._spools = [spool]
+        entries._positions = [-1]  # unknown: seek before the first read
+        end, parts = layout
+        entries._end = end
+        entries._parts = {name: [(0, start, length) for start, length in pieces] for name, pieces in parts.items()}
         return entries
 
-    def absorb(self, other: Entries, shared: Callable[[str], bool]) -> None:
-        """Append each entry of `other` to this one's entry of that name; an entry both have
-        whose name `shared` accepts (a file's bytes by its hash, say) is kept once."""
-        for name in other:
+    def link(self, other: Entries, shared: Callable[[str], bool]) -> None:
+        """Append each entry of `other` to this one's entry of that name, read from `other`'s
+        files where they lie (not copied); an entry both have whose name `shared` accepts (a
+        file's bytes by its hash, say) is kept once. These entries now close `other`'s files."""
+        first = len(self._spools)
+        self._spools.extend(other._spools)
+        self._positions.extend(other._positions)
+        other._spools, other._positions = [], []
+        for name, pieces in other._parts.items():
             if name in self._parts and shared(name):
                 continue
-            for piece in other.pieces(name):
-                self.append(name, piece)
+            self._parts.setdefault(name, []).extend([(first + spool, start, length) for spool, start, length in pieces])
 
-    def _write(self, data: bytes) -> tuple[int, int]:
-        if self._position != self._end:
-            self._spool.seek(self._end)
-        self._spool.write(data)
+    def _write(self, data: bytes) -> tuple[int, int, int]:
+        if self._positions[0] != self._end:
+            self._spools[0].seek(self._end)
+        self._spools[0].write(data)
         start, self._end = self._end, self._end + len(data)
-        self._position = self._end
-        return start, len(data)
+        self._positions[0] = self._end
+        return 0, start, len(data)
 
     def append(self, name: str, data: bytes) -> None:
         """Add `data` to the end of entry `name` (creating it)."""
@@ -103,7 +116,7 @@ class Entries(MutableMapping[str, bytes]):
         self._parts[name] = [self._write(data)]
 
     def __getitem__(self, name: str) -> bytes:
-        return b"".join(self._read(start, length) for start, length in self._parts[name])
+        return b"".join(self._read(*piece) for piece in self._parts[name])
 
     def __delitem__(self, name: str) -> None:
         del self._parts[name]
@@ -115,25 +128,26 @@ class Entries(MutableMapping[str, bytes]):
         return len(self._parts)
 
     def size(self, name: str) -> int:
-        return sum(length for _, length in self._parts[name])
+        return sum(length for _, _, length in self._parts[name])
 
     def pieces(self, name: str, most: int = 1 << 20) -> Iterator[bytes]:
         """The entry's bytes in order, at most `most` bytes at a time."""
-        for start, length in self._parts[name]:
+        for spool, start, length in self._parts[name]:
             for offset in range(0, length, most):
-                yield self._read(start + offset, min(most, length - offset))
+                yield self._read(spool, start + offset, min(most, length - offset))
 
-    def _read(self, start: int, length: int) -> bytes:
-        if self._position != start:
-            self._spool.seek(start)
-        data = self._spool.read(length)
-        self._position = start + len(data)
+    def _read(self, spool: int, start: int, length: int) -> bytes:
+        if self._positions[spool] != start:
+            self._spools[spool].seek(start)
+        data = self._spools[spool].read(length)
+        self._positions[spool] = start + len(data)
         if len(data) != length:
             raise OSError("the backup's temporary file was cut short")
         return data
 
     def close(self) -> None:
-        self._spool.close()
+        for spool in self._spools:
+            spool.close()
 
 
 def mbz_bytes(entries: Mapping[str, bytes], threads: int = 1, keep: Path | None = None) -> bytes:

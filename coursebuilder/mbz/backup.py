@@ -231,27 +231,32 @@ class _Share:
         self.child: ForkedCall | None = None
 
     def write(self, entries: Entries, renders: RenderCache | None) -> list[StoredFile]:
-        """Add the share to `entries`; return the files its texts stored."""
+        """Add the share to `entries` (which read a share in a file of its own from there, and
+        close that file); return the files its texts stored."""
         if self.kept is not None:
-            entries.absorb(Entries.adopt(self.kept.data, self.kept.written.layout), shared=_is_blob)
-            return self.kept.written.files
+            kept, self.kept = self.kept, None
+            entries.link(Entries.adopt(kept.data, kept.written.layout), shared=_is_blob)
+            return kept.written.files
         if self.spool is None:
             return write_quizzes(self.backup, self.share, entries, renders).files
         if self.child is not None:
             written: WrittenShare = self.child.result()
         else:
             written = _write_share_into(self.backup, self.share, self.spool, renders)
-        entries.absorb(Entries.adopt(self.spool, written.layout), shared=_is_blob)
         if self.store is not None:
             self.store.keep(self.share.part, self.key, self.spool, written)
+        spool, self.spool = self.spool, None
+        entries.link(Entries.adopt(spool, written.layout), shared=_is_blob)
         return written.files
 
     def close(self) -> None:
+        """Close the share's file unless `entries` took it, and remove the file made by the
+        store unless kept (renamed) already; the entries may still read it (an open file)."""
         if self.kept is not None:
             self.kept.data.close()
         if self.spool is not None:
             self.spool.close()
-        if self._named is not None:  # unless kept (renamed) already
+        if self._named is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self._named)
 
