@@ -121,6 +121,10 @@ class Entries(MutableMapping[str, bytes]):
     def __delitem__(self, name: str) -> None:
         del self._parts[name]
 
+    def __contains__(self, name: object) -> bool:
+        """Without reading the entry (as `Mapping`'s would)."""
+        return name in self._parts
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._parts)
 

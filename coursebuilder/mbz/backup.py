@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO
 
 from coursebuilder.markdown import RenderCache
+from coursebuilder.mbz.activitystore import ActivityStore, Writer
 from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
 from coursebuilder.mbz.course import write_course, write_files, write_root, write_sections
@@ -182,6 +183,30 @@ def share_key(backup: Backup, share: QuizShare) -> str:
     return digest.hexdigest()
 
 
+def course_part_digest(backup: Backup) -> hashlib._Hash:
+    """The start of every `activity_key`: what all the course's own activities depend on."""
+    digest = hashlib.sha256(f"coursebuilder {__version__} backup activity\0".encode())
+    head = [backup.author, USER_ID]
+    digest.update(backup.course.info.model_dump_json().encode() + b"\0" + json.dumps(head).encode() + b"\0")
+    return digest
+
+
+def activity_key(start: hashlib._Hash, course: Course, activity: Activity, ids: Ids) -> str:
+    """A hash of all a page's, book's or the glossary's files depend on but the code and the
+    course files its texts refer to (`activitystore`), from `course_part_digest`."""
+    digest = start.copy()
+    section = activity.section
+    assert section is not None
+    layout = [activity.modname, activity.name, activity.cmid, activity.contextid, activity.instance]
+    layout += [section.id, section.number, section.name, ids.file.upcoming, ids.record.upcoming]
+    digest.update(json.dumps(layout).encode() + b"\0")
+    if activity.modname == "glossary":
+        digest.update(course.glossary.model_dump_json().encode() + b"\0")
+    for lesson in activity.lessons:
+        digest.update(lesson.source_file.encode() + b"\0" + lesson.model_dump_json().encode() + b"\0")
+    return digest.hexdigest()
+
+
 def _is_blob(name: str) -> bool:
     return name.startswith("files/")
 
@@ -208,7 +233,7 @@ def _write(
             later.child = ForkedCall(partial(_write_share_into, backup, later.share, later.spool, renders), True)
         entries.append(QUESTIONS_FILE, HEAD)
         quiz_files = first.write(entries, renders)
-        job = _write_course_part(backup, scorm_zip, entries, renders)
+        job = _write_course_part(backup, scorm_zip, entries, renders, keep)
         quiz_files += later.write(entries, renders)
         entries.append(QUESTIONS_FILE, TAIL)
         write_files(job, quiz_files)
@@ -261,25 +286,36 @@ class _Share:
                 os.unlink(self._named)
 
 
-def _write_course_part(backup: Backup, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None) -> Job:
+def _write_course_part(
+    backup: Backup, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None, keep: Path | None
+) -> Job:
     """Every file but the quizzes' and files.xml: activities, course, sections and the root
-    files. Returns the part's job, whose files files.xml lists first."""
+    files. Returns the part's job, whose files files.xml lists first. With `keep`, the pages,
+    books and glossary are kept there for the next build and taken from there (`activitystore`)."""
     job = backup.job(0, entries, renders)
+    store = ActivityStore(keep) if keep is not None else None
+    start = course_part_digest(backup)
     for activity in backup.plan.activities:
-        if activity.modname == "page":
-            write_page(job, activity)
-        elif activity.modname == "book":
-            write_book(job, activity)
-        elif activity.modname == "glossary":
-            write_glossary(job, activity)
+        writer = _KEEPABLE.get(activity.modname)
+        if writer is not None and store is not None:
+            store.write(job, activity, activity_key(start, backup.course, activity, job.ids), writer)
+        elif writer is not None:
+            writer(job, activity)
         elif activity.modname == "scorm":
             assert scorm_zip is not None
             write_scorm(job, activity, scorm_zip, grade_sortorder=2 + backup.quiz_count)
+    if store is not None:
+        store.save()
     write_course(job)
     write_sections(job)
     write_root(job, QUIZ_GRADE * backup.quiz_count + (SCORM_GRADE if scorm_zip is not None else 0))
     _add_blobs(job)
     return job
+
+
+_KEEPABLE: dict[str, Writer] = {"page": write_page, "book": write_book, "glossary": write_glossary}
+"""The writers of the activities a build may keep: their texts refer to course files only
+through `FileStore.html`, which notes each reference (`activitystore`)."""
 
 
 def _add_blobs(job: Job) -> None:
