@@ -293,3 +293,11 @@ def test_nowhere_to_keep_the_segments_is_no_error(many: dict[str, bytes], tmp_pa
     blocked.write_bytes(b"")
     assert mbz_bytes(many, threads=2, keep=blocked / "gzip") == mbz_bytes(many, threads=1)
     assert not (blocked / "gzip").exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(first=st.binary(max_size=3_000), second=st.binary(max_size=3_000), repeat=st.sampled_from([1, 7, 5_000]))
+def test_crcs_combine_as_zlib_computes_the_whole(first: bytes, second: bytes, repeat: int) -> None:
+    """Each segment's CRC is taken on its own thread; the trailer's is combined from them."""
+    second *= repeat
+    assert archive.crc32_combine(zlib.crc32(first), zlib.crc32(second), len(second)) == zlib.crc32(first + second)

@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
+import mmap
+import os
 import struct
 import tempfile
 import threading
@@ -20,7 +23,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
 from coursebuilder.buildcache import checked_int, checked_text
 from coursebuilder.renderstore import code_id, read_checked, write_checked
@@ -63,6 +66,8 @@ class Entries(MutableMapping[str, bytes]):
         """The files the entries lie in: this one's own spool first, then those linked."""
         self._positions = [0]
         """Where each spool's file position is (seeking flushes its buffer: only when needed)."""
+        self._maps: list[mmap.mmap | None] = [None]
+        """Each spool's file mapped for reading, once read from (`_mapped`)."""
         self._end = 0
         self._parts: dict[str, list[tuple[int, int, int]]] = {}
         """Each entry's pieces: (spool, start, length)."""
@@ -82,6 +87,7 @@ class Entries(MutableMapping[str, bytes]):
         entries = cls.__new__(cls)
         entries._spools = [spool]
         entries._positions = [-1]  # unknown: seek before the first read
+        entries._maps = [None]
         end, parts = layout
         entries._end = end
         entries._parts = {name: [(0, start, length) for start, length in pieces] for name, pieces in parts.items()}
@@ -94,7 +100,8 @@ class Entries(MutableMapping[str, bytes]):
         first = len(self._spools)
         self._spools.extend(other._spools)
         self._positions.extend(other._positions)
-        other._spools, other._positions = [], []
+        self._maps.extend(other._maps)
+        other._spools, other._positions, other._maps = [], [], []
         for name, pieces in other._parts.items():
             if name in self._parts and shared(name):
                 continue
@@ -141,6 +148,11 @@ class Entries(MutableMapping[str, bytes]):
                 yield self._read(spool, start + offset, min(most, length - offset))
 
     def _read(self, spool: int, start: int, length: int) -> bytes:
+        mapped = self._maps[spool]
+        if mapped is None or start + length > len(mapped):
+            mapped = self._map(spool)
+        if mapped is not None and start + length <= len(mapped):
+            return mapped[start : start + length]
         if self._positions[spool] != start:
             self._spools[spool].seek(start)
         data = self._spools[spool].read(length)
@@ -149,7 +161,28 @@ class Entries(MutableMapping[str, bytes]):
             raise OSError("the backup's temporary file was cut short")
         return data
 
+    def _map(self, spool: int) -> mmap.mmap | None:
+        """Map the spool's file for reading (a slice of a map costs no call to the system, as
+        a seek and a read do), again when it grew; None when it is in memory or cannot be."""
+        file = self._spools[spool]
+        old = self._maps[spool]
+        if old is not None:
+            old.close()
+        self._maps[spool] = None
+        if not getattr(file, "_rolled", True):  # a SpooledTemporaryFile still in memory
+            return None
+        try:
+            file.flush()
+            size = os.fstat(file.fileno()).st_size
+            self._maps[spool] = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) if size else None
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return None
+        return self._maps[spool]
+
     def close(self) -> None:
+        for mapped in self._maps:
+            if mapped is not None:
+                mapped.close()
         for spool in self._spools:
             spool.close()
 
@@ -282,7 +315,7 @@ class _GzipSink:
         self._crc = 0
         self._size = 0
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mbz-gzip") if threads > 1 else None
-        self._running: deque[Future[tuple[str, bytes]]] = deque()
+        self._running: deque[Future[Compressed]] = deque()
         self._most_running = 2 * threads
 
     def cut_before(self, path: bytes, size: int) -> None:
@@ -297,7 +330,6 @@ class _GzipSink:
             self._end_segment(last=False)
 
     def write(self, data: bytes) -> int:
-        self._crc = zlib.crc32(data, self._crc)
         self._size += len(data)
         view = memoryview(data)
         while self._segment_size + len(view) >= SEGMENT_BYTES:
@@ -329,11 +361,11 @@ class _GzipSink:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def _take(self, done: tuple[str, bytes]) -> None:
-        key, compressed = done
-        self._parts.append(compressed)
+    def _take(self, done: Compressed) -> None:
+        self._parts.append(done.data)
+        self._crc = crc32_combine(self._crc, done.crc, done.size)
         if self._store is not None:
-            self._store.offer(key, compressed)
+            self._store.offer(done.key, done.data)
 
     def _end_segment(self, *, last: bool) -> None:
         segment = b"".join(self._segment)
@@ -361,14 +393,60 @@ WINDOW_BYTES = 32 * 1024
 """Deflate's window: how far back a segment's compressor may refer."""
 
 
-def _compressed(segment: bytes, window: bytes, level: int, last: bool, store: GzipStore | None) -> tuple[str, bytes]:
-    """The segment's key in `store` (empty without one) and its compressed bytes, from the
-    store when it holds them (on the compressing thread: hashing lets go of the GIL too)."""
+class Compressed(NamedTuple):
+    """A segment compressed: its key in the store (empty without one), its compressed bytes,
+    and the CRC-32 and size of its bytes (for the gzip trailer, `crc32_combine`)."""
+
+    key: str
+    data: bytes
+    crc: int
+    size: int
+
+
+def _compressed(segment: bytes, window: bytes, level: int, last: bool, store: GzipStore | None) -> Compressed:
+    """The segment compressed, from `store` when it holds it; on the compressing thread, as
+    its CRC: hashing lets go of the GIL too."""
+    crc = zlib.crc32(segment)
     if store is None:
-        return "", _deflate(segment, window, level, last)
+        return Compressed("", _deflate(segment, window, level, last), crc, len(segment))
     key = segment_key(segment, window, level, last)
     kept = store.get(key)
-    return key, kept if kept is not None else _deflate(segment, window, level, last)
+    data = kept if kept is not None else _deflate(segment, window, level, last)
+    return Compressed(key, data, crc, len(segment))
+
+
+_CRC_POLYNOMIAL = 0xEDB88320
+"""CRC-32's polynomial, bits reversed, as zlib's crc32.c has it."""
+
+
+def _multiply_mod_p(a: int, b: int) -> int:
+    """a × b modulo the CRC-32 polynomial (zlib's `multmodp`)."""
+    product, bit = 0, 1 << 31
+    while a:
+        if a & bit:
+            product ^= b
+            a ^= bit
+        bit >>= 1
+        b = (b >> 1) ^ _CRC_POLYNOMIAL if b & 1 else b >> 1
+    return product
+
+
+_X_TO_POWERS_OF_TWO = [1 << 30]
+"""x^(2^k) modulo the polynomial, for k from 0 to 31 (zlib's `x2n_table`)."""
+for _ in range(31):
+    _X_TO_POWERS_OF_TWO.append(_multiply_mod_p(_X_TO_POWERS_OF_TWO[-1], _X_TO_POWERS_OF_TWO[-1]))
+
+
+def crc32_combine(first: int, second: int, second_size: int) -> int:
+    """The CRC-32 of two byte strings joined, from each one's CRC and the second's size
+    (zlib's `crc32_combine`, which Python's zlib does not offer): x^(8 × size) × first + second."""
+    power, shift, k = 1 << 31, second_size, 3
+    while shift:
+        if shift & 1:
+            power = _multiply_mod_p(_X_TO_POWERS_OF_TWO[k & 31], power)
+        shift >>= 1
+        k += 1
+    return _multiply_mod_p(power, first) ^ second
 
 
 def segment_key(segment: bytes, window: bytes, level: int, last: bool) -> str:
