@@ -20,7 +20,7 @@ import tempfile
 import threading
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, NamedTuple
@@ -123,7 +123,10 @@ class Entries(MutableMapping[str, bytes]):
         self._parts[name] = [self._write(data)]
 
     def __getitem__(self, name: str) -> bytes:
-        return b"".join(self._read(*piece) for piece in self._parts[name])
+        pieces = self._parts[name]
+        if len(pieces) == 1:  # most entries
+            return self._read(*pieces[0])
+        return b"".join([self._read(*piece) for piece in pieces])
 
     def __delitem__(self, name: str) -> None:
         del self._parts[name]
@@ -139,7 +142,10 @@ class Entries(MutableMapping[str, bytes]):
         return len(self._parts)
 
     def size(self, name: str) -> int:
-        return sum(length for _, _, length in self._parts[name])
+        pieces = self._parts[name]
+        if len(pieces) == 1:  # most entries
+            return pieces[0][2]
+        return sum(length for _, _, length in pieces)
 
     def pieces(self, name: str, most: int = 1 << 20) -> Iterator[bytes]:
         """The entry's bytes in order, at most `most` bytes at a time."""
@@ -210,9 +216,8 @@ def mbz_bytes(entries: Mapping[str, bytes], threads: int = 1, keep: Path | None 
 
 
 def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
-    folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
     written = 0
-    for name in sorted([*(f"{folder}/" for folder in folders), *entries], key=lambda item: item.rstrip("/")):
+    for name in sorted([*(f"{folder}/" for folder in _folders(entries)), *entries], key=lambda item: item.rstrip("/")):
         path = name.encode("ascii")
         if len(path) > MAX_PATH:
             raise ValueError(f"archive path longer than {MAX_PATH} bytes: {name}")
@@ -225,17 +230,28 @@ def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
         sink.cut_before(path, size)
         padding = -size % BLOCK
         if size <= _SMALL:  # one call to the compressor for the header, the data and the padding
-            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), *_pieces(entries, name), bytes(padding)]))
+            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), entries[name], _ZEROS[:padding]]))
         else:
             sink.write(ustar_header(name, 0o644, size, REGTYPE))
             for piece in _pieces(entries, name):
                 sink.write(piece)
-            sink.write(bytes(padding))
+            sink.write(_ZEROS[:padding])
         written += BLOCK + size + padding
     sink.write(bytes(2 * BLOCK))  # the end of the archive, then zeros to a whole record, as tarfile does
     written += 2 * BLOCK
     sink.write(bytes(-written % RECORD))
     return sink.finish()
+
+
+def _folders(entries: Iterable[str]) -> set[str]:
+    """Every folder the paths lie in, at any depth."""
+    folders: set[str] = set()
+    for path in entries:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
 
 
 def _pieces(entries: Mapping[str, bytes], name: str) -> Iterator[bytes]:
@@ -248,6 +264,7 @@ def _pieces(entries: Mapping[str, bytes], name: str) -> Iterator[bytes]:
 _SMALL = 1 << 16
 """Entries up to this size are joined with their header into one piece to compress (most are)."""
 BLOCK = 512
+_ZEROS = bytes(BLOCK)
 RECORD = 20 * BLOCK
 """tarfile's BLOCKSIZE and RECORDSIZE."""
 REGTYPE, DIRTYPE = b"0", b"5"
@@ -330,7 +347,14 @@ class _GzipSink:
             self._end_segment(last=False)
 
     def write(self, data: bytes) -> int:
-        self._size += len(data)
+        """Add `data` (bytes, kept as they are until compressed) to the tar."""
+        size = len(data)
+        self._size += size
+        if self._segment_size + size < SEGMENT_BYTES:  # most writes: no cut inside
+            if size:
+                self._segment.append(data)
+                self._segment_size += size
+            return size
         view = memoryview(data)
         while self._segment_size + len(view) >= SEGMENT_BYTES:
             take = SEGMENT_BYTES - self._segment_size
