@@ -75,7 +75,7 @@ def test_a_lesson_edit_takes_both_shares_from_the_store(course: Path, tmp_path: 
     build(course, tmp_path / "dist")
     assert written == [1, 2]
     assert sorted(path.name for path in store_folder(course, tmp_path / "dist").iterdir()) == [
-        "activities.kept",
+        "course.kept",
         "gzip.kept",
         "share-1.data",
         "share-1.json",
@@ -197,7 +197,7 @@ def test_files_a_stopped_build_left_in_the_store_go(course: Path, tmp_path: Path
     build(course, tmp_path / "dist")
     assert not old.exists() and young.exists()
     assert sorted(path.name for path in folder.iterdir() if not path.name.startswith(".")) == [
-        "activities.kept",
+        "course.kept",
         "gzip.kept",
         "share-1.data",
         "share-1.json",

@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import IO
 
 from coursebuilder.markdown import RenderCache
-from coursebuilder.mbz.activitystore import ActivityStore, Writer
 from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
 from coursebuilder.mbz.course import write_course, write_files, write_root, write_sections
+from coursebuilder.mbz.coursestore import CourseStore
 from coursebuilder.mbz.files import FileStore, StoredFile
 from coursebuilder.mbz.glossary import write_glossary
 from coursebuilder.mbz.gradebook import QUIZ_GRADE
@@ -184,27 +185,84 @@ def share_key(backup: Backup, share: QuizShare) -> str:
 
 
 def course_part_digest(backup: Backup) -> hashlib._Hash:
-    """The start of every `activity_key`: what all the course's own activities depend on."""
-    digest = hashlib.sha256(f"coursebuilder {__version__} backup activity\0".encode())
+    """The start of every `unit_key`: what all the course part's units depend on."""
+    digest = hashlib.sha256(f"coursebuilder {__version__} backup course part\0".encode())
     head = [backup.author, USER_ID]
     digest.update(backup.course.info.model_dump_json().encode() + b"\0" + json.dumps(head).encode() + b"\0")
     return digest
 
 
-def activity_key(start: hashlib._Hash, course: Course, activity: Activity, ids: Ids) -> str:
-    """A hash of all a page's, book's or the glossary's files depend on but the code and the
-    course files its texts refer to (`activitystore`), from `course_part_digest`."""
+def unit_key(start: hashlib._Hash, ids: Ids, unit: str, inputs: object, texts: Iterable[bytes] = ()) -> str:
+    """A hash of all a unit of the course part (`coursestore`) depends on but the code and
+    the course files its texts refer to: `start` (`course_part_digest`), the ids handed out
+    before it, its name, `inputs` (made of JSON's types) and `texts` (a model's JSON, say)."""
     digest = start.copy()
+    digest.update(json.dumps([unit, ids.file.upcoming, ids.record.upcoming, inputs]).encode() + b"\0")
+    for text in texts:
+        digest.update(text + b"\0")
+    return digest.hexdigest()
+
+
+def activity_key(start: hashlib._Hash, course: Course, activity: Activity, ids: Ids) -> str:
+    """The `unit_key` of a page, a book or the glossary: its layout and texts."""
     section = activity.section
     assert section is not None
-    layout = [activity.modname, activity.name, activity.cmid, activity.contextid, activity.instance]
-    layout += [section.id, section.number, section.name, ids.file.upcoming, ids.record.upcoming]
-    digest.update(json.dumps(layout).encode() + b"\0")
+    layout = [activity.name, activity.cmid, activity.contextid, activity.instance]
+    layout += [section.id, section.number, section.name]
     if activity.modname == "glossary":
-        digest.update(course.glossary.model_dump_json().encode() + b"\0")
-    for lesson in activity.lessons:
-        digest.update(lesson.source_file.encode() + b"\0" + lesson.model_dump_json().encode() + b"\0")
-    return digest.hexdigest()
+        texts = [course.glossary.model_dump_json().encode()]
+    else:
+        texts = [lesson.source_file.encode() + b"\0" + lesson.model_dump_json().encode() for lesson in activity.lessons]
+    return unit_key(start, ids, activity.modname, layout, texts)
+
+
+def sections_inputs(plan: Plan) -> list[object]:
+    """All the sections' files are made of (`write_sections`)."""
+    return [
+        [
+            section.id,
+            section.number,
+            section.name,
+            section.lesson.objectives if section.lesson is not None else None,
+            [activity.cmid for activity in section.activities],
+        ]
+        for section in plan.sections
+    ]
+
+
+def root_inputs(plan: Plan, quiz_grades: float) -> list[object]:
+    """All the root files are made of (`write_root`) but the course's settings and author
+    (`course_part_digest`): the grades, and each section and activity as listed in moodle_backup.xml."""
+    layout = [
+        [
+            section.id,
+            section.title,
+            section.directory,
+            [[activity.cmid, activity.modname, activity.name, activity.directory] for activity in section.activities],
+        ]
+        for section in plan.sections
+    ]
+    return [quiz_grades, layout]
+
+
+def files_inputs(job: Job, quiz_files: list[StoredFile]) -> list[object]:
+    """All files.xml is made of (`write_files`) but the author: each file's row."""
+    return [
+        [
+            stored.id,
+            area.contextid,
+            area.component,
+            area.filearea,
+            area.itemid,
+            stored.filename,
+            stored.sha1,
+            stored.size,
+            stored.mimetype,
+            stored.filepath,
+        ]
+        for stored in itertools.chain(job.files.files, quiz_files)
+        for area in (stored.area,)
+    ]
 
 
 def _is_blob(name: str) -> bool:
@@ -233,10 +291,13 @@ def _write(
             later.child = ForkedCall(partial(_write_share_into, backup, later.share, later.spool, renders), True)
         entries.append(QUESTIONS_FILE, HEAD)
         quiz_files = first.write(entries, renders)
-        job = _write_course_part(backup, scorm_zip, entries, renders, keep)
+        course_store = CourseStore(keep) if keep is not None else None
+        part = _write_course_part(backup, scorm_zip, entries, renders, course_store)
         quiz_files += later.write(entries, renders)
         entries.append(QUESTIONS_FILE, TAIL)
-        write_files(job, quiz_files)
+        part.unit(part.key("files.xml", files_inputs(part.job, quiz_files)), partial(write_files, part.job, quiz_files))
+        if course_store is not None:
+            course_store.save()
     finally:
         for share in shares:
             share.close()
@@ -287,35 +348,55 @@ class _Share:
 
 
 def _write_course_part(
-    backup: Backup, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None, keep: Path | None
-) -> Job:
+    backup: Backup, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None, store: CourseStore | None
+) -> _CoursePart:
     """Every file but the quizzes' and files.xml: activities, course, sections and the root
-    files. Returns the part's job, whose files files.xml lists first. With `keep`, the pages,
-    books and glossary are kept there for the next build and taken from there (`activitystore`)."""
-    job = backup.job(0, entries, renders)
-    store = ActivityStore(keep) if keep is not None else None
-    start = course_part_digest(backup)
+    files. Returns the part, whose files files.xml lists first. With `store`, the pages,
+    books, glossary, sections and root files are taken from there when kept (`coursestore`)."""
+    part = _CoursePart(backup.job(0, entries, renders), store, course_part_digest(backup))
+    job = part.job
     for activity in backup.plan.activities:
         writer = _KEEPABLE.get(activity.modname)
-        if writer is not None and store is not None:
-            store.write(job, activity, activity_key(start, backup.course, activity, job.ids), writer)
-        elif writer is not None:
-            writer(job, activity)
+        if writer is not None:
+            part.unit(activity_key(part.start, backup.course, activity, job.ids), partial(writer, job, activity))
         elif activity.modname == "scorm":
             assert scorm_zip is not None
             write_scorm(job, activity, scorm_zip, grade_sortorder=2 + backup.quiz_count)
-    if store is not None:
-        store.save()
     write_course(job)
-    write_sections(job)
-    write_root(job, QUIZ_GRADE * backup.quiz_count + (SCORM_GRADE if scorm_zip is not None else 0))
+    part.unit(part.key("sections", sections_inputs(backup.plan)), partial(write_sections, job))
+    quiz_grades = QUIZ_GRADE * backup.quiz_count + (SCORM_GRADE if scorm_zip is not None else 0)
+    part.unit(part.key("root", root_inputs(backup.plan, quiz_grades)), partial(write_root, job, quiz_grades))
     _add_blobs(job)
-    return job
+    return part
 
 
-_KEEPABLE: dict[str, Writer] = {"page": write_page, "book": write_book, "glossary": write_glossary}
+@dataclass(frozen=True)
+class _CoursePart:
+    """The course part being written, and the store its units are kept in, if any."""
+
+    job: Job
+    store: CourseStore | None
+    start: hashlib._Hash
+    """`course_part_digest`."""
+
+    def key(self, unit: str, inputs: object) -> str:
+        return unit_key(self.start, self.job.ids, unit, inputs)
+
+    def unit(self, key: str, write: Callable[[], None]) -> None:
+        """Write one unit of files (`write`), through the store when there is one."""
+        if self.store is None:
+            write()
+        else:
+            self.store.write(self.job, key, write)
+
+
+_KEEPABLE: dict[str, Callable[[Job, Activity], None]] = {
+    "page": write_page,
+    "book": write_book,
+    "glossary": write_glossary,
+}
 """The writers of the activities a build may keep: their texts refer to course files only
-through `FileStore.html`, which notes each reference (`activitystore`)."""
+through `FileStore.html`, which notes each reference (`coursestore`)."""
 
 
 def _add_blobs(job: Job) -> None:

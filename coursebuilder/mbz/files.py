@@ -121,7 +121,7 @@ class FileStore:
         """The files of each context, in the order stored (an activity asks for its own)."""
         self.lookups: list[Lookup] | None = None
         """When a list, every reference to a course file that texts make is noted there with
-        its URL, so that a kept activity can make them again (`activitystore`)."""
+        its URL, so that a kept activity can make them again (`coursestore`)."""
 
     # ------------------------------------------------------------------ rendering
 

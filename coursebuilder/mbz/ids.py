@@ -47,7 +47,7 @@ class Sequence:
         return self._next
 
     def skip(self, count: int) -> None:
-        """Hand out `count` ids to no one: those a kept part of the backup took (`activitystore`)."""
+        """Hand out `count` ids to no one: those a kept part of the backup took (`coursestore`)."""
         self._next += count * self.step
 
     def share(self, index: int, parts: int) -> Sequence:

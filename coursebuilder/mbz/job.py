@@ -28,7 +28,7 @@ class Job:
     userid: int = USER_ID
     entries: Entries = field(default_factory=Entries)
     written: list[tuple[str, bytes]] | None = None
-    """When a list, every file added is also added there (to keep an activity's files, `activitystore`)."""
+    """When a list, every file added is also added there (to keep an activity's files, `coursestore`)."""
 
     @property
     def root(self) -> Path:

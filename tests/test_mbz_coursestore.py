@@ -1,7 +1,7 @@
-"""The course's own activities are kept from one build to the next (`mbz.activitystore`): a
-build after a lesson edit writes that lesson's page again and takes the others from the
-store, and every build writes the bytes a clean build writes; a store it cannot trust is
-ignored."""
+"""The backup's course part is kept from one build to the next (`mbz.coursestore`): a build
+after a lesson edit writes that lesson's page again and takes the other pages, the glossary,
+the sections, the root files and files.xml from the store, and every build writes the bytes a
+clean build writes; a store it cannot trust is ignored."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder.mbz import activitystore
 from coursebuilder.mbz import backup as backup_module
+from coursebuilder.mbz import coursestore
 from coursebuilder.mbz.files import Area, FileStore
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.sections import Activity
@@ -95,8 +95,8 @@ def test_a_reference_that_comes_out_otherwise_writes_the_page_again(
 
 def rewrite_store(folder: Path, change: bytes) -> None:
     """Replace the store's index with `change`, under a valid checksum."""
-    path = folder / activitystore.FILE
-    header = {"format": activitystore._FORMAT, "maker": activitystore._maker()}
+    path = folder / coursestore.FILE
+    header = {"format": coursestore._FORMAT, "maker": coursestore._maker()}
     payload = read_checked(path, header)
     assert payload is not None
     write_checked(path, header, change + payload[payload.index(b"\n") :])
@@ -105,7 +105,7 @@ def rewrite_store(folder: Path, change: bytes) -> None:
 @pytest.mark.parametrize("damage", ["a flipped byte", "cut short", "another maker", "an index that lies"])
 def test_a_damaged_store_is_ignored(damage: str, course: Path, tmp_path: Path, pages: list[str]) -> None:
     build(course, tmp_path / "dist")
-    path = store_folder(course, tmp_path / "dist") / activitystore.FILE
+    path = store_folder(course, tmp_path / "dist") / coursestore.FILE
     if damage == "a flipped byte":
         data = bytearray(path.read_bytes())
         data[len(data) // 2] ^= 0x20
@@ -132,9 +132,39 @@ def test_activities_kept_by_other_code_are_written_again(
     course: Path, tmp_path: Path, pages: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     build(course, tmp_path / "dist")
-    monkeypatch.setattr(activitystore, "writer_code", lambda: "other code")
+    monkeypatch.setattr(coursestore, "writer_code", lambda: "other code")
     append(lesson_files(course)[1], "\nAn edit.\n")
     pages.clear()
     rebuilt = build(course, tmp_path / "dist")
     assert len(pages) == 6
     assert rebuilt == clean(course, tmp_path)
+
+
+def test_a_store_is_written_again_only_when_enough_is_new(
+    course: Path, tmp_path: Path, pages: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Below `RESAVE_SHARE` of the course part written afresh the store stays as it was: the
+    next build writes that page afresh again, and still the bytes of a clean build."""
+    build(course, tmp_path / "dist")
+    path = store_folder(course, tmp_path / "dist") / coursestore.FILE
+    before = path.read_bytes()
+    monkeypatch.setattr(coursestore, "RESAVE_SHARE", 0.5)
+    first, second = lesson_files(course)[1], lesson_files(course)[4]
+    append(first, "\nAn edit.\n")
+    build(course, tmp_path / "dist")
+    assert path.read_bytes() == before
+    append(second, "\nAnother edit.\n")
+    pages.clear()
+    rebuilt = build(course, tmp_path / "dist")
+    assert pages == [first.name, second.name]
+    assert rebuilt == clean(course, tmp_path)
+    monkeypatch.setattr(coursestore, "RESAVE_SHARE", 0.0)
+    append(second, "\nA third edit.\n")
+    pages.clear()
+    build(course, tmp_path / "dist")
+    assert pages == [first.name, second.name]
+    assert path.read_bytes() != before, "kept anew"
+    append(second, "\nA fourth edit.\n")
+    pages.clear()
+    build(course, tmp_path / "dist")
+    assert pages == [second.name]

@@ -1,19 +1,20 @@
-"""The course's own activities (pages, books, the glossary) kept from one build to the next,
-so that a build after a lesson edit writes again only the page of that lesson.
+"""The files of the backup's course part kept from one build to the next, so that a build
+after a lesson edit writes again only the page of that lesson.
 
-An activity's files depend on its layout (ids, name, section), the texts it holds, the course's
-settings, the ids its part of the backup had handed out before it (files and records), the
-code that writes and renders them, and the course files its texts refer to. Each activity
-written is kept, in one file beside the build cache, with:
+The course part (`backup.PARTS`) is written in units: each page, book and the glossary, the
+sections, the root files and files.xml. A unit's files depend on what `backup` puts in its key
+(for an activity: its layout, its texts, the course's settings and the ids handed out before
+it), on the code that writes and renders them, and on the course files its texts refer to.
+Each unit written is kept, in one file beside the build cache, with:
 
-- its key (`backup.activity_key`): all of the above but the code and the course files;
+- its key;
 - its files' bytes;
 - each reference its texts made to a course file, with the URL it became (`files.Lookup`);
 - how many record ids it took.
 
 A later build with the same key makes those references again (storing the course files as
 they are now, under the same ids) and takes the kept files only when every reference comes
-out as the URL it was; otherwise the activity is written afresh, and the store's references
+out as the URL it was; otherwise the unit is written afresh, and the references made again
 leave the backup as a cold build leaves it (making a reference twice stores its file once).
 The file (`renderstore.write_checked`) names its maker: the tool's version and a hash of its
 code (`sharestore.writer_code`) and the renderer's (`renderstore.renderer_id`, with
@@ -32,19 +33,20 @@ from typing import Any
 from coursebuilder.buildcache import checked_int, checked_text
 from coursebuilder.mbz.files import Area, Lookup
 from coursebuilder.mbz.job import Job
-from coursebuilder.mbz.sections import Activity
 from coursebuilder.mbz.sharestore import writer_code
 from coursebuilder.renderstore import read_checked, renderer_id, write_checked
 
 _FORMAT = 1
-FILE = "activities.kept"
-
-Writer = Callable[[Job, Activity], None]
+FILE = "course.kept"
+RESAVE_SHARE = 1 / 32
+"""The share of the course part's bytes that units written afresh must reach for the store to
+be written again (or nothing was kept): after a lesson edit, writing its page again in the
+next build costs far less than rewriting the store (16 MB for a large course)."""
 
 
 @dataclass(frozen=True)
-class KeptActivity:
-    """What writing one activity made: its files, its texts' references to course files, and
+class KeptUnit:
+    """What writing one unit made: its files, its texts' references to course files, and
     the number of record ids it took."""
 
     files: list[tuple[str, bytes]]
@@ -52,18 +54,20 @@ class KeptActivity:
     records: int
 
 
-class ActivityStore:
-    """The kept activities of one course's backup, in `folder`."""
+class CourseStore:
+    """The kept units of one course's backup, in `folder`."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / FILE
         self._maker = _maker()
         self._kept = self._load() if self._maker is not None else {}
-        self._used: dict[str, KeptActivity] = {}
+        self._used: dict[str, KeptUnit] = {}
+        self._fresh_bytes = 0
+        """The size of the files of the units written afresh (`save`)."""
 
-    def write(self, job: Job, activity: Activity, key: str, writer: Writer) -> None:
-        """Add `activity`'s files to the job: those kept under `key` when its references to
-        course files come out as before, else as `writer` writes them (then kept)."""
+    def write(self, job: Job, key: str, write: Callable[[], None]) -> None:
+        """Add a unit's files to the job: those kept under `key` when its references to course
+        files come out as before, else as `write` writes them into the job (then kept)."""
         kept = self._kept.get(key)
         if kept is not None and all(
             job.files.course_file(lookup.ref, lookup.source_file, lookup.area) == lookup.url for lookup in kept.lookups
@@ -78,14 +82,20 @@ class ActivityStore:
         first_record = job.ids.record.upcoming
         job.written, job.files.lookups = files, lookups
         try:
-            writer(job, activity)
+            write()
         finally:
             job.written, job.files.lookups = None, None
-        self._used[key] = KeptActivity(files, lookups, (job.ids.record.upcoming - first_record) // job.ids.record.step)
+        self._used[key] = KeptUnit(files, lookups, (job.ids.record.upcoming - first_record) // job.ids.record.step)
+        self._fresh_bytes += sum(len(data) for _, data in files)
 
     def save(self) -> None:
-        """Keep this backup's activities (and only those), unless they are what is kept already."""
+        """Keep this backup's units (and only those), unless they are what is kept already or
+        those written afresh are less than `RESAVE_SHARE` of them (the next build writes them
+        afresh again)."""
         if self._maker is None or self._used.keys() == self._kept.keys():
+            return
+        total = sum(len(data) for kept in self._used.values() for _, data in kept.files)
+        if self._kept and self._fresh_bytes < RESAVE_SHARE * total:
             return
         index: list[Any] = []
         data: list[bytes] = []
@@ -98,12 +108,12 @@ class ActivityStore:
         payload = json.dumps(index).encode() + b"\n" + b"".join(data)
         write_checked(self.path, {"format": _FORMAT, "maker": self._maker}, payload)
 
-    def _load(self) -> dict[str, KeptActivity]:
+    def _load(self) -> dict[str, KeptUnit]:
         payload = read_checked(self.path, {"format": _FORMAT, "maker": self._maker})
         if payload is None:
             return {}
         head, _, data = payload.partition(b"\n")
-        kept: dict[str, KeptActivity] = {}
+        kept: dict[str, KeptUnit] = {}
         offset = 0
         try:
             for key, files, lookups, records in json.loads(head):
@@ -111,7 +121,7 @@ class ActivityStore:
                 for path, length in files:
                     contents.append((checked_text(path), data[offset : offset + checked_int(length)]))
                     offset += length
-                kept[checked_text(key)] = KeptActivity(
+                kept[checked_text(key)] = KeptUnit(
                     contents, [_lookup(*lookup) for lookup in lookups], checked_int(records)
                 )
         except (ValueError, TypeError):
@@ -134,7 +144,7 @@ def _lookup(ref: object, source_file: object, area: list[object], url: object) -
 
 
 def _maker() -> str | None:
-    """The code that wrote and rendered the kept activities; None when it cannot be read
+    """The code that wrote and rendered the kept units; None when it cannot be read
     (nothing is then kept or taken)."""
     code, renderer = writer_code(), renderer_id()
     if code is None or renderer is None:
