@@ -389,7 +389,7 @@ class _GzipSink:
         self._parts.append(done.data)
         self._crc = crc32_combine(self._crc, done.crc, done.size)
         if self._store is not None:
-            self._store.offer(done.key, done.data)
+            self._store.offer(done)
 
     def _end_segment(self, *, last: bool) -> None:
         segment = b"".join(self._segment)
@@ -428,15 +428,15 @@ class Compressed(NamedTuple):
 
 
 def _compressed(segment: bytes, window: bytes, level: int, last: bool, store: GzipStore | None) -> Compressed:
-    """The segment compressed, from `store` when it holds it; on the compressing thread, as
-    its CRC: hashing lets go of the GIL too."""
-    crc = zlib.crc32(segment)
+    """The segment compressed, and its CRC, from `store` when it holds them; on the
+    compressing thread (hashing lets go of the GIL too)."""
     if store is None:
-        return Compressed("", _deflate(segment, window, level, last), crc, len(segment))
+        return Compressed("", _deflate(segment, window, level, last), zlib.crc32(segment), len(segment))
     key = segment_key(segment, window, level, last)
     kept = store.get(key)
-    data = kept if kept is not None else _deflate(segment, window, level, last)
-    return Compressed(key, data, crc, len(segment))
+    if kept is not None:
+        return Compressed(key, *kept, len(segment))
+    return Compressed(key, _deflate(segment, window, level, last), zlib.crc32(segment), len(segment))
 
 
 _CRC_POLYNOMIAL = 0xEDB88320
@@ -504,21 +504,22 @@ class GzipStore:
 
     One file, `gzip.kept`, written by `renderstore.write_checked`: a header naming the maker
     (the tool's version, zlib's, a hash of this module's code: `maker`) and the payload's
-    checksum; the payload is a line of JSON listing each segment's key (`segment_key`) and
-    length, then the segments' bytes. A file of another maker, one whose checksum fails or
-    whose lengths do not add up to its data is ignored: every segment is compressed afresh
-    and the file written anew.
+    checksum; the payload is a line of JSON listing each segment's key (`segment_key`), the
+    length of its compressed bytes and the CRC-32 of its bytes, then the compressed bytes. A
+    file of another maker, one whose checksum fails or whose lengths do not add up to its
+    data is ignored: every segment is compressed afresh and the file written anew.
     """
 
     FILE = "gzip.kept"
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / self.FILE
-        self._kept: dict[str, bytes] = self._load()
-        self._used: dict[str, bytes] = {}
+        self._kept: dict[str, tuple[bytes, int]] = self._load()
+        """Compressed bytes and CRC by key."""
+        self._used: dict[str, tuple[bytes, int]] = {}
         self._lock = threading.Lock()
 
-    def _load(self) -> dict[str, bytes]:
+    def _load(self) -> dict[str, tuple[bytes, int]]:
         maker = _maker()
         payload = read_checked(self.path, {"maker": maker}) if maker is not None else None
         if payload is None:
@@ -526,23 +527,23 @@ class GzipStore:
         index, _, data = payload.partition(b"\n")
         try:
             listed = json.loads(index)
-            kept: dict[str, bytes] = {}
+            kept: dict[str, tuple[bytes, int]] = {}
             offset = 0
-            for key, length in listed:
-                kept[checked_text(key)] = data[offset : offset + checked_int(length)]
+            for key, length, crc in listed:
+                kept[checked_text(key)] = data[offset : offset + checked_int(length)], checked_int(crc)
                 offset += length
         except (ValueError, TypeError):
             return {}
         return kept if offset == len(data) else {}
 
-    def get(self, key: str) -> bytes | None:
-        """The compressed bytes kept under `key`, if any."""
+    def get(self, key: str) -> tuple[bytes, int] | None:
+        """The compressed bytes and the CRC-32 of the segment kept under `key`, if any."""
         return self._kept.get(key)
 
-    def offer(self, key: str, compressed: bytes) -> None:
+    def offer(self, done: Compressed) -> None:
         """A segment of this archive, to keep."""
         with self._lock:
-            self._used[key] = compressed
+            self._used[done.key] = done.data, done.crc
 
     def save(self) -> None:
         """Keep this archive's segments (and only those), unless they are what is kept already."""
@@ -550,11 +551,11 @@ class GzipStore:
         if maker is None or self._used.keys() == self._kept.keys():
             return
         listed = sorted(self._used.items())
-        index = json.dumps([[key, len(compressed)] for key, compressed in listed]).encode()
-        write_checked(self.path, {"maker": maker}, b"\n".join([index, b"".join(data for _, data in listed)]))
+        index = json.dumps([[key, len(compressed), crc] for key, (compressed, crc) in listed]).encode()
+        write_checked(self.path, {"maker": maker}, b"\n".join([index, b"".join(data for _, (data, _) in listed)]))
 
 
-_STORE_FORMAT = 3
+_STORE_FORMAT = 4
 
 
 @functools.cache
