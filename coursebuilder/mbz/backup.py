@@ -2,7 +2,8 @@
 
 The backup is written in parts (`PARTS`): the course's own files, and its quizzes in two
 shares, the later one perhaps in a second process; a share is taken from the store of the
-last build when nothing it was made from changed (`sharestore`)."""
+last build when nothing it was made from changed (`sharestore`), and so is each unit of the
+course's own files (a page, the glossary, files.xml…: `coursestore`)."""
 
 from __future__ import annotations
 
