@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup as backup_module
-from coursebuilder.mbz import coursestore
+from coursebuilder.mbz import build_mbz, coursestore
 from coursebuilder.mbz.files import Area, FileStore
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.sections import Activity
@@ -168,3 +169,13 @@ def test_a_store_is_written_again_only_when_enough_is_new(
     pages.clear()
     build(course, tmp_path / "dist")
     assert pages == [second.name]
+
+
+def test_nowhere_to_keep_the_course_part_is_no_error(course: Path, tmp_path: Path) -> None:
+    """A store folder that cannot be made (a file stands in its way): nothing is kept, and the
+    backup is a clean build's."""
+    loaded, _ = load_or_raise(course)
+    blocked = tmp_path / "a file"
+    blocked.write_bytes(b"")
+    assert build_mbz(loaded, keep=blocked / "mbz") == build_mbz(loaded, keep=None)
+    assert not (blocked / "mbz").exists()
