@@ -38,6 +38,36 @@ def test_entries_spill_to_disk_and_read_back_in_parts() -> None:
         entries.close()
 
 
+def test_linked_entries_are_read_in_place_from_the_file_they_were_written_in(tmp_path: Path) -> None:
+    """A share of quizzes written into a file of its own joins the backup without being
+    copied: its pieces are read from that file, after this spool's own pieces of the same
+    entry, and a blob both have is kept once."""
+    with (tmp_path / "share").open("w+b") as file:
+        share = Entries(spool=file)
+        share.append("questions.xml", b"<category>share</category>")
+        share["activities/quiz_7/quiz.xml"] = b"<quiz/>" * 50
+        share["files/ab/abcd"] = b"the share's copy"
+        layout = share.layout()
+    entries = Entries(spill=10)
+    try:
+        entries.append("questions.xml", b"<head>")
+        entries["files/ab/abcd"] = b"the course's copy"
+        own = entries.layout()[0]
+        entries.link(
+            Entries.adopt((tmp_path / "share").open("rb"), layout), shared=lambda name: name.startswith("files/")
+        )
+        entries.append("questions.xml", b"<tail>")
+        assert entries["questions.xml"] == b"<head><category>share</category><tail>"
+        assert entries["files/ab/abcd"] == b"the course's copy"
+        assert entries["activities/quiz_7/quiz.xml"] == b"<quiz/>" * 50
+        assert entries._end == own + len(b"<tail>"), "nothing of the share copied into the spool"
+        with pytest.raises(ValueError):
+            entries.layout()
+        assert mbz_bytes(entries) == mbz_bytes({name: entries[name] for name in entries})
+    finally:
+        entries.close()
+
+
 def test_a_large_entry_streams_into_the_archive_unchanged() -> None:
     """Entries larger than tarfile's copy buffer, in parts that straddle it."""
     entries = Entries(spill=1000)

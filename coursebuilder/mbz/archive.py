@@ -3,25 +3,30 @@
 Moodle's `tgz_extractor` needs the `ustar` magic in every header and would turn PAX or GNU
 long-name entries into plain files, so entries are plain ustar with short ASCII paths.
 Entries are sorted, times, owners and modes fixed, and gzip gets mtime 0 and no file name;
-the compression is cut into fixed segments that threads may share (`_GzipSink`): the same
-entries always give the same bytes.
+the compression is cut into segments that threads may share, at points chosen from the
+entries' names and sizes (`_GzipSink`): the same entries always give the same bytes.
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
+import mmap
+import os
 import struct
 import tempfile
+import threading
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
-from typing import IO
+from typing import IO, NamedTuple
 
-from coursebuilder.output import write_bytes
+from coursebuilder.buildcache import checked_int, checked_text
+from coursebuilder.renderstore import code_id, read_checked, write_checked
 from coursebuilder.version import __version__
 
 COMPRESS_LEVEL = 6
@@ -38,12 +43,14 @@ SPILL_BYTES = 16 * 1024 * 1024
 
 
 class Entries(MutableMapping[str, bytes]):
-    """The archive's files by path, kept in one temporary file rather than as bytes objects.
+    """The archive's files by path, kept in temporary files rather than as bytes objects.
 
     A large course's backup holds hundreds of megabytes of XML until the archive can be
     packed in sorted order; here each entry is appended to a spool (in memory while small)
     as soon as it is written, and read back piece by piece while packing. An entry may be
-    written in parts (`append`), so a long document need never be whole in memory.
+    written in parts (`append`), so a long document need never be whole in memory. Entries
+    written into another file (a share of quizzes, by another process or an earlier build)
+    are read from there in place (`link`): this spool is the first of the files they lie in.
     """
 
     def __init__(self, spill: int = SPILL_BYTES, spool: IO[bytes] | None = None) -> None:
@@ -55,43 +62,58 @@ class Entries(MutableMapping[str, bytes]):
         else:
             spool.seek(0)
             spool.truncate()
-        self._spool: IO[bytes] = spool
+        self._spools: list[IO[bytes]] = [spool]
+        """The files the entries lie in: this one's own spool first, then those linked."""
+        self._positions = [0]
+        """Where each spool's file position is (seeking flushes its buffer: only when needed)."""
+        self._maps: list[mmap.mmap | None] = [None]
+        """Each spool's file mapped for reading, once read from (`_mapped`)."""
         self._end = 0
-        self._position = 0
-        """Where the spool's file position is (seeking flushes its buffer: only when needed)."""
-        self._parts: dict[str, list[tuple[int, int]]] = {}
+        self._parts: dict[str, list[tuple[int, int, int]]] = {}
+        """Each entry's pieces: (spool, start, length)."""
 
     def layout(self) -> Layout:
-        """Where the entries lie in the spool (which is flushed): for `adopt`."""
-        self._spool.flush()
-        return self._end, self._parts
+        """Where the entries lie in the spool (which is flushed): for `adopt`. Only entries
+        written here have one (none linked)."""
+        self._spools[0].flush()
+        if len(self._spools) > 1:
+            raise ValueError("entries linked from other files have no layout of their own")
+        return self._end, {name: [(start, length) for _, start, length in parts] for name, parts in self._parts.items()}
 
     @classmethod
     def adopt(cls, spool: IO[bytes], layout: Layout) -> Entries:
         """The entries that another process wrote into `spool` (a file both share), as it laid
-        them out (`layout`)."""
+        them out (`layout`); closing them closes `spool`."""
         entries = cls.__new__(cls)
-        entries._spool = spool
-        entries._end, entries._parts = layout
-        entries._position = -1  # unknown: seek before the first read
+        entries._spools = [spool]
+        entries._positions = [-1]  # unknown: seek before the first read
+        entries._maps = [None]
+        end, parts = layout
+        entries._end = end
+        entries._parts = {name: [(0, start, length) for start, length in pieces] for name, pieces in parts.items()}
         return entries
 
-    def absorb(self, other: Entries, shared: Callable[[str], bool]) -> None:
-        """Append each entry of `other` to this one's entry of that name; an entry both have
-        whose name `shared` accepts (a file's bytes by its hash, say) is kept once."""
-        for name in other:
+    def link(self, other: Entries, shared: Callable[[str], bool]) -> None:
+        """Append each entry of `other` to this one's entry of that name, read from `other`'s
+        files where they lie (not copied); an entry both have whose name `shared` accepts (a
+        file's bytes by its hash, say) is kept once. These entries now close `other`'s files."""
+        first = len(self._spools)
+        self._spools.extend(other._spools)
+        self._positions.extend(other._positions)
+        self._maps.extend(other._maps)
+        other._spools, other._positions, other._maps = [], [], []
+        for name, pieces in other._parts.items():
             if name in self._parts and shared(name):
                 continue
-            for piece in other.pieces(name):
-                self.append(name, piece)
+            self._parts.setdefault(name, []).extend([(first + spool, start, length) for spool, start, length in pieces])
 
-    def _write(self, data: bytes) -> tuple[int, int]:
-        if self._position != self._end:
-            self._spool.seek(self._end)
-        self._spool.write(data)
+    def _write(self, data: bytes) -> tuple[int, int, int]:
+        if self._positions[0] != self._end:
+            self._spools[0].seek(self._end)
+        self._spools[0].write(data)
         start, self._end = self._end, self._end + len(data)
-        self._position = self._end
-        return start, len(data)
+        self._positions[0] = self._end
+        return 0, start, len(data)
 
     def append(self, name: str, data: bytes) -> None:
         """Add `data` to the end of entry `name` (creating it)."""
@@ -101,10 +123,17 @@ class Entries(MutableMapping[str, bytes]):
         self._parts[name] = [self._write(data)]
 
     def __getitem__(self, name: str) -> bytes:
-        return b"".join(self._read(start, length) for start, length in self._parts[name])
+        pieces = self._parts[name]
+        if len(pieces) == 1:  # most entries
+            return self._read(*pieces[0])
+        return b"".join([self._read(*piece) for piece in pieces])
 
     def __delitem__(self, name: str) -> None:
         del self._parts[name]
+
+    def __contains__(self, name: object) -> bool:
+        """Without reading the entry (as `Mapping`'s would)."""
+        return name in self._parts
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._parts)
@@ -113,32 +142,63 @@ class Entries(MutableMapping[str, bytes]):
         return len(self._parts)
 
     def size(self, name: str) -> int:
-        return sum(length for _, length in self._parts[name])
+        pieces = self._parts[name]
+        if len(pieces) == 1:  # most entries
+            return pieces[0][2]
+        return sum(length for _, _, length in pieces)
 
     def pieces(self, name: str, most: int = 1 << 20) -> Iterator[bytes]:
         """The entry's bytes in order, at most `most` bytes at a time."""
-        for start, length in self._parts[name]:
+        for spool, start, length in self._parts[name]:
             for offset in range(0, length, most):
-                yield self._read(start + offset, min(most, length - offset))
+                yield self._read(spool, start + offset, min(most, length - offset))
 
-    def _read(self, start: int, length: int) -> bytes:
-        if self._position != start:
-            self._spool.seek(start)
-        data = self._spool.read(length)
-        self._position = start + len(data)
+    def _read(self, spool: int, start: int, length: int) -> bytes:
+        mapped = self._maps[spool]
+        if mapped is None or start + length > len(mapped):
+            mapped = self._map(spool)
+        if mapped is not None and start + length <= len(mapped):
+            return mapped[start : start + length]
+        if self._positions[spool] != start:
+            self._spools[spool].seek(start)
+        data = self._spools[spool].read(length)
+        self._positions[spool] = start + len(data)
         if len(data) != length:
             raise OSError("the backup's temporary file was cut short")
         return data
 
+    def _map(self, spool: int) -> mmap.mmap | None:
+        """Map the spool's file for reading (a slice of a map costs no call to the system, as
+        a seek and a read do), again when it grew; None when it is in memory or cannot be."""
+        file = self._spools[spool]
+        old = self._maps[spool]
+        if old is not None:
+            old.close()
+        self._maps[spool] = None
+        if not getattr(file, "_rolled", True):  # a SpooledTemporaryFile still in memory
+            return None
+        try:
+            file.flush()
+            size = os.fstat(file.fileno()).st_size
+            self._maps[spool] = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) if size else None
+        except (OSError, ValueError, io.UnsupportedOperation):
+            return None
+        return self._maps[spool]
+
     def close(self) -> None:
-        self._spool.close()
+        for mapped in self._maps:
+            if mapped is not None:
+                mapped.close()
+        for spool in self._spools:
+            spool.close()
 
 
 def mbz_bytes(entries: Mapping[str, bytes], threads: int = 1, keep: Path | None = None) -> bytes:
     """Pack `entries` (path → bytes) with a directory entry for every folder, compressing on
     `threads` threads (the bytes are the same for any number). With `keep`, a folder, the
-    compressed bytes of each entry of `FRESH_BYTES` or more are kept there, and taken from
-    there when the entry is the same again (`GzipStore`): the same bytes either way.
+    compressed bytes of every gzip segment are kept there, and a segment whose bytes (and the
+    32 KiB before them) are the same again is taken from there (`GzipStore`): the same bytes
+    either way.
 
     The bytes `tarfile` writes in USTAR format with the fixed fields of `ustar_header` (a
     test compares), written directly: tarfile's per-member objects cost more than the
@@ -156,29 +216,26 @@ def mbz_bytes(entries: Mapping[str, bytes], threads: int = 1, keep: Path | None 
 
 
 def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
-    folders = sorted({"/".join(path.split("/")[:depth]) for path in entries for depth in range(1, path.count("/") + 1)})
     written = 0
-    for name in sorted([*(f"{folder}/" for folder in folders), *entries], key=lambda item: item.rstrip("/")):
-        if len(name.encode("ascii")) > MAX_PATH:
+    for name in sorted([*(f"{folder}/" for folder in _folders(entries)), *entries], key=lambda item: item.rstrip("/")):
+        path = name.encode("ascii")
+        if len(path) > MAX_PATH:
             raise ValueError(f"archive path longer than {MAX_PATH} bytes: {name}")
         if name.endswith("/"):
+            sink.cut_before(path, 0)
             sink.write(ustar_header(name, 0o755, 0, DIRTYPE))
             written += BLOCK
             continue
         size = entries.size(name) if isinstance(entries, Entries) else len(entries[name])
-        pieces = _reader(entries, name)
+        sink.cut_before(path, size)
         padding = -size % BLOCK
         if size <= _SMALL:  # one call to the compressor for the header, the data and the padding
-            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), *pieces(), bytes(padding)]))
-        elif size >= FRESH_BYTES:
-            sink.write(ustar_header(name, 0o644, size, REGTYPE))
-            sink.write_fresh(pieces, size)
-            sink.write(bytes(padding))
+            sink.write(b"".join([ustar_header(name, 0o644, size, REGTYPE), entries[name], _ZEROS[:padding]]))
         else:
             sink.write(ustar_header(name, 0o644, size, REGTYPE))
-            for piece in pieces():
+            for piece in _pieces(entries, name):
                 sink.write(piece)
-            sink.write(bytes(padding))
+            sink.write(_ZEROS[:padding])
         written += BLOCK + size + padding
     sink.write(bytes(2 * BLOCK))  # the end of the archive, then zeros to a whole record, as tarfile does
     written += 2 * BLOCK
@@ -186,22 +243,28 @@ def _pack(entries: Mapping[str, bytes], sink: _GzipSink) -> bytes:
     return sink.finish()
 
 
-def _reader(entries: Mapping[str, bytes], name: str) -> Callable[[], Iterator[bytes]]:
-    """The entry's bytes in pieces (an `Entries`' read back piece by piece), as often as asked."""
+def _folders(entries: Iterable[str]) -> set[str]:
+    """Every folder the paths lie in, at any depth."""
+    folders: set[str] = set()
+    for path in entries:
+        folder = path.rpartition("/")[0]
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = folder.rpartition("/")[0]
+    return folders
+
+
+def _pieces(entries: Mapping[str, bytes], name: str) -> Iterator[bytes]:
+    """The entry's bytes in pieces (an `Entries`' read back piece by piece)."""
     if isinstance(entries, Entries):
-        return lambda: entries.pieces(name)
-    return lambda: iter((entries[name],))
+        return entries.pieces(name)
+    return iter((entries[name],))
 
-
-FRESH_BYTES = 8 << 20
-"""Entries of this size or more (a large course's questions.xml) start a run of segments of
-their own: the tar is cut just before and just after their bytes, and their first segment has
-no window from before, so their compressed segments depend on their bytes alone and can be
-kept from one build to the next (`GzipStore`). A fresh start costs a few hundred bytes."""
 
 _SMALL = 1 << 16
 """Entries up to this size are joined with their header into one piece to compress (most are)."""
 BLOCK = 512
+_ZEROS = bytes(BLOCK)
 RECORD = 20 * BLOCK
 """tarfile's BLOCKSIZE and RECORDSIZE."""
 REGTYPE, DIRTYPE = b"0", b"5"
@@ -244,23 +307,23 @@ def ustar_header(name: str, mode: int, size: int, kind: bytes) -> bytes:
 class _GzipSink:
     """A file to write the tar into that gzips as it goes, so the whole tar is never in memory.
 
-    The tar is cut at fixed offsets into segments of `SEGMENT_BYTES`, each deflated on its own,
-    primed with the 32 KiB before it and ended on a byte boundary (a sync flush), as pigz
-    does: the pieces join into one deflate stream that any gunzip reads as a single member,
-    barely larger than one compressor's (it may still refer back across a cut), and the
-    segments can be compressed on several threads (zlib lets go of the GIL while it works).
-    The cuts depend only on the tar's bytes, so the archive is the same however it is written
-    and on however many threads. A tar within one segment gives exactly the bytes of
-    `gzip.compress(tar, level, mtime=0)`: mtime 0, no file name.
+    The tar is cut into segments, each deflated on its own, primed with the 32 KiB before it
+    and ended on a byte boundary (a sync flush), as pigz does: the pieces join into one
+    deflate stream that any gunzip reads as a single member, barely larger than one
+    compressor's (it may still refer back across a cut), and the segments can be compressed
+    on several threads (zlib lets go of the GIL while it works). A tar within one segment
+    gives exactly the bytes of `gzip.compress(tar, level, mtime=0)`: mtime 0, no file name.
+
+    Where the cuts fall depends only on the entries' names and sizes (`cut_before`) and the
+    bytes since the last cut, never on an offset from the start of the tar: an entry that
+    grows or shrinks moves the cuts up to the next chosen entry only, and every segment after
+    it has the same bytes and window as before, so its compressed bytes can be kept from one
+    build to the next (`GzipStore`).
     """
 
     def __init__(self, compresslevel: int, threads: int = 1, store: GzipStore | None = None) -> None:
         self._level = compresslevel
         self._store = store
-        self._segments = 0
-        """Segments deflated or taken so far (segment `n` is `_parts[n + 1]` at the end)."""
-        self._to_keep: list[tuple[str, int, int]] = []
-        """(entry hash, first segment, end) of each fresh entry to keep in the store."""
         self._parts: list[bytes] = [_gzip_header(compresslevel)]
         self._segment: list[bytes] = []
         self._segment_size = 0
@@ -269,18 +332,35 @@ class _GzipSink:
         self._crc = 0
         self._size = 0
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="mbz-gzip") if threads > 1 else None
-        self._running: deque[Future[bytes]] = deque()
+        self._running: deque[Future[Compressed]] = deque()
         self._most_running = 2 * threads
 
+    def cut_before(self, path: bytes, size: int) -> None:
+        """End the segment before the entry `path` of `size` bytes when it starts one: an entry
+        of `SEGMENT_BYTES` or more always does (its segments then depend on its bytes alone, but
+        for the window), any other entry when its name is one in `CUT_EVERY` (by its CRC) and
+        the segment holds `SHORTEST_SEGMENT` bytes or more."""
+        if size >= SEGMENT_BYTES:
+            if self._segment_size:
+                self._end_segment(last=False)
+        elif self._segment_size >= SHORTEST_SEGMENT and zlib.crc32(path) % CUT_EVERY == 0:
+            self._end_segment(last=False)
+
     def write(self, data: bytes) -> int:
-        self._crc = zlib.crc32(data, self._crc)
-        self._size += len(data)
+        """Add `data` (bytes, kept as they are until compressed) to the tar."""
+        size = len(data)
+        self._size += size
+        if self._segment_size + size < SEGMENT_BYTES:  # most writes: no cut inside
+            if size:
+                self._segment.append(data)
+                self._segment_size += size
+            return size
         view = memoryview(data)
         while self._segment_size + len(view) >= SEGMENT_BYTES:
             take = SEGMENT_BYTES - self._segment_size
             self._segment.append(bytes(view[:take]))
             view = view[take:]
-            self._deflate_segment(last=False)
+            self._end_segment(last=False)
         if view:
             self._segment.append(bytes(view))
             self._segment_size += len(view)
@@ -289,55 +369,13 @@ class _GzipSink:
     def tell(self) -> int:
         return self._size
 
-    def write_fresh(self, pieces: Callable[[], Iterator[bytes]], size: int) -> None:
-        """Write an entry's `size` bytes (`pieces()`) as a run of segments of their own: cut
-        before and after them, the first with no window from before. With a store, the run
-        is taken from there when it holds this entry's bytes, and kept otherwise."""
-        if self._segment_size:
-            self._deflate_segment(last=False)
-        self._window = b""
-        key = ""
-        if self._store is not None:
-            digest, crc, tail = hashlib.sha256(), self._crc, b""
-            for piece in pieces():
-                digest.update(piece)
-                crc = zlib.crc32(piece, crc)
-                tail = (tail + piece[-WINDOW_BYTES:])[-WINDOW_BYTES:]
-            key = self._store.key(digest.hexdigest(), self._level)
-            kept = self._store.segments(key)
-            if kept is not None:
-                for segment in kept:
-                    self._add_done(segment)
-                self._crc, self._size, self._window = crc, self._size + size, tail
-                return
-        first = self._segments
-        for piece in pieces():
-            self.write(piece)
-        if self._segment_size:
-            self._deflate_segment(last=False)
-        if self._store is not None:
-            self._to_keep.append((key, first, self._segments))
-
-    def _add_done(self, segment: bytes) -> None:
-        """A segment already compressed, in its place among those still being compressed."""
-        self._segments += 1
-        if self._pool is None:
-            self._parts.append(segment)
-            return
-        done: Future[bytes] = Future()
-        done.set_result(segment)
-        self._running.append(done)
-
     def finish(self) -> bytes:
-        self._deflate_segment(last=True)
+        self._end_segment(last=True)
         try:
             while self._running:
-                self._parts.append(self._running.popleft().result())
+                self._take(self._running.popleft().result())
         finally:
             self.close()
-        if self._store is not None:
-            for key, first, end in self._to_keep:
-                self._store.offer(key, self._parts[first + 1 : end + 1])
         self._parts.append(struct.pack("<II", self._crc, self._size & 0xFFFFFFFF))
         return b"".join(self._parts)
 
@@ -347,25 +385,101 @@ class _GzipSink:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def _deflate_segment(self, *, last: bool) -> None:
-        self._segments += 1
+    def _take(self, done: Compressed) -> None:
+        self._parts.append(done.data)
+        self._crc = crc32_combine(self._crc, done.crc, done.size)
+        if self._store is not None:
+            self._store.offer(done)
+
+    def _end_segment(self, *, last: bool) -> None:
         segment = b"".join(self._segment)
         self._segment, self._segment_size = [], 0
         window = self._window
         self._window = segment[-WINDOW_BYTES:] if len(segment) >= WINDOW_BYTES else (window + segment)[-WINDOW_BYTES:]
         if self._pool is None:
-            self._parts.append(_deflate(segment, window, self._level, last))
+            self._take(_compressed(segment, window, self._level, last, self._store))
             return
         if len(self._running) >= self._most_running:
-            self._parts.append(self._running.popleft().result())
-        self._running.append(self._pool.submit(_deflate, segment, window, self._level, last))
+            self._take(self._running.popleft().result())
+        self._running.append(self._pool.submit(_compressed, segment, window, self._level, last, self._store))
 
 
 SEGMENT_BYTES = 1 << 20
-"""Where the tar is cut for compressing in parallel: small enough to share the work of a
-backup of a few megabytes, large enough that each cut's flush adds only a few bytes."""
+"""The most a segment holds (a longer stretch without a cut is cut every `SEGMENT_BYTES`
+from the segment's start): small enough to share the work of a backup of a few megabytes,
+large enough that each cut's flush adds only a few bytes."""
+CUT_EVERY = 1024
+"""One entry name in this many starts a segment (`_GzipSink.cut_before`): a large course's
+backup has about 1,600 bytes of tar per entry, so a segment of about a MiB on average."""
+SHORTEST_SEGMENT = 64 << 10
+"""No cut at a chosen name before a segment holds this much (a flush and a new block each)."""
 WINDOW_BYTES = 32 * 1024
 """Deflate's window: how far back a segment's compressor may refer."""
+
+
+class Compressed(NamedTuple):
+    """A segment compressed: its key in the store (empty without one), its compressed bytes,
+    and the CRC-32 and size of its bytes (for the gzip trailer, `crc32_combine`)."""
+
+    key: str
+    data: bytes
+    crc: int
+    size: int
+
+
+def _compressed(segment: bytes, window: bytes, level: int, last: bool, store: GzipStore | None) -> Compressed:
+    """The segment compressed, and its CRC, from `store` when it holds them; on the
+    compressing thread (hashing lets go of the GIL too)."""
+    if store is None:
+        return Compressed("", _deflate(segment, window, level, last), zlib.crc32(segment), len(segment))
+    key = segment_key(segment, window, level, last)
+    kept = store.get(key)
+    if kept is not None:
+        return Compressed(key, *kept, len(segment))
+    return Compressed(key, _deflate(segment, window, level, last), zlib.crc32(segment), len(segment))
+
+
+_CRC_POLYNOMIAL = 0xEDB88320
+"""CRC-32's polynomial, bits reversed, as zlib's crc32.c has it."""
+
+
+def _multiply_mod_p(a: int, b: int) -> int:
+    """a × b modulo the CRC-32 polynomial (zlib's `multmodp`)."""
+    product, bit = 0, 1 << 31
+    while a:
+        if a & bit:
+            product ^= b
+            a ^= bit
+        bit >>= 1
+        b = (b >> 1) ^ _CRC_POLYNOMIAL if b & 1 else b >> 1
+    return product
+
+
+_X_TO_POWERS_OF_TWO = [1 << 30]
+"""x^(2^k) modulo the polynomial, for k from 0 to 31 (zlib's `x2n_table`)."""
+for _ in range(31):
+    _X_TO_POWERS_OF_TWO.append(_multiply_mod_p(_X_TO_POWERS_OF_TWO[-1], _X_TO_POWERS_OF_TWO[-1]))
+
+
+def crc32_combine(first: int, second: int, second_size: int) -> int:
+    """The CRC-32 of two byte strings joined, from each one's CRC and the second's size
+    (zlib's `crc32_combine`, which Python's zlib does not offer): x^(8 × size) × first + second."""
+    power, shift, k = 1 << 31, second_size, 3
+    while shift:
+        if shift & 1:
+            power = _multiply_mod_p(_X_TO_POWERS_OF_TWO[k & 31], power)
+        shift >>= 1
+        k += 1
+    return _multiply_mod_p(power, first) ^ second
+
+
+def segment_key(segment: bytes, window: bytes, level: int, last: bool) -> str:
+    """All a segment's compressed bytes depend on but the code and zlib (`GzipStore` checks
+    those): its bytes, the window it is primed with, the level and whether it ends the stream."""
+    digest = hashlib.sha256(b"%d %d %d\0" % (level, last, len(window)))
+    digest.update(window)
+    digest.update(segment)
+    return digest.hexdigest()
 
 
 def _deflate(segment: bytes, window: bytes, level: int, last: bool) -> bytes:
@@ -384,91 +498,70 @@ def _gzip_header(level: int) -> bytes:
 
 
 class GzipStore:
-    """The compressed runs of the last archive's large entries (`FRESH_BYTES`), kept in a
-    folder from one build to the next: an entry whose bytes are the same again (a large
-    course's questions.xml after a lesson edit) is not compressed again.
+    """The compressed segments of the last archive, kept in a folder from one build to the
+    next: after an edit, only the segments whose bytes changed (and the one after each, whose
+    window did) are compressed again.
 
-    Each run is kept under a key of the entry's hash, the compression settings, zlib's version,
-    the tool's and a hash of this module's code (`key`), in `gzip.data`, with a record
-    (`gzip.json`) of where each run lies and the hash of the data. A record of another format,
-    one that does not parse, or data whose hash does not match mean nothing is taken; the runs
-    of this archive are kept anew.
+    One file, `gzip.kept`, written by `renderstore.write_checked`: a header naming the maker
+    (the tool's version, zlib's, a hash of this module's code: `maker`) and the payload's
+    checksum; the payload is a line of JSON listing each segment's key (`segment_key`), the
+    length of its compressed bytes and the CRC-32 of its bytes, then the compressed bytes. A
+    file of another maker, one whose checksum fails or whose lengths do not add up to its
+    data is ignored: every segment is compressed afresh and the file written anew.
     """
 
+    FILE = "gzip.kept"
+
     def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self._kept: dict[str, list[bytes]] = self._load()
-        self._used: dict[str, list[bytes]] = {}
+        self.path = folder / self.FILE
+        self._kept: dict[str, tuple[bytes, int]] = self._load()
+        """Compressed bytes and CRC by key."""
+        self._used: dict[str, tuple[bytes, int]] = {}
+        self._lock = threading.Lock()
 
-    def _paths(self) -> tuple[Path, Path]:
-        return self.folder / "gzip.json", self.folder / "gzip.data"
-
-    def _load(self) -> dict[str, list[bytes]]:
-        record_path, data_path = self._paths()
-        try:
-            record = json.loads(record_path.read_bytes())
-            if record.get("format") != _STORE_FORMAT:
-                return {}
-            data = data_path.read_bytes()
-            if hashlib.sha256(data).hexdigest() != record["data"]:
-                return {}
-            kept: dict[str, list[bytes]] = {}
-            offset = 0
-            for key, lengths in record["runs"]:  # in the order of the data
-                if not isinstance(key, str) or not all(isinstance(n, int) and n >= 0 for n in lengths):
-                    return {}
-                run = []
-                for length in lengths:
-                    run.append(data[offset : offset + length])
-                    offset += length
-                kept[key] = run
-            return kept if offset == len(data) else {}
-        except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+    def _load(self) -> dict[str, tuple[bytes, int]]:
+        maker = _maker()
+        payload = read_checked(self.path, {"maker": maker}) if maker is not None else None
+        if payload is None:
             return {}
+        index, _, data = payload.partition(b"\n")
+        try:
+            listed = json.loads(index)
+            kept: dict[str, tuple[bytes, int]] = {}
+            offset = 0
+            for key, length, crc in listed:
+                kept[checked_text(key)] = data[offset : offset + checked_int(length)], checked_int(crc)
+                offset += length
+        except (ValueError, TypeError):
+            return {}
+        return kept if offset == len(data) else {}
 
-    @staticmethod
-    def key(digest: str, level: int) -> str:
-        """The key of an entry whose bytes hash to `digest` (SHA-256), compressed at `level`."""
-        settings = f"{_STORE_FORMAT}\0{__version__}\0{_archive_code()}\0zlib {zlib.ZLIB_RUNTIME_VERSION}\0{level}"
-        settings += f"\0{SEGMENT_BYTES}\0{WINDOW_BYTES}\0{digest}"
-        return hashlib.sha256(settings.encode()).hexdigest()
+    def get(self, key: str) -> tuple[bytes, int] | None:
+        """The compressed bytes and the CRC-32 of the segment kept under `key`, if any."""
+        return self._kept.get(key)
 
-    def segments(self, key: str) -> list[bytes] | None:
-        """The compressed run kept under `key`, if any."""
-        found = self._kept.get(key)
-        if found is not None:
-            self._used[key] = found
-        return found
-
-    def offer(self, key: str, segments: list[bytes]) -> None:
-        """A run this archive compressed, to keep."""
-        self._used[key] = segments
+    def offer(self, done: Compressed) -> None:
+        """A segment of this archive, to keep."""
+        with self._lock:
+            self._used[done.key] = done.data, done.crc
 
     def save(self) -> None:
-        """Keep this archive's runs (and only those), unless they are what is kept already."""
-        if self._used.keys() == self._kept.keys():
+        """Keep this archive's segments (and only those), unless they are what is kept already."""
+        maker = _maker()
+        if maker is None or self._used.keys() == self._kept.keys():
             return
-        record_path, data_path = self._paths()
-        runs = sorted(self._used.items())
-        data = b"".join(segment for _, run in runs for segment in run)
-        record = {
-            "format": _STORE_FORMAT,
-            "data": hashlib.sha256(data).hexdigest(),
-            "runs": [[key, [len(segment) for segment in run]] for key, run in runs],
-        }
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            write_bytes(data_path, data)
-            write_bytes(record_path, json.dumps(record, sort_keys=True).encode())
-        except OSError:
-            pass  # nothing kept: the next archive compresses them again
+        listed = sorted(self._used.items())
+        index = json.dumps([[key, len(compressed), crc] for key, (compressed, crc) in listed]).encode()
+        write_checked(self.path, {"maker": maker}, b"\n".join([index, b"".join(data for _, (data, _) in listed)]))
 
 
-_STORE_FORMAT = 2
+_STORE_FORMAT = 4
 
 
 @functools.cache
-def _archive_code() -> str:
-    """A hash of this module's code: how a run was cut and compressed (an editable checkout
-    changes without a new version)."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+def _maker() -> str | None:
+    """What made a kept segment: the store's format, the tool's and zlib's versions and this
+    module's code (how the tar was cut and compressed; an editable checkout changes without a
+    new version). None when the code cannot be read: nothing is kept or taken."""
+    versions = f"coursebuilder {__version__} gzip {_STORE_FORMAT} zlib {zlib.ZLIB_RUNTIME_VERSION}"
+    return code_id(versions, ["mbz/archive.py"])

@@ -2,16 +2,18 @@
 
 The backup is written in parts (`PARTS`): the course's own files, and its quizzes in two
 shares, the later one perhaps in a second process; a share is taken from the store of the
-last build when nothing it was made from changed (`sharestore`)."""
+last build when nothing it was made from changed (`sharestore`), and so is each unit of the
+course's own files (a page, the glossary, files.xml…: `coursestore`)."""
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -21,6 +23,7 @@ from coursebuilder.markdown import RenderCache
 from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
 from coursebuilder.mbz.course import write_course, write_files, write_root, write_sections
+from coursebuilder.mbz.coursestore import CourseStore
 from coursebuilder.mbz.files import FileStore, StoredFile
 from coursebuilder.mbz.glossary import write_glossary
 from coursebuilder.mbz.gradebook import QUIZ_GRADE
@@ -182,6 +185,87 @@ def share_key(backup: Backup, share: QuizShare) -> str:
     return digest.hexdigest()
 
 
+def course_part_digest(backup: Backup) -> hashlib._Hash:
+    """The start of every `unit_key`: what all the course part's units depend on."""
+    digest = hashlib.sha256(f"coursebuilder {__version__} backup course part\0".encode())
+    head = [backup.author, USER_ID]
+    digest.update(backup.course.info.model_dump_json().encode() + b"\0" + json.dumps(head).encode() + b"\0")
+    return digest
+
+
+def unit_key(start: hashlib._Hash, ids: Ids, unit: str, inputs: object, texts: Iterable[bytes] = ()) -> str:
+    """A hash of all a unit of the course part (`coursestore`) depends on but the code and
+    the course files its texts refer to: `start` (`course_part_digest`), the ids handed out
+    before it, its name, `inputs` (made of JSON's types) and `texts` (a model's JSON, say)."""
+    digest = start.copy()
+    digest.update(json.dumps([unit, ids.file.upcoming, ids.record.upcoming, inputs]).encode() + b"\0")
+    for text in texts:
+        digest.update(text + b"\0")
+    return digest.hexdigest()
+
+
+def activity_key(start: hashlib._Hash, course: Course, activity: Activity, ids: Ids) -> str:
+    """The `unit_key` of a page, a book or the glossary: its layout and texts."""
+    section = activity.section
+    assert section is not None
+    layout = [activity.name, activity.cmid, activity.contextid, activity.instance]
+    layout += [section.id, section.number, section.name]
+    if activity.modname == "glossary":
+        texts = [course.glossary.model_dump_json().encode()]
+    else:
+        texts = [lesson.source_file.encode() + b"\0" + lesson.model_dump_json().encode() for lesson in activity.lessons]
+    return unit_key(start, ids, activity.modname, layout, texts)
+
+
+def sections_inputs(plan: Plan) -> list[object]:
+    """All the sections' files are made of (`write_sections`)."""
+    return [
+        [
+            section.id,
+            section.number,
+            section.name,
+            section.lesson.objectives if section.lesson is not None else None,
+            [activity.cmid for activity in section.activities],
+        ]
+        for section in plan.sections
+    ]
+
+
+def root_inputs(plan: Plan, quiz_grades: float) -> list[object]:
+    """All the root files are made of (`write_root`) but the course's settings and author
+    (`course_part_digest`): the grades, and each section and activity as listed in moodle_backup.xml."""
+    layout = [
+        [
+            section.id,
+            section.title,
+            section.directory,
+            [[activity.cmid, activity.modname, activity.name, activity.directory] for activity in section.activities],
+        ]
+        for section in plan.sections
+    ]
+    return [quiz_grades, layout]
+
+
+def files_inputs(job: Job, quiz_files: list[StoredFile]) -> list[object]:
+    """All files.xml is made of (`write_files`) but the author: each file's row."""
+    return [
+        [
+            stored.id,
+            area.contextid,
+            area.component,
+            area.filearea,
+            area.itemid,
+            stored.filename,
+            stored.sha1,
+            stored.size,
+            stored.mimetype,
+            stored.filepath,
+        ]
+        for stored in itertools.chain(job.files.files, quiz_files)
+        for area in (stored.area,)
+    ]
+
+
 def _is_blob(name: str) -> bool:
     return name.startswith("files/")
 
@@ -208,10 +292,13 @@ def _write(
             later.child = ForkedCall(partial(_write_share_into, backup, later.share, later.spool, renders), True)
         entries.append(QUESTIONS_FILE, HEAD)
         quiz_files = first.write(entries, renders)
-        job = _write_course_part(backup, scorm_zip, entries, renders)
+        course_store = CourseStore(keep) if keep is not None else None
+        part = _write_course_part(backup, scorm_zip, entries, renders, course_store)
         quiz_files += later.write(entries, renders)
         entries.append(QUESTIONS_FILE, TAIL)
-        write_files(job, quiz_files)
+        part.unit(part.key("files.xml", files_inputs(part.job, quiz_files)), partial(write_files, part.job, quiz_files))
+        if course_store is not None:
+            course_store.save()
     finally:
         for share in shares:
             share.close()
@@ -231,50 +318,86 @@ class _Share:
         self.child: ForkedCall | None = None
 
     def write(self, entries: Entries, renders: RenderCache | None) -> list[StoredFile]:
-        """Add the share to `entries`; return the files its texts stored."""
+        """Add the share to `entries` (which read a share in a file of its own from there, and
+        close that file); return the files its texts stored."""
         if self.kept is not None:
-            entries.absorb(Entries.adopt(self.kept.data, self.kept.written.layout), shared=_is_blob)
-            return self.kept.written.files
+            kept, self.kept = self.kept, None
+            entries.link(Entries.adopt(kept.data, kept.written.layout), shared=_is_blob)
+            return kept.written.files
         if self.spool is None:
             return write_quizzes(self.backup, self.share, entries, renders).files
         if self.child is not None:
             written: WrittenShare = self.child.result()
         else:
             written = _write_share_into(self.backup, self.share, self.spool, renders)
-        entries.absorb(Entries.adopt(self.spool, written.layout), shared=_is_blob)
         if self.store is not None:
             self.store.keep(self.share.part, self.key, self.spool, written)
+        spool, self.spool = self.spool, None
+        entries.link(Entries.adopt(spool, written.layout), shared=_is_blob)
         return written.files
 
     def close(self) -> None:
+        """Close the share's file unless `entries` took it, and remove the file made by the
+        store unless kept (renamed) already; the entries may still read it (an open file)."""
         if self.kept is not None:
             self.kept.data.close()
         if self.spool is not None:
             self.spool.close()
-        if self._named is not None:  # unless kept (renamed) already
+        if self._named is not None:
             with contextlib.suppress(OSError):
                 os.unlink(self._named)
 
 
-def _write_course_part(backup: Backup, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None) -> Job:
+def _write_course_part(
+    backup: Backup, scorm_zip: bytes | None, entries: Entries, renders: RenderCache | None, store: CourseStore | None
+) -> _CoursePart:
     """Every file but the quizzes' and files.xml: activities, course, sections and the root
-    files. Returns the part's job, whose files files.xml lists first."""
-    job = backup.job(0, entries, renders)
+    files. Returns the part, whose files files.xml lists first. With `store`, the pages,
+    books, glossary, sections and root files are taken from there when kept (`coursestore`)."""
+    part = _CoursePart(backup.job(0, entries, renders), store, course_part_digest(backup))
+    job = part.job
     for activity in backup.plan.activities:
-        if activity.modname == "page":
-            write_page(job, activity)
-        elif activity.modname == "book":
-            write_book(job, activity)
-        elif activity.modname == "glossary":
-            write_glossary(job, activity)
+        writer = _KEEPABLE.get(activity.modname)
+        if writer is not None:
+            part.unit(activity_key(part.start, backup.course, activity, job.ids), partial(writer, job, activity))
         elif activity.modname == "scorm":
             assert scorm_zip is not None
             write_scorm(job, activity, scorm_zip, grade_sortorder=2 + backup.quiz_count)
     write_course(job)
-    write_sections(job)
-    write_root(job, QUIZ_GRADE * backup.quiz_count + (SCORM_GRADE if scorm_zip is not None else 0))
+    part.unit(part.key("sections", sections_inputs(backup.plan)), partial(write_sections, job))
+    quiz_grades = QUIZ_GRADE * backup.quiz_count + (SCORM_GRADE if scorm_zip is not None else 0)
+    part.unit(part.key("root", root_inputs(backup.plan, quiz_grades)), partial(write_root, job, quiz_grades))
     _add_blobs(job)
-    return job
+    return part
+
+
+@dataclass(frozen=True)
+class _CoursePart:
+    """The course part being written, and the store its units are kept in, if any."""
+
+    job: Job
+    store: CourseStore | None
+    start: hashlib._Hash
+    """`course_part_digest`."""
+
+    def key(self, unit: str, inputs: object) -> str:
+        return unit_key(self.start, self.job.ids, unit, inputs)
+
+    def unit(self, key: str, write: Callable[[], None]) -> None:
+        """Write one unit of files (`write`), through the store when there is one."""
+        if self.store is None:
+            write()
+        else:
+            self.store.write(self.job, key, write)
+
+
+_KEEPABLE: dict[str, Callable[[Job, Activity], None]] = {
+    "page": write_page,
+    "book": write_book,
+    "glossary": write_glossary,
+}
+"""The writers of the activities a build may keep: their texts refer to course files only
+through `FileStore.html`, which notes each reference (`coursestore`)."""
 
 
 def _add_blobs(job: Job) -> None:

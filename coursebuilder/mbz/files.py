@@ -87,6 +87,17 @@ class StoredFile:
         return self.filename == "."
 
 
+@dataclass(frozen=True)
+class Lookup:
+    """A text's reference to a course file, where its file went and the URL it became (None:
+    left as written)."""
+
+    ref: str
+    source_file: str
+    area: Area
+    url: str | None
+
+
 class FileStore:
     """Collects the files texts refer to while they are rendered, then writes files.xml."""
 
@@ -108,6 +119,9 @@ class FileStore:
         """Each course file is read once."""
         self._in_context: dict[int, list[StoredFile]] = {}
         """The files of each context, in the order stored (an activity asks for its own)."""
+        self.lookups: list[Lookup] | None = None
+        """When a list, every reference to a course file that texts make is noted there with
+        its URL, so that a kept activity can make them again (`coursestore`)."""
 
     # ------------------------------------------------------------------ rendering
 
@@ -135,6 +149,14 @@ class FileStore:
         """The `@@PLUGINFILE@@` URL of a reference to a course file, or None to leave it."""
         if not ref or ref.startswith(("#", PLUGINFILE)) or is_external(ref) or _SCHEME.match(ref):
             return None
+        url = self.course_file(ref, source_file, area)
+        if self.lookups is not None:
+            self.lookups.append(Lookup(ref, source_file, area, url))
+        return url
+
+    def course_file(self, ref: str, source_file: str, area: Area) -> str | None:
+        """Store the course file `ref` (written in `source_file`) in `area` once; its
+        `@@PLUGINFILE@@` URL, or None when it does not resolve (the reference stays as written)."""
         key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
         if key not in self._resolved:
             try:

@@ -41,6 +41,15 @@ class Sequence:
         self._next += self.step
         return value
 
+    @property
+    def upcoming(self) -> int:
+        """The id the next call hands out."""
+        return self._next
+
+    def skip(self, count: int) -> None:
+        """Hand out `count` ids to no one: those a kept part of the backup took (`coursestore`)."""
+        self._next += count * self.step
+
     def share(self, index: int, parts: int) -> Sequence:
         """The ids of part `index` of `parts`: every `parts`-th id from this one's next."""
         return Sequence(self._next + index * self.step, parts * self.step)

@@ -27,6 +27,8 @@ class Job:
     """Full name of the backup's one user, who owns the glossary entries and questions."""
     userid: int = USER_ID
     entries: Entries = field(default_factory=Entries)
+    written: list[tuple[str, bytes]] | None = None
+    """When a list, every file added is also added there (to keep an activity's files, `coursestore`)."""
 
     @property
     def root(self) -> Path:
@@ -34,12 +36,12 @@ class Job:
 
     def put(self, path: str, document: etree._Element) -> None:
         """Add an XML file to the archive."""
-        if path in self.entries:
-            raise ValueError(f"{path} written twice")
-        self.entries[path] = xml.to_bytes(document)
+        self.put_bytes(path, xml.to_bytes(document))
 
     def put_bytes(self, path: str, data: bytes) -> None:
         """Add a file already serialized (e.g. `xml.empty_document`)."""
         if path in self.entries:
             raise ValueError(f"{path} written twice")
         self.entries[path] = data
+        if self.written is not None:
+            self.written.append((path, data))
