@@ -62,10 +62,12 @@ def code_id(versions: str, modules: Sequence[str]) -> str | None:
 
 
 def package_code_id(versions: str) -> str | None:
-    """`code_id` of every module of the package: for a kept result that any of its code may
-    change. None when a module cannot be read."""
+    """`code_id` of every module and template of the package: for a kept result that any of
+    its code may change (a development copy changes code without changing its version). None
+    when a file cannot be read."""
     package = Path(__file__).resolve().parent
-    return code_id(versions, sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py")))
+    files = [*package.rglob("*.py"), *(package / "templates").rglob("*.j2")]
+    return code_id(versions, sorted(path.relative_to(package).as_posix() for path in files))
 
 
 def read_checked(path: Path, header: Mapping[str, object]) -> bytes | None:

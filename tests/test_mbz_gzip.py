@@ -134,13 +134,13 @@ def test_any_cut_reads_back_as_the_tar(
 def deflated(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The sizes of the segments compressed from now on."""
     sizes: list[int] = []
-    real = archive._deflate
+    real = archive.deflate_run
 
     def counted(segment: bytes, window: bytes, level: int, last: bool) -> bytes:
         sizes.append(len(segment))
         return real(segment, window, level, last)
 
-    monkeypatch.setattr(archive, "_deflate", counted)
+    monkeypatch.setattr(archive, "deflate_run", counted)
     return sizes
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder import buildcache
+from coursebuilder import buildcache, renderstore
 from coursebuilder.build import build_course
 from coursebuilder.markdown import RenderCache
 from coursebuilder.mbz import backup as backup_module
@@ -233,7 +233,7 @@ def test_the_writers_code_covers_every_module_that_shapes_a_share(monkeypatch: p
         hashed.extend(modules)
         return "code"
 
-    monkeypatch.setattr(sharestore, "code_id", recorded)
+    monkeypatch.setattr(renderstore, "code_id", recorded)
     sharestore.writer_code.cache_clear()
     try:
         assert sharestore.writer_code() == "code"

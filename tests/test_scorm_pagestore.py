@@ -17,13 +17,14 @@ from typing import Any
 
 import pytest
 
-from coursebuilder import buildcache
+from coursebuilder import buildcache, renderstore
 from coursebuilder.build import build_course
+from coursebuilder.deflateruns import WINDOW_BYTES, run_key
 from coursebuilder.diagnostics import CourseError
 from coursebuilder.output import Deflated, zip_bytes
 from coursebuilder.renderstore import read_checked
 from coursebuilder.scorm import html, package, pagestore
-from coursebuilder.scorm.pagestore import PageStore, deflate_page, run_key, runs_of
+from coursebuilder.scorm.pagestore import PageStore, deflate_page, runs_of
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import BuildOptions
 from tests.conftest import files_of
@@ -65,13 +66,13 @@ def linked(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
 def compressed(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     """The runs compressed from now on."""
     runs: list[bytes] = []
-    real = pagestore._deflate
+    real = pagestore.deflate_run
 
-    def counted(run: bytes, window: bytes, last: bool) -> bytes:
+    def counted(run: bytes, window: bytes, level: int, last: bool) -> bytes:
         runs.append(run)
-        return real(run, window, last)
+        return real(run, window, level, last)
 
-    monkeypatch.setattr(pagestore, "_deflate", counted)
+    monkeypatch.setattr(pagestore, "deflate_run", counted)
     return runs
 
 
@@ -320,7 +321,7 @@ def test_the_makers_id_covers_the_code_and_templates_that_shape_a_page(monkeypat
         hashed.extend(modules)
         return "code"
 
-    monkeypatch.setattr(pagestore, "code_id", recorded)
+    monkeypatch.setattr(renderstore, "code_id", recorded)
     pagestore.maker_id.cache_clear()
     try:
         assert pagestore.maker_id() == "code"
@@ -349,8 +350,8 @@ def keys(pieces: list[bytes]) -> list[str]:
     made, window = [], b""
     runs = runs_of(pieces)
     for number, run in enumerate(runs):
-        made.append(run_key(window, run, number == len(runs) - 1))
-        window = (window + run)[-pagestore.WINDOW_BYTES :]
+        made.append(run_key(run, window, pagestore.LEVEL, number == len(runs) - 1))
+        window = (window + run)[-WINDOW_BYTES:]
     return made
 
 

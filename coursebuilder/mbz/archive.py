@@ -10,7 +10,6 @@ entries' names and sizes (`_GzipSink`): the same entries always give the same by
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
 import json
 import mmap
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from coursebuilder.buildcache import checked_int, checked_text
+from coursebuilder.deflateruns import WINDOW_BYTES, deflate_run, run_key
 from coursebuilder.renderstore import code_id, read_checked, write_checked
 from coursebuilder.version import __version__
 
@@ -413,8 +413,6 @@ CUT_EVERY = 1024
 backup has about 1,600 bytes of tar per entry, so a segment of about a MiB on average."""
 SHORTEST_SEGMENT = 64 << 10
 """No cut at a chosen name before a segment holds this much (a flush and a new block each)."""
-WINDOW_BYTES = 32 * 1024
-"""Deflate's window: how far back a segment's compressor may refer."""
 
 
 class Compressed(NamedTuple):
@@ -431,12 +429,12 @@ def _compressed(segment: bytes, window: bytes, level: int, last: bool, store: Gz
     """The segment compressed, and its CRC, from `store` when it holds them; on the
     compressing thread (hashing lets go of the GIL too)."""
     if store is None:
-        return Compressed("", _deflate(segment, window, level, last), zlib.crc32(segment), len(segment))
-    key = segment_key(segment, window, level, last)
+        return Compressed("", deflate_run(segment, window, level, last), zlib.crc32(segment), len(segment))
+    key = run_key(segment, window, level, last)
     kept = store.get(key)
     if kept is not None:
         return Compressed(key, *kept, len(segment))
-    return Compressed(key, _deflate(segment, window, level, last), zlib.crc32(segment), len(segment))
+    return Compressed(key, deflate_run(segment, window, level, last), zlib.crc32(segment), len(segment))
 
 
 _CRC_POLYNOMIAL = 0xEDB88320
@@ -473,24 +471,6 @@ def crc32_combine(first: int, second: int, second_size: int) -> int:
     return _multiply_mod_p(power, first) ^ second
 
 
-def segment_key(segment: bytes, window: bytes, level: int, last: bool) -> str:
-    """All a segment's compressed bytes depend on but the code and zlib (`GzipStore` checks
-    those): its bytes, the window it is primed with, the level and whether it ends the stream."""
-    digest = hashlib.sha256(b"%d %d %d\0" % (level, last, len(window)))
-    digest.update(window)
-    digest.update(segment)
-    return digest.hexdigest()
-
-
-def _deflate(segment: bytes, window: bytes, level: int, last: bool) -> bytes:
-    """One segment as raw deflate, ended on a byte boundary or, for the last, ended."""
-    if window:
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15, zdict=window)
-    else:  # the first: as zlib starts a stream
-        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return compressor.compress(segment) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
-
-
 def _gzip_header(level: int) -> bytes:
     """The header zlib writes (`wbits=31`): no name, mtime 0, the extra flags of `level`, OS Unix."""
     extra_flags = 2 if level == 9 else 4 if level == 1 else 0
@@ -504,7 +484,7 @@ class GzipStore:
 
     One file, `gzip.kept`, written by `renderstore.write_checked`: a header naming the maker
     (the tool's version, zlib's, a hash of this module's code: `maker`) and the payload's
-    checksum; the payload is a line of JSON listing each segment's key (`segment_key`), the
+    checksum; the payload is a line of JSON listing each segment's key (`deflateruns.run_key`), the
     length of its compressed bytes and the CRC-32 of its bytes, then the compressed bytes. A
     file of another maker, one whose checksum fails or whose lengths do not add up to its
     data is ignored: every segment is compressed afresh and the file written anew.

@@ -36,7 +36,7 @@ from coursebuilder.buildcache import checked_int, checked_text
 from coursebuilder.mbz.archive import Layout
 from coursebuilder.mbz.files import Area, StoredFile
 from coursebuilder.output import write_bytes
-from coursebuilder.renderstore import code_id
+from coursebuilder.renderstore import package_code_id
 from coursebuilder.version import __version__
 
 _FORMAT = 1
@@ -140,11 +140,8 @@ class ShareStore:
 @functools.cache
 def writer_code() -> str | None:
     """A hash of the code of the whole package, part of every share's key: a kept share was
-    written by this very code (an editable checkout changes without a new version). None when
-    the code cannot be read: nothing is then kept or taken."""
-    package = Path(__file__).resolve().parent.parent
-    modules = sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py"))
-    return code_id(f"coursebuilder {__version__} shares {_FORMAT}", modules)
+    written by this very code. None when the code cannot be read: nothing is then kept or taken."""
+    return package_code_id(f"coursebuilder {__version__} shares {_FORMAT}")
 
 
 def embedded_digests(read: Iterable[tuple[Path, bytes]]) -> dict[str, str]:

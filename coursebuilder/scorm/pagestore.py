@@ -37,8 +37,9 @@ from typing import Any
 from lxml import etree
 
 from coursebuilder.buildcache import checked_int, checked_text
+from coursebuilder.deflateruns import WINDOW_BYTES, deflate_run, run_key
 from coursebuilder.output import Deflated
-from coursebuilder.renderstore import code_id, read_checked, write_checked
+from coursebuilder.renderstore import package_code_id, read_checked, write_checked
 from coursebuilder.scorm.html import Reference
 from coursebuilder.version import __version__
 
@@ -51,8 +52,6 @@ SEGMENTED_FROM = 1 << 20
 compressed whole, into the bytes `zipfile` writes for it."""
 RUN_BYTES = 256 << 10
 """About how many bytes of sections a run holds (`runs_of`)."""
-WINDOW_BYTES = 32 << 10
-"""Deflate's window: how far back a run's compressor may refer."""
 LEVEL = 6
 """The compression level of `output.zip_bytes`."""
 
@@ -62,16 +61,13 @@ def maker_id() -> str | None:
     """What made a kept section or run: the tool's version, the code of its modules and SCORM
     templates (a development copy changes code without changing its version), and the
     versions of Python, zlib and the libraries that shape the HTML. None when unreadable."""
-    package = Path(__file__).resolve().parent.parent
-    modules = sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py"))
-    modules += sorted(path.relative_to(package).as_posix() for path in (package / "templates").rglob("*.j2"))
     versions = [sys.version, zlib.ZLIB_RUNTIME_VERSION, repr(etree.LXML_VERSION), repr(etree.LIBXML_VERSION)]
     for name in _LIBRARIES:
         try:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name} none")
-    return code_id(f"coursebuilder {__version__} scorm pages {_FORMAT}\0" + "\0".join(versions), modules)
+    return package_code_id(f"coursebuilder {__version__} scorm pages {_FORMAT}\0" + "\0".join(versions))
 
 
 def digest(*parts: object, text: str = "") -> str:
@@ -248,20 +244,11 @@ def runs_of(pieces: Sequence[bytes]) -> list[bytes]:
     return runs
 
 
-def run_key(window: bytes, run: bytes, last: bool) -> str:
-    """The key of `run` compressed after `window`, as the last run of its stream or not."""
-    digest = hashlib.sha256(f"{LEVEL}\0{len(window)}\0{int(last)}\0".encode())
-    digest.update(window)
-    digest.update(run)
-    return digest.hexdigest()
-
-
 def deflate_page(pieces: Sequence[bytes], store: PageStore, version: str) -> bytes | Deflated:
     """A page as `output.zip_bytes` takes it: its bytes when smaller than `SEGMENTED_FROM`,
     else one deflate stream made of runs (`runs_of`), each compressed on its own, primed with
-    the 32 KiB before it, and ended on a byte boundary (a sync flush) but the last, as pigz
-    does; any inflater reads the runs as one stream. A run kept in `store` is not compressed
-    again: its bytes depend only on its key (`run_key`)."""
+    the 32 KiB before it (`deflateruns`); any inflater reads the runs as one stream. A run
+    kept in `store` is not compressed again: its bytes depend only on its key (`run_key`)."""
     size = sum(len(piece) for piece in pieces)
     if size < SEGMENTED_FROM:
         return b"".join(pieces)
@@ -271,21 +258,12 @@ def deflate_page(pieces: Sequence[bytes], store: PageStore, version: str) -> byt
     window = b""
     for number, run in enumerate(runs):
         last = number == len(runs) - 1
-        key = run_key(window, run, last)
+        key = run_key(run, window, LEVEL, last)
         stream = store.run(version, key)
         if stream is None:
-            stream = _deflate(run, window, last)
+            stream = deflate_run(run, window, LEVEL, last)
             store.keep_run(version, key, stream)
         streams.append(stream)
         crc = zlib.crc32(run, crc)
         window = (window + run[-WINDOW_BYTES:])[-WINDOW_BYTES:]
     return Deflated(size, crc, b"".join(streams))
-
-
-def _deflate(run: bytes, window: bytes, last: bool) -> bytes:
-    """One run as raw deflate, ended on a byte boundary or, for the last, ended."""
-    if window:
-        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15, zdict=window)
-    else:  # the first: as zlib starts a stream
-        compressor = zlib.compressobj(LEVEL, zlib.DEFLATED, -15)
-    return compressor.compress(run) + compressor.flush(zlib.Z_FINISH if last else zlib.Z_SYNC_FLUSH)
