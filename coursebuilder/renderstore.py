@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from coursebuilder.markdown import Rendering, RenderKey
-from coursebuilder.output import write_bytes
+from coursebuilder.output import write_chunks
 from coursebuilder.version import __version__
 
 _FORMAT = 1
@@ -86,13 +86,18 @@ def read_checked(path: Path, header: Mapping[str, object]) -> bytes | None:
     return payload
 
 
-def write_checked(path: Path, header: Mapping[str, object], payload: bytes) -> None:
-    """Write `payload` under a one-line JSON header: `header`'s fields and the payload's
-    checksum (what `read_checked` asks of it). Nowhere to write means nothing is kept."""
-    head = {**header, "sha256": hashlib.sha256(payload).hexdigest()}
+def write_checked(path: Path, header: Mapping[str, object], payload: bytes | Sequence[bytes]) -> None:
+    """Write `payload` (bytes, or pieces of it, which are never joined: a store of many
+    megabytes is not copied whole) under a one-line JSON header: `header`'s fields and the
+    payload's checksum (what `read_checked` asks of it). Nowhere to write means nothing is kept."""
+    pieces = [payload] if isinstance(payload, bytes) else payload
+    digest = hashlib.sha256()
+    for piece in pieces:
+        digest.update(piece)
+    head = {**header, "sha256": digest.hexdigest()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, json.dumps(head, sort_keys=True).encode() + b"\n" + payload)
+        write_chunks(path, [json.dumps(head, sort_keys=True).encode() + b"\n", *pieces])
     except OSError:
         pass  # nowhere to keep it (a read-only home, say): the next build works afresh
 

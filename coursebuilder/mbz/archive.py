@@ -10,10 +10,7 @@ entries' names and sizes (`_GzipSink`): the same entries always give the same by
 from __future__ import annotations
 
 import functools
-import io
 import json
-import mmap
-import os
 import struct
 import tempfile
 import threading
@@ -66,8 +63,6 @@ class Entries(MutableMapping[str, bytes]):
         """The files the entries lie in: this one's own spool first, then those linked."""
         self._positions = [0]
         """Where each spool's file position is (seeking flushes its buffer: only when needed)."""
-        self._maps: list[mmap.mmap | None] = [None]
-        """Each spool's file mapped for reading, once read from (`_mapped`)."""
         self._end = 0
         self._parts: dict[str, list[tuple[int, int, int]]] = {}
         """Each entry's pieces: (spool, start, length)."""
@@ -87,7 +82,6 @@ class Entries(MutableMapping[str, bytes]):
         entries = cls.__new__(cls)
         entries._spools = [spool]
         entries._positions = [-1]  # unknown: seek before the first read
-        entries._maps = [None]
         end, parts = layout
         entries._end = end
         entries._parts = {name: [(0, start, length) for start, length in pieces] for name, pieces in parts.items()}
@@ -100,8 +94,7 @@ class Entries(MutableMapping[str, bytes]):
         first = len(self._spools)
         self._spools.extend(other._spools)
         self._positions.extend(other._positions)
-        self._maps.extend(other._maps)
-        other._spools, other._positions, other._maps = [], [], []
+        other._spools, other._positions = [], []
         for name, pieces in other._parts.items():
             if name in self._parts and shared(name):
                 continue
@@ -154,11 +147,8 @@ class Entries(MutableMapping[str, bytes]):
                 yield self._read(spool, start + offset, min(most, length - offset))
 
     def _read(self, spool: int, start: int, length: int) -> bytes:
-        mapped = self._maps[spool]
-        if mapped is None or start + length > len(mapped):
-            mapped = self._map(spool)
-        if mapped is not None and start + length <= len(mapped):
-            return mapped[start : start + length]
+        # Read, not mapped: the pages of a mapped file count in the process's resident memory
+        # (a large course's spools are some 250 MB).
         if self._positions[spool] != start:
             self._spools[spool].seek(start)
         data = self._spools[spool].read(length)
@@ -167,28 +157,7 @@ class Entries(MutableMapping[str, bytes]):
             raise OSError("the backup's temporary file was cut short")
         return data
 
-    def _map(self, spool: int) -> mmap.mmap | None:
-        """Map the spool's file for reading (a slice of a map costs no call to the system, as
-        a seek and a read do), again when it grew; None when it is in memory or cannot be."""
-        file = self._spools[spool]
-        old = self._maps[spool]
-        if old is not None:
-            old.close()
-        self._maps[spool] = None
-        if not getattr(file, "_rolled", True):  # a SpooledTemporaryFile still in memory
-            return None
-        try:
-            file.flush()
-            size = os.fstat(file.fileno()).st_size
-            self._maps[spool] = mmap.mmap(file.fileno(), size, access=mmap.ACCESS_READ) if size else None
-        except (OSError, ValueError, io.UnsupportedOperation):
-            return None
-        return self._maps[spool]
-
     def close(self) -> None:
-        for mapped in self._maps:
-            if mapped is not None:
-                mapped.close()
         for spool in self._spools:
             spool.close()
 
@@ -532,7 +501,7 @@ class GzipStore:
             return
         listed = sorted(self._used.items())
         index = json.dumps([[key, len(compressed), crc] for key, (compressed, crc) in listed]).encode()
-        write_checked(self.path, {"maker": maker}, b"\n".join([index, b"".join(data for _, (data, _) in listed)]))
+        write_checked(self.path, {"maker": maker}, [index + b"\n", *(data for _, (data, _) in listed)])
 
 
 _STORE_FORMAT = 4

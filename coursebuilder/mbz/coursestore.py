@@ -105,8 +105,7 @@ class CourseStore:
             ]
             index.append([key, [[path, len(content)] for path, content in kept.files], lookups, kept.records])
             data.extend(content for _, content in kept.files)
-        payload = json.dumps(index).encode() + b"\n" + b"".join(data)
-        write_checked(self.path, {"format": _FORMAT, "maker": self._maker}, payload)
+        write_checked(self.path, {"format": _FORMAT, "maker": self._maker}, [json.dumps(index).encode() + b"\n", *data])
 
     def _load(self) -> dict[str, KeptUnit]:
         payload = read_checked(self.path, {"format": _FORMAT, "maker": self._maker})

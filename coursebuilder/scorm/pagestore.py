@@ -180,8 +180,8 @@ class PageStore:
         if path is None:
             return
         index = [[key, extra, len(blob)] for key, extra, blob in entries]
-        payload = json.dumps(index, separators=(",", ":")).encode() + b"\n" + b"".join(blob for *_, blob in entries)
-        write_checked(path, self._header(kind), payload)
+        head = json.dumps(index, separators=(",", ":")).encode() + b"\n"
+        write_checked(path, self._header(kind), [head, *(blob for *_, blob in entries)])
 
     def _read(self, kind: str) -> list[tuple[tuple[str, Any], bytes]] | None:
         """The ((key, record), data) of each entry of a file `_write` wrote, or None when it
