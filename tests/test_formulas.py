@@ -75,7 +75,7 @@ def test_notation_follows_dollarmath_rules(text: str, formulas: list[tuple[str, 
 
 
 def test_markdown_leaves_a_formula_alone() -> None:
-    """The issue's own example: underscores and backslashes survive."""
+    """Underscores (Markdown's emphasis) and backslashes inside formulas survive rendering."""
     assert render("$a_1 + b_1$ and $a_2 + b_2$") == "<p>\\(a_1 + b_1\\) and \\(a_2 + b_2\\)</p>\n"
     assert "<em>" not in render("$a_1 + b_1$ and $a_2 + b_2$", math="mathml")
 
