@@ -519,3 +519,27 @@ def test_lessons_are_the_scorm_pages_text_with_terms_linked_to_the_glossary_page
             linked += 1
         assert not page.xpath("//script")
     assert linked >= len(course.lessons)
+
+
+def test_a_warning_on_an_answer_names_its_line_whatever_was_checked_before() -> None:
+    """The skeleton's `practice-short` accepts "Markdown*" (quiz/practice.yaml, line 17; the
+    question starts on line 13), which the cartridge cannot carry: its warning names line 17,
+    whether or not another check asked for the question's lines first (the file is read on the
+    fast path, without them)."""
+    from coursebuilder.cc.checks import check_cartridge
+    from coursebuilder.exchange.checks import check_course as check_moodle
+    from coursebuilder.loader import load_course
+    from tests.conftest import SKELETON
+
+    def wildcard_lines(ask_moodle_first: bool) -> list[int]:
+        course = load_course(SKELETON).course
+        assert course is not None
+        if ask_moodle_first:
+            check_moodle(course)
+        found = check_cartridge(course)
+        return [d.line for d in found if d.field == "questions[1].answers[0].text" and d.file == "quiz/practice.yaml"]
+
+    lines = (SKELETON / "quiz" / "practice.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[12].strip() == "- id: practice-short" and lines[16].strip() == '- {text: "Markdown*", grade: 100}'
+    assert wildcard_lines(ask_moodle_first=False) == [17]
+    assert wildcard_lines(ask_moodle_first=True) == [17]

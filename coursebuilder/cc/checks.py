@@ -39,6 +39,9 @@ def _warning(note: Note) -> Diagnostic:
 
 def _line(question: Model, field: str) -> int:
     """The line of `field` (`type`, `units` or `answers[2].grade`), else of the question."""
+    # A question read on the fast path learns its lines (and its items') when first asked:
+    # asked first, an item's line does not depend on whether an earlier check asked.
+    question.source_line()
     nested = _ITEM.match(field)
     if nested is not None:
         items = getattr(question, nested.group(1), None)
