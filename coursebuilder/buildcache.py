@@ -25,7 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -203,6 +203,20 @@ def checked_int(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"expected an integer, got {value!r}")
     return value
+
+
+def checked_pieces(data: bytes, lengths: Iterable[object]) -> list[bytes] | None:
+    """`data` cut into pieces of `lengths`, read from a kept record's index; None unless they
+    are integers (a TypeError if not) that cover `data` exactly."""
+    pieces: list[bytes] = []
+    offset = 0
+    for length in lengths:
+        size = checked_int(length)
+        if size < 0 or offset + size > len(data):
+            return None
+        pieces.append(data[offset : offset + size])
+        offset += size
+    return pieces if offset == len(data) else None
 
 
 def _diagnostic(item: dict[str, Any]) -> Diagnostic:

@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, NamedTuple
 
-from coursebuilder.buildcache import checked_int, checked_text
+from coursebuilder.buildcache import checked_int, checked_pieces, checked_text
 from coursebuilder.deflateruns import WINDOW_BYTES, deflate_run, run_key
 from coursebuilder.renderstore import code_id, read_checked, write_checked
 from coursebuilder.version import __version__
@@ -476,14 +476,15 @@ class GzipStore:
         index, _, data = payload.partition(b"\n")
         try:
             listed = json.loads(index)
-            kept: dict[str, tuple[bytes, int]] = {}
-            offset = 0
-            for key, length, crc in listed:
-                kept[checked_text(key)] = data[offset : offset + checked_int(length)], checked_int(crc)
-                offset += length
+            pieces = checked_pieces(data, [length for _, length, _ in listed])
+            if pieces is None:
+                return {}
+            return {
+                checked_text(key): (piece, checked_int(crc))
+                for (key, _, crc), piece in zip(listed, pieces, strict=True)
+            }
         except (ValueError, TypeError):
             return {}
-        return kept if offset == len(data) else {}
 
     def get(self, key: str) -> tuple[bytes, int] | None:
         """The compressed bytes and the CRC-32 of the segment kept under `key`, if any."""

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coursebuilder.buildcache import checked_int, checked_text
+from coursebuilder.buildcache import checked_int, checked_pieces, checked_text
 from coursebuilder.mbz.files import Area, Lookup
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.sharestore import writer_code
@@ -113,19 +113,21 @@ class CourseStore:
             return {}
         head, _, data = payload.partition(b"\n")
         kept: dict[str, KeptUnit] = {}
-        offset = 0
         try:
-            for key, files, lookups, records in json.loads(head):
-                contents = []
-                for path, length in files:
-                    contents.append((checked_text(path), data[offset : offset + checked_int(length)]))
-                    offset += length
+            index = json.loads(head)
+            pieces = checked_pieces(data, [length for _, files, _, _ in index for _, length in files])
+            if pieces is None:
+                return {}
+            contents = iter(pieces)
+            for key, files, lookups, records in index:
                 kept[checked_text(key)] = KeptUnit(
-                    contents, [_lookup(*lookup) for lookup in lookups], checked_int(records)
+                    [(checked_text(path), next(contents)) for path, _ in files],
+                    [_lookup(*lookup) for lookup in lookups],
+                    checked_int(records),
                 )
         except (ValueError, TypeError):
             return {}
-        return kept if offset == len(data) else {}
+        return kept
 
 
 def _area_entry(area: Area) -> list[Any]:

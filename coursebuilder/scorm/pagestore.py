@@ -36,7 +36,7 @@ from typing import Any
 
 from lxml import etree
 
-from coursebuilder.buildcache import checked_int, checked_text
+from coursebuilder.buildcache import checked_pieces, checked_text
 from coursebuilder.deflateruns import WINDOW_BYTES, deflate_run, run_key
 from coursebuilder.output import Deflated
 from coursebuilder.renderstore import package_code_id, read_checked, write_checked
@@ -193,17 +193,12 @@ class PageStore:
         head, _, data = payload.partition(b"\n")
         try:
             index = json.loads(head)
-            found = []
-            offset = 0
-            for key, extra, length in index:
-                size = checked_int(length)
-                if size < 0 or offset + size > len(data):
-                    return None
-                found.append(((key, extra), data[offset : offset + size]))
-                offset += size
+            pieces = checked_pieces(data, [length for _, _, length in index])
+            if pieces is None:
+                return None
+            return [((key, extra), piece) for (key, extra, _), piece in zip(index, pieces, strict=True)]
         except (ValueError, TypeError):
             return None
-        return found if offset == len(data) else None
 
 
 def _reference(item: object) -> Reference:
