@@ -1,5 +1,6 @@
 """The files of a course directory, each with the hash of its bytes: what a build's cache
-compares to tell which targets' inputs changed since the last build (`buildcache`).
+compares to tell which targets' inputs changed since the last build (`buildcache`), and
+`validate` to tell whether its last report still holds (`validation`).
 
 Read once per build, before the course is loaded; the whole-build key and every target's
 `inputs_digest` are made from the same view, so no file is read twice for hashing.
@@ -14,12 +15,19 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from coursebuilder import limits
+
+NEVER_READ_BYTES = max(limits.MAX_SOURCE_FILE_BYTES, limits.MAX_ASSET_BYTES)
+"""A file larger than this is refused unread wherever a course uses it (a source file or an
+asset over its limit), and ignored where it does not: only its size can change a build."""
+
 
 @dataclass(frozen=True)
 class SourceFiles:
     """Every file under a course directory (`.git` aside), by path relative to it with `/`,
-    with the SHA-256 of its bytes (after `f`), or of the error that kept it from being read
-    (after `u`): every entry is 33 bytes."""
+    with the SHA-256 of its bytes (after `f`), of its size when it is too large for any
+    build to read (after `s`), or of the error that kept it from being read (after `u`):
+    every entry is 33 bytes."""
 
     digests: Mapping[str, bytes]
 
@@ -43,7 +51,12 @@ class SourceFiles:
         digests: dict[str, bytes] = {}
         for rel, path in sorted(found):
             try:
-                digests[rel] = b"f" + hashlib.sha256(path.read_bytes()).digest()
+                with path.open("rb") as handle:
+                    size = os.fstat(handle.fileno()).st_size
+                    if size > NEVER_READ_BYTES:  # all a build does with it is refuse it for its size
+                        digests[rel] = b"s" + hashlib.sha256(str(size).encode()).digest()
+                    else:  # in pieces, not whole in memory
+                        digests[rel] = b"f" + hashlib.file_digest(handle, "sha256").digest()
             except OSError as exc:  # a dangling link, a file that vanished: part of the state too
                 digests[rel] = b"u" + hashlib.sha256(str(exc.errno).encode()).digest()
         return cls(digests)

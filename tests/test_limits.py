@@ -55,8 +55,10 @@ def test_a_2gb_asset_is_refused_unread(write_course: WriteCourse) -> None:
     )
 
 
-def test_the_cli_reports_2gb_files_within_a_1gb_memory_limit(write_course: WriteCourse) -> None:
-    """Were the files read, the process would die of MemoryError (or be killed) instead."""
+@pytest.mark.parametrize("command", [["validate"], ["build", "-q", "-t", "moodle", "-o", "dist"]])
+def test_the_cli_reports_2gb_files_within_a_1gb_memory_limit(write_course: WriteCourse, command: list[str]) -> None:
+    """Were the files read whole (to load them, or to hash them for the cache), the process
+    would die of MemoryError (or be killed) instead."""
     root = write_course({"lessons/01-welcome.md": "---\ntitle: Welcome\n---\n\n![video](../assets/huge.mp4)\n"})
     sparse(root / "assets/huge.mp4")
     sparse(root / "quiz/huge.yaml")
@@ -65,11 +67,12 @@ def test_the_cli_reports_2gb_files_within_a_1gb_memory_limit(write_course: Write
         resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
 
     done = subprocess.run(
-        [sys.executable, "-m", "coursebuilder", "validate", str(root)],
+        [sys.executable, "-m", "coursebuilder", command[0], str(root), *command[1:]],
         capture_output=True,
         text=True,
         preexec_fn=limit_memory,
-        cwd=ROOT,
+        cwd=root.parent,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         timeout=300,
     )
     assert done.returncode == 1, done.stderr

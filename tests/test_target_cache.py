@@ -14,13 +14,14 @@ import pytest
 
 from coursebuilder import buildcache, renderstore
 from coursebuilder.build import build_course
+from coursebuilder.diagnostics import CourseError
 from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
 from coursebuilder.progress import BuildReporter
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import TARGET_CLASSES, Artifact, BuildOptions, Target
 from coursebuilder.targets.moodle import _texts, build_moodle
-from tests.conftest import EXAMPLE, SKELETON, files_of
+from tests.conftest import EXAMPLE, SKELETON, WriteCourse, files_of
 from tests.test_build_cache import damage_cache
 
 DEFAULT = ["moodle", "scorm12", "scorm2004", "mbz"]
@@ -428,3 +429,29 @@ def test_the_source_digest_sees_every_file(tmp_path: Path) -> None:
     assert second.digest(leave_out={"a/x.md"}) == first.digest(leave_out={"a/x.md"})
     os.remove(root / "dangling")
     assert SourceFiles.read(root).digest() != second.digest()
+
+
+def test_a_file_too_large_for_any_build_is_keyed_by_its_size(write_course: WriteCourse, tmp_path: Path) -> None:
+    """Hashing it would read gigabytes for nothing: the loader refuses a source file over its
+    limit and an asset over its limit unread (tests/test_limits.py), and no target reads a
+    file the course does not use. A build of such a course fails for the file's size alone."""
+    from coursebuilder import limits
+    from coursebuilder.sourcedigests import NEVER_READ_BYTES, SourceFiles
+
+    assert max(limits.MAX_ASSET_BYTES, limits.MAX_SOURCE_FILE_BYTES) <= NEVER_READ_BYTES
+    course = write_course({"lessons/01-welcome.md": "---\ntitle: Welcome\n---\n\n![v](../assets/big.mp4)\n"})
+    big = course / "assets" / "big.mp4"
+    big.touch()
+    os.truncate(big, NEVER_READ_BYTES + 1)
+    first = SourceFiles.read(course)
+    assert first.digests["assets/big.mp4"][:1] == b"s"
+    with big.open("r+b") as handle:
+        handle.write(b"other bytes, same size")
+    assert SourceFiles.read(course).digest() == first.digest()
+    os.truncate(big, NEVER_READ_BYTES + 2)
+    assert SourceFiles.read(course).digest() != first.digest()
+    with pytest.raises(CourseError) as raised:
+        build_course(course, tmp_path / "out")
+    assert any(d.code == "asset" and "the limit for one asset" in d.message for d in raised.value.diagnostics)
+    os.truncate(big, NEVER_READ_BYTES)
+    assert SourceFiles.read(course).digests["assets/big.mp4"][:1] == b"f"
