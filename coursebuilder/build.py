@@ -49,12 +49,16 @@ def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]
 
 
 @paused_gc()
-def validate_course(root: Path | str, target_names: Sequence[str] = ()) -> tuple[Course | None, list[Diagnostic]]:
+def validate_course(
+    root: Path | str, target_names: Sequence[str] = (), *, keep_beside: Path | None = None
+) -> tuple[Course | None, list[Diagnostic]]:
     """Load and check the course, then ask the targets a build would run (the named ones, or
     the enabled ones) for their problems too: `validate` reports all that `build` would, so a
     course that passes `validate --strict` builds without a warning. The target checks run on
-    what loaded even when the sources have errors, so that one run reports everything."""
-    result = load_course(root, prescan_min_chars=_prescan_from(None))
+    what loaded even when the sources have errors, so that one run reports everything.
+
+    The load keeps what it can reuse beside `keep_beside` (see `loader.load_course`)."""
+    result = load_course(root, prescan_min_chars=_prescan_from(None), keep_beside=keep_beside)
     course, diagnostics = result.course, result.diagnostics
     if course is None:
         return course, diagnostics
@@ -104,7 +108,8 @@ def build_course(
                 events.targets_selected(kept_all)
             _report_unchanged(kept_all, answered, options, events)
             return [artifact for files in answered.values() for artifact in files], earlier.diagnostics
-    course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs), keep_beside=cache)
+    keep_beside = buildcache.load_cache_file(root) if cache is not None else None
+    course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs), keep_beside=keep_beside)
     targets = select_targets(course, target_names)
     problems = warnings + under_course(root, check_targets(course, targets))
     if any(d.severity is Severity.ERROR or strict for d in problems):

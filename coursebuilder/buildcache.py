@@ -26,15 +26,17 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coursebuilder.diagnostics import Diagnostic, Severity
+from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.output import write_bytes
 from coursebuilder.sourcedigests import SourceFiles
-from coursebuilder.targets.base import Artifact
 from coursebuilder.version import __version__
+
+if TYPE_CHECKING:  # `validate` reads the cache's folder and records without the targets
+    from coursebuilder.targets.base import Artifact
 
 _FORMAT = 2
 
@@ -53,6 +55,8 @@ class TargetRecord:
 
     def artifacts(self) -> list[Artifact] | None:
         """The files, unchanged, when every one is still exactly as the build left it."""
+        from coursebuilder.targets.base import Artifact
+
         kept = []
         for path, size, mtime_ns, inode in self.files:
             try:
@@ -113,6 +117,14 @@ def cache_file(root: Path | str, out_dir: Path | str) -> Path:
     return cache_dir() / f"{hashlib.sha256(where).hexdigest()[:24]}.json"
 
 
+def load_cache_file(root: Path | str) -> Path:
+    """Beside which the loads of the course in `root` keep what the next load can reuse
+    (`loadcache`): one per course directory, for builds into any folder and `validate` alike,
+    since what is kept is keyed by content and checked before it is used."""
+    where = os.fsencode(os.path.realpath(root)) + b"\0load"
+    return cache_dir() / f"{hashlib.sha256(where).hexdigest()[:24]}.load"
+
+
 def source_key(sources: SourceFiles, settings: Sequence[object]) -> str:
     """Hash of the tool's version, the build's `settings` and every file of the course."""
     digest = hashlib.sha256(f"coursebuilder {__version__} cache {_FORMAT}\0{settings!r}\0".encode())
@@ -138,7 +150,7 @@ def load(path: Path) -> CachedBuild | None:
         order = tuple(checked_text(name) for name in record["order"])
         if any(name not in targets for name in order):
             return None
-        diagnostics = [_diagnostic(item) for item in record["diagnostics"]]
+        diagnostics = [Diagnostic.from_dict(item) for item in record["diagnostics"]]
         return CachedBuild(checked_text(record["key"]), order, targets, diagnostics)
     except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
         return None
@@ -166,7 +178,7 @@ def save(
             "key": key,
             "order": list(built),
             "targets": targets,
-            "diagnostics": [asdict(diag) for diag in diagnostics],
+            "diagnostics": [diag.as_dict() for diag in diagnostics],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
         write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode())
@@ -217,8 +229,3 @@ def checked_pieces(data: bytes, lengths: Iterable[object]) -> list[bytes] | None
         pieces.append(data[offset : offset + size])
         offset += size
     return pieces if offset == len(data) else None
-
-
-def _diagnostic(item: dict[str, Any]) -> Diagnostic:
-    fields = {name: item[name] for name in ("file", "line", "column", "field", "message", "code")}
-    return Diagnostic(severity=Severity(item["severity"]), **fields)

@@ -39,6 +39,18 @@ class Diagnostic:
         data["severity"] = self.severity.value
         return data
 
+    @classmethod
+    def from_dict(cls, item: dict[str, object]) -> Diagnostic:
+        """The diagnostic `as_dict` gave, read back from a kept record; a KeyError, TypeError
+        or ValueError when the record is not one."""
+        texts = {name: item[name] for name in ("file", "field", "message", "code")}
+        numbers = {name: item[name] for name in ("line", "column")}
+        if not all(isinstance(value, str) for value in texts.values()):
+            raise TypeError("a diagnostic's text is not a string")
+        if not all(type(value) is int for value in numbers.values()):
+            raise TypeError("a diagnostic's line or column is not an integer")
+        return cls(severity=Severity(item["severity"]), **texts, **numbers)  # type: ignore[arg-type]
+
     def github(self) -> str:
         """Format as a GitHub Actions workflow command (an annotation on the file and line)."""
         kind = "error" if self.severity is Severity.ERROR else "warning"

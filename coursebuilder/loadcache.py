@@ -1,11 +1,12 @@
-"""Quiz files read on the fast path, and the Markdown scans of the checks, kept from one build
-to the next, so that a build after an edit does not parse the files and texts that did not
-change.
+"""Quiz files read on the fast path, and the Markdown scans of the checks, kept from one load
+to the next, so that a build or `validate` after an edit (or a build after `validate`) does
+not parse the files and texts that did not change.
 
 A large course spends most of its load on its quiz files, and most of that on parsing their
 YAML (`yamlio.load_fast`). What the fast path read from a file is a plain value (mappings,
 lists, strings, numbers), a function of the file's text alone: it is kept, in `marshal`'s
-form, beside the build cache (`buildcache.cache_file`), one entry per file, under the file's
+form, in the cache folder (`buildcache.load_cache_file`: one per course directory, shared by
+builds into any folder and `validate`), one entry per file, under the file's
 path in the course and the hash of its text. A build takes an unchanged file's value from
 there and runs the rest of the load on it as on a value just parsed (validation, defaults,
 lines learned when a message asks), so its questions and diagnostics are those of a fresh
@@ -68,12 +69,12 @@ Entry = tuple[bytes, bytes | None]
 
 
 def reads_file(cache_file: Path) -> Path:
-    """Where the quiz files read by the build cached in `cache_file` are kept."""
+    """Where the quiz files read by the loads that keep beside `cache_file` are kept."""
     return cache_file.with_suffix(".reads")
 
 
 def scans_file(cache_file: Path) -> Path:
-    """Where the Markdown scans of the build cached in `cache_file` are kept."""
+    """Where the Markdown scans of the loads that keep beside `cache_file` are kept."""
     return cache_file.with_suffix(".scans")
 
 
@@ -265,7 +266,7 @@ def _load_scans(path: Path, maker: str) -> dict[bytes, ScanEntry]:
 
 
 def checks_file(cache_file: Path) -> Path:
-    """Where the question checks of the build cached in `cache_file` are kept."""
+    """Where the question checks of the loads that keep beside `cache_file` are kept."""
     return cache_file.with_suffix(".checks")
 
 

@@ -79,7 +79,7 @@ def load_course(
     Lesson bodies of `prescan_min_chars` characters or more in all (None: never) have their
     Markdown scanned in a forked process while the glossary and quizzes load (see `prescan`).
     Quiz files read on the fast path, the checks' Markdown scans and the question checks are
-    kept beside the build cache file `keep_beside` for the next load, and those of the files
+    kept beside `keep_beside` (`buildcache.load_cache_file`) for the next load, and those of the files
     and texts that did not change since are taken from there (see `loadcache`); None: nothing
     is kept.
     """

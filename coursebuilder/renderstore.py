@@ -16,11 +16,13 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from coursebuilder.markdown import Rendering, RenderKey
 from coursebuilder.output import write_chunks
 from coursebuilder.version import __version__
+
+if TYPE_CHECKING:  # the code ids and checked files serve `validate`, which renders nothing
+    from coursebuilder.markdown import Rendering, RenderKey
 
 _FORMAT = 1
 _RENDERER_MODULES = (

@@ -283,7 +283,10 @@ def load_or_raise_soft(course: Path) -> tuple[object, list]:  # type: ignore[typ
         return None, list(exc.diagnostics)
 
 
-def test_each_formula_is_checked_once_whichever_targets_are_built(tmp_path: Path) -> None:
+def test_each_formula_is_checked_once_whichever_targets_are_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COURSEBUILDER_CACHE", str(tmp_path / "cache"))  # nothing kept by other tests' loads
     course, _ = load_or_raise(COURSE)
     occurrences: Counter[str] = Counter()
     for model in [course.info, course.glossary, *course.lessons, *course.questions]:

@@ -61,7 +61,7 @@ def course(tmp_path: Path) -> Path:
 
 
 def reads_of(course: Path, dist: Path) -> Path:
-    return loadcache.reads_file(buildcache.cache_file(course, dist))
+    return loadcache.reads_file(buildcache.load_cache_file(course))
 
 
 def entries_of(store: Path) -> dict[str, Any]:
@@ -94,6 +94,27 @@ def diagnostics_of(course: Path, dist: Path, options: BuildOptions = SERIAL) -> 
         return build_course(course, dist, options=options)[1]
     except CourseError as exc:
         return exc.diagnostics
+
+
+def test_validate_and_builds_into_any_folder_share_what_the_load_keeps(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A build after `validate` (a CI job checks, then builds), or into another folder, takes
+    the quiz files the last load read, and reports what a build that keeps nothing reports."""
+    from coursebuilder.validation import validate_cached
+
+    parsed = quiz_parses(monkeypatch, course)
+    validate_cached(course)
+    assert sorted(parsed) == sorted(path.name for path in (course / "quiz").glob("*.yaml"))
+    parsed.clear()
+    warnings = build_course(course, tmp_path / "one", options=SERIAL)[1]
+    assert parsed == []
+    afresh = build_course(course, tmp_path / "afresh", options=BuildOptions(jobs=1, cache=False))[1]
+    assert warnings == afresh
+    assert files_of(tmp_path / "one") == files_of(tmp_path / "afresh")
+    parsed.clear()
+    build_course(course, tmp_path / "two", options=SERIAL)
+    assert parsed == []
 
 
 def test_unchanged_quiz_files_are_not_parsed_again(
@@ -253,7 +274,7 @@ def test_diagnostics_with_kept_files_are_those_of_a_fresh_load(tmp_path: Path, n
 
 
 def scans_of(course: Path, dist: Path) -> Path:
-    return loadcache.scans_file(buildcache.cache_file(course, dist))
+    return loadcache.scans_file(buildcache.load_cache_file(course))
 
 
 def text_scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -367,9 +388,10 @@ def test_no_cache_reads_and_keeps_no_quiz_files(course: Path, tmp_path: Path) ->
     build_course(course, dist, options=BuildOptions(jobs=1, cache=False))
     assert not any(TAMPERED.encode() in data for data in files_of(dist).values()), "the store was not read"
     assert store.read_bytes().endswith(tampered), "nor written"
-    other = tmp_path / "other"
-    build_course(course, other, options=BuildOptions(jobs=1, cache=False))
-    assert not reads_of(course, other).exists() and not scans_of(course, other).exists()
+    other = tmp_path / "other-course"
+    shutil.copytree(course, other)
+    build_course(other, tmp_path / "other", options=BuildOptions(jobs=1, cache=False))
+    assert not reads_of(other, dist).exists() and not scans_of(other, dist).exists()
 
 
 def test_a_trusted_store_is_used(course: Path, tmp_path: Path) -> None:
@@ -388,7 +410,7 @@ def test_a_trusted_store_is_used(course: Path, tmp_path: Path) -> None:
 
 
 def checks_of(course: Path, dist: Path) -> Path:
-    return loadcache.checks_file(buildcache.cache_file(course, dist))
+    return loadcache.checks_file(buildcache.load_cache_file(course))
 
 
 def question_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
