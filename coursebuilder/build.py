@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
-from coursebuilder import buildcache, renderstore
+from coursebuilder import buildcache, cachefolder, renderstore
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
@@ -96,6 +96,8 @@ def build_course(
     cache = buildcache.cache_file(root, out_dir) if options.cache else None
     sources = SourceFiles.read(root, outside=(out_dir, buildcache.cache_dir())) if cache is not None else None
     earlier = buildcache.load(cache) if cache is not None else None
+    if cache is not None:
+        cachefolder.mark_used(cache)
     key = ""
     if sources is not None:
         settings = (str(root), sorted(target_names), *options.output_settings(), strict)
@@ -109,6 +111,8 @@ def build_course(
             _report_unchanged(kept_all, answered, options, events)
             return [artifact for files in answered.values() for artifact in files], earlier.diagnostics
     keep_beside = buildcache.load_cache_file(root) if cache is not None else None
+    if keep_beside is not None:
+        cachefolder.mark_used(keep_beside)
     course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs), keep_beside=keep_beside)
     targets = select_targets(course, target_names)
     problems = warnings + under_course(root, check_targets(course, targets))
@@ -144,6 +148,7 @@ def build_course(
         renderstore.save(store, renderings)
         recorded = {name: (inputs[name], files) for name, files in in_order.items()}
         buildcache.save(cache, key, recorded, problems, earlier)
+        cachefolder.prune(buildcache.cache_dir(), keep=[cache, *([keep_beside] if keep_beside is not None else [])])
     return [artifact for files in in_order.values() for artifact in files], problems
 
 

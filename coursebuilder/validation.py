@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coursebuilder import cachefolder
 from coursebuilder.buildcache import cache_dir, load_cache_file
 from coursebuilder.diagnostics import CourseError, Diagnostic
 from coursebuilder.renderstore import package_code_id, read_checked, write_checked
@@ -81,6 +82,7 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
         digest = hashlib.sha256(f"{str(root)!r}\0{list(target_names)!r}\0".encode())
         digest.update(sources.digest())
         key = digest.hexdigest()
+        cachefolder.mark_used(kept_in)
         kept = _read(kept_in, maker, key)
         if kept is not None:
             return kept
@@ -88,12 +90,15 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
 
     try:
         keep_beside = load_cache_file(root) if kept_in is not None else None
+        if keep_beside is not None:
+            cachefolder.mark_used(keep_beside)
         course, diagnostics = validate_course(root, target_names, keep_beside=keep_beside)
     except CourseError as exc:  # an unknown target name
         course, diagnostics = None, exc.diagnostics
     report = Report(diagnostics, summary(course) if course is not None else None)
     if kept_in is not None and maker is not None:
         _write(kept_in, maker, key, report)
+        cachefolder.prune(cache_dir(), keep=[kept_in, load_cache_file(root)])
     return report
 
 

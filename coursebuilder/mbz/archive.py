@@ -9,6 +9,7 @@ entries' names and sizes (`_GzipSink`): the same entries always give the same by
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import struct
@@ -460,6 +461,8 @@ class GzipStore:
     """
 
     FILE = "gzip.kept"
+    FORMER_FILES = ("gzip.json", "gzip.data")
+    """What older versions kept in the folder instead (removed: never read again)."""
 
     def __init__(self, folder: Path) -> None:
         self.path = folder / self.FILE
@@ -497,6 +500,9 @@ class GzipStore:
 
     def save(self) -> None:
         """Keep this archive's segments (and only those), unless they are what is kept already."""
+        for name in self.FORMER_FILES:
+            with contextlib.suppress(OSError):
+                (self.path.parent / name).unlink(missing_ok=True)
         maker = _maker()
         if maker is None or self._used.keys() == self._kept.keys():
             return
