@@ -10,10 +10,11 @@ from collections.abc import Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from coursebuilder import buildcache, cachefolder, renderstore
 from coursebuilder.buildcontext import BuildContext
+from coursebuilder.buildoptions import BuildEvents, report_unchanged
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.loader import load_course, load_or_raise, under_course
@@ -66,17 +67,6 @@ def validate_course(
     return course, sort_diagnostics([*diagnostics, *under_course(root, check_targets(course, targets))])
 
 
-class BuildEvents(Protocol):
-    """Who wants to hear about a build's progress (e.g. `progress.BuildReporter`)."""
-
-    def targets_selected(self, targets: Sequence[Target]) -> None: ...
-    def target_started(self, target: Target) -> None: ...
-    def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None: ...
-    def target_unchanged(self, target: Target, artifacts: Sequence[Artifact]) -> None:
-        """`target` was not built: its inputs and its files are as the last build left them."""
-        ...
-
-
 @paused_gc()  # targets walk the whole model; the collector would too, again and again
 def build_course(
     root: Path | str,
@@ -85,31 +75,24 @@ def build_course(
     options: BuildOptions | None = None,
     strict: bool = False,
     events: BuildEvents | None = None,
+    opened: buildcache.Opened | None = None,
 ) -> tuple[list[Artifact], list[Diagnostic]]:
     """Load the course in `root` and build it; raise CourseError before writing anything if invalid.
 
     With the cache (`options.cache`), a build of unchanged source whose files are all still
     as written is answered without loading the course, and otherwise only the targets whose
-    inputs or files changed since the last build are built (`buildcache`).
+    inputs or files changed since the last build are built (`buildcache`). `opened` is the
+    cache already opened for this very build (`buildcache.open_cache`), if it was.
     """
     options = options or BuildOptions()
-    cache = buildcache.cache_file(root, out_dir) if options.cache else None
-    sources = SourceFiles.read(root, outside=(out_dir, buildcache.cache_dir())) if cache is not None else None
-    earlier = buildcache.load(cache) if cache is not None else None
-    if cache is not None:
-        cachefolder.mark_used(cache)
-    key = ""
-    if sources is not None:
-        settings = (str(root), sorted(target_names), *options.output_settings(), strict)
-        key = buildcache.source_key(sources, settings)
-        answered = earlier.answer(key) if earlier is not None else None
-        known = all_targets()
-        if earlier is not None and answered is not None and all(name in known for name in answered):
-            kept_all = [known[name] for name in answered]
-            if events is not None:
-                events.targets_selected(kept_all)
-            _report_unchanged(kept_all, answered, options, events)
-            return [artifact for files in answered.values() for artifact in files], earlier.diagnostics
+    if opened is None and options.cache:
+        opened = buildcache.open_cache(root, out_dir, target_names, options, strict)
+    if opened is not None and opened.answered is not None:
+        return opened.answer(options, events)
+    cache = opened.file if opened is not None else None
+    sources = opened.sources if opened is not None else None
+    earlier = opened.earlier if opened is not None else None
+    key = opened.key if opened is not None else ""
     keep_beside = buildcache.load_cache_file(root) if cache is not None else None
     if keep_beside is not None:
         cachefolder.mark_used(keep_beside)
@@ -124,8 +107,8 @@ def build_course(
     kept = kept_targets(earlier, inputs) if earlier is not None else {}
     building = [target for target in targets if target.name not in kept]
     if events is not None:
-        events.targets_selected(targets)
-    _report_unchanged([target for target in targets if target.name in kept], kept, options, events)
+        events.targets_selected([target.name for target in targets])
+    report_unchanged({target.name: kept[target.name] for target in targets if target.name in kept}, options, events)
     groups = _parallel_groups(building, options.jobs, course)
     store = renderstore.store_file(cache) if cache is not None else None
     earlier_renders = renderstore.load(store) if store is not None else {}
@@ -174,18 +157,6 @@ def kept_targets(earlier: buildcache.CachedBuild, inputs: dict[str, str]) -> dic
     return kept
 
 
-def _report_unchanged(
-    targets: Sequence[Target], files: dict[str, list[Artifact]], options: BuildOptions, events: BuildEvents | None
-) -> None:
-    """Tell `events` (or `options.progress`) about `targets`, which were not built: their
-    inputs and their `files` are as the last build left them."""
-    for target in targets:
-        if events is not None:
-            events.target_unchanged(target, files[target.name])
-        else:
-            options.progress(f"{target.name}: unchanged since the last build")
-
-
 PRERENDER_CHARS = WORTH_FORKING
 """Characters of lessons to render from which a child pays for itself."""
 
@@ -221,12 +192,12 @@ def _build_group(
     by_target: dict[str, list[Artifact]] = {}
     for target in targets:
         if events is not None:
-            events.target_started(target)
+            events.target_started(target.name)
         else:
             options.progress(f"{target.name}: building")
         built = by_target[target.name] = target.build(context, course_dir, options)
         if events is not None:
-            events.target_finished(target, built)
+            events.target_finished(target.name, built)
     return by_target
 
 
@@ -286,7 +257,7 @@ def _build_in_parallel(
         children.append((pid, read_end, group))
         if events is not None:
             for target in group:
-                events.target_started(target)
+                events.target_started(target.name)
     # The children take the other cores: the targets built here do not split their work
     # further (a bank written half in a third process slowed the backup's, the longer group:
     # the L course's full build took 7.81-8.06 s with it and 7.37-7.79 s without).
@@ -315,7 +286,7 @@ def _build_in_parallel(
         context.renders.absorb(renderings)  # kept for the next build with this process's own
         if events is not None:
             for target in group:
-                events.target_finished(target, built[target.name])
+                events.target_finished(target.name, built[target.name])
     return by_target
 
 

@@ -28,15 +28,14 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from coursebuilder import cachefolder
+from coursebuilder.buildoptions import Artifact, BuildEvents, BuildOptions, report_unchanged
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.output import write_bytes
 from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.version import __version__
-
-if TYPE_CHECKING:  # `validate` reads the cache's folder and records without the targets
-    from coursebuilder.targets.base import Artifact
 
 _FORMAT = 2
 
@@ -55,8 +54,6 @@ class TargetRecord:
 
     def artifacts(self) -> list[Artifact] | None:
         """The files, unchanged, when every one is still exactly as the build left it."""
-        from coursebuilder.targets.base import Artifact
-
         kept = []
         for path, size, mtime_ns, inode in self.files:
             try:
@@ -101,6 +98,47 @@ class CachedBuild:
         if record is None or record.inputs != inputs:
             return None
         return record.artifacts()
+
+
+@dataclass(frozen=True)
+class Opened:
+    """The cache of one build, as it stands before the course is loaded (`open_cache`)."""
+
+    file: Path
+    """`cache_file` of the build."""
+    sources: SourceFiles
+    """Every file of the course, hashed."""
+    earlier: CachedBuild | None
+    """What the last builds into the same output recorded, when it can be trusted."""
+    key: str
+    """`source_key` of this build."""
+    answered: dict[str, list[Artifact]] | None
+    """The last build's files by target when this build is that build again (the same key,
+    every file as written): the build is answered without loading the course."""
+
+    def answer(self, options: BuildOptions, events: BuildEvents | None) -> tuple[list[Artifact], list[Diagnostic]]:
+        """The answered build's files and warnings, its targets reported unchanged."""
+        if self.answered is None or self.earlier is None:
+            raise ValueError("this build is not answered by the cache")
+        if events is not None:
+            events.targets_selected(list(self.answered))
+        report_unchanged(self.answered, options, events)
+        return [artifact for files in self.answered.values() for artifact in files], self.earlier.diagnostics
+
+
+def open_cache(
+    root: Path | str, out_dir: Path | str, target_names: Sequence[str], options: BuildOptions, strict: bool
+) -> Opened:
+    """Hash the course's files and read the cache of its builds into `out_dir`, marking it used.
+
+    Light on purpose: a build of unchanged source is answered from here (`Opened.answer`)
+    without importing the model or the targets."""
+    file = cache_file(root, out_dir)
+    sources = SourceFiles.read(root, outside=(out_dir, cache_dir()))
+    earlier = load(file)
+    cachefolder.mark_used(file)
+    key = source_key(sources, (str(root), sorted(target_names), *options.output_settings(), strict))
+    return Opened(file, sources, earlier, key, earlier.answer(key) if earlier is not None else None)
 
 
 def cache_dir() -> Path:

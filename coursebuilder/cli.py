@@ -165,19 +165,25 @@ def build(
     Nothing is written when the course has errors. On a terminal each target reports as it
     goes; the closing summary lists every file with its size.
     """
-    from coursebuilder.build import build_course
+    from coursebuilder.buildcache import open_cache
+    from coursebuilder.buildoptions import BuildOptions
     from coursebuilder.diagnostics import CourseError, Severity
     from coursebuilder.progress import BuildReporter
-    from coursebuilder.targets import BuildOptions
 
     _hold_course_until_exit()
     reporter = BuildReporter(sys.stdout, quiet=quiet, verbose=verbose)
     options = BuildOptions(scorm_structure=structure, progress=reporter.step, jobs=jobs, cache=not no_cache)
-    try:
-        artifacts, warnings = build_course(directory, output, targets, options, strict, events=reporter)
-    except CourseError as exc:
-        _print_diagnostics(exc.diagnostics, "text")
-        sys.exit(1)
+    opened = open_cache(directory, output, targets, options, strict) if options.cache else None
+    if opened is not None and opened.answered is not None:  # nothing changed: the model is not even imported
+        artifacts, warnings = opened.answer(options, reporter)
+    else:
+        from coursebuilder.build import build_course
+
+        try:
+            artifacts, warnings = build_course(directory, output, targets, options, strict, reporter, opened)
+        except CourseError as exc:
+            _print_diagnostics(exc.diagnostics, "text")
+            sys.exit(1)
     if not quiet:
         _print_diagnostics([w for w in warnings if w.severity is Severity.WARNING], "text")
     reporter.summary(artifacts)

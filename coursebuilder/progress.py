@@ -11,9 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from coursebuilder.targets import Artifact, Target
+if TYPE_CHECKING:
+    from coursebuilder.buildoptions import Artifact
 
 
 def human_size(size: int) -> str:
@@ -58,27 +59,27 @@ class BuildReporter:
         if self.verbose:
             self._write(f"    {message}\n")
 
-    def targets_selected(self, targets: Sequence[Target]) -> None:
-        self._width = max((len(t.name) for t in targets), default=0)
+    def targets_selected(self, names: Sequence[str]) -> None:
+        self._width = max((len(name) for name in names), default=0)
 
-    def target_started(self, target: Target) -> None:
+    def target_started(self, name: str) -> None:
         self._started = time.perf_counter()
         if self.interactive or self.verbose:
-            self._write(f"  {target.name:{self._width}}  building …\n")
+            self._write(f"  {name:{self._width}}  building …\n")
 
-    def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None:
+    def target_finished(self, name: str, artifacts: Sequence[Artifact]) -> None:
         if not (self.interactive or self.verbose):
             return
         files = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
         took = f", {time.perf_counter() - self._started:.1f} s" if self.interactive else ""
-        self._write(f"  {target.name:{self._width}}  done: {files}{took}\n")
+        self._write(f"  {name:{self._width}}  done: {files}{took}\n")
 
-    def target_unchanged(self, target: Target, artifacts: Sequence[Artifact]) -> None:
+    def target_unchanged(self, name: str, artifacts: Sequence[Artifact]) -> None:
         """A target not built: its inputs and files are as the last build left them."""
         if not (self.interactive or self.verbose):
             return
         files = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
-        self._write(f"  {target.name:{self._width}}  unchanged: {files}\n")
+        self._write(f"  {name:{self._width}}  unchanged: {files}\n")
 
     def summary(self, artifacts: Sequence[Artifact]) -> None:
         """The closing list: each artefact with its size and path, then the total."""

@@ -266,18 +266,18 @@ class Events:
     def __init__(self) -> None:
         self.seen: list[tuple[str, str]] = []
 
-    def targets_selected(self, targets: Sequence[Target]) -> None:
-        self.seen.append(("selected", ",".join(target.name for target in targets)))
+    def targets_selected(self, names: Sequence[str]) -> None:
+        self.seen.append(("selected", ",".join(names)))
 
-    def target_started(self, target: Target) -> None:
-        self.seen.append(("started", target.name))
+    def target_started(self, name: str) -> None:
+        self.seen.append(("started", name))
 
-    def target_finished(self, target: Target, artifacts: Sequence[Artifact]) -> None:
-        self.seen.append(("finished", target.name))
+    def target_finished(self, name: str, artifacts: Sequence[Artifact]) -> None:
+        self.seen.append(("finished", name))
 
-    def target_unchanged(self, target: Target, artifacts: Sequence[Artifact]) -> None:
+    def target_unchanged(self, name: str, artifacts: Sequence[Artifact]) -> None:
         assert artifacts and not any(artifact.changed for artifact in artifacts)
-        self.seen.append(("unchanged", target.name))
+        self.seen.append(("unchanged", name))
 
 
 def test_skipped_targets_are_reported_unchanged(course: Path, tmp_path: Path) -> None:
@@ -455,3 +455,30 @@ def test_a_file_too_large_for_any_build_is_keyed_by_its_size(write_course: Write
     assert any(d.code == "asset" and "the limit for one asset" in d.message for d in raised.value.diagnostics)
     os.truncate(big, NEVER_READ_BYTES)
     assert SourceFiles.read(course).digests["assets/big.mp4"][:1] == b"f"
+
+
+def test_an_unchanged_build_is_answered_without_loading_the_libraries(skeleton_course: Path, tmp_path: Path) -> None:
+    """Answering from the cache costs little more than hashing the course's files: the
+    command imports neither the model (pydantic) nor the targets nor the writers."""
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    dist = tmp_path / "dist"
+    args = ["build", str(skeleton_course), "-o", str(dist)]
+    heavy = ["pydantic", "lxml", "yaml", "markdown_it", "jinja2", "coursebuilder.model", "coursebuilder.targets"]
+    probe = (
+        "import sys\n"
+        "from coursebuilder.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print([name for name in {heavy!r} if name in sys.modules])\n"
+    )
+    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert first.stdout.strip().splitlines()[-1] != "[]", "a build that loads the course imports them"
+    again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    lines = again.stdout.strip().splitlines()
+    assert lines[-1] == "[]", again.stdout
+    assert lines[0].startswith("built 6 files") and all("(unchanged)" in line for line in lines[1:-1]), again.stdout
+    built = first.stdout.splitlines()[:-1]
+    assert lines[:-1] == [built[0], *(f"{line}  (unchanged)" for line in built[1:])]

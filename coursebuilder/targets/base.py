@@ -2,59 +2,18 @@
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
 from coursebuilder.buildcontext import BuildContext
+from coursebuilder.buildoptions import Artifact, BuildOptions, Progress, workers
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.markdown import MathStyle
 from coursebuilder.model import Course
 from coursebuilder.sourcedigests import SourceFiles
 
-Progress = Callable[[str], None]
-"""Receives a short line about what a target is doing (shown with `--verbose`)."""
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """Options of one build that are not part of the course source."""
-
-    scorm_structure: str | None = None
-    """Override course.yaml's `settings.scorm.structure` (`single` or `multi`)."""
-    progress: Progress = field(default=lambda message: None)
-    jobs: int | None = None
-    """Processes to build targets in after loading: 1 builds them here, None uses both cores."""
-    cache: bool = True
-    """Answer a build of unchanged source from the cache of the last build (`buildcache`),
-    build only the targets whose inputs changed since, and render again only the Markdown
-    that changed (`renderstore`)."""
-
-    def output_settings(self) -> tuple[object, ...]:
-        """The options that can change the bytes a target writes (the others change only how
-        fast, or what is printed): the build cache keys each target's files by them."""
-        return (self.scorm_structure,)
-
-    @property
-    def workers(self) -> int:
-        """Processes (or threads) the build may use: `jobs` when given, else two on two cores or more."""
-        return workers(self.jobs)
-
-
-def workers(jobs: int | None) -> int:
-    """Processes a command may use: `jobs` when given, else two on two cores or more."""
-    return jobs if jobs is not None else min(2, os.cpu_count() or 1)
-
-
-@dataclass(frozen=True)
-class Artifact:
-    """A file a target wrote, and whether this build changed it."""
-
-    path: Path
-    changed: bool = True
+__all__ = ["Artifact", "BuildOptions", "Progress", "Target", "workers"]
 
 
 class Target(ABC):
