@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coursebuilder import cachefolder
-from coursebuilder.buildcache import cache_dir, load_cache_file
+from coursebuilder.buildcache import cache_dir, load_cache_file, source_key
 from coursebuilder.diagnostics import CourseError, Diagnostic
 from coursebuilder.renderstore import package_code_id, read_checked, write_checked
 from coursebuilder.sourcedigests import SourceFiles
@@ -79,9 +79,7 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
     key = ""
     if kept_in is not None and maker is not None:
         sources = SourceFiles.read(root, outside=(cache_dir(),))
-        digest = hashlib.sha256(f"{str(root)!r}\0{list(target_names)!r}\0".encode())
-        digest.update(sources.digest())
-        key = digest.hexdigest()
+        key = source_key(sources, ("validate", maker, str(root), list(target_names)))
         cachefolder.mark_used(kept_in)
         kept = _read(kept_in, maker, key)
         if kept is not None:
