@@ -22,6 +22,7 @@ cache never fails a build.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -153,6 +154,18 @@ def cache_file(root: Path | str, out_dir: Path | str) -> Path:
     """Where the cache of the course in `root` lives when it is built into `out_dir`."""
     where = os.fsencode(os.path.realpath(root)) + b"\0" + os.fsencode(os.path.realpath(out_dir))
     return cache_dir() / f"{hashlib.sha256(where).hexdigest()[:24]}.json"
+
+
+FORMER_LOAD_SUFFIXES = (".reads", ".scans", ".checks")
+"""What loads kept beside each build's cache file before they were kept once per course
+(`load_cache_file`): never read again, so a build removes them (`drop_former_files`)."""
+
+
+def drop_former_files(file: Path) -> None:
+    """Remove what older versions kept beside the build cache `file` and no version reads now."""
+    for suffix in FORMER_LOAD_SUFFIXES:
+        with contextlib.suppress(OSError):  # then the cache folder's limit takes it in time
+            file.with_suffix(suffix).unlink(missing_ok=True)
 
 
 def load_cache_file(root: Path | str) -> Path:

@@ -551,3 +551,18 @@ def test_a_checks_store_that_cannot_be_trusted_is_ignored(
     assert sorted(ran) == ["_check_plain_formulas", "_trimmed_answers", "check_answer_keys"], "checked afresh"
     assert warm == diagnostics_of(course, tmp_path / "fresh", BuildOptions(jobs=1, cache=False))
     assert store.read_bytes() == original, "the store is written again, as a clean build writes it"
+
+
+def test_what_loads_kept_beside_each_build_before_is_removed(course: Path, tmp_path: Path) -> None:
+    """Older versions kept the load's files once per output folder, beside the build cache;
+    nothing reads them now, and a build removes them."""
+    dist = tmp_path / "dist"
+    cache = buildcache.cache_file(course, dist)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    former = [cache.with_suffix(suffix) for suffix in (".reads", ".scans", ".checks")]
+    for path in former:
+        path.write_bytes(b"kept by an older version")
+    build_course(course, dist, options=SERIAL)
+    assert not any(path.exists() for path in former)
+    assert reads_of(course, dist).exists()
+    assert cache.exists()
