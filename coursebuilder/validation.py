@@ -79,7 +79,9 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
     key = ""
     if kept_in is not None and maker is not None:
         sources = SourceFiles.read(root, outside=(cache_dir(),))
-        key = source_key(sources, ("validate", maker, str(root), list(target_names)))
+        # An empty folder has the files of a missing one, but not its report.
+        settings = ("validate", maker, str(root), list(target_names), os.path.isdir(root), os.path.lexists(root))
+        key = source_key(sources, settings)
         cachefolder.mark_used(kept_in)
         kept = _read(kept_in, maker, key)
         if kept is not None:

@@ -220,3 +220,17 @@ def test_a_kept_report_is_shown_without_loading_the_libraries(skeleton_course: P
     lines = done.stdout.strip().splitlines()
     assert ": valid — " in lines[0]
     assert lines[-1] == "[]", done.stdout
+
+
+def test_a_missing_course_folder_and_an_empty_one_are_told_apart(tmp_path: Path, loads: list[Path | str]) -> None:
+    """Both hold no file, so the files alone would give the same key."""
+    course = tmp_path / "new-course"
+    missing = validate(str(course))
+    assert missing[0] == 1 and "course directory does not exist" in missing[1]
+    course.mkdir()
+    empty = validate(str(course))
+    assert empty[0] == 1 and "course.yaml is missing" in empty[1]
+    assert validate(str(course)) == empty
+    course.rmdir()
+    assert validate(str(course)) == missing
+    assert len(loads) == 3
