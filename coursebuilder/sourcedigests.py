@@ -21,6 +21,8 @@ NEVER_READ_BYTES = max(limits.MAX_SOURCE_FILE_BYTES, limits.MAX_ASSET_BYTES)
 """A file larger than this is refused unread wherever a course uses it (a source file or an
 asset over its limit), and ignored where it does not: only its size can change a build."""
 
+LINK = "\0link"
+"""Added to a symbolic link's path for its entry (no file name holds a NUL)."""
 _READ_WHOLE_BYTES = 1024 * 1024
 """A file up to this size is hashed in one read (a course's thousands of small files: a third
 faster than in pieces)."""
@@ -30,31 +32,47 @@ faster than in pieces)."""
 class SourceFiles:
     """Every file under a course directory (`.git` aside), by path relative to it with `/`,
     with the SHA-256 of its bytes (after `f`), of its size when it is too large for any
-    build to read (after `s`), or of the error that kept it from being read (after `u`):
-    every entry is 33 bytes."""
+    build to read (after `s`), or of the error that kept it from being read (after `u`); and
+    every symbolic link, by its path and `LINK`, with the SHA-256 of the real path it leads
+    to (after `l`): every entry is 33 bytes."""
 
     digests: Mapping[str, bytes]
 
     @classmethod
     def read(cls, root: Path | str, outside: Collection[Path | str] = ()) -> SourceFiles:
         """Hash every file under `root`; links to files are followed, links to folders are not.
+        Each symbolic link also counts with where it leads (under its path and `LINK`): a
+        link moved to other files, or out of the course, is a change even when the bytes it
+        gives are the same.
 
         The folders `outside` (the build's output and cache) are left out where they lie
         inside `root`: what a build writes is not what it reads, and counting it would make
         the next build see a change and build everything again.
         """
-        base = os.fspath(root)
         skipped = {_identity(folder) for folder in outside} - {None}
-        found: list[tuple[str, str]] = []
-        for folder, dirs, files in os.walk(base):
-            dirs[:] = [name for name in dirs if name != ".git"]
-            if skipped:
-                dirs[:] = [name for name in dirs if _identity(os.path.join(folder, name)) not in skipped]
-            within = os.path.relpath(folder, base)
-            prefix = "" if within == "." else within.replace(os.sep, "/") + "/"
-            found.extend((prefix + name, os.path.join(folder, name)) for name in files)
+        files: list[tuple[str, str]] = []
+        links: list[tuple[str, str]] = []
+        folders = [("", os.fspath(root))]
+        while folders:
+            prefix, folder = folders.pop()
+            try:
+                entries = list(os.scandir(folder))
+            except OSError:
+                continue  # the course folder itself missing, or a folder that vanished
+            for entry in entries:
+                rel = prefix + entry.name
+                link = entry.is_symlink()
+                if link:
+                    links.append((rel + LINK, entry.path))
+                if not _is_folder(entry):
+                    files.append((rel, entry.path))
+                elif not link and entry.name != ".git" and not (skipped and _identity(entry.path) in skipped):
+                    folders.append((rel + "/", entry.path))
         digests: dict[str, bytes] = {}
-        for rel, path in sorted(found):
+        for rel, path in sorted([*files, *links]):
+            if rel.endswith(LINK):
+                digests[rel] = b"l" + hashlib.sha256(os.fsencode(os.path.realpath(path))).digest()
+                continue
             try:
                 with open(path, "rb", buffering=0) as handle:
                     size = os.fstat(handle.fileno()).st_size
@@ -87,6 +105,14 @@ def _digest(digests: Mapping[str, bytes], leave_out: Collection[str]) -> bytes:
         if rel not in leave_out:
             digest.update(os.fsencode(rel) + b"\0" + content)
     return digest.digest()
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether the entry is a folder, or a link to one (False when it cannot be told)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _identity(folder: Path | str) -> tuple[int, int] | None:

@@ -422,7 +422,7 @@ def test_the_source_digest_sees_every_file(tmp_path: Path) -> None:
     (root / "a" / ".git" / "HEAD").write_text("ref")
     (root / "dangling").symlink_to(root / "nowhere")
     first = SourceFiles.read(root)
-    assert sorted(first.digests) == ["a/x.md", "dangling"]
+    assert sorted(first.digests) == ["a/x.md", "dangling", "dangling\0link"]
     (root / "a" / "x.md").write_text("y")
     second = SourceFiles.read(root)
     assert second.digest() != first.digest()
@@ -482,3 +482,50 @@ def test_an_unchanged_build_is_answered_without_loading_the_libraries(skeleton_c
     assert lines[0].startswith("built 6 files") and all("(unchanged)" in line for line in lines[1:-1]), again.stdout
     built = first.stdout.splitlines()[:-1]
     assert lines[:-1] == [built[0], *(f"{line}  (unchanged)" for line in built[1:])]
+
+
+def test_a_link_moved_elsewhere_is_a_change(tmp_path: Path) -> None:
+    """The files a link leads to are counted where they lie; where the link leads counts too."""
+    from coursebuilder.sourcedigests import SourceFiles
+
+    root = tmp_path / "c"
+    for version in ("v1", "v2"):
+        (root / "assets" / version).mkdir(parents=True)
+        (root / "assets" / version / "map.png").write_bytes(version.encode())
+    (root / "assets" / "current").symlink_to("v1")
+    (root / "notes.md").write_bytes(b"same bytes")
+    (root / "other.md").write_bytes(b"same bytes")
+    (root / "lesson.md").symlink_to("notes.md")
+    first = SourceFiles.read(root)
+    (root / "assets" / "current").unlink()
+    (root / "assets" / "current").symlink_to("v2")
+    moved = SourceFiles.read(root)
+    assert moved.digest() != first.digest()
+    (root / "assets" / "current").unlink()
+    (root / "assets" / "current").symlink_to("v1")
+    assert SourceFiles.read(root).digest() == first.digest()
+    (root / "lesson.md").unlink()
+    (root / "lesson.md").symlink_to("other.md")  # the same bytes through another file
+    assert SourceFiles.read(root).digest() != first.digest()
+
+
+def test_a_lesson_linked_out_of_the_course_is_refused_though_its_bytes_did_not_change(
+    skeleton_course: Path, tmp_path: Path
+) -> None:
+    """Were only the bytes counted, the build would be answered from the cache as unchanged."""
+    lesson = next(iter(sorted((skeleton_course / "lessons").glob("*.md"))))
+    inside = skeleton_course / "drafts" / lesson.name
+    inside.parent.mkdir()
+    inside.write_bytes(lesson.read_bytes())
+    outside = tmp_path / "elsewhere" / lesson.name
+    outside.parent.mkdir()
+    outside.write_bytes(lesson.read_bytes())
+    lesson.unlink()
+    lesson.symlink_to(inside)
+    dist = tmp_path / "dist"
+    build_course(skeleton_course, dist)
+    lesson.unlink()
+    lesson.symlink_to(outside)
+    with pytest.raises(CourseError) as raised:
+        build_course(skeleton_course, dist)
+    assert any(lesson.name in d.file for d in raised.value.diagnostics)
