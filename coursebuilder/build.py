@@ -94,7 +94,7 @@ def build_course(
     earlier = opened.earlier if opened is not None else None
     key = opened.key if opened is not None else ""
     keep_beside = buildcache.load_cache_file(root) if cache is not None else None
-    if cache is not None and keep_beside is not None:
+    if cache is not None and keep_beside is not None:  # both or neither
         buildcache.drop_former_files(cache)
         cachefolder.mark_used(keep_beside)
     course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs), keep_beside=keep_beside)

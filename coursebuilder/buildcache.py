@@ -150,10 +150,16 @@ def cache_dir() -> Path:
     return Path(base) / "coursebuilder"
 
 
+def entry_file(root: Path | str, purpose: bytes, suffix: str) -> Path:
+    """A file of the cache folder's entry for the course in `root` and `purpose` (its 24 hex
+    digits, then `suffix`: see `cachefolder`); the same however the course's path is spelt."""
+    where = os.fsencode(os.path.realpath(root)) + b"\0" + purpose
+    return cache_dir() / f"{hashlib.sha256(where).hexdigest()[:24]}{suffix}"
+
+
 def cache_file(root: Path | str, out_dir: Path | str) -> Path:
     """Where the cache of the course in `root` lives when it is built into `out_dir`."""
-    where = os.fsencode(os.path.realpath(root)) + b"\0" + os.fsencode(os.path.realpath(out_dir))
-    return cache_dir() / f"{hashlib.sha256(where).hexdigest()[:24]}.json"
+    return entry_file(root, os.fsencode(os.path.realpath(out_dir)), ".json")
 
 
 FORMER_LOAD_SUFFIXES = (".reads", ".scans", ".checks")
@@ -172,8 +178,7 @@ def load_cache_file(root: Path | str) -> Path:
     """Beside which the loads of the course in `root` keep what the next load can reuse
     (`loadcache`): one per course directory, for builds into any folder and `validate` alike,
     since what is kept is keyed by content and checked before it is used."""
-    where = os.fsencode(os.path.realpath(root)) + b"\0load"
-    return cache_dir() / f"{hashlib.sha256(where).hexdigest()[:24]}.load"
+    return entry_file(root, b"load", ".load")
 
 
 def source_key(sources: SourceFiles, settings: Sequence[object]) -> str:

@@ -20,7 +20,6 @@ hashing the course's files.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections import Counter
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coursebuilder import cachefolder
-from coursebuilder.buildcache import cache_dir, load_cache_file, source_key
+from coursebuilder.buildcache import cache_dir, entry_file, load_cache_file, source_key
 from coursebuilder.diagnostics import CourseError, Diagnostic
 from coursebuilder.renderstore import package_code_id, read_checked, write_checked
 from coursebuilder.sourcedigests import SourceFiles
@@ -66,8 +65,7 @@ def summary(course: Course) -> dict[str, Any]:
 
 def report_file(root: Path | str) -> Path:
     """Where the report of the course in `root` is kept."""
-    where = os.fsencode(os.path.realpath(root)) + b"\0validate"
-    return cache_dir() / f"{hashlib.sha256(where).hexdigest()[:24]}.validate"
+    return entry_file(root, b"validate", ".validate")
 
 
 def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache: bool = True) -> Report:
@@ -88,17 +86,17 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
             return kept
     from coursebuilder.build import validate_course  # the whole loader: only when checking
 
+    keep_beside = load_cache_file(root) if kept_in is not None else None
+    if keep_beside is not None:
+        cachefolder.mark_used(keep_beside)
     try:
-        keep_beside = load_cache_file(root) if kept_in is not None else None
-        if keep_beside is not None:
-            cachefolder.mark_used(keep_beside)
         course, diagnostics = validate_course(root, target_names, keep_beside=keep_beside)
     except CourseError as exc:  # an unknown target name
         course, diagnostics = None, exc.diagnostics
     report = Report(diagnostics, summary(course) if course is not None else None)
     if kept_in is not None and maker is not None:
         _write(kept_in, maker, key, report)
-        cachefolder.prune(cache_dir(), keep=[kept_in, load_cache_file(root)])
+        cachefolder.prune(cache_dir(), keep=[kept_in, *([keep_beside] if keep_beside is not None else [])])
     return report
 
 
