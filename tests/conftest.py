@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -132,3 +135,37 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(markdown, "_render", counting)
     return seen
+
+
+def command_in_new_process(args: list[str], modules: list[str]) -> tuple[list[str], list[str]]:
+    """Run `coursebuilder ARGS` in a new Python process (from the checkout): the lines it
+    printed, and those of `modules` it had imported by the end (start-up is mostly imports)."""
+    probe = (
+        "import json, sys\n"
+        "from coursebuilder.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        f"print(json.dumps([name for name in {modules!r} if name in sys.modules]))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
+    *printed, imported = done.stdout.splitlines()
+    return printed, json.loads(imported)
+
+
+def modules_hashed_by(maker: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The package's files whose code `maker` (a cached function naming what made a kept
+    result, through `renderstore.code_id`) hashes."""
+    from coursebuilder import renderstore
+
+    hashed: list[str] = []
+
+    def recorded(versions: str, modules: list[str]) -> str:
+        hashed.extend(modules)
+        return "code"
+
+    monkeypatch.setattr(renderstore, "code_id", recorded)
+    maker.cache_clear()
+    try:
+        assert maker() == "code"
+    finally:
+        maker.cache_clear()
+    return hashed

@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from coursebuilder import cli
-from tests.conftest import SKELETON
+from tests.conftest import SKELETON, command_in_new_process
 
 
 @pytest.mark.parametrize("command", [["validate"], ["build", "-q", "-t", "moodle", "-o"]])
@@ -43,14 +43,5 @@ def test_commands_in_a_longer_process_leave_the_collector_on(command: list[str],
 def test_commands_import_only_what_they_use(args: list[str], absent: list[str]) -> None:
     """Start-up time is mostly imports: help needs none of the libraries, and `validate` asks
     every target for its checks but needs none of their writers."""
-    import subprocess
-    import sys
-
-    probe = (
-        "import sys\n"
-        "from coursebuilder.cli import main\n"
-        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
-        f"print([name for name in {absent!r} if name in sys.modules])\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout
+    printed, imported = command_in_new_process(args, absent)
+    assert imported == [], printed

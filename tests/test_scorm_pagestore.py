@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from coursebuilder import buildcache, renderstore
+from coursebuilder import buildcache
 from coursebuilder.build import build_course
 from coursebuilder.deflateruns import WINDOW_BYTES, run_key
 from coursebuilder.diagnostics import CourseError
@@ -27,7 +27,7 @@ from coursebuilder.scorm import html, package, pagestore
 from coursebuilder.scorm.pagestore import PageStore, deflate_page, runs_of
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import BuildOptions
-from tests.conftest import files_of
+from tests.conftest import files_of, modules_hashed_by
 
 SCORM = ["scorm12", "scorm2004"]
 LESSONS = 40
@@ -315,20 +315,8 @@ def test_a_store_that_cannot_be_trusted_is_ignored(
 
 
 def test_the_makers_id_covers_the_code_and_templates_that_shape_a_page(monkeypatch: pytest.MonkeyPatch) -> None:
-    hashed: list[str] = []
-
-    def recorded(versions: str, modules: list[str]) -> str:
-        hashed.extend(modules)
-        return "code"
-
-    monkeypatch.setattr(renderstore, "code_id", recorded)
-    pagestore.maker_id.cache_clear()
-    try:
-        assert pagestore.maker_id() == "code"
-    finally:
-        pagestore.maker_id.cache_clear()
     shaping = {"scorm/html.py", "scorm/package.py", "markdown.py", "templates/scorm/lesson.html.j2"}
-    assert shaping <= set(hashed)
+    assert shaping <= set(modules_hashed_by(pagestore.maker_id, monkeypatch))
 
 
 # --------------------------------------------------------------------------- runs

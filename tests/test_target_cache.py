@@ -21,7 +21,7 @@ from coursebuilder.progress import BuildReporter
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import TARGET_CLASSES, Artifact, BuildOptions, Target
 from coursebuilder.targets.moodle import _texts, build_moodle
-from tests.conftest import EXAMPLE, SKELETON, WriteCourse, files_of
+from tests.conftest import EXAMPLE, SKELETON, WriteCourse, command_in_new_process, files_of
 from tests.test_build_cache import damage_cache
 
 DEFAULT = ["moodle", "scorm12", "scorm2004", "mbz"]
@@ -460,28 +460,14 @@ def test_a_file_too_large_for_any_build_is_keyed_by_its_size(write_course: Write
 def test_an_unchanged_build_is_answered_without_loading_the_libraries(skeleton_course: Path, tmp_path: Path) -> None:
     """Answering from the cache costs little more than hashing the course's files: the
     command imports neither the model (pydantic) nor the targets nor the writers."""
-    import subprocess
-    import sys
-
-    from tests.conftest import ROOT
-
-    dist = tmp_path / "dist"
-    args = ["build", str(skeleton_course), "-o", str(dist)]
+    args = ["build", str(skeleton_course), "-o", str(tmp_path / "dist")]
     heavy = ["pydantic", "lxml", "yaml", "markdown_it", "jinja2", "coursebuilder.model", "coursebuilder.targets"]
-    probe = (
-        "import sys\n"
-        "from coursebuilder.cli import main\n"
-        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
-        f"print([name for name in {heavy!r} if name in sys.modules])\n"
-    )
-    first = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
-    assert first.stdout.strip().splitlines()[-1] != "[]", "a build that loads the course imports them"
-    again = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
-    lines = again.stdout.strip().splitlines()
-    assert lines[-1] == "[]", again.stdout
-    assert lines[0].startswith("built 6 files") and all("(unchanged)" in line for line in lines[1:-1]), again.stdout
-    built = first.stdout.splitlines()[:-1]
-    assert lines[:-1] == [built[0], *(f"{line}  (unchanged)" for line in built[1:])]
+    built, imported = command_in_new_process(args, heavy)
+    assert imported != [], "a build that loads the course imports them"
+    lines, imported = command_in_new_process(args, heavy)
+    assert imported == [], lines
+    assert lines[0].startswith("built 6 files") and all("(unchanged)" in line for line in lines[1:]), lines
+    assert lines == [built[0], *(f"{line}  (unchanged)" for line in built[1:])]
 
 
 def test_a_link_moved_elsewhere_is_a_change(tmp_path: Path) -> None:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from coursebuilder import build
 from coursebuilder.cli import main
 from coursebuilder.renderstore import write_checked
 from coursebuilder.validation import report_file
-from tests.conftest import ROOT, SKELETON, WriteCourse
+from tests.conftest import ROOT, SKELETON, WriteCourse, command_in_new_process
 
 DEFECTS = ROOT / "tests/courses/defects"
 EXPECTED = (ROOT / "tests/courses/defects.expected").read_text(encoding="utf-8")
@@ -210,16 +208,9 @@ def test_a_kept_report_is_shown_without_loading_the_libraries(skeleton_course: P
     """Answering from the kept report costs little more than hashing the course's files."""
     validate(str(skeleton_course))
     heavy = ["pydantic", "yaml", "yaml_rs", "lxml", "markdown_it", "coursebuilder.loader", "coursebuilder.model"]
-    probe = (
-        "import sys\n"
-        "from coursebuilder.cli import main\n"
-        f"try:\n    main(['validate', {str(skeleton_course)!r}])\nexcept SystemExit:\n    pass\n"
-        f"print([name for name in {heavy!r} if name in sys.modules])\n"
-    )
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
-    lines = done.stdout.strip().splitlines()
+    lines, imported = command_in_new_process(["validate", str(skeleton_course)], heavy)
     assert ": valid — " in lines[0]
-    assert lines[-1] == "[]", done.stdout
+    assert imported == [], lines
 
 
 def test_a_missing_course_folder_and_an_empty_one_are_told_apart(tmp_path: Path, loads: list[Path | str]) -> None:
