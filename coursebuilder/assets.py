@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from coursebuilder import limits
+from coursebuilder.layout import left_out_path
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
 _DRIVE = re.compile(r"^[A-Za-z]:")
@@ -85,6 +86,10 @@ def resolve(root: Path, source_file: str, ref: str) -> Asset:
     rel = posixpath.normpath(posixpath.join(base, ref_path))
     if rel == ".." or rel.startswith("../") or rel.startswith("/"):
         raise AssetProblem(f"{shown} points outside the course directory")
+    if left_out_path(rel):
+        raise AssetProblem(
+            f"{shown}: {_cut(rel)} is a hidden or backup file, which is no part of the course; rename it"
+        )
     try:
         root_real = Path(os.path.realpath(root))
         target = root / rel

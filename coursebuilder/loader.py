@@ -21,7 +21,15 @@ from coursebuilder import limits
 from coursebuilder.checks import RejectedQuestion, check_course, find_unused_terms
 from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
-from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, lesson_file_slug, lesson_files
+from coursebuilder.layout import (
+    COURSE_FILE,
+    GLOSSARY_FILE,
+    LESSONS_DIR,
+    QUIZ_DIR,
+    left_out_path,
+    lesson_file_slug,
+    lesson_files,
+)
 from coursebuilder.loadcache import (
     MISSING,
     KeptChecks,
@@ -838,8 +846,10 @@ def _quiz_files(root: Path) -> list[str]:
     folder = root / QUIZ_DIR
     if not folder.is_dir():
         return []
-    # Not only regular files: a pipe or a link named *.yaml is reported, not silently skipped.
-    return sorted(_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
+    # Not only regular files: a pipe or a link named *.yaml is reported, not silently skipped;
+    # but an editor's lock file (`.#unit-1.yaml`, a link to nowhere) is no part of the course.
+    names = (_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
+    return sorted(name for name in names if not left_out_path(name))
 
 
 def defaults_update(question: Any, defaults: QuizDefaults) -> dict[str, Any]:

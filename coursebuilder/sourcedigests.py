@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coursebuilder import limits
+from coursebuilder.layout import left_out
 
 NEVER_READ_BYTES = max(limits.MAX_SOURCE_FILE_BYTES, limits.MAX_ASSET_BYTES)
 """A file larger than this is refused unread wherever a course uses it (a source file or an
@@ -30,7 +31,7 @@ faster than in pieces)."""
 
 @dataclass(frozen=True)
 class SourceFiles:
-    """Every file under a course directory (`.git` aside), by path relative to it with `/`,
+    """Every file under a course directory (those `layout.left_out` of it aside), by path relative to it with `/`,
     with the SHA-256 of its bytes (after `f`), of its size when it is too large for any
     build to read (after `s`), or of the error that kept it from being read (after `u`); and
     every symbolic link, by its path and `LINK`, with the SHA-256 of the real path it leads
@@ -60,13 +61,15 @@ class SourceFiles:
             except OSError:
                 continue  # the course folder itself missing, or a folder that vanished
             for entry in entries:
+                if left_out(entry.name):  # `.git`, editors' swap, lock and backup files
+                    continue
                 rel = prefix + entry.name
                 link = entry.is_symlink()
                 if link:
                     links.append((rel + LINK, entry.path))
                 if not _is_folder(entry):
                     files.append((rel, entry.path))
-                elif not link and entry.name != ".git" and not (skipped and _identity(entry.path) in skipped):
+                elif not link and not (skipped and _identity(entry.path) in skipped):
                     folders.append((rel + "/", entry.path))
         digests: dict[str, bytes] = {}
         for rel, path in sorted([*files, *links]):

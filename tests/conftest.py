@@ -118,6 +118,23 @@ def forks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return started
 
 
+@pytest.fixture
+def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the targets built from now on, in the order they were built."""
+    from coursebuilder.targets import TARGET_CLASSES, Artifact, Target
+
+    names: list[str] = []
+    for cls in TARGET_CLASSES:
+        real = cls.build
+
+        def counted(self: Target, *args: object, real: object = real, **kwargs: object) -> list[Artifact]:
+            names.append(self.name)
+            return real(self, *args, **kwargs)  # type: ignore[operator, no-any-return]
+
+        monkeypatch.setattr(cls, "build", counted)
+    return names
+
+
 def files_of(folder: Path) -> dict[str, bytes]:
     """Every file under `folder` (relative path → bytes): two builds compare equal or not."""
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}

@@ -19,7 +19,7 @@ from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
 from coursebuilder.progress import BuildReporter
 from coursebuilder.synthetic import write_synthetic_course
-from coursebuilder.targets import TARGET_CLASSES, Artifact, BuildOptions, Target
+from coursebuilder.targets import Artifact, BuildOptions
 from coursebuilder.targets.moodle import _texts, build_moodle
 from tests.conftest import EXAMPLE, SKELETON, WriteCourse, command_in_new_process, files_of
 from tests.test_build_cache import damage_cache
@@ -39,21 +39,6 @@ OUTPUTS = {
 @pytest.fixture
 def course(skeleton_course: Path) -> Path:
     return skeleton_course
-
-
-@pytest.fixture
-def built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the targets built from now on, in the order they were built."""
-    names: list[str] = []
-    for cls in TARGET_CLASSES:
-        real = cls.build
-
-        def counted(self: Target, *args: object, real: object = real, **kwargs: object) -> list[Artifact]:
-            names.append(self.name)
-            return real(self, *args, **kwargs)  # type: ignore[operator, no-any-return]
-
-        monkeypatch.setattr(cls, "build", counted)
-    return names
 
 
 def clean(course: Path, tmp_path: Path, targets: Sequence[str] = ()) -> dict[str, bytes]:

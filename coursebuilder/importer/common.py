@@ -17,6 +17,7 @@ from coursebuilder import limits
 from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.grades import is_moodle_grade, nearest_grade
 from coursebuilder.importer.htmltext import PLUGINFILE, TextFormat, to_markdown
+from coursebuilder.layout import left_out_path
 from coursebuilder.model import SLUG
 
 MatchGrades = Literal["error", "nearest"]
@@ -148,7 +149,12 @@ class AssetStore:
             if folder.is_dir() and not folder.is_symlink():
                 for path in sorted(folder.rglob("*")):
                     rel = path.relative_to(folder).as_posix()
-                    usable = path.is_file() and not path.is_symlink() and re.fullmatch(r"[A-Za-z0-9._/-]+", rel)
+                    usable = (
+                        path.is_file()
+                        and not path.is_symlink()
+                        and re.fullmatch(r"[A-Za-z0-9._/-]+", rel)
+                        and not left_out_path(rel)  # a text may not link to it
+                    )
                     if usable and path.stat().st_size <= limits.MAX_ASSET_BYTES:
                         digest = hashlib.sha256(path.read_bytes()).hexdigest()
                         self._by_content.setdefault(digest, rel)

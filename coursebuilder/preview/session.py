@@ -20,7 +20,7 @@ from lxml import etree
 from coursebuilder.build import validate_course
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, has_errors
-from coursebuilder.layout import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR
+from coursebuilder.layout import ASSETS_DIR, COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, QUIZ_DIR, left_out_path
 from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course, ScormSettings
 from coursebuilder.safexml import parse_xml_file
@@ -77,7 +77,7 @@ def source_snapshot(root: Path) -> Snapshot:
     for folder in (LESSONS_DIR, QUIZ_DIR, ASSETS_DIR):
         base = root / folder
         if base.is_dir():
-            candidates.extend(p for p in base.rglob("*") if not any(part.startswith(".") for part in p.parts[-1:]))
+            candidates.extend(p for p in base.rglob("*") if not left_out_path(p.relative_to(root).as_posix()))
     for path in candidates:
         try:
             stat = path.stat()
