@@ -5,24 +5,28 @@ The cache is one JSON file per course and output folder, in `$COURSEBUILDER_CACH
 default `$XDG_CACHE_HOME/coursebuilder`, else `~/.cache/coursebuilder`), outside both the
 source and the output, which stay exactly as the build leaves them. It holds:
 
-- the key of the last build: a hash of the tool's version, the build's settings and the
-  content of every file of the course directory (`SourceFiles`), with the targets it built
-  and the warnings it reported. A build whose key matches, and whose files are all still
-  there as written, is answered from the cache without loading the course;
-- for each target built, the key of its inputs (`target_key`: the tool's version, the
+- the key of the last build: a hash of the tool's code (`maker_id`: its version and every
+  module, template and static file of the package, since a development copy changes them
+  without changing its version), the build's settings and the content of every file of the
+  course directory (`SourceFiles`), with the targets it built and the warnings it reported.
+  A build whose key matches, and whose files are all still there as written, is answered
+  from the cache without loading the course;
+- for each target built, the key of its inputs (`target_key`: the tool's code, the
   settings that shape its files and `Target.inputs_digest`) and a stamp of each file it wrote
   (size, modification time, inode). A build that loads the course builds only the targets
   whose key differs or whose files are not all as written (one deleted or edited since);
   the others are reported unchanged.
 
-Anything it cannot prove — another version or format, a record that does not parse or has
-the wrong shape — is ignored: every target is built, and the cache written again. Saving the
-cache never fails a build.
+Anything it cannot prove — another maker (the tool's code) or format, a record that does not
+parse or has the wrong shape — is ignored: every target is built, and the cache written
+again. A tool whose own files cannot be read (no `maker_id`) neither trusts nor writes a
+cache. Saving the cache never fails a build.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
@@ -35,6 +39,7 @@ from coursebuilder import cachefolder
 from coursebuilder.buildoptions import Artifact, BuildEvents, BuildOptions, report_unchanged
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.output import write_bytes
+from coursebuilder.renderstore import package_code_id
 from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.version import __version__
 
@@ -181,26 +186,38 @@ def load_cache_file(root: Path | str) -> Path:
     return entry_file(root, b"load", ".load")
 
 
+@functools.cache
+def maker_id() -> str | None:
+    """What made the kept builds: the tool's version and the code and data of the whole package
+    (`renderstore.package_code_id`: a development copy, an editable install or one from
+    another commit changes them without changing its version), hashed once per process. None
+    when a file of the package cannot be read: the cache is then neither trusted nor written."""
+    return package_code_id(f"coursebuilder {__version__} cache {_FORMAT}")
+
+
 def source_key(sources: SourceFiles, settings: Sequence[object]) -> str:
-    """Hash of the tool's version, the build's `settings` and every file of the course."""
-    digest = hashlib.sha256(f"coursebuilder {__version__} cache {_FORMAT}\0{settings!r}\0".encode())
+    """Hash of the package's code (`maker_id`), the build's `settings` and every file of the course."""
+    digest = hashlib.sha256(f"{maker_id()}\0cache\0{settings!r}\0".encode())
     digest.update(sources.digest())
     return digest.hexdigest()
 
 
 def target_key(target: str, settings: Sequence[object], inputs: bytes) -> str:
-    """Hash of the tool's version, the `settings` that shape the target's files and the
-    digest of its inputs (`Target.inputs_digest`)."""
-    digest = hashlib.sha256(f"coursebuilder {__version__} target {_FORMAT}\0{target}\0{settings!r}\0".encode())
+    """Hash of the package's code (`maker_id`), the `settings` that shape the target's files
+    and the digest of its inputs (`Target.inputs_digest`)."""
+    digest = hashlib.sha256(f"{maker_id()}\0target\0{target}\0{settings!r}\0".encode())
     digest.update(inputs)
     return digest.hexdigest()
 
 
 def load(path: Path) -> CachedBuild | None:
     """The cache in `path`, or None when there is none that can be trusted."""
+    maker = maker_id()
+    if maker is None:
+        return None
     try:
         record = json.loads(path.read_bytes())
-        if record.get("format") != _FORMAT or record.get("version") != __version__:
+        if record.get("format") != _FORMAT or record.get("maker") != maker:
             return None
         targets = {checked_text(name): _target(entry) for name, entry in record["targets"].items()}
         order = tuple(checked_text(name) for name in record["order"])
@@ -221,7 +238,11 @@ def save(
 ) -> None:
     """Record a finished build (after it wrote every file): its key, each target it built or
     kept (name → its `target_key` and files, in build order) and its warnings. The records of
-    targets it did not build are taken from `earlier`, for a later build that selects them."""
+    targets it did not build are taken from `earlier`, for a later build that selects them.
+    Nothing is kept when the package's code is unknown (`maker_id`)."""
+    maker = maker_id()
+    if maker is None:
+        return
     targets: dict[str, Any] = {}
     try:
         if earlier is not None:
@@ -230,7 +251,7 @@ def save(
             targets[name] = _entry(TargetRecord(inputs, tuple(_stamp(artifact.path) for artifact in artifacts)))
         record = {
             "format": _FORMAT,
-            "version": __version__,
+            "maker": maker,
             "key": key,
             "order": list(built),
             "targets": targets,

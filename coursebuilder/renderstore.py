@@ -64,11 +64,16 @@ def code_id(versions: str, modules: Sequence[str]) -> str | None:
 
 
 def package_code_id(versions: str) -> str | None:
-    """`code_id` of every module and template of the package: for a kept result that any of
-    its code may change (a development copy changes code without changing its version). None
-    when a file cannot be read."""
+    """`code_id` of every module, template and static file of the package (`static/`: the
+    player's JavaScript, CSS and words, the schemas packed beside a manifest): for a kept
+    result that any of its code or data may change (a development copy changes them without
+    changing its version). None when a file cannot be read."""
     package = Path(__file__).resolve().parent
-    files = [*package.rglob("*.py"), *(package / "templates").rglob("*.j2")]
+    files = [
+        *package.rglob("*.py"),
+        *(package / "templates").rglob("*.j2"),
+        *(path for path in (package / "static").rglob("*") if not path.is_dir()),  # a broken link: None
+    ]
     return code_id(versions, sorted(path.relative_to(package).as_posix() for path in files))
 
 

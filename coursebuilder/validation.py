@@ -29,11 +29,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coursebuilder import cachefolder
-from coursebuilder.buildcache import cache_dir, entry_file, load_cache_file, source_key
+from coursebuilder.buildcache import cache_dir, entry_file, load_cache_file, maker_id, source_key
 from coursebuilder.diagnostics import CourseError, Diagnostic
-from coursebuilder.renderstore import package_code_id, read_checked, write_checked
+from coursebuilder.renderstore import read_checked, write_checked
 from coursebuilder.sourcedigests import SourceFiles
-from coursebuilder.version import __version__
 
 if TYPE_CHECKING:
     from coursebuilder.model import Course
@@ -73,12 +72,13 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
     the report kept by the last run when no file of the course changed since, and keep this
     run's report, and what its load can reuse, for the next run (a build takes the latter too)."""
     kept_in = report_file(root) if cache else None
-    maker = package_code_id(f"coursebuilder {__version__} validation {_FORMAT}") if kept_in is not None else None
+    maker = maker_id() if kept_in is not None else None  # the package's code, as the build cache names it
     key = ""
     if kept_in is not None and maker is not None:
         sources = SourceFiles.read(root, outside=(cache_dir(),))
-        # An empty folder has the files of a missing one, but not its report.
-        settings = ("validate", maker, str(root), list(target_names), os.path.isdir(root), os.path.lexists(root))
+        # An empty folder has the files of a missing one, but not its report. The key names
+        # the package's code (`source_key`).
+        settings = ("validate", str(root), list(target_names), os.path.isdir(root), os.path.lexists(root))
         key = source_key(sources, settings)
         cachefolder.mark_used(kept_in)
         kept = _read(kept_in, maker, key)

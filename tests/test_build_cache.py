@@ -30,8 +30,8 @@ def damage_cache(cache: Path, damage: str) -> None:
     elif damage == "empty":
         cache.write_bytes(b"")
     else:
-        if damage == "another version":
-            record["version"] = "0.0.1"
+        if damage == "another maker":  # another version, or other code under the same version
+            record["maker"] = "0" * 64
         elif damage == "another format":
             record["format"] = 1
         elif damage == "targets not a table":
@@ -88,7 +88,7 @@ def test_any_change_means_a_real_build(
     assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "another version", "targets not a table", "empty"])
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "another maker", "targets not a table", "empty"])
 def test_a_corrupt_cache_is_ignored_and_rebuilt(
     course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:

@@ -314,7 +314,7 @@ def test_a_kept_backup_takes_no_process(tmp_path: Path, built: list[str], forks:
 # --------------------------------------------------------------------------- a cache not trusted
 
 
-DAMAGE = ["garbage", "truncated", "another version", "another format", "wrong types", "unknown target", "empty"]
+DAMAGE = ["garbage", "truncated", "another maker", "another format", "wrong types", "unknown target", "empty"]
 
 
 @pytest.mark.parametrize("damage", DAMAGE)

@@ -1,0 +1,105 @@
+"""The build cache names the code that made a build, not only its version: a copy of the tool
+whose code or package data changed without a new version (an editable install, a
+development checkout, an install from another commit) builds again instead of answering
+from what the other code wrote."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from coursebuilder import buildcache
+from tests.conftest import ROOT, SKELETON, modules_hashed_by
+
+TARGETS = ["moodle", "scorm12", "scorm2004", "mbz"]
+"""The targets a plain build of the scaffold course builds."""
+
+PROBE = (
+    "import sys, coursebuilder\nprint(coursebuilder.__file__)\nfrom coursebuilder.cli import main\nmain(sys.argv[1:])\n"
+)
+"""Run `coursebuilder ARGS` with the package found first on the path: the one in the working
+directory (it prints where it was imported from first)."""
+
+
+@pytest.fixture
+def tool(tmp_path: Path) -> Path:
+    """A copy of the package, as a development checkout is: its code can change under the same
+    version."""
+    copy = tmp_path / "tool"
+    shutil.copytree(ROOT / "coursebuilder", copy / "coursebuilder", ignore=shutil.ignore_patterns("__pycache__"))
+    return copy
+
+
+@pytest.fixture
+def course(tmp_path: Path) -> Path:
+    target = tmp_path / "course"
+    shutil.copytree(SKELETON, target)
+    return target
+
+
+def build(tool: Path, course: Path, out: Path) -> tuple[list[str], list[str]]:
+    """Build `course` into `out` with the copy of the tool in `tool`, in a new process: the
+    targets it built and those it reported unchanged (kept from the cache)."""
+    args = ["build", str(course), "-o", str(out), "--verbose"]
+    done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, cwd=tool)
+    where, *lines = done.stdout.splitlines()
+    assert Path(where).is_relative_to(tool), f"the copy ran, not {where}"
+    built = [line.split()[0] for line in lines if line.endswith("building …")]
+    unchanged = [line.split()[0] for line in lines if line.split()[1:2] == ["unchanged:"]]
+    return built, unchanged
+
+
+def test_changed_code_under_the_same_version_builds_again(tool: Path, course: Path, tmp_path: Path) -> None:
+    out = tmp_path / "dist"
+    assert build(tool, course, out) == (TARGETS, [])
+    assert build(tool, course, out) == ([], TARGETS), "the same code answers from its cache"
+    module = tool / "coursebuilder" / "scorm" / "html.py"
+    module.write_text(module.read_text() + "\n# edited, the version not\n")
+    assert build(tool, course, out) == (TARGETS, []), "other code: nothing is taken from the cache"
+    assert build(tool, course, out) == ([], TARGETS), "and its own cache answers its next build"
+
+
+def test_a_changed_player_is_in_the_next_packages(tool: Path, course: Path, tmp_path: Path) -> None:
+    """The player's JavaScript is package data, not a module: a build after it changed packs
+    the new one."""
+    out = tmp_path / "dist"
+    build(tool, course, out)
+    player = tool / "coursebuilder" / "static" / "player.js"
+    edited = player.read_bytes() + b"\n/* edited, the version not */\n"
+    player.write_bytes(edited)
+    built, _ = build(tool, course, out)
+    for flavour in ("scorm12", "scorm2004"):
+        with zipfile.ZipFile(out / "my-course" / "scorm" / f"my-course-{flavour}.zip") as package:
+            assert package.read("player.js") == edited, f"the {flavour} package carries the player as it is now"
+    assert {"scorm12", "scorm2004"} <= set(built)
+
+
+def test_code_that_cannot_be_read_keeps_no_cache(tool: Path, course: Path, tmp_path: Path) -> None:
+    """A file of the package that cannot be read leaves the code unknown: no build is answered
+    from the cache, and none is kept."""
+    (tool / "coursebuilder" / "unreadable.py").symlink_to(tool / "nowhere.py")
+    out = tmp_path / "dist"
+    assert build(tool, course, out) == (TARGETS, [])
+    assert build(tool, course, out) == (TARGETS, []), "built again"
+    assert not os.path.lexists(buildcache.cache_file(course, out)), "no cache written"
+
+
+def test_the_build_caches_code_id_covers_modules_templates_and_package_data(monkeypatch: pytest.MonkeyPatch) -> None:
+    shaping = {
+        "buildcache.py",
+        "targets/scorm.py",
+        "templates/scorm/lesson.html.j2",
+        "static/player.js",
+        "static/player.css",
+        "static/i18n/en.json",
+        "static/xsd/scorm12/imscp_rootv1p1p2.xsd",
+        "static/xsd/scorm2004/common/dataTypes.xsd",
+    }
+    hashed = set(modules_hashed_by(buildcache.maker_id, monkeypatch))
+    assert shaping <= hashed, sorted(shaping - hashed)
