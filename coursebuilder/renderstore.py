@@ -12,8 +12,10 @@ again. Renderings in MathML are not kept: they depend on latex2mathml's version 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,10 +59,20 @@ def code_id(versions: str, modules: Sequence[str]) -> str | None:
     package = Path(__file__).parent
     try:
         for name in modules:
-            digest.update(hashlib.sha256((package / name).read_bytes()).digest())
+            path = os.fspath(package / name)
+            info = os.stat(path)
+            digest.update(_file_digest(path, info.st_mtime_ns, info.st_size, info.st_ino))
     except OSError:
         return None
     return digest.hexdigest()
+
+
+@functools.cache
+def _file_digest(path: str, mtime_ns: int, size: int, inode: int) -> bytes:
+    """The SHA-256 of the package's file `path` as it is (its stat in the key): a build names
+    several kept results by the whole package, which is read once per process this way."""
+    with open(path, "rb") as handle:
+        return hashlib.sha256(handle.read()).digest()
 
 
 def package_code_id(versions: str) -> str | None:
@@ -68,13 +80,18 @@ def package_code_id(versions: str) -> str | None:
     player's JavaScript, CSS and words, the schemas packed beside a manifest): for a kept
     result that any of its code or data may change (a development copy changes them without
     changing its version). None when a file cannot be read."""
-    package = Path(__file__).resolve().parent
+    return code_id(versions, _package_files(Path(__file__).resolve().parent))
+
+
+@functools.cache
+def _package_files(package: Path) -> tuple[str, ...]:
+    """The files `package_code_id` hashes, listed once per process."""
     files = [
         *package.rglob("*.py"),
         *(package / "templates").rglob("*.j2"),
         *(path for path in (package / "static").rglob("*") if not path.is_dir()),  # a broken link: None
     ]
-    return code_id(versions, sorted(path.relative_to(package).as_posix() for path in files))
+    return tuple(sorted(path.relative_to(package).as_posix() for path in files))
 
 
 def read_checked(path: Path, header: Mapping[str, object]) -> bytes | None:
