@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import pickle
 import sys
 import traceback
 from collections.abc import Sequence
@@ -238,25 +236,22 @@ def _build_in_parallel(
     options: BuildOptions,
     events: BuildEvents | None,
 ) -> dict[str, list[Artifact]]:
-    """Build the first group here and each other group in a forked child.
+    """Build the first group here and each other group in a forked child (`ForkedCall`).
 
     Each child inherits the loaded course (nothing is loaded twice) and its own copy of the
     context as it was before any target ran, and sends back its artefacts and renderings (to
     keep for the next build), or the diagnostics of a CourseError, or the traceback of a
-    failure. Every target writes only its own files, so the bytes are those of a serial build.
+    failure (`_group_outcome`); should a child end without an answer, its group is built
+    here. Every target writes only its own files, so the bytes are those of a serial build.
     """
     sys.stdout.flush()
     sys.stderr.flush()
-    children: list[tuple[int, int, list[Target]]] = []
-    for group in groups[1:]:
-        read_end, write_end = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            os.close(read_end)
-            _child(context, group, course_dir, options, write_end)
-        os.close(write_end)
-        children.append((pid, read_end, group))
-        if events is not None:
+    children = [
+        (group, ForkedCall(partial(_group_outcome, context, group, course_dir, options), fork=True))
+        for group in groups[1:]
+    ]
+    if events is not None:
+        for group, _ in children:
             for target in group:
                 events.target_started(target.name)
     # The children take the other cores: the targets built here do not split their work
@@ -269,15 +264,10 @@ def _build_in_parallel(
         by_target.update(_build_group(context, groups[0], course_dir, here, events))
     except BaseException as exc:  # wait for the children first, then raise it
         failure = exc
-    results: list[tuple[list[Target], tuple[str, Any]]] = []
-    for pid, read_end, group in children:
-        with os.fdopen(read_end, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-        results.append((group, pickle.loads(data) if data else ("crash", "the process ended without a result")))
+    outcomes = [(group, child.result()) for group, child in children]
     if failure is not None:
         raise failure
-    for group, (kind, value) in results:
+    for group, (kind, value) in outcomes:
         if kind == "error":
             raise CourseError(value)
         if kind == "crash":
@@ -291,23 +281,19 @@ def _build_in_parallel(
     return by_target
 
 
-def _child(context: BuildContext, group: list[Target], course_dir: Path, options: BuildOptions, write_end: int) -> None:
-    """In a forked child: build `group`, send the result through `write_end`, and end the process."""
-    code = 0
-    result: tuple[str, Any]
+def _group_outcome(
+    context: BuildContext, group: list[Target], course_dir: Path, options: BuildOptions
+) -> tuple[str, Any]:
+    """Build `group` (in a forked child): ("ok", (artefacts by target, the renderings to
+    keep)), ("error", the diagnostics of a CourseError) or ("crash", the traceback)."""
+    outcome: tuple[str, Any]
     try:
-        by_target: dict[str, list[Artifact]] = {}
-        for target in group:
-            by_target[target.name] = target.build(context, course_dir, options)
-        result = ("ok", (by_target, context.renders.renderings() if options.cache else {}))
+        by_target = {target.name: target.build(context, course_dir, options) for target in group}
+        outcome = ("ok", (by_target, context.renders.renderings() if options.cache else {}))
     except CourseError as exc:
-        result = ("error", exc.diagnostics)
-    except BaseException:
-        result, code = ("crash", traceback.format_exc()), 1
-    try:
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(pickle.dumps(result))
-        sys.stdout.flush()
-        sys.stderr.flush()
-    finally:
-        os._exit(code)
+        outcome = ("error", exc.diagnostics)
+    except Exception:
+        outcome = ("crash", traceback.format_exc())
+    sys.stdout.flush()  # the child ends without flushing what it printed
+    sys.stderr.flush()
+    return outcome

@@ -5,17 +5,20 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from coursebuilder import build as build_module
 from coursebuilder import markdown
 from coursebuilder.build import build_course
+from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.loader import load_course
 from coursebuilder.markdown import RenderCache
 from coursebuilder.synthetic import write_synthetic_course
-from coursebuilder.targets import BuildOptions
+from coursebuilder.targets import Artifact, BuildOptions
 from coursebuilder.targets import moodle as moodle_target
+from coursebuilder.targets.mbz import MbzTarget
 from tests.conftest import files_of
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -133,4 +136,39 @@ def test_a_small_course_is_built_in_one_process(tmp_path: Path, forks: list[int]
     root = tmp_path / "course"
     write_synthetic_course(root, build_module.WORTH_SPLITTING - 2, 2, 5)
     build_course(root, tmp_path / "large", options=BuildOptions(jobs=2))
+    assert len(forks) == 1
+
+
+@pytest.mark.parametrize("how", ["raises", "raises CourseError", "ends without an answer"])
+def test_a_failing_backup_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int], split_any_course: None, how: str
+) -> None:
+    """The backup's process reports a failure as the build would have here: the traceback of
+    an exception, the diagnostics of a CourseError; a process that ends without an answer
+    (killed, say) has the backup built here instead, the same bytes."""
+    here = os.getpid()
+    real_build = MbzTarget.build
+
+    def failing(self: MbzTarget, *args: Any, **kwargs: Any) -> list[Artifact]:
+        if os.getpid() != here:
+            if how == "raises":
+                raise ValueError("the backup broke")
+            if how == "raises CourseError":
+                raise CourseError([error("quiz/x.yaml", 3, field="text", message="unusable here", code="mbz")])
+            os._exit(9)
+        return real_build(self, *args, **kwargs)
+
+    monkeypatch.setattr(MbzTarget, "build", failing)
+    if how == "raises":
+        with pytest.raises(RuntimeError, match=r"(?s)building mbz failed:.*ValueError: the backup broke"):
+            build_course(ROOT / "course_src", tmp_path / "parallel", options=BuildOptions(jobs=2, cache=False))
+    elif how == "raises CourseError":
+        with pytest.raises(CourseError) as raised:
+            build_course(ROOT / "course_src", tmp_path / "parallel", options=BuildOptions(jobs=2, cache=False))
+        assert [d.message for d in raised.value.diagnostics] == ["unusable here"]
+        assert raised.value.diagnostics[0].file.endswith("quiz/x.yaml"), "named as the checks name files"
+    else:
+        build_course(ROOT / "course_src", tmp_path / "parallel", options=BuildOptions(jobs=2, cache=False))
+        build_course(ROOT / "course_src", tmp_path / "serial", options=BuildOptions(jobs=1, cache=False))
+        assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
     assert len(forks) == 1
