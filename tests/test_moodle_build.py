@@ -17,9 +17,11 @@ from coursebuilder.loader import load_or_raise
 from coursebuilder.moodle.numbers import number
 from coursebuilder.targets import all_targets
 from tests.conftest import EXAMPLE, SKELETON, WriteCourse
-from tests.moodle_semantics import xmlize
+from tests.moodle_semantics import xml_stored_texts, xmlize
 from tests.moodle_util import PLUGINFILE_REF, build_moodle
 from tests.test_moodle_roundtrip import AWKWARD, TYPES
+from tests.test_target_cache import LINKS
+from tests.test_target_cache import set_text as set_quiz_text
 
 OUTPUTS = ("questions.xml", "glossary.xml", "questions.gift.txt")
 
@@ -229,3 +231,25 @@ def test_check_warns_of_the_alias_moodle_drops(write_course: WriteCourse) -> Non
     assert [d.message for d in warnings if d.code == "moodle-glossary"] == [
         "entry 'one': Moodle's glossary import drops the alias '0'"
     ]
+
+
+@pytest.mark.parametrize("link", [*LINKS.values(), "[the lesson](../assets/readings/02-practice.md)"])
+def test_a_link_to_a_lesson_keeps_its_text_in_the_bank(skeleton_course: Path, tmp_path: Path, link: str) -> None:
+    """A question bank has no lessons to link to: the link keeps its text and leads nowhere,
+    rather than carrying the lesson's Markdown source as a file to download, and GIFT (which
+    carries no file) keeps the question."""
+    (skeleton_course / "assets" / "readings").symlink_to("../lessons", target_is_directory=True)
+    set_quiz_text(skeleton_course / "quiz" / "welcome.yaml", "Lessons are written in Markdown.", f"See {link}")
+    _, folder = build_moodle(skeleton_course, tmp_path)
+    xml = (folder / "questions.xml").read_bytes()
+    lesson = (skeleton_course / "lessons" / "02-practice.md").read_bytes()
+    assert base64.b64encode(lesson) not in xml
+    name, text, *_ = xml_stored_texts(xml)["welcome-tf"]  # as Moodle stores them
+    assert name == "welcome-tf"
+    assert "the lesson" in text
+    assert "02-practice" not in text and "PLUGINFILE" not in text
+    question = next(q for q in _questions(folder) if q.findtext("idnumber") == "welcome-tf")
+    assert question.findall(".//file") == []
+    gift = (folder / "questions.gift.txt").read_text()
+    carried = next(line for line in gift.splitlines() if line.startswith("::welcome-tf::"))
+    assert "the lesson" in carried and "02-practice" not in carried

@@ -15,13 +15,10 @@ import pytest
 from coursebuilder import buildcache, renderstore
 from coursebuilder.build import build_course
 from coursebuilder.diagnostics import CourseError
-from coursebuilder.exchange.text import Renderer
-from coursebuilder.loader import load_or_raise
 from coursebuilder.progress import BuildReporter
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import Artifact, BuildOptions
-from coursebuilder.targets.moodle import _texts, build_moodle
-from tests.conftest import EXAMPLE, SKELETON, WriteCourse, command_in_new_process, files_of
+from tests.conftest import WriteCourse, command_in_new_process, files_of
 from tests.test_build_cache import damage_cache
 
 DEFAULT = ["moodle", "scorm12", "scorm2004", "mbz"]
@@ -137,22 +134,15 @@ LINKS = {
 
 
 @pytest.mark.parametrize("link", LINKS.values(), ids=LINKS.keys())
-def test_a_lesson_a_question_links_to_rebuilds_the_moodle_files(
+def test_a_lesson_a_question_links_to_keeps_the_moodle_files(
     course: Path, tmp_path: Path, built: list[str], link: str
 ) -> None:
-    """Moodle XML carries each course file a text links to, a lesson file too: when that
-    lesson changes, so does the question bank."""
+    """A link to a lesson keeps only its text in the question bank (it has no lessons to
+    lead to): an edit to that lesson changes no Moodle file."""
     set_text(course / "quiz" / "welcome.yaml", "Lessons are written in Markdown.", f"Lessons are Markdown: {link}")
     build_course(course, tmp_path / "dist")
-    before = files_of(tmp_path / "dist")["my-course/moodle/questions.xml"]
     edit(course / "lessons" / "02-practice.md", "show every question type", "show each question type")
-    assert rebuild(course, tmp_path, built) == DEFAULT
-    after = files_of(tmp_path / "dist")
-    assert after == clean(course, tmp_path)
-    assert after["my-course/moodle/questions.xml"] != before, "the lesson's bytes are in the bank"
-    with (course / "lessons" / "01-welcome.md").open("a") as lesson:
-        lesson.write("\nOne more line.\n")
-    assert rebuild(course, tmp_path, built) == ["scorm12", "scorm2004", "mbz"], "the other lesson is not linked"
+    assert rebuild(course, tmp_path, built) == ["scorm12", "scorm2004", "mbz"]
     assert files_of(tmp_path / "dist") == clean(course, tmp_path)
 
 
@@ -169,9 +159,7 @@ def test_a_link_moodle_does_not_carry_leaves_the_moodle_files_alone(
     assert files_of(tmp_path / "dist") == clean(course, tmp_path)
 
 
-def test_a_lesson_the_glossary_links_to_rebuilds_the_moodle_files(
-    course: Path, tmp_path: Path, built: list[str]
-) -> None:
+def test_a_lesson_the_glossary_links_to_keeps_the_moodle_files(course: Path, tmp_path: Path, built: list[str]) -> None:
     edit(
         course / "glossary.yaml",
         "definition: One page of reading in the course.",
@@ -179,21 +167,20 @@ def test_a_lesson_the_glossary_links_to_rebuilds_the_moodle_files(
     )
     build_course(course, tmp_path / "dist")
     edit(course / "lessons" / "02-practice.md", "show every question type", "show each question type")
-    assert rebuild(course, tmp_path, built) == DEFAULT
+    assert rebuild(course, tmp_path, built) == ["scorm12", "scorm2004", "mbz"]
     assert files_of(tmp_path / "dist") == clean(course, tmp_path)
 
 
-def test_a_lesson_linked_through_a_folder_link_rebuilds_the_moodle_files(
+def test_a_lesson_linked_through_a_folder_link_keeps_the_moodle_files(
     course: Path, tmp_path: Path, built: list[str]
 ) -> None:
-    """A link to the lesson through a linked folder: the walk of the sources does not enter
-    the folder, but the lesson's bytes are part of the Moodle files' inputs all the same."""
+    """A link to the lesson through a linked folder is a link to the lesson all the same."""
     (course / "assets" / "readings").symlink_to("../lessons", target_is_directory=True)
     link = "[the lesson](../assets/readings/02-practice.md)"
     set_text(course / "quiz" / "welcome.yaml", "Lessons are written in Markdown.", f"Lessons are Markdown: {link}")
     build_course(course, tmp_path / "dist")
     edit(course / "lessons" / "02-practice.md", "show every question type", "show each question type")
-    assert rebuild(course, tmp_path, built) == DEFAULT
+    assert rebuild(course, tmp_path, built) == ["scorm12", "scorm2004", "mbz"]
     assert files_of(tmp_path / "dist") == clean(course, tmp_path)
 
 
@@ -351,32 +338,6 @@ def test_a_cache_that_cannot_be_saved_does_not_fail_the_build(
     build_course(course, tmp_path / "dist")
     assert rebuild(course, tmp_path, built) == DEFAULT
     assert files_of(tmp_path / "dist") == clean(course, tmp_path)
-
-
-# --------------------------------------------------------------------------- the Moodle target's inputs
-
-
-@pytest.mark.parametrize("source", [EXAMPLE, SKELETON, Path(__file__).parent / "courses" / "moodle-types"])
-def test_every_text_the_moodle_writers_render_is_one_the_digest_looks_at(
-    source: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """`MoodleTarget.inputs_digest` looks for links to lessons in `_texts`: a writer that
-    renders another text (a field not marked Markdown, say) would escape it."""
-    course, _ = load_or_raise(source)
-    looked_at = set(_texts(course))
-    rendered: list[tuple[str, str]] = []
-    real = Renderer.markdown_in
-
-    def noted(self: Renderer, text: str, base: str, inline: bool = False) -> object:
-        rendered.append((text, base))
-        return real(self, text, base, inline)
-
-    monkeypatch.setattr(Renderer, "markdown_in", noted)
-    from coursebuilder.buildcontext import BuildContext
-
-    build_moodle(BuildContext(course), tmp_path / "out", BuildOptions(jobs=1))
-    assert rendered
-    assert [item for item in rendered if item[0] and item not in looked_at] == []
 
 
 @pytest.mark.parametrize("inside", ["output", "cache"])

@@ -11,6 +11,7 @@ import base64
 import html
 import posixpath
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -64,10 +65,13 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 class Renderer:
     """Renders the course's Markdown for Moodle, embedding referenced files (one per build)."""
 
-    def __init__(self, root: Path | str, *, renders: RenderCache | None = None) -> None:
+    def __init__(self, root: Path | str, *, renders: RenderCache | None = None, lessons: Collection[Path] = ()) -> None:
         self.root = Path(root)
         self.renders = renders
         """The build's Markdown renderings, shared with its other targets (None: render each text)."""
+        self.lessons = frozenset(lessons)
+        """The lesson files of the course (real paths, as `Asset.path`): a link to one keeps its
+        text but leads nowhere, since a question bank has no lessons to lead to."""
         self._assets: dict[tuple[str, str], Asset | None] = {}
         self._base64: dict[Path, str] = {}
         self._memo: dict[tuple[str, str, bool], Html] = {}
@@ -93,7 +97,7 @@ class Renderer:
         files: dict[tuple[str, str], tuple[Path, EmbeddedFile]] = {}
 
         def resolve_image(src: str) -> str:
-            return self._embed(src, base, files, is_link=False)
+            return self._embed(src, base, files, is_link=False) or src
 
         rendered = render(text, resolve_image=resolve_image, inline=inline, cache=self.renders)
         if "<" in text or "](" in text or "]:" in text:
@@ -126,7 +130,9 @@ class Renderer:
 
     def _embed(
         self, ref: str, base: str, files: dict[tuple[str, str], tuple[Path, EmbeddedFile]], is_link: bool
-    ) -> str:
+    ) -> str | None:
+        """The reference as the field carries it: `@@PLUGINFILE@@/name` for a course file, which
+        is embedded in `files`; None for a lesson file, whose link is dropped (`lessons`)."""
         if ref.startswith(PLUGINFILE) or is_external(ref) or ref.startswith("#") or _SCHEME.match(ref):
             return ref
         if is_link and "." not in ref.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]:
@@ -134,6 +140,8 @@ class Renderer:
         asset = self.resolve(base, ref)
         if asset is None:
             return ref
+        if asset.path in self.lessons:
+            return None
         name, path = safe_file_name(asset.name), "/"
         taken = files.get((path, name))
         if taken is not None and taken[0] != asset.path:  # two files of one name: keep their folders apart
@@ -151,25 +159,13 @@ class Renderer:
             raw = next(group for group in match.groups()[2:] if group is not None)
             value = html.unescape(raw)
             new = self._embed(value, base, files, is_link=match.group(2).lower() == "href")
+            if new is None:
+                return ""  # `<a>the lesson</a>`: its text, leading nowhere
             if new == value:
                 return match.group(0)
             return f'{match.group(1)}"{html.escape(new)}"'
 
         return _TAG.sub(lambda tag: _ATTR.sub(attribute, tag.group(0)), rendered)
-
-
-class EmbedFinder(Renderer):
-    """Renders texts as `Renderer` does but reads no file: notes the course files they embed
-    (`embedded`), so that a build can tell which files the Moodle target's output holds."""
-
-    def __init__(self, root: Path | str) -> None:
-        super().__init__(root)
-        self.embedded: set[Path] = set()
-        """Each file a text rendered so far embeds, as `Asset.path`."""
-
-    def asset_base64(self, asset: Asset) -> str:
-        self.embedded.add(asset.path)
-        return ""
 
 
 # --------------------------------------------------------------------------- XML helpers

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import posixpath
-from collections.abc import Callable, Collection, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,7 +15,7 @@ from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.exchange.bank import Span
 from coursebuilder.exchange.checks import check_course
 from coursebuilder.markdown import Rendering, RenderKey
-from coursebuilder.model import Cloze, Course, iter_markdown
+from coursebuilder.model import Course
 from coursebuilder.output import write_chunks
 from coursebuilder.prescan import ForkedCall, may_fork
 from coursebuilder.sourcedigests import SourceFiles
@@ -53,57 +52,19 @@ class MoodleTarget(Target):
 
     def inputs_digest(self, course: Course, sources: SourceFiles) -> bytes:
         """Every file of the course but the lesson files, whose bodies the Moodle files do not
-        hold: of each lesson, its front matter and path (titles, summaries and objectives
-        describe the bank's categories, in course order), and the bytes of the lesson files that
-        a text of the bank, the glossary or the course embeds (`lesson_files_embedded`)."""
-        lessons = {lesson.path for lesson in course.lessons}
-        digest = hashlib.sha256(sources.digest(leave_out=lessons - lesson_files_embedded(course, lessons)))
+        hold (a link to a lesson keeps only its text: `Renderer.lessons`): of each lesson, its
+        front matter and path (titles, summaries and objectives describe the bank's
+        categories, in course order)."""
+        digest = hashlib.sha256(sources.digest(leave_out={lesson.path for lesson in course.lessons}))
         for lesson in course.lessons:
             front = lesson.model_dump(mode="json", exclude={"body", "body_line"})
             digest.update(json.dumps(front, sort_keys=True).encode() + b"\0")
         return digest.digest()
 
 
-def lesson_files_embedded(course: Course, lessons: Collection[str]) -> set[str]:
-    """Those of the lesson files `lessons` (paths in the course) that a text the Moodle files
-    hold embeds, through a link to it (`Renderer` carries every course file a text links to).
-
-    A text is rendered to find out only when it can name a file whose name ends in `md`: it
-    holds a link, an image or a tag (`](`, `]:`, `<`), and `md` or a percent-escape or
-    character reference that may spell it. It is then rendered as the writers render it, but
-    no file is read (`EmbedFinder`). A link to a lesson's bytes under another name (a symbolic
-    link that is a file of its own) is part of every digest already.
-    """
-    from coursebuilder.exchange.text import EmbedFinder
-
-    finder = EmbedFinder(course.root)
-    for text, folder in _texts(course):
-        if ("md" in text or "%" in text or "&" in text) and ("](" in text or "]:" in text or "<" in text):
-            finder.markdown_in(text, folder)
-    if not finder.embedded:
-        return set()
-    embedded = finder.embedded  # real paths (`assets.resolve`)
-    return {name for name in lessons if Path(os.path.realpath(os.path.join(course.root, name))) in embedded}
-
-
-def _texts(course: Course) -> Iterator[tuple[str, str]]:
-    """Every Markdown text of the course but the lesson bodies, with the folder of its file
-    (links are relative to it); a cloze text also as its writer renders it (`cloze_tokens`)."""
-    from coursebuilder.exchange.moodlexml import cloze_tokens
-
-    for document in (course.info, course.glossary):
-        for _, _, _, text in iter_markdown(document):
-            yield text, ""  # course.yaml and glossary.yaml are at the top
-    for question in course.questions:
-        folder = posixpath.dirname(question.source_file)
-        for _, _, _, text in iter_markdown(question):
-            yield text, folder
-        if isinstance(question, Cloze):
-            yield cloze_tokens(question)[1], folder
-    for lesson in course.lessons:
-        for owner, name, _, text in iter_markdown(lesson):
-            if not (owner is lesson and name == "body"):
-                yield text, posixpath.dirname(lesson.path)
+def lesson_paths(course: Course) -> list[Path]:
+    """The real paths of the course's lesson files (as `assets.resolve` gives them)."""
+    return [Path(os.path.realpath(os.path.join(course.root, lesson.path))) for lesson in course.lessons]
 
 
 def build_moodle(
@@ -118,7 +79,8 @@ def build_moodle(
     from coursebuilder.exchange.text import Renderer
 
     course = context.course
-    renderer = Renderer(course.root, renders=context.renders)  # shared: every asset is encoded once
+    # One renderer for all three files: every asset is encoded once.
+    renderer = Renderer(course.root, renders=context.renders, lessons=lesson_paths(course))
     count = len(course.questions)
     outputs: Outputs
     least = BANK_WORTH_FORKING if min_questions is None else min_questions
