@@ -1526,3 +1526,70 @@ def scorm_manifest_titles(data: bytes) -> list[str]:
         elif value.strip(" \t\n\r\0\x0b") and stack:
             stack[-1]["tagData"] = stack[-1].get("tagData", "") + value
     return [tag.get("tagData", "") for tag in titles]
+
+
+# --------------------------------------------------------------------------- links between activities, as restore decodes them
+
+
+RESTORE_DECODE_RULES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "PAGEVIEWBYID": ("/mod/page/view.php?id=$1", ("course_module",)),
+    "PAGEINDEX": ("/mod/page/index.php?id=$1", ("course",)),
+    "BOOKVIEWBYID": ("/mod/book/view.php?id=$1", ("course_module",)),
+    "BOOKVIEWBYIDCH": ("/mod/book/view.php?id=$1&amp;chapterid=$2", ("course_module", "book_chapter")),
+    "BOOKINDEX": ("/mod/book/index.php?id=$1", ("course",)),
+}
+"""Some of the rules restore's link decoder applies: linkname → (URL template, the mapping of
+each `*<id>`). mod/page/backup/moodle2/restore_page_activity_task.class.php and
+mod/book/backup/moodle2/restore_book_activity_task.class.php, `define_decode_rules()` (4.5)."""
+
+RESTORE_DECODED_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("course", "summary"),
+        ("course_sections", "summary"),
+        ("page", "intro"),
+        ("page", "content"),
+        ("book", "intro"),
+        ("book_chapters", "content"),
+        ("glossary", "intro"),
+        ("glossary_entries", "definition"),
+        ("question", "questiontext"),
+        ("question", "generalfeedback"),
+        ("question_answers", "answer"),
+        ("question_answers", "feedback"),
+        ("qtype_multichoice_options", "correctfeedback"),
+        ("qtype_match_options", "correctfeedback"),
+        ("qtype_essay_options", "graderinfo"),
+    }
+)
+"""(table, field) of the texts restore passes through its link decoder, those of the kinds a
+course holds (not every one: the combined feedback's other two fields are there as well).
+`restore_decode_processor::register_link_decoders()` (backup/util/helper/) gathers the
+`define_decode_contents()` of restore_course_task, restore_section_task, every
+restore_<mod>_activity_task (page, book, glossary, quiz, ...) and every qtype's restore plugin
+(`restore_qtype_plugin::define_plugin_decode_contents()`: question text and general feedback,
+answers and their feedback; multichoice and match add their options, essay its grader info).
+A question's hints (`question_hints.hint`) are not among them, nor the options of ordering."""
+
+
+def decode_links(content: str, mappings: dict[str, dict[int, int]], source: str, target: str) -> str:
+    """What restore makes of a decoded text: `restore_decode_processor::decode_content()` skips
+    a text without `$@`, then each rule (`restore_decode_rule::decode()`, backup/util/helper/)
+    replaces every `$@<LINKNAME>*<id>[*<id>]@$` by its template with the new ids from
+    `mappings` (item name → old id → new id) behind the `target` site's address, or, when one
+    mapping is missing, with the old ids behind the `source` site's address."""
+    if "$@" not in content:
+        return content
+    for linkname, (template, items) in RESTORE_DECODE_RULES.items():
+        pattern = re.compile(r"\$@" + linkname + r"\*(\d+)" * len(items) + r"@\$")
+
+        def replace(match: re.Match[str], template: str = template, items: tuple[str, ...] = items) -> str:
+            old = [int(group) for group in match.groups()]
+            new = [mappings.get(item, {}).get(value) for item, value in zip(items, old, strict=True)]
+            found = all(value is not None for value in new)
+            url = template
+            for number, value in enumerate(new if found else old, start=1):
+                url = url.replace(f"${number}", str(value))
+            return (target if found else source) + url
+
+        content = pattern.sub(replace, content)
+    return content

@@ -8,6 +8,7 @@ course's own files (a page, the glossary, files.xml…: `coursestore`)."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import itertools
 import json
@@ -24,7 +25,7 @@ from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
 from coursebuilder.mbz.course import write_course, write_files, write_root, write_sections
 from coursebuilder.mbz.coursestore import CourseStore
-from coursebuilder.mbz.files import FileStore, StoredFile
+from coursebuilder.mbz.files import FileStore, StoredFile, activity_link
 from coursebuilder.mbz.glossary import write_glossary
 from coursebuilder.mbz.gradebook import QUIZ_GRADE
 from coursebuilder.mbz.ids import USER_ID, Ids
@@ -116,9 +117,27 @@ class Backup:
     tags: Mapping[str, int]
     """Question tag ids by name (`question_tags`)."""
 
+    @functools.cached_property
+    def lesson_targets(self) -> list[tuple[str, str]]:
+        """Each lesson's path and the `activity_link` of the page (or book) that shows it."""
+        return [
+            (lesson.path, activity_link(activity.modname, activity.cmid))
+            for activity in self.plan.activities
+            if activity.modname in ("page", "book")
+            for lesson in activity.lessons
+        ]
+
+    @functools.cached_property
+    def lesson_links(self) -> dict[Path, str]:
+        """`lesson_targets` by the lesson files' real paths (as `Asset.path`), for `FileStore`."""
+        root = self.course.root
+        return {Path(os.path.realpath(os.path.join(root, path))): link for path, link in self.lesson_targets}
+
     def job(self, part: int, entries: Entries, renders: RenderCache | None) -> Job:
         ids = self.ids.part(part, PARTS)
-        files = FileStore(Path(self.course.root), ids, USER_ID, self.author, renders=renders)
+        files = FileStore(
+            Path(self.course.root), ids, USER_ID, self.author, renders=renders, lesson_links=self.lesson_links
+        )
         return Job(course=self.course, ids=ids, files=files, plan=self.plan, author=self.author, entries=entries)
 
 
@@ -173,6 +192,7 @@ def share_key(backup: Backup, share: QuizShare) -> str:
     digest = hashlib.sha256(f"coursebuilder {__version__} backup share\0{writer_code()}\0".encode())
     course = backup.course
     head = [backup.author, backup.quiz_count, share.part, share.first_number, sorted(backup.tags.items())]
+    head.append(backup.lesson_targets)
     digest.update(course.info.model_dump_json().encode() + b"\0" + json.dumps(head).encode() + b"\0")
     for quiz in share.quizzes:
         section = quiz.section

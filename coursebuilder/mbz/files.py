@@ -13,7 +13,7 @@ import html
 import itertools
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
@@ -50,6 +50,43 @@ MIME_TYPES = {
 """A fixed table, not the system's mime database, so every machine writes the same files.xml."""
 
 _ATTR = re.compile(r"""(\s(?:src|href)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
+
+DECODED_AREAS = frozenset(
+    {
+        ("course", "summary"),
+        ("course", "section"),
+        ("mod_page", "intro"),
+        ("mod_page", "content"),
+        ("mod_book", "intro"),
+        ("mod_book", "chapter"),
+        ("mod_glossary", "intro"),
+        ("mod_glossary", "entry"),
+        ("question", "questiontext"),
+        ("question", "generalfeedback"),
+        ("question", "answer"),
+        ("question", "answerfeedback"),
+    }
+)
+"""The texts (by the file area of their files) that restore passes through its link decoder,
+which turns `activity_link`s into links to the restored activities: the fields the
+`define_decode_contents` of `restore_course_task`, `restore_section_task`, the page, book and
+glossary activity tasks and `restore_qtype_plugin` name (backup/moodle2/, mod/*/backup/moodle2/).
+Elsewhere (a question's hints, its combined feedback, which only some question types decode)
+a link to a lesson keeps its text only."""
+
+NO_LINK = ""
+"""What a reference to a lesson becomes where restore would not decode a link to it: the
+attribute is dropped, the link's text kept."""
+
+
+def activity_link(modname: str, cmid: int) -> str:
+    """How a text in a backup links to the course module `cmid` of a page or a book:
+    `$@PAGEVIEWBYID*<cmid>@$`, which restore (`restore_decode_rule`, with the rules of the
+    module's `restore_<modname>_activity_task::define_decode_rules`) turns into
+    `<site>/mod/page/view.php?id=<the restored module's id>`."""
+    return f"$@{modname.upper()}VIEWBYID*{cmid}@$"
+
+
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*:", re.I)
 
 
@@ -101,8 +138,20 @@ class Lookup:
 class FileStore:
     """Collects the files texts refer to while they are rendered, then writes files.xml."""
 
-    def __init__(self, root: Path, ids: Ids, userid: int, author: str, *, renders: RenderCache | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        ids: Ids,
+        userid: int,
+        author: str,
+        *,
+        renders: RenderCache | None = None,
+        lesson_links: Mapping[Path, str] | None = None,
+    ) -> None:
         self.root = root
+        self.lesson_links = lesson_links or {}
+        """Each lesson file (its real path, as `Asset.path`) → the `activity_link` of the page
+        or book that shows it: a text's link to the lesson leads there, not to its source."""
         self.renders = renders
         """The build's Markdown renderings, shared with its other targets (None: render each text)."""
         self.ids = ids
@@ -143,6 +192,8 @@ class FileStore:
         url = self._local(html.unescape(raw), source_file, area)
         if url is None:
             return match.group(0)
+        if url == NO_LINK:
+            return ""
         return f'{match.group(1)}"{html.escape(url)}"'
 
     def _local(self, ref: str, source_file: str, area: Area) -> str | None:
@@ -156,7 +207,9 @@ class FileStore:
 
     def course_file(self, ref: str, source_file: str, area: Area) -> str | None:
         """Store the course file `ref` (written in `source_file`) in `area` once; its
-        `@@PLUGINFILE@@` URL, or None when it does not resolve (the reference stays as written)."""
+        `@@PLUGINFILE@@` URL, or None when it does not resolve (the reference stays as written).
+        A lesson file is not stored: a link to it leads to its activity (`lesson_links`) where
+        restore decodes links (`DECODED_AREAS`), and nowhere (`NO_LINK`) elsewhere."""
         key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
         if key not in self._resolved:
             try:
@@ -164,12 +217,15 @@ class FileStore:
             except AssetProblem:
                 self._resolved[key] = None  # reported by validation; the reference stays as written
             else:
-                if asset.path not in self._read:
+                if asset.path not in self._read and asset.path not in self.lesson_links:
                     self._read[asset.path] = asset.path.read_bytes()
                 self._resolved[key] = asset
         found = self._resolved[key]
         if found is None:
             return None
+        link = self.lesson_links.get(found.path)
+        if link is not None:
+            return link if (area.component, area.filearea) in DECODED_AREAS else NO_LINK
         name = self.add(area, found.rel, self._read[found.path])
         return PLUGINFILE + quote(name)
 

@@ -1,0 +1,200 @@
+"""A text's link to a lesson, in the course backup, leads to the activity that shows the lesson
+once Moodle has restored it (`tests.moodle_semantics.decode_links`), never to its source file.
+
+The backup is read as restore reads it: every text that holds an encoded link must be one
+restore decodes (`RESTORE_DECODED_FIELDS`), and decoding it with the ids restore gives the
+course's modules must give the address of the page (or book) whose content is the lesson.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from coursebuilder.build import build_course
+from coursebuilder.loader import load_or_raise
+from coursebuilder.mbz import build_mbz
+from coursebuilder.synthetic import write_synthetic_course
+from coursebuilder.targets import BuildOptions
+from tests import moodle_semantics
+from tests.conftest import SKELETON, files_of
+from tests.mbz_util import parse, unpack
+from tests.test_target_cache import edit
+from tests.test_target_cache import set_text as set_quiz_text
+
+SOURCE, TARGET = "https://source.example", "https://target.example"
+NEW_ID = 7000
+"""Added to each module's id in the backup: the id restore gives it (any other would do)."""
+
+QUESTION_TEXT = "questions/question/questiontext"
+"""The tail of a question's text's path in questions.xml."""
+
+XML_TABLES = {
+    "page/content": ("page", "content"),
+    "book/chapters/chapter/content": ("book_chapters", "content"),
+    "glossary/entries/entry/definition": ("glossary_entries", "definition"),
+    QUESTION_TEXT: ("question", "questiontext"),
+    "question_hints/question_hint/hint": ("question_hints", "hint"),
+}
+"""The table and field restore reads from each element (by the tail of its path) that the
+test course puts a lesson link in (backup/moodle2/restore_stepslib.php and the activities'
+restore steps)."""
+
+
+@pytest.fixture(scope="module", params=["page", "book"])
+def backup(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The scaffold course with a link to its second lesson in the first lesson, a question's
+    text, a question's hint and a glossary definition; its lessons as pages or as a book."""
+    course = tmp_path_factory.mktemp(request.param) / "course"
+    shutil.copytree(SKELETON, course)
+    with (course / "lessons" / "01-welcome.md").open("a", encoding="utf-8") as lesson:
+        lesson.write("\nNext: [the practice lesson](02-practice.md).\n")
+    set_quiz_text(
+        course / "quiz" / "welcome.yaml", "Lessons are written in Markdown.", "See [it](../lessons/02-practice.md)."
+    )
+    edit(
+        course / "quiz" / "welcome.yaml",
+        "    text: Which file holds the glossary?\n",
+        "    text: Which file holds the glossary?\n    hints:\n      - text: Read [the lesson](../lessons/02-practice.md).\n",
+    )
+    edit(
+        course / "glossary.yaml",
+        "definition: One page of reading in the course.",
+        "definition: One page of reading, such as [this one](lessons/02-practice.md).",
+    )
+    if request.param == "book":
+        with (course / "course.yaml").open("a", encoding="utf-8") as course_yaml:
+            course_yaml.write("  moodle:\n    lesson_activity: book\n")
+    loaded, _ = load_or_raise(course)
+    return unpack(build_mbz(loaded))
+
+
+def module_ids(backup: dict[str, bytes]) -> dict[str, int]:
+    """Each activity's folder → its module id (module.xml's `<module id>`, the old id of restore's
+    `course_module` mapping: `restore_module_structure_step::process_module()`)."""
+    ids = {}
+    for name, data in backup.items():
+        if name.startswith("activities/") and name.endswith("/module.xml"):
+            ids[name.removesuffix("/module.xml")] = int(parse(data).get("id"))
+    return ids
+
+
+def linked_texts(backup: dict[str, bytes]) -> dict[tuple[str, str], list[str]]:
+    """(table, field) → the texts of the test course's elements of that kind that link anywhere."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for name, data in backup.items():
+        if not name.endswith(".xml"):
+            continue
+        tree = parse(data).getroottree()
+        for element in tree.iter():
+            text = element.text or ""
+            if "href" not in text:
+                continue
+            path = re.sub(r"^/[^/]+/", "", tree.getpath(element))
+            path = re.sub(r"\[\d+\]", "", path)
+            kind = next((table for tail, table in XML_TABLES.items() if path.endswith(tail)), None)
+            assert kind is not None, f"{name}: {path} holds a link: {text}"
+            found.setdefault(kind, []).append(text)
+    return found
+
+
+def lesson_activity(backup: dict[str, bytes], address: str) -> str:
+    """The folder of the restored activity that `address` (as restore writes it) opens."""
+    match = re.fullmatch(re.escape(TARGET) + r"/mod/(page|book)/view\.php\?id=(\d+)", address)
+    assert match is not None, address
+    by_new_id = {module_id + NEW_ID: folder for folder, module_id in module_ids(backup).items()}
+    folder = by_new_id[int(match.group(2))]
+    assert folder.startswith(f"activities/{match.group(1)}_")
+    return folder
+
+
+def test_every_lesson_link_opens_the_restored_activity_of_the_lesson(backup: dict[str, bytes]) -> None:
+    mappings = {"course_module": {module_id: module_id + NEW_ID for module_id in module_ids(backup).values()}}
+    texts = linked_texts(backup)
+    decoded_kinds = {kind for kind in texts if kind in moodle_semantics.RESTORE_DECODED_FIELDS}
+    assert decoded_kinds == {
+        ("page", "content") if ("page", "content") in texts else ("book_chapters", "content"),
+        ("glossary_entries", "definition"),
+        ("question", "questiontext"),
+    }
+    for kind in decoded_kinds:
+        for text in texts[kind]:
+            restored = moodle_semantics.decode_links(text, mappings, SOURCE, TARGET)
+            links = lxml_links(restored)
+            assert links, restored
+            for address in links:
+                folder = lesson_activity(backup, address)
+                modname = folder.removeprefix("activities/").split("_")[0]
+                contents = [content.text or "" for content in parse(backup[f"{folder}/{modname}.xml"]).iter("content")]
+                assert any("every question type" in content for content in contents), "the second lesson"
+    assert "02-practice" not in "".join(text for kind in texts for text in texts[kind])
+    assert not any(name.endswith("02-practice.md") for name in backup), "no lesson's source in the backup"
+    assert b"02-practice.md" not in backup["files.xml"]
+
+
+def test_a_link_restore_would_not_decode_keeps_its_text(backup: dict[str, bytes]) -> None:
+    """Restore does not decode hints: an encoded link there would stay `$@…@$`."""
+    questions = parse(backup["questions.xml"])
+    hints = [(hint.text or "").strip() for hint in questions.iter("hint") if "the lesson" in (hint.text or "")]
+    assert hints == ["<p>Read <a>the lesson</a>.</p>"]
+
+
+def lxml_links(html_text: str) -> list[str]:
+    """The `href` of every link of an HTML text."""
+    return [str(href) for href in etree.HTML(f"<div>{html_text}</div>").xpath("//a/@href")]
+
+
+def test_a_lesson_moved_to_another_activity_is_linked_there_after_a_kept_build(tmp_path: Path) -> None:
+    """The pages and quizzes a build keeps (`coursestore`, `sharestore`) link to a lesson's
+    activity as it is now: lessons put in another order swap their pages' module ids (and,
+    with one final quiz of chosen questions, nothing else of the quizzes changes)."""
+    course = tmp_path / "course"
+    shutil.copytree(SKELETON, course)
+    set_quiz_text(
+        course / "quiz" / "welcome.yaml", "Lessons are written in Markdown.", "See [it](../lessons/02-practice.md)."
+    )
+    with (course / "lessons" / "01-welcome.md").open("a", encoding="utf-8") as lesson:
+        lesson.write("\nNext: [the practice lesson](02-practice.md).\n")
+    edit(course / "course.yaml", "  questions: all\n", "  questions: [welcome-tf, welcome-mc]\n")
+    with (course / "course.yaml").open("a", encoding="utf-8") as course_yaml:
+        course_yaml.write("  moodle:\n    quizzes: final\n")
+    build_course(course, tmp_path / "dist", ["mbz"])
+    edit(course / "course.yaml", "  - welcome\n  - practice\n", "  - practice\n  - welcome\n")
+    build_course(course, tmp_path / "dist", ["mbz"])
+    build_course(course, tmp_path / "clean", ["mbz"], options=BuildOptions(cache=False))
+    assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
+    backup = unpack(files_of(tmp_path / "clean")["my-course/moodle/my-course.mbz"])
+    ids = module_ids(backup)
+    pages = {
+        folder: parse(backup[f"{folder}/page.xml"]).findtext("page/content", "") for folder in ids if "/page_" in folder
+    }
+    practice = next(folder for folder, content in pages.items() if "every question type" in content)
+    link = f"$@PAGEVIEWBYID*{ids[practice]}@$"
+    assert sum(link in content for content in pages.values()) == 1, "the first lesson's page links to it"
+    assert link in backup["questions.xml"].decode()
+
+
+def test_a_kept_share_of_quizzes_links_to_where_the_lesson_is_now(tmp_path: Path) -> None:
+    """A question of the first share of quizzes links to the fifth lesson. The questions of the
+    fourth lesson then move to the sixth, which had none: as many quizzes as before, the first
+    share's own quizzes as they were, but the fifth lesson's page has another module id, so
+    the share is not taken from the store as it was."""
+    course = tmp_path / "course"
+    write_synthetic_course(course, 60, 6, 5)
+    quizzes = course / "quiz"
+    edit(quizzes / "0006-unit-0006-region.yaml", "  lesson: unit-0006-region\n", "  lesson: unit-0005-trade\n")
+    edit(quizzes / "0004-unit-0004-policy.yaml", "  tags: [unit-4]\n", "")  # its tag would change the others' ids
+    edit(
+        quizzes / "0001-unit-0001-cooperation.yaml",
+        "      Question 1: ",
+        "      See [the fifth lesson](../lessons/0005-unit-0005-trade.md). Question 1: ",
+    )
+    build_course(course, tmp_path / "dist", ["mbz"])
+    edit(quizzes / "0004-unit-0004-policy.yaml", "  lesson: unit-0004-policy\n", "  lesson: unit-0006-region\n")
+    build_course(course, tmp_path / "dist", ["mbz"])
+    build_course(course, tmp_path / "clean", ["mbz"], options=BuildOptions(cache=False))
+    assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
