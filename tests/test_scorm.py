@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import zipfile
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,8 @@ from lxml import etree
 from lxml import html as lxml_html
 
 from coursebuilder.build import build_course
+from coursebuilder.cc import build_cartridge
+from coursebuilder.cc.package import lesson_page as cartridge_lesson_page
 from coursebuilder.cli import main
 from coursebuilder.diagnostics import CourseError
 from coursebuilder.loader import load_or_raise
@@ -503,3 +506,26 @@ def test_a_quiz_too_long_to_resume_in_scorm_12_is_reported(courses: dict[str, Pa
     assert targets["scorm2004"].check(long) == []
     tracked, _ = load_or_raise(courses["tracked"])
     assert targets["scorm12"].check(tracked) == []
+
+
+@pytest.mark.parametrize(
+    "link", ["../lessons/02-practice.md", "../assets/readings/02-practice.md", "../assets/practice.md"]
+)
+def test_a_link_to_a_lesson_by_any_path_goes_to_its_page(tmp_path: Path, link: str) -> None:
+    """Through a linked folder or a linked file too, a link to a lesson goes to the lesson in
+    the package (its section, in a single SCO) and the package carries no lesson source."""
+    course = tmp_path / "course"
+    shutil.copytree(SKELETON, course)
+    (course / "assets" / "readings").symlink_to("../lessons", target_is_directory=True)
+    (course / "assets" / "practice.md").symlink_to("../lessons/02-practice.md")
+    quiz = course / "quiz" / "welcome.yaml"
+    quiz.write_text(quiz.read_text().replace("text: Lessons are written in Markdown.", f'text: "See [it]({link})."'))
+    files = files_of(course, "1.2", "single")
+    assert not [name for name in files if name.endswith(".md")]
+    loaded, _ = load_or_raise(course)
+    practice = next(lesson for lesson in loaded.lessons if lesson.path == "lessons/02-practice.md")
+    assert f'See <a href="#{lesson_section(practice)}">it</a>.' in files["index.html"].decode()
+    cartridge = build_cartridge(loaded)
+    assert not [name for name in cartridge if name.endswith(".md")]
+    assessment = cartridge["assessment-welcome.xml"].decode()
+    assert f'See &lt;a href="{cartridge_lesson_page(practice)}"&gt;it&lt;/a&gt;.' in assessment

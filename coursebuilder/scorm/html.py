@@ -8,6 +8,7 @@ does, only in text nodes outside links, headings and code.
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -484,6 +485,9 @@ class ContentRenderer:
     glossary_title: str = "Glossary"
     lesson_targets: dict[str, str] = field(default_factory=dict)
     """Lesson file (relative to the course) → where a link to it goes in the package."""
+    _lessons_by_path: dict[Path, str] | None = field(default=None, init=False)
+    """`lesson_targets` by the lesson files' real paths (as `Asset.path`): a link through a
+    linked folder, or a linked file, to a lesson goes where a link to the lesson goes."""
     files: dict[str, Path] = field(default_factory=dict)
     """Package path → source file of every course file the pages reference."""
     _resolved: dict[tuple[str, str], Asset | AssetProblem] = field(default_factory=dict)
@@ -534,10 +538,19 @@ class ContentRenderer:
             asset = self._resolve(source_file, ref)
             if isinstance(asset, AssetProblem) or asset.rel != rel:
                 return False
-            if rel not in self.lesson_targets:
+            if self._lesson_target(asset) is None:
                 found[rel] = asset.path
         self.files.update(found)
         return True
+
+    def _lesson_target(self, asset: Asset) -> str | None:
+        """Where a link to `asset` goes when it is a lesson file, whatever the path it is
+        reached by (None when it is not a lesson)."""
+        if self._lessons_by_path is None:
+            self._lessons_by_path = {
+                Path(os.path.realpath(self.root / rel)): target for rel, target in self.lesson_targets.items()
+            }
+        return self._lessons_by_path.get(asset.path)
 
     def _resolve(self, source_file: str, ref: str) -> Asset | AssetProblem:
         key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
@@ -579,8 +592,8 @@ class ContentRenderer:
             asset = found
             if noted is not None:
                 noted.append((source_file, ref, asset.rel))
-            if asset.rel in self.lesson_targets:
-                target = self.lesson_targets[asset.rel]
+            target = self._lesson_target(asset)
+            if target is not None:
                 if target:
                     element.set(attr, target)
                 else:
