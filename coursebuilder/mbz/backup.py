@@ -119,13 +119,17 @@ class Backup:
 
     @functools.cached_property
     def lesson_targets(self) -> list[tuple[str, str]]:
-        """Each lesson's path and the `activity_link` of the page (or book) that shows it."""
-        return [
-            (lesson.path, activity_link(activity.modname, activity.cmid))
-            for activity in self.plan.activities
-            if activity.modname in ("page", "book")
-            for lesson in activity.lessons
-        ]
+        """Each lesson's path and the `activity_link` of the page (or the book's chapter) that shows it."""
+        targets = []
+        for activity in self.plan.activities:
+            if activity.modname == "page":
+                targets += [(lesson.path, activity_link("page", activity.cmid)) for lesson in activity.lessons]
+            elif activity.modname == "book":
+                chapters = zip(activity.lessons, activity.chapter_ids, strict=True)
+                targets += [
+                    (lesson.path, activity_link("book", activity.cmid, chapter)) for lesson, chapter in chapters
+                ]
+        return targets
 
     @functools.cached_property
     def lesson_links(self) -> dict[Path, str]:
@@ -228,7 +232,7 @@ def activity_key(start: hashlib._Hash, course: Course, activity: Activity, ids: 
     """The `unit_key` of a page, a book or the glossary: its layout and texts."""
     section = activity.section
     assert section is not None
-    layout = [activity.name, activity.cmid, activity.contextid, activity.instance]
+    layout = [activity.name, activity.cmid, activity.contextid, activity.instance, activity.chapter_ids]
     layout += [section.id, section.number, section.name]
     if activity.modname == "glossary":
         texts = [course.glossary.model_dump_json().encode()]

@@ -30,8 +30,7 @@ def write_book(job: Job, activity: Activity) -> None:
         ],
     )
     chapters = xml.child(book, "chapters")
-    for number, lesson in enumerate(activity.lessons, start=1):
-        chapter_id = job.ids.record()
+    for number, (lesson, chapter_id) in enumerate(zip(activity.lessons, activity.chapter_ids, strict=True), start=1):
         area = Area(activity.contextid, "mod_book", "chapter", chapter_id)
         xml.child(
             chapters,

@@ -79,11 +79,15 @@ NO_LINK = ""
 attribute is dropped, the link's text kept."""
 
 
-def activity_link(modname: str, cmid: int) -> str:
-    """How a text in a backup links to the course module `cmid` of a page or a book:
-    `$@PAGEVIEWBYID*<cmid>@$`, which restore (`restore_decode_rule`, with the rules of the
-    module's `restore_<modname>_activity_task::define_decode_rules`) turns into
-    `<site>/mod/page/view.php?id=<the restored module's id>`."""
+def activity_link(modname: str, cmid: int, chapter: int | None = None) -> str:
+    """How a text in a backup links to the course module `cmid` of a page or a book (or to
+    `chapter` of a book): `$@PAGEVIEWBYID*<cmid>@$`, `$@BOOKVIEWBYIDCH*<cmid>*<chapter>@$`,
+    which restore (`restore_decode_rule`, with the rules of the module's
+    `restore_<modname>_activity_task::define_decode_rules`) turns into
+    `<site>/mod/page/view.php?id=<the restored module's id>` (and `&chapterid=<the restored
+    chapter's id>`, through the `book_chapter` mapping of book.xml's chapter ids)."""
+    if chapter is not None:
+        return f"$@{modname.upper()}VIEWBYIDCH*{cmid}*{chapter}@$"
     return f"$@{modname.upper()}VIEWBYID*{cmid}@$"
 
 

@@ -32,6 +32,9 @@ class Activity:
     """Quiz: shuffle the questions of each attempt."""
     practice: bool = False
     """Quiz: a lesson's practice quiz (interactive) rather than a final one (deferred feedback)."""
+    chapter_ids: list[int] = field(default_factory=list)
+    """Book: the id of each lesson's chapter, handed out with the layout so that a link to a
+    chapter can be written before the book is (`Backup.lesson_targets`)."""
     section: Section | None = None
 
     @property
@@ -90,7 +93,8 @@ def make_plan(course: Course, ids: Ids, with_scorm: bool) -> Plan:
     if settings.lesson_activity == "book":
         book_section = Section(ids.section(), 1, course.info.title)
         sections.append(book_section)
-        add(book_section, "book", course.info.title, lessons=list(course.lessons))
+        chapters = [ids.record() for _ in course.lessons]
+        add(book_section, "book", course.info.title, lessons=list(course.lessons), chapter_ids=chapters)
         if per_lesson:
             for lesson in course.lessons:
                 questions = by_lesson.get(lesson.id, [])
