@@ -93,7 +93,7 @@ def resolve(root: Path, source_file: str, ref: str) -> Asset:
     try:
         root_real = Path(os.path.realpath(root))
         target = root / rel
-        real = Path(os.path.realpath(target))
+        real = real_path(root, rel)
         if not real.is_relative_to(root_real):
             raise AssetProblem(f"{shown} is a link to a file outside the course directory")
         info = os.stat(real) if os.path.lexists(target) else None
@@ -108,6 +108,13 @@ def resolve(root: Path, source_file: str, ref: str) -> Asset:
     if info.st_size > limits.MAX_ASSET_BYTES:
         raise AssetProblem(f"{shown} is {info.st_size:,} bytes; the limit for one asset is {limits.MAX_ASSET_BYTES:,}")
     return Asset(path=real, rel=rel)
+
+
+def real_path(root: Path | str, rel: str) -> Path:
+    """The path `resolve` gives the course file `rel` (`Asset.path`): the file itself, whatever
+    links lead to it, so that a file reached by two paths (a lesson through a linked folder)
+    is known as one."""
+    return Path(os.path.realpath(os.path.join(root, rel)))
 
 
 def _check_case(root: Path, rel: str, ref: str) -> None:

@@ -31,11 +31,11 @@ faster than in pieces)."""
 
 @dataclass(frozen=True)
 class SourceFiles:
-    """Every file under a course directory (those `layout.left_out` of it aside), by path relative to it with `/`,
-    with the SHA-256 of its bytes (after `f`), of its size when it is too large for any
-    build to read (after `s`), or of the error that kept it from being read (after `u`); and
-    every symbolic link, by its path and `LINK`, with the SHA-256 of the real path it leads
-    to (after `l`): every entry is 33 bytes."""
+    """Every file under a course directory (those `layout.left_out` of it aside), by path
+    relative to it with `/`, with the SHA-256 of its bytes (after `f`), of its size when it
+    is too large for any build to read (after `s`), or of the error that kept it from being
+    read (after `u`); and every symbolic link, by its path and `LINK`, with the SHA-256 of
+    the real path it leads to (after `l`): every entry is 33 bytes."""
 
     digests: Mapping[str, bytes]
 

@@ -20,6 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
+from coursebuilder.assets import real_path
 from coursebuilder.markdown import RenderCache
 from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
@@ -134,8 +135,7 @@ class Backup:
     @functools.cached_property
     def lesson_links(self) -> dict[Path, str]:
         """`lesson_targets` by the lesson files' real paths (as `Asset.path`), for `FileStore`."""
-        root = self.course.root
-        return {Path(os.path.realpath(os.path.join(root, path))): link for path, link in self.lesson_targets}
+        return {real_path(self.course.root, path): link for path, link in self.lesson_targets}
 
     def job(self, part: int, entries: Entries, renders: RenderCache | None) -> Job:
         ids = self.ids.part(part, PARTS)
@@ -196,7 +196,7 @@ def share_key(backup: Backup, share: QuizShare) -> str:
     digest = hashlib.sha256(f"coursebuilder {__version__} backup share\0{writer_code()}\0".encode())
     course = backup.course
     head = [backup.author, backup.quiz_count, share.part, share.first_number, sorted(backup.tags.items())]
-    head.append(backup.lesson_targets)
+    head += [backup.lesson_targets]  # where a question's link to a lesson leads
     digest.update(course.info.model_dump_json().encode() + b"\0" + json.dumps(head).encode() + b"\0")
     for quiz in share.quizzes:
         section = quiz.section

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Callable, Iterable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from coursebuilder.assets import real_path
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.exchange.bank import Span
@@ -62,11 +62,6 @@ class MoodleTarget(Target):
         return digest.digest()
 
 
-def lesson_paths(course: Course) -> list[Path]:
-    """The real paths of the course's lesson files (as `assets.resolve` gives them)."""
-    return [Path(os.path.realpath(os.path.join(course.root, lesson.path))) for lesson in course.lessons]
-
-
 def build_moodle(
     context: BuildContext, out_dir: Path, options: BuildOptions, min_questions: int | None = None
 ) -> list[Artifact]:
@@ -79,8 +74,8 @@ def build_moodle(
     from coursebuilder.exchange.text import Renderer
 
     course = context.course
-    # One renderer for all three files: every asset is encoded once.
-    renderer = Renderer(course.root, renders=context.renders, lessons=lesson_paths(course))
+    lessons = [real_path(course.root, lesson.path) for lesson in course.lessons]
+    renderer = Renderer(course.root, renders=context.renders, lessons=lessons)  # all three files: assets encoded once
     count = len(course.questions)
     outputs: Outputs
     least = BANK_WORTH_FORKING if min_questions is None else min_questions
