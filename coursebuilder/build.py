@@ -130,7 +130,7 @@ def build_course(
         renderstore.save(store, renderings)
         recorded = {name: (inputs[name], files) for name, files in in_order.items()}
         buildcache.save(cache, key, recorded, problems, earlier)
-        cachefolder.prune(buildcache.cache_dir(), keep=[cache, *([keep_beside] if keep_beside is not None else [])])
+        cachefolder.prune(buildcache.cache_dir(), keep=[cache, keep_beside])
     return [artifact for files in in_order.values() for artifact in files], problems
 
 

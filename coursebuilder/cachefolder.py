@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Collection
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,12 +68,13 @@ class _Entry:
     used: float = 0.0
 
 
-def prune(folder: Path, keep: Collection[Path] = (), limit: int | None = None) -> list[str]:
+def prune(folder: Path, keep: Iterable[Path | None] = (), limit: int | None = None) -> list[str]:
     """Remove the least recently used entries of `folder` until it holds at most `limit` bytes
-    (`limit_bytes()` by default), never one of `keep` (paths of entries in use) nor one used
-    within `RECENT_SECONDS`. Returns the entries removed; never raises."""
+    (`limit_bytes()` by default), never one of `keep` (paths of entries in use; None for one
+    this run has not got) nor one used within `RECENT_SECONDS`. Returns the entries removed;
+    never raises."""
     limit = limit_bytes() if limit is None else limit
-    kept = {path.name.partition(".")[0] for path in keep}
+    kept = {path.name.partition(".")[0] for path in keep if path is not None}
     entries: dict[str, _Entry] = {}
     try:
         names = sorted(os.listdir(folder))

@@ -96,7 +96,7 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
     report = Report(diagnostics, summary(course) if course is not None else None)
     if kept_in is not None and maker is not None:
         _write(kept_in, maker, key, report)
-        cachefolder.prune(cache_dir(), keep=[kept_in, *([keep_beside] if keep_beside is not None else [])])
+        cachefolder.prune(cache_dir(), keep=[kept_in, keep_beside])
     return report
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from coursebuilder import buildcache
-from tests.conftest import ROOT, SKELETON, modules_hashed_by
+from tests.conftest import ROOT, modules_hashed_by
 
 TARGETS = ["moodle", "scorm12", "scorm2004", "mbz"]
 """The targets a plain build of the scaffold course builds."""
@@ -37,10 +37,8 @@ def tool(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def course(tmp_path: Path) -> Path:
-    target = tmp_path / "course"
-    shutil.copytree(SKELETON, target)
-    return target
+def course(skeleton_course: Path) -> Path:
+    return skeleton_course
 
 
 def build(tool: Path, course: Path, out: Path) -> tuple[list[str], list[str]]:
