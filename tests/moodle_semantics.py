@@ -1557,18 +1557,41 @@ RESTORE_DECODED_FIELDS: frozenset[tuple[str, str]] = frozenset(
         ("question_answers", "answer"),
         ("question_answers", "feedback"),
         ("qtype_multichoice_options", "correctfeedback"),
+        ("qtype_multichoice_options", "partiallycorrectfeedback"),
+        ("qtype_multichoice_options", "incorrectfeedback"),
         ("qtype_match_options", "correctfeedback"),
+        ("qtype_match_options", "partiallycorrectfeedback"),
+        ("qtype_match_options", "incorrectfeedback"),
+        ("qtype_match_subquestions", "questiontext"),
         ("qtype_essay_options", "graderinfo"),
     }
 )
 """(table, field) of the texts restore passes through its link decoder, those of the kinds a
-course holds (not every one: the combined feedback's other two fields are there as well).
+course holds, as Moodle 4.5 decodes them.
 `restore_decode_processor::register_link_decoders()` (backup/util/helper/) gathers the
-`define_decode_contents()` of restore_course_task, restore_section_task, every
-restore_<mod>_activity_task (page, book, glossary, quiz, ...) and every qtype's restore plugin
-(`restore_qtype_plugin::define_plugin_decode_contents()`: question text and general feedback,
-answers and their feedback; multichoice and match add their options, essay its grader info).
-A question's hints (`question_hints.hint`) are not among them, nor the options of ordering."""
+`define_decode_contents()` of restore_course_task, restore_section_task (backup/moodle2/),
+every restore_<mod>_activity_task (mod/page, mod/book, mod/glossary: backup/moodle2/) and,
+through `restore_plugin::get_restore_decode_contents('qtype')`, those of the question types'
+restore plugins (question/type/<type>/backup/moodle2/restore_qtype_<type>_plugin.class.php):
+
+- `restore_qtype_plugin::define_plugin_decode_contents()` (backup/moodle2/), for every type:
+  question text and general feedback, answers and their feedback;
+- `restore_qtype_multichoice_plugin::define_decode_contents()`: the three combined feedback
+  fields of qtype_multichoice_options;
+- `restore_qtype_match_plugin::define_decode_contents()`: the three of qtype_match_options
+  and the subquestions' text (qtype_match_subquestions.questiontext);
+- `restore_qtype_essay_plugin::define_decode_contents()`: qtype_essay_options.graderinfo.
+
+restore_qtype_ordering_plugin has no `define_decode_contents()`: its combined feedback
+(qtype_ordering_options) is restored as written, and so are the truefalse, shortanswer,
+numerical and multianswer plugins' own records. A question's hints (`question_hints.hint`) are
+not decoded in 4.5; Moodle 5.2's `restore_qtype_plugin::define_plugin_decode_contents()` adds
+them (the rest is the same in 5.2), which a backup for 4.1 to 5.x cannot count on.
+
+A content is decoded only in the rows whose mapping (its third argument) restore made: each
+of these types' `process_<element>()` sets it when it creates the row
+(`qtype_multichoice_options`, `qtype_match_options`, `qtype_match_subquestions`,
+`qtype_essay`)."""
 
 
 def decode_links(content: str, mappings: dict[str, dict[int, int]], source: str, target: str) -> str:

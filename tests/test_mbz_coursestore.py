@@ -12,7 +12,7 @@ import pytest
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup as backup_module
 from coursebuilder.mbz import build_mbz, coursestore
-from coursebuilder.mbz.files import Area, FileStore
+from coursebuilder.mbz.files import Area, FileStore, TableField
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.sections import Activity
 from coursebuilder.renderstore import read_checked, write_checked
@@ -83,8 +83,8 @@ def test_a_reference_that_comes_out_otherwise_writes_the_page_again(
     build(course, tmp_path / "dist")
     real = FileStore.course_file
 
-    def elsewhere(store: FileStore, ref: str, source_file: str, area: Area) -> str | None:
-        url = real(store, ref, source_file, area)
+    def elsewhere(store: FileStore, ref: str, source_file: str, area: Area, field: TableField) -> str | None:
+        url = real(store, ref, source_file, area, field)
         return None if ref.endswith("figure-2.png") else url
 
     monkeypatch.setattr(FileStore, "course_file", elsewhere)

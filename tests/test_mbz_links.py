@@ -39,10 +39,22 @@ XML_TABLES = {
     "glossary/entries/entry/definition": ("glossary_entries", "definition"),
     QUESTION_TEXT: ("question", "questiontext"),
     "question_hints/question_hint/hint": ("question_hints", "hint"),
+    **{
+        f"plugin_qtype_{element}/{field}": (table, field)
+        for element, table in (
+            ("multichoice_question/multichoice", "qtype_multichoice_options"),
+            ("match_question/matchoptions", "qtype_match_options"),
+            ("ordering_question/ordering", "qtype_ordering_options"),
+        )
+        for field in ("correctfeedback", "partiallycorrectfeedback", "incorrectfeedback")
+    },
+    "plugin_qtype_match_question/matches/match/questiontext": ("qtype_match_subquestions", "questiontext"),
+    "plugin_qtype_essay_question/essay/graderinfo": ("qtype_essay_options", "graderinfo"),
 }
 """The table and field restore reads from each element (by the tail of its path) that the
-test course puts a lesson link in (backup/moodle2/restore_stepslib.php and the activities'
-restore steps)."""
+test courses put a lesson link in (backup/moodle2/restore_stepslib.php, the activities'
+restore steps and the `process_<element>()` of each question type's restore plugin,
+question/type/<type>/backup/moodle2/restore_qtype_<type>_plugin.class.php)."""
 
 
 @pytest.fixture(scope="module", params=["page", "book"])
@@ -156,10 +168,81 @@ def test_every_lesson_link_opens_the_restored_activity_of_the_lesson(backup: dic
 
 
 def test_a_link_restore_would_not_decode_keeps_its_text(backup: dict[str, bytes]) -> None:
-    """Restore does not decode hints: an encoded link there would stay `$@…@$`."""
+    """Restore (Moodle 4.5) does not decode hints: an encoded link there would stay `$@…@$`."""
     questions = parse(backup["questions.xml"])
     hints = [(hint.text or "").strip() for hint in questions.iter("hint") if "the lesson" in (hint.text or "")]
     assert hints == ["<p>Read <a>the lesson</a>.</p>"]
+
+
+COMBINED = {
+    "correct": "correctfeedback",
+    "partially_correct": "partiallycorrectfeedback",
+    "incorrect": "incorrectfeedback",
+}
+"""Each combined feedback of a quiz file and its field in questions.xml (and in its table)."""
+
+
+def combined_feedback(outcome: str) -> str:
+    """A feedback of the outcome, linking to the second lesson."""
+    return f"{outcome} - [the lesson](../lessons/02-practice.md)"
+
+
+@pytest.fixture(scope="module")
+def feedback_backup(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The scaffold course whose multiple choice, matching and ordering questions link to its
+    second lesson in each combined feedback, its matching question in a pair's question and
+    its essay in its grader information."""
+    course = tmp_path_factory.mktemp("feedback") / "course"
+    shutil.copytree(SKELETON, course)
+    quiz = course / "quiz" / "practice.yaml"
+    feedback = "    feedback:\n" + "".join(f'      {key}: "{combined_feedback(key)}"\n' for key in COMBINED)
+    for text in (
+        "Which of these are question types?",
+        "Match each file with what it holds.",
+        "Put the steps in order.",
+    ):
+        edit(quiz, f"    text: {text}\n", f"    text: {text}\n{feedback}")
+    edit(quiz, "{question: course.yaml,", '{question: "[course.yaml](../lessons/02-practice.md)",')
+    edit(
+        quiz,
+        "grader_info: Any honest answer is fine.",
+        'grader_info: "Any answer; see [the lesson](../lessons/02-practice.md)."',
+    )
+    loaded, _ = load_or_raise(course)
+    return unpack(build_mbz(loaded))
+
+
+def test_a_lesson_link_in_a_question_type_s_own_decoded_texts_opens_the_lesson(
+    feedback_backup: dict[str, bytes],
+) -> None:
+    """Restore decodes the combined feedback of multiple choice and matching questions, the
+    pairs of matching questions and an essay's grader information (each type's restore
+    plugin's `define_decode_contents()`): a link to a lesson there leads to its page."""
+    mappings = {"course_module": {module_id: module_id + NEW_ID for module_id in module_ids(feedback_backup).values()}}
+    texts = linked_texts(feedback_backup)
+    per_type = {
+        (table, field) for table in ("qtype_multichoice_options", "qtype_match_options") for field in COMBINED.values()
+    }
+    per_type |= {("qtype_match_subquestions", "questiontext"), ("qtype_essay_options", "graderinfo")}
+    assert per_type <= moodle_semantics.RESTORE_DECODED_FIELDS
+    assert {kind for kind in texts if kind[0].startswith("qtype_")} == per_type
+    for kind in per_type:
+        for text in texts[kind]:
+            links = lxml_links(moodle_semantics.decode_links(text, mappings, SOURCE, TARGET))
+            assert links, (kind, text)
+            for address in links:
+                assert "every question type" in shown_at(feedback_backup, address), "the second lesson"
+
+
+def test_a_lesson_link_in_ordering_feedback_keeps_its_text(feedback_backup: dict[str, bytes]) -> None:
+    """Restore does not decode the ordering type's combined feedback (restore_qtype_ordering_plugin
+    has no `define_decode_contents()`): the link keeps its text, with no `$@…@$` restore would
+    leave as written and no address of the lesson's source."""
+    assert ("qtype_ordering_options", "correctfeedback") not in moodle_semantics.RESTORE_DECODED_FIELDS
+    (ordering,) = parse(feedback_backup["questions.xml"]).iter("ordering")
+    for outcome, field in COMBINED.items():
+        text = (ordering.findtext(field) or "").strip()
+        assert text == f"<p>{outcome} - <a>the lesson</a></p>", field
 
 
 def lxml_links(html_text: str) -> list[str]:

@@ -40,7 +40,10 @@ def write_book(job: Job, activity: Activity) -> None:
                 ("pagenum", number),
                 ("subchapter", 0),
                 ("title", lesson.title),
-                ("content", job.files.html(lesson.body, lesson.path or lesson.source_file, area)),
+                (
+                    "content",
+                    job.files.html(lesson.body, lesson.path or lesson.source_file, area, ("book_chapters", "content")),
+                ),
                 ("contentformat", 1),
                 ("hidden", 0),
                 ("timemodified", 0),

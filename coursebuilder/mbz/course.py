@@ -85,7 +85,9 @@ def username(course_id: str) -> str:
 
 def write_course(job: Job) -> None:
     info = job.course.info
-    summary = job.files.html(info.summary, COURSE_FILE, Area(COURSE_CONTEXT, "course", "summary", 0))
+    summary = job.files.html(
+        info.summary, COURSE_FILE, Area(COURSE_CONTEXT, "course", "summary", 0), ("course", "summary")
+    )
     course = xml.element(
         "course",
         {"id": COURSE_ID, "contextid": COURSE_CONTEXT},

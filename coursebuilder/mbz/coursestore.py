@@ -9,7 +9,8 @@ Each unit written is kept, in one file beside the build cache, with:
 
 - its key;
 - its files' bytes;
-- each reference its texts made to a course file, with the URL it became (`files.Lookup`);
+- each reference its texts made to a course file, with the field it is restored into and
+  the URL it became (`files.Lookup`);
 - how many record ids it took.
 
 A later build with the same key makes those references again (storing the course files as
@@ -36,7 +37,7 @@ from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.sharestore import writer_code
 from coursebuilder.renderstore import read_checked, renderer_id, write_checked
 
-_FORMAT = 1
+_FORMAT = 2
 FILE = "course.kept"
 RESAVE_SHARE = 1 / 32
 """The share of the course part's bytes that units written afresh must reach for the store to
@@ -70,7 +71,8 @@ class CourseStore:
         files come out as before, else as `write` writes them into the job (then kept)."""
         kept = self._kept.get(key)
         if kept is not None and all(
-            job.files.course_file(lookup.ref, lookup.source_file, lookup.area) == lookup.url for lookup in kept.lookups
+            job.files.course_file(lookup.ref, lookup.source_file, lookup.area, lookup.field) == lookup.url
+            for lookup in kept.lookups
         ):
             for path, data in kept.files:
                 job.put_bytes(path, data)
@@ -101,7 +103,8 @@ class CourseStore:
         data: list[bytes] = []
         for key, kept in sorted(self._used.items()):
             lookups = [
-                [lookup.ref, lookup.source_file, _area_entry(lookup.area), lookup.url] for lookup in kept.lookups
+                [lookup.ref, lookup.source_file, _area_entry(lookup.area), list(lookup.field), lookup.url]
+                for lookup in kept.lookups
             ]
             index.append([key, [[path, len(content)] for path, content in kept.files], lookups, kept.records])
             data.extend(content for _, content in kept.files)
@@ -134,12 +137,14 @@ def _area_entry(area: Area) -> list[Any]:
     return [area.contextid, area.component, area.filearea, area.itemid]
 
 
-def _lookup(ref: object, source_file: object, area: list[object], url: object) -> Lookup:
+def _lookup(ref: object, source_file: object, area: list[object], field: list[object], url: object) -> Lookup:
     contextid, component, filearea, itemid = area
+    table, name = field
     return Lookup(
         checked_text(ref),
         checked_text(source_file),
         Area(checked_int(contextid), checked_text(component), checked_text(filearea), checked_int(itemid)),
+        (checked_text(table), checked_text(name)),
         None if url is None else checked_text(url),
     )
 

@@ -51,28 +51,46 @@ MIME_TYPES = {
 
 _ATTR = re.compile(r"""(\s(?:src|href)\s*=\s*)(?:"([^"]*)"|'([^']*)')""", re.I)
 
-DECODED_AREAS = frozenset(
+TableField = tuple[str, str]
+"""The table and the field of Moodle's database a text of the backup is restored into."""
+
+DECODED_FIELDS: frozenset[TableField] = frozenset(
     {
         ("course", "summary"),
-        ("course", "section"),
-        ("mod_page", "intro"),
-        ("mod_page", "content"),
-        ("mod_book", "intro"),
-        ("mod_book", "chapter"),
-        ("mod_glossary", "intro"),
-        ("mod_glossary", "entry"),
+        ("course_sections", "summary"),
+        ("page", "intro"),
+        ("page", "content"),
+        ("book", "intro"),
+        ("book_chapters", "content"),
+        ("glossary", "intro"),
+        ("glossary_entries", "definition"),
         ("question", "questiontext"),
         ("question", "generalfeedback"),
-        ("question", "answer"),
-        ("question", "answerfeedback"),
+        ("question_answers", "answer"),
+        ("question_answers", "feedback"),
+        ("qtype_multichoice_options", "correctfeedback"),
+        ("qtype_multichoice_options", "partiallycorrectfeedback"),
+        ("qtype_multichoice_options", "incorrectfeedback"),
+        ("qtype_match_options", "correctfeedback"),
+        ("qtype_match_options", "partiallycorrectfeedback"),
+        ("qtype_match_options", "incorrectfeedback"),
+        ("qtype_match_subquestions", "questiontext"),
+        ("qtype_essay_options", "graderinfo"),
     }
 )
-"""The texts (by the file area of their files) that restore passes through its link decoder,
-which turns `activity_link`s into links to the restored activities: the fields the
-`define_decode_contents` of `restore_course_task`, `restore_section_task`, the page, book and
-glossary activity tasks and `restore_qtype_plugin` name (backup/moodle2/, mod/*/backup/moodle2/).
-Elsewhere (a question's hints, its combined feedback, which only some question types decode)
-a link to a lesson keeps its text only."""
+"""The texts (by the table and field they restore into) that restore passes through its link
+decoder, which turns `activity_link`s into links to the restored activities: the fields the
+`define_decode_contents()` of `restore_course_task`, `restore_section_task` (backup/moodle2/),
+the page, book and glossary activity tasks (mod/*/backup/moodle2/),
+`restore_qtype_plugin::define_plugin_decode_contents()` (every question type's text, general
+feedback, answers and answer feedback) and the question types' restore plugins name
+(question/type/*/backup/moodle2/): `restore_qtype_multichoice_plugin` and
+`restore_qtype_match_plugin` their combined feedback (and match its subquestions),
+`restore_qtype_essay_plugin` the grader information. The file area does not tell: combined
+feedback is kept in the `question` component's areas whatever the type, and ordering's
+(`qtype_ordering_options`, no `define_decode_contents()`) is not decoded; nor, in Moodle 4.5,
+are a question's hints (`question_hints`; 5.2 decodes them). There a link to a lesson keeps
+its text only."""
 
 NO_LINK = ""
 """What a reference to a lesson becomes where restore would not decode a link to it: the
@@ -136,6 +154,7 @@ class Lookup:
     ref: str
     source_file: str
     area: Area
+    field: TableField
     url: str | None
 
 
@@ -178,42 +197,43 @@ class FileStore:
 
     # ------------------------------------------------------------------ rendering
 
-    def html(self, text: str, source_file: str, area: Area, inline: bool = False) -> str:
-        """Render Markdown written in `source_file`; its local images and files go to `area`."""
+    def html(self, text: str, source_file: str, area: Area, field: TableField, inline: bool = False) -> str:
+        """Render Markdown written in `source_file`, to be restored into `field`; its local
+        images and files go to `area`."""
         if not text:
             return ""
 
         def image(src: str) -> str:
-            return self._local(src, source_file, area) or src
+            return self._local(src, source_file, area, field) or src
 
         rendered = render(text, resolve_image=image, inline=inline, cache=self.renders)
         if "=" not in rendered:  # no attribute at all (most texts): nothing to rewrite
             return rendered
-        return _ATTR.sub(lambda match: self._attribute(match, source_file, area), rendered)
+        return _ATTR.sub(lambda match: self._attribute(match, source_file, area, field), rendered)
 
-    def _attribute(self, match: re.Match[str], source_file: str, area: Area) -> str:
+    def _attribute(self, match: re.Match[str], source_file: str, area: Area, field: TableField) -> str:
         raw = match.group(2) if match.group(2) is not None else match.group(3)
-        url = self._local(html.unescape(raw), source_file, area)
+        url = self._local(html.unescape(raw), source_file, area, field)
         if url is None:
             return match.group(0)
         if url == NO_LINK:
             return ""
         return f'{match.group(1)}"{html.escape(url)}"'
 
-    def _local(self, ref: str, source_file: str, area: Area) -> str | None:
+    def _local(self, ref: str, source_file: str, area: Area, field: TableField) -> str | None:
         """The `@@PLUGINFILE@@` URL of a reference to a course file, or None to leave it."""
         if not ref or ref.startswith(("#", PLUGINFILE)) or is_external(ref) or _SCHEME.match(ref):
             return None
-        url = self.course_file(ref, source_file, area)
+        url = self.course_file(ref, source_file, area, field)
         if self.lookups is not None:
-            self.lookups.append(Lookup(ref, source_file, area, url))
+            self.lookups.append(Lookup(ref, source_file, area, field, url))
         return url
 
-    def course_file(self, ref: str, source_file: str, area: Area) -> str | None:
+    def course_file(self, ref: str, source_file: str, area: Area, field: TableField) -> str | None:
         """Store the course file `ref` (written in `source_file`) in `area` once; its
         `@@PLUGINFILE@@` URL, or None when it does not resolve (the reference stays as written).
         A lesson file is not stored: a link to it leads to its activity (`lesson_links`) where
-        restore decodes links (`DECODED_AREAS`), and nowhere (`NO_LINK`) elsewhere."""
+        restore decodes links (`field` in `DECODED_FIELDS`), and nowhere (`NO_LINK`) elsewhere."""
         key = (posixpath.dirname(source_file), ref)  # all that `resolve` depends on
         if key not in self._resolved:
             try:
@@ -229,7 +249,7 @@ class FileStore:
             return None
         link = self.lesson_links.get(found.path)
         if link is not None:
-            return link if (area.component, area.filearea) in DECODED_AREAS else NO_LINK
+            return link if field in DECODED_FIELDS else NO_LINK
         name = self.add(area, found.rel, self._read[found.path])
         return PLUGINFILE + quote(name)
 

@@ -27,7 +27,12 @@ def write_glossary(job: Job, activity: Activity) -> None:
             ("name", activity.name),
             (
                 "intro",
-                job.files.html(glossary.intro, GLOSSARY_FILE, Area(activity.contextid, "mod_glossary", "intro", 0)),
+                job.files.html(
+                    glossary.intro,
+                    GLOSSARY_FILE,
+                    Area(activity.contextid, "mod_glossary", "intro", 0),
+                    ("glossary", "intro"),
+                ),
             ),
             ("introformat", 1),
             ("allowduplicatedentries", 0),
@@ -67,7 +72,10 @@ def write_glossary(job: Job, activity: Activity) -> None:
             [
                 ("userid", job.userid),
                 ("concept", entry.term),
-                ("definition", job.files.html(entry.definition, GLOSSARY_FILE, area)),
+                (
+                    "definition",
+                    job.files.html(entry.definition, GLOSSARY_FILE, area, ("glossary_entries", "definition")),
+                ),
                 ("definitionformat", 1),
                 ("definitiontrust", 0),
                 ("attachment", ""),

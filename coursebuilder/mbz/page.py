@@ -16,7 +16,10 @@ DISPLAY_OPTIONS = 'a:2:{{s:10:"printintro";i:{};s:17:"printlastmodified";i:0;}}'
 def write_page(job: Job, activity: Activity) -> None:
     (lesson,) = activity.lessons
     content = job.files.html(
-        lesson.body, lesson.path or lesson.source_file, Area(activity.contextid, "mod_page", "content", 0)
+        lesson.body,
+        lesson.path or lesson.source_file,
+        Area(activity.contextid, "mod_page", "content", 0),
+        ("page", "content"),
     )
     intro = paragraph(lesson.summary)
     root = activity_root(activity)

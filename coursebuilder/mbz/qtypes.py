@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from lxml import etree
 
 from coursebuilder.mbz import xml
-from coursebuilder.mbz.files import Area
+from coursebuilder.mbz.files import Area, TableField
 from coursebuilder.mbz.job import Job
 from coursebuilder.mbz.sections import Activity
 from coursebuilder.model import (
@@ -43,6 +43,10 @@ if TYPE_CHECKING:
     from coursebuilder.mbz.questions import QuestionBank
 
 
+ANSWER: TableField = ("question_answers", "answer")
+ANSWER_FEEDBACK: TableField = ("question_answers", "feedback")
+
+
 def fraction(percent: float) -> str:
     return xml.decimal(percent / 100, 7)
 
@@ -57,19 +61,33 @@ class QuestionTexts:
         self.question = question
         self.qid = qid
 
-    def html(self, text: str, component: str, filearea: str, itemid: int, inline: bool = False) -> str:
+    def html(
+        self, text: str, component: str, filearea: str, itemid: int, field: TableField, inline: bool = False
+    ) -> str:
+        """Render a text restored into `field`, whose files go to the file area named."""
         area = Area(self.activity.contextid, component, filearea, itemid)
-        return self.job.files.html(text, self.question.source_file, area, inline=inline)
+        return self.job.files.html(text, self.question.source_file, area, field, inline=inline)
 
     def choice(self, text: str, itemid: int) -> str:
         """An answer's text: one line stays inline, longer Markdown keeps its blocks."""
-        return self.html(text, "question", "answer", itemid, inline="\n\n" not in text.strip())
+        return self.html(text, "question", "answer", itemid, ANSWER, inline="\n\n" not in text.strip())
 
-    def combined(self, feedback: CombinedFeedback) -> tuple[str, str, str]:
+    def answer_feedback(self, text: str, itemid: int) -> str:
+        return self.html(text, "question", "answerfeedback", itemid, ANSWER_FEEDBACK)
+
+    def combined(self, feedback: CombinedFeedback, table: str) -> tuple[str, str, str]:
+        """The combined feedback, kept in the `question` component's file areas whatever the
+        type, restored into the fields of the same names of the type's options `table`."""
         return (
-            self.html(feedback.correct, "question", "correctfeedback", self.qid),
-            self.html(feedback.partially_correct, "question", "partiallycorrectfeedback", self.qid),
-            self.html(feedback.incorrect, "question", "incorrectfeedback", self.qid),
+            self.html(feedback.correct, "question", "correctfeedback", self.qid, (table, "correctfeedback")),
+            self.html(
+                feedback.partially_correct,
+                "question",
+                "partiallycorrectfeedback",
+                self.qid,
+                (table, "partiallycorrectfeedback"),
+            ),
+            self.html(feedback.incorrect, "question", "incorrectfeedback", self.qid, (table, "incorrectfeedback")),
         )
 
 
@@ -159,7 +177,7 @@ def _multichoice(w: QuestionTexts, node: etree._Element, q: Question) -> None:
     answers = xml.child(plugin, "answers")
     for choice in q.answers:
         aid = w.job.ids.answer()
-        feedback = w.html(choice.feedback, "question", "answerfeedback", aid)
+        feedback = w.answer_feedback(choice.feedback, aid)
         answer_element(answers, aid, w.choice(choice.text, aid), FORMAT_HTML, choice.grade, feedback)
     multichoice_options(
         w.job,
@@ -167,7 +185,7 @@ def _multichoice(w: QuestionTexts, node: etree._Element, q: Question) -> None:
         layout=0,
         single=q.single,
         shuffle=q.shuffle,
-        feedback=w.combined(q.feedback),
+        feedback=w.combined(q.feedback, "qtype_multichoice_options"),
         numbering=q.numbering,
         show_num_correct=q.feedback.show_num_correct,
         standard_instruction=q.show_standard_instruction,
@@ -183,7 +201,7 @@ def _truefalse(w: QuestionTexts, node: etree._Element, q: Question) -> None:
         (true_id, "True", q.correct, q.feedback_true),
         (false_id, "False", not q.correct, q.feedback_false),
     ):
-        html_feedback = w.html(feedback, "question", "answerfeedback", aid)
+        html_feedback = w.answer_feedback(feedback, aid)
         answer_element(answers, aid, label, FORMAT_MOODLE, 100 if right else 0, html_feedback)
     xml.child(
         plugin,
@@ -205,7 +223,7 @@ def _shortanswer(w: QuestionTexts, node: etree._Element, q: Question) -> None:
             answer.text,
             FORMAT_MOODLE,
             answer.grade,
-            w.html(answer.feedback, "question", "answerfeedback", aid),
+            w.answer_feedback(answer.feedback, aid),
         )
     xml.child(plugin, "shortanswer", {"id": w.job.ids.record()}, [("usecase", q.case_sensitive)])
 
@@ -219,9 +237,7 @@ def _numerical(w: QuestionTexts, node: etree._Element, q: Question) -> None:
         aid = w.job.ids.answer()
         answer_ids.append(aid)
         value = "*" if answer.value == "*" else xml.number(float(answer.value))
-        answer_element(
-            answers, aid, value, FORMAT_MOODLE, answer.grade, w.html(answer.feedback, "question", "answerfeedback", aid)
-        )
+        answer_element(answers, aid, value, FORMAT_MOODLE, answer.grade, w.answer_feedback(answer.feedback, aid))
     units = xml.child(plugin, "numerical_units")
     for unit in q.units:
         xml.child(
@@ -260,14 +276,21 @@ def _match(w: QuestionTexts, node: etree._Element, q: Question) -> None:
         {"id": w.job.ids.record()},
         [
             ("shuffleanswers", q.shuffle),
-            *_combined_fields(w.combined(q.feedback)),
+            *_combined_fields(w.combined(q.feedback, "qtype_match_options")),
             ("shownumcorrect", q.feedback.show_num_correct),
         ],
     )
     matches = xml.child(plugin, "matches")
     for pair in q.pairs:
         match_id = w.job.ids.record()
-        text = w.html(pair.question, "qtype_match", "subquestion", match_id, inline="\n\n" not in pair.question.strip())
+        text = w.html(
+            pair.question,
+            "qtype_match",
+            "subquestion",
+            match_id,
+            ("qtype_match_subquestions", "questiontext"),
+            inline="\n\n" not in pair.question.strip(),
+        )
         xml.child(
             matches,
             "match",
@@ -304,7 +327,10 @@ def _essay(w: QuestionTexts, node: etree._Element, q: Question) -> None:
             ("maxwordlimit", q.max_words),
             ("attachments", q.attachments),
             ("attachmentsrequired", q.attachments_required),
-            ("graderinfo", w.html(q.grader_info, "qtype_essay", "graderinfo", w.qid)),
+            (
+                "graderinfo",
+                w.html(q.grader_info, "qtype_essay", "graderinfo", w.qid, ("qtype_essay_options", "graderinfo")),
+            ),
             ("graderinfoformat", FORMAT_HTML),
             ("responsetemplate", template),
             ("responsetemplateformat", FORMAT_PLAIN if plain else FORMAT_HTML),
@@ -321,7 +347,7 @@ def _description(w: QuestionTexts, node: etree._Element, q: Question) -> None:
 
 def _ordering(w: QuestionTexts, node: etree._Element, q: Question) -> None:
     assert isinstance(q, Ordering)
-    correct, partial, incorrect = w.combined(q.feedback)
+    correct, partial, incorrect = w.combined(q.feedback, "qtype_ordering_options")
     plugin = xml.child(node, "plugin_qtype_ordering_question")
     answers = xml.child(plugin, "answers")
     for position, item in enumerate(q.items, start=1):

@@ -220,12 +220,12 @@ class QuestionBank:
         qtype = MOODLE_QTYPE[question.type]
         if isinstance(question, Cloze):
             mark = float(sum(gap.weight for gap in question.gaps))
-            text = writer.html(question.text, "question", "questiontext", qid)
+            text = writer.html(question.text, "question", "questiontext", qid, ("question", "questiontext"))
             numbers = {gap.id: index for index, gap in enumerate(question.gaps, start=1)}
             text = GAP_REF.sub(lambda match: f"{{#{numbers[match.group(1)]}}}", text)
         else:
             mark = 0.0 if isinstance(question, Description) else float(question.points)
-            text = writer.html(question.text, "question", "questiontext", qid)
+            text = writer.html(question.text, "question", "questiontext", qid, ("question", "questiontext"))
         questions = self._entry(entries, category_id, question.id, qid)
         node = xml.child(
             questions,
@@ -235,7 +235,9 @@ class QuestionBank:
                 parent=0,
                 name=question.display_name,
                 text=text,
-                general_feedback=writer.html(question.general_feedback, "question", "generalfeedback", qid),
+                general_feedback=writer.html(
+                    question.general_feedback, "question", "generalfeedback", qid, ("question", "generalfeedback")
+                ),
                 mark=mark,
                 penalty=0.0 if isinstance(question, Description) else question.penalty,
                 qtype=qtype,
@@ -302,7 +304,7 @@ class QuestionBank:
                 "question_hint",
                 {"id": hint_id},
                 [
-                    ("hint", writer.html(hint.text, "question", "hint", hint_id)),
+                    ("hint", writer.html(hint.text, "question", "hint", hint_id, ("question_hints", "hint"))),
                     ("hintformat", FORMAT_HTML),
                     ("shownumcorrect", hint.show_num_correct),
                     ("clearwrong", hint.clear_wrong),
