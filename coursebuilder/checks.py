@@ -25,6 +25,7 @@ from coursebuilder.model import (
     SCORED_TYPES,
     Cloze,
     Course,
+    GlossaryEntry,
     GlossaryFile,
     Lesson,
     Matching,
@@ -342,31 +343,46 @@ def _check_glossary(course: Course) -> Iterator[Diagnostic]:
     """Terms and aliases of different entries that one text matches: auto-linking (Moodle's
     glossary filter, and the course's own pages) links it to one entry only. A warning: Moodle
     stores both (coursebuilder.exchange.checks reports the concepts its import rejects)."""
-    exact: dict[str, tuple[int, str, int]] = {}
-    folded: dict[tuple[bool, int, str], tuple[int, str, int]] = {}
-    """(owner is case-sensitive, which fold, key) → (entry index, spelling, line)."""
+    exact: dict[str, _Spelling] = {}
+    folded: dict[tuple[bool, int, str], _Spelling] = {}
+    """(owner is case-sensitive, which fold, key) → the first spelling with that key."""
     for number, entry in enumerate(course.glossary.entries):
         spellings = [("term", entry.term)] + [(f"aliases[{i}]", alias) for i, alias in enumerate(entry.aliases)]
         for field, value in spellings:
-            line = entry.source_line(field) or entry.source_line("aliases")
+            spelling = _Spelling(number, value, entry, field)
             keys = link_keys(value)
             candidates = [exact.get(php_trim(value))]
             candidates += [folded.get((False, which, key)) for which, key in enumerate(keys)]
             if not entry.case_sensitive:
                 candidates += [folded.get((True, which, key)) for which, key in enumerate(keys)]
-            other = next((c for c in candidates if c is not None and c[0] != number), None)
+            other = next((c for c in candidates if c is not None and c.index != number), None)
             if other is not None:
                 yield warning(
                     GLOSSARY_FILE,
-                    line,
+                    spelling.line(),
                     field=entry.field_path(field),
-                    message=f"{value!r} and {other[1]!r} (line {other[2]}) link the same text; "
+                    message=f"{value!r} and {other.value!r} (line {other.line()}) link the same text; "
                     "auto-linking links it to one of their entries only",
                     code="glossary-collision",
                 )
-            exact.setdefault(php_trim(value), (number, value, line))
+            exact.setdefault(php_trim(value), spelling)
             for which, key in enumerate(keys):
-                folded.setdefault((entry.case_sensitive, which, key), (number, value, line))
+                folded.setdefault((entry.case_sensitive, which, key), spelling)
+
+
+@dataclass(frozen=True, slots=True)
+class _Spelling:
+    """A term or alias of entry number `index` of the glossary, written in its `field`."""
+
+    index: int
+    value: str
+    entry: GlossaryEntry
+    field: str
+
+    def line(self) -> int:
+        """Its line; asked only for a message, so that a glossary read on the fast path is read
+        again with lines only then."""
+        return self.entry.source_line(self.field) or self.entry.source_line("aliases")
 
 
 def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[BaseModel, str, int]]:

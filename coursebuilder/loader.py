@@ -111,11 +111,7 @@ def load_course(
     fast = _FastReads(quiz_names, quiz_texts, fork=prescan_min_chars is not None, kept=kept_reads)
     glossary = GlossaryFile()
     if glossary_text is not None:
-        data = glossary_data.result(reader, GLOSSARY_FILE)
-        if data is not _FAILED:
-            glossary = validate(GlossaryFile, _empty_if_none(data), GLOSSARY_FILE, reader.diags) or GlossaryFile()
-        for index, entry in enumerate(glossary.entries):
-            entry.source_info().path = f"entries[{index}]"
+        glossary = _load_glossary(reader, glossary_data, GLOSSARY_FILE) or glossary
     in_order = _in_course_order(info, lessons) if info is not None else []
     # While the quizzes load, a second core that nothing else keeps busy (a load after an edit
     # takes the scans and the quiz files it read from the last one) looks for unused terms.
@@ -335,31 +331,77 @@ GLOSSARY_WORTH_FORKING = 200_000
 
 
 class _GlossaryParse:
-    """`parse_yaml` of the glossary; in a forked child while the lessons load when it is large.
+    """The glossary's data; read in a forked child while the lessons load when it is large.
 
-    The child sends back what `parse_yaml` gives here (the data, or the problem); without it
-    (none forked, or it failed) the glossary is parsed here."""
+    It is read on the fast path (`load_fast`, no line marks), or with `parse_yaml` where the
+    fast path gives up. The child sends back what the same reading gives here; without it
+    (none forked, or it failed) the glossary is read here."""
 
     def __init__(self, text: str | None, fork: bool) -> None:
         self.text = text
         fork = fork and text is not None and len(text) >= GLOSSARY_WORTH_FORKING
-        self.forked = ForkedCall(partial(_parse_or_problem, text or ""), fork)
+        self.forked = ForkedCall(partial(_read_or_problem, text or ""), fork)
 
-    def result(self, reader: _Reader, name: str) -> Any:
-        """The data, or `_FAILED` with the problem reported (as `_parse` does)."""
-        parsed, message, line, column = self.forked.result()
+    def result(self, reader: _Reader, name: str) -> tuple[bool, Any]:
+        """(whether read on the fast path, the data), or `_FAILED` with the problem reported
+        (as `_parse` does)."""
+        fast, parsed, message, line, column = self.forked.result()
         if message is None:
-            return parsed
+            return fast, parsed
         reader.diags.append(error(name, line, field="", message=message, code="yaml", column=column))
-        return _FAILED
+        return False, _FAILED
 
 
-def _parse_or_problem(text: str) -> tuple[Any, str | None, int, int]:
-    """`parse_yaml(text)`, or its problem, in a form that can be sent between processes."""
+def _read_or_problem(text: str) -> tuple[bool, Any, str | None, int, int]:
+    """`load_fast(text)`, else `parse_yaml(text)` or its problem, in a form that can be sent
+    between processes: (whether fast, data, message, line, column)."""
+    data = load_fast(text)
+    if data is not UNSURE:
+        return True, data, None, 0, 0
     try:
-        return parse_yaml(text), None, 0, 0
+        return False, parse_yaml(text), None, 0, 0
     except YamlProblem as exc:
-        return None, exc.message, exc.line, exc.column
+        return False, None, exc.message, exc.line, exc.column
+
+
+def _load_glossary(reader: _Reader, parse: _GlossaryParse, name: str) -> GlossaryFile | None:
+    """The glossary: validated as read on the fast path, its lines learned when a message
+    first needs one (`_GlossarySite`); else validated from data with line marks, read again
+    when the fast path's data fails validation, so that each problem is located."""
+    fast, data = parse.result(reader, name)
+    if fast:
+        glossary = _fast_model(GlossaryFile, data)
+        if glossary is not None:
+            _GlossarySite(name, parse.text or "", glossary)
+            return glossary
+        data = _parse(reader, name, parse.text or "")
+    if data is _FAILED:
+        return None
+    glossary = validate(GlossaryFile, _empty_if_none(data), name, reader.diags)
+    if glossary is not None:
+        for index, entry in enumerate(glossary.entries):
+            entry.source_info().path = f"entries[{index}]"
+    return glossary
+
+
+class _GlossarySite:
+    """A glossary read on the fast path: it learns its lines, and its entries theirs, when a
+    message first needs one, exactly as the slow path records them."""
+
+    def __init__(self, name: str, text: str, glossary: GlossaryFile) -> None:
+        self.name, self.text = name, text
+        self.glossary: GlossaryFile | None = glossary
+        for located, path in [(glossary, ""), *((entry, f"entries[{i}]") for i, entry in enumerate(glossary.entries))]:
+            info = located.source_info()
+            info.file, info.path, info.site = name, path, self
+
+    def locate(self) -> None:
+        glossary, self.glossary = self.glossary, None
+        if glossary is None:
+            return
+        for located in (glossary, *glossary.entries):
+            located.source_info().site = None
+        _locate(glossary, parse_yaml(self.text), self.name, 0)  # the fast path read it, so this reads it too
 
 
 def _load_model(reader: _Reader, name: str, text: str | None, model: type[M]) -> M | None:
@@ -805,11 +847,16 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
 def _lesson_meta_fast(front: str) -> LessonMeta | None:
     """The front matter read on the fast path (no line marks), or None when only the slow path,
     which locates its problems, may read it."""
-    data = load_fast(front)
+    return _fast_model(LessonMeta, load_fast(front))
+
+
+def _fast_model(model: type[M], data: Any) -> M | None:
+    """`model` of data read on the fast path, or None when it is not valid: the slow path
+    reads the file again and locates the problems."""
     if not isinstance(data, dict):
         return None
     try:
-        return LessonMeta.model_validate(data)
+        return model.model_validate(data)
     except ValidationError:
         return None
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from coursebuilder import checks, limits, loader, prescan
+from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.htmlsafety import UnsafeHtml, scan_markdown
 from coursebuilder.loader import load_course
 from tests.conftest import EXAMPLE, ROOT, WriteCourse
@@ -480,25 +481,50 @@ def test_a_glossary_parsed_in_a_child_gives_the_serial_diagnostics(
         assert any("glossary.yaml:" in line and "[yaml]" in line for line in serial), serial
 
 
-@pytest.mark.usefixtures("glossary_child")
-def test_the_glossary_is_not_parsed_here(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    parsed_here: list[str] = []
-    real_fork, real_parse = os.fork, loader.parse_yaml
+def glossary_read_here(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[str], list[Diagnostic]]:
+    """Which of the glossary's readers (`load_fast`, `parse_yaml`) this process ran on its
+    text as it loaded the course in `root` with forks, and the diagnostics."""
+    text = (root / "glossary.yaml").read_text(encoding="utf-8")
+    read_here: list[str] = []
+    real_fork = os.fork
 
-    def counting_parse(text: str, *args: Any, **kwargs: Any) -> Any:
-        parsed_here.append(text)
-        return real_parse(text, *args, **kwargs)
+    def counting(reader: Callable[..., Any]) -> Callable[..., Any]:
+        def read(source: str, *args: Any, **kwargs: Any) -> Any:
+            if source == text:
+                read_here.append(reader.__name__)
+            return reader(source, *args, **kwargs)
+
+        return read
 
     def fork() -> int:
         pid = real_fork()
-        if pid:  # the parent only
-            monkeypatch.setattr(loader, "parse_yaml", counting_parse)
+        if pid and os.fork is fork:  # the parent, at its first fork
+            monkeypatch.setattr(os, "fork", real_fork)
+            monkeypatch.setattr(loader, "parse_yaml", counting(loader.parse_yaml))
+            monkeypatch.setattr(loader, "load_fast", counting(loader.load_fast))
         return pid
 
     monkeypatch.setattr(os, "fork", fork)
-    course = load_course(active_course, prescan_min_chars=0).course
-    assert course is not None and course.glossary.entries
-    assert (active_course / "glossary.yaml").read_text(encoding="utf-8") not in parsed_here
+    result = load_course(root, prescan_min_chars=0)
+    assert result.course is not None and result.course.glossary.entries
+    return read_here, result.diagnostics
+
+
+@pytest.mark.usefixtures("glossary_child")
+def test_the_glossary_is_not_read_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    read_here, diagnostics = glossary_read_here(EXAMPLE, monkeypatch)
+    assert not any("glossary.yaml" in d.file for d in diagnostics)
+    assert read_here == []
+
+
+@pytest.mark.usefixtures("glossary_child")
+def test_a_glossary_message_reads_the_lines_here(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child read the glossary on the fast path, without lines: a message about an entry
+    has this process read the file again with them, once."""
+    read_here, diagnostics = glossary_read_here(active_course, monkeypatch)
+    located = [d for d in diagnostics if "glossary.yaml" in d.file]
+    assert located and all(d.line > 1 for d in located), located
+    assert read_here == ["parse_yaml"]
 
 
 @pytest.mark.usefixtures("glossary_child")

@@ -167,7 +167,8 @@ def test_the_empty_last_block_is_found_on_the_last_line(text: str) -> None:
 
 
 def lines_of(result: loader.LoadResult) -> list[tuple[str, str, str, int]]:
-    """File, path and line of every Markdown text of every question, and of each question's fields."""
+    """File, path and line of every Markdown text of every question, and of each question's,
+    lesson's and glossary entry's fields."""
     course = result.course
     assert course is not None
     found = []
@@ -180,6 +181,10 @@ def lines_of(result: loader.LoadResult) -> list[tuple[str, str, str, int]]:
     for lesson in course.lessons:
         for field in ("id", "title", "objectives", "objectives[0]", "minutes", "summary", None):
             found.append((lesson.source_file, lesson.field_path(), str(field), lesson.source_line(field)))
+    found.append((course.glossary.source_file, course.glossary.field_path(), "entries", course.glossary.source_line()))
+    for entry in course.glossary.entries:
+        for field in ("term", "definition", "aliases", "aliases[0]", "case_sensitive", None):
+            found.append((entry.source_file, entry.field_path(), str(field), entry.source_line(field)))
     return found
 
 

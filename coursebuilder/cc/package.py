@@ -137,9 +137,11 @@ class _Builder:
         glossary = self.course.glossary
         entries = []
         for anchor, entry in self.entries:
-            html = self.content.render(entry.definition, GLOSSARY_FILE, entry.source_line("definition"), "definition")
+            html = self.content.render(
+                entry.definition, GLOSSARY_FILE, partial(entry.source_line, "definition"), "definition"
+            )
             entries.append({"anchor": anchor, "term": entry.term, "aliases": entry.aliases, "html": Markup(html)})
-        intro = self.content.render(glossary.intro, GLOSSARY_FILE, glossary.source_line("intro"), "intro")
+        intro = self.content.render(glossary.intro, GLOSSARY_FILE, partial(glossary.source_line, "intro"), "intro")
         return self.page(glossary.name, glossary={"intro": Markup(intro), "entries": entries})
 
     def render_question(self, text: str, question: Question, fieldname: str) -> str:

@@ -17,10 +17,10 @@ def check_backup(course: Course) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
     root = Path(course.root)
     texts = (
-        (COURSE_FILE, "summary", course.info.summary, course.info.source_line("summary")),
-        (GLOSSARY_FILE, "intro", course.glossary.intro, course.glossary.source_line("intro")),
+        (COURSE_FILE, "summary", course.info.summary, course.info),
+        (GLOSSARY_FILE, "intro", course.glossary.intro, course.glossary),
     )
-    for file, field, text, line in texts:
+    for file, field, text, owner in texts:
         for ref in references(text):
             if is_external(ref.target) or ref.target.startswith("#") or not ref.target:
                 continue
@@ -29,7 +29,7 @@ def check_backup(course: Course) -> list[Diagnostic]:
             try:
                 resolve(root, file, ref.target)
             except AssetProblem as exc:
-                diags.append(error(file, line, field=field, message=str(exc), code="asset"))
+                diags.append(error(file, owner.source_line(field), field=field, message=str(exc), code="asset"))
     # `allow_scripts` opens the SCORM page only: Moodle's cleaner strips active HTML from the
     # lesson's page in the backup, so say so instead of letting it vanish silently.
     diags += kept_script_warnings(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from itertools import pairwise
@@ -224,7 +224,7 @@ class SharedContent:
             entries = []
             for anchor, entry in self.glossary:
                 html = self.content.render(
-                    entry.definition, GLOSSARY_FILE, entry.source_line("definition"), "definition", noted=noted
+                    entry.definition, GLOSSARY_FILE, partial(entry.source_line, "definition"), "definition", noted=noted
                 )
                 search = " ".join([entry.term, *entry.aliases, plain_text(html)]).lower()
                 entries.append(
@@ -237,7 +237,7 @@ class SharedContent:
                     }
                 )
             intro = self.content.render(
-                glossary.intro, GLOSSARY_FILE, glossary.source_line("intro"), "intro", noted=noted
+                glossary.intro, GLOSSARY_FILE, partial(glossary.source_line, "intro"), "intro", noted=noted
             )
             self._glossary = {
                 "kind": "glossary",
