@@ -895,7 +895,11 @@ def _quiz_files(root: Path) -> list[str]:
         return []
     # Not only regular files: a pipe or a link named *.yaml is reported, not silently skipped;
     # but an editor's lock file (`.#unit-1.yaml`, a link to nowhere) is no part of the course.
-    names = (_rel(root, p) for p in folder.rglob("*") if p.suffix in (".yaml", ".yml") and not p.is_dir())
+    # `os.walk` lists names without a stat or a Path each, and follows no link to a folder.
+    names: list[str] = []
+    for parent, _, files in os.walk(folder):
+        prefix = os.path.relpath(parent, root).replace(os.sep, "/") + "/"
+        names += (prefix + name for name in files if name.endswith((".yaml", ".yml")))
     return sorted(name for name in names if not left_out_path(name))
 
 

@@ -267,3 +267,26 @@ def test_a_newline_in_a_file_name_keeps_each_diagnostic_on_one_line(write_course
     assert result.exit_code == 1
     lines = [line for line in result.output.splitlines() if "03-two" in line]
     assert len(lines) == 1 and "03-two\\x0alines.md:1: error:" in lines[0], result.output
+
+
+def test_quiz_files_in_subfolders_are_read_and_links_to_folders_are_not_followed(write_course: WriteCourse) -> None:
+    """quiz/**/*.yaml: a quiz file in a subfolder of any depth is part of the course; a link to
+    a folder is not walked (its files would be read twice, or from outside the course), and
+    neither is a file named like a quiz file in no folder of quiz/."""
+    root = write_course(
+        {"quiz/unit-2/deeper/more.yaml": "questions:\n- {id: deep, type: essay, text: Deep., lesson: welcome}\n"}
+    )
+    (root / "notes").mkdir()
+    (root / "notes/aside.yaml").write_text("questions:\n- {id: aside, type: essay, text: Aside., lesson: welcome}\n")
+    (root / "quiz/linked").symlink_to(root / "notes", target_is_directory=True)
+    (root / "quiz/unit-2/notes.yml").write_text("questions:\n- {id: yml, type: essay, text: Yml., lesson: welcome}\n")
+    result = load_course(root)
+    assert [d.format() for d in result.diagnostics if d.severity is Severity.ERROR] == []
+    assert result.course is not None
+    ids = {q.id for q in result.course.questions}
+    assert {"deep", "yml"} <= ids
+    assert "aside" not in ids
+    assert {q.source_file for q in result.course.questions if q.id in ("deep", "yml")} == {
+        "quiz/unit-2/deeper/more.yaml",
+        "quiz/unit-2/notes.yml",
+    }
