@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import bisect
 import functools
 import itertools
 import posixpath
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -659,12 +658,18 @@ def find_unused_terms(lessons: Sequence[Lesson], glossary: GlossaryFile) -> list
     """A warning for each glossary term that, with its aliases, appears in none of `lessons`
     (the course's): it needs only the lessons and the glossary, so the loader may ask a
     second process for it while the quizzes load."""
-    bodies = _Occurrences([lesson.body for lesson in lessons])
-    folded = _Occurrences([lesson.body.casefold() for lesson in lessons])
+    entries = glossary.entries
+    exact = {name for entry in entries if entry.case_sensitive for name in (entry.term, *entry.aliases)}
+    folded = {name.casefold() for entry in entries if not entry.case_sensitive for name in (entry.term, *entry.aliases)}
+    in_bodies = occurring(exact, "\n".join(lesson.body for lesson in lessons)) if exact else set()
+    in_folded = occurring(folded, "\n".join(lesson.body.casefold() for lesson in lessons)) if folded else set()
     found: list[Diagnostic] = []
-    for index, entry in enumerate(glossary.entries):
+    for index, entry in enumerate(entries):
         names = [entry.term, *entry.aliases]
-        used = any((name in bodies) if entry.case_sensitive else (name.casefold() in folded) for name in names)
+        if entry.case_sensitive:
+            used = any(name in in_bodies for name in names)
+        else:
+            used = any(name.casefold() in in_folded for name in names)
         if not used:
             found.append(
                 warning(
@@ -678,55 +683,19 @@ def find_unused_terms(lessons: Sequence[Lesson], glossary: GlossaryFile) -> list
     return found
 
 
-_WORD = re.compile(r"\w+")
+def occurring(needles: Iterable[str], text: str) -> set[str]:
+    """`{needle for needle in needles if needle in text}`, in one pass over `text` (an
+    Aho–Corasick automaton) instead of one per needle: thousands of terms in megabytes of lessons."""
+    import ahocorasick  # only a check of the glossary needs it
 
-
-class _Occurrences:
-    """Answers `needle in "\\n".join(texts)` for thousands of needles without a full scan each.
-
-    A run of word characters of the needle lies inside one word of the text, so only the texts
-    having a word that contains the needle's longest run can hold it; a needle that is one run
-    is found in the list of distinct words alone. Same answers as the plain `in`, which is what
-    few needles or needles with a line break still use.
-    """
-
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
-        self._joined: str | None = None
-        self._words: dict[str, list[int]] | None = None
-        self._queries = 0
-
-    @property
-    def joined(self) -> str:
-        if self._joined is None:
-            self._joined = "\n".join(self.texts)
-        return self._joined
-
-    def _index(self) -> tuple[dict[str, list[int]], str, list[int]]:
-        if self._words is None:
-            words: dict[str, list[int]] = {}
-            for number, text in enumerate(self.texts):
-                for word in set(_WORD.findall(text)):
-                    words.setdefault(word, []).append(number)
-            self._words = words
-            self._vocabulary = "\n".join(words)
-            self._starts = list(itertools.accumulate((len(word) + 1 for word in words), initial=0))
-            self._keys = list(words)
-        return self._words, self._vocabulary, self._starts
-
-    def __contains__(self, needle: str) -> bool:
-        self._queries += 1
-        runs = _WORD.findall(needle)
-        longest = max(runs, key=len, default="")
-        if self._queries <= 20 or "\n" in needle or len(longest) < 3:
-            return needle in self.joined
-        words, vocabulary, starts = self._index()
-        if longest == needle:
-            return needle in words or needle in vocabulary
-        candidates: set[int] = set()
-        at = vocabulary.find(longest)
-        while at != -1:
-            word = self._keys[bisect.bisect_right(starts, at) - 1]
-            candidates.update(words[word])
-            at = vocabulary.find(longest, starts[bisect.bisect_right(starts, at)])
-        return any(needle in self.texts[number] for number in sorted(candidates))
+    automaton = ahocorasick.Automaton()
+    found: set[str] = set()
+    for needle in needles:
+        if needle:
+            automaton.add_word(needle, needle)
+        else:
+            found.add(needle)  # in every text
+    if len(automaton):
+        automaton.make_automaton()
+        found.update(needle for _, needle in automaton.iter(text))
+    return found
