@@ -6,6 +6,7 @@ import os
 import posixpath
 import re
 import stat
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote
@@ -115,6 +116,31 @@ def real_path(root: Path | str, rel: str) -> Path:
     links lead to it, so that a file reached by two paths (a lesson through a linked folder)
     is known as one."""
     return Path(os.path.realpath(os.path.join(root, rel)))
+
+
+def real_paths(root: Path | str, rels: Iterable[str]) -> list[Path]:
+    """`[real_path(root, rel) for rel in rels]`, for the many files of a few folders (the
+    lessons): each folder is resolved once, and a file that is no link (one `lstat`) lies in
+    its folder's real path."""
+    folders: dict[str, str] = {}
+    found: list[Path] = []
+    for rel in rels:
+        path = os.path.join(root, rel)
+        folder, name = os.path.split(path)
+        if name in ("", ".", ".."):
+            found.append(real_path(root, rel))
+            continue
+        try:
+            is_link = stat.S_ISLNK(os.lstat(path).st_mode)
+        except OSError:
+            is_link = True  # missing: `realpath` says what it makes of it
+        if is_link:
+            found.append(real_path(root, rel))
+            continue
+        if folder not in folders:
+            folders[folder] = os.path.realpath(folder)
+        found.append(Path(folders[folder], name))
+    return found
 
 
 def _check_case(root: Path, rel: str, ref: str) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from coursebuilder.assets import resolve
+from coursebuilder.assets import real_path, real_paths, resolve
 from coursebuilder.diagnostics import Diagnostic, Severity
 from coursebuilder.loader import load_course
 from coursebuilder.markdown import render
@@ -290,3 +290,31 @@ def test_quiz_files_in_subfolders_are_read_and_links_to_folders_are_not_followed
         "quiz/unit-2/deeper/more.yaml",
         "quiz/unit-2/notes.yml",
     }
+
+
+def test_real_paths_are_real_path_of_each(tmp_path: Path) -> None:
+    """`real_paths` resolves each folder once and each file that is a link: the same paths as
+    `real_path` one by one, through linked folders, linked files, missing files and `..`."""
+    root = tmp_path / "course"
+    (root / "lessons").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    (root / "lessons/01-plain.md").write_text("x")
+    (tmp_path / "elsewhere/02-away.md").write_text("x")
+    (root / "lessons/02-linked.md").symlink_to(tmp_path / "elsewhere/02-away.md")
+    (root / "lessons/03-chain.md").symlink_to(root / "lessons/02-linked.md")
+    (root / "lessons/04-dangling.md").symlink_to(root / "lessons/none.md")
+    (root / "shared").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
+    rels = [
+        "lessons/01-plain.md",
+        "lessons/02-linked.md",
+        "lessons/03-chain.md",
+        "lessons/04-dangling.md",
+        "lessons/05-missing.md",
+        "shared/02-away.md",
+        "shared/../course/lessons/01-plain.md",
+        "lessons/..",
+        "lessons/.",
+    ]
+    expected = [real_path(root, rel) for rel in rels]
+    assert real_paths(root, rels) == expected
+    assert expected[1] == expected[2] == expected[5] == (tmp_path / "elsewhere/02-away.md").resolve()

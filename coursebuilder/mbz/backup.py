@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from coursebuilder.assets import real_path
+from coursebuilder.assets import real_paths
 from coursebuilder.markdown import RenderCache
 from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
@@ -135,7 +135,8 @@ class Backup:
     @functools.cached_property
     def lesson_links(self) -> dict[Path, str]:
         """`lesson_targets` by the lesson files' real paths (as `Asset.path`), for `FileStore`."""
-        return {real_path(self.course.root, path): link for path, link in self.lesson_targets}
+        paths = real_paths(self.course.root, [path for path, _ in self.lesson_targets])
+        return dict(zip(paths, [link for _, link in self.lesson_targets], strict=True))
 
     def job(self, part: int, entries: Entries, renders: RenderCache | None) -> Job:
         ids = self.ids.part(part, PARTS)

@@ -9,7 +9,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coursebuilder.assets import real_path
+from coursebuilder.assets import real_paths
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.exchange.bank import Span
@@ -74,7 +74,7 @@ def build_moodle(
     from coursebuilder.exchange.text import Renderer
 
     course = context.course
-    lessons = [real_path(course.root, lesson.path) for lesson in course.lessons]
+    lessons = real_paths(course.root, [lesson.path for lesson in course.lessons])
     renderer = Renderer(course.root, renders=context.renders, lessons=lessons)  # all three files: assets encoded once
     count = len(course.questions)
     outputs: Outputs
