@@ -8,9 +8,10 @@ Source files map onto these classes one to one (see `loader`). Field docstrings 
 # every field's annotation from a string as it builds the models, at each start-up.
 
 import dataclasses
+import functools
 import math
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Annotated, Any, Literal, Protocol, Self, get_args, get_origin
 
 from pydantic import (
@@ -715,7 +716,59 @@ class Gap(Model):
 
 
 GAP_REF = re.compile(r"\{\{\s*([a-z0-9][a-z0-9_-]*)\s*\}\}")
-"""How a cloze text refers to a gap: `{{gap-id}}`."""
+"""How a cloze text refers to a gap: `{{gap-id}}`, outside formulas (see `gap_refs`)."""
+
+
+def gap_refs(text: str) -> list[re.Match[str]]:
+    """The gap references of cloze `text`, in order: each `{{gap-id}}` outside its formulas.
+
+    Inside a formula (`$…$` or `$$…$$` as `formulas.notation` finds them: `\\$` is a dollar
+    sign, code holds no formula) `{{…}}` is TeX's (`$x^{{2}}$`), never a gap. A text without
+    `$`, as most are, holds no formula and is not parsed.
+    """
+    found = list(GAP_REF.finditer(text))
+    if found and "$" in text:
+        inside = _refs_in_formulas(text)
+        found = [match for index, match in enumerate(found) if index not in inside]
+    return found
+
+
+def replace_gaps(text: str, replacement: Callable[[str], str]) -> str:
+    """`text` with each gap reference (`gap_refs`) replaced by `replacement(gap id)`."""
+    pieces: list[str] = []
+    end = 0
+    for match in gap_refs(text):
+        pieces += (text[end : match.start()], replacement(match.group(1)))
+        end = match.end()
+    pieces.append(text[end:])
+    return "".join(pieces)
+
+
+@functools.lru_cache(maxsize=1024)
+def _refs_in_formulas(text: str) -> frozenset[int]:
+    """Which `GAP_REF` matches of `text` (their indexes) lie in a formula.
+
+    The id of each match is swapped for a mark of its own (letters and digits the text does
+    not otherwise hold), the text is parsed as `notation.scan` parses it, and the marks in the
+    TeX of its formulas name the matches inside. The swap changes nothing the notation decides
+    by: an id stands between braces, with at most spaces and line breaks around it, and holds
+    no `$`, backslash, backtick or space, so every `$` has the neighbours it has in `text`,
+    and the escapes, code spans and lines are the same.
+    """
+    from coursebuilder.formulas import notation  # markdown-it only for texts with a `$`
+
+    prefix = "zgap"
+    while prefix in text:
+        prefix += "z"
+    pieces: list[str] = []
+    end = 0
+    for index, match in enumerate(GAP_REF.finditer(text)):
+        pieces += (text[end : match.start(1)], f"{prefix}{index}z")
+        end = match.end(1)
+    pieces.append(text[end:])
+    formulas, _ = notation.scan("".join(pieces))
+    mark = re.compile(prefix + r"(\d+)z")
+    return frozenset(int(found.group(1)) for formula in formulas for found in mark.finditer(formula.tex))
 
 
 class Cloze(QuestionBase):
@@ -731,13 +784,16 @@ class Cloze(QuestionBase):
         ids = [g.id for g in self.gaps]
         if len(set(ids)) != len(ids):
             raise rule("cloze", "gaps: gap ids must be unique")
-        used = GAP_REF.findall(self.text)
+        used = [match.group(1) for match in gap_refs(self.text)]
         for ref in used:
             if ref not in ids:
                 raise rule("cloze", f"text: refers to gap {{{{{ref}}}}}, which is not defined")
         for gid in ids:
             if used.count(gid) != 1:
-                raise rule("cloze", f"gaps: gap {gid!r} must appear exactly once in the text as {{{{{gid}}}}}")
+                message = f"gaps: gap {gid!r} must appear exactly once in the text as {{{{{gid}}}}}"
+                if gid not in used and gid in GAP_REF.findall(self.text):
+                    message += f" (the {{{{{gid}}}}} inside a formula is TeX, not a gap)"
+                raise rule("cloze", message)
         return self
 
 

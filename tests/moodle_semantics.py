@@ -405,6 +405,16 @@ def cloze_gaps(text: str) -> tuple[str, list[tuple[Any, ...]]]:
     return text, gaps
 
 
+def multianswer_places(questiontext: str) -> tuple[list[str], list[str]]:
+    """How a stored cloze text is shown: question/type/multianswer/questiontype.php,
+    `qtype_multianswer::initialise_question_instance()` splits it with
+    `preg_split('/\\{#(\\d+)\\}/', $question->questiontext, -1, PREG_SPLIT_DELIM_CAPTURE)` into
+    `textfragments` and, between them, `places` (the sub-question numbers), and the renderer
+    puts each sub-question's control at its place. Returns (fragments, places)."""
+    bits = re.split(r"\{#(\d+)\}", questiontext)
+    return bits[0::2], bits[1::2]
+
+
 # --------------------------------------------------------------------------- course models
 
 

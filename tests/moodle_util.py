@@ -25,7 +25,7 @@ from coursebuilder.exchange.moodlexml import INLINE_FIELDS
 from coursebuilder.exchange.text import PLUGINFILE
 from coursebuilder.loader import load_or_raise
 from coursebuilder.markdown import render
-from coursebuilder.model import GAP_REF, Cloze, Course, Question, markdown_fields
+from coursebuilder.model import Cloze, Course, Question, gap_refs, markdown_fields, replace_gaps
 
 Html = Callable[[BaseModel, str, str], str]
 
@@ -104,11 +104,11 @@ def view(obj: Any, html: Html) -> Any:
 
 def renumber_gaps(question: Cloze) -> Cloze:
     """The question as Moodle keeps it: gaps in text order, named gap1, gap2, …"""
-    order = [match.group(1) for match in GAP_REF.finditer(question.text)]
+    order = [match.group(1) for match in gap_refs(question.text)]
     names = {gap_id: f"gap{number}" for number, gap_id in enumerate(order, start=1)}
     by_id = {gap.id: gap for gap in question.gaps}
     gaps = [by_id[gap_id].model_copy(update={"id": names[gap_id]}) for gap_id in order]
-    text = GAP_REF.sub(lambda match: "{{" + names[match.group(1)] + "}}", question.text)
+    text = replace_gaps(question.text, lambda gap_id: "{{" + names[gap_id] + "}}")
     return question.model_copy(update={"gaps": gaps, "text": text})
 
 

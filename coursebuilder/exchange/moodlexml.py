@@ -19,7 +19,6 @@ from lxml.etree import SubElement
 from coursebuilder.exchange.bank import WHOLE, Span, category_path, pieces
 from coursebuilder.exchange.text import EMPTY, Html, QuestionMarkdown, Renderer, flag, set_text
 from coursebuilder.model import (
-    GAP_REF,
     Choice,
     Cloze,
     CombinedFeedback,
@@ -34,6 +33,7 @@ from coursebuilder.model import (
     Question,
     ShortAnswer,
     TrueFalse,
+    replace_gaps,
 )
 from coursebuilder.moodle import cloze
 from coursebuilder.moodle.codes import SHOW_UNITS, UNIT_GRADING
@@ -316,7 +316,7 @@ def cloze_tokens(question: Cloze) -> tuple[dict[str, str], str]:
     (private-use characters, but not the render cache's image marks: the text stays cacheable),
     which the gap's marker replaces in the HTML; and the token of each gap."""
     tokens = {gap.id: f"\ue002{index}\ue003" for index, gap in enumerate(question.gaps)}
-    return tokens, GAP_REF.sub(lambda match: tokens[match.group(1)], question.text)
+    return tokens, replace_gaps(question.text, tokens.__getitem__)
 
 
 def lesson_info(summary: str, objectives: list[str]) -> Html:

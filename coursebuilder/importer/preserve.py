@@ -14,7 +14,7 @@ from pydantic import BaseModel
 
 from coursebuilder.importer.htmltext import canonical_html
 from coursebuilder.markdown import render
-from coursebuilder.model import GAP_REF, Cloze, markdown_fields
+from coursebuilder.model import Cloze, gap_refs, markdown_fields, replace_gaps
 
 
 def preserve_texts(old: Any, new: Any) -> Any:
@@ -51,12 +51,12 @@ def _same_text(old: str, new: str) -> bool:
 
 def _same_gap_ids(old: Cloze, new: Cloze) -> Cloze:
     """Give the gaps of `new` the ids the course already uses for the same positions."""
-    old_order = GAP_REF.findall(old.text)
-    new_order = GAP_REF.findall(new.text)
+    old_order = [match.group(1) for match in gap_refs(old.text)]
+    new_order = [match.group(1) for match in gap_refs(new.text)]
     if len(old_order) != len(new_order) or len(set(old_order)) != len(old_order):
         return new
     rename = dict(zip(new_order, old_order, strict=True))
-    text = GAP_REF.sub(lambda match: "{{" + rename[match.group(1)] + "}}", new.text)
+    text = replace_gaps(new.text, lambda gap_id: "{{" + rename[gap_id] + "}}")
     gaps = [gap.model_copy(update={"id": rename.get(gap.id, gap.id)}) for gap in new.gaps]
     old_index = {gap_id: position for position, gap_id in enumerate(gap.id for gap in old.gaps)}
     gaps.sort(key=lambda gap: old_index.get(gap.id, len(old_index)))

@@ -30,12 +30,12 @@ from coursebuilder.mbz.qtypes import (
 )
 from coursebuilder.mbz.sections import Activity
 from coursebuilder.model import (
-    GAP_REF,
     Cloze,
     Description,
     Gap,
     Hint,
     Question,
+    replace_gaps,
 )
 from coursebuilder.moodle import cloze
 from coursebuilder.moodle.codes import (
@@ -220,9 +220,12 @@ class QuestionBank:
         qtype = MOODLE_QTYPE[question.type]
         if isinstance(question, Cloze):
             mark = float(sum(gap.weight for gap in question.gaps))
-            text = writer.html(question.text, "question", "questiontext", qid, ("question", "questiontext"))
             numbers = {gap.id: index for index, gap in enumerate(question.gaps, start=1)}
-            text = GAP_REF.sub(lambda match: f"{{#{numbers[match.group(1)]}}}", text)
+            # Moodle keeps the text with `{#n}` where gap n was. Each gap is replaced in the
+            # Markdown, where its formulas are told apart: `{#n}`, like `{{id}}`, is a brace at
+            # either end to Markdown, so the rendering around it is the same.
+            placed = replace_gaps(question.text, lambda gap_id: f"{{#{numbers[gap_id]}}}")
+            text = writer.html(placed, "question", "questiontext", qid, ("question", "questiontext"))
         else:
             mark = 0.0 if isinstance(question, Description) else float(question.points)
             text = writer.html(question.text, "question", "questiontext", qid, ("question", "questiontext"))

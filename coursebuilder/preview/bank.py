@@ -18,7 +18,7 @@ from coursebuilder.assets import AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.grades import moodle_fraction
 from coursebuilder.markdown import render
-from coursebuilder.model import GAP_REF, Course, Question
+from coursebuilder.model import Course, Question, replace_gaps
 
 TYPE_LABELS = {
     "multichoice": "Multiple choice",
@@ -110,7 +110,7 @@ class _Renderer:
 
     def cloze(self, question: Any) -> Markup:
         """Cloze text with each gap shown as a box named after the gap."""
-        text = GAP_REF.sub(lambda m: f'<span class="gap" data-gap="{m.group(1)}">{m.group(1)}</span>', question.text)
+        text = replace_gaps(question.text, lambda gap_id: f'<span class="gap" data-gap="{gap_id}">{gap_id}</span>')
         return self.markdown(text, question)
 
 

@@ -21,7 +21,6 @@ from typing import Any
 from markupsafe import Markup
 
 from coursebuilder.model import (
-    GAP_REF,
     SCORED_TYPES,
     Cloze,
     Course,
@@ -35,6 +34,7 @@ from coursebuilder.model import (
     Question,
     ShortAnswer,
     TrueFalse,
+    replace_gaps,
 )
 from coursebuilder.scorm import datamodel
 from coursebuilder.scorm.html import ContentRenderer, plain_text
@@ -190,7 +190,7 @@ class QuizBuilder:
         text = question.text
         if isinstance(question, Cloze):
             order = {gap.id: n for n, gap in enumerate(question.gaps)}
-            text = GAP_REF.sub(lambda m: f"XCBGAP{order[m.group(1)]}X", text)
+            text = replace_gaps(text, lambda gap_id: f"XCBGAP{order[gap_id]}X")
         text_html = self.md(question, text, "text")
         view: dict[str, Any] = {
             "index": index,
