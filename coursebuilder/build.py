@@ -112,7 +112,9 @@ def build_course(
     store = renderstore.store_file(cache) if cache is not None else None
     earlier_renders = renderstore.load(store) if store is not None else {}
     keep = cache.with_suffix(".kept") if cache is not None else None
-    context = BuildContext(course, renders=RenderCache(earlier_renders), keep=keep)  # shared, for this build only
+    context = BuildContext(
+        course, renders=RenderCache(earlier_renders), keep=keep, sources=sources
+    )  # shared, for this build only
     prerender_lessons(context, building, options.jobs)
     try:
         if len(groups) == 1:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from coursebuilder.markdown import RenderCache
 from coursebuilder.model import Course
+from coursebuilder.sourcedigests import SourceFiles
 
 if TYPE_CHECKING:
     from coursebuilder.scorm.package import SharedContent, Structure
@@ -30,5 +31,8 @@ class BuildContext:
     keep: Path | None = None
     """A folder where targets may keep what they made for the next build of the course into
     the same output (beside the build cache), or None: keep nothing."""
+    sources: SourceFiles | None = None
+    """The course's files as the build cache hashed them before the load, when the build keeps
+    anything: what a target's kept parts are keyed by."""
     scorm: dict[Structure, SharedContent] = field(default_factory=dict)
     """By SCORM structure: the pages, quiz and files both SCORM versions share (`targets.scorm`)."""

@@ -229,3 +229,32 @@ def test_the_writers_code_covers_every_module_that_shapes_a_share(monkeypatch: p
     """The model, Markdown and the writers all shape a share's XML: each is in its code's hash."""
     shaping = {"mbz/questions.py", "mbz/qtypes.py", "mbz/files.py", "model.py", "markdown.py", "moodle/cloze.py"}
     assert shaping <= set(modules_hashed_by(sharestore.writer_code, monkeypatch))
+
+
+def test_a_question_the_build_did_not_hash_counts_with_its_content(
+    course: Path, tmp_path: Path, written: list[int]
+) -> None:
+    """A share's key takes each question's file as the build hashed it before the load
+    (`SourceFiles`); a question of a file it did not hash counts with its own JSON, so that
+    changing it still writes its share again."""
+    from coursebuilder.loader import load_course
+    from coursebuilder.mbz.backup import build_mbz
+    from coursebuilder.sourcedigests import SourceFiles
+
+    loaded = load_course(course).course
+    assert loaded is not None
+    hashed = SourceFiles.read(course)
+    last_file = loaded.questions[-1].source_file
+    unhashed = SourceFiles({rel: digest for rel, digest in hashed.digests.items() if rel != last_file})
+    keep = tmp_path / "kept"
+    build_mbz(loaded, keep=keep, sources=unhashed)
+    assert written == [1, 2]
+    written.clear()
+    again = build_mbz(loaded, keep=keep, sources=unhashed)
+    assert written == [], "nothing changed: both shares taken from the store"
+    assert again == build_mbz(loaded)
+    changed = loaded.questions[-1].model_copy(update={"general_feedback": "Changed."})
+    edited = loaded.model_copy(update={"questions": [*loaded.questions[:-1], changed]})
+    written.clear()
+    build_mbz(edited, keep=keep, sources=unhashed)
+    assert written == [2], "the question's JSON changed: its share was written again"

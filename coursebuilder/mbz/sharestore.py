@@ -7,7 +7,8 @@ the build cache), that file is kept with a record of what made it:
 
 - the share's key (`backup.share_key`): the tool's version and a hash of its code
   (`writer_code`), the course's settings, the share's quizzes as laid out (ids, names,
-  sections) and every question they hold, in full;
+  sections) and every question they hold, by its id and the hash of the file it was read
+  from as the build hashed it before the load;
 - where each entry lies in the file, and the files its texts stored (for files.xml);
 - each course file its texts embedded, with the hash of its bytes;
 - the hash of the data file.

@@ -45,6 +45,7 @@ class MbzTarget(Target):
                 renders=context.renders,
                 threads=options.workers,
                 keep=context.keep / self.name if context.keep is not None else None,
+                sources=context.sources,
             )
         except PackageProblem as exc:
             moodle = course.info.settings.moodle
