@@ -51,6 +51,19 @@ class Diagnostic:
             raise TypeError("a diagnostic's line or column is not an integer")
         return cls(severity=Severity(item["severity"]), **texts, **numbers)  # type: ignore[arg-type]
 
+    def as_row(self) -> tuple[str, int, int, str, str, str, str]:
+        """The diagnostic as a row of plain values, in field order: what `marshal` writes
+        compactly (`loadcache`); `from_row` reads it back."""
+        return (self.file, self.line, self.column, self.severity.value, self.field, self.message, self.code)
+
+    @classmethod
+    def from_row(cls, row: object) -> Diagnostic:
+        """The diagnostic `as_row` gave, read back from a kept record; a TypeError or ValueError
+        when the record is not one (checked as `from_dict` checks)."""
+        if not isinstance(row, (tuple, list)) or len(row) != len(_FIELDS):
+            raise TypeError("a diagnostic's row of the wrong shape")
+        return cls.from_dict(dict(zip(_FIELDS, row, strict=True)))
+
     def github(self) -> str:
         """Format as a GitHub Actions workflow command (an annotation on the file and line)."""
         kind = "error" if self.severity is Severity.ERROR else "warning"
@@ -62,6 +75,10 @@ class Diagnostic:
         props.append(f"title={_gh_escape(self.code, prop=True)}")
         what = f"{self.field}: {self.message}" if self.field else self.message
         return f"::{kind} {','.join(props)}::{_gh_escape(what)}"
+
+
+_FIELDS = ("file", "line", "column", "severity", "field", "message", "code")
+"""`Diagnostic`'s fields in order: the columns of `as_row`."""
 
 
 def _gh_escape(text: str, prop: bool = False) -> str:

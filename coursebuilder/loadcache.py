@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coursebuilder.diagnostics import Diagnostic, Severity
+from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.htmlsafety import UnsafeHtml
 from coursebuilder.markdown import Reference
 from coursebuilder.renderstore import code_id, package_code_id, read_checked, write_checked
@@ -323,19 +323,14 @@ class KeptChecks:
         now = self.now
         payload = marshal.dumps(
             (
-                [_diagnostic_entry(d) for d in now.texts],
-                [_diagnostic_entry(d) for d in now.plain_formulas],
-                [_diagnostic_entry(d) for d in now.answer_keys],
+                [d.as_row() for d in now.texts],
+                [d.as_row() for d in now.plain_formulas],
+                [d.as_row() for d in now.answer_keys],
                 now.references,
                 now.scans,
             )
         )
         write_checked(self.path, self._header(), payload)
-
-
-def _diagnostic_entry(diagnostic: Diagnostic) -> tuple[str, int, int, str, str, str, str]:
-    d = diagnostic
-    return (d.file, d.line, d.column, d.severity.value, d.field, d.message, d.code)
 
 
 def _load_checks(path: Path, header: dict[str, object]) -> QuestionChecks | None:
@@ -346,9 +341,9 @@ def _load_checks(path: Path, header: dict[str, object]) -> QuestionChecks | None
     try:
         texts, plain, keys, references, scans = marshal.loads(payload)
         found = QuestionChecks(
-            [_diagnostic(entry) for entry in texts],
-            [_diagnostic(entry) for entry in plain],
-            [_diagnostic(entry) for entry in keys],
+            [Diagnostic.from_row(entry) for entry in texts],
+            [Diagnostic.from_row(entry) for entry in plain],
+            [Diagnostic.from_row(entry) for entry in keys],
             [_resolved(entry) for entry in references],
             list(scans),
         )
@@ -357,13 +352,6 @@ def _load_checks(path: Path, header: dict[str, object]) -> QuestionChecks | None
     if not all(type(digest) is bytes for digest in found.scans):
         return None
     return found
-
-
-def _diagnostic(entry: Any) -> Diagnostic:
-    file, line, column, severity, field, message, code = entry
-    if not (type(line) is int and type(column) is int and all(type(v) is str for v in (file, field, message, code))):
-        raise TypeError("a diagnostic of the wrong shape")
-    return Diagnostic(file, line, column, Severity(severity), field, message, code)
 
 
 def _resolved(entry: Any) -> Resolved:

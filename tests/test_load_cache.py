@@ -16,7 +16,7 @@ import pytest
 
 from coursebuilder import buildcache, loadcache, loader, prescan
 from coursebuilder.build import build_course
-from coursebuilder.diagnostics import CourseError, Diagnostic
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity
 from coursebuilder.targets import BuildOptions
 from tests.conftest import EXAMPLE, ROOT, files_of
 
@@ -566,3 +566,27 @@ def test_what_loads_kept_beside_each_build_before_is_removed(course: Path, tmp_p
     assert not any(path.exists() for path in former)
     assert reads_of(course, dist).exists()
     assert cache.exists()
+
+
+def test_a_kept_diagnostic_row_reads_back_or_not_at_all() -> None:
+    """The question checks keep their messages as rows of plain values (`Diagnostic.as_row`):
+    a row reads back as the same diagnostic, and a row of the wrong shape is refused (the
+    store holding it is then not trusted) with the errors `_load_checks` catches."""
+    diagnostic = Diagnostic("quiz/a.yaml", 3, 5, Severity.WARNING, "questions[0].text", "a message", "code")
+    row = diagnostic.as_row()
+    assert marshal.loads(marshal.dumps(row)) == row
+    assert Diagnostic.from_row(marshal.loads(marshal.dumps(row))) == diagnostic
+    assert Diagnostic.from_row(list(row)) == diagnostic
+    wrong = [
+        row[:-1],
+        (*row, "one more"),
+        ("quiz/a.yaml", "3", 5, "warning", "f", "m", "c"),
+        ("quiz/a.yaml", 3, True, "warning", "f", "m", "c"),
+        ("quiz/a.yaml", 3, 5, "fatal", "f", "m", "c"),
+        (b"quiz/a.yaml", 3, 5, "warning", "f", "m", "c"),
+        "not a row",
+        None,
+    ]
+    for bad in wrong:
+        with pytest.raises((TypeError, ValueError)):
+            Diagnostic.from_row(bad)
