@@ -48,7 +48,7 @@ from typing import Any
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.htmlsafety import UnsafeHtml
 from coursebuilder.markdown import Reference
-from coursebuilder.renderstore import code_id, package_code_id, read_checked, write_checked
+from coursebuilder.renderstore import code_id, markdown_it_version, package_code_id, read_checked, write_checked
 from coursebuilder.version import __version__
 from coursebuilder.yamlio import UNSURE
 
@@ -166,11 +166,10 @@ def _load(path: Path, maker: str) -> dict[str, Entry]:
 def scanner_id() -> str | None:
     """What made the kept scans: the tool's version, markdown-it's and the scanning modules'
     code. None when unreadable."""
-    import markdown_it
-
-    return code_id(
-        f"coursebuilder {__version__} scans {_FORMAT}\0markdown-it {markdown_it.__version__}", _SCANNER_MODULES
-    )
+    parser = markdown_it_version()
+    if parser is None:
+        return None
+    return code_id(f"coursebuilder {__version__} scans {_FORMAT}\0markdown-it {parser}", _SCANNER_MODULES)
 
 
 ScanEntry = tuple[list[tuple[int, str]], list[tuple[str, str, int]]] | None
