@@ -9,6 +9,7 @@ import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import unquote
 
 from coursebuilder import limits
@@ -141,6 +142,17 @@ def real_paths(root: Path | str, rels: Iterable[str]) -> list[Path]:
             folders[folder] = os.path.realpath(folder)
         found.append(Path(folders[folder], name))
     return found
+
+
+_V = TypeVar("_V")
+
+
+def by_real_path(root: Path | str, pairs: Iterable[tuple[str, _V]]) -> dict[Path, _V]:
+    """`{real_path(root, rel): value for rel, value in pairs}` (`real_paths`): values to look
+    up by what `resolve` gives (`Asset.path`), whatever path a text reaches the file by."""
+    found = list(pairs)
+    paths = real_paths(root, [rel for rel, _ in found])
+    return dict(zip(paths, [value for _, value in found], strict=True))
 
 
 def _check_case(root: Path, rel: str, ref: str) -> None:

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import IO
 
-from coursebuilder.assets import real_paths
+from coursebuilder.assets import by_real_path
 from coursebuilder.markdown import RenderCache
 from coursebuilder.mbz.archive import Entries, mbz_bytes
 from coursebuilder.mbz.book import write_book
@@ -138,8 +138,7 @@ class Backup:
     @functools.cached_property
     def lesson_links(self) -> dict[Path, str]:
         """`lesson_targets` by the lesson files' real paths (as `Asset.path`), for `FileStore`."""
-        paths = real_paths(self.course.root, [path for path, _ in self.lesson_targets])
-        return dict(zip(paths, [link for _, link in self.lesson_targets], strict=True))
+        return by_real_path(self.course.root, self.lesson_targets)
 
     def job(self, part: int, entries: Entries, renders: RenderCache | None) -> Job:
         ids = self.ids.part(part, PARTS)

@@ -17,7 +17,7 @@ from pathlib import Path
 from lxml import etree
 from lxml import html as lxml_html
 
-from coursebuilder.assets import Asset, AssetProblem, is_external, real_paths, resolve
+from coursebuilder.assets import Asset, AssetProblem, by_real_path, is_external, resolve
 from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.markdown import RenderCache, render
 from coursebuilder.model import GlossaryEntry
@@ -546,8 +546,7 @@ class ContentRenderer:
         """Where a link to `asset` goes when it is a lesson file, whatever the path it is
         reached by (None when it is not a lesson)."""
         if self._lessons_by_path is None:
-            paths = real_paths(self.root, self.lesson_targets)
-            self._lessons_by_path = dict(zip(paths, self.lesson_targets.values(), strict=True))
+            self._lessons_by_path = by_real_path(self.root, self.lesson_targets.items())
         return self._lessons_by_path.get(asset.path)
 
     def _resolve(self, source_file: str, ref: str) -> Asset | AssetProblem:
