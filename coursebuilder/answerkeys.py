@@ -20,7 +20,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from coursebuilder.diagnostics import Diagnostic, warning
 from coursebuilder.model import (
@@ -52,6 +52,8 @@ KEY_LONGER_CHARS = 15
 longer than the longest distractor."""
 
 _STARS = re.compile(r"(?<!\\)\*+")
+_SOLID = re.compile(r"\b(" + "|".join(SOLID_PREFIXES) + r")(\w{4,})", re.IGNORECASE)
+_WORD_BREAKS = re.compile(r"[\s-]+")
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 _MARKUP = re.compile(r"[*_`~\[\]()!#>]|\{[^}]*\}")
 
@@ -67,9 +69,13 @@ def matches(response: str, pattern: str, case_sensitive: bool) -> bool:
 
 def first_match(response: str, patterns: Sequence[str], case_sensitive: bool) -> int | None:
     """Index of the answer Moodle grades `response` with (the first that matches), or None."""
+    return _first_match(response, [_compiled(pattern, case_sensitive) for pattern in patterns])
+
+
+def _first_match(response: str, compiled: Sequence[re.Pattern[str]]) -> int | None:
     response = unicodedata.normalize("NFC", response.strip(PHP_TRIM)).strip(PHP_TRIM)  # PARAM_RAW_TRIMMED, NFC, trim
-    for index, pattern in enumerate(patterns):
-        if _compiled(pattern, case_sensitive).match(response) is not None:
+    for index, pattern in enumerate(compiled):
+        if pattern.match(response) is not None:
             return index
     return None
 
@@ -90,9 +96,9 @@ def clean_key(pattern: str) -> str:
 # --------------------------------------------------------------------------- what students type
 
 
-@dataclass(frozen=True)
-class Variant:
-    """A response a student who knows the answer may type, and why it is plausible."""
+class Variant(NamedTuple):
+    """A response a student who knows the answer may type, and why it is plausible (a tuple:
+    a course has tens of thousands of them)."""
 
     text: str
     why: str
@@ -124,7 +130,7 @@ def _name_variants(name: str) -> Iterator[Variant]:
 
 
 def _abbreviation(text: str) -> str:
-    letters = [w[0] for w in re.split(r"[\s-]+", text) if w and w.lower() not in SMALL_WORDS and w[0].isalpha()]
+    letters = [w[0] for w in _WORD_BREAKS.split(text) if w and w.lower() not in SMALL_WORDS and w[0].isalpha()]
     return "".join(letters).upper() if len(letters) >= 3 else ""
 
 
@@ -133,7 +139,7 @@ def _spelling_variants(text: str) -> Iterator[Variant]:
     if "-" in text:
         yield Variant(text.replace("-", " "), "space for hyphen")
         yield Variant(text.replace("-", ""), "written solid")
-    for match in re.finditer(r"\b(" + "|".join(SOLID_PREFIXES) + r")(\w{4,})", text, re.IGNORECASE):
+    for match in _SOLID.finditer(text):
         head, tail = text[: match.start()], text[match.end() :]
         prefix, rest = match.group(1), match.group(2)
         yield Variant(f"{head}{prefix}-{rest}{tail}", "hyphen after the prefix")
@@ -157,13 +163,15 @@ def student_variants(key: str, case_sensitive: bool, aliases: Sequence[str], que
     named = person_name(key)
     if named:
         found += list(_name_variants(key))
-    asked = question_text.casefold()
-    for alias in aliases:
-        if re.search(r"(?<!\w)" + re.escape(alias.casefold()) + r"(?!\w)", asked) is None:
-            found.append(Variant(alias, "the glossary's alias"))
-    abbreviation = next((a for a in aliases if a.isupper() and " " not in a), "") or _abbreviation(key)
-    if abbreviation and not named and " " in key and abbreviation != key:
-        found.append(Variant(f"{key} ({abbreviation})", "abbreviation in parentheses"))
+    if aliases:
+        asked = question_text.casefold()
+        for alias in aliases:
+            if re.search(r"(?<!\w)" + re.escape(alias.casefold()) + r"(?!\w)", asked) is None:
+                found.append(Variant(alias, "the glossary's alias"))
+    if not named and " " in key:
+        abbreviation = next((a for a in aliases if a.isupper() and " " not in a), "") or _abbreviation(key)
+        if abbreviation and abbreviation != key:
+            found.append(Variant(f"{key} ({abbreviation})", "abbreviation in parentheses"))
     seen: set[str] = set()
     unique: list[Variant] = []
     for variant in found:
@@ -260,6 +268,7 @@ def _text_keys(
     path: str,
 ) -> Iterator[Diagnostic]:
     patterns = [a.text for a in answers]
+    compiled = [_compiled(pattern, case_sensitive) for pattern in patterns]
     reported: set[str] = set()
     for answer in answers:
         if not math.isclose(answer.grade, 100):
@@ -267,14 +276,15 @@ def _text_keys(
         key = clean_key(answer.text)
         if not key:
             continue
-        aliases = [n for n in names.get(key.casefold(), []) if n.casefold() != key.casefold()]
-        file, line, column = _at(answer, "text")
+        folded = key.casefold()
+        aliases = [n for n in names.get(folded, []) if n.casefold() != folded]
         for variant in student_variants(key, case_sensitive, aliases, question.text):
-            caught = first_match(variant.text, patterns, case_sensitive)
+            caught = _first_match(variant.text, compiled)
             grade = answers[caught].grade if caught is not None else 0.0
             if grade >= 100 - 1e-9 or variant.text in reported:
                 continue
             reported.add(variant.text)
+            file, line, column = _at(answer, "text")
             by = f'caught by answer[{caught}] "{patterns[caught]}"' if caught is not None else "no answer matches"
             yield warning(
                 file,
@@ -356,12 +366,16 @@ def _key_longer(
 ) -> Iterator[Diagnostic]:
     """A key much longer than every distractor gives itself away."""
     keys = [n for n, g in enumerate(grades) if g >= 100 - 1e-9]
-    others = [len(_plain(t)) for t, g in zip(texts, grades, strict=True) if g <= 0]
-    if len(keys) != 1 or not others:
+    if len(keys) != 1:
         return
-    longest = max(others)
     size = len(_plain(texts[keys[0]]))
-    if size >= KEY_LONGER_RATIO * longest and size - longest >= KEY_LONGER_CHARS:
+    longest = -1
+    for text, grade in zip(texts, grades, strict=True):
+        if grade <= 0:  # a distractor; the first long enough ends the search (`_plain` costs)
+            longest = max(longest, len(_plain(text)))
+            if size < KEY_LONGER_RATIO * longest or size - longest < KEY_LONGER_CHARS:
+                return
+    if longest >= 0:
         file, line, column = _at(answers[keys[0]], "text")
         yield warning(
             file,

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coursebuilder.answerkeys import clean_key, first_match, glossary_names, student_variants
+from coursebuilder.answerkeys import check_question, clean_key, first_match, glossary_names, student_variants
 from coursebuilder.cli import main
 from coursebuilder.loader import load_course
-from coursebuilder.model import Cloze, Course, ShortAnswer
+from coursebuilder.model import Choice, Cloze, Course, MultiChoice, ShortAnswer
 from tests.moodle_semantics import moodle_shortanswer_grade
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -214,3 +214,31 @@ def test_question_bank_page_shows_each_warning_next_to_its_question() -> None:
     assert shown("prinsip-jamak") and shown("prinsip-jamak")[0].endswith("[negative-wipeout]")
     assert [item.rsplit("[", 1)[1] for item in shown("celah")] == ["partial-number]", "key-first]", "negative-wipeout]"]
     assert shown("lsm-fair") == [] and shown("urutan-disengaja") == []
+
+
+def _choices(key: str, *others: tuple[str, float]) -> MultiChoice:
+    answers = [Choice(text=text, grade=grade) for text, grade in others] + [Choice(text=key, grade=100)]
+    return MultiChoice(type="multichoice", id="q", text="Pilih.", lesson="l", answers=answers)
+
+
+@pytest.mark.parametrize(
+    ("key", "others", "warns"),
+    [
+        # "Longer by a wide margin": 1.5 times and 15 characters longer than the longest distractor.
+        ("k" * 45, [("d" * 30, 0)], True),  # exactly 1.5× and 15 longer
+        ("k" * 46, [("d" * 31, 0)], False),  # 15 longer, under 1.5×
+        ("k" * 24, [("d" * 10, 0)], False),  # 2.4×, 14 longer
+        ("k" * 45, [("d" * 10, 0), ("d" * 30, 0)], True),  # the longest is the later one
+        ("k" * 45, [("d" * 10, 0), ("d" * 31, 0)], False),
+        ("k" * 45, [("d" * 31, 0), ("d" * 10, 0)], False),
+        ("k" * 45, [("d" * 40, 50), ("d" * 10, 0)], True),  # partial credit is no distractor
+        ("k" * 45, [("d" * 40, 50)], False),  # and with no distractor at all there is no margin
+        ("**" + "k" * 44 + "**", [("d" * 30, 0)], False),  # markup is not read: 44 characters
+        ("k" * 45, [("`" + "d" * 30 + "`", 0)], True),
+    ],
+)
+def test_key_longest_needs_both_margins_over_the_longest_distractor(
+    key: str, others: list[tuple[str, float]], warns: bool
+) -> None:
+    found = [d.code for d in check_question(_choices(key, *others), {})]
+    assert found == (["key-longest"] if warns else []), found
