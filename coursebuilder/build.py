@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -47,6 +47,12 @@ def check_targets(course: Course, targets: Sequence[Target]) -> list[Diagnostic]
     return [diag for target in targets for diag in target.check(course)]
 
 
+def _checks_of_targets(names: Sequence[str]) -> Callable[[Course], list[Diagnostic]]:
+    """`check_targets` of the targets named (or enabled), for the load to run while its forked
+    checks finish (`loader.load_course`); an unknown name raises CourseError from the load."""
+    return lambda course: check_targets(course, select_targets(course, names))
+
+
 @paused_gc()
 def validate_course(
     root: Path | str, target_names: Sequence[str] = (), *, keep_beside: Path | None = None
@@ -57,12 +63,15 @@ def validate_course(
     what loaded even when the sources have errors, so that one run reports everything.
 
     The load keeps what it can reuse beside `keep_beside` (see `loader.load_course`)."""
-    result = load_course(root, prescan_min_chars=_prescan_from(None), keep_beside=keep_beside)
-    course, diagnostics = result.course, result.diagnostics
-    if course is None:
-        return course, diagnostics
-    targets = select_targets(course, target_names)
-    return course, sort_diagnostics([*diagnostics, *under_course(root, check_targets(course, targets))])
+    result = load_course(
+        root,
+        prescan_min_chars=_prescan_from(None),
+        keep_beside=keep_beside,
+        more_checks=_checks_of_targets(target_names),
+    )
+    if result.course is None:
+        return None, result.diagnostics
+    return result.course, sort_diagnostics([*result.diagnostics, *result.more_diagnostics])
 
 
 @paused_gc()  # targets walk the whole model; the collector would too, again and again
@@ -95,9 +104,13 @@ def build_course(
     if cache is not None and keep_beside is not None:  # both or neither
         buildcache.drop_former_files(cache)
         cachefolder.mark_used(keep_beside)
-    course, warnings = load_or_raise(root, prescan_min_chars=_prescan_from(options.jobs), keep_beside=keep_beside)
+    course, problems = load_or_raise(
+        root,
+        prescan_min_chars=_prescan_from(options.jobs),
+        keep_beside=keep_beside,
+        more_checks=_checks_of_targets(target_names),
+    )
     targets = select_targets(course, target_names)
-    problems = warnings + under_course(root, check_targets(course, targets))
     if any(d.severity is Severity.ERROR or strict for d in problems):
         raise CourseError(problems)
     course_dir = Path(out_dir) / course.info.id

@@ -62,6 +62,7 @@ def check_course(
     kept: KeptScans | None = None,
     kept_checks: KeptChecks | None = None,
     unused_terms: Callable[[], list[Diagnostic]] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[Diagnostic]:
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
     `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
@@ -76,7 +77,9 @@ def check_course(
     given this check's scans, for the next build). `kept_checks` holds the question checks of
     the last build, taken when the files they depend on did not change (and given this
     check's, for the next build). `unused_terms` gives `find_unused_terms` of the course's
-    lessons and glossary, when the loader found them meanwhile.
+    lessons and glossary, when the loader found them meanwhile. `meanwhile` is the caller's
+    own work on the loaded course (the targets' checks): it runs while the forked child
+    finishes, or after every check here when nothing is forked.
 
     A question read on the fast path learns its lines when a message first asks, and the
     plain-formula and trimmed-answer checks take the line of an answer only once its question
@@ -131,6 +134,11 @@ def check_course(
         assets = _Assets(source_bytes)
         texts = _check_texts(documents[:first_question], root, ours, assets)
         warnings = list(_warnings(course, unused_terms))
+        # Before the child's checks only when they run in the child: the line a check names
+        # may depend on what the checks before it in the same process located.
+        if forked.forked and meanwhile is not None:
+            meanwhile()
+            meanwhile = None
         glossary, later_texts, later_assets, plain_formulas, answer_keys, later_scans = forked.result()
         kept.absorb(later_scans)
         question_texts = list(itertools.chain(*first_texts, *later_texts))
@@ -143,6 +151,8 @@ def check_course(
         )
         for path, size in [*question_assets.counted.items(), *later_assets.counted.items()]:
             assets.count(path, size)
+    if meanwhile is not None:
+        meanwhile()
     if kept_checks is not None:
         kept_checks.keep(found)
     after = [*found.plain_formulas, *warnings, *found.answer_keys]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -76,11 +76,17 @@ class LoadResult:
 
     course: Course | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    more_diagnostics: list[Diagnostic] = field(default_factory=list)
+    """What the caller's `more_checks` found, apart."""
 
 
 @paused_gc()
 def load_course(
-    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING, keep_beside: Path | None = None
+    root: Path | str,
+    *,
+    prescan_min_chars: int | None = WORTH_FORKING,
+    keep_beside: Path | None = None,
+    more_checks: Callable[[Course], list[Diagnostic]] | None = None,
 ) -> LoadResult:
     """Load and check the course in `root`; never raises for problems in the source.
 
@@ -90,6 +96,9 @@ def load_course(
     kept beside `keep_beside` (`buildcache.load_cache_file`) for the next load, and those of the files
     and texts that did not change since are taken from there (see `loadcache`); None: nothing
     is kept.
+
+    `more_checks(course)` is the caller's check of a course that loaded (the targets'): it runs
+    on this process while the load's forked checks finish (see `checks.check_course`).
     """
     root = Path(root)
     diags: list[Diagnostic] = []
@@ -138,6 +147,12 @@ def load_course(
     course.locate(COURSE_FILE, 1)
     read = [(COURSE_FILE, info_text), (GLOSSARY_FILE, glossary_text), *zip(quiz_names, quiz_texts, strict=True)]
     kept_checks = KeptChecks(checks_file(keep_beside) if keep_beside is not None else None, root, read)
+    more: list[Diagnostic] = []
+
+    def run_more_checks() -> None:
+        if more_checks is not None and course is not None:
+            more.extend(more_checks(course))
+
     diags.extend(
         check_course(
             course,
@@ -151,12 +166,13 @@ def load_course(
             kept=kept_scans,
             kept_checks=kept_checks,
             unused_terms=unused_terms.result,
+            meanwhile=run_more_checks,
         )
     )
     scans.close()
     kept_scans.save()
     kept_checks.save()
-    return LoadResult(course, under_course(root, diags))
+    return LoadResult(course, under_course(root, diags), under_course(root, more))
 
 
 def under_course(root: Path | str, diags: Iterable[Diagnostic]) -> list[Diagnostic]:
@@ -190,13 +206,18 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def load_or_raise(
-    root: Path | str, *, prescan_min_chars: int | None = WORTH_FORKING, keep_beside: Path | None = None
+    root: Path | str,
+    *,
+    prescan_min_chars: int | None = WORTH_FORKING,
+    keep_beside: Path | None = None,
+    more_checks: Callable[[Course], list[Diagnostic]] | None = None,
 ) -> tuple[Course, list[Diagnostic]]:
-    """Load the course; raise CourseError when there is any error (warnings are returned)."""
-    result = load_course(root, prescan_min_chars=prescan_min_chars, keep_beside=keep_beside)
+    """Load the course; raise CourseError when the load finds any error. Warnings are returned,
+    then what `more_checks` found (which an error of the load leaves out)."""
+    result = load_course(root, prescan_min_chars=prescan_min_chars, keep_beside=keep_beside, more_checks=more_checks)
     if result.course is None or any(d.severity.value == "error" for d in result.diagnostics):
         raise CourseError(result.diagnostics)
-    return result.course, result.diagnostics
+    return result.course, result.diagnostics + result.more_diagnostics
 
 
 # --------------------------------------------------------------------------- files

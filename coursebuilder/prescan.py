@@ -117,6 +117,11 @@ class ForkedCall:
         self._function = function
         self._child = _Child.start([""], lambda _: function()) if fork and may_fork() else None
 
+    @property
+    def forked(self) -> bool:
+        """Whether a child is working on it (until the result is taken)."""
+        return self._child is not None
+
     def result(self) -> Any:
         """The result (waits for the child)."""
         child, self._child = self._child, None

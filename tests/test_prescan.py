@@ -429,6 +429,64 @@ def test_the_checks_without_scans_run_in_a_child(name: str, monkeypatch: pytest.
 
 
 @pytest.mark.usefixtures("quiz_child")
+@pytest.mark.parametrize(("min_chars", "order"), [(0, ["targets", "child"]), (None, ["child", "targets"])])
+def test_the_targets_check_while_the_checks_child_works(
+    min_chars: int | None, order: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The caller's checks (the targets') fill the time this process would wait for the child
+    that checks the answer keys; with no child they come after every check of the load. Either
+    way the same lines are reported (see below)."""
+    happened: list[str] = []
+    real_result = prescan.ForkedCall.result
+
+    def result(call: prescan.ForkedCall) -> Any:
+        found = real_result(call)
+        if isinstance(found, tuple) and len(found) == 6:  # the checks' child (`elsewhere`)
+            happened.append("child")
+        return found
+
+    def target_checks(course: object) -> list[Diagnostic]:
+        happened.append("targets")
+        return []
+
+    monkeypatch.setattr(prescan.ForkedCall, "result", result)
+    assert load_course(DEFECTS, prescan_min_chars=min_chars, more_checks=target_checks).course is not None
+    assert happened == order
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_targets_checked_beside_the_child_report_as_in_one_process(
+    write_course: WriteCourse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`validate` and `build` give the targets' messages with the load's, forked or not; a
+    build with errors reports the load's alone."""
+    from coursebuilder import build
+    from coursebuilder.diagnostics import CourseError
+    from coursebuilder.targets import BuildOptions
+
+    tagged = write_course(
+        {
+            "quiz/tags.yaml": "defaults: {lesson: practice}\nquestions:\n  - {id: t1, type: truefalse, text: T, correct: true, tags: ['a<b']}\n"
+        }
+    )
+
+    def reports(min_chars: int | None) -> tuple[list[str], list[str], list[str]]:
+        monkeypatch.setattr(build, "_prescan_from", lambda jobs: min_chars)
+        validated = [d.format() for d in build.validate_course(DEFECTS)[1]]
+        with pytest.raises(CourseError) as refused:
+            build.build_course(DEFECTS, tmp_path / "dist", ["moodle"], BuildOptions(cache=False))
+        _, warned = build.build_course(tagged, tmp_path / "dist", ["moodle"], BuildOptions(cache=False))
+        return validated, [d.format() for d in refused.value.diagnostics], [d.format() for d in warned]
+
+    serial = reports(None)
+    assert reports(0) == serial
+    validated, refused, warned = serial
+    assert any(line.endswith("[moodle-cloze]") for line in validated)
+    assert not any(line.endswith("[moodle-cloze]") for line in refused)
+    assert any(line.endswith("[moodle-tag]") for line in warned)
+
+
+@pytest.mark.usefixtures("quiz_child")
 def test_assets_of_texts_checked_in_the_child_count_against_the_course_limit(
     write_course: WriteCourse, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
