@@ -13,7 +13,7 @@ from lxml import etree
 from coursebuilder.build import build_course
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.exchange import moodlexml
-from coursebuilder.exchange.bank import Span, groups, pieces
+from coursebuilder.exchange.bank import WHOLE, Span, groups, pieces
 from coursebuilder.exchange.gift import GiftWriter, gift_text
 from coursebuilder.exchange.moodlexml import QuestionWriter, questions_xml, questions_xml_chunks, questions_xml_part
 from coursebuilder.exchange.text import Renderer
@@ -69,7 +69,7 @@ def test_a_split_bank_is_the_bank_of_one_process(
     assert split == serial
 
 
-def test_the_child_writes_the_later_half(tmp_path: Path, parses: list[str], split_any_bank: None) -> None:
+def test_the_child_writes_the_later_questions(tmp_path: Path, parses: list[str], split_any_bank: None) -> None:
     """The later questions' texts are not rendered here: the child did (the saving)."""
     course = load(EXAMPLE)
     build(EXAMPLE, tmp_path / "serial", jobs=1)
@@ -77,11 +77,47 @@ def test_the_child_writes_the_later_half(tmp_path: Path, parses: list[str], spli
     parses.clear()
     build(EXAMPLE, tmp_path / "split", jobs=2)
     ordered = [question for group in groups(course) for question in group.questions]
-    half = len(ordered) // 2
-    first, later = ({q.text for q in part} & parsed_serially for part in (ordered[:half], ordered[half:]))
+    ours = moodle.our_share(len(ordered), len(course.glossary.entries))
+    first, later = ({q.text for q in part} & parsed_serially for part in (ordered[:ours], ordered[ours:]))
     assert first and later
     assert first <= set(parses)
     assert not later & set(parses)
+
+
+def test_our_gift_is_made_before_waiting_for_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_any_bank: None
+) -> None:
+    """This process writes the glossary and all of its own part (XML and GIFT) before it takes
+    the child's: the child has as long as that to finish."""
+    happened: list[str] = []
+    parent = os.getpid()
+    real_part, real_result = GiftWriter.part, moodle.LaterHalf._result
+
+    def part(writer: GiftWriter, course: Course, span: Span = WHOLE) -> object:
+        if os.getpid() == parent:
+            happened.append("our gift")
+        return real_part(writer, course, span)
+
+    def result(later: moodle.LaterHalf) -> tuple[bytes, object]:
+        happened.append("the child's part")
+        return real_result(later)  # type: ignore[return-value]
+
+    monkeypatch.setattr(GiftWriter, "part", part)
+    monkeypatch.setattr(moodle.LaterHalf, "_result", result)
+    build_course(EXAMPLE, tmp_path, ["moodle"], BuildOptions(jobs=2, cache=False))
+    assert happened[0] == "our gift" and "the child's part" in happened
+
+
+@pytest.mark.parametrize("questions", [2_000, 20_000, 100_000])
+def test_our_share_leaves_the_glossary_to_this_process(questions: int) -> None:
+    """With no glossary this process takes about half (a little more: the child's part still
+    has to come back); the larger the glossary it writes, the fewer questions it takes, never
+    fewer than none."""
+    alone = moodle.our_share(questions, 0)
+    assert questions // 2 <= alone <= questions * 0.52
+    shares = [moodle.our_share(questions, entries) for entries in (0, 100, 1_000, 10_000, 10 * questions)]
+    assert shares == sorted(shares, reverse=True) and shares[0] > shares[-2]
+    assert shares[-1] == 0
 
 
 def _write_fails() -> None:
@@ -143,7 +179,7 @@ def test_spans_cut_anywhere_join_into_the_whole_bank(name: str) -> None:
         first, later = Span(0, cut), Span(cut)
         rest = partial(b"".join, questions_xml_part(course, renderer, later))
         assert b"".join(questions_xml_chunks(course, renderer, first, rest)) == whole_xml
-        assert gift_text(course, renderer, first, partial(writer.part, course, later)) == whole_gift
+        assert writer.document(course, [writer.part(course, first), writer.part(course, later)]) == whole_gift
         categories = [piece.group.names for span in (first, later) for piece in pieces(course, span) if piece.starts]
         assert categories == [group.names for group in groups(course)]
 

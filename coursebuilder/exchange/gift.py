@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from coursebuilder.exchange.bank import WHOLE, Span, category_path, pieces
@@ -276,13 +276,7 @@ def _carried_texts(question: Question) -> list[tuple[str, bool]]:
     return [(text, inline) for text, inline in texts if text]
 
 
-def gift_text(
-    course: Course, renderer: Renderer, span: Span = WHOLE, rest: Callable[[], GiftPart] | None = None
-) -> str:
-    """The text of questions.gift.txt: the questions of `span` written here, and `rest` giving
-    the part of those after it (made in another process, say)."""
+def gift_text(course: Course, renderer: Renderer) -> str:
+    """The text of questions.gift.txt (a large bank's is written in parts: `GiftWriter.part`)."""
     writer = GiftWriter(renderer)
-    parts = [writer.part(course, span)]
-    if rest is not None:
-        parts.append(rest())
-    return writer.document(course, parts)
+    return writer.document(course, [writer.part(course)])
