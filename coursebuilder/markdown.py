@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from coursebuilder import nativemarkdown
-from coursebuilder.formulas import mathml, moodle
+from coursebuilder.formulas import moodle
 from coursebuilder.formulas.notation import MathForm, add_dollarmath
 from coursebuilder.htmlescape import escape_html
 
@@ -62,9 +62,17 @@ def _escape_plain(text: str) -> str:
 
 MathStyle = Literal["moodle", "mathml"]
 """How formulas are written: `\\( \\)`/`\\[ \\]` for Moodle's filters, or MathML."""
+
+
+def _mathml_html(tex: str, display: bool) -> str:
+    from coursebuilder.formulas import mathml  # and lxml: only a build that writes MathML needs them
+
+    return mathml.formula_html(tex, display)
+
+
 _MATH_FORMS: dict[str, MathForm] = {
     "moodle": MathForm(moodle.formula_html, moodle.needs_protection, moodle.protect),
-    "mathml": MathForm(mathml.formula_html),
+    "mathml": MathForm(_mathml_html),
 }
 
 

@@ -30,6 +30,7 @@ def test_commands_in_a_longer_process_leave_the_collector_on(command: list[str],
             ["validate", str(SKELETON), "--no-cache"],  # a real check, not a kept report
             [
                 "jinja2",
+                "lxml",
                 "latex2mathml",
                 "coursebuilder.cc.package",
                 "coursebuilder.mbz.backup",

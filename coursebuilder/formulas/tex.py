@@ -11,10 +11,6 @@ from __future__ import annotations
 import functools
 import re
 
-from lxml import etree
-
-from coursebuilder.safexml import parse_xml_bytes
-
 CHEMISTRY = frozenset({r"\ce", r"\pu"})
 """mhchem's commands: no maintained Python converter to MathML exists."""
 MACROS = frozenset({r"\newcommand", r"\renewcommand", r"\def", r"\newenvironment", r"\DeclareMathOperator"})
@@ -119,6 +115,10 @@ def problem(tex: str) -> str | None:
 
 def _unknown_command(mathml: str) -> str | None:
     """latex2mathml writes a command it does not know as its name, in an `<mi>` or `<mo>`."""
+    from lxml import etree  # with latex2mathml: only for a course with formulas
+
+    from coursebuilder.safexml import parse_xml_bytes
+
     root = parse_xml_bytes(mathml.encode(), "MathML")
     for element in root.iter():
         if not isinstance(element.tag, str) or etree.QName(element).localname == "mtext":
