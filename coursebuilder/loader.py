@@ -148,11 +148,6 @@ def load_course(
     read = [(COURSE_FILE, info_text), (GLOSSARY_FILE, glossary_text), *zip(quiz_names, quiz_texts, strict=True)]
     kept_checks = KeptChecks(checks_file(keep_beside) if keep_beside is not None else None, root, read)
     more: list[Diagnostic] = []
-
-    def run_more_checks() -> None:
-        if more_checks is not None and course is not None:
-            more.extend(more_checks(course))
-
     diags.extend(
         check_course(
             course,
@@ -166,7 +161,7 @@ def load_course(
             kept=kept_scans,
             kept_checks=kept_checks,
             unused_terms=unused_terms.result,
-            meanwhile=run_more_checks,
+            meanwhile=(lambda: more.extend(more_checks(course))) if more_checks is not None else None,
         )
     )
     scans.close()

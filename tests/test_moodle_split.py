@@ -91,19 +91,19 @@ def test_our_gift_is_made_before_waiting_for_the_child(
     the child's: the child has as long as that to finish."""
     happened: list[str] = []
     parent = os.getpid()
-    real_part, real_result = GiftWriter.part, moodle.LaterHalf._result
+    real_part, real_result = GiftWriter.part, moodle.LaterPart._result
 
     def part(writer: GiftWriter, course: Course, span: Span = WHOLE) -> object:
         if os.getpid() == parent:
             happened.append("our gift")
         return real_part(writer, course, span)
 
-    def result(later: moodle.LaterHalf) -> tuple[bytes, object]:
+    def result(later: moodle.LaterPart) -> tuple[bytes, object]:
         happened.append("the child's part")
         return real_result(later)  # type: ignore[return-value]
 
     monkeypatch.setattr(GiftWriter, "part", part)
-    monkeypatch.setattr(moodle.LaterHalf, "_result", result)
+    monkeypatch.setattr(moodle.LaterPart, "_result", result)
     build_course(EXAMPLE, tmp_path, ["moodle"], BuildOptions(jobs=2, cache=False))
     assert happened[0] == "our gift" and "the child's part" in happened
 

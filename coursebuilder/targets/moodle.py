@@ -31,8 +31,8 @@ GLOSSARY_FILE = "glossary.xml"
 GIFT_FILE = "questions.gift.txt"
 
 BANK_WORTH_FORKING = 2_000
-"""Questions from which the later half of the bank is written in a forked child (a tenth of a
-second of work or more each half; for fewer, the fork costs more than it saves)."""
+"""Questions from which the later part of the bank is written in a forked child (a tenth of a
+second of work or more each part; for fewer, the fork costs more than it saves)."""
 
 Outputs = dict[str, Callable[[], Iterable[bytes]]]
 """The target's files in the order they are written: name → its bytes, in pieces."""
@@ -66,7 +66,7 @@ def build_moodle(
     context: BuildContext, out_dir: Path, options: BuildOptions, min_questions: int | None = None
 ) -> list[Artifact]:
     """Write the moodle folder: on two cores for a bank of `min_questions` (by default
-    `BANK_WORTH_FORKING`) or more questions (see `LaterHalf`)."""
+    `BANK_WORTH_FORKING`) or more questions (see `LaterPart`)."""
     # The writers are imported here: `validate` needs only the checks.
     from coursebuilder.exchange.gift import GiftWriter, gift_text
     from coursebuilder.exchange.glossary import glossary_xml
@@ -88,8 +88,8 @@ def build_moodle(
         }
     else:
         split = our_share(count, len(course.glossary.entries))
-        first, later = Span(0, split), LaterHalf(context, renderer, Span(split), options.cache)
-        # Made while the child writes the XML and GIFT of the later half, before waiting for it.
+        first, later = Span(0, split), LaterPart(context, renderer, Span(split), options.cache)
+        # Made while the child writes the XML and GIFT of the later part, before waiting for it.
         glossary = glossary_xml(course, renderer)
         gift = GiftWriter(renderer)
         gift_first = gift.part(course, first)
@@ -119,7 +119,7 @@ def our_share(questions: int, entries: int) -> int:
     return min(questions, max(0, round(share)))
 
 
-class LaterHalf:
+class LaterPart:
     """The XML and GIFT of the later questions of a large bank, written in a forked child.
 
     This process writes the glossary and the first questions meanwhile, and puts the child's
