@@ -238,11 +238,10 @@ def _check_lessons(course: Course, found: list[Lesson], unreadable: set[str] | f
             )
     listed: set[str] = set()
     for index, lesson_id in enumerate(info.lessons):
-        line = _item_line(info, "lessons", index)
         if lesson_id in listed:
             yield error(
                 COURSE_FILE,
-                line,
+                _item_line(info, "lessons", index),  # only for a message: a fast read learns its lines then
                 field=f"lessons[{index}]",
                 message=f"lesson {lesson_id!r} is listed twice",
                 code="duplicate-id",
@@ -251,7 +250,7 @@ def _check_lessons(course: Course, found: list[Lesson], unreadable: set[str] | f
         if lesson_id not in seen and lesson_id not in unreadable:
             yield error(
                 COURSE_FILE,
-                line,
+                _item_line(info, "lessons", index),
                 field=f"lessons[{index}]",
                 message=f"no lesson file has id {lesson_id!r} (looked in lessons/*.md)",
                 code="reference",

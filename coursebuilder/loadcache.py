@@ -53,7 +53,7 @@ from coursebuilder.version import __version__
 from coursebuilder.yamlio import UNSURE
 
 _FORMAT = 1
-_READER_MODULES = ("yamlio.py",)
+_READER_MODULES = ("yamlio.py", "yamltypes.py")
 """The package's modules whose code decides what the fast path reads from a text."""
 _SCANNER_MODULES = ("htmlsafety.py", "markdown.py", "nativemarkdown.py", "htmlescape.py")
 """The package's modules whose code decides what a scan finds."""
@@ -81,13 +81,18 @@ def scans_file(cache_file: Path) -> Path:
 def reader_id() -> str | None:
     """What made the kept values: the versions of the tool, of the libraries that read YAML or
     validate it, of Python and `marshal`, and the fast path's code. None when unreadable."""
+    from importlib.metadata import PackageNotFoundError, version
+
     import pydantic
-    import yaml
     import yaml_rs
 
+    try:
+        pyyaml = version("PyYAML")  # from its metadata: the fast path never imports PyYAML
+    except PackageNotFoundError:
+        return None
     versions = (
         f"coursebuilder {__version__} reads {_FORMAT}\0yaml-rs {getattr(yaml_rs, '__version__', '?')}"
-        f"\0PyYAML {yaml.__version__}\0pydantic {pydantic.VERSION}"
+        f"\0PyYAML {pyyaml}\0pydantic {pydantic.VERSION}"
         f"\0python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
     )
     return code_id(versions, _READER_MODULES)

@@ -107,7 +107,7 @@ def load_course(
         return LoadResult(None, under_course(root, [error(COURSE_FILE, 0, field="", message=msg, code="missing-file")]))
     reader = _Reader(root, diags)
     info_text = reader.read(COURSE_FILE)
-    info = _load_model(reader, COURSE_FILE, info_text, CourseInfo)
+    info = _load_course_info(reader, COURSE_FILE, info_text)
     glossary_text = reader.read(GLOSSARY_FILE) if (root / GLOSSARY_FILE).is_file() else None
     glossary_data = _GlossaryParse(glossary_text, fork=prescan_min_chars is not None)
     unreadable: set[str] = set()
@@ -382,13 +382,13 @@ def _read_or_problem(text: str) -> tuple[bool, Any, str | None, int, int]:
 
 def _load_glossary(reader: _Reader, parse: _GlossaryParse, name: str) -> GlossaryFile | None:
     """The glossary: validated as read on the fast path, its lines learned when a message
-    first needs one (`_GlossarySite`); else validated from data with line marks, read again
+    first needs one (`_FileSite`); else validated from data with line marks, read again
     when the fast path's data fails validation, so that each problem is located."""
     fast, data = parse.result(reader, name)
     if fast:
         glossary = _fast_model(GlossaryFile, data)
         if glossary is not None:
-            _GlossarySite(name, parse.text or "", glossary)
+            _glossary_site(name, parse.text or "", glossary)
             return glossary
         data = _parse(reader, name, parse.text or "")
     if data is _FAILED:
@@ -400,24 +400,52 @@ def _load_glossary(reader: _Reader, parse: _GlossaryParse, name: str) -> Glossar
     return glossary
 
 
-class _GlossarySite:
-    """A glossary read on the fast path: it learns its lines, and its entries theirs, when a
-    message first needs one, exactly as the slow path records them."""
+class _FileSite:
+    """A file read on the fast path (the glossary, course.yaml): its model, and the models in
+    it (`parts`, each with its field path), learn their lines when a message first needs one,
+    exactly as the slow path records them."""
 
-    def __init__(self, name: str, text: str, glossary: GlossaryFile) -> None:
+    def __init__(self, name: str, text: str, model: Model, parts: list[tuple[Model, str]]) -> None:
         self.name, self.text = name, text
-        self.glossary: GlossaryFile | None = glossary
-        for located, path in [(glossary, ""), *((entry, f"entries[{i}]") for i, entry in enumerate(glossary.entries))]:
+        self.model: Model | None = model
+        self.parts = parts
+        for located, path in parts:
             info = located.source_info()
             info.file, info.path, info.site = name, path, self
 
     def locate(self) -> None:
-        glossary, self.glossary = self.glossary, None
-        if glossary is None:
+        model, self.model = self.model, None
+        if model is None:
             return
-        for located in (glossary, *glossary.entries):
+        for located, _ in self.parts:
             located.source_info().site = None
-        _locate(glossary, parse_yaml(self.text), self.name, 0)  # the fast path read it, so this reads it too
+        _locate(model, parse_yaml(self.text), self.name, 0)  # the fast path read it, so this reads it too
+
+
+def _glossary_site(name: str, text: str, glossary: GlossaryFile) -> None:
+    entries = [(entry, f"entries[{i}]") for i, entry in enumerate(glossary.entries)]
+    _FileSite(name, text, glossary, [(glossary, ""), *entries])
+
+
+def _models_read(model: Model) -> Iterator[Model]:
+    """`model` and every model in the fields its source set, at any depth (a default is
+    never located: the slow path finds no line for it)."""
+    yield model
+    for name in model.model_fields_set:
+        value = getattr(model, name)
+        for item in value if isinstance(value, list) else (value,):
+            if isinstance(item, Model):
+                yield from _models_read(item)
+
+
+def _load_course_info(reader: _Reader, name: str, text: str | None) -> CourseInfo | None:
+    """course.yaml: validated as read on the fast path, its lines learned when a message first
+    needs one (`_FileSite`); else as `_load_model` reads it, which locates every problem."""
+    info = _fast_model(CourseInfo, load_fast(text)) if text is not None else None
+    if info is None:
+        return _load_model(reader, name, text, CourseInfo)
+    _FileSite(name, text or "", info, [(model, "") for model in _models_read(info)])
+    return info
 
 
 def _load_model(reader: _Reader, name: str, text: str | None, model: type[M]) -> M | None:

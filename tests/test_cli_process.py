@@ -29,6 +29,7 @@ def test_commands_in_a_longer_process_leave_the_collector_on(command: list[str],
         (
             ["validate", str(SKELETON), "--no-cache"],  # a real check, not a kept report
             [
+                "yaml",
                 "jinja2",
                 "lxml",
                 "latex2mathml",
@@ -54,5 +55,7 @@ def test_a_build_whose_texts_the_native_renderer_takes_never_imports_markdown_it
     markdown-it-py's version, reads that version from the package's metadata instead of
     importing it (about 0.04 s of start-up)."""
     args = ["build", str(EXAMPLE), "-q", "-o", str(tmp_path / "dist")]
-    printed, imported = command_in_new_process(args, ["markdown_it", "mdit_py_plugins", "coursebuilder.scorm.package"])
+    printed, imported = command_in_new_process(
+        args, ["markdown_it", "mdit_py_plugins", "yaml", "coursebuilder.scorm.package"]
+    )
     assert imported == ["coursebuilder.scorm.package"], printed

@@ -166,9 +166,20 @@ def test_the_empty_last_block_is_found_on_the_last_line(text: str) -> None:
 # --------------------------------------------------------------------------- whole courses
 
 
+def models_in(model: Model) -> list[Model]:
+    """`model` and every model in its fields, at any depth."""
+    found = [model]
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, Model):
+                found.extend(models_in(item))
+    return found
+
+
 def lines_of(result: loader.LoadResult) -> list[tuple[str, str, str, int]]:
     """File, path and line of every Markdown text of every question, and of each question's,
-    lesson's and glossary entry's fields."""
+    lesson's, glossary entry's and course.yaml's fields."""
     course = result.course
     assert course is not None
     found = []
@@ -181,6 +192,9 @@ def lines_of(result: loader.LoadResult) -> list[tuple[str, str, str, int]]:
     for lesson in course.lessons:
         for field in ("id", "title", "objectives", "objectives[0]", "minutes", "summary", None):
             found.append((lesson.source_file, lesson.field_path(), str(field), lesson.source_line(field)))
+    for model in models_in(course.info):  # course.yaml
+        for field in [*type(model).model_fields, "lessons[0]", None]:
+            found.append((model.source_file, model.field_path(), str(field), model.source_line(field)))
     found.append((course.glossary.source_file, course.glossary.field_path(), "entries", course.glossary.source_line()))
     for entry in course.glossary.entries:
         for field in ("term", "definition", "aliases", "aliases[0]", "case_sensitive", None):
@@ -276,3 +290,15 @@ def test_cross_file_problems_in_fast_read_files_are_located(tmp_path: Path, monk
     fast = [d.format() for d in load_course(root).diagnostics]
     assert fast == [d.format() for d in load_without_fast_path(root, monkeypatch).diagnostics]
     assert any(f"welcome.yaml:{at + 2}:" in line and "no-such-lesson" in line for line in fast), fast
+
+
+def test_the_fast_path_knows_pyyamls_implicit_types() -> None:
+    """The fast path keeps its own copy of the table PyYAML resolves plain scalars by (so that
+    it never imports PyYAML): the same patterns for the same first characters, in PyYAML's
+    order (the empty text's null aside: a lookup by first character never meets it)."""
+    import yaml
+
+    def table(resolvers: dict[str, list[tuple[str, Any]]]) -> dict[str, list[tuple[str, str, int]]]:
+        return {first: [(tag, p.pattern, p.flags) for tag, p in found] for first, found in resolvers.items() if first}
+
+    assert table(yamlio._RESOLVERS) == table(yaml.SafeLoader.yaml_implicit_resolvers)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder import yamlio
+from coursebuilder import yamllines
 from coursebuilder.diagnostics import Diagnostic, Severity
 from coursebuilder.loader import load_course
 from coursebuilder.yamlio import MAX_DEPTH, YamlProblem, parse_yaml
@@ -130,12 +130,12 @@ def test_prescan_refuses_deep_input_before_any_composer_recurses(case: str) -> N
     Python's recursion limit (or, in C, overflow the stack) on these inputs.
     """
     text = DEEP_CASES[case]
-    for loader in (yamlio._Loader, yamlio._PyLoader):
+    for loader in (yamllines._Loader, yamllines._PyLoader):
         with pytest.raises(YamlProblem, match=f"nested more than {MAX_DEPTH} levels deep") as info:
-            yamlio._parse(text, 0, loader, True)
+            yamllines._parse(text, 0, loader, True)
         # The scan stops at the 51st level and says where it is (a recursion error could not;
         # libyaml 0.2.6's scanner may stop a flow first, at its own limit of 1,000).
-        if loader is yamlio._PyLoader or "flow" not in case:
+        if loader is yamllines._PyLoader or "flow" not in case:
             assert (info.value.line, info.value.column) == EXPECTED_STOP[case]
 
 
@@ -149,11 +149,11 @@ EXPECTED_STOP = {
 
 def test_prescan_is_used_where_the_composer_has_no_limit(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[str] = []
-    real = yamlio._check_depth
-    monkeypatch.setattr(yamlio, "_check_depth", lambda text, loader: calls.append(text) or real(text, loader))
-    monkeypatch.setattr(yamlio, "PRESCAN_DEPTH", True)
+    real = yamllines._check_depth
+    monkeypatch.setattr(yamllines, "_check_depth", lambda text, loader: calls.append(text) or real(text, loader))
+    monkeypatch.setattr(yamllines, "PRESCAN_DEPTH", True)
     with pytest.raises(YamlProblem, match="nested more than"):
-        yamlio.parse_yaml(DEEP_CASES["block lists"])
+        parse_yaml(DEEP_CASES["block lists"])
     assert calls
 
 
@@ -257,7 +257,7 @@ def test_control_characters_are_located_on_one_line(text: str, line: int, column
     assert info.value.message == "character U+0008 is not allowed in YAML (a control character?)"
     assert (info.value.line, info.value.column) == (line, column)
     with pytest.raises(YamlProblem) as pure:
-        yamlio._parse(text, 0, yamlio._PyLoader, False)
+        yamllines._parse(text, 0, yamllines._PyLoader, False)
     assert (pure.value.message, pure.value.line, pure.value.column) == (info.value.message, line, column)
 
 

@@ -251,7 +251,7 @@ class SharedContent:
     def summary(self) -> str:
         if self._summary is None:
             self._summary = self.content.render(
-                self.info.summary, COURSE_FILE, self.info.source_line("summary"), "summary"
+                self.info.summary, COURSE_FILE, partial(self.info.source_line, "summary"), "summary"
             )
         return self._summary
 
