@@ -48,7 +48,14 @@ from typing import Any
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.htmlsafety import UnsafeHtml
 from coursebuilder.markdown import Reference
-from coursebuilder.renderstore import code_id, markdown_it_version, package_code_id, read_checked, write_checked
+from coursebuilder.renderstore import (
+    code_id,
+    installed_version,
+    markdown_it_version,
+    package_code_id,
+    read_checked,
+    write_checked,
+)
 from coursebuilder.version import __version__
 from coursebuilder.yamlio import UNSURE
 
@@ -81,14 +88,11 @@ def scans_file(cache_file: Path) -> Path:
 def reader_id() -> str | None:
     """What made the kept values: the versions of the tool, of the libraries that read YAML or
     validate it, of Python and `marshal`, and the fast path's code. None when unreadable."""
-    from importlib.metadata import PackageNotFoundError, version
-
     import pydantic
     import yaml_rs
 
-    try:
-        pyyaml = version("PyYAML")  # from its metadata: the fast path never imports PyYAML
-    except PackageNotFoundError:
+    pyyaml = installed_version("PyYAML")  # the fast path never imports PyYAML
+    if pyyaml is None:
         return None
     versions = (
         f"coursebuilder {__version__} reads {_FORMAT}\0yaml-rs {getattr(yaml_rs, '__version__', '?')}"

@@ -53,16 +53,21 @@ def renderer_id() -> str | None:
     return code_id(f"coursebuilder {__version__} renders {_FORMAT}\0{parser}", _RENDERER_MODULES)
 
 
-@functools.cache
 def markdown_it_version() -> str | None:
-    """markdown-it-py's version, from its installed metadata rather than by importing it: a
-    build whose texts the native renderer takes (all of the example course's) never needs
-    markdown-it-py itself, whose import takes about 0.04 s. None when it has no metadata:
-    then nothing it made is kept."""
+    """markdown-it-py's version (`installed_version`): a build whose texts the native renderer
+    takes (all of the example course's) never needs markdown-it-py itself, whose import takes
+    about 0.04 s."""
+    return installed_version("markdown-it-py")
+
+
+@functools.cache
+def installed_version(distribution: str) -> str | None:
+    """A library's version, from its installed metadata rather than by importing it. None when
+    it has no metadata: then nothing it made is kept."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("markdown-it-py")
+        return version(distribution)
     except PackageNotFoundError:
         return None
 
