@@ -401,30 +401,30 @@ def _load_glossary(reader: _Reader, parse: _GlossaryParse, name: str) -> Glossar
 
 
 class _FileSite:
-    """A file read on the fast path (the glossary, course.yaml): its model, and the models in
-    it (`parts`, each with its field path), learn their lines when a message first needs one,
-    exactly as the slow path records them."""
+    """A file read on the fast path (the glossary, course.yaml): its models (`parts`, the
+    file's own first, each with its field path) learn their lines when a message first needs
+    one, exactly as the slow path records them."""
 
-    def __init__(self, name: str, text: str, model: Model, parts: list[tuple[Model, str]]) -> None:
+    def __init__(self, name: str, text: str, parts: list[tuple[Model, str]]) -> None:
         self.name, self.text = name, text
-        self.model: Model | None = model
         self.parts = parts
+        """Emptied once located."""
         for located, path in parts:
             info = located.source_info()
             info.file, info.path, info.site = name, path, self
 
     def locate(self) -> None:
-        model, self.model = self.model, None
-        if model is None:
+        parts, self.parts = self.parts, []
+        if not parts:
             return
-        for located, _ in self.parts:
+        for located, _ in parts:
             located.source_info().site = None
-        _locate(model, parse_yaml(self.text), self.name, 0)  # the fast path read it, so this reads it too
+        _locate(parts[0][0], parse_yaml(self.text), self.name, 0)  # the fast path read it, so this reads it too
 
 
 def _glossary_site(name: str, text: str, glossary: GlossaryFile) -> None:
     entries = [(entry, f"entries[{i}]") for i, entry in enumerate(glossary.entries)]
-    _FileSite(name, text, glossary, [(glossary, ""), *entries])
+    _FileSite(name, text, [(glossary, ""), *entries])
 
 
 def _models_read(model: Model) -> Iterator[Model]:
@@ -444,7 +444,7 @@ def _load_course_info(reader: _Reader, name: str, text: str | None) -> CourseInf
     info = _fast_model(CourseInfo, load_fast(text)) if text is not None else None
     if info is None:
         return _load_model(reader, name, text, CourseInfo)
-    _FileSite(name, text or "", info, [(model, "") for model in _models_read(info)])
+    _FileSite(name, text or "", [(model, "") for model in _models_read(info)])
     return info
 
 
