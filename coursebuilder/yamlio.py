@@ -32,7 +32,7 @@ import yaml_rs
 
 from coursebuilder.yamltypes import MAX_DEPTH as MAX_DEPTH
 from coursebuilder.yamltypes import MAX_NUMBER_CHARS as MAX_NUMBER_CHARS
-from coursebuilder.yamltypes import STR_TAG
+from coursebuilder.yamltypes import STR_TAG, TIMESTAMP_TAG
 from coursebuilder.yamltypes import LineDict as LineDict
 from coursebuilder.yamltypes import LineList as LineList
 from coursebuilder.yamltypes import YamlProblem as YamlProblem
@@ -108,7 +108,6 @@ _NO_ALIASES = yaml_rs.AliasLimits(
     max_total_replayed_events=0, max_replay_stack_depth=1, max_alias_expansions_per_anchor=0
 )
 _BIG_INT = 10 ** (MAX_NUMBER_CHARS - 10)
-_TIMESTAMP = "tag:yaml.org,2002:timestamp"  # read as its text by both (see yamllines._construct_timestamp)
 _IMPLICIT_TYPES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     # PyYAML's `Resolver.add_implicit_resolver` calls (yaml/resolver.py), in its order, with
     # its patterns: a test compares this table with the installed PyYAML's.
@@ -158,7 +157,7 @@ _IMPLICIT_TYPES: tuple[tuple[str, re.Pattern[str], str], ...] = (
         "~nN",  # and the empty text, which never reaches a lookup by first character
     ),
     (
-        "tag:yaml.org,2002:timestamp",
+        TIMESTAMP_TAG,
         re.compile(
             r"""^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]
                     |[0-9][0-9][0-9][0-9] -[0-9][0-9]? -[0-9][0-9]?
@@ -316,7 +315,7 @@ def _resolves_in_yaml_11(text: str) -> bool:
         return False  # the words PyYAML reads as booleans and null are short
     for tag, pattern in _RESOLVERS[text[0]]:
         if pattern.match(text):
-            return tag not in (STR_TAG, _TIMESTAMP) and not _typed_in_yaml_12(text)
+            return tag not in (STR_TAG, TIMESTAMP_TAG) and not _typed_in_yaml_12(text)
     return False
 
 

@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from coursebuilder.gcpause import paused_gc
-from coursebuilder.yamltypes import MAX_DEPTH, MAX_NUMBER_CHARS, STR_TAG, LineDict, LineList, YamlProblem
+from coursebuilder.yamltypes import MAX_DEPTH, MAX_NUMBER_CHARS, STR_TAG, TIMESTAMP_TAG, LineDict, LineList, YamlProblem
 
 try:
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -182,7 +182,7 @@ def _new_loader_class(base: type[yaml.SafeLoader]) -> type[Any]:
 
     Loader.add_constructor(_MAP, _construct_map)
     Loader.add_constructor(_SEQ, _construct_seq)
-    Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+    Loader.add_constructor(TIMESTAMP_TAG, _construct_timestamp)
     Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
     Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
     Loader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)

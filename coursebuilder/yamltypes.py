@@ -13,6 +13,8 @@ MAX_NUMBER_CHARS = 100
 """Longest number YAML may turn into an int; longer ones are refused (write them as text)."""
 STR_TAG = "tag:yaml.org,2002:str"
 """The tag of text."""
+TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+"""The tag of dates, which both readers give as their text (see `yamllines._construct_timestamp`)."""
 
 
 class YamlProblem(Exception):
