@@ -302,3 +302,17 @@ def test_the_fast_path_knows_pyyamls_implicit_types() -> None:
         return {first: [(tag, p.pattern, p.flags) for tag, p in found] for first, found in resolvers.items() if first}
 
     assert table(yamlio._RESOLVERS) == table(yaml.SafeLoader.yaml_implicit_resolvers)
+
+
+def test_the_fast_path_gives_up_on_exactly_the_characters_pyyaml_reads_otherwise() -> None:
+    """Over every code point: the fast path leaves to PyYAML the characters PyYAML's reader
+    refuses (its `NON_PRINTABLE`), the line breaks besides `\\n` (PyYAML counts them as lines,
+    yaml-rs does not), tabs and a byte order mark inside the text, and nothing else."""
+    import yaml
+
+    everything = "".join(map(chr, range(0x110000)))
+    refused = {found.start() for found in yamlio._REFUSED_CHARS.finditer(everything)}
+    pyyamls = {found.start() for found in yaml.reader.Reader.NON_PRINTABLE.finditer(everything)}
+    assert refused == pyyamls | {ord(char) for char in "\t\r\x85\u2028\u2029\ufeff"}
+    assert load_fast("a: x\x85y\n") is UNSURE
+    assert load_fast("a: x\u00a0y\U0010fffd\n") == {"a": "x\u00a0y\U0010fffd"}

@@ -79,12 +79,13 @@ _FRACTION = r"=|%(-?[0-9]+(?:[.,][0-9]*)?)%"
 _ANSWER = r".+?(?<!\\)(?<!&)(?<!&amp;)(?=[~#}]|$)"
 _FEEDBACK = r".*?(?<!\\)(?=[~}]|$)"
 _ALTERNATIVE = f"({_FRACTION})?({_ANSWER})(#({_FEEDBACK}))?"
-ANSWER_START = re.compile(rf"\{{([0-9]*):({_TYPES}):")
-_ANSWER_REGEX = re.compile(rf"\{{([0-9]*):({_TYPES}):({_ALTERNATIVE}(?:~{_ALTERNATIVE})*)\}}", re.S)
-_NEXT_ALTERNATIVE = re.compile("~?" + _ALTERNATIVE, re.S)
+# Only reading (`extract`, the importer) needs the next three: they stay text until then, so
+# that every build and check does not compile them at start-up (`re` keeps them once compiled).
+_ANSWER_REGEX = rf"\{{([0-9]*):({_TYPES}):({_ALTERNATIVE}(?:~{_ALTERNATIVE})*)\}}"
+_NEXT_ALTERNATIVE = "~?" + _ALTERNATIVE
+_ENTITY = r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);"
 _NUMBER = r"-?(([0-9]+[.,]?[0-9]*|[.,][0-9]+)([eE][-+]?[0-9]+)?)"
 NUMERICAL_ALTERNATIVE = re.compile(f"^({_NUMBER})(:{_NUMBER})?$", re.S)
-_ENTITY = re.compile(r"&(?:#[0-9]+|#[xX][0-9A-Fa-f]+|[A-Za-z][A-Za-z0-9]*);")
 _SUBQUESTION = re.compile(r"\{#[0-9]+\}")
 LOOKS_LIKE_GAP = re.compile(r"\{[0-9]*:[A-Za-z_]+:")
 """Something an author meant as a gap; reported when Moodle's syntax does not match it."""
@@ -222,18 +223,18 @@ class ParsedGap:
 
 def _decode(text: str) -> str:
     """PHP's `html_entity_decode()`: character references with their semicolon only."""
-    return _ENTITY.sub(lambda match: html.unescape(match.group(0)), text)
+    return re.sub(_ENTITY, lambda match: html.unescape(match.group(0)), text)
 
 
 def extract(question_html: str) -> tuple[str, list[ParsedGap]]:
     """Find the gaps the way Moodle does; return the text with `{#n}` placeholders and the gaps."""
     gaps: list[ParsedGap] = []
     text = question_html
-    while (found := _ANSWER_REGEX.search(text)) is not None:
+    while (found := re.search(_ANSWER_REGEX, text, re.S)) is not None:
         answers: list[ParsedAnswer] = []
         remaining = found.group(3)
         numerical = CODE_TYPES[found.group(2)][0] == "numerical"
-        while (alt := _NEXT_ALTERNATIVE.search(remaining)) is not None:
+        while (alt := re.search(_NEXT_ALTERNATIVE, remaining, re.S)) is not None:
             if alt.group(1) == "=":
                 percent = "100"
             elif alt.group(2) and alt.group(2) != "0":
