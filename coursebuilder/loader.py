@@ -110,14 +110,16 @@ def load_course(
     info = _load_course_info(reader, COURSE_FILE, info_text)
     glossary_text = reader.read(GLOSSARY_FILE) if (root / GLOSSARY_FILE).is_file() else None
     glossary_data = _GlossaryParse(glossary_text, fork=prescan_min_chars is not None)
-    unreadable: set[str] = set()
-    lessons = list(_load_lessons(reader, unreadable))
-    kept_scans = KeptScans(scans_file(keep_beside) if keep_beside is not None else None)
-    scans = prescan([lesson.body for lesson in lessons if not kept_scans.has(lesson.body)], prescan_min_chars)
+    # The quiz files first: their child reads them while the lessons load here (the second
+    # core would otherwise wait for the lessons, then have two children at once).
     quiz_names = _quiz_files(root)
     quiz_texts = [reader.read(name) for name in quiz_names]
     kept_reads = KeptReads(reads_file(keep_beside) if keep_beside is not None else None)
     fast = _FastReads(quiz_names, quiz_texts, fork=prescan_min_chars is not None, kept=kept_reads)
+    unreadable: set[str] = set()
+    lessons = list(_load_lessons(reader, unreadable))
+    kept_scans = KeptScans(scans_file(keep_beside) if keep_beside is not None else None)
+    scans = prescan([lesson.body for lesson in lessons if not kept_scans.has(lesson.body)], prescan_min_chars)
     glossary = GlossaryFile()
     if glossary_text is not None:
         glossary = _load_glossary(reader, glossary_data, GLOSSARY_FILE) or glossary

@@ -246,11 +246,11 @@ def test_a_load_that_stops_early_ends_the_child(active_course: Path, forks: list
 def test_a_load_that_raises_ends_the_child(
     active_course: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(root: Path) -> list[str]:
-        raise RuntimeError("cannot list the quizzes")
+    def broken(info: object, lessons: object) -> list[object]:
+        raise RuntimeError("cannot order the lessons")
 
-    monkeypatch.setattr(loader, "_quiz_files", broken)
-    with pytest.raises(RuntimeError, match="cannot list"):
+    monkeypatch.setattr(loader, "_in_course_order", broken)  # after the scans' child is forked
+    with pytest.raises(RuntimeError, match="cannot order"):
         load_course(active_course, prescan_min_chars=0)
     assert len(forks) == 1  # ended and reaped: see `nothing_left_behind`
 
@@ -363,6 +363,25 @@ def test_a_plain_formula_is_named_at_its_own_line_when_nothing_asked_before(
         assert [(d.line, d.code, d.field) for d in found if d.file.endswith("z.yaml")] == [
             (8, "formula", "questions[0].pairs[1].answer"),
         ]
+    assert len(forks) == 3
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_the_quiz_files_child_starts_before_the_lessons_load(
+    active_course: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second core reads quiz files while this process loads the lessons, instead of
+    waiting for them and then sharing that core with the lessons' scans."""
+    real = loader._load_lessons
+    forked_before: list[int] = []
+
+    def loading(reader: Any, unreadable: set[str]) -> Iterator[Any]:
+        forked_before.append(len(forks))
+        yield from real(reader, unreadable)
+
+    monkeypatch.setattr(loader, "_load_lessons", loading)
+    assert load_course(active_course, prescan_min_chars=0).course is not None
+    assert forked_before == [1]
     assert len(forks) == 3
 
 
