@@ -10,24 +10,12 @@ code that defines them; nothing else may differ.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from coursebuilder.loader import load_or_raise
 from coursebuilder.mbz import backup_entries
-from tests.conftest import ROOT, SKELETON
+from tests.conftest import SHARED, SKELETON, require_reference
 from tests.mbz_util import SAMPLE_MBZ, child_orders, parse, paths, read_dir, unpack
-
-
-def _sample_dir() -> Path | None:
-    """The unpacked sample in the shared reference folder, when it is beside the repository."""
-    for base in (ROOT.parent, ROOT.parent.parent):
-        candidate = base / "shared" / "reference" / "moodle-backup-sample"
-        if (candidate / "moodle_backup.xml").is_file():
-            return candidate
-    return None
-
 
 PLUGIN = (
     "question_categories/question_category/question_bank_entries/question_bank_entry/"
@@ -78,9 +66,7 @@ def sample() -> dict[str, bytes]:
 
 def test_fixture_is_the_shared_sample() -> None:
     """The committed archive is the shared one, and the shared folder is that archive unpacked."""
-    folder = _sample_dir()
-    if folder is None:
-        pytest.skip("the shared reference folder is not beside the repository")
+    folder = require_reference(SHARED / "reference" / "moodle-backup-sample")
     assert (folder / "moodle-backup-sample.mbz").read_bytes() == SAMPLE_MBZ.read_bytes()
     unpacked = unpack(SAMPLE_MBZ.read_bytes())
     assert {name: data for name, data in read_dir(folder).items() if name in unpacked} == unpacked
