@@ -78,7 +78,10 @@ _CONTROL_CHARS = re.compile("[\x00-\x09\x0b-\x1f\x7f]")
 """The same for ASCII text (faster)."""
 _DOCUMENT_MARKS = re.compile(r"\n(?:---|\.\.\.)(?=[ \n]|\Z)|\A(?:\.\.\.|%)|\n%")
 """A second document, an end marker, a directive."""
-_VALUE_END = r"[ ]*(?:$|#|[,\]}]|:(?:[ ]|$))"
+# The runs of spaces below are possessive (`*+`, `++`): what may follow them never starts
+# with a space, so giving a space back could never make a match, and trying to, at every
+# line of indentation, took the line-start search more than twice as long.
+_VALUE_END = r"[ ]*+(?:$|#|[,\]}]|:(?:[ ]|$))"
 _ODD_NUMBER = (
     # a plain value that looks like a number but is not written the one way YAML 1.1 and 1.2
     # read alike: 0777 (octal or decimal), 0o17, 1e3, -.5, _1, 1:20 … (the first lookahead
@@ -89,11 +92,11 @@ _ODD_NUMBER = (
     + _VALUE_END
 )
 _SUSPECT_STARTS = (
-    *(re.compile(re.escape(before) + "[ ]*" + _ODD_NUMBER, re.M) for before in (": ", "- ", "? ", "[", "{", ",")),
+    *(re.compile(re.escape(before) + "[ ]*+" + _ODD_NUMBER, re.M) for before in (": ", "- ", "? ", "[", "{", ",")),
     # at the start of a line, also `:` (an empty key, to YAML 1.2); the first line apart, so
     # that the search for the others skips to each line break
     *(
-        re.compile(start + r"[ ]*(?:(?:-[ ]+)*(?P<colon>:)(?=[ \n])|" + _ODD_NUMBER + ")", re.M)
+        re.compile(start + r"[ ]*+(?:(?:-[ ]++)*(?P<colon>:)(?=[ \n])|" + _ODD_NUMBER + ")", re.M)
         for start in (r"\A", r"\n")
     ),
 )

@@ -10,6 +10,7 @@ with lines only.
 from __future__ import annotations
 
 import math
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -316,3 +317,29 @@ def test_the_fast_path_gives_up_on_exactly_the_characters_pyyaml_reads_otherwise
     assert refused == pyyamls | {ord(char) for char in "\t\r\x85\u2028\u2029\ufeff"}
     assert load_fast("a: x\x85y\n") is UNSURE
     assert load_fast("a: x\u00a0y\U0010fffd\n") == {"a": "x\u00a0y\U0010fffd"}
+
+
+def _backtracking(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """`pattern` with its possessive runs of spaces made ordinary (greedy, giving back)."""
+    plain = pattern.pattern.replace("[ ]++", "[ ]+").replace("[ ]*+", "[ ]*")
+    assert "*+" not in plain and "++" not in plain
+    return re.compile(plain, pattern.flags)
+
+
+SUSPECT_ALPHABET = "  \n-:,[{?#]}017e._+ain"
+"""Spaces twice as often: runs of them are what the patterns hold."""
+
+
+@settings(max_examples=examples(400))
+@given(st.text(st.sampled_from(SUSPECT_ALPHABET), max_size=60))
+@example("a:   0777\n  -  - : x\n")
+@example("k: [ 1e3 , -.5 ]\n")
+def test_the_possessive_suspect_patterns_find_what_backtracking_ones_find(text: str) -> None:
+    """The fast path's scans for values it must leave to PyYAML hold their runs of spaces
+    possessively (faster: nothing that follows them starts with a space); the matches are
+    those of the same patterns that give spaces back."""
+    for pattern in yamlio._SUSPECT_STARTS:
+        assert "[ ]*+" in pattern.pattern
+        plain = _backtracking(pattern)
+        found = [hit.span(hit.lastgroup or 0) for hit in pattern.finditer(text)]
+        assert found == [hit.span(hit.lastgroup or 0) for hit in plain.finditer(text)]
