@@ -17,8 +17,9 @@ import pytest
 from coursebuilder import buildcache
 from tests.conftest import ROOT, modules_hashed_by
 
-TARGETS = ["moodle", "scorm12", "scorm2004", "mbz"]
-"""The targets a plain build of the scaffold course builds."""
+TARGETS = sorted(["moodle", "scorm12", "scorm2004", "mbz"])
+"""The targets a plain build of the scaffold course builds (in name order: on two cores the
+backup's process starts first)."""
 
 PROBE = (
     "import sys, coursebuilder\nprint(coursebuilder.__file__)\nfrom coursebuilder.cli import main\nmain(sys.argv[1:])\n"
@@ -43,14 +44,14 @@ def course(skeleton_course: Path) -> Path:
 
 def build(tool: Path, course: Path, out: Path) -> tuple[list[str], list[str]]:
     """Build `course` into `out` with the copy of the tool in `tool`, in a new process: the
-    targets it built and those it reported unchanged (kept from the cache)."""
+    targets it built and those it reported unchanged (kept from the cache), each in name order."""
     args = ["build", str(course), "-o", str(out), "--verbose"]
     done = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, check=True, cwd=tool)
     where, *lines = done.stdout.splitlines()
     assert Path(where).is_relative_to(tool), f"the copy ran, not {where}"
     built = [line.split()[0] for line in lines if line.endswith("building …")]
     unchanged = [line.split()[0] for line in lines if line.split()[1:2] == ["unchanged:"]]
-    return built, unchanged
+    return sorted(built), sorted(unchanged)
 
 
 def test_changed_code_under_the_same_version_builds_again(tool: Path, course: Path, tmp_path: Path) -> None:

@@ -24,16 +24,8 @@ from tests.conftest import files_of
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture
-def split_any_course(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Split even the example course, which is too small for a split to pay."""
-    monkeypatch.setattr(build_module, "WORTH_SPLITTING", 0)
-
-
 @pytest.mark.parametrize("course", ["example", "synthetic with SCORM in the backup"])
-def test_parallel_and_serial_builds_write_the_same_bytes(
-    course: str, tmp_path: Path, forks: list[int], split_any_course: None
-) -> None:
+def test_parallel_and_serial_builds_write_the_same_bytes(course: str, tmp_path: Path, forks: list[int]) -> None:
     root = ROOT / "course_src"
     if course != "example":
         root = tmp_path / "course"
@@ -50,7 +42,7 @@ def test_parallel_and_serial_builds_write_the_same_bytes(
 
 
 def test_the_targets_beside_the_backups_process_do_not_split_further(
-    tmp_path: Path, forks: list[int], split_any_course: None, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The backup's child takes the second core: a bank written half in a third process would
     slow the backup, the longer of the two. Built alone, the bank still takes both cores."""
@@ -65,7 +57,7 @@ def test_the_targets_beside_the_backups_process_do_not_split_further(
     }
 
 
-def test_no_fork_while_other_threads_run(tmp_path: Path, forks: list[int], split_any_course: None) -> None:
+def test_no_fork_while_other_threads_run(tmp_path: Path, forks: list[int]) -> None:
     """The preview builds from a thread of its server: forking a threaded process is unsafe."""
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
@@ -91,7 +83,6 @@ def test_lessons_rendered_ahead_on_both_cores_give_the_same_bytes(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     forks: list[int],
-    split_any_course: None,
     parses: list[str],
 ) -> None:
     root = tmp_path / "course"
@@ -128,21 +119,21 @@ def test_no_rendering_ahead_for_targets_that_render_no_lesson(
     assert forks == []
 
 
-def test_a_small_course_is_built_in_one_process(tmp_path: Path, forks: list[int]) -> None:
-    """Forking costs a small course more than the backup takes: it is built here, even on two
-    cores; a course of `WORTH_SPLITTING` questions and lessons is split."""
-    build_course(ROOT / "course_src", tmp_path / "small", options=BuildOptions(jobs=2))
-    assert forks == []
-    root = tmp_path / "course"
-    write_synthetic_course(root, build_module.WORTH_SPLITTING - 2, 2, 5)
-    build_course(root, tmp_path / "large", options=BuildOptions(jobs=2))
+def test_even_the_smallest_course_builds_its_backup_in_a_second_process(tmp_path: Path, forks: list[int]) -> None:
+    """On two cores the backup has a process of its own whatever the course's size (it
+    imports and builds the backup while this process builds the rest: even a course of one
+    lesson breaks even); one core builds everything here."""
+    root = ROOT / "tests" / "courses" / "formulas"
+    assert len(load_course(root).course.lessons) == 1  # type: ignore[union-attr]
+    build_course(root, tmp_path / "two", options=BuildOptions(jobs=2, cache=False))
     assert len(forks) == 1
+    build_course(root, tmp_path / "one", options=BuildOptions(jobs=1, cache=False))
+    assert len(forks) == 1
+    assert files_of(tmp_path / "two") == files_of(tmp_path / "one")
 
 
 @pytest.mark.parametrize("how", ["raises", "raises CourseError", "ends without an answer"])
-def test_a_failing_backup_process(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int], split_any_course: None, how: str
-) -> None:
+def test_a_failing_backup_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int], how: str) -> None:
     """The backup's process reports a failure as the build would have here: the traceback of
     an exception, the diagnostics of a CourseError; a process that ends without an answer
     (killed, say) has the backup built here instead, the same bytes."""

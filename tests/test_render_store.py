@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder import build, buildcache, renderstore
+from coursebuilder import buildcache, renderstore
 from coursebuilder.build import build_course
 from coursebuilder.targets import BuildOptions
 from tests.conftest import EXAMPLE, files_of
@@ -66,9 +66,8 @@ def test_without_the_cache_nothing_is_kept(course: Path, tmp_path: Path) -> None
 
 
 def test_a_parallel_build_keeps_what_its_second_process_rendered(
-    course: Path, tmp_path: Path, forks: list[int], monkeypatch: pytest.MonkeyPatch
+    course: Path, tmp_path: Path, forks: list[int]
 ) -> None:
-    monkeypatch.setattr(build, "WORTH_SPLITTING", 0)  # the example course is split too
     build_course(course, tmp_path / "parallel", options=BuildOptions(jobs=2))
     assert forks, "the build ran in two processes"
     build_course(course, tmp_path / "serial", options=SERIAL)
