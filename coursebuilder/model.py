@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Annotated, Any, Literal, Protocol, Self, get_args, get_origin
 
 from pydantic import (
@@ -29,15 +29,22 @@ from coursebuilder.grades import is_moodle_grade, nearest_grade
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 """Ids are lowercase slugs: they become file names, XML ids and Moodle idnumbers."""
 
+XML_TEXT = "^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+"""Text XML 1.0 can carry, as a pattern pydantic-core matches itself (no call into Python
+for each value). The surrogates are not in it: a string holding a lone one (a YAML escape can
+make it) is refused before any pattern, as `string_unicode` (see `xml_char_message`)."""
+
+Text = Annotated[str, Field(pattern=XML_TEXT)]
+"""Every text field but those with a pattern of their own (which allow ASCII only)."""
 Slug = Annotated[str, Field(pattern=SLUG, max_length=100)]
-Name = Annotated[str, Field(min_length=1, max_length=255)]
+Name = Annotated[Text, Field(min_length=1, max_length=255)]
 
 
 class MarkdownText:
     """Marks a field as Markdown, so every target renders it and checks its images."""
 
 
-Markdown = Annotated[str, MarkdownText()]
+Markdown = Annotated[Text, MarkdownText()]
 Percent = Annotated[float, Field(ge=-100, le=100)]
 
 
@@ -66,6 +73,18 @@ def xml_unsafe_char(text: str) -> str | None:
     """Return the first character XML 1.0 cannot carry, or None."""
     found = _XML_BAD.search(text)
     return found.group() if found else None
+
+
+def xml_char_message(error: Mapping[str, Any]) -> str | None:
+    """Our message for a pydantic error that is `Text`'s check failing (None for any other):
+    the value does not match `XML_TEXT`, or holds a lone surrogate (`string_unicode`)."""
+    kind, value = error["type"], error.get("input")
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") != XML_TEXT:
+        return None
+    if kind not in ("string_pattern_mismatch", "string_unicode") or not isinstance(value, str):
+        return None
+    bad = xml_unsafe_char(value)
+    return f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry" if bad is not None else None
 
 
 @dataclasses.dataclass(slots=True)
@@ -183,14 +202,6 @@ class Model(BaseModel):
             info = self._source_info()
         return info
 
-    @field_validator("*", mode="after")
-    @classmethod
-    def _xml_safe(cls, value: object) -> object:
-        # Called for every field of every object: the search is inlined.
-        if isinstance(value, str) and (bad := _XML_BAD.search(value)) is not None:
-            raise rule("xml-char", f"contains U+{ord(bad.group()):04X}, which XML 1.0 cannot carry")
-        return value
-
 
 def _check_grade(value: float) -> float:
     if not math.isfinite(value):
@@ -222,13 +233,13 @@ class Source(Model):
 
     title: Name
     """Title of the source work."""
-    publisher: str = ""
+    publisher: Text = ""
     """Publisher or website, as the source names itself."""
-    author: str = ""
-    url: str = ""
-    date: str = ""
+    author: Text = ""
+    url: Text = ""
+    date: Text = ""
     """Publication date, ISO 8601 (YYYY-MM-DD) where known."""
-    note: str = ""
+    note: Text = ""
     """How the course uses the source (e.g. "facts adapted, text rewritten")."""
 
 
@@ -284,13 +295,13 @@ class CourseInfo(Model):
     """Moodle's course short name; also the top question category."""
     language: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     """BCP 47 language tag, e.g. `id` or `en-GB`; chooses the player's language."""
-    version: str = "1.0"
+    version: Text = "1.0"
     summary: Markdown = ""
-    authors: list[str] = Field(default_factory=_empty_list)
-    license: str = ""
+    authors: list[Text] = Field(default_factory=_empty_list)
+    license: Text = ""
     """License of the course text, e.g. `CC BY-SA 4.0`."""
     source: Source | None = None
-    keywords: list[str] = Field(default_factory=_empty_list)
+    keywords: list[Text] = Field(default_factory=_empty_list)
     lessons: list[Slug] = Field(min_length=1)
     """Lesson ids in course order; each names a file `lessons/NN-<id>.md` (or its `id`)."""
     final_quiz: FinalQuiz = Field(default_factory=FinalQuiz)
@@ -306,11 +317,11 @@ class LessonMeta(Model):
     id: Slug | None = None
     """Defaults to the file name without its `NN-` prefix and `.md`."""
     title: Name
-    objectives: list[str] = Field(default_factory=_empty_list)
+    objectives: list[Text] = Field(default_factory=_empty_list)
     """What the learner can do after the lesson."""
     minutes: int | None = Field(default=None, ge=1, le=1000)
     """Estimated reading time in minutes."""
-    summary: str = ""
+    summary: Text = ""
     allow_scripts: bool = False
     """Let raw `<script>`/`<iframe>` through into this lesson's SCORM page (never into Moodle)."""
 
@@ -320,14 +331,14 @@ class Lesson(Model):
 
     id: Slug
     title: Name
-    objectives: list[str] = Field(default_factory=_empty_list)
+    objectives: list[Text] = Field(default_factory=_empty_list)
     minutes: int | None = None
-    summary: str = ""
+    summary: Text = ""
     allow_scripts: bool = False
     body: Markdown
     body_line: int = 1
     """Line of the file where the body starts (for diagnostics)."""
-    path: str = ""
+    path: Text = ""
     """Path of the lesson file relative to the course directory."""
 
 
@@ -383,9 +394,9 @@ class QuestionBase(Model):
     """The question text, Markdown; images by path relative to the file."""
     lesson: Slug | None = None
     """Lesson the question belongs to (usually set by the file's `defaults`)."""
-    category: str | None = None
+    category: Text | None = None
     """Sub-category under the lesson's category in the question bank."""
-    tags: list[str] = Field(default_factory=_empty_list)
+    tags: list[Text] = Field(default_factory=_empty_list)
     points: float = Field(default=1, ge=0, le=1000)
     """Default mark (Moodle `defaultgrade`)."""
     penalty: float = Field(default=0.3333333, ge=0, le=1)
@@ -500,7 +511,7 @@ class Trimmed(Model):
 class TextAnswer(Trimmed):
     """An accepted answer of a short-answer question or a cloze gap (`*` is a wildcard)."""
 
-    text: str = Field(min_length=1, max_length=255)
+    text: Text = Field(min_length=1, max_length=255)
     grade: Grade = 100
     feedback: Markdown = ""
 
@@ -565,7 +576,7 @@ class NumericAnswer(Model):
 class Unit(Model):
     """A unit the learner may write; the first unit has multiplier 1."""
 
-    name: Annotated[str, Field(min_length=1, max_length=50)]
+    name: Annotated[Text, Field(min_length=1, max_length=50)]
     multiplier: float = Field(default=1, gt=0)
 
 
@@ -599,7 +610,7 @@ class Pair(Model):
     """A matching pair: a question (item) and its answer."""
 
     question: Markdown = Field(min_length=1)
-    answer: Annotated[str, Field(min_length=1)]
+    answer: Annotated[Text, Field(min_length=1)]
 
 
 class Matching(QuestionBase):
@@ -608,7 +619,7 @@ class Matching(QuestionBase):
     type: Literal["matching"]
     shuffle: bool = True
     pairs: list[Pair] = Field(min_length=2)
-    distractors: list[Annotated[str, Field(min_length=1)]] = Field(default_factory=_empty_list)
+    distractors: list[Annotated[Text, Field(min_length=1)]] = Field(default_factory=_empty_list)
     """Extra wrong answers."""
     feedback: CombinedFeedback = Field(default_factory=CombinedFeedback)
 
@@ -636,10 +647,10 @@ class Essay(QuestionBase):
     """Number of files the learner may attach (-1: unlimited)."""
     attachments_required: int = Field(default=0, ge=0, le=3)
     max_bytes: int = Field(default=0, ge=0)
-    file_types: list[str] = Field(default_factory=_empty_list)
+    file_types: list[Text] = Field(default_factory=_empty_list)
     grader_info: Markdown = ""
     """Notes for the teacher who grades."""
-    response_template: str = ""
+    response_template: Text = ""
 
     @model_validator(mode="after")
     def _rules(self) -> Self:
@@ -674,9 +685,9 @@ GapType = Literal[
 class GapAnswer(Trimmed):
     """An answer of a cloze gap; `tolerance` only for numerical gaps."""
 
-    text: Annotated[str, Field(min_length=1)]
+    text: Annotated[Text, Field(min_length=1)]
     grade: Grade = 100
-    feedback: str = ""
+    feedback: Text = ""
     tolerance: float = Field(default=0, ge=0)
 
     _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
@@ -801,7 +812,7 @@ class Ordering(QuestionBase):
     """Put the items in order (Moodle 4.4+ core ordering type)."""
 
     type: Literal["ordering"]
-    items: list[Annotated[str, Field(min_length=1)]] = Field(min_length=2)
+    items: list[Annotated[Text, Field(min_length=1)]] = Field(min_length=2)
     """Items in the correct order."""
     layout: Literal["vertical", "horizontal"] = "vertical"
     select_type: Literal["all", "random", "contiguous"] = "all"
@@ -851,8 +862,8 @@ class QuizDefaults(Model):
     """Values every question of the file takes unless it sets its own."""
 
     lesson: Slug | None = None
-    category: str | None = None
-    tags: list[str] = Field(default_factory=_empty_list)
+    category: Text | None = None
+    tags: list[Text] = Field(default_factory=_empty_list)
     """Added to each question's own tags."""
 
 
@@ -873,7 +884,7 @@ class Course(Model):
     lessons: list[Lesson]
     glossary: GlossaryFile
     questions: list[Question]
-    root: str = ""
+    root: Text = ""
     """The course directory (absolute)."""
 
 

@@ -14,7 +14,7 @@ from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
-from coursebuilder.model import CourseInfo, GlossaryFile, LessonMeta, QuizFile
+from coursebuilder.model import XML_TEXT, CourseInfo, GlossaryFile, LessonMeta, QuizFile
 
 SCHEMAS: dict[str, tuple[type[BaseModel], str]] = {
     "course.schema.json": (CourseInfo, "coursebuilder course.yaml"),
@@ -38,6 +38,15 @@ class _DescribedFields(GenerateJsonSchema):
         for name, field in json_schema.get("properties", {}).items():
             if name in docs:
                 field.setdefault("description", docs[name])
+        return json_schema
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        """A string's schema, without `model.Text`'s check: a YAML file cannot hold those
+        characters but as escapes, and the pattern would write two noncharacters into the
+        schema files, on each of their strings."""
+        json_schema = super().str_schema(schema)
+        if json_schema.get("pattern") == XML_TEXT:
+            del json_schema["pattern"]
         return json_schema
 
 

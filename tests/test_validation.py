@@ -200,6 +200,31 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"quiz/x.yaml": quiz('  - id: l\n    type: truefalse\n    text: "tab \\t ok"\n    correct: true\n')},
     ),
     (
+        # Items of a list are text too: a tag holding U+0007 once reached the Moodle XML writer.
+        "xml-char-in-a-list",
+        {
+            "quiz/x.yaml": quiz(
+                '  - id: l\n    type: truefalse\n    text: T\n    tags: [ok, "bell \\x07"]\n    correct: true\n'
+            )
+        },
+        [
+            "course/quiz/x.yaml:7:16: error: questions[0].tags[1]: contains U+0007, which XML 1.0 cannot carry [xml-char]"
+        ],
+        {
+            "quiz/x.yaml": quiz(
+                '  - id: l\n    type: truefalse\n    text: T\n    tags: [ok, "bell"]\n    correct: true\n'
+            )
+        },
+    ),
+    (
+        "xml-char-in-front-matter",
+        {"lessons/01-welcome.md": '---\ntitle: W\nobjectives:\n  - "bell \\x07"\n---\n\nText.\n'},
+        [
+            "course/lessons/01-welcome.md:4:5: error: objectives[0]: contains U+0007, which XML 1.0 cannot carry [xml-char]"
+        ],
+        {"lessons/01-welcome.md": '---\ntitle: W\nobjectives:\n  - "bell"\n---\n\nText.\n'},
+    ),
+    (
         "duplicate-id",
         {"quiz/x.yaml": quiz("  - id: welcome-tf\n    type: truefalse\n    text: T\n    correct: true\n")},
         [
