@@ -21,13 +21,14 @@ from coursebuilder import buildcache
 from coursebuilder.build import build_course
 from coursebuilder.deflateruns import WINDOW_BYTES, run_key
 from coursebuilder.diagnostics import CourseError
+from coursebuilder.loader import load_or_raise
 from coursebuilder.output import Deflated, zip_bytes
 from coursebuilder.renderstore import read_checked
 from coursebuilder.scorm import html, package, pagestore
 from coursebuilder.scorm.pagestore import PageStore, deflate_page, runs_of
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import BuildOptions
-from tests.conftest import files_of, modules_hashed_by
+from tests.conftest import EXAMPLE, files_of, modules_hashed_by
 
 SCORM = ["scorm12", "scorm2004"]
 LESSONS = 40
@@ -37,10 +38,10 @@ LESSONS = 40
 def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Forty lessons showing the course's figures and a glossary, its own cache, and pages
     compressed in runs of a few lessons, each longer than deflate's window (as a large
-    course's are); linking alone from fewer than four lessons to link (as from fewer than
-    `FEW_TEXTS` of a large course's)."""
+    course's are); linking alone a few lessons but not all forty (as a large glossary's
+    course would: `PHRASES_PER_TEXT`)."""
     monkeypatch.setenv("COURSEBUILDER_CACHE", str(tmp_path / "cache"))
-    monkeypatch.setattr(package, "FEW_TEXTS", 4)
+    monkeypatch.setattr(package, "PHRASES_PER_TEXT", 4)
     monkeypatch.setattr(pagestore, "SEGMENTED_FROM", 0)
     monkeypatch.setattr(pagestore, "RUN_BYTES", 64 << 10)
     root = tmp_path / "course"
@@ -127,6 +128,25 @@ def test_a_lesson_edit_links_and_compresses_that_lesson_alone(
     assert any(b"One more sentence about the partner." in run for run in compressed)
     assert edited != first
     assert edited == clean(course, tmp_path)
+
+
+def test_lessons_are_linked_alone_only_when_that_is_cheaper_than_the_whole_glossarys_search(
+    tmp_path: Path, linked: list[bool]
+) -> None:
+    """Without the course fixture's setting: the example's glossary has 52 phrases, so its
+    search costs what linking one lesson or two alone costs. Its five lessons are linked with
+    the whole glossary, and so would any two; a single lesson is linked alone."""
+    course = tmp_path / "course"
+    shutil.copytree(EXAMPLE, course)
+    linker = package.SharedContent(load_or_raise(course)[0], "single").content.linker
+    assert linker is not None and 1 * package.PHRASES_PER_TEXT < len(linker.phrases) < 2 * package.PHRASES_PER_TEXT
+    build(course, tmp_path / "dist")
+    assert linked == [False] * 5, "every lesson to link: one search for the whole glossary"
+    append(lesson(course, 1), "\nOne more sentence.\n")
+    linked.clear()
+    build(course, tmp_path / "dist")
+    assert linked == [True], "one lesson to link: linked with the phrases it holds"
+    assert files_of(tmp_path / "dist") == clean(course, tmp_path)
 
 
 def test_a_multi_sco_package_keeps_its_sections_too(course: Path, tmp_path: Path, linked: list[bool]) -> None:
