@@ -76,10 +76,10 @@ def code_id(versions: str, modules: Sequence[str]) -> str | None:
     """A hash of `versions` and of the code of the package's `modules` (paths relative to the
     package), naming what made a kept result; None when a module cannot be read."""
     digest = hashlib.sha256(f"{versions}\0".encode())
-    package = Path(__file__).parent
+    package = os.path.dirname(__file__)  # strings, not paths: a build asks this of 180 files several times
     try:
         for name in modules:
-            path = os.fspath(package / name)
+            path = f"{package}/{name}"
             info = os.stat(path)
             digest.update(_file_digest(path, info.st_mtime_ns, info.st_size, info.st_ino))
     except OSError:
@@ -105,13 +105,18 @@ def package_code_id(versions: str) -> str | None:
 
 @functools.cache
 def _package_files(package: Path) -> tuple[str, ...]:
-    """The files `package_code_id` hashes, listed once per process."""
-    files = [
-        *package.rglob("*.py"),
-        *(package / "templates").rglob("*.j2"),
-        *(path for path in (package / "static").rglob("*") if not path.is_dir()),  # a broken link: None
-    ]
-    return tuple(sorted(path.relative_to(package).as_posix() for path in files))
+    """The files `package_code_id` hashes, listed once per process: every module, every
+    template, every file under static/ (a broken link among them: None)."""
+    files = []
+    for folder, dirs, names in os.walk(package):
+        dirs.sort()
+        relative = Path(folder).relative_to(package).as_posix()
+        prefix = "" if relative == "." else f"{relative}/"
+        top = prefix.partition("/")[0]
+        for name in names:
+            if name.endswith(".py") or (top == "templates" and name.endswith(".j2")) or top == "static":
+                files.append(prefix + name)
+    return tuple(sorted(files))
 
 
 def read_checked(path: Path, header: Mapping[str, object]) -> bytes | None:

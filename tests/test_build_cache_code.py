@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from coursebuilder import buildcache
+from coursebuilder import buildcache, renderstore
 from tests.conftest import ROOT, modules_hashed_by
 
 TARGETS = sorted(["moodle", "scorm12", "scorm2004", "mbz"])
@@ -102,3 +102,17 @@ def test_the_build_caches_code_id_covers_modules_templates_and_package_data(monk
     }
     hashed = set(modules_hashed_by(buildcache.maker_id, monkeypatch))
     assert shaping <= hashed, sorted(shaping - hashed)
+
+
+def test_the_package_files_are_every_module_template_and_file_of_static() -> None:
+    """The listing (`os.walk`, for speed) against the rule written as globs."""
+    package = Path(renderstore.__file__).resolve().parent
+    expected = [
+        *package.rglob("*.py"),
+        *(package / "templates").rglob("*.j2"),
+        *(path for path in (package / "static").rglob("*") if path.is_file()),
+    ]
+    listed = renderstore._package_files(package)
+    assert sorted(listed) == list(listed)
+    assert set(listed) == {path.relative_to(package).as_posix() for path in expected}
+    assert {"cli.py", "static/player.js", "templates/scorm/lesson.html.j2"} <= set(listed)
