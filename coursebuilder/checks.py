@@ -492,6 +492,8 @@ def _check_document(
         # Lines are found only for a message (questions read on the fast path are located
         # by reading their file again): `at(n)` is line n of a body, or the field's line.
         at = _line_finder(document, owner, field, is_body)
+        if isinstance(document, Model):  # a question's texts are named from its quiz file's top
+            path = document.field_path(path)
         if len(text) > limit:
             # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
             yield error(

@@ -81,7 +81,7 @@ def test_active_html_in_a_question_is_an_error(write_course: WriteCourse, case: 
     root = write_course({"quiz/extra.yaml": quiz_with_text(html)})
     found = [d for d in errors(root) if d.code == "unsafe-html"]
     assert found, [d.format() for d in errors(root)]
-    assert all(d.file.endswith("quiz/extra.yaml") and d.field == "text" for d in found)
+    assert all(d.file.endswith("quiz/extra.yaml") and d.field == "questions[0].text" for d in found)
     assert found[0].line == 6
     assert any(d.message.startswith(f"{what} is not allowed in text going to Moodle") for d in found), found
 

@@ -87,7 +87,7 @@ def test_question_text_over_the_limit(write_course: WriteCourse) -> None:
     root = write_course({"quiz/extra.yaml": quiz})
     found = errors(root)
     assert [(d.file.endswith("quiz/extra.yaml"), d.line, d.field, d.code) for d in found] == [
-        (True, 5, "text", "too-large")
+        (True, 5, "questions[0].text", "too-large")
     ]
     assert f"the limit is {limits.MAX_TEXT_CHARS:,}" in found[0].message
 

@@ -225,6 +225,23 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"lessons/01-welcome.md": '---\ntitle: W\nobjectives:\n  - "bell"\n---\n\nText.\n'},
     ),
     (
+        # A question's texts are named from the top of its quiz file, as its other fields are.
+        "asset-missing-in-a-question",
+        {
+            "quiz/x.yaml": quiz(
+                "  - id: i\n    type: truefalse\n    text: See ![x](../assets/nope.png).\n    correct: true\n"
+            )
+        },
+        [
+            "course/quiz/x.yaml:6: error: questions[0].text: '../assets/nope.png': file assets/nope.png does not exist [asset]"
+        ],
+        {
+            "quiz/x.yaml": quiz(
+                "  - id: i\n    type: truefalse\n    text: See ![x](../assets/diagram.svg).\n    correct: true\n"
+            )
+        },
+    ),
+    (
         "duplicate-id",
         {"quiz/x.yaml": quiz("  - id: welcome-tf\n    type: truefalse\n    text: T\n    correct: true\n")},
         [
