@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from coursebuilder.gcpause import pause_until_exit
+from coursebuilder.pydanticplugins import skip_plugin_discovery
 from coursebuilder.version import __version__
 
 if TYPE_CHECKING:
@@ -26,6 +27,7 @@ def run() -> None:
     """The `coursebuilder` program: one command, then the process ends."""
     global _PROCESS_PER_COMMAND
     _PROCESS_PER_COMMAND = True
+    skip_plugin_discovery()
     main()
 
 

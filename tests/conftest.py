@@ -166,13 +166,18 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def command_in_new_process(args: list[str], modules: list[str]) -> tuple[list[str], list[str]]:
+def command_in_new_process(
+    args: list[str], modules: list[str], *, program: bool = False
+) -> tuple[list[str], list[str]]:
     """Run `coursebuilder ARGS` in a new Python process (from the checkout): the lines it
-    printed, and those of `modules` it had imported by the end (start-up is mostly imports)."""
+    printed, and those of `modules` it had imported by the end (start-up is mostly imports).
+    The command runs as the library's `main` does, or with `program` as the `coursebuilder`
+    program does (`cli.run`)."""
+    call = f"sys.argv = ['coursebuilder', *{args!r}]\n    run()" if program else f"main({args!r})"
     probe = (
         "import json, sys\n"
-        "from coursebuilder.cli import main\n"
-        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass\n"
+        "from coursebuilder.cli import main, run\n"
+        f"try:\n    {call}\nexcept SystemExit:\n    pass\n"
         f"print(json.dumps([name for name in {modules!r} if name in sys.modules]))\n"
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -116,3 +116,38 @@ def test_the_package_files_are_every_module_template_and_file_of_static() -> Non
     assert sorted(listed) == list(listed)
     assert set(listed) == {path.relative_to(package).as_posix() for path in expected}
     assert {"cli.py", "static/player.js", "templates/scorm/lesson.html.j2"} <= set(listed)
+
+
+def test_library_versions_are_those_importlib_metadata_finds() -> None:
+    """Every installed distribution, the libraries whose versions name kept results among
+    them: the folder name's version is the one its metadata gives."""
+    from importlib import metadata
+
+    names = {distribution.metadata["Name"] for distribution in metadata.distributions()}
+    assert {"pydantic", "PyYAML", "markdown-it-py", "Jinja2", "MarkupSafe", "latex2mathml"} <= names
+    for name in sorted(names):
+        assert renderstore.installed_version(name) == metadata.version(name), name
+
+
+def test_a_library_version_is_read_from_the_first_folder_on_the_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As Python imports a library from the first folder on `sys.path` that has it, its
+    version comes from there; names compare as the packaging specifications say (case, and
+    `-`, `_`, `.` alike)."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    (first / "Foo_Bar-1.2.dist-info").mkdir(parents=True)
+    (first / "foo_bar").mkdir()
+    (first / "other-3.0.egg-info").mkdir()
+    (second / "foo.bar-9.0.dist-info").mkdir(parents=True)
+    (second / "baz-0.1.dist-info").mkdir()
+    monkeypatch.setattr(sys, "path", [str(tmp_path / "missing"), str(first), str(second)])
+    renderstore.installed_version.cache_clear()
+    renderstore._dist_info_versions.cache_clear()
+    try:
+        assert renderstore.installed_version("FOO-bar") == "1.2"
+        assert renderstore.installed_version("baz") == "0.1"
+        assert renderstore.installed_version("pydantic") is None  # not on this path
+    finally:
+        renderstore.installed_version.cache_clear()
+        renderstore._dist_info_versions.cache_clear()

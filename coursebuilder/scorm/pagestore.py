@@ -29,7 +29,6 @@ import sys
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from math import log2
 from pathlib import Path
 from typing import Any
@@ -39,7 +38,7 @@ from lxml import etree
 from coursebuilder.buildcache import checked_pieces, checked_text
 from coursebuilder.deflateruns import WINDOW_BYTES, deflate_run, run_key
 from coursebuilder.output import Deflated
-from coursebuilder.renderstore import package_code_id, read_checked, write_checked
+from coursebuilder.renderstore import installed_version, package_code_id, read_checked, write_checked
 from coursebuilder.scorm.html import Reference
 from coursebuilder.version import __version__
 
@@ -63,10 +62,7 @@ def maker_id() -> str | None:
     versions of Python, zlib and the libraries that shape the HTML. None when unreadable."""
     versions = [sys.version, zlib.ZLIB_RUNTIME_VERSION, repr(etree.LXML_VERSION), repr(etree.LIBXML_VERSION)]
     for name in _LIBRARIES:
-        try:
-            versions.append(f"{name} {metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            versions.append(f"{name} none")
+        versions.append(f"{name} {installed_version(name) or 'none'}")
     return package_code_id(f"coursebuilder {__version__} scorm pages {_FORMAT}\0" + "\0".join(versions))
 
 
