@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from functools import partial
@@ -304,6 +303,8 @@ def _group_outcome(
     except CourseError as exc:
         outcome = ("error", exc.diagnostics)
     except Exception:
+        import traceback  # only for a failure: `validate` imports this module too
+
         outcome = ("crash", traceback.format_exc())
     sys.stdout.flush()  # the child ends without flushing what it printed
     sys.stderr.flush()

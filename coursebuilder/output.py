@@ -11,11 +11,13 @@ import contextlib
 import io
 import os
 import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import zipfile
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 """The timestamp of every zip entry (the earliest a zip can store)."""
@@ -172,6 +174,8 @@ def zip_bytes(entries: Iterable[tuple[str, bytes | Deflated]]) -> bytes:
     Data given `Deflated` is stored as given: the entry is the one `zipfile` writes for the
     bytes it holds when its stream is what `zipfile` would have compressed them into.
     """
+    import zipfile  # here: `validate` imports this module and writes no zip
+
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for name, data in sorted(entries, key=lambda item: item[0]):
@@ -191,6 +195,8 @@ def _write_deflated(archive: zipfile.ZipFile, buffer: io.BytesIO, info: zipfile.
     """Write `data`'s stream as the entry's stored bytes, then mark the entry deflated with the
     size and CRC of what it holds: its local header is written again in place (as `zipfile`
     does once it knows them), and the central directory is written from `info` on closing."""
+    import zipfile
+
     info.compress_type = zipfile.ZIP_STORED
     info.file_size = data.size  # what `zipfile` chooses a Zip64 header by, as `writestr` sets it
     zip64 = data.size * 1.05 > zipfile.ZIP64_LIMIT  # its choice (`ZipFile._open_to_write`)
