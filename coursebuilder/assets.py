@@ -7,9 +7,8 @@ import posixpath
 import re
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 from urllib.parse import unquote
 
 from coursebuilder import limits
@@ -26,8 +25,7 @@ class AssetProblem(ValueError):
     """A reference that does not name a usable file; the message says why."""
 
 
-@dataclass(frozen=True)
-class Asset:
+class Asset(NamedTuple):
     """A file of the course that some text references."""
 
     path: Path

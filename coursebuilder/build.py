@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -267,7 +266,7 @@ def _build_in_parallel(
     # The children take the other cores: the targets built here do not split their work
     # further (a bank written half in a third process slowed the backup's, the longer group:
     # the L course's full build took 7.81-8.06 s with it and 7.37-7.79 s without).
-    here = replace(options, jobs=max(1, options.workers - len(children)))
+    here = options._replace(jobs=max(1, options.workers - len(children)))
     failure: BaseException | None = None
     by_target: dict[str, list[Artifact]] = {}
     try:

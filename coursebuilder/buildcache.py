@@ -31,9 +31,8 @@ import hashlib
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from coursebuilder import cachefolder
 from coursebuilder.buildoptions import Artifact, BuildEvents, BuildOptions, report_unchanged
@@ -49,8 +48,7 @@ Stamp = tuple[str, int, int, int]
 """A file as a build left it: path, size, modification time (ns), inode."""
 
 
-@dataclass(frozen=True)
-class TargetRecord:
+class TargetRecord(NamedTuple):
     """What one target's last build read and wrote."""
 
     inputs: str
@@ -72,8 +70,7 @@ class TargetRecord:
         return kept
 
 
-@dataclass(frozen=True)
-class CachedBuild:
+class CachedBuild(NamedTuple):
     """What the last builds of the course into one output folder wrote and reported."""
 
     key: str
@@ -106,8 +103,7 @@ class CachedBuild:
         return record.artifacts()
 
 
-@dataclass(frozen=True)
-class Opened:
+class Opened(NamedTuple):
     """The cache of one build, as it stands before the course is loaded (`open_cache`)."""
 
     file: Path

@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 Progress = Callable[[str], None]
 """Receives a short line about what a target is doing (shown with `--verbose`)."""
 
 
-@dataclass(frozen=True)
-class BuildOptions:
+class BuildOptions(NamedTuple):
     """Options of one build that are not part of the course source."""
 
     scorm_structure: str | None = None
     """Override course.yaml's `settings.scorm.structure` (`single` or `multi`)."""
-    progress: Progress = field(default=lambda message: None)
+    progress: Progress = lambda message: None
     jobs: int | None = None
     """Processes to build targets in after loading: 1 builds them here, None uses both cores."""
     cache: bool = True
@@ -47,8 +45,7 @@ def workers(jobs: int | None) -> int:
     return jobs if jobs is not None else min(2, os.cpu_count() or 1)
 
 
-@dataclass(frozen=True)
-class Artifact:
+class Artifact(NamedTuple):
     """A file a target wrote, and whether this build changed it."""
 
     path: Path

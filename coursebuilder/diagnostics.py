@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 
 class Severity(StrEnum):
@@ -13,8 +13,7 @@ class Severity(StrEnum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     """One problem in the course source: where it is, what is wrong, and a stable code."""
 
     file: str
@@ -35,7 +34,7 @@ class Diagnostic:
         return f"{where}: {self.severity.value}: {what} [{self.code}]"
 
     def as_dict(self) -> dict[str, object]:
-        data = asdict(self)
+        data = self._asdict()
         data["severity"] = self.severity.value
         return data
 

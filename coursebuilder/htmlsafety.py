@@ -19,9 +19,8 @@ import contextlib
 import html
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from html.parser import HTMLParser
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from coursebuilder import nativemarkdown
 from coursebuilder.diagnostics import Diagnostic, warning
@@ -46,8 +45,7 @@ _EVENT_BELT = re.compile(r"[\s/\"'](on[a-z]+)\s*=", re.I)
 _URL_JUNK = re.compile(r"[\x00-\x20\x7f]+")
 
 
-@dataclass(frozen=True)
-class UnsafeHtml:
+class UnsafeHtml(NamedTuple):
     """One piece of active HTML: the line it is on (0-based, within the text) and what it is."""
 
     line: int

@@ -10,7 +10,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -180,8 +180,7 @@ def under_course(root: Path | str, diags: Iterable[Diagnostic]) -> list[Diagnost
     JSON encoder accepts: they are shown with backslash escapes instead.
     """
     return sort_diagnostics(
-        replace(
-            d,
+        d._replace(
             file=_printable((Path(root) / d.file).as_posix()) if d.file else d.file,
             field=_printable(d.field),
             message=_printable(d.message),

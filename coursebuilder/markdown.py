@@ -12,8 +12,7 @@ import functools
 import html
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 from coursebuilder import nativemarkdown
 from coursebuilder.formulas import moodle
@@ -96,8 +95,7 @@ def _render_image(self: RendererHTML, tokens: Sequence[Token], idx: int, options
     return self.image(tokens, idx, options, env)
 
 
-@dataclass(frozen=True)
-class Parsers:
+class Parsers(NamedTuple):
     """markdown-it-py's parsers, which define the HTML of every text."""
 
     render: MarkdownIt
@@ -283,8 +281,7 @@ def _render_natively(text: str, resolve_image: ImageResolver | None, inline: boo
     return html
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(NamedTuple):
     """A link or image in Markdown text, with the line (0-based, within the text) it is on."""
 
     kind: str  # "image" or "link" or "html"

@@ -12,9 +12,8 @@ import io
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import zipfile
@@ -158,8 +157,7 @@ def write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     return True
 
 
-@dataclass(frozen=True)
-class Deflated:
+class Deflated(NamedTuple):
     """A file's bytes compressed ahead, as a zip stores them: a raw deflate stream (made in
     runs that a build can keep, say), with the size and CRC-32 of the bytes it holds."""
 

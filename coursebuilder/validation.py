@@ -24,9 +24,8 @@ import json
 import os
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from coursebuilder import cachefolder
 from coursebuilder.buildcache import cache_dir, entry_file, load_cache_file, maker_id, source_key
@@ -40,8 +39,7 @@ if TYPE_CHECKING:
 _FORMAT = 1
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """What `validate` reports about a course."""
 
     diagnostics: list[Diagnostic]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from coursebuilder.model import Course, Lesson, Question
 from coursebuilder.moodle.params import strip_tags
@@ -94,8 +95,7 @@ WHOLE = Span()
 """Every question of the bank."""
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
+class Piece(NamedTuple):
     """The part of a group a span holds: its category starts here or not, and its questions in the span."""
 
     group: Group

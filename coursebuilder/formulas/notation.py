@@ -21,8 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from coursebuilder.htmlescape import escape_html
 
@@ -39,8 +38,7 @@ MATH_TOKENS = frozenset({"math_inline", "math_inline_double", "math_block"})
 _CODE_TOKENS = ("code_inline", "code_block", "fence")
 
 
-@dataclass(frozen=True)
-class MathForm:
+class MathForm(NamedTuple):
     """How one kind of output writes formulas, and the prose around them."""
 
     formula: MathHtml
@@ -129,8 +127,7 @@ def _has_math(text: str) -> bool:
     return any(True for _ in _math_tokens(_finder().parse(text)))
 
 
-@dataclass(frozen=True)
-class Formula:
+class Formula(NamedTuple):
     """One formula of a text: its TeX, whether it is displayed, and its line (0-based) in the text."""
 
     tex: str
@@ -138,8 +135,7 @@ class Formula:
     line: int
 
 
-@dataclass(frozen=True)
-class StrayDollar:
+class StrayDollar(NamedTuple):
     """A `$` or `$$` that looks like the start of a formula but opens none."""
 
     line: int

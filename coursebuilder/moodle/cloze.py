@@ -20,7 +20,7 @@ import html
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from coursebuilder.model import Gap, GapAnswer
 from coursebuilder.moodle.codes import CLOZE_TYPE
@@ -182,8 +182,7 @@ def neutralize(html_text: str) -> str:
 # ---------------------------------------------------------------- reading
 
 
-@dataclass(frozen=True)
-class ParsedAnswer:
+class ParsedAnswer(NamedTuple):
     """One alternative of a gap as Moodle reads it."""
 
     text: str
@@ -201,8 +200,7 @@ class ParsedAnswer:
         return float(self.percent) / 100
 
 
-@dataclass(frozen=True)
-class ParsedGap:
+class ParsedGap(NamedTuple):
     """A gap as Moodle's parser reads it."""
 
     code: str
