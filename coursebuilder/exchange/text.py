@@ -12,9 +12,8 @@ import html
 import posixpath
 import re
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
 
 from lxml import etree
@@ -29,8 +28,7 @@ PLUGINFILE = "@@PLUGINFILE@@"
 """How Moodle XML refers to a file embedded in the same field."""
 
 
-@dataclass(frozen=True, slots=True)
-class EmbeddedFile:
+class EmbeddedFile(NamedTuple):
     """A file carried inside a text field (`<file name path encoding="base64">`)."""
 
     name: str
@@ -39,8 +37,7 @@ class EmbeddedFile:
     base64: str
 
 
-@dataclass(frozen=True, slots=True)
-class Html:
+class Html(NamedTuple):
     """A rendered text field: HTML and the files it references."""
 
     text: str

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -51,8 +52,7 @@ def term_anchor(term: str, taken: set[str]) -> str:
     return anchor
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """A term or alias that links to a glossary entry."""
 
     text: str

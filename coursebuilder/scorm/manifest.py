@@ -9,8 +9,7 @@ objectives, objectives local to the package.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from lxml import etree
 from lxml.builder import ElementMaker  # type: ignore[import-not-found]  # lxml-stubs has no lxml.builder
@@ -53,8 +52,7 @@ SCHEMAS2004 = (
 )
 
 
-@dataclass(frozen=True)
-class Sco:
+class Sco(NamedTuple):
     """One launchable unit: the whole course, a lesson, or the final quiz."""
 
     key: str
@@ -68,14 +66,13 @@ class Sco:
     """A lesson SCO in the multi-SCO structure: it completes, it never passes or fails."""
 
 
-@dataclass(frozen=True)
-class PackagePlan:
+class PackagePlan(NamedTuple):
     """What a manifest lists: the course, its SCOs, shared files and schema files."""
 
     info: CourseInfo
     scos: tuple[Sco, ...]
     common: tuple[str, ...]
-    schemas: tuple[str, ...] = field(default=())
+    schemas: tuple[str, ...] = ()
 
     def listed_files(self) -> list[str]:
         """Every file the manifest lists (all files of the package but the manifest)."""

@@ -12,13 +12,12 @@ and the data the player reads (which API to look for, which response formats to 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import cache, partial
 from importlib.resources import files
 from importlib.resources.abc import Traversable
 from itertools import pairwise
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from jinja2 import Environment, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -67,8 +66,7 @@ JS_MESSAGES = (
 """Messages the player script shows; the others are written into the pages."""
 
 
-@dataclass(frozen=True)
-class Flavour:
+class Flavour(NamedTuple):
     """What differs between SCORM versions."""
 
     version: Version

@@ -28,10 +28,9 @@ import json
 import sys
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
 from math import log2
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from lxml import etree
 
@@ -75,8 +74,7 @@ def digest(*parts: object, text: str = "") -> str:
     return made.hexdigest()
 
 
-@dataclass(frozen=True)
-class KeptSection:
+class KeptSection(NamedTuple):
     """A section's HTML and the course files and lessons it points to."""
 
     html: bytes
