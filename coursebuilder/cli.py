@@ -89,10 +89,10 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...], 
 
     Exit status: 0 when valid, 1 when there are errors (or warnings with --strict).
     """
+    _hold_course_until_exit()  # before the imports too: they make objects but no garbage
     from coursebuilder.diagnostics import has_errors, to_json
     from coursebuilder.validation import validate_cached
 
-    _hold_course_until_exit()
     report = validate_cached(directory, targets, cache=not no_cache)
     diagnostics = report.diagnostics
     failed = report.summary is None or has_errors(diagnostics, strict)
@@ -167,12 +167,12 @@ def build(
     Nothing is written when the course has errors. On a terminal each target reports as it
     goes; the closing summary lists every file with its size.
     """
+    _hold_course_until_exit()  # before the imports too: they make objects but no garbage
     from coursebuilder.buildcache import open_cache
     from coursebuilder.buildoptions import BuildOptions
     from coursebuilder.diagnostics import CourseError, Severity
     from coursebuilder.progress import BuildReporter
 
-    _hold_course_until_exit()
     reporter = BuildReporter(sys.stdout, quiet=quiet, verbose=verbose)
     options = BuildOptions(scorm_structure=structure, progress=reporter.step, jobs=jobs, cache=not no_cache)
     opened = open_cache(directory, output, targets, options, strict) if options.cache else None

@@ -11,7 +11,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -488,9 +488,15 @@ def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line
     return obj
 
 
-_QUESTION = TypeAdapter(Question)
 _QUESTIONS = TypeAdapter(list[Question])
 """A whole file's questions in one call (the fast path: any error sends the file to the slow one)."""
+
+
+@cache
+def _one_question() -> TypeAdapter[Question]:
+    """One question at a time, on the slow path only: made when first needed (a validator
+    takes about 1 ms to make at each start)."""
+    return TypeAdapter(Question)
 
 
 QUIZ_WORTH_FORKING = 1_000_000
@@ -633,7 +639,7 @@ def _quiz_questions(
             )
             continue
         try:
-            question = _QUESTION.validate_python(item)
+            question = _one_question().validate_python(item)
         except ValidationError as exc:
             for problem in exc.errors(include_url=False):
                 problem["loc"] = ("questions", index, *problem["loc"])
