@@ -19,7 +19,6 @@ import contextlib
 import html
 import re
 from collections.abc import Iterable, Iterator
-from html.parser import HTMLParser
 from typing import TYPE_CHECKING, NamedTuple
 
 from coursebuilder import nativemarkdown
@@ -137,17 +136,34 @@ def _scan_inline(token: Token, line: int) -> Iterator[UnsafeHtml]:
 
 
 def _scheme(url: str) -> str:
+    """The scheme a script URL is reported by (`javascript:`), as a browser reads the URL."""
     return _URL_JUNK.sub("", url).split(":", 1)[0].lower() + ":"
 
 
-def _scan_fragment(fragment: str, line: int) -> Iterator[UnsafeHtml]:
-    scanner = _TagScanner()
-    # A fragment the tokenizer chokes on is still judged by the belt below.
+def tokenized(fragment: str, line: int = 0) -> list[UnsafeHtml]:
+    """The active elements and attributes of an HTML `fragment` starting on `line`, as a
+    browser's tokenizer reads them (Python's), in order."""
+    from coursebuilder.tagscanner import StartTags  # only for raw HTML, which most texts lack
+
+    scanner = StartTags()
+    # A fragment the tokenizer chokes on is still judged by `_scan_fragment`'s belt.
     with contextlib.suppress(AssertionError, ValueError):
         scanner.feed(fragment)
         scanner.close()
-    for offset, what in scanner.found:
-        yield UnsafeHtml(line + offset, what)
+    found = []
+    for offset, element, attrs in scanner.tags:
+        if element in UNSAFE_TAGS:
+            found.append(UnsafeHtml(line + offset, f"<{element}> tag"))
+        for name, value in attrs:
+            if name.startswith("on"):
+                found.append(UnsafeHtml(line + offset, f"event attribute {name}"))
+            elif value is not None and is_script_url(value):
+                found.append(UnsafeHtml(line + offset, f"{_scheme(value)} URL"))
+    return found
+
+
+def _scan_fragment(fragment: str, line: int) -> Iterator[UnsafeHtml]:
+    yield from tokenized(fragment, line)
     # Belt and braces, in case a browser reads a tag differently from Python's tokenizer.
     bare = html.unescape(_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), fragment))
     for match in _TAG_BELT.finditer(bare):
@@ -158,21 +174,3 @@ def _scan_fragment(fragment: str, line: int) -> Iterator[UnsafeHtml]:
         for match in _EVENT_BELT.finditer(unquoted):
             at = tag.start() + match.start()
             yield UnsafeHtml(line + bare.count("\n", 0, at), f"event attribute {match.group(1).lower()}")
-
-
-class _TagScanner(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.found: list[tuple[int, str]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        offset = self.getpos()[0] - 1
-        if tag in UNSAFE_TAGS:
-            self.found.append((offset, f"<{tag}> tag"))
-        for name, value in attrs:
-            if name.startswith("on"):
-                self.found.append((offset, f"event attribute {name}"))
-            elif value is not None and is_script_url(value):
-                self.found.append((offset, f"{_scheme(value)} URL"))
-
-    handle_startendtag = handle_starttag
