@@ -49,6 +49,7 @@ from coursebuilder.model import (
     Question,
     QuizDefaults,
     QuizFile,
+    problem_message,
     xml_char_message,
     xml_unsafe_char,
 )
@@ -727,11 +728,8 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
         elif item["type"] == "missing" and position == len(loc) - 1:
             path.append(part)
         # other parts are union tags or function names: skip them
-    xml_char = xml_char_message(item)
-    message: str = item["msg"] if xml_char is None else xml_char
-    if message.startswith("Value error, "):
-        message = message[len("Value error, ") :]
-    code = _error_code(item["type"]) if xml_char is None else "xml-char"
+    message = problem_message(item)
+    code = _error_code(item["type"]) if xml_char_message(item) is None else "xml-char"
     # Our model rules name the field first ("answers: ..."): point at it.
     head, sep, rest = message.partition(": ")
     if sep and isinstance(node, dict) and re.fullmatch(r"[a-z_]+", head) and head in node:

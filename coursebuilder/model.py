@@ -87,6 +87,12 @@ def xml_char_message(error: Mapping[str, Any]) -> str | None:
     return f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry" if bad is not None else None
 
 
+def problem_message(error: Mapping[str, Any]) -> str:
+    """Our message for a pydantic error: `xml_char_message`'s for `Text`'s check, else
+    pydantic's own without the `Value error, ` it puts before a validator's message."""
+    return xml_char_message(error) or str(error["msg"]).removeprefix("Value error, ")
+
+
 @dataclasses.dataclass(slots=True)
 class SourceInfo:
     """Where an object was read, and what the source wrote that the model does not keep."""

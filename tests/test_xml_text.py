@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError, field_validator
 
-from coursebuilder.model import XML_TEXT, Course, Question, xml_char_message
+from coursebuilder.model import XML_TEXT, Course, Model, Question, Text, problem_message, xml_char_message
 
 QUESTION: TypeAdapter[Question] = TypeAdapter(Question)
 
@@ -77,3 +77,27 @@ def test_other_pattern_errors_keep_their_message() -> None:
     (error,) = raised.value.errors(include_url=False)
     assert error["type"] == "string_pattern_mismatch"
     assert xml_char_message(error) is None
+
+
+class _Checked(Model):
+    name: Text
+
+    @field_validator("name")
+    @classmethod
+    def _not_x(cls, value: str) -> str:
+        if value == "x":
+            raise ValueError("x is taken")
+        return value
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("x", "x is taken"), ("bell \x07", "contains U+0007, which XML 1.0 cannot carry")],
+)
+def test_a_problem_reads_as_the_loader_and_the_importer_report_it(name: str, message: str) -> None:
+    """Pydantic puts `Value error, ` before a validator's own message; the XML character
+    check has a message of ours."""
+    with pytest.raises(ValidationError) as raised:
+        _Checked(name=name)
+    (error,) = raised.value.errors(include_url=False)
+    assert problem_message(error) == message

@@ -14,7 +14,7 @@ from coursebuilder.importer.preserve import preserve_texts
 from coursebuilder.importer.result import Action, Change
 from coursebuilder.importer.state import GlossaryState
 from coursebuilder.layout import GLOSSARY_FILE
-from coursebuilder.model import GlossaryEntry, GlossaryFile, xml_char_message
+from coursebuilder.model import GlossaryEntry, GlossaryFile, problem_message
 from coursebuilder.moodle.terms import duplicate_everywhere
 
 
@@ -38,7 +38,7 @@ def merge_glossary(glossary: GlossaryState, entries: list[ImportedEntry], notes:
             entry = GlossaryEntry.model_validate(item.fields)
         except ValidationError as exc:
             problems = "; ".join(
-                f"{'.'.join(str(p) for p in problem['loc'])}: {xml_char_message(problem) or problem['msg']}"
+                f"{'.'.join(str(p) for p in problem['loc'])}: {problem_message(problem)}"
                 for problem in exc.errors(include_url=False)
             )
             notes.skip("glossary entry", item.where, problems, repr(item.fields.get("term")))

@@ -17,7 +17,7 @@ from coursebuilder.importer.preserve import preserve_texts
 from coursebuilder.importer.result import Action, Change
 from coursebuilder.importer.state import QUESTION, EditedList, MergeState, QuizState, with_defaults
 from coursebuilder.layout import QUIZ_DIR
-from coursebuilder.model import Question, QuizDefaults, xml_char_message
+from coursebuilder.model import Question, QuizDefaults, problem_message
 
 
 def question_model(
@@ -39,7 +39,7 @@ def question_model(
             loc = [str(part) for part in problem["loc"]]
             if loc and loc[0] == data.get("type"):
                 loc = loc[1:]
-            message = xml_char_message(problem) or str(problem["msg"]).removeprefix("Value error, ")
+            message = problem_message(problem)
             problems.append(f"{'.'.join(loc)}: {message}" if loc else message)
         notes.skip(item.kind, item.where, "; ".join(problems), f"question {item.name or qid!r}")
         return None
