@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from pydantic import BaseModel
 
@@ -38,16 +39,15 @@ from coursebuilder.moodle.terms import link_keys, php_trim
 from coursebuilder.prescan import ForkedCall, TextScans
 
 
-@dataclass(frozen=True)
-class RejectedQuestion:
+class RejectedQuestion(NamedTuple):
     """A question that failed validation: its id still counts for the cross-file id checks,
     so one question's own error hides no duplicate id (and makes no false dangling reference)."""
 
     id: str
     file: str
     line: int
-    index: int
-    """Position in its quiz file (`questions[index]`)."""
+    position: int
+    """Position in its quiz file (`questions[position]`)."""
 
 
 def check_course(
@@ -277,7 +277,7 @@ def _id_owners(
     owners = [
         (order[file], q.field_path("id"), q.id, file, functools.partial(q.source_line, "id"))
         for q, file in zip(course.questions, sources, strict=True)
-    ] + [(order[r.file], f"questions[{r.index}].id", r.id, r.file, functools.partial(int, r.line)) for r in rejected]
+    ] + [(order[r.file], f"questions[{r.position}].id", r.id, r.file, functools.partial(int, r.line)) for r in rejected]
     owners.sort(key=lambda owner: (owner[0], int(_NOT_DIGIT.sub("", owner[1].split(".", 1)[0]) or 0)))
     for _order, field, qid, file, line_of in owners:
         yield qid, file, line_of, field
@@ -363,7 +363,7 @@ def _check_glossary(course: Course) -> Iterator[Diagnostic]:
             candidates += [folded.get((False, which, key)) for which, key in enumerate(keys)]
             if not entry.case_sensitive:
                 candidates += [folded.get((True, which, key)) for which, key in enumerate(keys)]
-            other = next((c for c in candidates if c is not None and c.index != number), None)
+            other = next((c for c in candidates if c is not None and c.number != number), None)
             if other is not None:
                 yield warning(
                     GLOSSARY_FILE,
@@ -378,11 +378,10 @@ def _check_glossary(course: Course) -> Iterator[Diagnostic]:
                 folded.setdefault((entry.case_sensitive, which, key), spelling)
 
 
-@dataclass(frozen=True, slots=True)
-class _Spelling:
-    """A term or alias of entry number `index` of the glossary, written in its `field`."""
+class _Spelling(NamedTuple):
+    """A term or alias of entry number `number` of the glossary, written in its `field`."""
 
-    index: int
+    number: int
     value: str
     entry: GlossaryEntry
     field: str
