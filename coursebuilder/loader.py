@@ -11,7 +11,7 @@ import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -50,6 +50,7 @@ from coursebuilder.model import (
     QuizDefaults,
     QuizFile,
     problem_message,
+    question_adapter,
     xml_char_message,
     xml_unsafe_char,
 )
@@ -493,13 +494,6 @@ _QUESTIONS = TypeAdapter(list[Question])
 """A whole file's questions in one call (the fast path: any error sends the file to the slow one)."""
 
 
-@cache
-def _one_question() -> TypeAdapter[Question]:
-    """One question at a time, on the slow path only: made when first needed (a validator
-    takes about 1 ms to make at each start)."""
-    return TypeAdapter(Question)
-
-
 QUIZ_WORTH_FORKING = 1_000_000
 """Characters of quiz files from which half of them are read on the fast path in a forked
 process, and the checks that need no Markdown scans run in another (when the load may fork
@@ -640,7 +634,7 @@ def _quiz_questions(
             )
             continue
         try:
-            question = _one_question().validate_python(item)
+            question = question_adapter().validate_python(item)
         except ValidationError as exc:
             for problem in exc.errors(include_url=False):
                 problem["loc"] = ("questions", index, *problem["loc"])

@@ -19,6 +19,7 @@ from pydantic import (
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
+    TypeAdapter,
     field_validator,
     model_validator,
 )
@@ -862,6 +863,13 @@ QUESTION_TYPES: tuple[str, ...] = (
     "ordering",
 )
 SCORED_TYPES = frozenset(QUESTION_TYPES) - {"essay", "description"}
+
+
+@functools.cache
+def question_adapter() -> TypeAdapter[Question]:
+    """Validates one question of any type; made when first asked (about 1 ms at each start),
+    which a valid course's load never does (it validates each file's list at once)."""
+    return TypeAdapter(Question)
 
 
 class QuizDefaults(Model):

@@ -15,9 +15,9 @@ from pydantic import ValidationError
 from coursebuilder.importer.common import ImportedQuestion, Notes
 from coursebuilder.importer.preserve import preserve_texts
 from coursebuilder.importer.result import Action, Change
-from coursebuilder.importer.state import QUESTION, EditedList, MergeState, QuizState, with_defaults
+from coursebuilder.importer.state import EditedList, MergeState, QuizState, with_defaults
 from coursebuilder.layout import QUIZ_DIR
-from coursebuilder.model import Question, QuizDefaults, problem_message
+from coursebuilder.model import Question, QuizDefaults, problem_message, question_adapter
 
 
 def question_model(
@@ -32,7 +32,7 @@ def question_model(
     if item.name and item.name != qid:
         data["name"] = item.name
     try:
-        return QUESTION.validate_python(data)
+        return question_adapter().validate_python(data)
     except ValidationError as exc:
         problems = []
         for problem in exc.errors(include_url=False):

@@ -13,7 +13,7 @@ import re
 from pydantic import ValidationError
 
 from coursebuilder.importer.common import slugify
-from coursebuilder.importer.state import QUESTION, GlossaryState, MergeState, NewLesson, QuizState, with_defaults
+from coursebuilder.importer.state import GlossaryState, MergeState, NewLesson, QuizState, with_defaults
 from coursebuilder.importer.yamledit import ListEdit, edit_list, item_text
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR, lesson_files
 from coursebuilder.model import (
@@ -24,6 +24,7 @@ from coursebuilder.model import (
     Question,
     QuizDefaults,
     QuizFile,
+    question_adapter,
 )
 from coursebuilder.sourcefiles import dump_course_info, dump_glossary, dump_lesson, dump_questions
 from coursebuilder.yamlio import YamlProblem, parse_yaml
@@ -141,7 +142,7 @@ def _quiz_matches(text: str, expected: list[Question]) -> bool:
             return False
         shell = QuizFile.model_validate({k: v for k, v in data.items() if k != "questions"})
         items = data.get("questions") or []
-        questions = [with_defaults(QUESTION.validate_python(item), shell.defaults) for item in items]
+        questions = [with_defaults(question_adapter().validate_python(item), shell.defaults) for item in items]
     except (YamlProblem, ValidationError):
         return False
     return [q.model_dump(mode="json") for q in questions] == [q.model_dump(mode="json") for q in expected]

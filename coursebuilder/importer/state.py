@@ -11,15 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from coursebuilder.layout import GLOSSARY_FILE, QUIZ_DIR
 from coursebuilder.loader import defaults_update
 from coursebuilder.model import Course, GlossaryEntry, GlossaryFile, Question, QuizDefaults
 from coursebuilder.yamlio import YamlProblem, parse_yaml
-
-QUESTION: TypeAdapter[Question] = TypeAdapter(Question)
-"""Validates one question as a quiz file holds it (any type)."""
 
 T = TypeVar("T")
 
