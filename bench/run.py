@@ -2,7 +2,7 @@
 
 Each command runs as its own process, as a user or CI runs it, so the times include start-up
 and imports; peak RSS is that process's own (`os.wait4`). Every measurement is repeated and the
-best wall time kept (the machine may be shared); RSS is the largest seen. Prints Markdown tables
+median wall time kept, as the targets are stated; RSS is the largest seen. Prints Markdown tables
 and a PASS/MISS line per target. Usage: `make bench`, or `python bench/run.py --help`.
 """
 
@@ -16,6 +16,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -48,7 +49,7 @@ GROWTH_SLACK = 1.2
 
 @dataclass
 class Run:
-    """One measured command: best wall time of the repeats and the largest peak RSS."""
+    """One measured command: the median wall time of the repeats and the largest peak RSS."""
 
     size: str
     step: str
@@ -56,7 +57,7 @@ class Run:
     peak_mb: float
     questions: int
     cpu: float = 0.0
-    """CPU seconds (user + system) of the run with the best wall time: steadier on a busy machine."""
+    """CPU seconds (user + system), the median of the repeats: steadier on a busy machine."""
     output_bytes: int = 0
     note: str = ""
 
@@ -115,16 +116,16 @@ def run_once(args: list[str], log: Path) -> tuple[float, float, float]:
 def measure(
     args: list[str], log: Path, repeat: int, before: Callable[[], object] | None = None
 ) -> tuple[float, float, float]:
-    """Best wall time (with its CPU time) and largest peak RSS of `repeat` runs; `before()` runs ahead of each."""
-    best, peak, cpu = float("inf"), 0.0, 0.0
+    """Median wall time, median CPU time and largest peak RSS of `repeat` runs; `before()` runs ahead of each."""
+    walls, cpus, peak = [], [], 0.0
     for _ in range(repeat):
         if before is not None:
             before()
         seconds, mb, used = run_once(args, log)
-        if seconds < best:
-            best, cpu = seconds, used
+        walls.append(seconds)
+        cpus.append(used)
         peak = max(peak, mb)
-    return best, peak, cpu
+    return statistics.median(walls), peak, statistics.median(cpus)
 
 
 def tree_state(root: Path) -> dict[str, tuple[int, int, int]]:
@@ -224,17 +225,18 @@ def bench_size(size: str, work: Path, repeat: int, bank: str | None, results: Re
 
     # Unchanged source: nothing may be rewritten (mtime, inode and size all stay).
     rewritten: set[str] = set()
-    best, peak, best_cpu = float("inf"), 0.0, 0.0
+    walls, cpus, peak = [], [], 0.0
     for _ in range(repeat):
         before = tree_state(out) if out.exists() else {}
         seconds, mb, cpu = run_once(["build", str(course), "-o", str(dist), "-q"], logs / "rebuild")
         after = tree_state(out) if out.exists() else {}
         rewritten |= {name for name in after if before.get(name) != after[name]}
-        if seconds < best:
-            best, best_cpu = seconds, cpu
+        walls.append(seconds)
+        cpus.append(cpu)
         peak = max(peak, mb)
     note = "no file rewritten" if not rewritten else f"REWROTE {len(rewritten)}: {', '.join(sorted(rewritten)[:5])}"
-    results.runs.append(Run(size, "rebuild, unchanged source", best, peak, questions, best_cpu, tree_bytes(out), note))
+    seconds, cpu = statistics.median(walls), statistics.median(cpus)
+    results.runs.append(Run(size, "rebuild, unchanged source", seconds, peak, questions, cpu, tree_bytes(out), note))
 
     # One lesson edited: how many artefacts change (each depends on the lesson or not).
     before = tree_state(out) if out.exists() else {}
@@ -373,7 +375,7 @@ def markdown(results: Results, repeat: int) -> str:
     lines = [
         f"Machine: {m['cores']} cores ({m['cpu']}), Python {m['python']}, {m['system']}, {m['date']}; "
         f"load average {m['load']} when the run started, {m.get('load_end', '?')} when it ended.",
-        f"Wall time: best of {repeat} runs, with that run's CPU time (user + system); peak RSS: largest of "
+        f"Wall time and CPU time (user + system): median of {repeat} runs; peak RSS: largest of "
         "them. Each command is a new process; questions/s is per wall second.",
         "",
         "| size | step | wall (s) | CPU (s) | peak RSS (MB) | questions/s | output | note |",
@@ -415,7 +417,7 @@ def byte_compile() -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="S,M,L", help="comma-separated sizes from S, M, L (default: all)")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best is kept (default 3)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the median is kept (default 3)")
     parser.add_argument("--work", type=Path, default=HERE / "out", help="where courses and outputs go (bench/out)")
     parser.add_argument("--bank-target", default=None, help="target that writes the question bank (default moodle)")
     parser.add_argument("--json", type=Path, default=None, help="also write the results as JSON here")
