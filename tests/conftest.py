@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import textwrap
@@ -164,6 +165,13 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(markdown, "_render", counting)
     return seen
+
+
+def answers_ctrl_c() -> None:
+    """For `subprocess.Popen(preexec_fn=...)`: the child takes Ctrl-C (SIGINT) as a user's
+    program does, even when pytest runs with SIGINT ignored (a shell starts a background job
+    so, and Python then installs no KeyboardInterrupt handler)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def command_in_new_process(

@@ -70,7 +70,7 @@ def test_a_build_whose_texts_the_native_renderer_takes_never_imports_markdown_it
         (["build", "-q", "-o"], ["importlib.metadata", "email", "traceback"]),
     ],
 )
-def test_the_program_never_imports_importlib_metadata(
+def test_the_program_imports_nothing_it_does_not_use(
     command: list[str], absent: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Importing `importlib.metadata` (and `email` with it) takes about 0.025 s, a tenth of

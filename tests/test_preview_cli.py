@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from tests.browser import offline
-from tests.conftest import ROOT
+from tests.conftest import ROOT, answers_ctrl_c
 from tests.player import answer_welcome_questions, go_to, open_quiz
 
 
@@ -61,6 +61,7 @@ def start_preview() -> Iterator[object]:
             text=True,
             cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
+            preexec_fn=answers_ctrl_c,
         )
         lines: queue.Queue[str] = queue.Queue()
         reader = threading.Thread(target=_read_lines, args=(process.stdout, lines), daemon=True)

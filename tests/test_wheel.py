@@ -27,7 +27,7 @@ import pytest
 from coursebuilder import __version__
 from coursebuilder.scaffold import ACTION_REPOSITORY
 from coursebuilder.targets import all_targets
-from tests.conftest import ROOT
+from tests.conftest import ROOT, answers_ctrl_c
 from tests.workflow import run_workflow
 
 pytestmark = pytest.mark.slow
@@ -152,6 +152,7 @@ def preview_process(installed: Installed) -> Iterator[subprocess.Popen[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        preexec_fn=answers_ctrl_c,
     )
     yield process
     if process.poll() is None:
