@@ -30,7 +30,9 @@ from coursebuilder.grades import is_moodle_grade, nearest_grade
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 """Ids are lowercase slugs: they become file names, XML ids and Moodle idnumbers."""
 
-XML_TEXT = "^[^\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]*$"
+_NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+"""The characters XML 1.0 cannot carry, as a class's ranges (a lone surrogate aside)."""
+XML_TEXT = f"^[^{_NOT_XML}]*$"
 """Text XML 1.0 can carry, as a pattern pydantic-core matches itself (no call into Python
 for each value). The surrogates are not in it: a string holding a lone one (a YAML escape can
 make it) is refused before any pattern, as `string_unicode` (see `xml_char_message`)."""
@@ -56,7 +58,7 @@ def _empty_list() -> list[Any]:
     return []
 
 
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_XML_BAD = re.compile(f"[{_NOT_XML}\ud800-\udfff]")
 
 
 class Locator(Protocol):
