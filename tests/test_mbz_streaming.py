@@ -38,6 +38,27 @@ def test_entries_spill_to_disk_and_read_back_in_parts() -> None:
         entries.close()
 
 
+@pytest.mark.parametrize("spill", [0, 10, 1 << 20])
+def test_entries_read_between_writes_see_every_byte(spill: int) -> None:
+    """Reads and writes take turns, in memory and in the file it spills to: a read after a
+    write sees the bytes still in the file object's buffer, and a write after a read goes
+    to the end, not to where the read left off."""
+    entries = Entries(spill=spill)
+    try:
+        written: dict[str, bytes] = {}
+        for number in range(40):
+            name = f"activities/quiz_{number % 7}/part.xml"
+            piece = bytes([65 + number % 26]) * (number * 37 % 500)
+            entries.append(name, piece)
+            written[name] = written.get(name, b"") + piece
+            first = f"activities/quiz_{(number * 3) % 7}/part.xml"
+            if first in written:
+                assert entries[first] == written[first]
+        assert {name: entries[name] for name in entries} == written
+    finally:
+        entries.close()
+
+
 def test_linked_entries_are_read_in_place_from_the_file_they_were_written_in(tmp_path: Path) -> None:
     """A share of quizzes written into a file of its own joins the backup without being
     copied: its pieces are read from that file, after this spool's own pieces of the same
