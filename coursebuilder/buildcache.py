@@ -254,7 +254,7 @@ def save(
             "diagnostics": [diag.as_dict() for diag in diagnostics],
         }
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode())
+        write_bytes(path, json.dumps(record, indent=1, sort_keys=True).encode(), durable=False)
     except OSError:
         pass  # no cache (a read-only home, an output gone already): the next build does more
 

@@ -47,12 +47,16 @@ TEMP_SUFFIX = ".tmp"
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path) -> Iterator[IO[bytes]]:
+def atomic_open(path: Path, *, durable: bool = True) -> Iterator[IO[bytes]]:
     """Open a temporary file beside `path`; on success it replaces `path` in one rename.
 
     The data is flushed to disk before the rename, and the rename itself after it, so a
     crash, a kill or a power cut leaves the old file or the new one. A process killed while
     writing leaves its temporary file behind: `remove_stale_temps` clears those.
+
+    `durable=False` skips both flushes, for files that are checked when read and ignored
+    when they do not check out (the build cache's): a power cut may leave such a file empty
+    or cut short, which costs the next build its shortcut, never its bytes.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX, dir=path.parent)
@@ -60,14 +64,16 @@ def atomic_open(path: Path) -> Iterator[IO[bytes]]:
         with os.fdopen(fd, "wb") as handle:
             yield handle
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(directory: Path) -> None:
@@ -111,16 +117,16 @@ def _running(pid: int) -> bool:
     return True
 
 
-def write_bytes(path: Path, data: bytes) -> bool:
+def write_bytes(path: Path, data: bytes, *, durable: bool = True) -> bool:
     """Write `data` to `path` atomically unless the file already holds exactly that.
 
     Returns True when the file was (re)written; an unchanged file keeps its timestamp, so
-    tools that watch `dist/` see only real changes.
+    tools that watch `dist/` see only real changes. `durable`: as for `atomic_open`.
     """
     with contextlib.suppress(OSError):
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return False
-    with atomic_open(path) as handle:
+    with atomic_open(path, durable=durable) as handle:
         handle.write(data)
     return True
 
@@ -129,7 +135,7 @@ class _Unchanged(Exception):
     """The pieces written equal the file already there: drop the temporary file."""
 
 
-def write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
+def write_chunks(path: Path, chunks: Iterable[bytes], *, durable: bool = True) -> bool:
     """`write_bytes` for data made piece by piece, so a large file is never whole in memory.
 
     The pieces go to a temporary file while being compared with the file already there;
@@ -141,7 +147,7 @@ def write_chunks(path: Path, chunks: Iterable[bytes]) -> bool:
     except OSError:
         old = None
     try:
-        with atomic_open(path) as handle:
+        with atomic_open(path, durable=durable) as handle:
             same = old is not None
             for chunk in chunks:
                 handle.write(chunk)

@@ -180,7 +180,7 @@ def write_checked(path: Path, header: Mapping[str, object], payload: bytes | Seq
     head = {**header, "sha256": digest.hexdigest()}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_chunks(path, [json.dumps(head, sort_keys=True).encode() + b"\n", *pieces])
+        write_chunks(path, [json.dumps(head, sort_keys=True).encode() + b"\n", *pieces], durable=False)
     except OSError:
         pass  # nowhere to keep it (a read-only home, say): the next build works afresh
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ import pytest
 from coursebuilder import build as build_module
 from coursebuilder import buildcache
 from coursebuilder.build import build_course
+from coursebuilder.output import TEMP_SUFFIX
 from coursebuilder.targets import BuildOptions
 from tests.conftest import files_of
 
@@ -102,3 +104,30 @@ def test_a_corrupt_cache_is_ignored_and_rebuilt(
     build_course(course, tmp_path / "clean", options=BuildOptions(cache=False))
     assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
     assert json.loads(cache.read_text())["key"] == record["key"], "the cache is written again"
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="names a descriptor's file through /proc")
+def test_a_build_syncs_its_packages_to_disk_but_not_its_cache(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each package is on disk before it replaces the old one. The cache's files are not
+    synced: they are checked when read and ignored when damaged (above), so a power cut costs
+    the next build its shortcuts only, and syncing tens of megabytes of them is slow on a
+    laptop's disk."""
+    synced: list[Path] = []
+    real_fsync = os.fsync
+
+    def recording(descriptor: int) -> None:
+        synced.append(Path(os.readlink(f"/proc/self/fd/{descriptor}")))
+        real_fsync(descriptor)
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("COURSEBUILDER_CACHE", str(cache))
+    monkeypatch.setattr(os, "fsync", recording)
+    out = tmp_path / "dist"
+    artifacts, _ = build_course(course, out, options=BuildOptions(jobs=1))
+    assert cache.is_dir() and any(cache.rglob("*.renders")), "the build kept its cache"
+    temporary = [path for path in synced if path.name.endswith(TEMP_SUFFIX)]  # `.<name>.<pid>.<random>.tmp`
+    synced_files = {path.parent / path.name[1 : -len(TEMP_SUFFIX)].rsplit(".", 2)[0] for path in temporary}
+    assert {artifact.path.resolve() for artifact in artifacts} <= synced_files
+    assert not [path for path in synced if cache.resolve() in path.parents or path == cache.resolve()]

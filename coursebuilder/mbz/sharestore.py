@@ -133,7 +133,7 @@ class ShareStore:
                 "embedded": written.embedded,
             }
             os.replace(spool.name, data_path)
-            write_bytes(record_path, json.dumps(record, sort_keys=True).encode())
+            write_bytes(record_path, json.dumps(record, sort_keys=True).encode(), durable=False)
         except OSError:
             pass  # nothing kept: the next build writes the share again
 
