@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import shutil
 from pathlib import Path
 
@@ -83,7 +84,18 @@ def _tampered(entries: list[list[object]]) -> list[list[object]]:
 
 @pytest.mark.parametrize(
     "damage",
-    ["garbage", "truncated", "empty", "checksum", "another renderer", "another format", "wrong shapes"],
+    [
+        "garbage",
+        "truncated",
+        "empty",
+        "checksum",
+        "another renderer",
+        "another format",
+        "another marshal",
+        "wrong shapes",
+        "not marshal",
+        "code",
+    ],
 )
 def test_a_store_that_cannot_be_trusted_is_ignored(course: Path, tmp_path: Path, damage: str) -> None:
     dist = tmp_path / "dist"
@@ -91,10 +103,10 @@ def test_a_store_that_cannot_be_trusted_is_ignored(course: Path, tmp_path: Path,
     store = store_of(course, dist)
     head, _, payload = store.read_bytes().partition(b"\n")
     header = json.loads(head)
-    entries = json.loads(payload)
+    entries = marshal.loads(payload)
 
-    def write(header: dict[str, object], entries: object, checksum: bool = True) -> None:
-        body = json.dumps(entries).encode()
+    def write(header: dict[str, object], entries: object, checksum: bool = True, body: bytes | None = None) -> None:
+        body = marshal.dumps(entries) if body is None else body
         if checksum:
             header = {**header, "sha256": hashlib.sha256(body).hexdigest()}
         store.write_bytes(json.dumps(header).encode() + b"\n" + body)
@@ -112,6 +124,12 @@ def test_a_store_that_cannot_be_trusted_is_ignored(course: Path, tmp_path: Path,
         write({**header, "renderer": "0" * 64}, _tampered(entries))
     elif damage == "another format":
         write({**header, "format": 0}, _tampered(entries))
+    elif damage == "another marshal":  # another Python's, whose form may differ
+        write({**header, "marshal": "python 2.7 marshal 2"}, _tampered(entries))
+    elif damage == "not marshal":  # checksum right, data wrong: `marshal.loads` fails
+        write(header, None, body=b"\xfe not marshal data")
+    elif damage == "code":  # `marshal` also carries code, never run: the shape check refuses it
+        write(header, compile("print('TAMPERED')", "store", "exec"))
     else:
         write(header, [[1, "x", None, 2, "y"], *_tampered(entries)])
     edit_a_lesson(course)  # so that the build cache does not answer
