@@ -327,12 +327,11 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
             )
     final = course.info.final_quiz
     if isinstance(final.questions, list):
-        for index, qid in enumerate(final.questions):
-            line = _item_line(final, "questions", index)
+        for index, qid in enumerate(final.questions):  # a line only for a message (it reads course.yaml)
             if qid not in seen:
                 yield error(
                     COURSE_FILE,
-                    line,
+                    _item_line(final, "questions", index),
                     field=f"final_quiz.questions[{index}]",
                     message=f"no question has id {qid!r}",
                     code="reference",
@@ -340,7 +339,7 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
             elif isinstance(seen[qid], Model) and getattr(seen[qid], "type", "") not in SCORED_TYPES:
                 yield warning(
                     COURSE_FILE,
-                    line,
+                    _item_line(final, "questions", index),
                     field=f"final_quiz.questions[{index}]",
                     message=f"question {qid!r} is not scored in the SCORM quiz",
                     code="unscored",

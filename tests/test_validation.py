@@ -7,14 +7,16 @@ Line numbers in the expected texts were checked by hand against the YAML written
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
+from coursebuilder import loader
 from coursebuilder.build import validate_course
 from coursebuilder.cli import main
 from coursebuilder.loader import load_course
-from tests.conftest import ROOT, WriteCourse
+from tests.conftest import ROOT, SKELETON, WriteCourse
 
 
 def diagnostics(course: Path, errors_only: bool = True) -> list[str]:
@@ -417,3 +419,35 @@ def test_padded_answers_are_trimmed_with_a_warning(write_course: WriteCourse) ->
     texts = {q.id: q for q in loaded.questions}
     assert [a.text for a in texts["pad"].answers] == ["fume hood", "hood"]  # type: ignore[union-attr]
     assert CliRunner().invoke(main, ["validate", "course", "--strict"]).exit_code == 1
+
+
+def test_final_quiz_items_are_reported_at_their_lines(
+    write_course: WriteCourse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unknown id and an unscored question in the final quiz's list are reported at their
+    own lines of course.yaml; a list without such items is not read again for its lines."""
+    listed = ["welcome-mc", "welcome-diagram", "nonesuch"]
+    yaml_text = (
+        (SKELETON / "course.yaml")
+        .read_text(encoding="utf-8")
+        .replace("  questions: all\n", "  questions:\n" + "".join(f"    - {qid}\n" for qid in listed))
+    )
+    line_of = {qid: yaml_text.splitlines().index(f"    - {qid}") + 1 for qid in listed}
+    course = write_course({"course.yaml": yaml_text})
+    _course, found = validate_course(course)
+    assert sorted((Path(d.file).name, d.line, d.severity.value, d.field, d.code) for d in found) == [
+        ("course.yaml", line_of["welcome-diagram"], "warning", "final_quiz.questions[1]", "unscored"),
+        ("course.yaml", line_of["nonesuch"], "error", "final_quiz.questions[2]", "reference"),
+    ]
+
+    located: list[str] = []
+    real = loader.parse_yaml
+
+    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
+        located.append(text)
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(loader, "parse_yaml", counting)
+    (course / "course.yaml").write_text(yaml_text.replace("    - welcome-diagram\n    - nonesuch\n", ""))
+    _course, found = validate_course(course)
+    assert found == [] and located == []
