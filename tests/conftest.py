@@ -153,18 +153,24 @@ def files_of(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
+def first_arguments(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[Any]:
+    """The first argument of every call of `owner.name` in this process from now on (the
+    function still runs)."""
+    seen: list[Any] = []
+    real = getattr(owner, name)
+
+    def recording(first: Any, *args: Any, **kwargs: Any) -> Any:
+        seen.append(first)
+        return real(first, *args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recording)
+    return seen
+
+
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every Markdown text markdown-it parses in this process from now on."""
-    seen: list[str] = []
-    real = markdown._render
-
-    def counting(text: str, *args: Any, **kwargs: Any) -> str:
-        seen.append(text)
-        return real(text, *args, **kwargs)
-
-    monkeypatch.setattr(markdown, "_render", counting)
-    return seen
+    return first_arguments(monkeypatch, markdown, "_render")
 
 
 def answers_ctrl_c() -> None:

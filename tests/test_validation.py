@@ -7,7 +7,6 @@ Line numbers in the expected texts were checked by hand against the YAML written
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,7 +15,7 @@ from coursebuilder import loader
 from coursebuilder.build import validate_course
 from coursebuilder.cli import main
 from coursebuilder.loader import load_course
-from tests.conftest import ROOT, SKELETON, WriteCourse
+from tests.conftest import ROOT, SKELETON, WriteCourse, first_arguments
 
 
 def diagnostics(course: Path, errors_only: bool = True) -> list[str]:
@@ -440,14 +439,7 @@ def test_final_quiz_items_are_reported_at_their_lines(
         ("course.yaml", line_of["nonesuch"], "error", "final_quiz.questions[2]", "reference"),
     ]
 
-    located: list[str] = []
-    real = loader.parse_yaml
-
-    def counting(text: str, *args: Any, **kwargs: Any) -> Any:
-        located.append(text)
-        return real(text, *args, **kwargs)
-
-    monkeypatch.setattr(loader, "parse_yaml", counting)
+    located = first_arguments(monkeypatch, loader, "parse_yaml")
     (course / "course.yaml").write_text(yaml_text.replace("    - welcome-diagram\n    - nonesuch\n", ""))
     _course, found = validate_course(course)
     assert found == [] and located == []
