@@ -39,7 +39,6 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +48,7 @@ from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.htmlsafety import UnsafeHtml
 from coursebuilder.markdown import Reference
 from coursebuilder.renderstore import (
+    MARSHAL_FORM,
     code_id,
     installed_version,
     markdown_it_version,
@@ -97,7 +97,7 @@ def reader_id() -> str | None:
     versions = (
         f"coursebuilder {__version__} reads {_FORMAT}\0yaml-rs {getattr(yaml_rs, '__version__', '?')}"
         f"\0PyYAML {pyyaml}\0pydantic {pydantic.VERSION}"
-        f"\0python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
+        f"\0{MARSHAL_FORM}"
     )
     return code_id(versions, _READER_MODULES)
 

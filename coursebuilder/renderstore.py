@@ -193,7 +193,7 @@ def load(path: Path) -> dict[RenderKey, Rendering]:
     renderer = renderer_id()
     if renderer is None:
         return {}
-    payload = read_checked(path, {"format": _FORMAT, "renderer": renderer, "marshal": _MARSHAL})
+    payload = read_checked(path, {"format": _FORMAT, "renderer": renderer, "marshal": MARSHAL_FORM})
     if payload is None:
         return {}
     try:
@@ -232,8 +232,8 @@ def save(path: Path, renderings: Mapping[RenderKey, Rendering]) -> None:
         for (text, inline, math), (markup, sources) in renderings.items()
         if math != "mathml"
     ]
-    write_checked(path, {"format": _FORMAT, "renderer": renderer, "marshal": _MARSHAL}, marshal.dumps(entries))
+    write_checked(path, {"format": _FORMAT, "renderer": renderer, "marshal": MARSHAL_FORM}, marshal.dumps(entries))
 
 
-_MARSHAL = f"python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
-"""What wrote a store's payload (`marshal`'s form may change between Python versions)."""
+MARSHAL_FORM = f"python {sys.version_info[0]}.{sys.version_info[1]} marshal {marshal.version}"
+"""What writes a kept payload in `marshal`'s form, which may change between Python versions."""
