@@ -128,6 +128,62 @@ class ForkedCall:
         found = child.collect() if child is not None else None
         return found[0] if found is not None else self._function()
 
+    def close(self) -> None:
+        """End a child whose result is not wanted, without waiting for it."""
+        if self._child is not None:
+            child, self._child = self._child, None
+            child.end()
+
+
+class Gate:
+    """Holds a forked child back at one point until this process lets it through: for work
+    begun before it is known to be wanted, whose effects must wait until it is.
+
+    Made here before the fork. The child calls `wait()`, which returns once this process has
+    called `open()`; should this process `close()` it instead, or end, the child ends there
+    (`os._exit`), having done nothing past that point. Here, where the work is done again when
+    the child failed (`ForkedCall`), `wait()` returns at once.
+    """
+
+    def __init__(self) -> None:
+        self._read, self._write = os.pipe()
+        self._closed = False
+        self._maker = os.getpid()
+
+    def wait(self) -> None:
+        """In the child: return when let through; otherwise end the process here."""
+        if os.getpid() != self._maker:
+            _wait_or_exit(self._read, self._write)
+
+    def open(self) -> None:
+        """Let the child through."""
+        if not self._closed:
+            with contextlib.suppress(OSError):
+                os.write(self._write, _GO)
+        self.close()
+
+    def close(self) -> None:
+        """Stop the child at the gate (unless it was let through); release the pipe."""
+        if not self._closed:
+            self._closed = True
+            for end in (self._write, self._read):
+                with contextlib.suppress(OSError):
+                    os.close(end)
+
+
+_GO = b"1"
+
+
+def _wait_or_exit(read_end: int, write_end: int) -> None:  # pragma: no cover - runs in the child
+    with contextlib.suppress(OSError):
+        os.close(write_end)  # the child's copy: the parent's alone decides when the pipe ends
+    try:
+        answer = os.read(read_end, 1)
+    except OSError:
+        answer = b""
+    if answer != _GO:
+        os._exit(1)
+
 
 class _Child:
     """A forked process working on `texts`, and the read end of the pipe its answer comes through."""

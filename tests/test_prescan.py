@@ -679,3 +679,36 @@ def test_unused_terms_looked_for_beside_a_load_after_an_edit(
         assert len(forked) == 1 and looked_here == [], "looked for in the one child, not here"
     else:
         assert len(started) == 1 and looked_here == [os.getpid()], "the child failed: looked for here"
+
+
+def _passed_gate(gate: prescan.Gate, folder: Path) -> int:
+    """Wait at `gate`, then leave a file named by this process's id; return that id."""
+    gate.wait()
+    (folder / str(os.getpid())).touch()
+    return os.getpid()
+
+
+def test_a_gate_lets_the_child_through_once_opened(tmp_path: Path) -> None:
+    gate = prescan.Gate()
+    child = prescan.ForkedCall(lambda: _passed_gate(gate, tmp_path), fork=True)
+    assert child.forked
+    gate.open()
+    pid = child.result()
+    assert pid != os.getpid()
+    assert [path.name for path in tmp_path.iterdir()] == [str(pid)]
+
+
+@pytest.mark.parametrize("how", ["closed", "closed after a while"])
+def test_a_closed_gate_ends_the_child_there(tmp_path: Path, how: str) -> None:
+    """The child does nothing past the gate; its work is then done here (`ForkedCall`), where
+    the gate lets through at once."""
+    gate = prescan.Gate()
+    child = prescan.ForkedCall(lambda: _passed_gate(gate, tmp_path), fork=True)
+    if how == "closed after a while":  # the child waits at the gate by then
+        import time
+
+        time.sleep(0.2)
+    gate.close()
+    assert child.result() == os.getpid()
+    assert [path.name for path in tmp_path.iterdir()] == [str(os.getpid())]
+    gate.open()  # too late: nothing happens
