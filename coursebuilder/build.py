@@ -14,10 +14,10 @@ from coursebuilder.buildoptions import BuildEvents, report_unchanged
 from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.loader import load_course, load_or_raise, under_course
-from coursebuilder.markdown import RenderCache
+from coursebuilder.markdown import MathStyle, RenderCache, Rendering, RenderKey
 from coursebuilder.model import Course
 from coursebuilder.output import remove_stale_temps
-from coursebuilder.prescan import WORTH_FORKING, ForkedCall, may_fork
+from coursebuilder.prescan import WORTH_FORKING, ForkedCall, Gate, may_fork
 from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.targets import Artifact, BuildOptions, Target, all_targets
 from coursebuilder.targets.base import workers
@@ -102,38 +102,42 @@ def build_course(
     if cache is not None and keep_beside is not None:  # both or neither
         buildcache.drop_former_files(cache)
         cachefolder.mark_used(keep_beside)
-    course, problems = load_or_raise(
-        root,
-        prescan_min_chars=_prescan_from(options.jobs),
-        keep_beside=keep_beside,
-        more_checks=_checks_of_targets(target_names),
-    )
-    targets = select_targets(course, target_names)
-    if any(d.severity is Severity.ERROR or strict for d in problems):
-        raise CourseError(problems)
-    course_dir = Path(out_dir) / course.info.id
-    remove_stale_temps(course_dir)
-    inputs = target_keys(course, targets, sources, options) if sources is not None else {}
-    kept = kept_targets(earlier, inputs) if earlier is not None else {}
-    building = [target for target in targets if target.name not in kept]
-    if events is not None:
-        events.targets_selected([target.name for target in targets])
-    report_unchanged({target.name: kept[target.name] for target in targets if target.name in kept}, options, events)
-    groups = _parallel_groups(building, options.jobs)
     store = renderstore.store_file(cache) if cache is not None else None
     earlier_renders = renderstore.load(store) if store is not None else {}
     keep = cache.with_suffix(".kept") if cache is not None else None
-    context = BuildContext(
-        course, renders=RenderCache(earlier_renders), keep=keep, sources=sources
-    )  # shared, for this build only
-    prerender_lessons(context, building, options.jobs)
-    try:
-        if len(groups) == 1:
-            by_target = _build_group(context, building, course_dir, options, events)
-        else:
-            by_target = _build_in_parallel(context, groups, course_dir, options, events)
-    except CourseError as exc:  # targets name files relative to the course, as checks do
-        raise CourseError(under_course(root, exc.diagnostics)) from None
+    with _HeavyAhead(target_names, out_dir, options, earlier_renders, keep, sources, earlier) as ahead:
+        course, problems = load_or_raise(
+            root,
+            prescan_min_chars=_prescan_from(options.jobs),
+            keep_beside=keep_beside,
+            more_checks=_checks_of_targets(target_names),
+            on_model=ahead.start,
+        )
+        targets = select_targets(course, target_names)
+        if any(d.severity is Severity.ERROR or strict for d in problems):
+            raise CourseError(problems)
+        course_dir = Path(out_dir) / course.info.id
+        remove_stale_temps(course_dir)
+        inputs = ahead.inputs
+        if inputs is None:
+            inputs = target_keys(course, targets, sources, options) if sources is not None else {}
+        kept = kept_targets(earlier, inputs) if earlier is not None else {}
+        building = [target for target in targets if target.name not in kept]
+        if events is not None:
+            events.targets_selected([target.name for target in targets])
+        report_unchanged({target.name: kept[target.name] for target in targets if target.name in kept}, options, events)
+        groups = _parallel_groups(building, options.jobs)
+        context = BuildContext(
+            course, renders=RenderCache(earlier_renders), keep=keep, sources=sources
+        )  # shared, for this build only
+        prerender_lessons(context, building, options.jobs)
+        try:
+            if len(groups) == 1:
+                by_target = _build_group(context, building, course_dir, options, events)
+            else:
+                by_target = _build_in_parallel(context, groups, course_dir, options, events, ahead)
+        except CourseError as exc:  # targets name files relative to the course, as checks do
+            raise CourseError(under_course(root, exc.diagnostics)) from None
     by_target.update(kept)
     in_order = {target.name: by_target[target.name] for target in targets}
     if cache is not None and store is not None:
@@ -173,6 +177,16 @@ PRERENDER_CHARS = WORTH_FORKING
 """Characters of lessons to render from which a child pays for itself."""
 
 
+def _prerender_work(context: BuildContext, targets: Sequence[Target], jobs: int | None) -> list[tuple[str, MathStyle]]:
+    """The lesson renderings `prerender_lessons` would make on both cores: none unless they
+    are worth a child (`PRERENDER_CHARS`), two processes are allowed and forking is safe."""
+    forms = tuple(dict.fromkeys(form for target in targets for form in target.lesson_forms))
+    work = context.renders.missing((lesson.body for lesson in context.course.lessons), forms)
+    if not work or sum(len(text) for text, _ in work) < PRERENDER_CHARS or workers(jobs) < 2 or not may_fork():
+        return []
+    return work
+
+
 def prerender_lessons(context: BuildContext, targets: Sequence[Target], jobs: int | None) -> None:
     """Render the lesson bodies the targets will ask for on both cores, half in a forked child.
 
@@ -182,9 +196,8 @@ def prerender_lessons(context: BuildContext, targets: Sequence[Target], jobs: in
     those the targets would make, so the bytes do not change; should the child fail, its
     half is rendered here (`prescan.ForkedCall`).
     """
-    forms = tuple(dict.fromkeys(form for target in targets for form in target.lesson_forms))
-    work = context.renders.missing((lesson.body for lesson in context.course.lessons), forms)
-    if not work or sum(len(text) for text, _ in work) < PRERENDER_CHARS or workers(jobs) < 2 or not may_fork():
+    work = _prerender_work(context, targets, jobs)
+    if not work:
         return
     theirs, ours = work[::2], work[1::2]
     child = ForkedCall(partial(RenderCache.prepare, theirs), fork=True)
@@ -214,7 +227,96 @@ def _build_group(
 
 
 _HEAVY = ("mbz",)
-"""Targets that take about as long as all the others together: built in a process of their own."""
+"""Targets that take about as long as all the others together: built in a process of their own.
+Each calls `BuildContext.wait_to_write` before it writes into the output folder (`_HeavyAhead`)."""
+
+
+class _HeavyAhead:
+    """The heavy targets' process (`_HEAVY`), forked as soon as the course's model is made
+    instead of after its checks, the targets' keys and the kept renderings.
+
+    A rebuild after a lesson edit spends about a third of its load on the checks, and the
+    backup is the longer of its two processes: begun earlier, it ends earlier. The process
+    builds what the one forked later would, from the same course, and holds its files back
+    (`BuildContext.wait_to_write`, a `prescan.Gate`) until the build has passed its checks and
+    asks for that very group (`take`); otherwise it is ended (`close`) before writing anything
+    into the output folder. What it kept for the next build meanwhile is keyed by its
+    content, valid whatever this build does. It is forked only when the lessons need no
+    rendering ahead on both cores (`prerender_lessons`): the other process renders them after the
+    fork, and this one would render them again.
+    """
+
+    def __init__(
+        self,
+        target_names: Sequence[str],
+        out_dir: Path | str,
+        options: BuildOptions,
+        earlier_renders: dict[RenderKey, Rendering],
+        keep: Path | None,
+        sources: SourceFiles | None,
+        earlier: buildcache.CachedBuild | None,
+    ) -> None:
+        self._names, self._out_dir, self._options = target_names, out_dir, options
+        self._earlier_renders, self._keep, self._sources, self._earlier = earlier_renders, keep, sources, earlier
+        self.inputs: dict[str, str] | None = None
+        """The targets' keys (`target_keys`), when `start` worked them out: the course's checks
+        do not change them."""
+        self._group: list[str] = []
+        self._child: ForkedCall | None = None
+        self._gate: Gate | None = None
+
+    def start(self, course: Course) -> None:
+        """The load's `on_model`: fork the heavy group's process, when that pays."""
+        try:
+            targets = select_targets(course, self._names)
+        except CourseError:  # the build reports it after the load
+            return
+        self.inputs = target_keys(course, targets, self._sources, self._options) if self._sources is not None else {}
+        kept = kept_targets(self._earlier, self.inputs) if self._earlier is not None else {}
+        building = [target for target in targets if target.name not in kept]
+        groups = _parallel_groups(building, self._options.jobs)
+        if len(groups) < 2:  # the build will fork for no group, or the backup is kept
+            return
+        context = BuildContext(
+            course, renders=RenderCache(self._earlier_renders), keep=self._keep, sources=self._sources
+        )
+        if _prerender_work(context, building, self._options.jobs):
+            return
+        gate = Gate()
+        context.wait_to_write = gate.wait
+        course_dir = Path(self._out_dir) / course.info.id
+        sys.stdout.flush()  # the child would print what is buffered again
+        sys.stderr.flush()
+        child = ForkedCall(partial(_group_outcome, context, groups[1], course_dir, self._options), fork=True)
+        if not child.forked:  # no process to be had: the group is built as usual
+            gate.close()
+            return
+        self._group, self._child, self._gate = [target.name for target in groups[1]], child, gate
+
+    def take(self, group: Sequence[Target]) -> ForkedCall | None:
+        """The process building `group`, now let through to write; None if none was forked for it."""
+        if self._child is None or self._gate is None or [target.name for target in group] != self._group:
+            return None
+        child, self._child = self._child, None
+        self._gate.open()
+        return child
+
+    def __enter__(self) -> _HeavyAhead:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """End a process the build did not take (it stopped, or builds that group otherwise),
+        and the temporary files it was writing into the kept parts' folder."""
+        if self._gate is not None:
+            self._gate.close()
+        if self._child is not None:
+            child, self._child = self._child, None
+            child.close()
+            if self._keep is not None:
+                remove_stale_temps(self._keep)
 
 
 def _prescan_from(jobs: int | None) -> int | None:
@@ -244,8 +346,10 @@ def _build_in_parallel(
     course_dir: Path,
     options: BuildOptions,
     events: BuildEvents | None,
+    ahead: _HeavyAhead | None = None,
 ) -> dict[str, list[Artifact]]:
-    """Build the first group here and each other group in a forked child (`ForkedCall`).
+    """Build the first group here and each other group in a forked child (`ForkedCall`), or
+    in the one `ahead` forked for it already.
 
     Each child inherits the loaded course (nothing is loaded twice) and its own copy of the
     context as it was before any target ran, and sends back its artefacts and renderings (to
@@ -256,7 +360,11 @@ def _build_in_parallel(
     sys.stdout.flush()
     sys.stderr.flush()
     children = [
-        (group, ForkedCall(partial(_group_outcome, context, group, course_dir, options), fork=True))
+        (
+            group,
+            _forked_for(group, ahead)
+            or ForkedCall(partial(_group_outcome, context, group, course_dir, options), fork=True),
+        )
         for group in groups[1:]
     ]
     if events is not None:
@@ -288,6 +396,10 @@ def _build_in_parallel(
             for target in group:
                 events.target_finished(target.name, built[target.name])
     return by_target
+
+
+def _forked_for(group: Sequence[Target], ahead: _HeavyAhead | None) -> ForkedCall | None:
+    return ahead.take(group) if ahead is not None else None
 
 
 def _group_outcome(

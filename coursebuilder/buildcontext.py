@@ -8,6 +8,7 @@ here outlives the build: another build, of this course or another, starts from a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -34,5 +35,9 @@ class BuildContext:
     sources: SourceFiles | None = None
     """The course's files as the build cache hashed them before the load, when the build keeps
     anything: what a target's kept parts are keyed by."""
+    wait_to_write: Callable[[], None] | None = None
+    """What a target calls before it writes into the output folder. In a process that began
+    building before the course's checks were done (`build`), it waits there until the build
+    may write, and ends the process should the build stop; None: write at once."""
     scorm: dict[Structure, SharedContent] = field(default_factory=dict)
     """By SCORM structure: the pages, quiz and files both SCORM versions share (`targets.scorm`)."""

@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
 from coursebuilder.checks import RejectedQuestion, check_course, find_unused_terms
-from coursebuilder.diagnostics import CourseError, Diagnostic, error, sort_diagnostics
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import (
     COURSE_FILE,
@@ -90,6 +90,7 @@ def load_course(
     prescan_min_chars: int | None = WORTH_FORKING,
     keep_beside: Path | None = None,
     more_checks: Callable[[Course], list[Diagnostic]] | None = None,
+    on_model: Callable[[Course], object] | None = None,
 ) -> LoadResult:
     """Load and check the course in `root`; never raises for problems in the source.
 
@@ -102,6 +103,9 @@ def load_course(
 
     `more_checks(course)` is the caller's check of a course that loaded (the targets'): it runs
     on this process while the load's forked checks finish (see `checks.check_course`).
+    `on_model(course)` is told of the course as soon as its model is made, if nothing read so
+    far was in error: work that only reads it may begin, though the checks that follow may
+    still find it unusable.
     """
     root = Path(root)
     diags: list[Diagnostic] = []
@@ -150,6 +154,8 @@ def load_course(
         root=str(root.resolve()),
     )
     course.locate(COURSE_FILE, 1)
+    if on_model is not None and not any(diag.severity is Severity.ERROR for diag in diags):
+        on_model(course)
     read = [(COURSE_FILE, info_text), (GLOSSARY_FILE, glossary_text), *zip(quiz_names, quiz_texts, strict=True)]
     kept_checks = KeptChecks(checks_file(keep_beside) if keep_beside is not None else None, root, read)
     more: list[Diagnostic] = []
@@ -210,10 +216,14 @@ def load_or_raise(
     prescan_min_chars: int | None = WORTH_FORKING,
     keep_beside: Path | None = None,
     more_checks: Callable[[Course], list[Diagnostic]] | None = None,
+    on_model: Callable[[Course], object] | None = None,
 ) -> tuple[Course, list[Diagnostic]]:
     """Load the course; raise CourseError when the load finds any error. Warnings are returned,
-    then what `more_checks` found (which an error of the load leaves out)."""
-    result = load_course(root, prescan_min_chars=prescan_min_chars, keep_beside=keep_beside, more_checks=more_checks)
+    then what `more_checks` found (which an error of the load leaves out). `on_model`: as for
+    `load_course`."""
+    result = load_course(
+        root, prescan_min_chars=prescan_min_chars, keep_beside=keep_beside, more_checks=more_checks, on_model=on_model
+    )
     if result.course is None or any(d.severity.value == "error" for d in result.diagnostics):
         raise CourseError(result.diagnostics)
     return result.course, result.diagnostics + result.more_diagnostics

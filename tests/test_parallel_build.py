@@ -163,3 +163,63 @@ def test_a_failing_backup_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         build_course(ROOT / "course_src", tmp_path / "serial", options=BuildOptions(jobs=1, cache=False))
         assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
     assert len(forks) == 1
+
+
+def test_the_backup_begins_before_the_checks_and_writes_nothing_when_they_fail(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """The backup's process is forked as soon as the course's model is made: it is at work
+    while the checks run. When they find an error, it is ended and writes nothing, however
+    far it got (the checks here take long enough for it to reach its file)."""
+    import time
+
+    from coursebuilder import loader
+
+    real_checks = loader.check_course
+    forked_before: list[int] = []
+
+    def slow_failing_checks(*args: Any, **kwargs: Any) -> list[Any]:
+        forked_before.append(len(forks))
+        found = real_checks(*args, **kwargs)
+        time.sleep(1.0)
+        return [*found, error("course.yaml", 1, field="title", message="found by the checks", code="test")]
+
+    monkeypatch.setattr(loader, "check_course", slow_failing_checks)
+    out = tmp_path / "dist"
+    with pytest.raises(CourseError, match="found by the checks"):
+        build_course(ROOT / "course_src", out, options=BuildOptions(jobs=2, cache=False))
+    assert forked_before == [1], "the backup's process was at work before the checks began"
+    assert not out.exists() or not any(out.rglob("*")), "nothing written"
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # and no process left behind
+
+
+def test_the_backup_begun_before_the_checks_writes_what_a_serial_build_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    from coursebuilder import loader
+
+    real_checks = loader.check_course
+    forked_before: list[int] = []
+
+    def checks(*args: Any, **kwargs: Any) -> list[Any]:
+        forked_before.append(len(forks))
+        return real_checks(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "check_course", checks)
+    build_course(ROOT / "course_src", tmp_path / "parallel", options=BuildOptions(jobs=2, cache=False))
+    assert forked_before == [1]
+    build_course(ROOT / "course_src", tmp_path / "serial", options=BuildOptions(jobs=1, cache=False))
+    assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
+
+
+def test_no_backup_begins_for_a_course_the_load_found_in_error(tmp_path: Path, forks: list[int]) -> None:
+    import shutil
+
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "course_src", course)
+    quiz = course / "quiz" / "01-pengertian.yaml"
+    quiz.write_text(quiz.read_text().replace("type: multichoice", "type: nosuchtype", 1))
+    with pytest.raises(CourseError, match="nosuchtype"):
+        build_course(course, tmp_path / "dist", options=BuildOptions(jobs=2, cache=False))
+    assert forks == []

@@ -54,4 +54,6 @@ class MbzTarget(Target):
                 [error(COURSE_FILE, where, field="settings.moodle.include_scorm", message=str(exc), code="mbz-scorm")]
             ) from None
         path = out_dir / "moodle" / f"{course.info.id}.mbz"
+        if context.wait_to_write is not None:
+            context.wait_to_write()
         return [Artifact(path, write_bytes(path, data))]
