@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import gc
 import os
-import pickle
 import signal
 import threading
 import types
@@ -132,35 +131,25 @@ def _scan_fails() -> None:
     _replace("scan_markdown", boom)
 
 
-def _answer_short() -> None:
-    def dumps(value: object, protocol: int) -> bytes:
-        return pickle.dumps(value, protocol)[:-20]
+_ENCODED = prescan._encoded
 
-    _replace("pickle", types.SimpleNamespace(dumps=dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+
+def _answer_short() -> None:
+    _replace("_encoded", lambda results: _ENCODED(results)[:-20])
 
 
 def _answer_too_few() -> None:
-    def dumps(scans: list[object], protocol: int) -> bytes:
-        return pickle.dumps(scans[:-1], protocol)
-
-    _replace("pickle", types.SimpleNamespace(dumps=dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+    _replace("_encoded", lambda results: _ENCODED(results[:-1]))
 
 
 def _answer_nothing() -> None:
-    def dumps(scans: list[object], protocol: int) -> bytes:
-        return b""
-
-    _replace("pickle", types.SimpleNamespace(dumps=dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+    _replace("_encoded", lambda results: b"")
 
 
 def _answer_wrongly_then_exit_with_an_error() -> None:
     """An answer that would hide every finding, from a child that then fails: not believed."""
-
-    def dumps(scans: list[object], protocol: int) -> bytes:
-        return pickle.dumps([([], []) for _ in scans], protocol)
-
     real_exit = os._exit
-    _replace("pickle", types.SimpleNamespace(dumps=dumps, HIGHEST_PROTOCOL=pickle.HIGHEST_PROTOCOL))
+    _replace("_encoded", lambda results: _ENCODED([([], []) for _ in results]))
     _replace("os", types.SimpleNamespace(close=os.close, fdopen=os.fdopen, _exit=lambda code: real_exit(5)))
 
 
@@ -712,3 +701,18 @@ def test_a_closed_gate_ends_the_child_there(tmp_path: Path, how: str) -> None:
     assert child.result() == os.getpid()
     assert [path.name for path in tmp_path.iterdir()] == [str(os.getpid())]
     gate.open()  # too late: nothing happens
+
+
+def test_plain_answers_travel_in_marshals_form_and_others_pickled() -> None:
+    plain = [{"questions": [{"id": "q1", "points": 2.5, "tags": ["a"], "hint": None, "shuffle": True}]}, "text", 3]
+    answer = prescan._encoded(plain)
+    assert answer[:1] == b"m"
+    assert prescan._decoded(answer) == plain
+    found = [([UnsafeHtml(1, "<script>")], []), ([], [])]
+    answer = prescan._encoded(found)
+    assert answer[:1] == b"p", "marshal would not give the named tuples back as they were"
+    back = prescan._decoded(answer)
+    assert back == found
+    assert type(back[0][0][0]) is UnsafeHtml
+    with pytest.raises(ValueError):
+        prescan._decoded(b"x" + answer[1:])
