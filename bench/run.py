@@ -196,8 +196,7 @@ def bench_size(size: str, work: Path, repeat: int, bank: str | None, results: Re
     run_once(["validate", str(course)], logs / "validate-keep")
     seconds, mb, cpu = measure(["validate", str(course)], logs / "validate-again", repeat)
     results.runs.append(Run(size, "validate again, unchanged source", seconds, mb, questions, cpu))
-    with edited_lesson(course, lessons):
-        seconds, mb, cpu = run_once(["validate", str(course)], logs / "validate-edit")
+    seconds, mb, cpu = measure_edited(["validate", str(course)], course, lessons, logs / "validate-edit", repeat)
     results.runs.append(Run(size, "validate again, one lesson edited", seconds, mb, questions, cpu))
 
     if bank:
@@ -240,19 +239,51 @@ def bench_size(size: str, work: Path, repeat: int, bank: str | None, results: Re
 
     # One lesson edited: how many artefacts change (each depends on the lesson or not).
     before = tree_state(out) if out.exists() else {}
-    with edited_lesson(course, lessons):
-        seconds, mb, cpu = run_once(["build", str(course), "-o", str(dist), "-q"], logs / "edit")
-    after = tree_state(out) if out.exists() else {}
-    edited = sorted(name for name in after if before.get(name) != after[name])
+    edited_state: dict[str, tuple[int, int, int]] = {}
+
+    def look() -> None:
+        edited_state.update(tree_state(out) if out.exists() else {})
+
+    seconds, mb, cpu = measure_edited(
+        ["build", str(course), "-o", str(dist), "-q"], course, lessons, logs / "edit", repeat, after_first=look
+    )
+    edited = sorted(name for name in edited_state if before.get(name) != edited_state[name])
     results.runs.append(
         Run(
             size, "rebuild, one lesson edited", seconds, mb, questions, cpu, tree_bytes(out), f"{len(edited)} rewritten"
         )
     )
-    results.rebuild[size] = {"files": len(after), "unchanged_rewrote": len(rewritten), "edit_rewrote": len(edited)}
-    # Leave dist/ matching the source again.
-    run_once(["build", str(course), "-o", str(dist), "-q"], logs / "restore")
+    results.rebuild[size] = {
+        "files": len(edited_state),
+        "unchanged_rewrote": len(rewritten),
+        "edit_rewrote": len(edited),
+    }
     results.scorm.extend({"size": size, **row} for row in scorm_runtime(out))
+
+
+def measure_edited(
+    args: list[str],
+    course: Path,
+    lessons: int,
+    log: Path,
+    repeat: int,
+    after_first: Callable[[], object] | None = None,
+) -> tuple[float, float, float]:
+    """As `measure`, each run with one lesson edited (`edited_lesson`) and followed by an
+    untimed run on the source as it was: every timed run meets the same edit after the same
+    state (what the last run kept), and the course and its output end as they began.
+    `after_first()` runs right after the first timed run."""
+    walls, cpus, peak = [], [], 0.0
+    for index in range(repeat):
+        with edited_lesson(course, lessons):
+            seconds, mb, used = run_once(args, log)
+        if index == 0 and after_first is not None:
+            after_first()
+        run_once(args, log.with_name(log.name + "-restore"))
+        walls.append(seconds)
+        cpus.append(used)
+        peak = max(peak, mb)
+    return statistics.median(walls), peak, statistics.median(cpus)
 
 
 @contextlib.contextmanager
