@@ -12,7 +12,9 @@ modification time), and when it is done, the folder is brought under its limit
 (`COURSEBUILDER_CACHE_MB`, default 2048) by removing whole entries, least recently used first.
 An entry used within the last `RECENT_SECONDS` is never removed: a build running beside this
 one may be using it, and the limit is then exceeded for a while. Nothing but files and folders
-named as entries are ever removed, so a cache folder shared with other files keeps them.
+named as entries are ever removed, so a cache folder shared with other files keeps them; and
+the temporary files a stopped build left of an entry's files (beside them, or in its `.kept`
+folder), once the process that wrote them no longer runs.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from coursebuilder.output import remove_stale_temps, stale_temp
 
 DEFAULT_LIMIT_MB = 2048
 RECENT_SECONDS = 3600
@@ -80,6 +84,7 @@ def prune(folder: Path, keep: Iterable[Path | None] = (), limit: int | None = No
         names = sorted(os.listdir(folder))
     except OSError:
         return []
+    _remove_stale_temps(folder, names)
     for name in names:
         entry = entry_of(Path(name))
         if entry is None:
@@ -112,6 +117,20 @@ def prune(folder: Path, keep: Iterable[Path | None] = (), limit: int | None = No
         total -= found.size
         removed.append(entry)
     return removed
+
+
+def _remove_stale_temps(folder: Path, names: list[str]) -> None:
+    """The temporary files stopped builds left of the entries' files, beside them or in
+    their `.kept` folders (`output.stale_temp`)."""
+    for name in names:
+        path = folder / name
+        final = stale_temp(path)
+        if final is not None and entry_of(Path(final)) is not None:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        elif name.endswith(".kept") and entry_of(path) is not None:
+            with contextlib.suppress(OSError):
+                remove_stale_temps(path)
 
 
 def _size(folder: Path) -> int:

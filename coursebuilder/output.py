@@ -96,13 +96,24 @@ def remove_stale_temps(directory: Path) -> list[Path]:
     if not directory.is_dir():
         return removed
     for tmp in directory.rglob(f".*{TEMP_SUFFIX}"):
-        parts = tmp.name[: -len(TEMP_SUFFIX)].rsplit(".", 2)
-        if len(parts) != 3 or not parts[1].isdigit() or _running(int(parts[1])):
+        if stale_temp(tmp) is None:
             continue
         with contextlib.suppress(OSError):
             tmp.unlink()
             removed.append(tmp)
     return removed
+
+
+def stale_temp(path: Path) -> str | None:
+    """The name of the file that `path` was to become, when it is a temporary file named as
+    `atomic_open` names them whose writing process no longer runs; None otherwise."""
+    name = path.name
+    if not (name.startswith(".") and name.endswith(TEMP_SUFFIX)):
+        return None
+    parts = name[1 : -len(TEMP_SUFFIX)].rsplit(".", 2)
+    if len(parts) != 3 or not parts[0] or not parts[1].isdigit() or _running(int(parts[1])):
+        return None
+    return parts[0]
 
 
 def _running(pid: int) -> bool:

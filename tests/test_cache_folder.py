@@ -139,3 +139,37 @@ def test_files_older_versions_kept_for_the_backup_are_removed(skeleton_course: P
     build_course(skeleton_course, dist, ["mbz"])
     assert not any(path.exists() for path in former)
     assert (kept / "gzip.kept").exists()
+
+
+def _ended_process() -> int:
+    """The id of a process that has ended (and been reaped)."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        os._exit(0)
+    os.waitpid(pid, 0)
+    return pid
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_temporary_files_a_stopped_build_left_of_entries_go(tmp_path: Path) -> None:
+    """A build killed while writing an entry's file, beside it or in its `.kept` folder,
+    leaves `.<name>.<pid>.<random>.tmp`; the next prune removes it once that process no longer
+    runs, and leaves every other file alone."""
+    name = hex_name("c")
+    entry(tmp_path, name, 1, 0, kept_folder=True)
+    ended, alive = _ended_process(), os.getpid()
+    stale = [
+        tmp_path / f".{name}.renders.{ended}.a1b2c3.tmp",
+        tmp_path / f"{name}.kept" / "mbz" / f".course.data.{ended}.x9.tmp",
+    ]
+    kept = [
+        tmp_path / f".{name}.renders.{alive}.d4e5.tmp",  # a build at work
+        tmp_path / f".notes.txt.{ended}.f6.tmp",  # not of an entry
+        tmp_path / f".{name}.renders.{ended}.tmp",  # not named as ours
+    ]
+    for path in stale + kept:
+        path.write_bytes(b"partial")
+    cachefolder.prune(tmp_path, limit=100 * MB)
+    assert [path for path in stale if path.exists()] == []
+    assert [path for path in kept if not path.exists()] == []
+    assert (tmp_path / f"{name}.renders").exists() and (tmp_path / f"{name}.kept" / "mbz" / "gzip.kept").exists()
