@@ -346,7 +346,7 @@ def _build_in_parallel(
     course_dir: Path,
     options: BuildOptions,
     events: BuildEvents | None,
-    ahead: _HeavyAhead | None = None,
+    ahead: _HeavyAhead,
 ) -> dict[str, list[Artifact]]:
     """Build the first group here and each other group in a forked child (`ForkedCall`), or
     in the one `ahead` forked for it already.
@@ -362,8 +362,7 @@ def _build_in_parallel(
     children = [
         (
             group,
-            _forked_for(group, ahead)
-            or ForkedCall(partial(_group_outcome, context, group, course_dir, options), fork=True),
+            ahead.take(group) or ForkedCall(partial(_group_outcome, context, group, course_dir, options), fork=True),
         )
         for group in groups[1:]
     ]
@@ -396,10 +395,6 @@ def _build_in_parallel(
             for target in group:
                 events.target_finished(target.name, built[target.name])
     return by_target
-
-
-def _forked_for(group: Sequence[Target], ahead: _HeavyAhead | None) -> ForkedCall | None:
-    return ahead.take(group) if ahead is not None else None
 
 
 def _group_outcome(

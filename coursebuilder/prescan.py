@@ -259,8 +259,8 @@ _MARSHAL, _PICKLE = b"m", b"p"
 
 def _encoded(results: list[Any]) -> bytes:
     """The answer for `results`: in `marshal`'s form when they are all plain values (the quiz
-    files' data, the scans), which is written about ten times and read twice as fast as a
-    pickle; pickled otherwise (the checks' diagnostics, the bank's parts). `marshal` refuses
+    files' data, the glossary's), which is written about ten times and read twice as fast as a
+    pickle; pickled otherwise (the scans, the checks' diagnostics, the bank's parts). `marshal` refuses
     what it cannot give back as it was (a subclass of `tuple` or `str`, say); both ends are this
     very program, forked, so the form is theirs alike."""
     try:

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import os
+import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from coursebuilder import build as build_module
-from coursebuilder import markdown
+from coursebuilder import loader, markdown
 from coursebuilder.build import build_course
 from coursebuilder.diagnostics import CourseError, error
 from coursebuilder.loader import load_course
@@ -171,10 +173,6 @@ def test_the_backup_begins_before_the_checks_and_writes_nothing_when_they_fail(
     """The backup's process is forked as soon as the course's model is made: it is at work
     while the checks run. When they find an error, it is ended and writes nothing, however
     far it got (the checks here take long enough for it to reach its file)."""
-    import time
-
-    from coursebuilder import loader
-
     real_checks = loader.check_course
     forked_before: list[int] = []
 
@@ -197,8 +195,6 @@ def test_the_backup_begins_before_the_checks_and_writes_nothing_when_they_fail(
 def test_the_backup_begun_before_the_checks_writes_what_a_serial_build_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
 ) -> None:
-    from coursebuilder import loader
-
     real_checks = loader.check_course
     forked_before: list[int] = []
 
@@ -214,8 +210,6 @@ def test_the_backup_begun_before_the_checks_writes_what_a_serial_build_writes(
 
 
 def test_no_backup_begins_for_a_course_the_load_found_in_error(tmp_path: Path, forks: list[int]) -> None:
-    import shutil
-
     course = tmp_path / "course"
     shutil.copytree(ROOT / "course_src", course)
     quiz = course / "quiz" / "01-pengertian.yaml"

@@ -8,6 +8,7 @@ import gc
 import os
 import signal
 import threading
+import time
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -694,8 +695,6 @@ def test_a_closed_gate_ends_the_child_there(tmp_path: Path, how: str) -> None:
     gate = prescan.Gate()
     child = prescan.ForkedCall(lambda: _passed_gate(gate, tmp_path), fork=True)
     if how == "closed after a while":  # the child waits at the gate by then
-        import time
-
         time.sleep(0.2)
     gate.close()
     assert child.result() == os.getpid()
