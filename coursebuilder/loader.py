@@ -54,7 +54,7 @@ from coursebuilder.model import (
     xml_char_message,
     xml_unsafe_char,
 )
-from coursebuilder.prescan import WORTH_FORKING, ForkedCall, ForkedMap, prescan
+from coursebuilder.prescan import WORTH_FORKING, ForkedCall, ForkedMap, Turn, prescan
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -126,7 +126,10 @@ def load_course(
     unreadable: set[str] = set()
     lessons = list(_load_lessons(reader, unreadable))
     kept_scans = KeptScans(scans_file(keep_beside) if keep_beside is not None else None)
-    scans = prescan([lesson.body for lesson in lessons if not kept_scans.has(lesson.body)], prescan_min_chars)
+    bodies = [lesson.body for lesson in lessons if not kept_scans.has(lesson.body)]
+    scans = prescan(bodies, prescan_min_chars, after=fast.turn)  # the quiz files' child first
+    if fast.turn is not None:
+        fast.turn.close()
     glossary = GlossaryFile()
     if glossary_text is not None:
         glossary = _load_glossary(reader, glossary_data, GLOSSARY_FILE) or glossary
@@ -505,15 +508,22 @@ _QUESTIONS = TypeAdapter(list[Question])
 
 
 QUIZ_WORTH_FORKING = 1_000_000
-"""Characters of quiz files from which half of them are read on the fast path in a forked
-process, and the checks that need no Markdown scans run in another (when the load may fork
+"""Characters of quiz files from which most of them are read on the fast path in a forked
+process (`CHILD_SHARE_OF_QUIZ_FILES`), and the checks that need no Markdown scans run in another (when the load may fork
 at all)."""
+
+
+CHILD_SHARE_OF_QUIZ_FILES = 3 / 4
+"""How many of the quiz files to read the child reads (the last ones): this process loads the
+lessons and the glossary meanwhile, then reads its own, about as long as the child's share."""
 
 
 class _FastReads:
     """`load_fast` of each quiz file: taken from `kept` for the files that did not change since
-    it was kept; of the others, the second half in a forked child when they are large, while
-    this process reads the glossary and the first half.
+    it was kept; of the others, the last ones (`CHILD_SHARE_OF_QUIZ_FILES`) in a forked child
+    when they are large, while this process loads the lessons and the glossary and reads the
+    first ones. The child holds `turn` until it is done: the lesson scans' child waits for it
+    (`prescan.Turn`), as this process needs the quiz files' data first.
 
     The child only saves time: what it sends back is what `load_fast` returns here, and
     without it (none forked, or it failed) the texts are read here. What is read goes to
@@ -530,11 +540,16 @@ class _FastReads:
             if value is not MISSING:
                 self.known[index] = value
         unread = [index for index, text in enumerate(texts) if text is not None and index not in self.known]
-        later = unread[len(unread) // 2 :]
+        later = unread[len(unread) - round(len(unread) * CHILD_SHARE_OF_QUIZ_FILES) :]
         self.later_at = {index: position for position, index in enumerate(later)}
         """Position among the child's texts of each file it reads."""
         to_read = fork and sum(len(texts[index] or "") for index in unread) >= QUIZ_WORTH_FORKING
-        self.forked = ForkedMap(_fast_or_none, [texts[index] or "" for index in later], True) if to_read else None
+        self.turn = Turn() if to_read else None
+        self.forked = (
+            ForkedMap(_fast_or_none, [texts[index] or "" for index in later], True, holds=self.turn)
+            if to_read
+            else None
+        )
         self.later: list[tuple[bool, Any]] | None = None
 
     def data(self, index: int) -> Any:

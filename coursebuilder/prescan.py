@@ -66,15 +66,16 @@ class TextScans:
             child.end()
 
 
-def prescan(bodies: Sequence[str], min_chars: int | None = WORTH_FORKING) -> TextScans:
+def prescan(bodies: Sequence[str], min_chars: int | None = WORTH_FORKING, after: Turn | None = None) -> TextScans:
     """Start scanning `bodies` in a forked child when they hold at least `min_chars`
-    characters (None: never) and forking is safe; the scans are asked of what this returns."""
+    characters (None: never) and forking is safe; the scans are asked of what this returns.
+    With `after`, the child begins once the child holding that turn is done (`Turn`)."""
     texts = list(dict.fromkeys(body for body in bodies if len(body) <= limits.MAX_BODY_CHARS))
     if min_chars is None or not texts or sum(map(len, texts)) < min_chars:
         return TextScans()
     if not may_fork():
         return TextScans()
-    return TextScans(_Child.start(texts, _scan))
+    return TextScans(_Child.start(texts, _scan, after=after))
 
 
 def _scan(text: str) -> Scan:
@@ -92,9 +93,23 @@ class ForkedMap:
     goes on; made here instead when there is no child or it failed, so the results never
     depend on the child. `function` must be pure: its results are sent back (`_encoded`)."""
 
-    def __init__(self, function: Callable[[str], Any], texts: list[str], fork: bool) -> None:
+    def __init__(
+        self,
+        function: Callable[[str], Any],
+        texts: list[str],
+        fork: bool,
+        holds: Turn | None = None,
+        after: Turn | None = None,
+    ) -> None:
+        """The child holds turn `holds` until its work is done, and begins it once it is
+        its turn `after` (`Turn`)."""
         self._function, self._texts = function, texts
-        self._child = _Child.start(texts, function) if fork and texts and may_fork() else None
+        try:
+            forking = fork and texts and may_fork()
+            self._child = _Child.start(texts, function, holds=holds, after=after) if forking else None
+        finally:
+            if holds is not None:
+                holds.pass_on()
 
     def results(self) -> list[Any]:
         """The results, in the order of the texts (waits for the child)."""
@@ -175,6 +190,56 @@ class Gate:
 _GO = b"1"
 
 
+class Turn:
+    """Two forked children in turn on the second core: the one that waits for the turn begins
+    its work once the one that holds it is done with its own, or has ended.
+
+    Forked one beside the other, both would share that core and both be done late, though this
+    process needs the first one's answer long before the second's (the quiz files' data before
+    the lesson scans). The turn is a pipe: made here, its write end goes to the holder only
+    (this process closes its own once the holder is forked, or could not be: `pass_on`),
+    and the holder closes it when done; the waiter reads the other end until it ends. This
+    process closes that end (`close`) once the waiter is forked, or none will be.
+    """
+
+    def __init__(self) -> None:
+        try:
+            self._ends = list(os.pipe())
+            """[read end, write end]; -1 once closed in this process."""
+        except OSError:  # no descriptor left: the waiter does not wait
+            self._ends = [-1, -1]
+        self._finalizer = weakref.finalize(self, _close_ends, self._ends)
+
+    def pass_on(self) -> None:
+        """Close this process's write end: here once the holder is forked (or could not be),
+        so that the holder's alone is left; in the holder once its work is done."""
+        _close_end(self._ends, 1)
+
+    def wait(self) -> None:  # pragma: no cover - runs in the waiter
+        """In the waiter: return once the holder is done or has ended."""
+        _close_end(self._ends, 1)
+        with contextlib.suppress(OSError):
+            while os.read(self._ends[0], 4096):
+                pass
+        _close_end(self._ends, 0)
+
+    def close(self) -> None:
+        """Here, once the waiter is forked or none will be."""
+        self._finalizer()
+
+
+def _close_end(ends: list[int], which: int) -> None:
+    if ends[which] >= 0:
+        with contextlib.suppress(OSError):
+            os.close(ends[which])
+        ends[which] = -1
+
+
+def _close_ends(ends: list[int]) -> None:
+    _close_end(ends, 1)
+    _close_end(ends, 0)
+
+
 def _wait_or_exit(read_end: int, write_end: int) -> None:  # pragma: no cover - runs in the child
     with contextlib.suppress(OSError):
         os.close(write_end)  # the child's copy: the parent's alone decides when the pipe ends
@@ -195,7 +260,9 @@ class _Child:
         self._end = weakref.finalize(self, _end, pid, read_end)
 
     @classmethod
-    def start(cls, texts: list[str], function: Callable[[str], Any]) -> _Child | None:
+    def start(
+        cls, texts: list[str], function: Callable[[str], Any], holds: Turn | None = None, after: Turn | None = None
+    ) -> _Child | None:
         try:
             read_end, write_end = os.pipe()
         except OSError:  # no descriptor left: scan here
@@ -207,7 +274,7 @@ class _Child:
             os.close(write_end)
             return None
         if pid == 0:  # pragma: no cover - runs in the child
-            _work_and_exit(function, texts, read_end, write_end)
+            _work_and_exit(function, texts, read_end, write_end, holds, after)
         os.close(write_end)
         return cls(texts, pid, read_end)
 
@@ -238,14 +305,25 @@ class _Child:
 
 
 def _work_and_exit(
-    function: Callable[[str], Any], texts: list[str], read_end: int, write_end: int
+    function: Callable[[str], Any],
+    texts: list[str],
+    read_end: int,
+    write_end: int,
+    holds: Turn | None = None,
+    after: Turn | None = None,
 ) -> None:  # pragma: no cover - the child
     """In the child: send `function` of each of `texts` through `write_end`, then end the
-    process without running the parent's exit handlers or flushing its buffers."""
+    process without running the parent's exit handlers or flushing its buffers. The work
+    begins once it is its turn `after`, and turn `holds` is passed on once it is done."""
     code = 1
     try:
         os.close(read_end)
-        data = _encoded([function(text) for text in texts])
+        if after is not None:
+            after.wait()
+        results = [function(text) for text in texts]
+        if holds is not None:
+            holds.pass_on()
+        data = _encoded(results)
         with os.fdopen(write_end, "wb") as pipe:
             pipe.write(data)
         code = 0

@@ -3,6 +3,7 @@ serial load, whatever happens to the processes, and leave no process or file des
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import gc
 import os
@@ -376,8 +377,9 @@ def test_the_quiz_files_child_starts_before_the_lessons_load(
 
 
 @pytest.mark.usefixtures("quiz_child")
-def test_the_later_quiz_files_are_read_in_the_child(active_course: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The second half of the quiz files is not read again here (the saving); the first half is."""
+def test_the_later_quiz_files_are_read_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last three quarters of the quiz files are not read again here (the saving); the
+    first ones are."""
     read_here: list[str] = []
     real_fork, real_load_fast = os.fork, loader.load_fast
 
@@ -392,10 +394,11 @@ def test_the_later_quiz_files_are_read_in_the_child(active_course: Path, monkeyp
         return pid
 
     monkeypatch.setattr(os, "fork", fork)
-    first, second = sorted((active_course / "quiz").glob("*.yaml"))
-    assert load_course(active_course, prescan_min_chars=0).course is not None
+    first, *later = sorted((EXAMPLE / "quiz").glob("*.yaml"))
+    assert len(later) == 4
+    assert load_course(EXAMPLE, prescan_min_chars=0).course is not None
     assert first.read_text(encoding="utf-8") in read_here
-    assert second.read_text(encoding="utf-8") not in read_here
+    assert not {path.read_text(encoding="utf-8") for path in later} & set(read_here)
 
 
 @pytest.mark.usefixtures("quiz_child")
@@ -715,3 +718,121 @@ def test_plain_answers_travel_in_marshals_form_and_others_pickled() -> None:
     assert type(back[0][0][0]) is UnsafeHtml
     with pytest.raises(ValueError):
         prescan._decoded(b"x" + answer[1:])
+
+
+# --------------------------------------------------------------------------- turns
+
+
+@contextlib.contextmanager
+def failing_after(seconds: int) -> Iterator[None]:
+    """A wait that would last for good fails the test instead (SIGALRM)."""
+
+    def expire(signum: int, frame: object) -> None:
+        raise TimeoutError(f"still waiting after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _held_for(seconds: float, folder: Path) -> Callable[[str], int]:
+    """Work that takes `seconds`, then leaves a file named `held` in `folder`."""
+
+    def work(text: str) -> int:
+        time.sleep(seconds)
+        (folder / "held").touch()
+        return os.getpid()
+
+    return work
+
+
+def _what_is_there(folder: Path) -> Callable[[str], list[Any]]:
+    """Work that tells what files `folder` holds when it begins, and in which process."""
+
+    def work(text: str) -> list[Any]:
+        return [sorted(path.name for path in folder.iterdir()), os.getpid()]
+
+    return work
+
+
+@pytest.mark.parametrize("meanwhile", [False, True])
+def test_a_child_after_a_turn_begins_once_its_holder_is_done(tmp_path: Path, meanwhile: bool) -> None:
+    """Another child forked in between (`meanwhile`) does not hold the turn: this process
+    handed it over to the holder alone."""
+    turn = prescan.Turn()
+    holder = prescan.ForkedMap(_held_for(0.3, tmp_path), ["x"], fork=True, holds=turn)
+    other = prescan.ForkedCall(lambda: time.sleep(30), fork=meanwhile)
+    waiter = prescan.ForkedMap(_what_is_there(tmp_path), ["x"], fork=True, after=turn)
+    with failing_after(20):
+        [(seen, pid)] = waiter.results()
+    turn.close()
+    other.close()
+    assert pid != os.getpid(), "worked out in the child"
+    assert seen == ["held"], "begun only once the holder was done"
+    assert holder.results()[0] != os.getpid()
+
+
+@pytest.mark.parametrize("holder", ["not forked", "ends at once", "killed"])
+def test_a_turn_whose_holder_ended_or_never_began_holds_no_one(tmp_path: Path, holder: str, forks: list[int]) -> None:
+    parent = os.getpid()
+
+    def hold(text: str) -> int:
+        if holder == "ends at once" and os.getpid() != parent:
+            os._exit(3)
+        time.sleep(60 if os.getpid() != parent else 0)
+        return os.getpid()
+
+    turn = prescan.Turn()
+    held = prescan.ForkedMap(hold, ["x"], fork=holder != "not forked", holds=turn)
+    if holder == "killed":
+        os.kill(forks[0], signal.SIGKILL)
+    waiter = prescan.ForkedMap(_what_is_there(tmp_path), ["x"], fork=True, after=turn)
+    turn.close()
+    with failing_after(20):
+        [(seen, pid)] = waiter.results()
+    assert pid != parent and seen == []
+    held.close()
+
+
+@pytest.mark.usefixtures("quiz_child")
+def test_the_lesson_scans_begin_once_the_quiz_files_child_is_done(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The load needs the quiz files' data long before the scans: the scans' child leaves the
+    second core to the quiz files' child until it is done (`prescan.Turn`)."""
+    log = tmp_path / "log"
+    real_fork, real_read, real_scan = os.fork, loader.load_fast, prescan.scan_markdown
+
+    def note(what: str) -> None:
+        with log.open("a") as file:
+            file.write(f"{what} {time.monotonic()}\n")
+
+    def slow_read(text: str) -> Any:
+        time.sleep(0.05)
+        data = real_read(text)
+        note("read")
+        return data
+
+    def noted_scan(text: str) -> prescan.Scan:
+        note("scan")
+        return real_scan(text)
+
+    def fork() -> int:
+        pid = real_fork()
+        if pid == 0:  # pragma: no cover - runs in the child
+            loader.load_fast = slow_read  # type: ignore[assignment]
+            prescan.scan_markdown = noted_scan  # type: ignore[assignment]
+        return pid
+
+    monkeypatch.setattr(os, "fork", fork)
+    with failing_after(60):
+        assert load_course(EXAMPLE, prescan_min_chars=0).course is not None
+    events = [line.split() for line in log.read_text().splitlines()]
+    reads = [float(at) for what, at in events if what == "read"]
+    scans = [float(at) for what, at in events if what == "scan"]
+    assert len(reads) >= 3 and scans, "the children read quiz files and scanned lessons"
+    assert max(reads) < min(scans)
