@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from coursebuilder import buildcache, cachefolder, renderstore
 from coursebuilder.buildcontext import BuildContext
@@ -113,29 +114,22 @@ def build_course(
             more_checks=_checks_of_targets(target_names),
             on_model=ahead.start,
         )
-        targets = select_targets(course, target_names)
+        # The load's own checks of the targets reported any unknown target name already.
         if any(d.severity is Severity.ERROR or strict for d in problems):
             raise CourseError(problems)
+        plan = ahead.plan(course)
+        targets, kept, context = plan.targets, plan.kept, plan.context
         course_dir = Path(out_dir) / course.info.id
         remove_stale_temps(course_dir)
-        inputs = ahead.inputs
-        if inputs is None:
-            inputs = target_keys(course, targets, sources, options) if sources is not None else {}
-        kept = kept_targets(earlier, inputs) if earlier is not None else {}
-        building = [target for target in targets if target.name not in kept]
         if events is not None:
             events.targets_selected([target.name for target in targets])
         report_unchanged({target.name: kept[target.name] for target in targets if target.name in kept}, options, events)
-        groups = _parallel_groups(building, options.jobs)
-        context = BuildContext(
-            course, renders=RenderCache(earlier_renders), keep=keep, sources=sources
-        )  # shared, for this build only
-        prerender_lessons(context, building, options.jobs)
+        prerender_lessons(context, plan.prerender)
         try:
-            if len(groups) == 1:
-                by_target = _build_group(context, building, course_dir, options, events)
+            if len(plan.groups) == 1:
+                by_target = _build_group(context, plan.building, course_dir, options, events)
             else:
-                by_target = _build_in_parallel(context, groups, course_dir, options, events, ahead)
+                by_target = _build_in_parallel(context, plan.groups, course_dir, options, events, ahead)
         except CourseError as exc:  # targets name files relative to the course, as checks do
             raise CourseError(under_course(root, exc.diagnostics)) from None
     by_target.update(kept)
@@ -145,7 +139,7 @@ def build_course(
         if kept:  # what the targets not built would have asked for is kept for their next build
             renderings = {**earlier_renders, **renderings}
         renderstore.save(store, renderings)
-        recorded = {name: (inputs[name], files) for name, files in in_order.items()}
+        recorded = {name: (plan.inputs[name], files) for name, files in in_order.items()}
         buildcache.save(cache, key, recorded, problems, earlier)
         cachefolder.prune(buildcache.cache_dir(), keep=[cache, keep_beside])
     return [artifact for files in in_order.values() for artifact in files], problems
@@ -187,8 +181,9 @@ def _prerender_work(context: BuildContext, targets: Sequence[Target], jobs: int 
     return work
 
 
-def prerender_lessons(context: BuildContext, targets: Sequence[Target], jobs: int | None) -> None:
-    """Render the lesson bodies the targets will ask for on both cores, half in a forked child.
+def prerender_lessons(context: BuildContext, work: list[tuple[str, MathStyle]]) -> None:
+    """Make the lesson renderings `work` lists (`_prerender_work`) on both cores, half in a
+    forked child.
 
     Every target process then finds them rendered (the backup's and the others' each parsed
     all of them before). Only for lessons of `PRERENDER_CHARS` characters or more that no
@@ -196,7 +191,6 @@ def prerender_lessons(context: BuildContext, targets: Sequence[Target], jobs: in
     those the targets would make, so the bytes do not change; should the child fail, its
     half is rendered here (`prescan.ForkedCall`).
     """
-    work = _prerender_work(context, targets, jobs)
     if not work:
         return
     theirs, ours = work[::2], work[1::2]
@@ -231,9 +225,28 @@ _HEAVY = ("mbz",)
 Each calls `BuildContext.wait_to_write` before it writes into the output folder (`_HeavyAhead`)."""
 
 
+class _Plan(NamedTuple):
+    """What a build does with the loaded course (`_HeavyAhead.plan`)."""
+
+    targets: list[Target]
+    """The targets selected, in build order."""
+    inputs: dict[str, str]
+    """By target, the key of its inputs in this build (`target_keys`); none without the cache."""
+    kept: dict[str, list[Artifact]]
+    """The targets the last build's files answer for (`kept_targets`), with those files."""
+    building: list[Target]
+    """The others: the targets to build."""
+    groups: list[list[Target]]
+    """`building` split for processes (`_parallel_groups`)."""
+    context: BuildContext
+    """What the targets of the build share."""
+    prerender: list[tuple[str, MathStyle]]
+    """The lesson renderings to make ahead on both cores (`_prerender_work`)."""
+
+
 class _HeavyAhead:
-    """The heavy targets' process (`_HEAVY`), forked as soon as the course's model is made
-    instead of after its checks, the targets' keys and the kept renderings.
+    """The build's plan (`plan`) and the heavy targets' process (`_HEAVY`), both made as soon
+    as the course's model is made instead of after its checks.
 
     A rebuild after a lesson edit spends about a third of its load on the checks, and the
     backup is the longer of its two processes: begun earlier, it ends earlier. The process
@@ -258,40 +271,45 @@ class _HeavyAhead:
     ) -> None:
         self._names, self._out_dir, self._options = target_names, out_dir, options
         self._earlier_renders, self._keep, self._sources, self._earlier = earlier_renders, keep, sources, earlier
-        self.inputs: dict[str, str] | None = None
-        """The targets' keys (`target_keys`), when `start` worked them out: the course's checks
-        do not change them."""
+        self._plan: _Plan | None = None
         self._group: list[str] = []
         self._child: ForkedCall | None = None
         self._gate: Gate | None = None
 
-    def start(self, course: Course) -> None:
-        """The load's `on_model`: fork the heavy group's process, when that pays."""
-        try:
+    def plan(self, course: Course) -> _Plan:
+        """What the build does with `course`: worked out once, by `start` when the load calls
+        it (the course's checks change none of it), else when the build asks."""
+        if self._plan is None or self._plan.context.course is not course:
             targets = select_targets(course, self._names)
+            inputs = target_keys(course, targets, self._sources, self._options) if self._sources is not None else {}
+            kept = kept_targets(self._earlier, inputs) if self._earlier is not None else {}
+            building = [target for target in targets if target.name not in kept]
+            context = BuildContext(
+                course, renders=RenderCache(self._earlier_renders), keep=self._keep, sources=self._sources
+            )  # shared, for this build only
+            prerender = _prerender_work(context, building, self._options.jobs)
+            groups = _parallel_groups(building, self._options.jobs)
+            self._plan = _Plan(targets, inputs, kept, building, groups, context, prerender)
+        return self._plan
+
+    def start(self, course: Course) -> None:
+        """The load's `on_model`: plan the build, and fork the heavy group's process when that pays."""
+        try:
+            plan = self.plan(course)
         except CourseError:  # the build reports it after the load
             return
-        self.inputs = target_keys(course, targets, self._sources, self._options) if self._sources is not None else {}
-        kept = kept_targets(self._earlier, self.inputs) if self._earlier is not None else {}
-        building = [target for target in targets if target.name not in kept]
-        groups = _parallel_groups(building, self._options.jobs)
-        if len(groups) < 2:  # the build will fork for no group, or the backup is kept
-            return
-        context = BuildContext(
-            course, renders=RenderCache(self._earlier_renders), keep=self._keep, sources=self._sources
-        )
-        if _prerender_work(context, building, self._options.jobs):
+        if len(plan.groups) < 2 or plan.prerender:  # no group to fork, the backup kept, or lessons to render first
             return
         gate = Gate()
-        context.wait_to_write = gate.wait
+        context = replace(plan.context, wait_to_write=gate.wait)  # the child's: this process writes at once
         course_dir = Path(self._out_dir) / course.info.id
         sys.stdout.flush()  # the child would print what is buffered again
         sys.stderr.flush()
-        child = ForkedCall(partial(_group_outcome, context, groups[1], course_dir, self._options), fork=True)
+        child = ForkedCall(partial(_group_outcome, context, plan.groups[1], course_dir, self._options), fork=True)
         if not child.forked:  # no process to be had: the group is built as usual
             gate.close()
             return
-        self._group, self._child, self._gate = [target.name for target in groups[1]], child, gate
+        self._group, self._child, self._gate = [target.name for target in plan.groups[1]], child, gate
 
     def take(self, group: Sequence[Target]) -> ForkedCall | None:
         """The process building `group`, now let through to write; None if none was forked for it."""
