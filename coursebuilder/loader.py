@@ -509,13 +509,15 @@ _QUESTIONS = TypeAdapter(list[Question])
 
 QUIZ_WORTH_FORKING = 1_000_000
 """Characters of quiz files from which most of them are read on the fast path in a forked
-process (`CHILD_SHARE_OF_QUIZ_FILES`), and the checks that need no Markdown scans run in another (when the load may fork
-at all)."""
+process (`CHILD_SHARE_OF_QUIZ_FILES`), and the checks that need no Markdown scans run in
+another (when the load may fork at all)."""
 
 
 CHILD_SHARE_OF_QUIZ_FILES = 3 / 4
-"""How many of the quiz files to read the child reads (the last ones): this process loads the
-lessons and the glossary meanwhile, then reads its own, about as long as the child's share."""
+"""The share of the quiz files to read that the forked child reads (the last ones): this
+process loads the lessons and the glossary meanwhile, then reads the first ones, and is done
+with them about when the child is done with its share (of two thirds, three quarters and
+0.82, three quarters loaded the L course of `make bench` soonest)."""
 
 
 class _FastReads:
