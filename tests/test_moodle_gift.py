@@ -15,9 +15,11 @@ from typing import Any
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from coursebuilder.exchange.gift import escape, gift_text
-from coursebuilder.exchange.text import Renderer
+from coursebuilder.exchange.text import Renderer, may_reference_files
 from coursebuilder.loader import load_or_raise
 from coursebuilder.model import Course, Numerical
 from tests.conftest import EXAMPLE, SKELETON
@@ -263,3 +265,39 @@ def test_escape() -> None:
     """`repchar()`: backslash first, then the reserved characters; line breaks as `\\n`."""
     assert escape("a\\b#c=d~e{f}g:h\ni\r") == "a\\\\b\\#c\\=d\\~e\\{f\\}g\\:h\\ni"
     assert _post(_pre(escape("\\: \\n # = ~ { } : \\\\ \n"))) == "\\: \\n # = ~ { } : \\\\ \n"
+
+
+_PIECES = [
+    "![pic](../assets/a/pic.svg)",
+    "[pic](../assets/a/pic.svg)",
+    "![pic][a]",
+    "[a]",
+    "\n\n[a]: ../assets/a/pic.svg",
+    '<img src="../assets/a/pic.svg">',
+    "<../assets/a/pic.svg>",
+    "../assets/a/pic.svg",
+    "![",
+    "]",
+    "(",
+    ":",
+    "[",
+    " ",
+    "\n",
+    "word",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=8))
+def test_a_text_that_may_not_reference_files_renders_with_none(pieces: list[str]) -> None:
+    """What `may_reference_files` lets callers skip (the GIFT writer's check for files): a
+    text it says no of renders with no file, though it names the course's picture."""
+    text = "".join(pieces)
+    if not may_reference_files(text):
+        assert Renderer(TYPES).markdown_in(text, "quiz").files == ()
+
+
+@pytest.mark.parametrize("text", ["![pic](../assets/a/pic.svg)", "![pic][a]\n\n[a]: ../assets/a/pic.svg"])
+def test_the_pieces_do_reference_the_picture(text: str) -> None:
+    assert may_reference_files(text)
+    assert Renderer(TYPES).markdown_in(text, "quiz").files

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from coursebuilder.exchange.bank import WHOLE, Span, category_path, pieces
-from coursebuilder.exchange.text import QuestionMarkdown, Renderer
+from coursebuilder.exchange.text import QuestionMarkdown, Renderer, may_reference_files
 from coursebuilder.model import (
     Course,
     Essay,
@@ -116,7 +116,8 @@ class GiftWriter:
         """Why GIFT cannot carry `question`, or None when it can."""
         if question.type == "cloze":
             return "GIFT has no embedded answers (cloze)"
-        if any(self._md(question, text, inline).files for text, inline in _carried_texts(question)):
+        carried = _carried_texts(question)
+        if any(self._md(question, text, inline).files for text, inline in carried if may_reference_files(text)):
             return "its text references files, which GIFT cannot embed"
         if isinstance(question, Numerical):
             if question.units:

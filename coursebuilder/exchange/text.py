@@ -59,6 +59,13 @@ _ATTR = re.compile(r"""(\s(src|href)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))"
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
+def may_reference_files(text: str) -> bool:
+    """Whether Markdown `text` can reference a file: an image or link needs `](`, or a
+    definition `]:` for its reference; raw HTML and autolinks need `<`. The HTML of a text
+    without any of these holds no file (`Html.files` is empty), so it need not be asked."""
+    return "<" in text or "](" in text or "]:" in text
+
+
 class Renderer:
     """Renders the course's Markdown for Moodle, embedding referenced files (one per build)."""
 
@@ -97,7 +104,7 @@ class Renderer:
             return self._embed(src, base, files, is_link=False) or src
 
         rendered = render(text, resolve_image=resolve_image, inline=inline, cache=self.renders)
-        if "<" in text or "](" in text or "]:" in text:
+        if may_reference_files(text):
             rendered = self._rewrite_raw(rendered, base, files)
         return Html(rendered.strip(), tuple(file for _, file in files.values()))
 
