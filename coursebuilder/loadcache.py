@@ -22,7 +22,8 @@ mean the store is ignored: every file is parsed, and the store is written again.
 The checks scan every Markdown text of the course that can hold them for active HTML and links
 (`htmlsafety.scan_markdown`); what a scan finds depends on the text alone. The scans are kept
 the same way, in a store of their own under the hash of each text, its header naming
-markdown-it's version and the code of the modules that scan; an entry of the wrong shape is
+markdown-it's version, the code of the modules that scan and the Python and `marshal`
+versions (as the question checks' store does too); an entry of the wrong shape is
 scanned afresh. Short texts are always scanned: most hold no Markdown to parse, and hashing
 them would cost more than the scan.
 
@@ -240,7 +241,9 @@ class KeptScans:
         """Keep this load's scans for the next build, unless they are those already kept."""
         if self.path is None or self.maker is None or self.now == self.kept:
             return
-        write_checked(self.path, {"format": _FORMAT, "scanner": self.maker}, marshal.dumps(self.now))
+        write_checked(
+            self.path, {"format": _FORMAT, "scanner": self.maker, "marshal": MARSHAL_FORM}, marshal.dumps(self.now)
+        )
 
 
 def _scan(entry: Any) -> Scan | None:
@@ -263,7 +266,7 @@ def _scan(entry: Any) -> Scan | None:
 def _load_scans(path: Path, maker: str) -> dict[bytes, ScanEntry]:
     """The scans kept in `path` (their shapes checked as they are used), or none when the
     store cannot be trusted."""
-    payload = read_checked(path, {"format": _FORMAT, "scanner": maker})
+    payload = read_checked(path, {"format": _FORMAT, "scanner": maker, "marshal": MARSHAL_FORM})
     if payload is None:
         return {}
     try:
@@ -318,7 +321,7 @@ class KeptChecks:
         self.now: QuestionChecks | None = None
 
     def _header(self) -> dict[str, object]:
-        return {"format": _FORMAT, "checker": self.maker, "key": self.key}
+        return {"format": _FORMAT, "checker": self.maker, "key": self.key, "marshal": MARSHAL_FORM}
 
     def keep(self, checks: QuestionChecks) -> None:
         """Remember this load's question checks (as made, or as taken from `kept`)."""

@@ -319,7 +319,17 @@ def _script_in_every_text(entries: dict[bytes, Any]) -> dict[bytes, Any]:
 
 
 @pytest.mark.parametrize(
-    "damage", ["garbage", "truncated", "checksum", "another maker", "another format", "wrong shapes", "not marshal"]
+    "damage",
+    [
+        "garbage",
+        "truncated",
+        "checksum",
+        "another maker",
+        "another format",
+        "another marshal",
+        "wrong shapes",
+        "not marshal",
+    ],
 )
 def test_a_scan_store_that_cannot_be_trusted_is_ignored(
     course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
@@ -348,6 +358,8 @@ def test_a_scan_store_that_cannot_be_trusted_is_ignored(
         write({**header, "scanner": "0" * 64}, tampered)
     elif damage == "another format":
         write({**header, "format": 0}, tampered)
+    elif damage == "another marshal":  # another Python's `marshal` wrote it
+        write({**header, "marshal": "python 3.99 marshal 99"}, tampered)
     elif damage == "wrong shapes":
         write(header, marshal.dumps({digest: ([("x", 0, 3)], "refs") for digest in kept}))
     else:
@@ -502,6 +514,7 @@ def _with_tampered_warning(payload: bytes) -> bytes:
         "another maker",
         "other files",
         "another format",
+        "another marshal",
         "wrong shapes",
         "not marshal",
     ],
@@ -536,6 +549,8 @@ def test_a_checks_store_that_cannot_be_trusted_is_ignored(
         write({**header, "key": "0" * 64}, tampered)
     elif damage == "another format":
         write({**header, "format": 0}, tampered)
+    elif damage == "another marshal":  # another Python's `marshal` wrote it
+        write({**header, "marshal": "python 3.99 marshal 99"}, tampered)
     elif damage == "wrong shapes":
         texts, plain, keys, _references, scans = marshal.loads(tampered)
         write(header, marshal.dumps((texts, plain, keys, [("x", 1, "not a flag", 2)], scans)))
