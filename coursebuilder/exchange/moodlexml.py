@@ -140,13 +140,12 @@ class QuestionWriter:
 
     def _header(self, element: etree._Element, question: Question, text: Html | None = None) -> None:
         """Fill in the elements every question starts with (`_question_shape`)."""
-        name, question_text, general_feedback, *numbers = element
+        name, question_text, general_feedback, *default_grade, penalty, _hidden, idnumber = element
         set_text(name[0], question.display_name)
         _fill(question_text, text if text is not None else self._md(question, question.text))
         _fill(general_feedback, self._md(question, question.general_feedback))
-        if question.type != "cloze":
-            numbers.pop(0).text = number(question.points)
-        penalty, _, idnumber = numbers
+        for grade in default_grade:  # none in a cloze question's shape
+            grade.text = number(question.points)
         penalty.text = number(question.penalty)
         idnumber.text = question.id
 
@@ -306,7 +305,8 @@ class QuestionWriter:
 
 # Elements made again and again are made once each, as shapes, and copied: a copy of a small
 # tree costs about a third of making its elements one by one, and gives the same elements.
-# Only what the writer fills in differs from one copy to the next.
+# Only what the writer fills in differs from one copy to the next; a shape itself is never
+# changed, and copying is how lxml lets a tree made in one thread be used in another.
 
 
 _copy: Callable[[etree._Element], etree._Element] = etree._Element.__copy__  # type: ignore[attr-defined]
