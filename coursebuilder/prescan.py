@@ -162,29 +162,25 @@ class Gate:
     """
 
     def __init__(self) -> None:
-        self._read, self._write = os.pipe()
-        self._closed = False
+        self._ends = list(os.pipe())
+        """[read end, write end]; -1 once closed in this process."""
         self._maker = os.getpid()
 
     def wait(self) -> None:
         """In the child: return when let through; otherwise end the process here."""
         if os.getpid() != self._maker:
-            _wait_or_exit(self._read, self._write)
+            _wait_or_exit(self._ends)
 
     def open(self) -> None:
         """Let the child through."""
-        if not self._closed:
+        if self._ends[1] >= 0:
             with contextlib.suppress(OSError):
-                os.write(self._write, _GO)
+                os.write(self._ends[1], _GO)
         self.close()
 
     def close(self) -> None:
         """Stop the child at the gate (unless it was let through); release the pipe."""
-        if not self._closed:
-            self._closed = True
-            for end in (self._write, self._read):
-                with contextlib.suppress(OSError):
-                    os.close(end)
+        _close_ends(self._ends)
 
 
 _GO = b"1"
@@ -240,11 +236,10 @@ def _close_ends(ends: list[int]) -> None:
     _close_end(ends, 0)
 
 
-def _wait_or_exit(read_end: int, write_end: int) -> None:  # pragma: no cover - runs in the child
-    with contextlib.suppress(OSError):
-        os.close(write_end)  # the child's copy: the parent's alone decides when the pipe ends
+def _wait_or_exit(ends: list[int]) -> None:  # pragma: no cover - runs in the child
+    _close_end(ends, 1)  # the child's copy: the parent's alone decides when the pipe ends
     try:
-        answer = os.read(read_end, 1)
+        answer = os.read(ends[0], 1)
     except OSError:
         answer = b""
     if answer != _GO:
