@@ -805,7 +805,7 @@ def test_the_lesson_scans_begin_once_the_quiz_files_child_is_done(
     """The load needs the quiz files' data long before the scans: the scans' child leaves the
     second core to the quiz files' child until it is done (`prescan.Turn`)."""
     log = tmp_path / "log"
-    real_fork, real_read, real_scan = os.fork, loader.load_fast, prescan.scan_markdown
+    real_read, real_scan = loader.load_fast, prescan.scan_markdown
 
     def note(what: str) -> None:
         with log.open("a") as file:
@@ -821,14 +821,12 @@ def test_the_lesson_scans_begin_once_the_quiz_files_child_is_done(
         note("scan")
         return real_scan(text)
 
-    def fork() -> int:
-        pid = real_fork()
-        if pid == 0:  # pragma: no cover - runs in the child
-            loader.load_fast = slow_read  # type: ignore[assignment]
-            prescan.scan_markdown = noted_scan  # type: ignore[assignment]
-        return pid
+    def slowed_and_noted() -> None:  # pragma: no cover - runs in the child
+        loader.load_fast = slow_read  # type: ignore[assignment]
+        _replace("scan_markdown", noted_scan)
 
-    monkeypatch.setattr(os, "fork", fork)
+    monkeypatch.setitem(IN_THE_CHILD, "reads slowly, noting its reads and scans", slowed_and_noted)
+    failing_forks(monkeypatch, "reads slowly, noting its reads and scans")
     with failing_after(60):
         assert load_course(EXAMPLE, prescan_min_chars=0).course is not None
     events = [line.split() for line in log.read_text().splitlines()]
