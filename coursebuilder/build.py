@@ -300,7 +300,10 @@ class _HeavyAhead:
             return
         if len(plan.groups) < 2 or plan.prerender:  # no group to fork, the backup kept, or lessons to render first
             return
-        gate = Gate()
+        try:
+            gate = Gate()
+        except OSError:  # no descriptor left: the group is built as usual, if at all in a child
+            return
         context = replace(plan.context, wait_to_write=gate.wait)  # the child's: this process writes at once
         course_dir = Path(self._out_dir) / course.info.id
         sys.stdout.flush()  # the child would print what is buffered again

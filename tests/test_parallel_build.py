@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import threading
@@ -217,3 +218,19 @@ def test_no_backup_begins_for_a_course_the_load_found_in_error(tmp_path: Path, f
     with pytest.raises(CourseError, match="nosuchtype"):
         build_course(course, tmp_path / "dist", options=BuildOptions(jobs=2, cache=False))
     assert forks == []
+
+
+def test_a_build_with_no_pipe_to_be_had_builds_in_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """No file descriptor left for a pipe: nothing is forked, neither for the load nor for the
+    backup begun early (`prescan.Gate`), and the build writes what a serial one writes."""
+
+    def no_pipe() -> tuple[int, int]:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    build_course(ROOT / "course_src", tmp_path / "serial", options=BuildOptions(jobs=1, cache=False))
+    monkeypatch.setattr(os, "pipe", no_pipe)
+    build_course(ROOT / "course_src", tmp_path / "parallel", options=BuildOptions(jobs=2, cache=False))
+    assert forks == []
+    assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
