@@ -117,15 +117,21 @@ def measure(
     args: list[str], log: Path, repeat: int, before: Callable[[], object] | None = None
 ) -> tuple[float, float, float]:
     """Median wall time, median CPU time and largest peak RSS of `repeat` runs; `before()` runs ahead of each."""
-    walls, cpus, peak = [], [], 0.0
+    runs = []
     for _ in range(repeat):
         if before is not None:
             before()
-        seconds, mb, used = run_once(args, log)
-        walls.append(seconds)
-        cpus.append(used)
-        peak = max(peak, mb)
-    return statistics.median(walls), peak, statistics.median(cpus)
+        runs.append(run_once(args, log))
+    return summary(runs)
+
+
+def summary(runs: list[tuple[float, float, float]]) -> tuple[float, float, float]:
+    """Of runs as `run_once` gives them: the median wall time, the largest peak RSS and the median CPU time."""
+    return (
+        statistics.median(seconds for seconds, _, _ in runs),
+        max(mb for _, mb, _ in runs),
+        statistics.median(used for _, _, used in runs),
+    )
 
 
 def tree_state(root: Path) -> dict[str, tuple[int, int, int]]:
@@ -273,17 +279,14 @@ def measure_edited(
     untimed run on the source as it was: every timed run meets the same edit after the same
     state (what the last run kept), and the course and its output end as they began.
     `after_first()` runs right after the first timed run."""
-    walls, cpus, peak = [], [], 0.0
+    runs = []
     for index in range(repeat):
         with edited_lesson(course, lessons):
-            seconds, mb, used = run_once(args, log)
+            runs.append(run_once(args, log))
         if index == 0 and after_first is not None:
             after_first()
         run_once(args, log.with_name(log.name + "-restore"))
-        walls.append(seconds)
-        cpus.append(used)
-        peak = max(peak, mb)
-    return statistics.median(walls), peak, statistics.median(cpus)
+    return summary(runs)
 
 
 @contextlib.contextmanager
