@@ -63,7 +63,7 @@ def renders_alike(text: str) -> bool:
     if _NEVER.search(text):
         return False
     has_links = "](" in text or "]:" in text
-    if not text.isascii() and (has_links or not _letters_only(text)):
+    if not text.isascii() and not (_private_use_only(text) if has_links else _letters_only(text)):
         return False
     if "|" in text and not _tables_alike(text):
         return False
@@ -174,6 +174,12 @@ def _letters_only(text: str) -> bool:
         if category[0] not in "LMN" and category != "Co":
             return False
     return True
+
+
+def _private_use_only(text: str) -> bool:
+    # Beside links, only the marks of cloze gaps: labels and titles beyond ASCII are matched
+    # and escaped differently (destinations are plain ASCII anyway, `_links_alike`).
+    return all(unicodedata.category(match.group()) == "Co" for match in _NON_ASCII.finditer(text))
 
 
 def _tables_alike(text: str) -> bool:

@@ -16,8 +16,11 @@ from hypothesis import strategies as st
 
 from coursebuilder import nativemarkdown
 from coursebuilder.build import build_course
+from coursebuilder.exchange.moodlexml import cloze_tokens
 from coursebuilder.htmlsafety import scan_markdown
+from coursebuilder.loader import load_or_raise
 from coursebuilder.markdown import _ALL_LINKS_PARSER, _PARSER, RenderCache, render
+from coursebuilder.model import Cloze
 from coursebuilder.synthetic import write_synthetic_course
 from coursebuilder.targets import BuildOptions
 from tests.conftest import files_of
@@ -48,11 +51,17 @@ lines = st.lists(st.sampled_from(LINES), min_size=1, max_size=10).map("\n".join)
 links = st.builds(
     lambda bang, label, destination, title, shape: shape.format(b=bang, l=label, d=destination, t=title),
     st.sampled_from(["", "!"]),
-    st.sampled_from(["a", "*b*", "", "[c]", "d e", "![i](j)", "[k](l)"]),
+    st.sampled_from(["a", "*b*", "", "[c]", "d e", "![i](j)", "[k](l)", "\ue0020\ue003", "*\ue002*"]),
     st.lists(st.sampled_from(DESTINATION), max_size=8).map("".join),
-    st.sampled_from(["", ' "t"', " 't'", " (t)", ' ""', " ()"]),
+    st.sampled_from(["", ' "t"', " 't'", " (t)", ' ""', " ()", ' "\ue002"']),
     st.sampled_from(
-        ["{b}[{l}]({d}{t})", "x {b}[{l}]({d}{t}) y", "[{l}]\n\n[{l}]: {d}{t}", "{b}[{l}][r]\n\n[r]: {d}{t}"]
+        [
+            "{b}[{l}]({d}{t})",
+            "x {b}[{l}]({d}{t}) y",
+            "[{l}]\n\n[{l}]: {d}{t}",
+            "{b}[{l}][r]\n\n[r]: {d}{t}",
+            "\ue0021\ue003 {b}[{l}]({d}{t})\ue002",
+        ]
     ),
 )
 texts = st.one_of(characters, lines, links)
@@ -205,6 +214,19 @@ def test_course_texts_take_the_native_path(tmp_path: Path) -> None:
     for body in bodies:
         assert nativemarkdown.renders_alike(body), body[:80]
         assert nativemarkdown.render(body) == _PARSER.render(body)
+
+
+def test_cloze_texts_with_images_take_the_native_path(tmp_path: Path) -> None:
+    """A cloze question's text is rendered with its gaps as private-use marks (`cloze_tokens`):
+    marks beside an image or a link are still in the subset, and render alike."""
+    write_synthetic_course(tmp_path / "s", 300, 3, 10)
+    course = load_or_raise(tmp_path / "s")[0]
+    texts = [cloze_tokens(question)[1] for question in course.questions if isinstance(question, Cloze)]
+    with_images = [text for text in texts if "![" in text]
+    assert with_images, "the synthetic course has no cloze question with an image"
+    for text in [*with_images, "\ue0020\ue003 [a](b) *c* \ue0021\ue003\n\n[d][r]\n\n[r]: /e"]:
+        assert nativemarkdown.renders_alike(text), text
+        assert nativemarkdown.render(text) == _PARSER.render(text)
 
 
 def test_the_output_is_the_same_without_the_engine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
