@@ -15,6 +15,7 @@ from coursebuilder.buildcontext import BuildContext
 from coursebuilder.exchange import moodlexml
 from coursebuilder.exchange.bank import WHOLE, Span, groups, pieces
 from coursebuilder.exchange.gift import GiftWriter, gift_text
+from coursebuilder.exchange.glossary import glossary_document, glossary_xml
 from coursebuilder.exchange.moodlexml import QuestionWriter, questions_xml, questions_xml_chunks, questions_xml_part
 from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
@@ -199,3 +200,15 @@ def test_children_serialized_in_batches_are_the_whole_tree_serialized(
     whole_tree = moodlexml.DECLARATION + etree.tostring(quiz, encoding="UTF-8") + b"\n"
     monkeypatch.setattr(moodlexml, "BATCH", batch)
     assert questions_xml(course, renderer) == whole_tree
+
+
+@pytest.mark.parametrize("name", COURSES)
+def test_the_glossary_serialized_as_libxml2_formats_it_is_the_tree_indented(name: str) -> None:
+    """glossary.xml as libxml2 indents it is what `etree.indent` makes of the same tree: no
+    element of the glossary holds text beside elements."""
+    course = load(COURSES[name])
+    renderer = Renderer(course.root)
+    document = glossary_document(course, renderer)
+    assert document.findall("INFO/ENTRIES/ENTRY")
+    etree.indent(document, space=moodlexml.INDENT)
+    assert glossary_xml(course, renderer) == etree.tostring(document, xml_declaration=True, encoding="UTF-8") + b"\n"

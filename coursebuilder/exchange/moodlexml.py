@@ -18,7 +18,7 @@ from lxml import etree
 from lxml.etree import SubElement
 
 from coursebuilder.exchange.bank import WHOLE, Span, category_path, pieces
-from coursebuilder.exchange.text import EMPTY, Html, QuestionMarkdown, Renderer, flag, set_text
+from coursebuilder.exchange.text import EMPTY, Html, QuestionMarkdown, Renderer, copy_element, flag, set_text
 from coursebuilder.model import (
     Choice,
     Cloze,
@@ -119,7 +119,7 @@ class QuestionWriter:
 
     def question(self, quiz: etree._Element, question: Question) -> etree._Element:
         """The `<question>` element (after its comment, which the caller adds)."""
-        element = _copy(_question_shape(question.type))
+        element = copy_element(_question_shape(question.type))
         quiz.append(element)
         self._types[question.type](element, question)
         if question.tags:
@@ -133,7 +133,7 @@ class QuestionWriter:
     @staticmethod
     def _field(parent: etree._Element, tag: str, value: Html, fmt: str = "html") -> etree._Element:
         """`<tag format><text>…</text><file …/>…</tag>`."""
-        element = _copy(_field_shape(tag, fmt))
+        element = copy_element(_field_shape(tag, fmt))
         parent.append(element)
         _fill(element, value)
         return element
@@ -152,7 +152,7 @@ class QuestionWriter:
     def _answer(
         self, parent: etree._Element, fraction: str, text: Html, fmt: str, feedback: Html | None
     ) -> etree._Element:
-        element = _copy(_answer_shape(fraction, fmt))
+        element = copy_element(_answer_shape(fraction, fmt))
         parent.append(element)
         _fill(element, text)
         if feedback is not None:
@@ -167,7 +167,7 @@ class QuestionWriter:
     def _hints(self, element: etree._Element, question: Question) -> None:
         for hint in question.hints:
             value = self._md(question, hint.text)
-            hint_element = _copy(_field_shape("hint", "html"))
+            hint_element = copy_element(_field_shape("hint", "html"))
             element.append(hint_element)
             set_text(hint_element[0], value.text)
             if hint.show_num_correct:
@@ -309,11 +309,6 @@ class QuestionWriter:
 # changed, and copying is how lxml lets a tree made in one thread be used in another.
 
 
-_copy: Callable[[etree._Element], etree._Element] = etree._Element.__copy__  # type: ignore[attr-defined]
-"""lxml's copy of an element's whole tree, called without `copy.copy`'s dispatch (a third of
-the time); lxml's type stubs do not declare it."""
-
-
 @functools.cache
 def _question_shape(kind: str) -> etree._Element:
     """`<question type>` with the elements every question starts with, empty (`_header`)."""
@@ -321,7 +316,7 @@ def _question_shape(kind: str) -> etree._Element:
     element.set("type", kind)
     SubElement(SubElement(element, "name"), "text")
     for tag in ("questiontext", "generalfeedback"):
-        element.append(_copy(_field_shape(tag, "html")))
+        element.append(copy_element(_field_shape(tag, "html")))
     if kind != "cloze":  # a cloze question is worth the sum of its gaps
         SubElement(element, "defaultgrade")
     SubElement(element, "penalty")

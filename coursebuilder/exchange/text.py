@@ -11,7 +11,7 @@ import base64
 import html
 import posixpath
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 from urllib.parse import quote
@@ -192,6 +192,12 @@ class QuestionMarkdown:
         if question is not self._question:
             self._question, self._base = question, posixpath.dirname(question.source_file)
         return self.renderer.markdown_in(text, self._base, inline)
+
+
+copy_element: Callable[[etree._Element], etree._Element] = etree._Element.__copy__  # type: ignore[attr-defined]
+"""lxml's copy of an element's whole tree, called without `copy.copy`'s dispatch (a third of
+the time); lxml's type stubs do not declare it. The writers copy the elements they make again
+and again from shapes made once (see `moodlexml`)."""
 
 
 def set_text(element: etree._Element, value: str) -> None:
