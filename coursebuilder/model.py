@@ -258,6 +258,15 @@ class FinalQuiz(Model):
     title: Name = "Final quiz"
     questions: Literal["all"] | list[Slug] = "all"
     """`all` (every scorable question of every lesson, in course order) or a list of question ids."""
+
+    @field_validator("questions", mode="before")
+    @classmethod
+    def _all_or_a_list(cls, value: object) -> object:
+        """One message for a value of neither form (pydantic gives one for each)."""
+        if value == "all" or isinstance(value, list):
+            return value
+        raise rule("choice", f"expected `all` or a list of question ids, found {described(value)}")
+
     shuffle: bool = False
     """Shuffle the order of questions for each attempt."""
 
@@ -551,6 +560,43 @@ FORMULA_NOT_NUMBER = (
 )
 
 
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+"""A number written with a decimal comma (`1,5`), as in many languages."""
+
+
+def decimal_comma(text: str) -> str | None:
+    """What is wrong with a number written with a decimal comma (`1,5`); None for other texts."""
+    if not _DECIMAL_COMMA.fullmatch(text.strip()):
+        return None
+    return f"{text!r} is not a number: write the decimal point as a full stop ({text.strip().replace(',', '.')})"
+
+
+def _is_float(text: str) -> bool:
+    """Whether pydantic reads `text` as a float (Python's `float` also takes digits beyond ASCII)."""
+    if not text.isascii():
+        return False
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def described(value: object) -> str:
+    """A short description of a YAML value of the wrong kind, for a message: `true`, `5`, `a list`."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "nothing"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value[:40])
+    if isinstance(value, list):
+        return "a list"
+    return "a mapping" if isinstance(value, dict) else f"a {type(value).__name__}"
+
+
 def looks_like_formula(value: str) -> bool:
     """A value written as TeX (`$…$`, `\\(…\\)` or a command) rather than as a number."""
     text = value.strip()
@@ -569,10 +615,22 @@ class NumericAnswer(Model):
 
     @field_validator("value", mode="before")
     @classmethod
-    def _not_a_formula(cls, value: object) -> object:
-        if isinstance(value, str) and looks_like_formula(value):
-            raise rule("formula", FORMULA_NOT_NUMBER.format(value=value))
-        return value
+    def _a_number(cls, value: object) -> object:
+        """One message for a value that is neither a number nor `*` (pydantic gives one for
+        each form); `true` is no number here, though pydantic would read it as 1."""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return value
+        if isinstance(value, str):
+            if value == "*":
+                return value
+            if looks_like_formula(value):
+                raise rule("formula", FORMULA_NOT_NUMBER.format(value=value))
+            if comma := decimal_comma(value):
+                raise rule("number", comma)
+            if _is_float(value):
+                return value
+        shown = "no value" if value is None else f"{described(value)} is not a number"
+        raise rule("number", f'{shown}: write a number, or "*" to accept any answer')
 
     @field_validator("value")
     @classmethod
@@ -722,7 +780,8 @@ class Gap(Model):
                     try:
                         float(a.text)
                     except ValueError:
-                        raise rule("cloze", f"answers: {a.text!r} is not a number") from None
+                        problem = decimal_comma(a.text) or f"{a.text!r} is not a number"
+                        raise rule("cloze", f"answers: {problem}") from None
         elif a_tol := [a for a in self.answers if a.tolerance]:
             raise rule("cloze", f"answers: tolerance is only for numerical gaps ({a_tol[0].text!r})")
         if self.type.startswith("multichoice") and len(self.answers) < 2:

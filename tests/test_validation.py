@@ -99,6 +99,31 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"quiz/x.yaml": quiz("  - id: n\n    type: numerical\n    text: T\n    answers:\n      - {value: 3}\n")},
     ),
     (
+        "number",
+        {
+            "quiz/x.yaml": quiz(
+                "  - id: n\n    type: numerical\n    text: T\n    answers:\n      - value: many\n      - value: 1,5\n"
+                "      - value: true\n      - value: [3]\n"
+            )
+        },
+        [
+            "course/quiz/x.yaml:8:9: error: questions[0].answers[0].value: 'many' is not a number: write a number,"
+            ' or "*" to accept any answer [number]',
+            "course/quiz/x.yaml:9:9: error: questions[0].answers[1].value: '1,5' is not a number: write the decimal"
+            " point as a full stop (1.5) [number]",
+            "course/quiz/x.yaml:10:9: error: questions[0].answers[2].value: true is not a number: write a number,"
+            ' or "*" to accept any answer [number]',
+            "course/quiz/x.yaml:11:9: error: questions[0].answers[3].value: a list is not a number: write a number,"
+            ' or "*" to accept any answer [number]',
+        ],
+        {
+            "quiz/x.yaml": quiz(
+                "  - id: n\n    type: numerical\n    text: T\n    answers:\n      - value: 1.5\n"
+                '      - {value: "*", grade: 0}\n      - {value: "2.5", grade: 0}\n'
+            )
+        },
+    ),
+    (
         "units",
         {
             "quiz/x.yaml": quiz(
@@ -155,6 +180,23 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {
             "quiz/x.yaml": quiz(
                 "  - id: c\n    type: cloze\n    text: 'A {{y}}'\n    gaps:\n      - id: y\n        type: numerical\n        answers: [{text: '5', tolerance: 0.5}]\n"
+            )
+        },
+    ),
+    (
+        "cloze-decimal-comma",
+        {
+            "quiz/x.yaml": quiz(
+                "  - id: c\n    type: cloze\n    text: 'A {{y}}'\n    gaps:\n      - id: y\n        type: numerical\n        answers: [{text: '2,5'}]\n"
+            )
+        },
+        [
+            "course/quiz/x.yaml:10:9: error: questions[0].gaps[0].answers: '2,5' is not a number: write the decimal"
+            " point as a full stop (2.5) [cloze]"
+        ],
+        {
+            "quiz/x.yaml": quiz(
+                "  - id: c\n    type: cloze\n    text: 'A {{y}}'\n    gaps:\n      - id: y\n        type: numerical\n        answers: [{text: '2.5'}]\n"
             )
         },
     ),
@@ -418,6 +460,22 @@ def test_padded_answers_are_trimmed_with_a_warning(write_course: WriteCourse) ->
     texts = {q.id: q for q in loaded.questions}
     assert [a.text for a in texts["pad"].answers] == ["fume hood", "hood"]  # type: ignore[union-attr]
     assert CliRunner().invoke(main, ["validate", "course", "--strict"]).exit_code == 1
+
+
+@pytest.mark.parametrize("written", ["everything", "5", "{all: true}"])
+def test_a_final_quiz_that_is_neither_all_nor_a_list_is_one_error(write_course: WriteCourse, written: str) -> None:
+    """`final_quiz.questions` is `all` or a list of ids: anything else is one message that
+    says so, not one for each of the two forms."""
+    yaml_text = (SKELETON / "course.yaml").read_text(encoding="utf-8")
+    assert "  questions: all\n" in yaml_text
+    yaml_text = yaml_text.replace("  questions: all\n", f"  questions: {written}\n")
+    line = yaml_text.splitlines().index(f"  questions: {written}") + 1
+    course = write_course({"course.yaml": yaml_text})
+    found = {"everything": "'everything'", "5": "5", "{all: true}": "a mapping"}[written]
+    assert diagnostics(course) == [
+        f"course/course.yaml:{line}:3: error: final_quiz.questions: expected `all` or a list of question ids,"
+        f" found {found} [choice]"
+    ]
 
 
 def test_final_quiz_items_are_reported_at_their_lines(
