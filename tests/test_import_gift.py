@@ -247,3 +247,17 @@ def test_category_without_context_and_no_category_at_all(write_course) -> None:
     assert loaded.course is not None
     placed = {q.id: (q.lesson, q.category) for q in loaded.course.questions}
     assert placed == {"a": ("chapter-one", None), "b": ("basics", "Extra")}
+
+
+def test_a_title_on_a_question_s_later_line_is_taken_for_two_questions_run_together() -> None:
+    """Moodle's `readquestions` splits questions at blank lines only: a `::title::` line right
+    after a question is part of it (one question, as Moodle reads it), which the import says."""
+    notes = Notes()
+    converter = TextConverter(AssetStore(Path("/nonexistent")), "../assets/", notes)
+    text = "// bank\n::Q1:: Capital? {=Jakarta ~Bandung}\n::Q2:: Sum? {#4}\n\n::Q3:: Fine {=a ~b}\nwith a::b:: inside\n"
+    questions = GiftReader("t.gift", converter, notes, "error").read(text)
+    assert [question.name for question in questions] == ["Q1", "Q3"]
+    assert [d.format() for d in notes.diagnostics] == [
+        "t.gift:3: warning: a GIFT question title (`::Q2::`) begins a line of the question above: GIFT"
+        " separates questions with a blank line, so Moodle reads both as one question [import-gift]"
+    ]

@@ -88,6 +88,16 @@ class GiftReader:
         return questions
 
     def _question(self, lines: list[str], where: Where) -> ImportedQuestion | None:
+        text_lines = [offset for offset, line in enumerate(lines) if not line.startswith("//")]
+        for offset in text_lines[1:]:  # after the question's own first line
+            if title := _TITLE_LINE.match(lines[offset]):
+                self.notes.warn(
+                    Where(where.file, where.line + offset),
+                    f"a GIFT question title (`{title.group()}`) begins a line of the question above: GIFT "
+                    "separates questions with a blank line, so Moodle reads both as one question",
+                    "import-gift",
+                )
+                break
         comments = "\n".join(line for line in lines if line.startswith("//"))
         text = "\n".join(" " if line.startswith("//") else line for line in lines).strip()
         if not text:
@@ -368,6 +378,10 @@ class GiftReader:
             show_grading=show not in ("HIDE", "FALSE", "NO"),
             numbering=numbering or "none",
         )
+
+
+_TITLE_LINE = re.compile(r"::[^:\n]*::")
+"""A question's `::title::` at the start of a (trimmed) line: the first line of a question."""
 
 
 def _blocks(text: str) -> list[tuple[int, list[str]]]:
