@@ -31,6 +31,8 @@ class Diagnostic(NamedTuple):
             if self.column:
                 where += f":{self.column}"
         what = f"{self.field}: {self.message}" if self.field else self.message
+        if not where:  # a problem of the command, not of a file (an unknown target, say)
+            return f"{self.severity.value}: {what} [{self.code}]"
         return f"{where}: {self.severity.value}: {what} [{self.code}]"
 
     def as_dict(self) -> dict[str, object]:

@@ -436,6 +436,18 @@ def test_valid_course_exits_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "valid" in result.output
 
 
+@pytest.mark.parametrize("command", ["validate", "build"])
+def test_a_problem_of_the_command_names_no_file(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unknown target is no file's problem: its line starts with the severity, as a
+    compiler's own errors do, not with an empty file name."""
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, [command, "course_src", "--target", "nonsense"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "error: unknown target 'nonsense'; choose from moodle, scorm12, scorm2004, mbz, cc [target]"
+    ]
+
+
 def test_padded_answers_are_trimmed_with_a_warning(write_course: WriteCourse) -> None:
     """Moodle trims answers on import (and SCORM 2004 refuses a padded fill-in pattern): the
     model trims them, and validate says so, with the file, line and field of each."""
