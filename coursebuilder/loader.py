@@ -49,6 +49,7 @@ from coursebuilder.model import (
     Question,
     QuizDefaults,
     QuizFile,
+    fields_at,
     problem_message,
     question_adapter,
     xml_char_message,
@@ -496,7 +497,7 @@ def validate(model: type[M], data: Any, name: str, diags: list[Diagnostic], line
         obj = model.model_validate(data)
     except ValidationError as exc:
         for item in exc.errors(include_url=False):
-            diags.append(_diagnostic(item, data, name, line_offset))
+            diags.append(_diagnostic(item, data, name, line_offset, model))
         return None
     if isinstance(obj, Model):
         _locate(obj, data, name, line_offset)
@@ -665,7 +666,7 @@ def _quiz_questions(
         except ValidationError as exc:
             for problem in exc.errors(include_url=False):
                 problem["loc"] = ("questions", index, *problem["loc"])
-                diags.append(_diagnostic(problem, data, name, 0))
+                diags.append(_diagnostic(problem, data, name, 0, QuizFile))
             qid = item.get("id")
             if isinstance(qid, str) and qid:
                 line = item.key_lines.get("id", item.line) if isinstance(item, LineDict) else 1
@@ -728,10 +729,12 @@ def _kind(data: Any) -> str:
     return f"a {type(data).__name__}"
 
 
-def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic:
-    """Map one pydantic error onto file, line and a readable field path."""
+def _diagnostic(item: Any, data: Any, name: str, line_offset: int, model: Any) -> Diagnostic:
+    """Map one pydantic error onto file, line and a readable field path; `data` was read as `model`."""
     path: list[str | int] = []
     node: Any = data
+    owner: Any = None
+    """The mapping of the field the error is about."""
     line = getattr(data, "line", 1)
     column = 0
     loc = item["loc"]
@@ -739,7 +742,7 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
         if isinstance(node, dict) and isinstance(part, str) and part in node:
             if isinstance(node, LineDict):
                 line, column = node.key_lines.get(part, line), node.key_columns.get(part, 0)
-            node = node[part]
+            owner, node = node, node[part]
             path.append(part)
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             if isinstance(node, LineList):
@@ -761,7 +764,7 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int) -> Diagnostic
     if item["type"] == "string_type" and isinstance(node, dict):
         message += " (a value with `: ` in it reads as a mapping: put the value in quotes)"
     if item["type"] == "extra_forbidden":
-        message = "unknown field" + _suggest(str(path[-1]) if path else "", item, data)
+        message = "unknown field" + _suggest(str(loc[-1]), fields_at(model, loc[:-1]), owner)
     elif item["type"] == "missing":
         message = "required field is missing"
         line, column = getattr(node, "line", line), 0
@@ -784,13 +787,13 @@ def _error_code(kind: str) -> str:
     return kind if "_" not in kind else "schema"
 
 
-def _suggest(name: str, item: Any, data: Any) -> str:
+def _suggest(name: str, known: Iterable[str], written: Any) -> str:
+    """`; did you mean 'x'?` for the field of `known` nearest to unknown field `name`, if one is
+    near enough and not `written` already."""
     import difflib
 
-    known = item.get("ctx", {}).get("known") if isinstance(item.get("ctx"), dict) else None
-    if not known:
-        return ""
-    match = difflib.get_close_matches(name, known, n=1)
+    free = [field for field in known if not (isinstance(written, dict) and field in written)]
+    match = difflib.get_close_matches(name, free, n=1)
     return f"; did you mean {match[0]!r}?" if match else ""
 
 

@@ -1007,6 +1007,53 @@ def iter_markdown(obj: BaseModel, path: str = "") -> Iterator[tuple[BaseModel, s
                     yield from iter_markdown(item, f"{path}{name}[{index}].")
 
 
+def fields_at(root: Any, loc: Iterable[str | int]) -> tuple[str, ...]:
+    """The field names of the model that `loc` (a pydantic error's location) leads to from
+    type `root`; none when it leads to no single model.
+
+    A part that names a field steps into its type, an index into a list's items, and a union's
+    tag (a question's `type`) or member name picks that member; any other part (a validator's
+    name) is passed over, as pydantic puts it in the location without a step of the data.
+    """
+    current: list[Any] = [root]
+    for part in loc:
+        found = [step for kind in _members(current) for step in _steps(kind, part)]
+        if found:
+            current = found
+    models = [kind for kind in _members(current) if isinstance(kind, type) and issubclass(kind, BaseModel)]
+    return tuple(models[0].model_fields) if len(models) == 1 else ()
+
+
+def _members(kinds: list[Any]) -> list[Any]:
+    """The types `kinds` stand for, with `Annotated`, `Optional` and unions taken apart."""
+    out: list[Any] = []
+    for kind in kinds:
+        origin = get_origin(kind)
+        if origin is Annotated:
+            out += _members([get_args(kind)[0]])
+        elif origin is not None and origin not in (list, dict, Literal) and get_args(kind):
+            out += _members(list(get_args(kind)))  # a union
+        else:
+            out.append(kind)
+    return out
+
+
+def _steps(kind: Any, part: str | int) -> list[Any]:
+    origin = get_origin(kind)
+    if isinstance(part, int):
+        return [get_args(kind)[0]] if origin is list else []
+    if origin is dict:
+        return [get_args(kind)[1]]
+    if not (isinstance(kind, type) and issubclass(kind, BaseModel)):
+        return []
+    if part in kind.model_fields:
+        return [kind.model_fields[part].annotation]
+    tag = kind.model_fields.get("type")
+    if kind.__name__ == part or (tag is not None and part in get_args(tag.annotation)):
+        return [kind]
+    return []
+
+
 def _nested_fields(model: type[BaseModel]) -> tuple[str, ...]:
     """Names of the fields of `model` whose type can hold a model (the others hold plain values)."""
     cached = _NESTED_FIELDS.get(model)

@@ -343,7 +343,8 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"glossary.yaml": "entries:\n  - term: glossary\n    defintion: d\n"},
         [
             "course/glossary.yaml:2: error: entries[0].definition: required field is missing [missing]",
-            "course/glossary.yaml:3:5: error: entries[0].defintion: unknown field [unknown-field]",
+            "course/glossary.yaml:3:5: error: entries[0].defintion: unknown field; did you mean 'definition'?"
+            " [unknown-field]",
         ],
         {"glossary.yaml": "entries:\n  - term: glossary\n    definition: d\n"},
     ),
@@ -434,6 +435,35 @@ def test_valid_course_exits_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     result = CliRunner().invoke(main, ["validate", "course_src", "--strict"])
     assert result.exit_code == 0, result.output
     assert "valid" in result.output
+
+
+def test_an_unknown_field_is_told_the_nearest_field_of_its_own_place(write_course: WriteCourse) -> None:
+    """The suggestion comes from the fields of the very model the mapping is read as (a
+    question of its type, a hint, course.yaml's settings, a lesson's front matter), and none
+    is made for a name like none of them."""
+    yaml_text = (SKELETON / "course.yaml").read_text(encoding="utf-8").replace("title: ", "titel: ", 1)
+    assert "  passing_score: " in yaml_text
+    yaml_text = yaml_text.replace("  passing_score: ", "  pasing_score: ")
+    course = write_course(
+        {
+            "course.yaml": yaml_text,
+            "lessons/01-welcome.md": "---\ntitle: W\nobjectivs: [a]\n---\nText.\n",
+            "quiz/x.yaml": quiz(
+                "  - id: t\n    type: truefalse\n    txt: T\n    correct: true\n    feedbak_true: y\n"
+                "    hints:\n      - {text: h, clear_wrnog: true}\n    zzzz: 1\n"
+            ),
+        }
+    )
+    found = [line.split(": error: ", 1)[1] for line in diagnostics(course) if "unknown-field" in line]
+    assert found == [
+        "titel: unknown field; did you mean 'title'? [unknown-field]",
+        "settings.pasing_score: unknown field; did you mean 'passing_score'? [unknown-field]",
+        "objectivs: unknown field; did you mean 'objectives'? [unknown-field]",
+        "questions[0].txt: unknown field; did you mean 'text'? [unknown-field]",
+        "questions[0].feedbak_true: unknown field; did you mean 'feedback_true'? [unknown-field]",
+        "questions[0].hints[0].clear_wrnog: unknown field; did you mean 'clear_wrong'? [unknown-field]",
+        "questions[0].zzzz: unknown field [unknown-field]",
+    ]
 
 
 @pytest.mark.parametrize("command", ["validate", "build"])
