@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from coursebuilder import limits
 from coursebuilder.answerkeys import check_answer_keys
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
-from coursebuilder.diagnostics import Diagnostic, error, warning
+from coursebuilder.diagnostics import Diagnostic, did_you_mean, error, warning
 from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
@@ -91,7 +91,10 @@ def check_course(
     first_question = len(documents) - len(course.questions)
     remembered = _remembered(kept_checks, root, kept) if kept_checks is not None else None
     if remembered is not None:  # the quiz files, course.yaml and the glossary are as last time
-        before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
+        before = [
+            *_check_lessons(course, found_lessons, unreadable),
+            *_check_questions(course, rejected, found_lessons),
+        ]
         glossary = list(_check_glossary(course))
         assets = _Assets(source_bytes)
         texts = _check_texts(
@@ -125,7 +128,10 @@ def check_course(
             return glossary, texts, assets, plain_formulas, answer_keys, kept.now
 
         forked = ForkedCall(elsewhere, fork)
-        before = [*_check_lessons(course, found_lessons, unreadable), *_check_questions(course, rejected)]
+        before = [
+            *_check_lessons(course, found_lessons, unreadable),
+            *_check_questions(course, rejected, found_lessons),
+        ]
         ours = _Scans(scans if scans is not None else TextScans(), kept)
         question_assets = _Assets(0)
         scanned = set(kept.now)
@@ -248,11 +254,12 @@ def _check_lessons(course: Course, found: list[Lesson], unreadable: set[str] | f
             )
         listed.add(lesson_id)
         if lesson_id not in seen and lesson_id not in unreadable:
+            meant = did_you_mean(lesson_id, [other for other in seen if other not in info.lessons])
             yield error(
                 COURSE_FILE,
                 _item_line(info, "lessons", index),
                 field=f"lessons[{index}]",
-                message=f"no lesson file has id {lesson_id!r} (looked in lessons/*.md)",
+                message=f"no lesson file has id {lesson_id!r} (looked in lessons/*.md){meant}",
                 code="reference",
             )
 
@@ -286,10 +293,17 @@ def _id_owners(
 _NOT_DIGIT = re.compile(r"\D")
 
 
-def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) -> Iterator[Diagnostic]:
+def _check_questions(
+    course: Course, rejected: Sequence[RejectedQuestion] = (), found_lessons: Sequence[Lesson] = ()
+) -> Iterator[Diagnostic]:
+    """The questions' ids and lessons, and the final quiz's ids. A lesson file that is not
+    listed is reported as such (`_check_lessons`), not again for each of its questions."""
     seen: dict[str, BaseModel | RejectedQuestion] = {}
     first_at: dict[str, tuple[str, Callable[[], int]]] = {}
-    lesson_ids = {lesson.id for lesson in course.lessons} | set(course.info.lessons)
+    lesson_ids = {lesson.id for lesson in (*course.lessons, *found_lessons)} | set(course.info.lessons)
+    meant: dict[str, str] = {}
+    """The suggestion for each unknown lesson id, worked out once (a file's `defaults.lesson`
+    misspelt is every one of its questions' lesson)."""
     ids = [question.id for question in course.questions] + [item.id for item in rejected]
     owners = _id_owners(course, rejected) if len(set(ids)) < len(ids) else ()  # in order only when needed
     for qid, file, line_of, field in owners:
@@ -318,11 +332,13 @@ def _check_questions(course: Course, rejected: Sequence[RejectedQuestion] = ()) 
                 code="reference",
             )
         elif question.lesson not in lesson_ids:
+            if question.lesson not in meant:
+                meant[question.lesson] = did_you_mean(question.lesson, sorted(lesson_ids))
             yield error(
                 question.source_file,
                 question.source_line("lesson"),
                 field=question.field_path("lesson"),
-                message=f"no lesson has id {question.lesson!r}",
+                message=f"no lesson has id {question.lesson!r}{meant[question.lesson]}",
                 code="reference",
             )
     final = course.info.final_quiz

@@ -130,3 +130,12 @@ class CourseError(Exception):
     def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.diagnostics = sort_diagnostics(diagnostics)
         super().__init__("\n".join(d.format() for d in self.diagnostics))
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """`; did you mean 'x'?` for the one of `choices` nearest to `name` (a misspelt id or field),
+    or "" when none is near enough; for the end of a message."""
+    import difflib
+
+    match = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean {match[0]!r}?" if match else ""

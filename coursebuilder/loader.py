@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
 from coursebuilder.checks import RejectedQuestion, check_course, find_unused_terms
-from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, did_you_mean, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import (
     COURSE_FILE,
@@ -788,13 +788,8 @@ def _error_code(kind: str) -> str:
 
 
 def _suggest(name: str, known: Iterable[str], written: Any) -> str:
-    """`; did you mean 'x'?` for the field of `known` nearest to unknown field `name`, if one is
-    near enough and not `written` already."""
-    import difflib
-
-    free = [field for field in known if not (isinstance(written, dict) and field in written)]
-    match = difflib.get_close_matches(name, free, n=1)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    """`did_you_mean` the field of `known` nearest to unknown field `name`, one not `written` already."""
+    return did_you_mean(name, [field for field in known if not (isinstance(written, dict) and field in written)])
 
 
 def _union_message(item: Any) -> str:

@@ -466,6 +466,24 @@ def test_an_unknown_field_is_told_the_nearest_field_of_its_own_place(write_cours
     ]
 
 
+def test_a_lesson_id_of_a_typo_is_told_the_lesson_meant(write_course: WriteCourse) -> None:
+    """A question's lesson and course.yaml's list of lessons name the lesson nearest to an id
+    that no lesson has (the list: among the lesson files it does not list yet)."""
+    yaml_text = (SKELETON / "course.yaml").read_text(encoding="utf-8")
+    assert "  - practice\n" in yaml_text
+    course = write_course(
+        {
+            "course.yaml": yaml_text.replace("  - practice\n", "  - practise\n"),
+            "quiz/x.yaml": quiz("  - id: r\n    type: truefalse\n    text: T\n    correct: true\n", lesson="welcom"),
+        }
+    )
+    found = [line.split(": error: ", 1)[1] for line in diagnostics(course) if "[reference]" in line]
+    assert found == [
+        "lessons[1]: no lesson file has id 'practise' (looked in lessons/*.md); did you mean 'practice'? [reference]",
+        "questions[0].lesson: no lesson has id 'welcom'; did you mean 'welcome'? [reference]",
+    ]
+
+
 @pytest.mark.parametrize("command", ["validate", "build"])
 def test_a_problem_of_the_command_names_no_file(command: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """An unknown target is no file's problem: its line starts with the severity, as a
