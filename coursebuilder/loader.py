@@ -64,6 +64,7 @@ _PYDANTIC_CODES = {
     "missing": "missing",
     "extra_forbidden": "unknown-field",
     "literal_error": "choice",
+    "int_from_float": "type",
     "union_tag_invalid": "type",
     "union_tag_not_found": "type",
     "string_pattern_mismatch": "format",

@@ -25,6 +25,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from coursebuilder.diagnostics import did_you_mean
 from coursebuilder.grades import is_moodle_grade, nearest_grade
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
@@ -90,10 +91,41 @@ def xml_char_message(error: Mapping[str, Any]) -> str | None:
     return f"contains U+{ord(bad):04X}, which XML 1.0 cannot carry" if bad is not None else None
 
 
+_EXPECTED = {
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping",
+}
+"""What a field of each kind takes, by pydantic's error type for a value of another kind."""
+_QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+
+
 def problem_message(error: Mapping[str, Any]) -> str:
-    """Our message for a pydantic error: `xml_char_message`'s for `Text`'s check, else
-    pydantic's own without the `Value error, ` it puts before a validator's message."""
-    return xml_char_message(error) or str(error["msg"]).removeprefix("Value error, ")
+    """Our message for a pydantic error: `xml_char_message`'s for `Text`'s check; for a value
+    of the wrong kind or choice, what the field takes and what was found (pydantic says only
+    the first: "Input should be a valid boolean, unable to interpret input"), with the nearest
+    choice; else pydantic's own without the `Value error, ` it puts before a validator's."""
+    xml = xml_char_message(error)
+    if xml is not None:
+        return xml
+    kind, found = error["type"], error.get("input")
+    if kind == "string_type" and isinstance(found, (bool, int, float)):  # YAML read it as a number or flag
+        return f"expected text, found {described(found)}: put the value in quotes to keep it as written"
+    if kind in _EXPECTED:
+        return f"expected {_EXPECTED[kind]}, found {described(found)}"
+    if kind == "literal_error":
+        expected = str((error.get("ctx") or {}).get("expected", ""))
+        choices = _QUOTED.findall(expected)
+        meant = did_you_mean(found, choices) if isinstance(found, str) else ""
+        return f"expected {expected}, found {described(found)}{meant}"
+    return str(error["msg"]).removeprefix("Value error, ")
 
 
 @dataclasses.dataclass(slots=True)
@@ -591,7 +623,7 @@ def described(value: object) -> str:
     if isinstance(value, (int, float)):
         return repr(value)
     if isinstance(value, str):
-        return repr(value[:40])
+        return repr(value) if len(value) <= 40 else f"{value[:40]!r}…"
     if isinstance(value, list):
         return "a list"
     return "a mapping" if isinstance(value, dict) else f"a {type(value).__name__}"

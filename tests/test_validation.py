@@ -352,7 +352,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         "unquoted-colon",
         {"lessons/01-welcome.md": "---\ntitle: W\nobjectives:\n  - Cite Ikbar (2014: 273)\n---\nText.\n"},
         [
-            "course/lessons/01-welcome.md:4:5: error: objectives[0]: Input should be a valid string "
+            "course/lessons/01-welcome.md:4:5: error: objectives[0]: expected text, found a mapping "
             "(a value with `: ` in it reads as a mapping: put the value in quotes) [type]"
         ],
         {"lessons/01-welcome.md": "---\ntitle: W\nobjectives:\n  - 'Cite Ikbar (2014: 273)'\n---\nText.\n"},
@@ -482,6 +482,60 @@ def test_a_lesson_id_of_a_typo_is_told_the_lesson_meant(write_course: WriteCours
         "lessons[1]: no lesson file has id 'practise' (looked in lessons/*.md); did you mean 'practice'? [reference]",
         "questions[0].lesson: no lesson has id 'welcom'; did you mean 'welcome'? [reference]",
     ]
+
+
+TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (
+            {"quiz/x.yaml": quiz(TF.replace("correct: true", "correct: maybe"))},
+            "quiz/x.yaml:7:5: error: questions[0].correct: expected true or false, found 'maybe' [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF + "    points: lots\n")},
+            "quiz/x.yaml:8:5: error: questions[0].points: expected a number, found 'lots' [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF + "    tags: alpha\n")},
+            "quiz/x.yaml:8:5: error: questions[0].tags: expected a list, found 'alpha' [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF.replace("text: T", "text: [a, b]"))},
+            "quiz/x.yaml:6:5: error: questions[0].text: expected text, found a list [type]",
+        ),
+        (
+            {"lessons/01-welcome.md": "---\ntitle: 1.10\n---\nText.\n"},
+            "lessons/01-welcome.md:2:1: error: title: expected text, found 1.1: put the value in quotes to keep it"
+            " as written [type]",
+        ),
+        (
+            {"lessons/01-welcome.md": "---\ntitle: W\nminutes: five\n---\nText.\n"},
+            "lessons/01-welcome.md:3:1: error: minutes: expected a whole number, found 'five' [type]",
+        ),
+        (
+            {"lessons/01-welcome.md": "---\ntitle: W\nminutes: 2.5\n---\nText.\n"},
+            "lessons/01-welcome.md:3:1: error: minutes: expected a whole number, found 2.5 [type]",
+        ),
+        (
+            {
+                "quiz/x.yaml": quiz(
+                    "  - id: o\n    type: ordering\n    text: T\n    items: [a, b]\n    layout: vertcal\n"
+                )
+            },
+            "quiz/x.yaml:8:5: error: questions[0].layout: expected 'vertical' or 'horizontal', found 'vertcal';"
+            " did you mean 'vertical'? [choice]",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_kind_is_told_what_was_expected_and_found(
+    write_course: WriteCourse, files: dict[str, str | None], expected: str
+) -> None:
+    """pydantic's own words ("Input should be a valid boolean, unable to interpret input") are
+    replaced by what the field takes and what the file holds, with the nearest choice."""
+    assert diagnostics(write_course(files)) == [f"course/{expected}"]
 
 
 @pytest.mark.parametrize("command", ["validate", "build"])
