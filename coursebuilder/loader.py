@@ -52,6 +52,7 @@ from coursebuilder.model import (
     fields_at,
     problem_message,
     question_adapter,
+    quoted_choices,
     xml_char_message,
     xml_unsafe_char,
 )
@@ -799,7 +800,8 @@ def _union_message(item: Any) -> str:
     if item["type"] == "union_tag_not_found":
         return f"`type` is missing; expected one of {expected}"
     tag = str(ctx.get("tag"))
-    return f"unknown question type {tag[:40]!r}; expected one of {expected}"
+    meant = did_you_mean(tag, quoted_choices(str(expected)))
+    return f"unknown question type {tag[:40]!r}; expected one of {expected}{meant}"
 
 
 def _dotted(path: list[str | int]) -> str:

@@ -107,6 +107,11 @@ _EXPECTED = {
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
 
+def quoted_choices(expected: str) -> list[str]:
+    """The choices pydantic lists in a message (`'single' or 'multi'`), unquoted."""
+    return _QUOTED.findall(expected)
+
+
 def problem_message(error: Mapping[str, Any]) -> str:
     """Our message for a pydantic error: `xml_char_message`'s for `Text`'s check; for a value
     of the wrong kind or choice, what the field takes and what was found (pydantic says only
@@ -122,8 +127,7 @@ def problem_message(error: Mapping[str, Any]) -> str:
         return f"expected {_EXPECTED[kind]}, found {described(found)}"
     if kind == "literal_error":
         expected = str((error.get("ctx") or {}).get("expected", ""))
-        choices = _QUOTED.findall(expected)
-        meant = did_you_mean(found, choices) if isinstance(found, str) else ""
+        meant = did_you_mean(found, quoted_choices(expected)) if isinstance(found, str) else ""
         return f"expected {expected}, found {described(found)}{meant}"
     return str(error["msg"]).removeprefix("Value error, ")
 

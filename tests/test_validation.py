@@ -367,6 +367,16 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"quiz/x.yaml": quiz("  - id: k\n    type: description\n    text: T\n")},
     ),
     (
+        "question-type-misspelt",
+        {"quiz/x.yaml": quiz("  - id: k\n    type: multichoise\n    text: T\n")},
+        [
+            "course/quiz/x.yaml:5:5: error: questions[0].type: unknown question type 'multichoise'; expected one of "
+            "'multichoice', 'truefalse', 'shortanswer', 'numerical', 'matching', 'essay', 'description', 'cloze', "
+            "'ordering'; did you mean 'multichoice'? [type]"
+        ],
+        {"quiz/x.yaml": quiz("  - id: k\n    type: description\n    text: T\n")},
+    ),
+    (
         "yaml-syntax",
         {"quiz/x.yaml": "questions:\n  - id: a\n    text: [unclosed\n"},
         ["course/quiz/x.yaml:4:1: error: did not find expected ',' or ']' (while parsing a flow sequence) [yaml]"],
