@@ -134,8 +134,12 @@ class CourseError(Exception):
 
 def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the one of `choices` nearest to `name` (a misspelt id or field),
-    or "" when none is near enough; for the end of a message."""
+    or "" when none is near enough; for the end of a message. A name without a letter is
+    taken for no misspelling (`1.3` is not `1.2` mistyped)."""
     import difflib
+
+    if not any(char.isalpha() for char in name):
+        return ""
 
     match = difflib.get_close_matches(name, list(choices), n=1)
     return f"; did you mean {match[0]!r}?" if match else ""

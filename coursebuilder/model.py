@@ -104,6 +104,13 @@ _EXPECTED = {
     "dict_type": "a mapping",
 }
 """What a field of each kind takes, by pydantic's error type for a value of another kind."""
+_BOUNDS = {
+    "greater_than_equal": ("at least", "ge"),
+    "greater_than": ("more than", "gt"),
+    "less_than_equal": ("at most", "le"),
+    "less_than": ("less than", "lt"),
+}
+"""A number out of range, by pydantic's error type: the words of its bound, and the bound's name."""
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
 
 
@@ -125,6 +132,11 @@ def problem_message(error: Mapping[str, Any]) -> str:
         return f"expected text, found {described(found)}: put the value in quotes to keep it as written"
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, found {described(found)}"
+    bound = _BOUNDS.get(kind)
+    if bound is not None:
+        limit = (error.get("ctx") or {}).get(bound[1])
+        shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
+        return f"expected {bound[0]} {shown}, found {described(found)}"
     if kind == "literal_error":
         expected = str((error.get("ctx") or {}).get("expected", ""))
         meant = did_you_mean(found, quoted_choices(expected)) if isinstance(found, str) else ""

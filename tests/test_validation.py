@@ -494,6 +494,7 @@ def test_a_lesson_id_of_a_typo_is_told_the_lesson_meant(write_course: WriteCours
     ]
 
 
+SKELETON_COURSE = (SKELETON / "course.yaml").read_text(encoding="utf-8")
 TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
 
 
@@ -520,6 +521,14 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
             {"lessons/01-welcome.md": "---\ntitle: 1.10\n---\nText.\n"},
             "lessons/01-welcome.md:2:1: error: title: expected text, found 1.1: put the value in quotes to keep it"
             " as written [type]",
+        ),
+        (
+            {"course.yaml": SKELETON_COURSE.replace('versions: ["1.2", "2004"]', 'versions: ["1.2", "1.3"]')},
+            "course.yaml:20:23: error: settings.scorm.versions[1]: expected '1.2' or '2004', found '1.3' [choice]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF + "    penalty: 1.5\n")},
+            "quiz/x.yaml:8:5: error: questions[0].penalty: expected at most 1, found 1.5 [range]",
         ),
         (
             {"lessons/01-welcome.md": "---\ntitle: W\nminutes: five\n---\nText.\n"},
