@@ -11,7 +11,7 @@ import dataclasses
 import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from typing import Annotated, Any, Literal, Protocol, Self, get_args, get_origin
 
 from pydantic import (
@@ -137,6 +137,14 @@ def problem_message(error: Mapping[str, Any]) -> str:
         limit = (error.get("ctx") or {}).get(bound[1])
         shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
         return f"expected {bound[0]} {shown}, found {described(found)}"
+    ctx = error.get("ctx") or {}
+    if kind == "string_too_short" and ctx.get("min_length") == 1:
+        return "must not be empty"
+    if kind in ("string_too_long", "too_long") and isinstance(found, Sized):
+        unit = "characters" if kind == "string_too_long" else "items"
+        return f"has {len(found):,} {unit}; at most {ctx.get('max_length'):,} are allowed"
+    if kind == "too_short" and isinstance(found, Sized):
+        return f"needs at least {ctx.get('min_length')} items, found {len(found)}"
     if kind == "literal_error":
         expected = str((error.get("ctx") or {}).get("expected", ""))
         meant = did_you_mean(found, quoted_choices(expected)) if isinstance(found, str) else ""

@@ -229,7 +229,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
                 f"  - id: l\n    type: truefalse\n    name: {'x' * 256}\n    text: T\n    correct: true\n"
             )
         },
-        ["course/quiz/x.yaml:6:5: error: questions[0].name: String should have at most 255 characters [too-long]"],
+        ["course/quiz/x.yaml:6:5: error: questions[0].name: has 256 characters; at most 255 are allowed [too-long]"],
         {
             "quiz/x.yaml": quiz(
                 f"  - id: l\n    type: truefalse\n    name: {'x' * 255}\n    text: T\n    correct: true\n"
@@ -525,6 +525,14 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
         (
             {"course.yaml": SKELETON_COURSE.replace('versions: ["1.2", "2004"]', 'versions: ["1.2", "1.3"]')},
             "course.yaml:20:23: error: settings.scorm.versions[1]: expected '1.2' or '2004', found '1.3' [choice]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF.replace("text: T", "text: ''"))},
+            "quiz/x.yaml:6:5: error: questions[0].text: must not be empty [empty]",
+        ),
+        (
+            {"quiz/x.yaml": quiz("  - id: m\n    type: multichoice\n    text: T\n    answers: []\n")},
+            "quiz/x.yaml:7:5: error: questions[0].answers: needs at least 2 items, found 0 [too-few]",
         ),
         (
             {"quiz/x.yaml": quiz(TF + "    penalty: 1.5\n")},
