@@ -140,6 +140,5 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
 
     if not any(char.isalpha() for char in name):
         return ""
-
     match = difflib.get_close_matches(name, list(choices), n=1)
     return f"; did you mean {match[0]!r}?" if match else ""
