@@ -55,6 +55,7 @@ def check_course(
     found_lessons: list[Lesson],
     root: Path,
     unreadable: set[str] | frozenset[str] = frozenset(),
+    unloaded_bodies: Sequence[Lesson] = (),
     source_bytes: int = 0,
     rejected: Sequence[RejectedQuestion] = (),
     scans: TextScans | None = None,
@@ -67,6 +68,8 @@ def check_course(
     """Run every cross-file rule; `found_lessons` are all lesson files, listed or not,
     `unreadable` the file slugs of lesson files that failed to load and `rejected` the questions
     that failed validation (both already reported; their ids still take part in the id checks).
+    `unloaded_bodies` carry the bodies of the lesson files whose front matter failed: their
+    texts are checked as the lessons' are, and they take part in nothing else.
 
     `source_bytes` is the size of the source files read, counted with the assets against
     `limits.MAX_COURSE_BYTES`. `scans` may hold the Markdown scans of lesson bodies made while
@@ -87,7 +90,7 @@ def check_course(
     The warnings depend on no line learned so far and learn none: they run here.
     """
     kept = kept if kept is not None else KeptScans(None)
-    documents = list(_documents(course, found_lessons))
+    documents = list(_documents(course, found_lessons, unloaded_bodies))
     first_question = len(documents) - len(course.questions)
     remembered = _remembered(kept_checks, root, kept) if kept_checks is not None else None
     if remembered is not None:  # the quiz files, course.yaml and the glossary are as last time
@@ -407,10 +410,12 @@ class _Spelling(NamedTuple):
         return self.entry.source_line(self.field) or self.entry.source_line("aliases")
 
 
-def _documents(course: Course, found_lessons: list[Lesson]) -> Iterator[tuple[BaseModel, str, int]]:
+def _documents(
+    course: Course, found_lessons: list[Lesson], unloaded_bodies: Sequence[Lesson]
+) -> Iterator[tuple[BaseModel, str, int]]:
     """Every model holding Markdown, with the file it came from and an id for messages."""
     yield course.info, COURSE_FILE, 0
-    for lesson in found_lessons:
+    for lesson in itertools.chain(found_lessons, unloaded_bodies):
         yield lesson, lesson.source_file, 0
     yield course.glossary, GLOSSARY_FILE, 0
     for question in course.questions:

@@ -127,7 +127,8 @@ def load_course(
     kept_reads = KeptReads(reads_file(keep_beside) if keep_beside is not None else None)
     fast = _FastReads(quiz_names, quiz_texts, fork=prescan_min_chars is not None, kept=kept_reads)
     unreadable: set[str] = set()
-    lessons = list(_load_lessons(reader, unreadable))
+    unloaded: list[Lesson] = []
+    lessons = list(_load_lessons(reader, unreadable, unloaded))
     kept_scans = KeptScans(scans_file(keep_beside) if keep_beside is not None else None)
     bodies = [lesson.body for lesson in lessons if not kept_scans.has(lesson.body)]
     scans = prescan(bodies, prescan_min_chars, after=fast.turn)  # the quiz files' child first
@@ -171,6 +172,7 @@ def load_course(
             lessons,
             root,
             unreadable,
+            unloaded_bodies=unloaded,
             source_bytes=reader.total_bytes,
             rejected=rejected,
             scans=scans,
@@ -838,17 +840,23 @@ def _locate(obj: Model, data: LineDict | dict[str, Any], name: str, line_offset:
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(?P<yaml>.*?)\n)??(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
-def _load_lessons(reader: _Reader, unreadable: set[str]) -> Iterator[Lesson]:
-    """Yield the lessons that load; the file slugs of those that don't go to `unreadable`."""
+def _load_lessons(reader: _Reader, unreadable: set[str], unloaded: list[Lesson]) -> Iterator[Lesson]:
+    """Yield the lessons that load; the file slugs of those that don't go to `unreadable`, and
+    the bodies of those whose front matter failed to `unloaded` (see `_load_lesson`)."""
     for path in lesson_files(reader.root):
-        lesson = _load_lesson(reader, path)
+        lesson = _load_lesson(reader, path, unloaded)
         if lesson is None:
             unreadable.add(lesson_file_slug(path))
         else:
             yield lesson
 
 
-def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
+def _load_lesson(reader: _Reader, path: Path, unloaded: list[Lesson]) -> Lesson | None:
+    """The lesson in file `path`, or None when it does not load.
+
+    A lesson whose front matter fails is no part of the course, but its body is checked all
+    the same, so that one run reports every problem: it goes to `unloaded` (`_unloaded_body`).
+    """
     diags = reader.diags
     name = f"{LESSONS_DIR}/{path.name}"  # `_rel(reader.root, path)` of a file in lessons/
     text = reader.read(name)
@@ -868,16 +876,14 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
         return None
     front = (match.group("yaml") or "") + "\n"
     site = None
+    data: Any = None
     meta = _lesson_meta_fast(front)
     if meta is not None:
         site = _LessonSite(name, front)
     else:
         data = _parse(reader, name, front, line_offset=1)
-        if data is _FAILED:
-            return None
-        meta = validate(LessonMeta, _empty_if_none(data, 0), name, diags, line_offset=1)
-        if meta is None:
-            return None
+        if data is not _FAILED:
+            meta = validate(LessonMeta, _empty_if_none(data, 0), name, diags, line_offset=1)
     body = text[match.end() :]
     body_line = text[: match.end()].count("\n") + 1
     bad = xml_unsafe_char(body)
@@ -895,6 +901,10 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
                 column=column,
             )
         )
+        return None
+    if meta is None:
+        allow_scripts = _may_allow_scripts(front, data)
+        unloaded.append(_unloaded_body(name, lesson_file_slug(path), body, body_line, allow_scripts))
         return None
     lesson_id = meta.id or lesson_file_slug(path)
     lesson = Lesson.model_construct(
@@ -915,6 +925,29 @@ def _load_lesson(reader: _Reader, path: Path) -> Lesson | None:
         lesson.source_info().site = site
         site.lesson = lesson
     return lesson
+
+
+def _unloaded_body(name: str, lesson_id: str, body: str, body_line: int, allow_scripts: bool) -> Lesson:
+    """A lesson that carries only the body of file `name`, whose front matter failed: checked
+    as a lesson's body is, at the same lines, but never made part of the course."""
+    lesson = Lesson.model_construct(
+        id=lesson_id, title="", allow_scripts=allow_scripts, body=body, body_line=body_line, path=name
+    )
+    lesson.locate(name, 1)
+    return lesson
+
+
+def _may_allow_scripts(front: str, data: Any) -> bool:
+    """Whether the failed front matter `front` (`data` as read, or `_FAILED`) may let scripts
+    into its lesson: its `allow_scripts` when it was read and valid; when it was not, whether
+    the field is written at all. The body is then spared script errors that the front matter
+    the author meant might not give it."""
+    if isinstance(data, dict):
+        try:  # read as `LessonMeta` reads it
+            return TypeAdapter(bool).validate_python(data.get("allow_scripts", False))
+        except ValidationError:
+            return True
+    return "allow_scripts" in front
 
 
 def _lesson_meta_fast(front: str) -> LessonMeta | None:

@@ -366,9 +366,9 @@ def test_the_quiz_files_child_starts_before_the_lessons_load(
     real = loader._load_lessons
     forked_before: list[int] = []
 
-    def loading(reader: Any, unreadable: set[str]) -> Iterator[Any]:
+    def loading(reader: Any, unreadable: set[str], unloaded: list[Any]) -> Iterator[Any]:
         forked_before.append(len(forks))
-        yield from real(reader, unreadable)
+        yield from real(reader, unreadable, unloaded)
 
     monkeypatch.setattr(loader, "_load_lessons", loading)
     assert load_course(active_course, prescan_min_chars=0).course is not None

@@ -642,3 +642,89 @@ def test_final_quiz_items_are_reported_at_their_lines(
     (course / "course.yaml").write_text(yaml_text.replace("    - welcome-diagram\n    - nonesuch\n", ""))
     _course, found = validate_course(course)
     assert found == [] and located == []
+
+
+BODY_WITH_PROBLEMS = (
+    "\n# Welcome\n\nSee ![map](../assets/missing.png) and ![out](../../secret.png).\n\n"
+    "<script>alert(1)</script>\n\nCosts $x^2 now.\n\n![web](https://example.com/x.png)\n"
+)
+"""A lesson body (from line 5 of its file, after four lines of front matter) with a problem
+on each of lines 8, 10, 12 and 14."""
+
+BODY_PROBLEMS = [
+    "course/lessons/01-welcome.md:8: error: body: '../../secret.png' points outside the course directory [asset]",
+    "course/lessons/01-welcome.md:8: error: body: '../assets/missing.png': file assets/missing.png does not exist"
+    " [asset]",
+    "course/lessons/01-welcome.md:10: error: body: <script> tag is not allowed in a lesson (set `allow_scripts: true`"
+    " in its front matter to allow it in SCORM pages); Moodle's cleaner would remove it [unsafe-html]",
+    "course/lessons/01-welcome.md:12: error: body: unbalanced `$`: this `$` opens a formula that is never closed"
+    " (a closing `$` follows a non-space character and no digit follows it; write `\\$` for a dollar sign) [formula]",
+    "course/lessons/01-welcome.md:14: error: body: image 'https://example.com/x.png' is on the web; packages must"
+    " work offline: put it in assets/ [external-image]",
+]
+
+
+@pytest.mark.parametrize(
+    ("front_matter", "front_matter_problem"),
+    [
+        ("title: Welcome\nminutes: five\n", "3:1: error: minutes: expected a whole number, found 'five' [type]"),
+        ("title: Welcome\nminuts: 5\n", "3:1: error: minuts: unknown field; did you mean 'minutes'? [unknown-field]"),
+        (
+            "minutes: 5\ntitle: [Welcome\n",
+            "4:1: error: did not find expected ',' or ']' (while parsing a flow sequence) [yaml]",
+        ),
+    ],
+    ids=["wrong-type", "unknown-field", "yaml-syntax"],
+)
+def test_the_body_of_a_lesson_whose_front_matter_fails_is_checked_all_the_same(
+    write_course: WriteCourse, front_matter: str, front_matter_problem: str
+) -> None:
+    """Every problem in one run: the body's problems are reported beside the front matter's,
+    as they are under valid front matter, yet the lesson takes no part in the course (the
+    glossary term only its body uses is still unused, and its questions get no error)."""
+    valid_front_matter = "title: Welcome\nminutes: 5\n"
+    valid = write_course({"lessons/01-welcome.md": f"---\n{valid_front_matter}---\n{BODY_WITH_PROBLEMS}"}, name="valid")
+    assert diagnostics(valid) == [line.replace("course/", "valid/", 1) for line in BODY_PROBLEMS]
+    course = write_course({"lessons/01-welcome.md": f"---\n{front_matter}---\n{BODY_WITH_PROBLEMS}"})
+    assert diagnostics(course, errors_only=False) == [
+        "course/glossary.yaml:4: warning: entries[0].term: term 'glossary' (or an alias) appears in no lesson"
+        " [unused-term]",
+        f"course/lessons/01-welcome.md:{front_matter_problem}",
+        *BODY_PROBLEMS,
+    ]
+
+
+@pytest.mark.parametrize(
+    "front_matter",
+    [
+        "allow_scripts: true\nminutes: 0\n",
+        "allow_scripts: true\ntitle: [Welcome\n",
+        "title: Welcome\nallow_scripts: maybe\n",
+    ],
+    ids=["allowed", "yaml-syntax", "unknown"],
+)
+def test_a_failed_front_matter_that_may_allow_scripts_gets_no_script_errors(
+    write_course: WriteCourse, front_matter: str
+) -> None:
+    """A script in the body is reported only when the front matter, failed as it is, says
+    that the lesson does not allow scripts (it leaves `allow_scripts` out, or sets it false):
+    where it sets the field, or may set it (it could not be read), the script may well be
+    allowed once the front matter is fixed, and an error now would mislead."""
+    course = write_course({"lessons/01-welcome.md": f"---\n{front_matter}---\n{BODY_WITH_PROBLEMS}"})
+    found = diagnostics(course)
+    body_problems = [line for line in found if ": error: body: " in line]
+    assert body_problems == [line for line in BODY_PROBLEMS if "[unsafe-html]" not in line]
+    assert found[0].startswith("course/lessons/01-welcome.md:") and found[0] not in body_problems
+
+
+def test_a_character_xml_cannot_carry_in_the_body_of_a_failed_lesson_is_reported_alone(
+    write_course: WriteCourse,
+) -> None:
+    """As under valid front matter: the character is reported, and the rest of the body is
+    not checked (the lesson is left out either way)."""
+    body = "\nBell \x07 here.\n\n![map](../assets/missing.png)\n"
+    course = write_course({"lessons/01-welcome.md": f"---\ntitle: Welcome\nminutes: 0\n---\n{body}"})
+    assert diagnostics(course) == [
+        "course/lessons/01-welcome.md:3:1: error: minutes: expected at least 1, found 0 [range]",
+        "course/lessons/01-welcome.md:6:6: error: body: contains U+0007, which XML 1.0 cannot carry [xml-char]",
+    ]
