@@ -371,7 +371,14 @@ def _located(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProb
     mark = exc.problem_mark or exc.context_mark
     message = exc.problem or exc.context or "cannot parse YAML"
     if exc.context and exc.problem:
-        message = f"{exc.problem} ({exc.context})"
+        # Where the unclosed `[`, `{` or quote began: the problem is found lines later, at the
+        # end of the file for a quote.
+        began = exc.context_mark
+        start = ""
+        if began is not None and mark is not None and began.line != mark.line:
+            began_line = text.count("\n", 0, began.index) + 1 + line_offset
+            start = f" that starts at line {began_line}, column {began.column + 1}"
+        message = f"{exc.problem} ({exc.context}{start})"
     message = _one_line(message)
     if "maximum nesting depth" in message:
         message = f"nested more than {MAX_DEPTH} levels deep"

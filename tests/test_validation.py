@@ -379,7 +379,19 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
     (
         "yaml-syntax",
         {"quiz/x.yaml": "questions:\n  - id: a\n    text: [unclosed\n"},
-        ["course/quiz/x.yaml:4:1: error: did not find expected ',' or ']' (while parsing a flow sequence) [yaml]"],
+        [
+            "course/quiz/x.yaml:4:1: error: did not find expected ',' or ']' (while parsing a flow sequence that"
+            " starts at line 3, column 11) [yaml]"
+        ],
+        {"quiz/x.yaml": "questions: []\n"},
+    ),
+    (
+        "yaml-unclosed-quote",
+        {"quiz/x.yaml": 'questions:\n  - id: a\n    text: "unclosed\n    type: essay\n'},
+        [
+            "course/quiz/x.yaml:5:1: error: found unexpected end of stream (while scanning a quoted scalar that"
+            " starts at line 3, column 11) [yaml]"
+        ],
         {"quiz/x.yaml": "questions: []\n"},
     ),
     (
@@ -671,7 +683,8 @@ BODY_PROBLEMS = [
         ("title: Welcome\nminuts: 5\n", "3:1: error: minuts: unknown field; did you mean 'minutes'? [unknown-field]"),
         (
             "minutes: 5\ntitle: [Welcome\n",
-            "4:1: error: did not find expected ',' or ']' (while parsing a flow sequence) [yaml]",
+            "4:1: error: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 3,"
+            " column 8) [yaml]",
         ),
     ],
     ids=["wrong-type", "unknown-field", "yaml-syntax"],
