@@ -380,6 +380,8 @@ def _located(exc: yaml.MarkedYAMLError, text: str, line_offset: int) -> YamlProb
             start = f" that starts at line {began_line}, column {began.column + 1}"
         message = f"{exc.problem} ({exc.context}{start})"
     message = _one_line(message)
+    if message.startswith("mapping values are not allowed"):  # YAML's most common surprise
+        message += " (a value holding `: ` must be put in quotes, or this line is indented deeper than the keys above)"
     if "maximum nesting depth" in message:
         message = f"nested more than {MAX_DEPTH} levels deep"
     line = text.count("\n", 0, mark.index) + 1 if mark else 1

@@ -386,6 +386,19 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"quiz/x.yaml": "questions: []\n"},
     ),
     (
+        "yaml-unquoted-colon",
+        {"quiz/x.yaml": quiz("  - id: t\n    type: truefalse\n    text: Hal ini: penting\n    correct: true\n")},
+        [
+            "course/quiz/x.yaml:6:18: error: mapping values are not allowed in this context (a value holding `: `"
+            " must be put in quotes, or this line is indented deeper than the keys above) [yaml]"
+        ],
+        {
+            "quiz/x.yaml": quiz(
+                "  - id: t\n    type: truefalse\n    text: 'Hal ini: penting'\n    correct: true\n", lesson="welcome"
+            )
+        },
+    ),
+    (
         "yaml-unclosed-quote",
         {"quiz/x.yaml": 'questions:\n  - id: a\n    text: "unclosed\n    type: essay\n'},
         [
