@@ -68,7 +68,7 @@ class Diagnostic(NamedTuple):
     def github(self) -> str:
         """Format as a GitHub Actions workflow command (an annotation on the file and line)."""
         kind = "error" if self.severity is Severity.ERROR else "warning"
-        props = [f"file={_gh_escape(self.file, prop=True)}"]
+        props = [f"file={_gh_escape(self.file, prop=True)}"] if self.file else []
         if self.line:
             props.append(f"line={self.line}")
         if self.column:

@@ -63,6 +63,14 @@ def test_annotation_without_line_or_field() -> None:
     assert fields == {"kind": "warning", "file": "course.yaml", "title": "empty", "message": "no lessons"}
 
 
+def test_annotation_of_a_problem_of_no_file_names_none() -> None:
+    """An unknown target is no file's problem: the annotation has no `file` property (an empty
+    one would name no file the runner can find)."""
+    line = error("", 0, field="", message="unknown target 'x'", code="target").github()
+    assert line == "::error title=target::unknown target 'x'"
+    assert parse_annotation(line) == {"kind": "error", "title": "target", "message": "unknown target 'x'"}
+
+
 BROKEN = {
     "quiz/welcome.yaml": """
         questions:
