@@ -127,17 +127,16 @@ def problem_message(error: Mapping[str, Any]) -> str:
     xml = xml_char_message(error)
     if xml is not None:
         return xml
-    kind, found = error["type"], error.get("input")
+    kind, found, ctx = error["type"], error.get("input"), error.get("ctx") or {}
     if kind == "string_type" and isinstance(found, (bool, int, float)):  # YAML read it as a number or flag
         return f"expected text, found {described(found)}: put the value in quotes to keep it as written"
     if kind in _EXPECTED:
         return f"expected {_EXPECTED[kind]}, found {described(found)}"
     bound = _BOUNDS.get(kind)
     if bound is not None:
-        limit = (error.get("ctx") or {}).get(bound[1])
+        limit = ctx.get(bound[1])
         shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
         return f"expected {bound[0]} {shown}, found {described(found)}"
-    ctx = error.get("ctx") or {}
     if kind == "string_too_short" and ctx.get("min_length") == 1:
         return "must not be empty"
     if kind in ("string_too_long", "too_long") and isinstance(found, Sized):
@@ -146,7 +145,7 @@ def problem_message(error: Mapping[str, Any]) -> str:
     if kind == "too_short" and isinstance(found, Sized):
         return f"needs at least {ctx.get('min_length')} items, found {len(found)}"
     if kind == "literal_error":
-        expected = str((error.get("ctx") or {}).get("expected", ""))
+        expected = str(ctx.get("expected", ""))
         meant = did_you_mean(found, quoted_choices(expected)) if isinstance(found, str) else ""
         return f"expected {expected}, found {described(found)}{meant}"
     return str(error["msg"]).removeprefix("Value error, ")
@@ -314,6 +313,8 @@ class FinalQuiz(Model):
     title: Name = "Final quiz"
     questions: Literal["all"] | list[Slug] = "all"
     """`all` (every scorable question of every lesson, in course order) or a list of question ids."""
+    shuffle: bool = False
+    """Shuffle the order of questions for each attempt."""
 
     @field_validator("questions", mode="before")
     @classmethod
@@ -322,9 +323,6 @@ class FinalQuiz(Model):
         if value == "all" or isinstance(value, list):
             return value
         raise rule("choice", f"expected `all` or a list of question ids, found {described(value)}")
-
-    shuffle: bool = False
-    """Shuffle the order of questions for each attempt."""
 
 
 ScormVersion = Literal["1.2", "2004"]
