@@ -511,8 +511,7 @@ def _check_document(
         # Lines are found only for a message (questions read on the fast path are located
         # by reading their file again): `at(n)` is line n of a body, or the field's line.
         at = _line_finder(document, owner, field, is_body)
-        if isinstance(document, Model):  # a question's texts are named from its quiz file's top
-            path = document.field_path(path)
+        path = _path_in_file(document, owner, field, path)
         if len(text) > limit:
             # Checked before Markdown is parsed: crafted Markdown takes tens of µs a character.
             yield error(
@@ -570,6 +569,15 @@ def _check_document(
                 continue
             if asset.path not in assets.counted:
                 assets.count(asset.path, asset.path.stat().st_size)
+
+
+def _path_in_file(document: BaseModel, owner: Model, field: str, path: str) -> str:
+    """The path of `owner.field`, at `path` in `document`, from the top of its file: a question
+    and a glossary entry know their place in the file (a glossary's list of entries leaves out
+    those with errors, so an entry's index in it may not be its place)."""
+    if owner.field_path():
+        return owner.field_path(field)
+    return document.field_path(path) if isinstance(document, Model) else path
 
 
 def _may_hold_findings(text: str) -> bool:
@@ -694,7 +702,7 @@ def find_unused_terms(lessons: Sequence[Lesson], glossary: GlossaryFile) -> list
     in_bodies = occurring(exact, "\n".join(lesson.body for lesson in lessons)) if exact else set()
     in_folded = occurring(folded, "\n".join(lesson.body.casefold() for lesson in lessons)) if folded else set()
     found: list[Diagnostic] = []
-    for index, entry in enumerate(entries):
+    for entry in entries:
         names = [entry.term, *entry.aliases]
         if entry.case_sensitive:
             used = any(name in in_bodies for name in names)
@@ -705,7 +713,7 @@ def find_unused_terms(lessons: Sequence[Lesson], glossary: GlossaryFile) -> list
                 warning(
                     GLOSSARY_FILE,
                     entry.source_line("term"),
-                    field=f"entries[{index}].term",
+                    field=entry.field_path("term"),
                     message=f"term {entry.term!r} (or an alias) appears in no lesson",
                     code="unused-term",
                 )
