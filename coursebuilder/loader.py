@@ -415,11 +415,59 @@ def _load_glossary(reader: _Reader, parse: _GlossaryParse, name: str) -> Glossar
         data = _parse(reader, name, parse.text or "")
     if data is _FAILED:
         return None
-    glossary = validate(GlossaryFile, _empty_if_none(data), name, reader.diags)
-    if glossary is not None:
-        for index, entry in enumerate(glossary.entries):
-            entry.source_info().path = f"entries[{index}]"
+    return _glossary_with_lines(_empty_if_none(data), name, reader.diags)
+
+
+def _glossary_with_lines(data: Any, name: str, diags: list[Diagnostic]) -> GlossaryFile | None:
+    """The glossary of `data`, read with line marks, every problem of it reported.
+
+    An entry with an error is left out, and so is a field of the file's own (`name`, `intro`)
+    with one: the rest is what the glossary holds, so that one entry's error hides no problem
+    of the others (two entries Moodle takes for one, unused terms, their Markdown). Each entry
+    is still named by its place in the file (`entries[3]`).
+    """
+    if not isinstance(data, LineDict):
+        return validate(GlossaryFile, data, name, diags)
+    positions = list(range(len(data["entries"]))) if isinstance(data.get("entries"), list) else []
+    try:
+        glossary = GlossaryFile.model_validate(data)
+    except ValidationError as exc:
+        problems = exc.errors(include_url=False)
+        diags.extend(_diagnostic(problem, data, name, 0, GlossaryFile) for problem in problems)
+        data, positions = _without_failed_parts(data, [problem["loc"] for problem in problems])
+        try:
+            glossary = GlossaryFile.model_validate(data)
+        except ValidationError:  # each part left is valid on its own: not expected
+            return None
+    _locate(glossary, data, name, 0)
+    for entry, position in zip(glossary.entries, positions, strict=True):
+        entry.source_info().path = f"entries[{position}]"
     return glossary
+
+
+def _without_failed_parts(data: LineDict, failed: list[tuple[int | str, ...]]) -> tuple[LineDict, list[int]]:
+    """The glossary's `data` less the parts that the problems at `failed` are in: entries, and
+    fields of its own (`entries` too, when it is not a list); with the position in the file of
+    each entry left."""
+    fields: set[int | str] = set()
+    entries: set[int | str] = set()
+    for loc in failed:
+        if len(loc) > 1 and loc[0] == "entries":
+            entries.add(loc[1])
+        elif loc:
+            fields.add(loc[0])
+    kept = LineDict({key: value for key, value in data.items() if key not in fields})
+    kept.line, kept.key_lines, kept.key_columns = data.line, data.key_lines, data.key_columns
+    items = kept.get("entries")
+    if not isinstance(items, LineList):
+        return kept, []
+    positions = [index for index in range(len(items)) if index not in entries]
+    left = LineList(items[index] for index in positions)
+    left.line = items.line
+    left.item_lines = [items.item_lines[index] for index in positions]
+    left.item_columns = [items.item_columns[index] for index in positions]
+    kept["entries"] = left
+    return kept, positions
 
 
 class _FileSite:

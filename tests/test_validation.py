@@ -754,3 +754,94 @@ def test_a_character_xml_cannot_carry_in_the_body_of_a_failed_lesson_is_reported
         "course/lessons/01-welcome.md:3:1: error: minutes: expected at least 1, found 0 [range]",
         "course/lessons/01-welcome.md:6:6: error: body: contains U+0007, which XML 1.0 cannot carry [xml-char]",
     ]
+
+
+GLOSSARY_AROUND_A_BROKEN_ENTRY = (
+    "entries:\n  - term: glossary\n    definition: A list of terms.\n{broken}"
+    "  - term: Glossary\n    definition: See ![x](assets/nope.png).\n  - term: zebra\n    definition: Not in any lesson.\n"
+)
+"""A glossary whose second entry (lines 4 and 5) is given; around it, an entry Moodle's import
+takes for the first (line 6) with a missing image in its definition (line 7), and a term no
+lesson uses (line 8)."""
+
+PROBLEMS_AROUND_A_BROKEN_ENTRY = [
+    "course/glossary.yaml:6: error: entries[2].term: Moodle's glossary import rejects 'Glossary' as a duplicate of"
+    " 'glossary' (line 2) [glossary-collision]",
+    "course/glossary.yaml:6: warning: entries[2].term: 'Glossary' and 'glossary' (line 2) link the same text;"
+    " auto-linking links it to one of their entries only [glossary-collision]",
+    "course/glossary.yaml:7: error: entries[2].definition: 'assets/nope.png': file assets/nope.png does not exist"
+    " [asset]",
+    "course/glossary.yaml:8: warning: entries[3].term: term 'zebra' (or an alias) appears in no lesson [unused-term]",
+]
+
+
+@pytest.mark.parametrize(
+    ("broken", "entry_problems"),
+    [
+        (
+            "  - term: quiz\n    definiton: misspelt\n",
+            [
+                "4: error: entries[1].definition: required field is missing [missing]",
+                "5:5: error: entries[1].definiton: unknown field; did you mean 'definition'? [unknown-field]",
+            ],
+        ),
+        (
+            "  - term: quiz\n    definition: [a, b]\n",
+            ["5:5: error: entries[1].definition: expected text, found a list [type]"],
+        ),
+        (
+            "  - >-\n    quiz\n",
+            ["4:5: error: entries[1]: Input should be a valid dictionary or instance of GlossaryEntry [type]"],
+        ),
+    ],
+    ids=["unknown-field", "wrong-type", "no-mapping"],
+)
+def test_a_glossary_entry_with_an_error_hides_no_problem_of_the_others(
+    write_course: WriteCourse, broken: str, entry_problems: list[str]
+) -> None:
+    """Every problem in one run, as in quiz files: the entry's own errors are reported as they
+    always were, and the other entries are loaded and checked, named by their place in the
+    file; the broken entry takes no part in the glossary's checks."""
+    fixed = write_course(
+        {"glossary.yaml": GLOSSARY_AROUND_A_BROKEN_ENTRY.format(broken="  - term: quiz\n    definition: Fixed.\n")},
+        name="fixed",
+    )
+    assert diagnostics(fixed, errors_only=False) == [
+        line.replace("course/", "fixed/", 1) for line in PROBLEMS_AROUND_A_BROKEN_ENTRY
+    ]
+    course = write_course({"glossary.yaml": GLOSSARY_AROUND_A_BROKEN_ENTRY.format(broken=broken)})
+    assert diagnostics(course, errors_only=False) == [
+        *(f"course/glossary.yaml:{problem}" for problem in entry_problems),
+        *PROBLEMS_AROUND_A_BROKEN_ENTRY,
+    ]
+    loaded = load_course(course).course
+    assert loaded is not None
+    assert [entry.term for entry in loaded.glossary.entries] == ["glossary", "Glossary", "zebra"]
+
+
+@pytest.mark.parametrize(
+    ("first_line", "problem"),
+    [
+        ("nmae: Terms", "1:1: error: nmae: unknown field; did you mean 'name'? [unknown-field]"),
+        ("name: [Terms]", "1:1: error: name: expected text, found a list [type]"),
+    ],
+    ids=["unknown-field", "wrong-type"],
+)
+def test_a_field_of_the_glossary_file_with_an_error_hides_no_problem_of_the_rest(
+    write_course: WriteCourse, first_line: str, problem: str
+) -> None:
+    """The glossary's own fields and its entries do not depend on each other: a field with an
+    error is reported and left out, and the other fields and the entries are checked."""
+    glossary = (
+        f"{first_line}\nintro: See ![x](assets/nope.png).\nentries:\n"
+        "  - term: glossary\n    definition: A list of terms.\n  - term: GLOSSARY\n    definition: The same concept.\n"
+    )
+    course = write_course({"glossary.yaml": glossary})
+    assert diagnostics(course, errors_only=False) == [
+        f"course/glossary.yaml:{problem}",
+        "course/glossary.yaml:2: error: intro: 'assets/nope.png': file assets/nope.png does not exist [asset]",
+        "course/glossary.yaml:6: error: entries[1].term: Moodle's glossary import rejects 'GLOSSARY' as a duplicate"
+        " of 'glossary' (line 4) [glossary-collision]",
+        "course/glossary.yaml:6: warning: entries[1].term: 'GLOSSARY' and 'glossary' (line 4) link the same text;"
+        " auto-linking links it to one of their entries only [glossary-collision]",
+    ]
