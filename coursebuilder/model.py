@@ -102,6 +102,7 @@ _EXPECTED = {
     "string_type": "text",
     "list_type": "a list",
     "dict_type": "a mapping",
+    "model_type": "a mapping of fields",
 }
 """What a field of each kind takes, by pydantic's error type for a value of another kind."""
 _BOUNDS = {

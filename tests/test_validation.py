@@ -791,7 +791,7 @@ PROBLEMS_AROUND_A_BROKEN_ENTRY = [
         ),
         (
             "  - >-\n    quiz\n",
-            ["4:5: error: entries[1]: Input should be a valid dictionary or instance of GlossaryEntry [type]"],
+            ["4:5: error: entries[1]: expected a mapping of fields, found 'quiz' [type]"],
         ),
     ],
     ids=["unknown-field", "wrong-type", "no-mapping"],
