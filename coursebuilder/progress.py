@@ -47,7 +47,8 @@ class BuildReporter:
         self.quiet = quiet
         self.verbose = verbose and not quiet
         self.interactive = (stream.isatty() if interactive is None else interactive) and not quiet
-        self._started = 0.0
+        self._started: dict[str, float] = {}
+        """When each target began: targets in parallel processes start and end interleaved."""
         self._width = 0
 
     def _write(self, text: str) -> None:
@@ -63,7 +64,7 @@ class BuildReporter:
         self._width = max((len(name) for name in names), default=0)
 
     def target_started(self, name: str) -> None:
-        self._started = time.perf_counter()
+        self._started[name] = time.perf_counter()
         if self.interactive or self.verbose:
             self._write(f"  {name:{self._width}}  building …\n")
 
@@ -71,7 +72,10 @@ class BuildReporter:
         if not (self.interactive or self.verbose):
             return
         files = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
-        took = f", {time.perf_counter() - self._started:.1f} s" if self.interactive else ""
+        took = ""
+        if self.interactive:
+            seconds = time.perf_counter() - self._started.pop(name, 0.0)
+            took = f", {seconds:.2f} s" if seconds < 10 else f", {seconds:.1f} s"
         self._write(f"  {name:{self._width}}  done: {files}{took}\n")
 
     def target_unchanged(self, name: str, artifacts: Sequence[Artifact]) -> None:

@@ -75,9 +75,9 @@ def test_terminal_output_has_a_line_per_target(two_targets: None, skeleton_cours
     text = _build(skeleton_course, tmp_path / "dist", tty=True)
     lines = text.splitlines()
     assert lines[0] == "  bank   building …"
-    assert re.fullmatch(r"  bank   done: 1 file, \d+\.\d s", lines[1])
+    assert re.fullmatch(r"  bank   done: 1 file, \d\.\d\d s", lines[1])
     assert lines[2] == "  pages  building …"
-    assert re.fullmatch(r"  pages  done: 2 files, \d+\.\d s", lines[3])
+    assert re.fullmatch(r"  pages  done: 2 files, \d\.\d\d s", lines[3])
     assert lines[4] == "built 3 files, 3.0 MB:"
 
 
@@ -118,3 +118,23 @@ def test_cli_build_with_errors_writes_nothing_and_says_where(
     assert "course.yaml:1" in result.stderr
     assert "built" not in result.stdout
     assert not (tmp_path / "dist").exists()
+
+
+def test_each_target_s_time_runs_from_its_own_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Targets built in parallel start and finish interleaved (the backup's process begins
+    first and ends last): each one's time is from its own start, to the hundredth below 10 s."""
+    clock = iter([0.0, 0.25, 0.5, 3.0, 12.0])
+    monkeypatch.setattr("coursebuilder.progress.time.perf_counter", lambda: next(clock))
+    stream = io.StringIO()
+    reporter = BuildReporter(stream, interactive=True)
+    reporter.targets_selected(["mbz", "moodle", "scorm12"])
+    reporter.target_started("mbz")  # 0.0
+    reporter.target_started("moodle")  # 0.25
+    reporter.target_finished("moodle", [])  # 0.5
+    reporter.target_started("scorm12")  # 3.0
+    reporter.target_finished("mbz", [])  # 12.0
+    assert stream.getvalue().splitlines()[2:] == [
+        "  moodle   done: 0 files, 0.25 s",
+        "  scorm12  building …",
+        "  mbz      done: 0 files, 12.0 s",
+    ]
