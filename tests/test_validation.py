@@ -6,6 +6,7 @@ Line numbers in the expected texts were checked by hand against the YAML written
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -845,3 +846,17 @@ def test_a_field_of_the_glossary_file_with_an_error_hides_no_problem_of_the_rest
         "course/glossary.yaml:6: warning: entries[1].term: 'GLOSSARY' and 'glossary' (line 4) link the same text;"
         " auto-linking links it to one of their entries only [glossary-collision]",
     ]
+
+
+def test_the_common_mistakes_in_the_docs_are_what_validate_says(write_course: WriteCourse) -> None:
+    """docs/validation.md's *Common mistakes*: its two quiz files, written into a course made
+    from the scaffold, give exactly the report it shows."""
+    page = (ROOT / "docs" / "validation.md").read_text(encoding="utf-8")
+    section = page.split("## Common mistakes", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"^`(quiz/[\w.]+)`:\n\n```yaml\n(.*?)```", section, re.M | re.S)
+    assert [name for name, _ in blocks] == ["quiz/mistakes.yaml", "quiz/colon.yaml"]
+    write_course(dict(blocks), name="my-course")
+    [report] = re.findall(r"^```text\n(.*?)```", section, re.M | re.S)
+    result = CliRunner().invoke(main, ["validate", "my-course"])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == report.splitlines()
