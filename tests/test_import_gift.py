@@ -261,3 +261,21 @@ def test_a_title_on_a_question_s_later_line_is_taken_for_two_questions_run_toget
         "t.gift:3: warning: a GIFT question title (`::Q2::`) begins a line of the question above: GIFT"
         " separates questions with a blank line, so Moodle reads both as one question [import-gift]"
     ]
+
+
+@pytest.mark.parametrize(
+    ("answer", "reason"),
+    [
+        ("#3,14:0,01", "answer 1: '3,14:0,01' is not a number and a tolerance (write '3.14:0.01'"),
+        ("#2,5..3,5", "answer 1: range '2,5..3,5' is not two numbers (write '2.5..3.5'"),
+        ("#1,5", "answer 1: '1,5' is not a number (Moodle would silently accept any answer; write '1.5'"),
+    ],
+)
+def test_a_decimal_comma_in_a_numerical_answer_is_told_the_full_stop(answer: str, reason: str) -> None:
+    """Moodle's GIFT import takes numbers with a full stop only (`is_numeric`): the question
+    is skipped, as Moodle would refuse it, and the note says how to write it."""
+    notes = Notes()
+    converter = TextConverter(AssetStore(Path("/nonexistent")), "../assets/", notes)
+    assert GiftReader("t.gift", converter, notes, "error").read(f"::Pi:: Pi? {{{answer}}}\n") == []
+    [skipped] = notes.skipped
+    assert skipped.reason.startswith(reason), skipped.reason

@@ -323,18 +323,20 @@ class GiftReader:
         if answer.find("..") > 0:
             low, _, high = answer.partition("..")
             if not (_NUMERIC.match(low) and _NUMERIC.match(high)):
-                raise _Skip(f"{what}: range {answer!r} is not two numbers")
+                raise _Skip(f"{what}: range {answer!r} is not two numbers{_in_parentheses(_full_stops(answer))}")
             middle = (float(high) + float(low)) / 2
             return middle, float(high) - middle
         if answer.find(":") > 0:
             value, _, tolerance = answer.partition(":")
             if not (_NUMERIC.match(value) and _NUMERIC.match(tolerance)):
-                raise _Skip(f"{what}: {answer!r} is not a number and a tolerance")
+                advice = _in_parentheses(_full_stops(answer))
+                raise _Skip(f"{what}: {answer!r} is not a number and a tolerance{advice}")
             return float(value), abs(float(tolerance))
         if answer == "*":
             return "*", 0.0
         if not _NUMERIC.match(answer):
-            raise _Skip(f"{what}: {answer!r} is not a number (Moodle would silently accept any answer)")
+            advice = _in_parentheses("Moodle would silently accept any answer", _full_stops(answer))
+            raise _Skip(f"{what}: {answer!r} is not a number{advice}")
         return float(answer), 0.0
 
     def _ordering(self, fields: dict[str, Any], answers: str, where: Where) -> None:
@@ -378,6 +380,21 @@ class GiftReader:
             show_grading=show not in ("HIDE", "FALSE", "NO"),
             numbering=numbering or "none",
         )
+
+
+def _full_stops(answer: str) -> str:
+    """For numbers written with decimal commas (`3,14:0,01`), how to write them (Moodle's GIFT
+    import reads a decimal point only, PHP's `is_numeric`); "" for anything else."""
+    with_stops = answer.replace(",", ".")
+    if "," not in answer or not all(_NUMERIC.match(part) for part in re.split(r"\.\.|:", with_stops)):
+        return ""
+    return f"write {with_stops!r}: numbers take a full stop for their decimal point"
+
+
+def _in_parentheses(*notes: str) -> str:
+    """` (a; b)` of the notes that are not empty, or "" when none is."""
+    said = [note for note in notes if note]
+    return f" ({'; '.join(said)})" if said else ""
 
 
 _TITLE_LINE = re.compile(r"::[^:\n]*::")
