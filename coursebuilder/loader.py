@@ -666,6 +666,13 @@ def _quiz_questions(
     """
     if data is None:
         return []
+    if isinstance(data, list) and any(isinstance(item, dict) for item in data):  # the questions alone
+        message = (
+            "found a list of questions without `questions:` above it: a quiz file holds its questions under "
+            "`questions:` (and what they share under `defaults:`)"
+        )
+        diags.append(error(name, getattr(data, "line", 1), field="", message=message, code="yaml"))
+        return []
     items = data.get("questions") if isinstance(data, dict) else None
     shell = {k: v for k, v in data.items() if k != "questions"} if isinstance(data, dict) else data
     if isinstance(data, LineDict):

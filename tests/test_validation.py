@@ -387,6 +387,15 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"quiz/x.yaml": "questions: []\n"},
     ),
     (
+        "quiz-bare-list",
+        {"quiz/x.yaml": "- id: t\n  type: truefalse\n  lesson: welcome\n  text: T\n  correct: true\n"},
+        [
+            "course/quiz/x.yaml:1: error: found a list of questions without `questions:` above it: a quiz file"
+            " holds its questions under `questions:` (and what they share under `defaults:`) [yaml]"
+        ],
+        {"quiz/x.yaml": "questions:\n- id: t\n  type: truefalse\n  lesson: welcome\n  text: T\n  correct: true\n"},
+    ),
+    (
         "yaml-unquoted-colon",
         {"quiz/x.yaml": quiz("  - id: t\n    type: truefalse\n    text: Hal ini: penting\n    correct: true\n")},
         [
