@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 import posixpath
@@ -296,6 +297,28 @@ def _id_owners(
 _NOT_DIGIT = re.compile(r"\D")
 
 
+class _IdsInOrder:
+    """Question ids sorted by their start and by their end: a misspelt id mostly agrees with
+    the right one at one of them, so its neighbours in either order are what `did_you_mean`
+    compares it with, a few dozen ids however many questions (comparing 20,000 takes 0.3 s)."""
+
+    REACH = 20
+    """Neighbours taken on each side, in each order."""
+
+    def __init__(self, ids: Iterable[str]) -> None:
+        self.by_start = sorted(ids)
+        self.by_end = sorted(qid[::-1] for qid in self.by_start)
+
+    def near(self, qid: str) -> list[str]:
+        start = bisect.bisect(self.by_start, qid)
+        end = bisect.bisect(self.by_end, qid[::-1])
+        reach = self.REACH
+        return [
+            *self.by_start[max(start - reach, 0) : start + reach],
+            *(other[::-1] for other in self.by_end[max(end - reach, 0) : end + reach]),
+        ]
+
+
 def _check_questions(
     course: Course, rejected: Sequence[RejectedQuestion] = (), found_lessons: Sequence[Lesson] = ()
 ) -> Iterator[Diagnostic]:
@@ -346,13 +369,15 @@ def _check_questions(
             )
     final = course.info.final_quiz
     if isinstance(final.questions, list):
+        known: _IdsInOrder | None = None
         for index, qid in enumerate(final.questions):  # a line only for a message (it reads course.yaml)
             if qid not in seen:
+                known = known or _IdsInOrder(seen)
                 yield error(
                     COURSE_FILE,
                     _item_line(final, "questions", index),
                     field=f"final_quiz.questions[{index}]",
-                    message=f"no question has id {qid!r}",
+                    message=f"no question has id {qid!r}{did_you_mean(qid, known.near(qid))}",
                     code="reference",
                 )
             elif isinstance(seen[qid], Model) and getattr(seen[qid], "type", "") not in SCORED_TYPES:

@@ -654,6 +654,23 @@ def test_a_final_quiz_that_is_neither_all_nor_a_list_is_one_error(write_course: 
     ]
 
 
+@pytest.mark.parametrize(
+    ("listed", "meant"), [("welcome-mcq", "welcome-mc"), ("wellcome-mc", "welcome-mc"), ("zzz", None)]
+)
+def test_an_unknown_final_quiz_id_is_told_the_nearest_question(
+    write_course: WriteCourse, listed: str, meant: str | None
+) -> None:
+    """The nearest id is looked for among those that share the start or the end of it (where a
+    misspelt id mostly agrees with the right one), so it costs little however many questions."""
+    yaml_text = SKELETON_COURSE.replace("  questions: all\n", f"  questions:\n    - {listed}\n")
+    course = write_course({"course.yaml": yaml_text})
+    hint = f"; did you mean {meant!r}?" if meant else ""
+    line = yaml_text.splitlines().index(f"    - {listed}") + 1
+    assert diagnostics(course) == [
+        f"course/course.yaml:{line}: error: final_quiz.questions[0]: no question has id {listed!r}{hint} [reference]"
+    ]
+
+
 def test_final_quiz_items_are_reported_at_their_lines(
     write_course: WriteCourse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
