@@ -49,6 +49,7 @@ from coursebuilder.model import (
     Question,
     QuizDefaults,
     QuizFile,
+    described,
     fields_at,
     problem_message,
     question_adapter,
@@ -781,11 +782,8 @@ class _QuizSite:
 
 
 def _kind(data: Any) -> str:
-    if data is None:
-        return "an empty document"
-    if isinstance(data, list):
-        return "a list"
-    return f"a {type(data).__name__}"
+    """`model.described`, but for a whole document or list, where nothing is an empty one."""
+    return "an empty document" if data is None else described(data)
 
 
 def _diagnostic(item: Any, data: Any, name: str, line_offset: int, model: Any) -> Diagnostic:

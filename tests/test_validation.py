@@ -396,6 +396,15 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         {"quiz/x.yaml": "questions:\n- id: t\n  type: truefalse\n  lesson: welcome\n  text: T\n  correct: true\n"},
     ),
     (
+        "quiz-items",
+        {"quiz/x.yaml": "questions:\n  - hello\n  - 5\n"},
+        [
+            "course/quiz/x.yaml:2: error: questions[0]: expected a question (a mapping), found 'hello' [yaml]",
+            "course/quiz/x.yaml:3: error: questions[1]: expected a question (a mapping), found 5 [yaml]",
+        ],
+        {"quiz/x.yaml": "questions: []\n"},
+    ),
+    (
         "yaml-unquoted-colon",
         {"quiz/x.yaml": quiz("  - id: t\n    type: truefalse\n    text: Hal ini: penting\n    correct: true\n")},
         [
