@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal, Protocol, Self, get_args, get_origin
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ModelWrapValidatorHandler,
@@ -49,7 +50,39 @@ class MarkdownText:
 
 
 Markdown = Annotated[Text, MarkdownText()]
-Percent = Annotated[float, Field(ge=-100, le=100)]
+
+_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
+"""A number written with a decimal comma (`1,5`), as in many languages."""
+
+
+def decimal_comma(text: str) -> str | None:
+    """What is wrong with a number written with a decimal comma (`1,5`); None for other texts."""
+    if not _DECIMAL_COMMA.fullmatch(text.strip()):
+        return None
+    return f"{text!r} is not a number: write the decimal point as a full stop ({text.strip().replace(',', '.')})"
+
+
+def _no_flag(kind: str) -> BeforeValidator:
+    """Refuse `true` and `false` (and YAML's `yes`, `no`, `on`, `off`) where a number belongs:
+    pydantic would read them as 1 and 0, so `points: yes` would quietly be worth one point.
+    A decimal comma is told the full stop. `kind` is pydantic's error type for the field, so
+    the message is the one every value of the wrong kind gets."""
+
+    def checked(value: object) -> object:
+        if isinstance(value, bool):
+            raise PydanticCustomError(kind, "not a number")
+        if isinstance(value, str) and (comma := decimal_comma(value)):
+            raise rule("number", comma)
+        return value
+
+    return BeforeValidator(checked)
+
+
+Number = Annotated[float, _no_flag("float_type")]
+_NO_FLAG = _no_flag("int_type")
+WholeNumber = Annotated[int, _NO_FLAG]
+"""An optional whole number puts its bounds before `_NO_FLAG` (`Annotated[int, Field(ge=1),
+_NO_FLAG] | None`): after it, pydantic keeps them out of the JSON Schema's `minimum`."""
 
 
 def _empty_list() -> list[Any]:
@@ -281,7 +314,7 @@ def _fmt(value: float) -> str:
 
 
 Grade = Annotated[
-    float,
+    Number,
     Field(
         description="Percent of the question's points, one of the values Moodle accepts "
         "(100, 90, 83.33333, 80, 75, 70, 66.66667, 60, 50, 40, 33.33333, 30, 25, 20, "
@@ -352,7 +385,7 @@ class MoodleSettings(Model):
 class Settings(Model):
     """Build settings."""
 
-    passing_score: float = Field(default=70, ge=0, le=100)
+    passing_score: Number = Field(default=70, ge=0, le=100)
     """Percent of the quiz's points needed to pass."""
     scorm: ScormSettings = Field(default_factory=ScormSettings)
     moodle: MoodleSettings = Field(default_factory=MoodleSettings)
@@ -392,7 +425,7 @@ class LessonMeta(Model):
     title: Name
     objectives: list[Text] = Field(default_factory=_empty_list)
     """What the learner can do after the lesson."""
-    minutes: int | None = Field(default=None, ge=1, le=1000)
+    minutes: Annotated[int, Field(ge=1, le=1000), _NO_FLAG] | None = None
     """Estimated reading time in minutes."""
     summary: Text = ""
     allow_scripts: bool = False
@@ -470,9 +503,9 @@ class QuestionBase(Model):
     category: Text | None = None
     """Sub-category under the lesson's category in the question bank."""
     tags: list[Text] = Field(default_factory=_empty_list)
-    points: float = Field(default=1, ge=0, le=1000)
+    points: Number = Field(default=1, ge=0, le=1000)
     """Default mark (Moodle `defaultgrade`)."""
-    penalty: float = Field(default=0.3333333, ge=0, le=1)
+    penalty: Number = Field(default=0.3333333, ge=0, le=1)
     """Fraction lost per wrong try in interactive modes."""
     general_feedback: Markdown = ""
     """Shown after the question is answered, whatever the answer."""
@@ -615,17 +648,6 @@ FORMULA_NOT_NUMBER = (
 )
 
 
-_DECIMAL_COMMA = re.compile(r"[+-]?\d+,\d+")
-"""A number written with a decimal comma (`1,5`), as in many languages."""
-
-
-def decimal_comma(text: str) -> str | None:
-    """What is wrong with a number written with a decimal comma (`1,5`); None for other texts."""
-    if not _DECIMAL_COMMA.fullmatch(text.strip()):
-        return None
-    return f"{text!r} is not a number: write the decimal point as a full stop ({text.strip().replace(',', '.')})"
-
-
 def _is_float(text: str) -> bool:
     """Whether pydantic reads `text` as a float (Python's `float` also takes digits beyond ASCII)."""
     if not text.isascii():
@@ -662,7 +684,7 @@ class NumericAnswer(Model):
     """An accepted numeric answer with an absolute tolerance (`value: "*"` matches anything)."""
 
     value: float | Literal["*"]
-    tolerance: float = Field(default=0, ge=0)
+    tolerance: Number = Field(default=0, ge=0)
     grade: Grade = 100
     feedback: Markdown = ""
 
@@ -699,7 +721,7 @@ class Unit(Model):
     """A unit the learner may write; the first unit has multiplier 1."""
 
     name: Annotated[Text, Field(min_length=1, max_length=50)]
-    multiplier: float = Field(default=1, gt=0)
+    multiplier: Number = Field(default=1, gt=0)
 
 
 class Numerical(QuestionBase):
@@ -710,7 +732,7 @@ class Numerical(QuestionBase):
     units: list[Unit] = Field(default_factory=_empty_list)
     unit_grading: Literal["none", "response", "question"] = "none"
     """`none`: units optional; otherwise a wrong unit costs `unit_penalty` of the response or question grade."""
-    unit_penalty: float = Field(default=0.1, ge=0, le=1)
+    unit_penalty: Number = Field(default=0.1, ge=0, le=1)
     show_units: Literal["input", "choice", "select", "none"] = "input"
     units_left: bool = False
     """Write the unit before the number (e.g. `$ 10`)."""
@@ -762,13 +784,13 @@ class Essay(QuestionBase):
     type: Literal["essay"]
     response_format: Literal["editor", "editorfilepicker", "plain", "monospaced", "noinline"] = "editor"
     response_required: bool = True
-    response_lines: int = Field(default=15, ge=5, le=40)
-    min_words: int | None = Field(default=None, ge=1)
-    max_words: int | None = Field(default=None, ge=1)
-    attachments: int = Field(default=0, ge=-1, le=3)
+    response_lines: WholeNumber = Field(default=15, ge=5, le=40)
+    min_words: Annotated[int, Field(ge=1), _NO_FLAG] | None = None
+    max_words: Annotated[int, Field(ge=1), _NO_FLAG] | None = None
+    attachments: WholeNumber = Field(default=0, ge=-1, le=3)
     """Number of files the learner may attach (-1: unlimited)."""
-    attachments_required: int = Field(default=0, ge=0, le=3)
-    max_bytes: int = Field(default=0, ge=0)
+    attachments_required: WholeNumber = Field(default=0, ge=0, le=3)
+    max_bytes: WholeNumber = Field(default=0, ge=0)
     file_types: list[Text] = Field(default_factory=_empty_list)
     grader_info: Markdown = ""
     """Notes for the teacher who grades."""
@@ -789,7 +811,7 @@ class Description(QuestionBase):
     """Information only: text between questions, never graded."""
 
     type: Literal["description"]
-    points: float = Field(default=0, ge=0, le=0)
+    points: Number = Field(default=0, ge=0, le=0)
 
 
 GapType = Literal[
@@ -810,7 +832,7 @@ class GapAnswer(Trimmed):
     text: Annotated[Text, Field(min_length=1)]
     grade: Grade = 100
     feedback: Text = ""
-    tolerance: float = Field(default=0, ge=0)
+    tolerance: Number = Field(default=0, ge=0)
 
     _grade = field_validator("grade")(classmethod(lambda cls, v: _check_grade(v)))
 
@@ -820,7 +842,7 @@ class Gap(Model):
 
     id: Slug
     type: GapType = "shortanswer"
-    weight: int = Field(default=1, ge=1, le=100)
+    weight: WholeNumber = Field(default=1, ge=1, le=100)
     shuffle: bool = False
     """Shuffle the choices (multichoice and multiresponse gaps)."""
     answers: list[GapAnswer] = Field(min_length=1)
@@ -910,7 +932,7 @@ class Cloze(QuestionBase):
 
     type: Literal["cloze"]
     gaps: list[Gap] = Field(min_length=1)
-    points: float = Field(default=0, ge=0, le=0)
+    points: Number = Field(default=0, ge=0, le=0)
     """Not used: a cloze question is worth the sum of its gaps' weights."""
 
     @model_validator(mode="after")
@@ -939,7 +961,7 @@ class Ordering(QuestionBase):
     """Items in the correct order."""
     layout: Literal["vertical", "horizontal"] = "vertical"
     select_type: Literal["all", "random", "contiguous"] = "all"
-    select_count: int = Field(default=0, ge=0)
+    select_count: WholeNumber = Field(default=0, ge=0)
     grading_type: Literal[
         "all_or_nothing",
         "absolute_position",

@@ -591,6 +591,43 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
             "lessons/01-welcome.md:3:1: error: minutes: expected a whole number, found 2.5 [type]",
         ),
         (
+            {"lessons/01-welcome.md": "---\ntitle: W\nminutes: true\n---\nText.\n"},
+            "lessons/01-welcome.md:3:1: error: minutes: expected a whole number, found true [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF + "    points: true\n")},
+            "quiz/x.yaml:8:5: error: questions[0].points: expected a number, found true [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF + "    penalty: false\n")},
+            "quiz/x.yaml:8:5: error: questions[0].penalty: expected a number, found false [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz("  - id: e\n    type: essay\n    text: T\n    response_lines: true\n")},
+            "quiz/x.yaml:7:5: error: questions[0].response_lines: expected a whole number, found true [type]",
+        ),
+        (
+            {
+                "quiz/x.yaml": quiz(
+                    "  - id: n\n    type: numerical\n    text: T\n    answers:\n      - {value: 3, tolerance: true}\n"
+                )
+            },
+            "quiz/x.yaml:8:20: error: questions[0].answers[0].tolerance: expected a number, found true [type]",
+        ),
+        (
+            {
+                "quiz/x.yaml": quiz(
+                    "  - id: s\n    type: shortanswer\n    text: T\n    answers:\n      - {text: a, grade: true}\n"
+                )
+            },
+            "quiz/x.yaml:8:19: error: questions[0].answers[0].grade: expected a number, found true [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF + "    points: 1,5\n")},
+            "quiz/x.yaml:8:5: error: questions[0].points: '1,5' is not a number: write the decimal point as a full"
+            " stop (1.5) [number]",
+        ),
+        (
             {
                 "quiz/x.yaml": quiz(
                     "  - id: o\n    type: ordering\n    text: T\n    items: [a, b]\n    layout: vertcal\n"
