@@ -327,6 +327,8 @@ def _check_questions(
     seen: dict[str, BaseModel | RejectedQuestion] = {}
     first_at: dict[str, tuple[str, Callable[[], int]]] = {}
     lesson_ids = {lesson.id for lesson in (*course.lessons, *found_lessons)} | set(course.info.lessons)
+    told_defaults: set[str] = set()
+    """The files whose `defaults.lesson` names no lesson, told once."""
     meant: dict[str, str] = {}
     """The suggestion for each unknown lesson id, worked out once (a file's `defaults.lesson`
     misspelt is every one of its questions' lesson)."""
@@ -358,12 +360,17 @@ def _check_questions(
                 code="reference",
             )
         elif question.lesson not in lesson_ids:
+            info = question.source_info()
+            if info.lesson_from_defaults and info.file in told_defaults:
+                continue  # one error for the file's `defaults.lesson`, not one for each question
             if question.lesson not in meant:
                 meant[question.lesson] = did_you_mean(question.lesson, sorted(lesson_ids))
+            if info.lesson_from_defaults:
+                told_defaults.add(info.file)
             yield error(
                 question.source_file,
                 question.source_line("lesson"),
-                field=question.field_path("lesson"),
+                field="defaults.lesson" if info.lesson_from_defaults else question.field_path("lesson"),
                 message=f"no lesson has id {question.lesson!r}{meant[question.lesson]}",
                 code="reference",
             )

@@ -138,7 +138,8 @@ def load_course(
     glossary = GlossaryFile()
     if glossary_text is not None:
         glossary = _load_glossary(reader, glossary_data, GLOSSARY_FILE) or glossary
-    in_order = _in_course_order(info, lessons) if info is not None else []
+    checked_info = info or _stand_in_info(info_text, lessons)
+    in_order = _in_course_order(checked_info, lessons) if checked_info is not None else []
     # While the quizzes load, a second core that nothing else keeps busy (a load after an edit
     # takes the scans and the quiz files it read from the last one) looks for unused terms.
     idle = prescan_min_chars is not None and not scans.forked and fast.forked is None
@@ -151,11 +152,11 @@ def load_course(
             questions.extend(_load_quiz(reader, quiz, text, fast.data(index), rejected))
     fast.close()
     kept_reads.save()
-    if info is None:
+    if checked_info is None:
         scans.close()
         return LoadResult(None, under_course(root, diags))
     course = Course.model_construct(
-        info=info,
+        info=checked_info,
         lessons=in_order,
         glossary=glossary,
         questions=questions,
@@ -181,12 +182,14 @@ def load_course(
             kept=kept_scans,
             kept_checks=kept_checks,
             unused_terms=unused_terms.result,
-            meanwhile=(lambda: more.extend(more_checks(course))) if more_checks is not None else None,
+            meanwhile=(lambda: more.extend(more_checks(course))) if more_checks is not None and info else None,
         )
     )
     scans.close()
     kept_scans.save()
     kept_checks.save()
+    if info is None:  # checked against a stand-in: there is no course to build
+        return LoadResult(None, under_course(root, diags))
     return LoadResult(course, under_course(root, diags), under_course(root, more))
 
 
@@ -519,6 +522,44 @@ def _load_course_info(reader: _Reader, name: str, text: str | None) -> CourseInf
     return info
 
 
+_STAND_IN_NAMES = {"id": "course", "title": "Course", "shortname": "Course"}
+"""What a stand-in for course.yaml (`_stand_in_info`) takes for a name in error or missing."""
+
+
+def _stand_in_info(text: str | None, lessons: list[Lesson]) -> CourseInfo | None:
+    """course.yaml in error, made whole enough to check the other files against, so that one
+    run reports their problems too: each top-level field in error is left out (its default
+    taken, or a stand-in name), and the lessons in error or missing are the lesson files, so
+    that none is told it is not listed. None when the file is no mapping, or still fails.
+    Its own problems are already reported; the checks against it build nothing."""
+    if text is None:
+        return None
+    try:
+        data = parse_yaml(text)
+    except YamlProblem:
+        return None
+    for _ in range(3):  # a field left out may let a check of the whole find another
+        if not isinstance(data, LineDict):
+            return None
+        try:
+            info = CourseInfo.model_validate(data)
+        except ValidationError as exc:
+            failed = {str(item["loc"][0]) for item in exc.errors(include_url=False) if item["loc"]}
+        else:
+            _locate(info, data, COURSE_FILE, 0)
+            return info
+        if not failed:
+            return None
+        kept = LineDict((key, value) for key, value in data.items() if key not in failed)
+        kept.line, kept.key_lines, kept.key_columns = data.line, data.key_lines, data.key_columns
+        for key, name in _STAND_IN_NAMES.items():
+            kept.setdefault(key, name)
+        if "lessons" not in kept and lessons:
+            kept["lessons"] = [lesson.id for lesson in lessons]
+        data = kept
+    return None
+
+
 def _load_model(reader: _Reader, name: str, text: str | None, model: type[M]) -> M | None:
     """The model of file `name`, read as `text` (None: it could not be read)."""
     if text is None:
@@ -765,6 +806,7 @@ class _QuizSite:
     def add(self, question: Model, index: int, lesson_from_defaults: bool) -> None:
         info = question.source_info()
         info.file, info.path, info.site = self.name, f"questions[{index}]", self
+        info.lesson_from_defaults = lesson_from_defaults
         self.entries.append((question, index, lesson_from_defaults))
 
     def locate(self) -> None:
@@ -1109,4 +1151,5 @@ def _apply_defaults(quiz: QuizFile, questions: list[Any]) -> Iterator[Any]:
             copy.locate(question.source_file, question.source_line(), dict(source.lines), source.path)
             if "lesson" in update:
                 copy.source_info().lines.setdefault("lesson", quiz.defaults.source_line("lesson"))
+                copy.source_info().lesson_from_defaults = True
         yield copy

@@ -204,6 +204,8 @@ class SourceInfo:
     padded: str = dataclasses.field(default="", compare=False)
     """An answer's text as written, when Moodle's trimming changed it (`Trimmed`); not part
     of what makes two answers equal."""
+    lesson_from_defaults: bool = dataclasses.field(default=False, compare=False)
+    """A question's lesson is its file's `defaults.lesson` (it names none of its own)."""
 
 
 class Model(BaseModel):
@@ -242,6 +244,7 @@ class Model(BaseModel):
                 path=path if path is not None else before.path,
                 site=before.site,
                 padded=before.padded,
+                lesson_from_defaults=before.lesson_from_defaults,
             )
         )
 

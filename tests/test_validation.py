@@ -296,7 +296,7 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
     (
         "question-lesson",
         {"quiz/x.yaml": quiz("  - id: r\n    type: truefalse\n    text: T\n    correct: true\n", lesson="nope")},
-        ["course/quiz/x.yaml:2: error: questions[0].lesson: no lesson has id 'nope' [reference]"],
+        ["course/quiz/x.yaml:2: error: defaults.lesson: no lesson has id 'nope' [reference]"],
         {"quiz/x.yaml": quiz("  - id: r\n    type: truefalse\n    text: T\n    correct: true\n", lesson="welcome")},
     ),
     (
@@ -534,7 +534,20 @@ def test_a_lesson_id_of_a_typo_is_told_the_lesson_meant(write_course: WriteCours
     found = [line.split(": error: ", 1)[1] for line in diagnostics(course) if "[reference]" in line]
     assert found == [
         "lessons[1]: no lesson file has id 'practise' (looked in lessons/*.md); did you mean 'practice'? [reference]",
-        "questions[0].lesson: no lesson has id 'welcom'; did you mean 'welcome'? [reference]",
+        "defaults.lesson: no lesson has id 'welcom'; did you mean 'welcome'? [reference]",
+    ]
+
+
+def test_a_lesson_misspelt_in_the_defaults_is_one_error_for_the_whole_file(write_course: WriteCourse) -> None:
+    """Every question that names no lesson of its own takes `defaults.lesson`: one typo there is
+    one error, at that line, not one for each question; a question's own lesson is its own."""
+    questions = "".join(f"  - id: q{n}\n    type: truefalse\n    text: T\n    correct: true\n" for n in range(3))
+    own = "  - id: mine\n    type: truefalse\n    text: T\n    correct: true\n    lesson: welcone\n"
+    course = write_course({"quiz/x.yaml": quiz(questions + own, lesson="practise")})
+    assert [line for line in diagnostics(course) if "[reference]" in line] == [
+        "course/quiz/x.yaml:2: error: defaults.lesson: no lesson has id 'practise'; did you mean 'practice'? [reference]",
+        "course/quiz/x.yaml:20: error: questions[3].lesson: no lesson has id 'welcone'; did you mean 'welcome'?"
+        " [reference]",
     ]
 
 
@@ -932,3 +945,43 @@ def test_the_common_mistakes_in_the_docs_are_what_validate_says(write_course: Wr
     result = CliRunner().invoke(main, ["validate", "my-course"])
     assert result.exit_code == 1
     assert result.output.splitlines() == report.splitlines()
+
+
+@pytest.mark.parametrize(
+    ("broken", "course_errors"),
+    [
+        (
+            SKELETON_COURSE.replace("shortname: MYCOURSE", "shortname: 12").replace("title: My first course\n", ""),
+            [
+                "course/course.yaml:2: error: title: required field is missing [missing]",
+                "course/course.yaml:3:1: error: shortname: expected text, found 12: put the value in quotes to keep"
+                " it as written [type]",
+            ],
+        ),
+        (
+            SKELETON_COURSE.replace("  - practice\n", "  - Practice!\n"),
+            [
+                "course/course.yaml:13:5: error: lessons[1]: String should match pattern '^[a-z0-9][a-z0-9_-]*$' [format]"
+            ],
+        ),
+    ],
+)
+def test_an_error_in_course_yaml_leaves_the_other_files_checked(
+    write_course: WriteCourse, broken: str, course_errors: list[str]
+) -> None:
+    """course.yaml in error (a field missing, a value of the wrong kind, a lesson id that is no
+    id) still lets the lessons, quiz files and glossary be checked in the same run, as far as
+    they can be without it; the course's lessons are then its lesson files, so none is told it
+    is not listed."""
+    course = write_course(
+        {
+            "course.yaml": broken,
+            "lessons/01-welcome.md": "---\ntitle: W\n---\n\nSee ![x](../assets/nope.png).\n",
+            "quiz/x.yaml": quiz("  - id: r\n    type: truefalse\n    text: T\n    correct: true\n", lesson="welcom"),
+        }
+    )
+    assert diagnostics(course) == [
+        *course_errors,
+        "course/lessons/01-welcome.md:5: error: body: '../assets/nope.png': file assets/nope.png does not exist [asset]",
+        "course/quiz/x.yaml:2: error: defaults.lesson: no lesson has id 'welcom'; did you mean 'welcome'? [reference]",
+    ]
