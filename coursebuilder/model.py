@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from typing import Annotated, Any, Literal, Protocol, Self, get_args, get_origin
 
@@ -30,6 +31,8 @@ from coursebuilder.diagnostics import did_you_mean
 from coursebuilder.grades import is_moodle_grade, nearest_grade
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+"""A BCP 47 language tag, as course.yaml's `language` takes it: `en`, `id`, `pt-BR`."""
 """Ids are lowercase slugs: they become file names, XML ids and Moodle idnumbers."""
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
@@ -146,6 +149,18 @@ _BOUNDS = {
 }
 """A number out of range, by pydantic's error type: the words of its bound, and the bound's name."""
 _QUOTED = re.compile(r"'((?:[^'\\]|\\.)*)'")
+_PATTERNS = {
+    SLUG: "an id (lower-case letters, digits, '-' and '_', from a letter or digit)",
+    LANGUAGE_TAG: "a language code such as 'en', 'id' or 'pt-BR'",
+}
+"""What a text of each pattern is, for a message (pydantic's shows the pattern itself)."""
+
+
+def slug_like(text: str) -> str:
+    """`text` made an id as far as it can be (`Ülkeler ve Başkentler`: `ulkeler-ve-baskentler`):
+    accents dropped, letters lowered, each run of other characters a hyphen."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    return re.sub(r"[^a-z0-9_-]+", "-", plain).strip("-").lstrip("_")
 
 
 def quoted_choices(expected: str) -> list[str]:
@@ -171,6 +186,11 @@ def problem_message(error: Mapping[str, Any]) -> str:
         limit = ctx.get(bound[1])
         shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
         return f"expected {bound[0]} {shown}, found {described(found)}"
+    if kind == "string_pattern_mismatch" and ctx.get("pattern") in _PATTERNS:
+        meant = ""
+        if ctx["pattern"] == SLUG and isinstance(found, str) and (slug := slug_like(found)) and slug != found:
+            meant = f"; did you mean {slug!r}?"
+        return f"expected {_PATTERNS[ctx['pattern']]}, found {described(found)}{meant}"
     if kind == "string_too_short" and ctx.get("min_length") == 1:
         return "must not be empty"
     if kind in ("string_too_long", "too_long") and isinstance(found, Sized):
@@ -402,7 +422,7 @@ class CourseInfo(Model):
     title: Name
     shortname: Name
     """Moodle's course short name; also the top question category."""
-    language: str = Field(default="en", pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+    language: str = Field(default="en", pattern=LANGUAGE_TAG)
     """BCP 47 language tag, e.g. `id` or `en-GB`; chooses the player's language."""
     version: Text = "1.0"
     summary: Markdown = ""

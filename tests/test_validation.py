@@ -649,6 +649,21 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
             "quiz/x.yaml:8:5: error: questions[0].layout: expected 'vertical' or 'horizontal', found 'vertcal';"
             " did you mean 'vertical'? [choice]",
         ),
+        (
+            {"quiz/x.yaml": quiz(TF.replace("id: t", "id: Ülkeler ve Başkentler"))},
+            "quiz/x.yaml:4:5: error: questions[0].id: expected an id (lower-case letters, digits, '-' and '_',"
+            " from a letter or digit), found 'Ülkeler ve Başkentler'; did you mean 'ulkeler-ve-baskentler'? [format]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF.replace("id: t", "id: _t_"))},
+            "quiz/x.yaml:4:5: error: questions[0].id: expected an id (lower-case letters, digits, '-' and '_',"
+            " from a letter or digit), found '_t_'; did you mean 't_'? [format]",
+        ),
+        (
+            {"course.yaml": SKELETON_COURSE.replace("language: en", "language: English")},
+            "course.yaml:5:1: error: language: expected a language code such as 'en', 'id' or 'pt-BR', found"
+            " 'English' [format]",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_told_what_was_expected_and_found(
@@ -961,7 +976,8 @@ def test_the_common_mistakes_in_the_docs_are_what_validate_says(write_course: Wr
         (
             SKELETON_COURSE.replace("  - practice\n", "  - Practice!\n"),
             [
-                "course/course.yaml:13:5: error: lessons[1]: String should match pattern '^[a-z0-9][a-z0-9_-]*$' [format]"
+                "course/course.yaml:13:5: error: lessons[1]: expected an id (lower-case letters, digits, '-' and '_',"
+                " from a letter or digit), found 'Practice!'; did you mean 'practice'? [format]"
             ],
         ),
     ],

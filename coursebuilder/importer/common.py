@@ -18,7 +18,7 @@ from coursebuilder.diagnostics import Diagnostic, error, warning
 from coursebuilder.grades import is_moodle_grade, nearest_grade
 from coursebuilder.importer.htmltext import PLUGINFILE, TextFormat, to_markdown
 from coursebuilder.layout import left_out_path
-from coursebuilder.model import SLUG
+from coursebuilder.model import SLUG, slug_like
 
 MatchGrades = Literal["error", "nearest"]
 
@@ -321,8 +321,7 @@ def is_slug(value: str) -> bool:
 
 def slugify(text: str, limit: int = 60) -> str:
     """A lowercase id from any text ("Photosynthesis – Q1" → "photosynthesis-q1"); may be empty."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    text = re.sub(r"[_-]+", "-", slug_like(text)).strip("-")  # hyphens only
     if len(text) > limit:
         cut = text[:limit]
         text = cut.rsplit("-", 1)[0] if "-" in cut[limit // 2 :] else cut
