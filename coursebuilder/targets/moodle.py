@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from coursebuilder.assets import real_paths
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
-from coursebuilder.exchange.bank import Span
+from coursebuilder.exchange.bank import Span, groups
 from coursebuilder.exchange.checks import check_course
 from coursebuilder.markdown import Rendering, RenderKey
 from coursebuilder.model import Course
@@ -88,7 +88,8 @@ def build_moodle(
         }
     else:
         split = our_share(count, len(course.glossary.entries))
-        first, later = Span(0, split), LaterPart(context, renderer, Span(split), options.cache)
+        bank = tuple(groups(course))  # before the fork: the child takes them too
+        first, later = Span(0, split, bank), LaterPart(context, renderer, Span(split, None, bank), options.cache)
         # Made while the child writes the XML and GIFT of the later part, before waiting for it.
         glossary = glossary_xml(course, renderer)
         gift = GiftWriter(renderer)
