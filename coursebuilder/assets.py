@@ -12,6 +12,7 @@ from typing import NamedTuple, TypeVar
 from urllib.parse import unquote
 
 from coursebuilder import limits
+from coursebuilder.diagnostics import did_you_mean
 from coursebuilder.layout import left_out_path
 
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*):")
@@ -101,7 +102,7 @@ def resolve(root: Path, source_file: str, ref: str) -> Asset:
         raise AssetProblem(f"{shown} cannot be read: {exc.strerror or exc}") from None
     if info is None:
         _check_case(root, rel, ref)
-        raise AssetProblem(f"{shown}: file {_cut(rel)} does not exist")
+        raise AssetProblem(f"{shown}: file {_cut(rel)} does not exist{_nearest(root, rel)}")
     if not stat.S_ISREG(info.st_mode):
         raise AssetProblem(f"{shown}: {_cut(rel)} is not a regular file")
     _check_case(root, rel, ref)
@@ -151,6 +152,23 @@ def by_real_path(root: Path | str, pairs: Iterable[tuple[str, _V]]) -> dict[Path
     found = list(pairs)
     paths = real_paths(root, [rel for rel, _ in found])
     return dict(zip(paths, [value for _, value in found], strict=True))
+
+
+def _nearest(root: Path, rel: str) -> str:
+    """For a file that does not exist, the name nearest to the first missing part of `rel`, in
+    the folder where it was looked for (`; did you mean 'diagram.svg'?`), or ""."""
+    current = root
+    parts = rel.split("/")
+    for index, part in enumerate(parts):
+        try:
+            names = [name for name in os.listdir(current) if not left_out_path(name)]
+        except OSError:
+            return ""
+        if part not in names:
+            meant = did_you_mean(part, names)
+            return f": there is no folder {part!r}{meant}" if index < len(parts) - 1 else meant
+        current = current / part
+    return ""
 
 
 def _check_case(root: Path, rel: str, ref: str) -> None:

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 import pytest
 
-from coursebuilder.assets import real_path, real_paths, resolve
+from coursebuilder.assets import AssetProblem, real_path, real_paths, resolve
 from coursebuilder.diagnostics import Diagnostic, Severity
 from coursebuilder.loader import load_course
 from coursebuilder.markdown import render
@@ -107,6 +107,37 @@ def test_link_without_a_file_type_is_still_kept_inside(write_course: WriteCourse
     assert len(messages) == 2, messages
     assert "points outside the course directory" in messages[0] + messages[1]
     assert "is an absolute path" in messages[0] + messages[1]
+
+
+@pytest.mark.parametrize(
+    ("ref", "told"),
+    [
+        (
+            "../assets/diagam.svg",
+            "'../assets/diagam.svg': file assets/diagam.svg does not exist; did you mean 'diagram.svg'?",
+        ),
+        (
+            "../asset/diagram.svg",
+            "'../asset/diagram.svg': file asset/diagram.svg does not exist: there is no folder"
+            " 'asset'; did you mean 'assets'?",
+        ),
+        (
+            "02-practise.md",
+            "'02-practise.md': file lessons/02-practise.md does not exist; did you mean '02-practice.md'?",
+        ),
+        ("practice.md", "'practice.md': file lessons/practice.md does not exist; did you mean '02-practice.md'?"),
+        (
+            "../assets/nothing-like-it.png",
+            "'../assets/nothing-like-it.png': file assets/nothing-like-it.png does not exist",
+        ),
+    ],
+)
+def test_a_missing_file_is_told_the_nearest_name_in_its_folder(skeleton_course: Path, ref: str, told: str) -> None:
+    """A misspelt file or folder name is told the nearest name where it was looked for (the
+    lesson a link names by its id is its file's); no name is offered when none is near."""
+    with pytest.raises(AssetProblem) as problem:
+        resolve(skeleton_course, LESSON, ref)
+    assert str(problem.value) == told
 
 
 def test_a_valid_reference_resolves(skeleton_course: Path) -> None:
