@@ -935,6 +935,29 @@ def _locate(obj: Model, data: LineDict | dict[str, Any], name: str, line_offset:
 FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(?P<yaml>.*?)\n)??(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.S)
 
 
+_NEEDS_FRONT_MATTER = (
+    "a lesson starts with YAML front matter between two `---` lines (`---`, `title: …`, `---`), then its text"
+)
+
+
+def _missing_front_matter(text: str) -> tuple[int, str]:
+    """The line and the message for a lesson in which `FRONT_MATTER` finds none: what it lacks,
+    the closing line or a first line of its own, where the file seems to have some."""
+    lines = text.split("\n")
+    first = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return 1, f"{_NEEDS_FRONT_MATTER}; this one is empty"
+    start = lines[first].strip()
+    if start == "---" and first > 0:
+        return first + 1, "the front matter's `---` must be the file's first line"
+    if start == "---":
+        return 1, (
+            "the front matter that starts here has no closing `---` line: end it with a line of `---` "
+            "before the lesson's text"
+        )
+    return 1, f"{_NEEDS_FRONT_MATTER}; this one starts with {start if len(start) <= 40 else start[:40] + '…'!r}"
+
+
 def _load_lessons(reader: _Reader, unreadable: set[str], unloaded: list[Lesson]) -> Iterator[Lesson]:
     """Yield the lessons that load; the file slugs of those that don't go to `unreadable`, and
     the bodies of those whose front matter failed to `unloaded` (see `_load_lesson`)."""
@@ -959,15 +982,8 @@ def _load_lesson(reader: _Reader, path: Path, unloaded: list[Lesson]) -> Lesson 
         return None
     match = FRONT_MATTER.match(text)
     if match is None:
-        diags.append(
-            error(
-                name,
-                1,
-                field="",
-                message="a lesson starts with YAML front matter between two `---` lines",
-                code="front-matter",
-            )
-        )
+        line, message = _missing_front_matter(text)
+        diags.append(error(name, line, field="", message=message, code="front-matter"))
         return None
     front = (match.group("yaml") or "") + "\n"
     site = None

@@ -436,7 +436,8 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
         "front-matter",
         {"lessons/01-welcome.md": "# No front matter\n"},
         [
-            "course/lessons/01-welcome.md:1: error: a lesson starts with YAML front matter between two `---` lines [front-matter]"
+            "course/lessons/01-welcome.md:1: error: a lesson starts with YAML front matter between two `---` lines"
+            " (`---`, `title: …`, `---`), then its text; this one starts with '# No front matter' [front-matter]"
         ],
         {"lessons/01-welcome.md": "---\ntitle: W\n---\n# Front matter\n"},
     ),
@@ -1001,3 +1002,34 @@ def test_an_error_in_course_yaml_leaves_the_other_files_checked(
         "course/lessons/01-welcome.md:5: error: body: '../assets/nope.png': file assets/nope.png does not exist [asset]",
         "course/quiz/x.yaml:2: error: defaults.lesson: no lesson has id 'welcom'; did you mean 'welcome'? [reference]",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "---\ntitle: W\n\n# Welcome\n",
+            "lessons/01-welcome.md:1: error: the front matter that starts here has no closing `---` line: end it"
+            " with a line of `---` before the lesson's text [front-matter]",
+        ),
+        (
+            "\n\n---\ntitle: W\n---\n# Welcome\n",
+            "lessons/01-welcome.md:3: error: the front matter's `---` must be the file's first line [front-matter]",
+        ),
+        (
+            "\ufeff \n---\ntitle: W\n---\n# Welcome\n",
+            "lessons/01-welcome.md:2: error: the front matter's `---` must be the file's first line [front-matter]",
+        ),
+        (
+            "",
+            "lessons/01-welcome.md:1: error: a lesson starts with YAML front matter between two `---` lines"
+            " (`---`, `title: …`, `---`), then its text; this one is empty [front-matter]",
+        ),
+    ],
+)
+def test_front_matter_that_is_not_found_is_told_why(write_course: WriteCourse, text: str, expected: str) -> None:
+    """A lesson without front matter is told what it lacks: the closing line, or a first line
+    of its own (blank lines before it), not only that front matter is needed."""
+    course = write_course({})
+    (course / "lessons/01-welcome.md").write_text(text, encoding="utf-8")  # as it is: no dedent
+    assert diagnostics(course) == [f"course/{expected}"]
