@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from coursebuilder import buildcache, cachefolder, renderstore
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.buildoptions import BuildEvents, report_unchanged
-from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, error, sort_diagnostics
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, did_you_mean, error, sort_diagnostics
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.loader import load_course, load_or_raise, under_course
 from coursebuilder.markdown import MathStyle, RenderCache, Rendering, RenderKey
@@ -32,7 +32,13 @@ def select_targets(course: Course, names: Sequence[str] = ()) -> list[Target]:
         choices = ", ".join(known)
         raise CourseError(
             [
-                error("", 0, field="", message=f"unknown target {name!r}; choose from {choices}", code="target")
+                error(
+                    "",
+                    0,
+                    field="",
+                    message=f"unknown target {name!r}; choose from {choices}{did_you_mean(name, known)}",
+                    code="target",
+                )
                 for name in unknown
             ]
         )

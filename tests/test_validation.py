@@ -685,6 +685,11 @@ def test_a_problem_of_the_command_names_no_file(command: str, monkeypatch: pytes
     assert result.output.splitlines() == [
         "error: unknown target 'nonsense'; choose from moodle, scorm12, scorm2004, mbz, cc [target]"
     ]
+    result = CliRunner().invoke(main, [command, "course_src", "--target", "scrom12"])
+    assert result.output.splitlines() == [
+        "error: unknown target 'scrom12'; choose from moodle, scorm12, scorm2004, mbz, cc; did you mean 'scorm12'?"
+        " [target]"
+    ]
 
 
 def test_padded_answers_are_trimmed_with_a_warning(write_course: WriteCourse) -> None:
