@@ -218,12 +218,14 @@ def _findings(question: Question, names: dict[str, list[str]]) -> Iterator[Diagn
     path = question.field_path()
     if isinstance(question, ShortAnswer):
         yield from _text_keys(question, question.answers, question.case_sensitive, names, path)
+        yield from _unreachable(question.answers, question.case_sensitive, path)
     elif isinstance(question, Numerical):
         numbers = [(a, None if a.value == "*" else float(a.value), a.tolerance) for a in question.answers]
         yield from _partial_numbers(question, numbers, path)
     elif isinstance(question, MultiChoice):
         grades = [a.grade for a in question.answers]
         texts = [a.text for a in question.answers]
+        yield from _repeated(question.answers, texts, path)
         if question.single:
             yield from _key_first(question, question.shuffle, grades, path)
             yield from _key_longer(question.answers, grades, texts, path)
@@ -238,13 +240,17 @@ def _gap(question: Cloze, gap: Gap, path: str, names: dict[str, list[str]]) -> I
     grades = [a.grade for a in gap.answers]
     if gap.type.startswith("shortanswer"):
         yield from _text_keys(question, gap.answers, gap.type == "shortanswer_case", names, path)
+        yield from _unreachable(gap.answers, gap.type == "shortanswer_case", path)
     elif gap.type == "numerical":
         numbers = [(a, None if a.text == "*" else float(a.text), a.tolerance) for a in gap.answers]
         yield from _partial_numbers(gap, numbers, path)
     elif gap.type.startswith("multichoice"):
+        texts = [a.text for a in gap.answers]
+        yield from _repeated(gap.answers, texts, path)
         yield from _key_first(gap, gap.shuffle, grades, path)
-        yield from _key_longer(gap.answers, grades, [a.text for a in gap.answers], path)
+        yield from _key_longer(gap.answers, grades, texts, path)
     else:
+        yield from _repeated(gap.answers, [a.text for a in gap.answers], path)
         yield from _wipeout(gap.answers, grades, path)
 
 
@@ -323,6 +329,53 @@ def _partial_numbers(
                 message=f"answer[{index}] gives {_pct(grade)} % to {around}, but the key {_pct(key)} is an exact fact: "
                 "a wrong number earns marks",
                 code="partial-number",
+                column=column,
+            )
+
+
+def _repeated(answers: Sequence[Model], texts: Sequence[str], path: str) -> Iterator[Diagnostic]:
+    """Two options with the same words (in any case or spacing): one option shown twice."""
+    if len({text.casefold() for text in texts}) == len(texts):  # the common case, in one step
+        return
+    first: dict[str, int] = {}
+    for index, text in enumerate(texts):
+        earlier = first.setdefault(" ".join(text.casefold().split()), index)
+        if earlier != index:
+            file, line, column = _at(answers[index], "text")
+            yield warning(
+                file,
+                line,
+                field=path,
+                message=f"answer[{index}] reads the same as answer[{earlier}]: the student sees one option twice",
+                code="repeated-option",
+                column=column,
+            )
+
+
+def _unreachable(
+    answers: Sequence[TextAnswer] | Sequence[GapAnswer], case_sensitive: bool, path: str
+) -> Iterator[Diagnostic]:
+    """A short answer Moodle never grades with: an earlier answer takes every response it
+    would match, as the same pattern does, or as one that matches it as written (a pattern
+    without wildcards matches that response only)."""
+    patterns = [answer.text for answer in answers]
+    compiled = [_compiled(pattern, case_sensitive) for pattern in patterns]
+    seen: dict[str, int] = {}
+    for index, pattern in enumerate(patterns):
+        same = unicodedata.normalize("NFC", pattern if case_sensitive else pattern.lower())
+        earlier = seen.setdefault(same, index)
+        if earlier == index and index and _STARS.search(pattern) is None:
+            caught = _first_match(pattern.replace("\\*", "*"), compiled[:index])
+            earlier = index if caught is None else caught
+        if earlier != index:
+            file, line, column = _at(answers[index], "text")
+            yield warning(
+                file,
+                line,
+                field=path,
+                message=f"answer[{index}] is never used: answer[{earlier}] comes first and takes every response "
+                "it would match (Moodle grades with the first answer that matches)",
+                code="unreachable-answer",
                 column=column,
             )
 

@@ -508,7 +508,15 @@ class Hint(Model):
     clear_wrong: bool = False
 
 
-AnswerKeyCheck = Literal["answer-variant", "partial-number", "negative-wipeout", "key-first", "key-longest"]
+AnswerKeyCheck = Literal[
+    "answer-variant",
+    "partial-number",
+    "negative-wipeout",
+    "key-first",
+    "key-longest",
+    "repeated-option",
+    "unreachable-answer",
+]
 """Codes of the answer-key warnings (`coursebuilder.answerkeys`) a question may silence."""
 
 

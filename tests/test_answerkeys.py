@@ -37,6 +37,9 @@ EXPECTED = {
     (90, 42, "questions[8].gaps[0]", "partial-number", "grade: 50"),
     (91, 9, "questions[8].gaps[1]", "key-first", "id: kawasan"),
     (100, 48, "questions[8].gaps[2]", "negative-wipeout", "grade: -100"),
+    (118, 10, "questions[10]", "repeated-option", 'text: "bandung"'),
+    (125, 10, "questions[11]", "unreachable-answer", 'text: "Asean"'),
+    (127, 10, "questions[11]", "unreachable-answer", 'text: "asia*"'),
 }
 
 
@@ -74,6 +77,25 @@ def test_the_variants_the_issue_reported() -> None:
     ) in text
 
 
+def test_an_option_twice_and_an_answer_never_used_are_told_which_came_first() -> None:
+    """Two options a student cannot tell apart (the same words, in any case); a short answer
+    that Moodle never grades with, since an earlier one takes each response it would match
+    (the same pattern, or a pattern an earlier one matches as it is written)."""
+    found = [
+        line.split(": warning: ", 1)[1] for line in _diagnostics() if "questions[1" in line.split(": warning: ")[1]
+    ]
+    assert found == [
+        "questions[10]: answer[2] reads the same as answer[1]: the student sees one option twice [repeated-option]",
+        "questions[11]: answer[1] is never used: answer[0] comes first and takes every response it would match"
+        " (Moodle grades with the first answer that matches) [unreachable-answer]",
+        "questions[11]: answer[3] is never used: answer[2] comes first and takes every response it would match"
+        " (Moodle grades with the first answer that matches) [unreachable-answer]",
+    ]
+    answers = [("ASEAN*", 1.0), ("Asean", 0.5), ("Asia*", 0.2), ("asia*", 0.1)]  # Moodle's grading agrees
+    for response in ["Asean", "asean", "ASEAN", "Asia", "asia", "asia tenggara", "ASIA*"]:
+        assert moodle_shortanswer_grade(response, answers, usecase=False)[0] in (0, 2)
+
+
 def test_fair_keys_and_silenced_questions_are_quiet() -> None:
     fields = {d.field.split(".")[0] for d in load_course(TRAPS).diagnostics}
     assert "questions[1]" not in fields, "Lembaga*Swadaya*Masyarakat* takes every variant"
@@ -101,7 +123,15 @@ def test_formats_and_strict() -> None:
     report = json.loads(runner.invoke(main, ["validate", "--format", "json", str(TRAPS)]).output)
     assert report["ok"] is True and report["errors"] == 0
     codes = {d["code"] for d in report["diagnostics"]}
-    assert codes == {"answer-variant", "partial-number", "negative-wipeout", "key-first", "key-longest"}
+    assert codes == {
+        "answer-variant",
+        "partial-number",
+        "negative-wipeout",
+        "key-first",
+        "key-longest",
+        "repeated-option",
+        "unreachable-answer",
+    }
     first = report["diagnostics"][0]
     assert (first["line"], first["column"], first["field"], first["severity"]) == (9, 9, "questions[0]", "warning")
     github = runner.invoke(main, ["validate", "--format", "github", str(TRAPS)]).output.splitlines()
