@@ -254,6 +254,12 @@ def _gap(question: Cloze, gap: Gap, path: str, names: dict[str, list[str]]) -> I
         yield from _wipeout(gap.answers, grades, path)
 
 
+def _warning(model: Model, fields: tuple[str, ...], path: str, message: str, code: str) -> Diagnostic:
+    """A finding about `path`, at the first of `fields` of `model` the source sets (`_at`)."""
+    file, line, column = _at(model, *fields)
+    return warning(file, line, field=path, message=message, code=code, column=column)
+
+
 def _at(model: Model, *fields: str) -> tuple[str, int, int]:
     """File, line and column of the first of `fields` the source sets (else of the object)."""
     for field in fields:
@@ -321,15 +327,13 @@ def _partial_numbers(
                 if value is None
                 else f"any number from {_pct(value - tolerance)} to {_pct(value + tolerance)}"
             )
-            file, line, column = _at(answer, "grade", "value", "text")
-            yield warning(
-                file,
-                line,
-                field=path,
-                message=f"answer[{index}] gives {_pct(grade)} % to {around}, but the key {_pct(key)} is an exact fact: "
+            yield _warning(
+                answer,
+                ("grade", "value", "text"),
+                path,
+                f"answer[{index}] gives {_pct(grade)} % to {around}, but the key {_pct(key)} is an exact fact: "
                 "a wrong number earns marks",
-                code="partial-number",
-                column=column,
+                "partial-number",
             )
 
 
@@ -341,14 +345,12 @@ def _repeated(answers: Sequence[Model], texts: Sequence[str], path: str) -> Iter
     for index, text in enumerate(texts):
         earlier = first.setdefault(" ".join(text.casefold().split()), index)
         if earlier != index:
-            file, line, column = _at(answers[index], "text")
-            yield warning(
-                file,
-                line,
-                field=path,
-                message=f"answer[{index}] reads the same as answer[{earlier}]: the student sees one option twice",
-                code="repeated-option",
-                column=column,
+            yield _warning(
+                answers[index],
+                ("text",),
+                path,
+                f"answer[{index}] reads the same as answer[{earlier}]: the student sees one option twice",
+                "repeated-option",
             )
 
 
@@ -368,15 +370,13 @@ def _unreachable(
             caught = _first_match(pattern.replace("\\*", "*"), compiled[:index])
             earlier = index if caught is None else caught
         if earlier != index:
-            file, line, column = _at(answers[index], "text")
-            yield warning(
-                file,
-                line,
-                field=path,
-                message=f"answer[{index}] is never used: answer[{earlier}] comes first and takes every response "
+            yield _warning(
+                answers[index],
+                ("text",),
+                path,
+                f"answer[{index}] is never used: answer[{earlier}] comes first and takes every response "
                 "it would match (Moodle grades with the first answer that matches)",
-                code="unreachable-answer",
-                column=column,
+                "unreachable-answer",
             )
 
 
@@ -384,29 +384,25 @@ def _wipeout(answers: Sequence[Model], grades: Sequence[float], path: str) -> It
     """A wrong option at -100 % or less: ticking it with every right one scores nothing."""
     for index, (answer, grade) in enumerate(zip(answers, grades, strict=True)):
         if grade <= -100 + 1e-9:
-            file, line, column = _at(answer, "grade", "value", "text")
-            yield warning(
-                file,
-                line,
-                field=path,
-                message=f"answer[{index}] at {_pct(grade)} % cancels every right choice: "
+            yield _warning(
+                answer,
+                ("grade", "value", "text"),
+                path,
+                f"answer[{index}] at {_pct(grade)} % cancels every right choice: "
                 "a student who ticks all the right "
                 "answers and this one scores 0 %",
-                code="negative-wipeout",
-                column=column,
+                "negative-wipeout",
             )
 
 
 def _key_first(owner: Model, shuffle: bool, grades: Sequence[float], path: str) -> Iterator[Diagnostic]:
     if not shuffle and grades and grades[0] >= 100 - 1e-9:
-        file, line, column = _at(owner, "shuffle", "id", "type")
-        yield warning(
-            file,
-            line,
-            field=path,
-            message="the options are not shuffled and the key is listed first: shuffle them, or put the key elsewhere",
-            code="key-first",
-            column=column,
+        yield _warning(
+            owner,
+            ("shuffle", "id", "type"),
+            path,
+            "the options are not shuffled and the key is listed first: shuffle them, or put the key elsewhere",
+            "key-first",
         )
 
 
@@ -429,13 +425,11 @@ def _key_longer(
             if size < KEY_LONGER_RATIO * longest or size - longest < KEY_LONGER_CHARS:
                 return
     if longest >= 0:
-        file, line, column = _at(answers[keys[0]], "text")
-        yield warning(
-            file,
-            line,
-            field=path,
-            message=f"answer[{keys[0]}], the key, has {size} characters and the longest distractor {longest}: "
+        yield _warning(
+            answers[keys[0]],
+            ("text",),
+            path,
+            f"answer[{keys[0]}], the key, has {size} characters and the longest distractor {longest}: "
             "students pick the longest option without knowing the answer",
-            code="key-longest",
-            column=column,
+            "key-longest",
         )
