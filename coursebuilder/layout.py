@@ -6,6 +6,7 @@ names; keeping them apart from the loader lets each import them without importin
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -53,3 +54,74 @@ def lesson_file_slug(path: Path) -> str:
     """The id a lesson file gives its lesson when the front matter names none: `01-intro.md` → `intro`."""
     match = _LESSON_NAME.match(path.name)
     return match.group("slug") if match else path.stem
+
+
+_OWN_NAMES = {
+    COURSE_FILE: COURSE_FILE,
+    GLOSSARY_FILE: GLOSSARY_FILE,
+    LESSONS_DIR: "lessons/",
+    QUIZ_DIR: "quiz/",
+    ASSETS_DIR: "assets/",
+}
+"""The names of a course directory's own files and folders, as a message shows them."""
+_SUFFIXES = {
+    LESSONS_DIR: (
+        (".md",),
+        (".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt"),
+        "a lesson file's name ends in .md",
+    ),
+    QUIZ_DIR: ((".yaml", ".yml"), (".yaml", ".yml"), "a quiz file's name ends in .yaml or .yml"),
+}
+"""For lessons/ and quiz/: the endings read, the endings of files meant to be read (in any
+case), and what a file of the second but not the first is told."""
+
+
+def unread_names(root: Path) -> list[tuple[str, str]]:
+    """Files and folders that look meant for the course but that it does not read, each with
+    why: a folder or file named near one of its own (`quizzes/`, `Lessons/`) whose own is
+    missing or differs only in case, and a lesson or quiz file of another ending (`.markdown`,
+    `.MD`, `.YAML`). Anything else in the directory is the author's own business."""
+    found: list[tuple[str, str]] = []
+    names = _names(root)
+    missing = [name for name in _OWN_NAMES if name not in names]
+    for name in names:
+        if name in _OWN_NAMES:
+            continue
+        kind = "folder" if os.path.isdir(os.path.join(root, name)) else "file"
+        twin = next((own for own in _OWN_NAMES if own.lower() == name.lower()), None)
+        if twin is not None and twin in names:
+            found.append((name, f"this {kind} is not read: the course reads {_OWN_NAMES[twin]}"))
+        elif (near := _near_own(root / name, missing)) is not None:
+            found.append((name, f"this {kind} is not read; did you mean {near!r}?"))
+    for folder, (read, meant_for, why) in _SUFFIXES.items():
+        for name in _names(root / folder):
+            if name.lower().endswith(meant_for) and not name.endswith(read):
+                found.append((f"{folder}/{name}", f"this file is not read: {why}"))
+    return found
+
+
+def _near_own(path: Path, missing: list[str]) -> str | None:
+    """The one of the course's own names, among those `missing`, that `path` seems meant as:
+    named near it and holding what it would (lesson or quiz files for lessons/ or quiz/, a
+    file for a file). A folder named near assets/ is taken only when nearer still (`asset/`,
+    not `asset-sources/`): any file may be an asset."""
+    import difflib  # here: a course without such names needs none of it
+
+    near = difflib.get_close_matches(path.name, missing, n=1)
+    if not near:
+        return None
+    own = near[0]
+    if own in _SUFFIXES:
+        meant = any(name.lower().endswith(_SUFFIXES[own][1]) for name in _names(path))
+    elif own == ASSETS_DIR:
+        meant = path.is_dir() and difflib.SequenceMatcher(None, path.name.lower(), own).ratio() >= 0.85
+    else:
+        meant = path.is_file()
+    return own if meant else None
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return sorted(name for name in os.listdir(folder) if not left_out(name))
+    except OSError:
+        return []

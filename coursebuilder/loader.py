@@ -19,7 +19,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
 from coursebuilder.checks import RejectedQuestion, check_course, find_unused_terms
-from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, did_you_mean, error, sort_diagnostics
+from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, did_you_mean, error, sort_diagnostics, warning
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import (
     COURSE_FILE,
@@ -29,6 +29,7 @@ from coursebuilder.layout import (
     left_out_path,
     lesson_file_slug,
     lesson_files,
+    unread_names,
 )
 from coursebuilder.loadcache import (
     MISSING,
@@ -112,10 +113,11 @@ def load_course(
     still find it unusable.
     """
     root = Path(root)
-    diags: list[Diagnostic] = []
+    diags = [warning(name, 0, field="", message=why, code="not-read") for name, why in unread_names(root)]
     if not (root / COURSE_FILE).is_file():
         msg = "no course here: course.yaml is missing" if root.is_dir() else "course directory does not exist"
-        return LoadResult(None, under_course(root, [error(COURSE_FILE, 0, field="", message=msg, code="missing-file")]))
+        diags.append(error(COURSE_FILE, 0, field="", message=msg, code="missing-file"))
+        return LoadResult(None, under_course(root, diags))
     reader = _Reader(root, diags)
     info_text = reader.read(COURSE_FILE)
     info = _load_course_info(reader, COURSE_FILE, info_text)

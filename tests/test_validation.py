@@ -7,6 +7,7 @@ Line numbers in the expected texts were checked by hand against the YAML written
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -1038,3 +1039,37 @@ def test_front_matter_that_is_not_found_is_told_why(write_course: WriteCourse, t
     course = write_course({})
     (course / "lessons/01-welcome.md").write_text(text, encoding="utf-8")  # as it is: no dedent
     assert diagnostics(course) == [f"course/{expected}"]
+
+
+def test_files_and_folders_the_course_does_not_read_are_named(write_course: WriteCourse) -> None:
+    """A folder named near one of the course's own (`quizzes/` for `quiz/`, `Lessons/`) whose
+    own is missing or differs only in case, and a lesson file that does not end in `.md`
+    (`.markdown`, `.MD`), are not read: each is a warning that says where the files belong,
+    where before the only sign was each lesson having no questions. Folders of other names,
+    and other files beside the lessons (an image a lesson shows), are the author's own."""
+    course = write_course({})
+    (course / "quiz").rename(course / "quizzes")
+    (course / "Assets").mkdir()
+    (course / "lesson-plans").mkdir()
+    lesson = (course / "lessons/02-practice.md").read_text(encoding="utf-8")
+    (course / "lessons/03-more.markdown").write_text(lesson, encoding="utf-8")
+    (course / "lessons/04-again.MD").write_text(lesson, encoding="utf-8")
+    (course / "lessons/map.png").write_bytes(b"\x89PNG")
+    found = [line for line in diagnostics(course, errors_only=False) if "[not-read]" in line]
+    assert found == [
+        "course/Assets: warning: this folder is not read: the course reads assets/ [not-read]",
+        "course/lessons/03-more.markdown: warning: this file is not read: a lesson file's name ends in .md [not-read]",
+        "course/lessons/04-again.MD: warning: this file is not read: a lesson file's name ends in .md [not-read]",
+        "course/quizzes: warning: this folder is not read; did you mean 'quiz'? [not-read]",
+    ]
+    shutil.rmtree(course / "Assets")
+    shutil.rmtree(course / "assets")
+    (course / "asset-sources").mkdir()  # near assets/, but no misspelling of it
+    (course / "asset-sources/diagram.svg").write_text("<svg/>", encoding="utf-8")
+    (course / "lessons/01-welcome.md").write_text("---\ntitle: W\n---\nText.\n", encoding="utf-8")
+    found = [line for line in diagnostics(course, errors_only=False) if "[not-read]" in line]
+    assert found == [
+        "course/lessons/03-more.markdown: warning: this file is not read: a lesson file's name ends in .md [not-read]",
+        "course/lessons/04-again.MD: warning: this file is not read: a lesson file's name ends in .md [not-read]",
+        "course/quizzes: warning: this folder is not read; did you mean 'quiz'? [not-read]",
+    ]
