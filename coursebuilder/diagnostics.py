@@ -98,8 +98,13 @@ def warning(file: str, line: int, *, field: str, message: str, code: str, column
 
 
 def sort_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Sort by file, then line and column; drop exact repeats."""
-    return sorted(set(items), key=lambda d: (d.file, d.line, d.column, d.severity.value, d.field, d.message))
+    """Sort by file, then line and column; drop exact repeats, and each warning of the code and
+    place of an error (one problem two checks see, such as a glossary term twice: told once)."""
+    unique = set(items)
+    errors = {(d.file, d.line, d.field, d.code) for d in unique if d.severity is Severity.ERROR}
+    if errors:
+        unique = {d for d in unique if d.severity is Severity.ERROR or (d.file, d.line, d.field, d.code) not in errors}
+    return sorted(unique, key=lambda d: (d.file, d.line, d.column, d.severity.value, d.field, d.message))
 
 
 def has_errors(items: Iterable[Diagnostic], strict: bool = False) -> bool:

@@ -240,7 +240,7 @@ def load_or_raise(
     )
     if result.course is None or any(d.severity.value == "error" for d in result.diagnostics):
         raise CourseError(result.diagnostics)
-    return result.course, result.diagnostics + result.more_diagnostics
+    return result.course, sort_diagnostics([*result.diagnostics, *result.more_diagnostics])
 
 
 # --------------------------------------------------------------------------- files
