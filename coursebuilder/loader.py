@@ -888,9 +888,20 @@ def _error_code(kind: str) -> str:
     return kind if "_" not in kind else "schema"
 
 
+FIELDS_LISTED = 13
+"""A place of this many fields or fewer lists them for an unknown field with no near name (a
+question, with a score, is told none: its JSON Schema lists them)."""
+
+
 def _suggest(name: str, known: Iterable[str], written: Any) -> str:
-    """`did_you_mean` the field of `known` nearest to unknown field `name`, one not `written` already."""
-    return did_you_mean(name, [field for field in known if not (isinstance(written, dict) and field in written)])
+    """`did_you_mean` the field of `known` nearest to unknown field `name`, one not `written`
+    already; with none near, the fields of a place of a few (`FIELDS_LISTED`)."""
+    fields = list(known)
+    meant = did_you_mean(name, [field for field in fields if not (isinstance(written, dict) and field in written)])
+    if meant or not fields or len(fields) > FIELDS_LISTED:
+        return meant
+    listed = fields[0] if len(fields) == 1 else f"{', '.join(fields[:-1])} and {fields[-1]}"
+    return f"; the fields here are {listed}"
 
 
 def _union_message(item: Any) -> str:

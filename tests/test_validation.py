@@ -1082,3 +1082,22 @@ def test_a_warning_that_restates_an_error_is_left_out(write_course: WriteCourse)
         "course/glossary.yaml:4: error: entries[1].term: Moodle's glossary import rejects 'practice' as a duplicate"
         " of 'practice' (line 2) [glossary-collision]"
     ]
+
+
+def test_an_unknown_field_with_no_near_name_is_told_the_fields_of_its_place(write_course: WriteCourse) -> None:
+    """Where no field is near (`time_limit` in the final quiz), a place of a few fields lists
+    them; a question, with a score of fields, is told none (its schema lists them)."""
+    yaml_text = SKELETON_COURSE.replace("final_quiz:\n", "final_quiz:\n  time_limit: 30\n")
+    course = write_course(
+        {
+            "course.yaml": yaml_text,
+            "quiz/x.yaml": quiz(TF + "    time_limit: 30\n" + "    hints:\n      - {text: h, colour: red}\n"),
+        }
+    )
+    found = [line.split(": error: ", 1)[1] for line in diagnostics(course) if "unknown-field" in line]
+    assert found == [
+        "final_quiz.time_limit: unknown field; the fields here are title, questions and shuffle [unknown-field]",
+        "questions[0].time_limit: unknown field [unknown-field]",
+        "questions[0].hints[0].colour: unknown field; the fields here are text, show_num_correct and clear_wrong"
+        " [unknown-field]",
+    ]
