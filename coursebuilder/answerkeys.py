@@ -218,7 +218,6 @@ def _findings(question: Question, names: dict[str, list[str]]) -> Iterator[Diagn
     path = question.field_path()
     if isinstance(question, ShortAnswer):
         yield from _text_keys(question, question.answers, question.case_sensitive, names, path)
-        yield from _unreachable(question.answers, question.case_sensitive, path)
     elif isinstance(question, Numerical):
         numbers = [(a, None if a.value == "*" else float(a.value), a.tolerance) for a in question.answers]
         yield from _partial_numbers(question, numbers, path)
@@ -240,7 +239,6 @@ def _gap(question: Cloze, gap: Gap, path: str, names: dict[str, list[str]]) -> I
     grades = [a.grade for a in gap.answers]
     if gap.type.startswith("shortanswer"):
         yield from _text_keys(question, gap.answers, gap.type == "shortanswer_case", names, path)
-        yield from _unreachable(gap.answers, gap.type == "shortanswer_case", path)
     elif gap.type == "numerical":
         numbers = [(a, None if a.text == "*" else float(a.text), a.tolerance) for a in gap.answers]
         yield from _partial_numbers(gap, numbers, path)
@@ -281,6 +279,8 @@ def _text_keys(
 ) -> Iterator[Diagnostic]:
     patterns = [a.text for a in answers]
     compiled = [_compiled(pattern, case_sensitive) for pattern in patterns]
+    if len(patterns) > 1:
+        yield from _unreachable(answers, patterns, compiled, case_sensitive, path)
     reported: set[str] = set()
     for answer in answers:
         if not math.isclose(answer.grade, 100):
@@ -355,16 +355,21 @@ def _repeated(answers: Sequence[Model], texts: Sequence[str], path: str) -> Iter
 
 
 def _unreachable(
-    answers: Sequence[TextAnswer] | Sequence[GapAnswer], case_sensitive: bool, path: str
+    answers: Sequence[TextAnswer] | Sequence[GapAnswer],
+    patterns: Sequence[str],
+    compiled: Sequence[re.Pattern[str]],
+    case_sensitive: bool,
+    path: str,
 ) -> Iterator[Diagnostic]:
     """A short answer Moodle never grades with: an earlier answer takes every response it
     would match, as the same pattern does, or as one that matches it as written (a pattern
-    without wildcards matches that response only)."""
-    patterns = [answer.text for answer in answers]
-    compiled = [_compiled(pattern, case_sensitive) for pattern in patterns]
+    without wildcards matches that response only). `compiled`: the `patterns` as Moodle
+    compares them."""
     seen: dict[str, int] = {}
     for index, pattern in enumerate(patterns):
-        same = unicodedata.normalize("NFC", pattern if case_sensitive else pattern.lower())
+        same = pattern if case_sensitive else pattern.lower()
+        if not same.isascii():
+            same = unicodedata.normalize("NFC", same)
         earlier = seen.setdefault(same, index)
         if earlier == index and index and _STARS.search(pattern) is None:
             caught = _first_match(pattern.replace("\\*", "*"), compiled[:index])
