@@ -22,6 +22,7 @@ from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
 from coursebuilder.loadcache import KeptChecks, KeptScans, QuestionChecks, Resolved, Scan, ScanEntry
+from coursebuilder.markdown import may_reference_files
 from coursebuilder.model import (
     SCORED_TYPES,
     Cloze,
@@ -615,7 +616,7 @@ def _path_in_file(document: BaseModel, owner: Model, field: str, path: str) -> s
 def _may_hold_findings(text: str) -> bool:
     """False for a text in which neither the formula scan (`notation.scan`: a `$`) nor the
     Markdown scan (`scan_markdown`: `<`, `](` or `]:`) can find anything, which most are."""
-    return "$" in text or "<" in text or "](" in text or "]:" in text
+    return "$" in text or may_reference_files(text)
 
 
 def _check_formulas(text: str, file: str, at: Callable[[int], int], path: str) -> Iterator[Diagnostic]:

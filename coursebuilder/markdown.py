@@ -322,6 +322,13 @@ def references(text: str, all_links: bool = False) -> Iterator[Reference]:
                 line += 1
 
 
+def may_reference_files(text: str) -> bool:
+    """Whether Markdown `text` can reference a file: an image or link needs `](`, or a
+    definition `]:` for its reference; raw HTML and autolinks need `<`. The HTML of a text
+    without any of these holds no file, so it need not be asked, nor its references scanned."""
+    return "<" in text or "](" in text or "]:" in text
+
+
 def _may_link(content: str, env: dict[str, Any]) -> bool:
     """Whether inline text can hold a link, image or HTML: `](`, `<`, or `[` with link definitions.
 

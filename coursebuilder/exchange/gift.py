@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from coursebuilder.exchange.bank import WHOLE, Span, category_path, pieces
-from coursebuilder.exchange.text import QuestionMarkdown, Renderer, may_reference_files
+from coursebuilder.exchange.text import QuestionMarkdown, Renderer
+from coursebuilder.markdown import may_reference_files
 from coursebuilder.model import (
     Course,
     Essay,

@@ -19,7 +19,7 @@ from urllib.parse import quote
 from lxml import etree
 
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
-from coursebuilder.markdown import RenderCache, render
+from coursebuilder.markdown import RenderCache, may_reference_files, render
 
 if TYPE_CHECKING:
     from coursebuilder.model import Question
@@ -57,13 +57,6 @@ def safe_file_name(name: str) -> str:
 _TAG = re.compile(r"<[A-Za-z][^>]*>")
 _ATTR = re.compile(r"""(\s(src|href)\s*=\s*)(?:"([^"]*)"|'([^']*)'|([^\s"'>]+))""", re.I)
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-
-def may_reference_files(text: str) -> bool:
-    """Whether Markdown `text` can reference a file: an image or link needs `](`, or a
-    definition `]:` for its reference; raw HTML and autolinks need `<`. The HTML of a text
-    without any of these holds no file (`Html.files` is empty), so it need not be asked."""
-    return "<" in text or "](" in text or "]:" in text
 
 
 class Renderer:
