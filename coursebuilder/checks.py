@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
+from urllib.parse import unquote
 
 from pydantic import BaseModel
 
@@ -20,7 +21,7 @@ from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, did_you_mean, error, warning
 from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
-from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR
 from coursebuilder.loadcache import KeptChecks, KeptScans, QuestionChecks, Resolved, Scan, ScanEntry
 from coursebuilder.markdown import may_reference_files
 from coursebuilder.model import (
@@ -581,6 +582,16 @@ def _check_document(
                     )
                 continue
             if ref.kind == "link" and (ref.target.startswith("#") or not ref.target):
+                fragment = unquote(ref.target[1:])
+                if fragment and not _gives_id(text, fragment):
+                    yield warning(
+                        source_file,
+                        at(ref.line),
+                        field=path,
+                        message=f"link {ref.target!r} goes nowhere: headings carry no anchors in the packages; "
+                        "link to a lesson file instead",
+                        code="anchor",
+                    )
                 continue
             if (
                 ref.kind == "link"
@@ -600,8 +611,28 @@ def _check_document(
             if isinstance(asset, AssetProblem):
                 yield error(source_file, at(ref.line), field=path, message=str(asset), code="asset")
                 continue
+            if ref.kind == "link" and "#" in ref.target and _is_lesson_file(asset.rel):
+                fragment = "#" + ref.target.split("#", 1)[1]
+                yield warning(
+                    source_file,
+                    at(ref.line),
+                    field=path,
+                    message=f"link {ref.target!r} opens the lesson at its top: headings carry no anchors in the "
+                    f"packages, so {fragment!r} is dropped",
+                    code="anchor",
+                )
             if asset.path not in assets.counted:
                 assets.count(asset.path, asset.path.stat().st_size)
+
+
+def _gives_id(text: str, name: str) -> bool:
+    """Whether raw HTML in `text` gives an element the id (or anchor name) `name`, which a link
+    to `#name` then reaches in the SCORM packages."""
+    return any(f"{attribute}={quote}{name}{quote}" in text for attribute in ("id", "name") for quote in "\"'")
+
+
+def _is_lesson_file(rel: str) -> bool:
+    return rel.startswith(f"{LESSONS_DIR}/") and rel.endswith(".md") and rel.count("/") == 1
 
 
 def _path_in_file(document: BaseModel, owner: Model, field: str, path: str) -> str:

@@ -307,7 +307,7 @@ This unit introduces {uses}. {_sentence(rng, 12)}
 
 > {_sentence(rng, 14)}
 
-See [the key points](#key-points) again before the quiz.
+See [the figure](../assets/{image}) again before the quiz.
 """
 
 

@@ -1101,3 +1101,21 @@ def test_an_unknown_field_with_no_near_name_is_told_the_fields_of_its_place(writ
         "questions[0].hints[0].colour: unknown field; the fields here are text, show_num_correct and clear_wrong"
         " [unknown-field]",
     ]
+
+
+def test_a_link_into_a_page_is_told_it_goes_nowhere(write_course: WriteCourse) -> None:
+    """Headings carry no anchors in the packages: a link to `#part` goes nowhere (unless the
+    text gives an element that id itself), and a link to `02-practice.md#part` opens the lesson
+    at its top. The SCORM player follows a link to an id on the page, so the first kind works
+    where the text names its target in raw HTML."""
+    body = (
+        '---\ntitle: W\n---\n\nSee [a](#nowhere), [b](02-practice.md#part) and [c](#here).\n\n<a id="here"></a>Here.\n'
+    )
+    course = write_course({"lessons/01-welcome.md": body})
+    found = [line for line in diagnostics(course, errors_only=False) if "[anchor]" in line]
+    assert found == [
+        "course/lessons/01-welcome.md:5: warning: body: link '#nowhere' goes nowhere: headings carry no anchors in"
+        " the packages; link to a lesson file instead [anchor]",
+        "course/lessons/01-welcome.md:5: warning: body: link '02-practice.md#part' opens the lesson at its top:"
+        " headings carry no anchors in the packages, so '#part' is dropped [anchor]",
+    ]
