@@ -93,9 +93,11 @@ def unread_names(root: Path) -> list[tuple[str, str]]:
             found.append((name, f"this {kind} is not read: the course reads {_OWN_NAMES[twin]}"))
         elif (near := _near_own(root / name, missing)) is not None:
             found.append((name, f"this {kind} is not read; did you mean {near!r}?"))
+    lessons = {path.name for path in lesson_files(root)}  # as read, whatever the system's case rules
     for folder, (read, meant_for, why) in _SUFFIXES.items():
         for name in _names(root / folder):
-            if name.lower().endswith(meant_for) and not name.endswith(read):
+            taken = name in lessons if folder == LESSONS_DIR else name.endswith(read)
+            if name.lower().endswith(meant_for) and not taken:
                 found.append((f"{folder}/{name}", f"this file is not read: {why}"))
     return found
 

@@ -31,9 +31,9 @@ from coursebuilder.diagnostics import did_you_mean
 from coursebuilder.grades import is_moodle_grade, nearest_grade
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
+"""Ids are lowercase slugs: they become file names, XML ids and Moodle idnumbers."""
 LANGUAGE_TAG = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 """A BCP 47 language tag, as course.yaml's `language` takes it: `en`, `id`, `pt-BR`."""
-"""Ids are lowercase slugs: they become file names, XML ids and Moodle idnumbers."""
 
 _NOT_XML = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
 """The characters XML 1.0 cannot carry, as a class's ranges (a lone surrogate aside)."""
