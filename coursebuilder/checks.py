@@ -746,7 +746,20 @@ def _check_html(
 
 
 def _warnings(course: Course, unused_terms: Callable[[], list[Diagnostic]] | None) -> Iterator[Diagnostic]:
-    """Lessons without questions, then the terms no lesson uses (`unused_terms`, or found here)."""
+    """A passing score written as a fraction, lessons without questions, then the terms no
+    lesson uses (`unused_terms`, or found here)."""
+    settings = course.info.settings
+    if 0 < settings.passing_score <= 1:  # SCORM's scaled scores run from 0 to 1
+        shown = f"{settings.passing_score:g}"
+        yield warning(
+            COURSE_FILE,
+            settings.source_line("passing_score"),
+            field="settings.passing_score",
+            message=f"{shown} is a percentage of the quiz's points, so every attempt of {shown} % or more "
+            f"passes; did you mean {settings.passing_score * 100:g}?",
+            code="passing-score",
+            column=settings.source_column("passing_score"),
+        )
     asked = {q.lesson for q in course.questions}
     for lesson in course.lessons:
         if lesson.id not in asked:

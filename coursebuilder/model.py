@@ -68,14 +68,18 @@ def decimal_comma(text: str) -> str | None:
 def _no_flag(kind: str) -> BeforeValidator:
     """Refuse `true` and `false` (and YAML's `yes`, `no`, `on`, `off`) where a number belongs:
     pydantic would read them as 1 and 0, so `points: yes` would quietly be worth one point.
-    A decimal comma is told the full stop. `kind` is pydantic's error type for the field, so
-    the message is the one every value of the wrong kind gets."""
+    A decimal comma is told the full stop, and `70%` the number alone (every number with a
+    percent is one already). `kind` is pydantic's error type for the field, so the message is
+    the one every value of the wrong kind gets."""
 
     def checked(value: object) -> object:
         if isinstance(value, bool):
             raise PydanticCustomError(kind, "not a number")
-        if isinstance(value, str) and (comma := decimal_comma(value)):
-            raise rule("number", comma)
+        if isinstance(value, str):
+            if comma := decimal_comma(value):
+                raise rule("number", comma)
+            if value.strip().endswith("%") and _is_float(number := value.strip()[:-1].rstrip()):
+                raise rule("number", f"{value!r} is not a number: write {number}, without the %")
         return value
 
     return BeforeValidator(checked)

@@ -666,6 +666,19 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
             "course.yaml:5:1: error: language: expected a language code such as 'en', 'id' or 'pt-BR', found"
             " 'English' [format]",
         ),
+        (
+            {"course.yaml": SKELETON_COURSE.replace("passing_score: 70", "passing_score: 70%")},
+            "course.yaml:18:3: error: settings.passing_score: '70%' is not a number: write 70, without the % [number]",
+        ),
+        (
+            {
+                "quiz/x.yaml": quiz(
+                    "  - id: s\n    type: shortanswer\n    text: T\n    answers:\n      - {text: a, grade: 100%}\n"
+                )
+            },
+            "quiz/x.yaml:8:19: error: questions[0].answers[0].grade: '100%' is not a number: write 100, without the %"
+            " [number]",
+        ),
     ],
 )
 def test_a_value_of_the_wrong_kind_is_told_what_was_expected_and_found(
@@ -1119,3 +1132,18 @@ def test_a_link_into_a_page_is_told_it_goes_nowhere(write_course: WriteCourse) -
         "course/lessons/01-welcome.md:5: warning: body: link '02-practice.md#part' opens the lesson at its top:"
         " headings carry no anchors in the packages, so '#part' is dropped [anchor]",
     ]
+
+
+def test_a_passing_score_written_as_a_fraction_is_told_it_is_a_percentage(write_course: WriteCourse) -> None:
+    """SCORM's scaled score runs from 0 to 1, course.yaml's passing score from 0 to 100: 0.7
+    there is a pass mark of 0.7 %, which every attempt meets; 0 (no pass mark) is no slip."""
+    course = write_course({"course.yaml": SKELETON_COURSE.replace("passing_score: 70", "passing_score: 0.7")})
+    found = [line for line in diagnostics(course, errors_only=False) if "[passing-score]" in line]
+    assert found == [
+        "course/course.yaml:18:3: warning: settings.passing_score: 0.7 is a percentage of the quiz's points, so"
+        " every attempt of 0.7 % or more passes; did you mean 70? [passing-score]"
+    ]
+    course = write_course(
+        {"course.yaml": SKELETON_COURSE.replace("passing_score: 70", "passing_score: 0")}, name="zero"
+    )
+    assert [line for line in diagnostics(course, errors_only=False) if "[passing-score]" in line] == []
