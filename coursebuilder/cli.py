@@ -90,7 +90,7 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...], 
     Exit status: 0 when valid, 1 when there are errors (or warnings with --strict).
     """
     _hold_course_until_exit()  # before the imports too: they make objects but no garbage
-    from coursebuilder.diagnostics import has_errors, to_json
+    from coursebuilder.diagnostics import has_errors, tally, to_json
     from coursebuilder.validation import validate_cached
 
     report = validate_cached(directory, targets, cache=not no_cache)
@@ -101,6 +101,9 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...], 
         click.echo(to_json(diagnostics, info, strict))
     else:
         _print_diagnostics(diagnostics, fmt)
+        if failed and fmt == "text":
+            under = " under --strict" if not has_errors(diagnostics) else ""
+            click.echo(f"{directory}: not valid{under} — {tally(diagnostics)}", err=True)
         if info is not None and fmt == "text":
             by_type = ", ".join(f"{n} {t}" for t, n in info["questions_by_type"].items())
             click.echo(
@@ -170,7 +173,7 @@ def build(
     _hold_course_until_exit()  # before the imports too: they make objects but no garbage
     from coursebuilder.buildcache import open_cache
     from coursebuilder.buildoptions import BuildOptions
-    from coursebuilder.diagnostics import CourseError, Severity
+    from coursebuilder.diagnostics import CourseError, Severity, tally
     from coursebuilder.progress import BuildReporter
 
     reporter = BuildReporter(sys.stdout, quiet=quiet, verbose=verbose)
@@ -185,6 +188,7 @@ def build(
             artifacts, warnings = build_course(directory, output, targets, options, strict, reporter, opened)
         except CourseError as exc:
             _print_diagnostics(exc.diagnostics, "text")
+            click.echo(f"{directory}: not built — {tally(exc.diagnostics)}", err=True)
             sys.exit(1)
     if not quiet:
         _print_diagnostics([w for w in warnings if w.severity is Severity.WARNING], "text")

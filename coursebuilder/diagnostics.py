@@ -107,6 +107,16 @@ def sort_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(unique, key=lambda d: (d.file, d.line, d.column, d.severity.value, d.field, d.message))
 
 
+def tally(items: Iterable[Diagnostic]) -> str:
+    """How many errors and warnings, in how many files: `3 errors and 1 warning in 2 files`."""
+    found = list(items)
+    errors = sum(d.severity is Severity.ERROR for d in found)
+    counts = [(errors, "error"), (len(found) - errors, "warning")]
+    said = " and ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n) or "no problem"
+    files = len({d.file for d in found if d.file})
+    return f"{said} in {files} file{'' if files == 1 else 's'}" if files else said
+
+
 def has_errors(items: Iterable[Diagnostic], strict: bool = False) -> bool:
     return any(d.severity is Severity.ERROR or strict for d in items)
 

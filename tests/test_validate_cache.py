@@ -105,9 +105,9 @@ def test_the_report_names_the_course_as_it_was_given(defects: Path, loads: list[
     shown for another: every diagnostic names files under the path as given."""
     assert validate("tests/courses/defects") == (1, EXPECTED)
     _, absolute = validate(str(defects))
-    relative = "tests/courses/defects/"
+    relative = "tests/courses/defects"
     assert absolute.splitlines() == [
-        f"{defects}/{line.removeprefix(relative)}" if line.startswith(relative) else line
+        f"{defects}{line.removeprefix(relative)}" if line.startswith(relative) else line
         for line in EXPECTED.splitlines()
     ]
     assert validate("tests/courses/defects") == (1, EXPECTED)

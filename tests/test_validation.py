@@ -471,7 +471,9 @@ def test_warnings_and_strict(write_course: WriteCourse) -> None:
     ]
     runner = CliRunner()
     assert runner.invoke(main, ["validate", "course"]).exit_code == 0
-    assert runner.invoke(main, ["validate", "course", "--strict"]).exit_code == 1
+    strict = runner.invoke(main, ["validate", "course", "--strict"])
+    assert strict.exit_code == 1
+    assert strict.output.splitlines()[-1] == "course: not valid under --strict — 2 warnings in 2 files"
 
 
 def test_defect_course_reports_every_defect_with_file_and_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -695,14 +697,17 @@ def test_a_problem_of_the_command_names_no_file(command: str, monkeypatch: pytes
     compiler's own errors do, not with an empty file name."""
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, [command, "course_src", "--target", "nonsense"])
+    summary = f"course_src: not {'valid' if command == 'validate' else 'built'} — 1 error"
     assert result.exit_code == 1
     assert result.output.splitlines() == [
-        "error: unknown target 'nonsense'; choose from moodle, scorm12, scorm2004, mbz, cc [target]"
+        "error: unknown target 'nonsense'; choose from moodle, scorm12, scorm2004, mbz, cc [target]",
+        summary,
     ]
     result = CliRunner().invoke(main, [command, "course_src", "--target", "scrom12"])
     assert result.output.splitlines() == [
         "error: unknown target 'scrom12'; choose from moodle, scorm12, scorm2004, mbz, cc; did you mean 'scorm12'?"
-        " [target]"
+        " [target]",
+        summary,
     ]
 
 
