@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from enum import StrEnum
 from typing import NamedTuple
@@ -100,11 +101,24 @@ def warning(file: str, line: int, *, field: str, message: str, code: str, column
 def sort_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:
     """Sort by file, then line and column; drop exact repeats, and each warning of the code and
     place of an error (one problem two checks see, such as a glossary term twice: told once)."""
-    unique = set(items)
+    unique = _one_per_slip(set(items))
     errors = {(d.file, d.line, d.field, d.code) for d in unique if d.severity is Severity.ERROR}
     if errors:
         unique = {d for d in unique if d.severity is Severity.ERROR or (d.file, d.line, d.field, d.code) not in errors}
     return sorted(unique, key=lambda d: (d.file, d.line, d.column, d.severity.value, d.field, d.message))
+
+
+def _one_per_slip(items: set[Diagnostic]) -> set[Diagnostic]:
+    """Without the required field reported missing where an unknown field beside it is told
+    that name (`defintion: unknown field; did you mean 'definition'?`): one slip, told once."""
+    offered = set()
+    for d in items:
+        if d.code == "unknown-field" and (found := _MEANT.search(d.message)):
+            parent = d.field.rpartition(".")[0]
+            offered.add((d.file, f"{parent}.{found.group(1)}" if parent else found.group(1)))
+    if not offered:
+        return items
+    return {d for d in items if not (d.code == "missing" and (d.file, d.field) in offered)}
 
 
 def tally(items: Iterable[Diagnostic]) -> str:
@@ -156,4 +170,13 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     if not any(char.isalpha() for char in name):
         return ""
     match = difflib.get_close_matches(name, list(choices), n=1)
-    return f"; did you mean {match[0]!r}?" if match else ""
+    return meaning(match[0]) if match else ""
+
+
+def meaning(name: str) -> str:
+    """The end of a message that offers `name` for what was written: `; did you mean 'x'?`."""
+    return f"; did you mean {name!r}?"
+
+
+_MEANT = re.compile(r"; did you mean '([a-z_]+)'\?$")
+"""The field `meaning` offers, where it is one (`_one_per_slip`)."""

@@ -19,7 +19,16 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from coursebuilder import limits
 from coursebuilder.checks import RejectedQuestion, check_course, find_unused_terms
-from coursebuilder.diagnostics import CourseError, Diagnostic, Severity, did_you_mean, error, sort_diagnostics, warning
+from coursebuilder.diagnostics import (
+    CourseError,
+    Diagnostic,
+    Severity,
+    did_you_mean,
+    error,
+    meaning,
+    sort_diagnostics,
+    warning,
+)
 from coursebuilder.gcpause import paused_gc
 from coursebuilder.layout import (
     COURSE_FILE,
@@ -897,7 +906,11 @@ def _suggest(name: str, known: Iterable[str], written: Any) -> str:
     """`did_you_mean` the field of `known` nearest to unknown field `name`, one not `written`
     already; with none near, the fields of a place of a few (`FIELDS_LISTED`)."""
     fields = list(known)
-    meant = did_you_mean(name, [field for field in fields if not (isinstance(written, dict) and field in written)])
+    open_fields = [field for field in fields if not (isinstance(written, dict) and field in written)]
+    meant = did_you_mean(name, open_fields)
+    starting = [field for field in open_fields if field.startswith(name)]
+    if not meant and len(starting) == 1:  # a short form: `q` for `question`
+        meant = meaning(starting[0])
     if meant or not fields or len(fields) > FIELDS_LISTED:
         return meant
     listed = fields[0] if len(fields) == 1 else f"{', '.join(fields[:-1])} and {fields[-1]}"
