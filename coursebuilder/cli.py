@@ -90,7 +90,7 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...], 
     Exit status: 0 when valid, 1 when there are errors (or warnings with --strict).
     """
     _hold_course_until_exit()  # before the imports too: they make objects but no garbage
-    from coursebuilder.diagnostics import has_errors, tally, to_json
+    from coursebuilder.diagnostics import counted_as, has_errors, tally, to_json
     from coursebuilder.validation import validate_cached
 
     report = validate_cached(directory, targets, cache=not no_cache)
@@ -106,10 +106,12 @@ def validate(directory: Path, strict: bool, fmt: str, targets: tuple[str, ...], 
             click.echo(f"{directory}: not valid{under} — {tally(diagnostics)}", err=True)
         if info is not None and fmt == "text":
             by_type = ", ".join(f"{n} {t}" for t, n in info["questions_by_type"].items())
-            click.echo(
-                f"{info['course']}: valid — {info['lessons']} lessons, {info['glossary_terms']} glossary terms, "
-                f"{info['questions']} questions ({by_type})"
+            warned = f"; {tally(diagnostics)}" if diagnostics else ""
+            counted = ", ".join(
+                counted_as(info[key], word)
+                for key, word in (("lessons", "lesson"), ("glossary_terms", "glossary term"), ("questions", "question"))
             )
+            click.echo(f"{info['course']}: valid — {counted} ({by_type}){warned}")
     sys.exit(1 if failed else 0)
 
 

@@ -126,9 +126,14 @@ def tally(items: Iterable[Diagnostic]) -> str:
     found = list(items)
     errors = sum(d.severity is Severity.ERROR for d in found)
     counts = [(errors, "error"), (len(found) - errors, "warning")]
-    said = " and ".join(f"{n} {word}{'' if n == 1 else 's'}" for n, word in counts if n) or "no problem"
+    said = " and ".join(counted_as(n, word) for n, word in counts if n) or "no problem"
     files = len({d.file for d in found if d.file})
-    return f"{said} in {files} file{'' if files == 1 else 's'}" if files else said
+    return f"{said} in {counted_as(files, 'file')}" if files else said
+
+
+def counted_as(number: int, word: str) -> str:
+    """`1 file`, `2 files`: a count and its noun, plural but for one."""
+    return f"{number} {word}{'' if number == 1 else 's'}"
 
 
 def has_errors(items: Iterable[Diagnostic], strict: bool = False) -> bool:
