@@ -99,8 +99,10 @@ def warning(file: str, line: int, *, field: str, message: str, code: str, column
 
 
 def sort_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:
-    """Sort by file, then line and column; drop exact repeats, and each warning of the code and
-    place of an error (one problem two checks see, such as a glossary term twice: told once)."""
+    """Sort by file, then line and column; drop exact repeats, a required field reported missing
+    beside the unknown field that is told it means it (`_one_per_slip`), and each warning of
+    the code and place of an error (one problem two checks see, such as a glossary term twice:
+    told once)."""
     unique = _one_per_slip(set(items))
     errors = {(d.file, d.line, d.field, d.code) for d in unique if d.severity is Severity.ERROR}
     if errors:
@@ -111,7 +113,7 @@ def sort_diagnostics(items: Iterable[Diagnostic]) -> list[Diagnostic]:
 def _one_per_slip(items: set[Diagnostic]) -> set[Diagnostic]:
     """Without the required field reported missing where an unknown field beside it is told
     that name (`defintion: unknown field; did you mean 'definition'?`): one slip, told once."""
-    offered = set()
+    offered: set[tuple[str, str]] = set()
     for d in items:
         if d.code == "unknown-field" and (found := _MEANT.search(d.message)):
             parent = d.field.rpartition(".")[0]
