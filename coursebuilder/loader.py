@@ -64,6 +64,7 @@ from coursebuilder.model import (
     problem_message,
     question_adapter,
     quoted_choices,
+    takes_texts,
     xml_char_message,
     xml_unsafe_char,
 )
@@ -875,6 +876,8 @@ def _diagnostic(item: Any, data: Any, name: str, line_offset: int, model: Any) -
         message += " (a value with `: ` in it reads as a mapping: put the value in quotes)"
     if item["type"] == "extra_forbidden":
         message = "unknown field" + _suggest(str(loc[-1]), fields_at(model, loc[:-1]), owner)
+    elif item["type"] == "list_type" and isinstance(node, str) and "\n" not in node and takes_texts(model, loc):
+        message += f": write it as a list, [{node}]"
     elif item["type"] == "missing":
         message = "required field is missing"
         line, column = getattr(node, "line", line), 0

@@ -1127,13 +1127,25 @@ def fields_at(root: Any, loc: Iterable[str | int]) -> tuple[str, ...]:
     tag (a question's `type`) or member name picks that member; any other part (a validator's
     name) is passed over, as pydantic puts it in the location without a step of the data.
     """
+    models = [kind for kind in _types_at(root, loc) if isinstance(kind, type) and issubclass(kind, BaseModel)]
+    return tuple(models[0].model_fields) if len(models) == 1 else ()
+
+
+def takes_texts(root: Any, loc: Iterable[str | int]) -> bool:
+    """Whether `loc` (as in `fields_at`) leads from type `root` to a list of texts: a field
+    that a single text is often written for (`aliases: x` for `aliases: [x]`)."""
+    kinds = [kind for kind in _types_at(root, loc) if kind is not type(None)]
+    return bool(kinds) and all(get_origin(kind) is list and _members([get_args(kind)[0]]) == [str] for kind in kinds)
+
+
+def _types_at(root: Any, loc: Iterable[str | int]) -> list[Any]:
+    """The types `loc` leads to from type `root` (see `fields_at`), unions taken apart."""
     current: list[Any] = [root]
     for part in loc:
         found = [step for kind in _members(current) for step in _steps(kind, part)]
         if found:
             current = found
-    models = [kind for kind in _members(current) if isinstance(kind, type) and issubclass(kind, BaseModel)]
-    return tuple(models[0].model_fields) if len(models) == 1 else ()
+    return _members(current)
 
 
 def _members(kinds: list[Any]) -> list[Any]:

@@ -574,7 +574,12 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
         ),
         (
             {"quiz/x.yaml": quiz(TF + "    tags: alpha\n")},
-            "quiz/x.yaml:8:5: error: questions[0].tags: expected a list, found 'alpha' [type]",
+            "quiz/x.yaml:8:5: error: questions[0].tags: expected a list, found 'alpha': write it as a list,"
+            " [alpha] [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz("  - id: m\n    type: multichoice\n    text: T\n    answers: a\n")},
+            "quiz/x.yaml:7:5: error: questions[0].answers: expected a list, found 'a' [type]",  # of mappings: no hint
         ),
         (
             {"quiz/x.yaml": quiz(TF.replace("text: T", "text: [a, b]"))},
