@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from coursebuilder import limits
 from coursebuilder.answerkeys import check_answer_keys
 from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
-from coursebuilder.diagnostics import Diagnostic, did_you_mean, error, warning
+from coursebuilder.diagnostics import Diagnostic, did_you_mean, error, nearest, warning
 from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
 from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR
@@ -761,6 +761,9 @@ def _warnings(course: Course, unused_terms: Callable[[], list[Diagnostic]] | Non
             column=settings.source_column("passing_score"),
         )
     asked = {q.lesson for q in course.questions}
+    ids = [lesson.id for lesson in course.lessons]
+    # A lesson that questions name misspelt is told of in their error (`did you mean`), not here.
+    asked.update(nearest(stray, ids) for stray in asked.difference(ids, [None]) if stray is not None)
     for lesson in course.lessons:
         if lesson.id not in asked:
             yield warning(

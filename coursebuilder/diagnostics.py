@@ -172,12 +172,18 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str:
     """`; did you mean 'x'?` for the one of `choices` nearest to `name` (a misspelt id or field),
     or "" when none is near enough; for the end of a message. A name without a letter is
     taken for no misspelling (`1.3` is not `1.2` mistyped)."""
+    found = nearest(name, choices)
+    return meaning(found) if found is not None else ""
+
+
+def nearest(name: str, choices: Iterable[str]) -> str | None:
+    """The one of `choices` nearest to `name` (`did_you_mean`'s), or None."""
     import difflib
 
     if not any(char.isalpha() for char in name):
-        return ""
+        return None
     match = difflib.get_close_matches(name, list(choices), n=1)
-    return meaning(match[0]) if match else ""
+    return match[0] if match else None
 
 
 def meaning(name: str) -> str:

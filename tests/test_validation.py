@@ -1173,3 +1173,14 @@ def test_a_misspelt_required_field_is_one_error(write_course: WriteCourse) -> No
         for index, line in enumerate((8, 9, 10))
         for short, full, column in (("q", "question", 10), ("a", "answer", 16))
     ]
+
+
+def test_a_lesson_whose_questions_name_it_misspelt_is_not_told_it_has_none(write_course: WriteCourse) -> None:
+    """The questions of a lesson misspelt in `defaults.lesson` belong to no lesson: the error
+    names the lesson meant, and that lesson is not also warned of having no questions."""
+    course = write_course({"quiz/practice.yaml": None, "quiz/x.yaml": quiz(TF, lesson="practise")})
+    assert [
+        line for line in diagnostics(course, errors_only=False) if "[no-questions]" in line or "[reference]" in line
+    ] == [
+        "course/quiz/x.yaml:2: error: defaults.lesson: no lesson has id 'practise'; did you mean 'practice'? [reference]"
+    ]
