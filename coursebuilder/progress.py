@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from coursebuilder.diagnostics import counted_as
+
 if TYPE_CHECKING:
     from coursebuilder.buildoptions import Artifact
 
@@ -71,7 +73,7 @@ class BuildReporter:
     def target_finished(self, name: str, artifacts: Sequence[Artifact]) -> None:
         if not (self.interactive or self.verbose):
             return
-        files = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
+        files = counted_as(len(artifacts), "file")
         took = ""
         if self.interactive:
             seconds = time.perf_counter() - self._started.pop(name, 0.0)
@@ -82,7 +84,7 @@ class BuildReporter:
         """A target not built: its inputs and files are as the last build left them."""
         if not (self.interactive or self.verbose):
             return
-        files = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
+        files = counted_as(len(artifacts), "file")
         self._write(f"  {name:{self._width}}  unchanged: {files}\n")
 
     def summary(self, artifacts: Sequence[Artifact]) -> None:
@@ -101,5 +103,5 @@ class BuildReporter:
             rows.append((human_size(size), display_path(artifact.path) + note))
         width = max(len(size) for size, _ in rows)
         lines = [f"  {size:>{width}}  {where}" for size, where in rows]
-        count = f"{len(artifacts)} file" + ("" if len(artifacts) == 1 else "s")
+        count = counted_as(len(artifacts), "file")
         self._write(f"built {count}, {human_size(total)}:\n" + "\n".join(lines) + "\n")
