@@ -21,7 +21,7 @@ from coursebuilder.assets import Asset, AssetProblem, is_external, resolve
 from coursebuilder.diagnostics import Diagnostic, did_you_mean, error, nearest, warning
 from coursebuilder.formulas import notation, tex
 from coursebuilder.htmlsafety import UnsafeHtml, is_script_url
-from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, LESSONS_DIR
+from coursebuilder.layout import COURSE_FILE, GLOSSARY_FILE, is_lesson_file
 from coursebuilder.loadcache import KeptChecks, KeptScans, QuestionChecks, Resolved, Scan, ScanEntry
 from coursebuilder.markdown import may_reference_files
 from coursebuilder.model import (
@@ -611,7 +611,7 @@ def _check_document(
             if isinstance(asset, AssetProblem):
                 yield error(source_file, at(ref.line), field=path, message=str(asset), code="asset")
                 continue
-            if ref.kind == "link" and "#" in ref.target and _is_lesson_file(asset.rel):
+            if ref.kind == "link" and "#" in ref.target and is_lesson_file(asset.rel):
                 fragment = "#" + ref.target.split("#", 1)[1]
                 yield warning(
                     source_file,
@@ -629,10 +629,6 @@ def _gives_id(text: str, name: str) -> bool:
     """Whether raw HTML in `text` gives an element the id (or anchor name) `name`, which a link
     to `#name` then reaches in the SCORM packages."""
     return any(f"{attribute}={quote}{name}{quote}" in text for attribute in ("id", "name") for quote in "\"'")
-
-
-def _is_lesson_file(rel: str) -> bool:
-    return rel.startswith(f"{LESSONS_DIR}/") and rel.endswith(".md") and rel.count("/") == 1
 
 
 def _path_in_file(document: BaseModel, owner: Model, field: str, path: str) -> str:

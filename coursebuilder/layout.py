@@ -46,6 +46,12 @@ def lesson_files(root: Path) -> list[Path]:
     return sorted(lessons, key=_name)  # one folder: by name is by path
 
 
+def is_lesson_file(rel: str) -> bool:
+    """Whether the course path `rel` (with `/`) names a lesson file, as `lesson_files` finds them."""
+    folder, _, name = rel.rpartition("/")
+    return folder == LESSONS_DIR and name.endswith(".md") and not left_out(name)
+
+
 def _name(path: Path) -> str:
     return path.name
 
