@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -130,7 +130,7 @@ def load_course(
         return LoadResult(None, under_course(root, diags))
     reader = _Reader(root, diags)
     info_text = reader.read(COURSE_FILE)
-    info = _load_course_info(reader, COURSE_FILE, info_text)
+    info, info_data = _load_course_info(reader, COURSE_FILE, info_text)
     glossary_text = reader.read(GLOSSARY_FILE) if (root / GLOSSARY_FILE).is_file() else None
     glossary_data = _GlossaryParse(glossary_text, fork=prescan_min_chars is not None)
     # The quiz files first: their child reads them while the lessons load here (the second
@@ -150,7 +150,7 @@ def load_course(
     glossary = GlossaryFile()
     if glossary_text is not None:
         glossary = _load_glossary(reader, glossary_data, GLOSSARY_FILE) or glossary
-    checked_info = info or _stand_in_info(info_text, lessons)
+    checked_info = info or _stand_in_info(info_data, lessons)
     in_order = _in_course_order(checked_info, lessons) if checked_info is not None else []
     # While the quizzes load, a second core that nothing else keeps busy (a load after an edit
     # takes the scans and the quiz files it read from the last one) looks for unused terms.
@@ -472,8 +472,7 @@ def _without_failed_parts(data: LineDict, failed: list[tuple[int | str, ...]]) -
             entries.add(loc[1])
         elif loc:
             fields.add(loc[0])
-    kept = LineDict({key: value for key, value in data.items() if key not in fields})
-    kept.line, kept.key_lines, kept.key_columns = data.line, data.key_lines, data.key_columns
+    kept = _without_keys(data, fields)
     items = kept.get("entries")
     if not isinstance(items, LineList):
         return kept, []
@@ -484,6 +483,13 @@ def _without_failed_parts(data: LineDict, failed: list[tuple[int | str, ...]]) -
     left.item_columns = [items.item_columns[index] for index in positions]
     kept["entries"] = left
     return kept, positions
+
+
+def _without_keys(data: LineDict, keys: Collection[Any]) -> LineDict:
+    """`data` less `keys`, with its line marks (those of the keys left out go unused)."""
+    kept = LineDict({key: value for key, value in data.items() if key not in keys})
+    kept.line, kept.key_lines, kept.key_columns = data.line, data.key_lines, data.key_columns
+    return kept
 
 
 class _FileSite:
@@ -524,32 +530,35 @@ def _models_read(model: Model) -> Iterator[Model]:
                 yield from _models_read(item)
 
 
-def _load_course_info(reader: _Reader, name: str, text: str | None) -> CourseInfo | None:
+def _load_course_info(reader: _Reader, name: str, text: str | None) -> tuple[CourseInfo | None, Any]:
     """course.yaml: validated as read on the fast path, its lines learned when a message first
-    needs one (`_FileSite`); else as `_load_model` reads it, which locates every problem."""
-    info = _fast_model(CourseInfo, load_fast(text)) if text is not None else None
-    if info is None:
-        return _load_model(reader, name, text, CourseInfo)
-    _FileSite(name, text or "", [(model, "") for model in _models_read(info)])
-    return info
+    needs one (`_FileSite`); else read with line marks, which locate every problem. With it,
+    the data read when it has an error (for `_stand_in_info`), else None."""
+    if text is None:
+        return None, None
+    info = _fast_model(CourseInfo, load_fast(text))
+    if info is not None:
+        _FileSite(name, text, [(model, "") for model in _models_read(info)])
+        return info, None
+    data = _parse(reader, name, text)
+    if data is _FAILED:
+        return None, None
+    data = _empty_if_none(data)
+    info = validate(CourseInfo, data, name, reader.diags)
+    return info, (data if info is None else None)
 
 
 _STAND_IN_NAMES = {"id": "course", "title": "Course", "shortname": "Course"}
 """What a stand-in for course.yaml (`_stand_in_info`) takes for a name in error or missing."""
 
 
-def _stand_in_info(text: str | None, lessons: list[Lesson]) -> CourseInfo | None:
-    """course.yaml in error, made whole enough to check the other files against, so that one
-    run reports their problems too: each top-level field in error is left out (its default
-    taken, or a stand-in name), and the lessons in error or missing are the lesson files, so
-    that none is told it is not listed. None when the file is no mapping, or still fails.
-    Its own problems are already reported; the checks against it build nothing."""
-    if text is None:
-        return None
-    try:
-        data = parse_yaml(text)
-    except YamlProblem:
-        return None
+def _stand_in_info(data: Any, lessons: list[Lesson]) -> CourseInfo | None:
+    """course.yaml in error (`data`, as `_load_course_info` read it), made whole enough to check
+    the other files against, so that one run reports their problems too: each top-level field
+    in error is left out (its default taken, or a stand-in name), and the lessons in error or
+    missing are the lesson files, so that none is told it is not listed. None when the file is
+    no mapping, or still fails. Its own problems are already reported; the checks against it
+    build nothing."""
     for _ in range(3):  # a field left out may let a check of the whole find another
         if not isinstance(data, LineDict):
             return None
@@ -562,24 +571,13 @@ def _stand_in_info(text: str | None, lessons: list[Lesson]) -> CourseInfo | None
             return info
         if not failed:
             return None
-        kept = LineDict((key, value) for key, value in data.items() if key not in failed)
-        kept.line, kept.key_lines, kept.key_columns = data.line, data.key_lines, data.key_columns
+        kept = _without_keys(data, failed)
         for key, name in _STAND_IN_NAMES.items():
             kept.setdefault(key, name)
         if "lessons" not in kept and lessons:
             kept["lessons"] = [lesson.id for lesson in lessons]
         data = kept
     return None
-
-
-def _load_model(reader: _Reader, name: str, text: str | None, model: type[M]) -> M | None:
-    """The model of file `name`, read as `text` (None: it could not be read)."""
-    if text is None:
-        return None
-    data = _parse(reader, name, text)
-    if data is _FAILED:
-        return None
-    return validate(model, _empty_if_none(data), name, reader.diags)
 
 
 def _empty_if_none(data: Any, line: int = 1) -> Any:
@@ -812,14 +810,14 @@ class _QuizSite:
 
     def __init__(self, name: str, text: str) -> None:
         self.name, self.text = name, text
-        self.entries: list[tuple[Model, int, bool]] = []
-        """(question, its index in the file, whether its lesson came from the file's defaults)."""
+        self.entries: list[tuple[Model, int]] = []
+        """(question, its index in the file)."""
 
     def add(self, question: Model, index: int, lesson_from_defaults: bool) -> None:
         info = question.source_info()
         info.file, info.path, info.site = self.name, f"questions[{index}]", self
         info.lesson_from_defaults = lesson_from_defaults
-        self.entries.append((question, index, lesson_from_defaults))
+        self.entries.append((question, index))
 
     def locate(self) -> None:
         entries, self.entries = self.entries, []
@@ -827,10 +825,10 @@ class _QuizSite:
             return
         data = parse_yaml(self.text)  # the fast path read it, so this reads it too
         items, defaults = data["questions"], data.get("defaults")
-        for question, index, lesson_from_defaults in entries:
+        for question, index in entries:
             question.source_info().site = None
-            _locate(question, items[index], self.name, 0)
-            if lesson_from_defaults:
+            _locate(question, items[index], self.name, 0)  # keeps `lesson_from_defaults`
+            if question.source_info().lesson_from_defaults:
                 line = defaults.key_lines.get("lesson", defaults.line) if isinstance(defaults, LineDict) else 0
                 question.source_info().lines.setdefault("lesson", line)
 
