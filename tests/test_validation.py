@@ -25,6 +25,11 @@ def diagnostics(course: Path, errors_only: bool = True) -> list[str]:
     return [d.format() for d in found if not errors_only or d.severity.value == "error"]
 
 
+def coded(course: Path, *codes: str) -> list[str]:
+    """`diagnostics` of every severity that have one of `codes`."""
+    return [line for line in diagnostics(course, errors_only=False) if any(f"[{code}]" in line for code in codes)]
+
+
 @pytest.fixture(autouse=True)
 def _in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
@@ -728,7 +733,7 @@ def test_padded_answers_are_trimmed_with_a_warning(write_course: WriteCourse) ->
         "      - id: g\n        answers:\n          - text: ' cat'\n"
     )
     course = write_course({"quiz/pad.yaml": quiz(body)})
-    found = [d for d in diagnostics(course, errors_only=False) if "[moodle-trim]" in d]
+    found = coded(course, "moodle-trim")
     assert found == [
         "course/quiz/pad.yaml:8: warning: questions[0].answers[0].text: question 'pad': answer '  fume hood  ' "
         "starts or ends with spaces; they were dropped (Moodle drops them too) [moodle-trim]",
@@ -1075,7 +1080,7 @@ def test_files_and_folders_the_course_does_not_read_are_named(write_course: Writ
     (course / "lessons/03-more.markdown").write_text(lesson, encoding="utf-8")
     (course / "lessons/04-again.MD").write_text(lesson, encoding="utf-8")
     (course / "lessons/map.png").write_bytes(b"\x89PNG")
-    found = [line for line in diagnostics(course, errors_only=False) if "[not-read]" in line]
+    found = coded(course, "not-read")
     assert found == [
         "course/Assets: warning: this folder is not read: the course reads assets/ [not-read]",
         "course/lessons/03-more.markdown: warning: this file is not read: a lesson file's name ends in .md [not-read]",
@@ -1087,7 +1092,7 @@ def test_files_and_folders_the_course_does_not_read_are_named(write_course: Writ
     (course / "asset-sources").mkdir()  # near assets/, but no misspelling of it
     (course / "asset-sources/diagram.svg").write_text("<svg/>", encoding="utf-8")
     (course / "lessons/01-welcome.md").write_text("---\ntitle: W\n---\nText.\n", encoding="utf-8")
-    found = [line for line in diagnostics(course, errors_only=False) if "[not-read]" in line]
+    found = coded(course, "not-read")
     assert found == [
         "course/lessons/03-more.markdown: warning: this file is not read: a lesson file's name ends in .md [not-read]",
         "course/lessons/04-again.MD: warning: this file is not read: a lesson file's name ends in .md [not-read]",
@@ -1101,7 +1106,7 @@ def test_a_warning_that_restates_an_error_is_left_out(write_course: WriteCourse)
     problem, told once, as the error."""
     glossary = "entries:\n  - term: practice\n    definition: a\n  - term: practice\n    definition: b\n"
     course = write_course({"glossary.yaml": glossary})
-    found = [line for line in diagnostics(course, errors_only=False) if "[glossary-collision]" in line]
+    found = coded(course, "glossary-collision")
     assert found == [
         "course/glossary.yaml:4: error: entries[1].term: Moodle's glossary import rejects 'practice' as a duplicate"
         " of 'practice' (line 2) [glossary-collision]"
@@ -1136,7 +1141,7 @@ def test_a_link_into_a_page_is_told_it_goes_nowhere(write_course: WriteCourse) -
         '---\ntitle: W\n---\n\nSee [a](#nowhere), [b](02-practice.md#part) and [c](#here).\n\n<a id="here"></a>Here.\n'
     )
     course = write_course({"lessons/01-welcome.md": body})
-    found = [line for line in diagnostics(course, errors_only=False) if "[anchor]" in line]
+    found = coded(course, "anchor")
     assert found == [
         "course/lessons/01-welcome.md:5: warning: body: link '#nowhere' goes nowhere: headings carry no anchors in"
         " the packages; link to a lesson file instead [anchor]",
@@ -1149,7 +1154,7 @@ def test_a_passing_score_written_as_a_fraction_is_told_it_is_a_percentage(write_
     """SCORM's scaled score runs from 0 to 1, course.yaml's passing score from 0 to 100: 0.7
     there is a pass mark of 0.7 %, which every attempt meets; 0 (no pass mark) is no slip."""
     course = write_course({"course.yaml": SKELETON_COURSE.replace("passing_score: 70", "passing_score: 0.7")})
-    found = [line for line in diagnostics(course, errors_only=False) if "[passing-score]" in line]
+    found = coded(course, "passing-score")
     assert found == [
         "course/course.yaml:18:3: warning: settings.passing_score: 0.7 is a percentage of the quiz's points, so"
         " every attempt of 0.7 % or more passes; did you mean 70? [passing-score]"
@@ -1157,7 +1162,7 @@ def test_a_passing_score_written_as_a_fraction_is_told_it_is_a_percentage(write_
     course = write_course(
         {"course.yaml": SKELETON_COURSE.replace("passing_score: 70", "passing_score: 0")}, name="zero"
     )
-    assert [line for line in diagnostics(course, errors_only=False) if "[passing-score]" in line] == []
+    assert coded(course, "passing-score") == []
 
 
 def test_a_misspelt_required_field_is_one_error(write_course: WriteCourse) -> None:
@@ -1179,8 +1184,6 @@ def test_a_lesson_whose_questions_name_it_misspelt_is_not_told_it_has_none(write
     """The questions of a lesson misspelt in `defaults.lesson` belong to no lesson: the error
     names the lesson meant, and that lesson is not also warned of having no questions."""
     course = write_course({"quiz/practice.yaml": None, "quiz/x.yaml": quiz(TF, lesson="practise")})
-    assert [
-        line for line in diagnostics(course, errors_only=False) if "[no-questions]" in line or "[reference]" in line
-    ] == [
+    assert coded(course, "no-questions", "reference") == [
         "course/quiz/x.yaml:2: error: defaults.lesson: no lesson has id 'practise'; did you mean 'practice'? [reference]"
     ]
