@@ -262,7 +262,8 @@ class _HeavyAhead:
     into the output folder. What it kept for the next build meanwhile is keyed by its
     content, valid whatever this build does. It is forked only when the lessons need no
     rendering ahead on both cores (`prerender_lessons`): the other process renders them after the
-    fork, and this one would render them again.
+    fork, and this one would render them again. When all targets are built here, each may begin
+    a helper of its own instead (`Target.begin`: the question bank's), ended alike unless taken.
     """
 
     def __init__(
@@ -286,6 +287,8 @@ class _HeavyAhead:
         """What the build does with `course`: worked out once, by `start` when the load calls
         it (the course's checks change none of it), else when the build asks."""
         if self._plan is None or self._plan.context.course is not course:
+            if self._plan is not None:
+                self._plan.context.close()
             targets = select_targets(course, self._names)
             inputs = target_keys(course, targets, self._sources, self._options) if self._sources is not None else {}
             kept = kept_targets(self._earlier, inputs) if self._earlier is not None else {}
@@ -303,6 +306,10 @@ class _HeavyAhead:
         try:
             plan = self.plan(course)
         except CourseError:  # the build reports it after the load
+            return
+        if len(plan.groups) == 1 and not plan.prerender:  # the targets' own helpers take the other core
+            for target in plan.building:
+                target.begin(plan.context, self._options)
             return
         if len(plan.groups) < 2 or plan.prerender:  # no group to fork, the backup kept, or lessons to render first
             return
@@ -336,7 +343,10 @@ class _HeavyAhead:
 
     def close(self) -> None:
         """End a process the build did not take (it stopped, or builds that group otherwise),
-        and the temporary files it was writing into the kept parts' folder."""
+        and the temporary files it was writing into the kept parts' folder, and what a target
+        began and did not take."""
+        if self._plan is not None:
+            self._plan.context.close()
         if self._gate is not None:
             self._gate.close()
         if self._child is not None:

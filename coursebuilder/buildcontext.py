@@ -19,6 +19,7 @@ from coursebuilder.sourcedigests import SourceFiles
 
 if TYPE_CHECKING:
     from coursebuilder.scorm.package import SharedContent, Structure
+    from coursebuilder.targets.moodle import SharedBank
 
 
 @dataclass
@@ -41,3 +42,12 @@ class BuildContext:
     may write, and ends the process should the build stop; None: write at once."""
     scorm: dict[Structure, SharedContent] = field(default_factory=dict)
     """By SCORM structure: the pages, quiz and files both SCORM versions share (`targets.scorm`)."""
+    bank: SharedBank | None = None
+    """The question bank's forked helper, begun before the course's checks (`Target.begin`)
+    and taken by the `moodle` target when it builds; None: none was begun, or it was taken."""
+
+    def close(self) -> None:
+        """End what a target began and did not take: the build stopped before it."""
+        if self.bank is not None:
+            bank, self.bank = self.bank, None
+            bank.close()

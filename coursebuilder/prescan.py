@@ -129,8 +129,11 @@ class ForkedCall:
     instead when `fork` is false, forking is unsafe, or the child failed. `function` must not
     change anything this process keeps: its result is sent back (`_encoded`), its effects are lost."""
 
-    def __init__(self, function: Callable[[], Any], fork: bool) -> None:
+    def __init__(self, function: Callable[[], Any], fork: bool, instead: Callable[[], Any] | None = None) -> None:
+        """`instead`, when given, is called here in place of `function` when there is no child's
+        answer: for work that cannot simply be done again (`Claims`)."""
         self._function = function
+        self._instead = instead or function
         self._child = _Child.start([""], lambda _: function()) if fork and may_fork() else None
 
     @property
@@ -142,7 +145,7 @@ class ForkedCall:
         """The result (waits for the child)."""
         child, self._child = self._child, None
         found = child.collect() if child is not None else None
-        return found[0] if found is not None else self._function()
+        return found[0] if found is not None else self._instead()
 
     def close(self) -> None:
         """End a child whose result is not wanted, without waiting for it."""
@@ -221,6 +224,65 @@ class Turn:
 
     def close(self) -> None:
         """Here, once the waiter is forked or none will be."""
+        self._finalizer()
+
+
+class Claims:
+    """`count` units of work shared out between this process and one forked child as each
+    gets to them: this process takes them from the first on (`front`), the child from the
+    last back (`back`), until they meet.
+
+    Where they meet depends on the schedule, never what is made of each unit. The units are
+    bytes in a pipe, filled and closed for writing before the fork: each side reads one byte
+    per claim (a read of one byte is whole or none), and the pipe runs empty when all are
+    claimed, the reads then ending at once. Each side counts its own claims, so it knows
+    which units are its own; this process knows the child's as those it did not take.
+    """
+
+    LIMIT = 4096
+    """Units at most: fewer bytes than any system's pipe holds unread."""
+
+    def __init__(self, count: int) -> None:
+        if not 0 <= count <= self.LIMIT:
+            raise ValueError(f"{count} units: from 0 to {self.LIMIT}")
+        self.count = count
+        self._fronts = self._backs = 0
+        """Units claimed by this side (of this process, or of the child after the fork) from each end."""
+        read_end, write_end = os.pipe()
+        try:
+            os.write(write_end, bytes(count))
+        finally:
+            os.close(write_end)
+        self._read_end = [read_end]
+        self._finalizer = weakref.finalize(self, _close_end, self._read_end, 0)
+
+    def _claim(self) -> bool:
+        try:
+            return self._read_end[0] >= 0 and os.read(self._read_end[0], 1) != b""
+        except OSError:
+            return False
+
+    def front(self) -> int | None:
+        """The next unit from the first on, or None once every unit is claimed."""
+        if not self._claim():
+            return None
+        self._fronts += 1
+        return self._fronts - 1
+
+    def back(self) -> int | None:
+        """The next unit from the last back, or None once every unit is claimed."""
+        if not self._claim():
+            return None
+        self._backs += 1
+        return self.count - self._backs
+
+    @property
+    def taken(self) -> int:
+        """How many units this side has claimed."""
+        return self._fronts + self._backs
+
+    def close(self) -> None:
+        """Claim nothing more here: the other side takes what is left."""
         self._finalizer()
 
 

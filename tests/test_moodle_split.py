@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
-from functools import partial
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -13,13 +14,14 @@ from lxml import etree
 from coursebuilder.build import build_course
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.exchange import moodlexml
-from coursebuilder.exchange.bank import WHOLE, Span, groups, pieces
+from coursebuilder.exchange.bank import WHOLE, Span, groups, pieces, units
 from coursebuilder.exchange.gift import GiftWriter, gift_text
 from coursebuilder.exchange.glossary import glossary_document, glossary_xml
-from coursebuilder.exchange.moodlexml import QuestionWriter, questions_xml, questions_xml_chunks, questions_xml_part
+from coursebuilder.exchange.moodlexml import QuestionWriter, questions_xml, questions_xml_document, questions_xml_part
 from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
 from coursebuilder.model import Course
+from coursebuilder.prescan import Claims
 from coursebuilder.targets import BuildOptions, moodle
 from tests import test_prescan
 from tests.conftest import EXAMPLE, files_of
@@ -37,8 +39,40 @@ GIFT leaves out, embedded files, and texts that need CDATA."""
 
 @pytest.fixture
 def split_any_bank(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Split even a bank of a few questions, which is too small for a split to pay."""
+    """Split even a bank of a few questions, which is too small for a split to pay, into units
+    of one question each."""
     monkeypatch.setattr(moodle, "BANK_WORTH_FORKING", 0)
+    monkeypatch.setattr(moodle, "UNIT", 1)
+
+
+def helper_takes(monkeypatch: pytest.MonkeyPatch, count: int) -> list[int]:
+    """From now on the bank's helper claims `count` units (or all there are), then stops; this
+    process claims its first unit only once the helper has stopped. Returns the units this
+    process claimed."""
+    stopped_read, stopped_write = os.pipe()
+    parent = os.getpid()
+    real_front, real_back = Claims.front, Claims.back
+    ours: list[int] = []
+
+    def back(claims: Claims) -> int | None:  # pragma: no cover - runs in the helper
+        unit = real_back(claims) if claims.taken < count else None
+        if unit is None:
+            os.write(stopped_write, b"1")
+        return unit
+
+    def front(claims: Claims) -> int | None:
+        if not ours and os.getpid() == parent and stopped_write >= 0:
+            os.close(stopped_write)  # the helper's copy alone is left: its end, or its signal, wakes us
+            os.read(stopped_read, 1)
+            os.close(stopped_read)
+        unit = real_front(claims)
+        if unit is not None:
+            ours.append(unit)
+        return unit
+
+    monkeypatch.setattr(Claims, "front", front)
+    monkeypatch.setattr(Claims, "back", back)
+    return ours
 
 
 @pytest.fixture(autouse=True)
@@ -70,55 +104,54 @@ def test_a_split_bank_is_the_bank_of_one_process(
     assert split == serial
 
 
-def test_the_child_writes_the_later_questions(tmp_path: Path, parses: list[str], split_any_bank: None) -> None:
-    """The later questions' texts are not rendered here: the child did (the saving)."""
-    course = load(EXAMPLE)
-    build(EXAMPLE, tmp_path / "serial", jobs=1)
+@pytest.mark.parametrize("helper_units", [0, 1, 2, 5, 1_000])
+def test_wherever_the_two_processes_meet_the_bank_is_the_same(
+    helper_units: int, tmp_path: Path, parses: list[str], monkeypatch: pytest.MonkeyPatch, split_any_bank: None
+) -> None:
+    """The helper writes the last units, this process the first ones; the texts of the
+    helper's units are not rendered here (the saving)."""
+    course = load(TYPES)
+    serial = build(TYPES, tmp_path / "serial", jobs=1)
     parsed_serially = set(parses)
     parses.clear()
-    build(EXAMPLE, tmp_path / "split", jobs=2)
+    ours = helper_takes(monkeypatch, helper_units)
+    assert build(TYPES, tmp_path / "split", jobs=2) == serial
     ordered = [question for group in groups(course) for question in group.questions]
-    ours = moodle.our_share(len(ordered), len(course.glossary.entries))
-    first, later = ({q.text for q in part} & parsed_serially for part in (ordered[:ours], ordered[ours:]))
-    assert first and later
-    assert first <= set(parses)
-    assert not later & set(parses)
+    theirs = min(helper_units, len(ordered))
+    assert ours == list(range(len(ordered) - theirs))
+    here, there = ({q.text for q in part} & parsed_serially for part in (ordered[: len(ours)], ordered[len(ours) :]))
+    assert here <= set(parses)
+    assert not there & set(parses)
+    if theirs == len(ordered):
+        assert there and not here
+    elif theirs == 0:
+        assert here and not there
 
 
-def test_our_gift_is_made_before_waiting_for_the_child(
+def test_this_process_writes_its_units_before_waiting_for_the_helper(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_any_bank: None
 ) -> None:
-    """This process writes the glossary and all of its own part (XML and GIFT) before it takes
-    the child's: the child has as long as that to finish."""
+    """This process writes the glossary and all the units it claims (XML and GIFT) before it
+    takes the helper's: the helper has as long as that to finish."""
     happened: list[str] = []
     parent = os.getpid()
-    real_part, real_result = GiftWriter.part, moodle.LaterPart._result
+    real_part, real_theirs = GiftWriter.part, moodle.SharedBank._theirs
 
     def part(writer: GiftWriter, course: Course, span: Span = WHOLE) -> object:
         if os.getpid() == parent:
-            happened.append("our gift")
+            happened.append("our unit")
         return real_part(writer, course, span)
 
-    def result(later: moodle.LaterPart) -> tuple[bytes, object]:
-        happened.append("the child's part")
-        return real_result(later)  # type: ignore[return-value]
+    def theirs(shared: moodle.SharedBank, count: int) -> object:
+        happened.append("the helper's units")
+        return real_theirs(shared, count)
 
+    helper_takes(monkeypatch, 1)
     monkeypatch.setattr(GiftWriter, "part", part)
-    monkeypatch.setattr(moodle.LaterPart, "_result", result)
-    build_course(EXAMPLE, tmp_path, ["moodle"], BuildOptions(jobs=2, cache=False))
-    assert happened[0] == "our gift" and "the child's part" in happened
-
-
-@pytest.mark.parametrize("questions", [2_000, 20_000, 100_000])
-def test_our_share_leaves_the_glossary_to_this_process(questions: int) -> None:
-    """With no glossary this process takes about half (a little more: the child's part still
-    has to come back); the larger the glossary it writes, the fewer questions it takes, never
-    fewer than none."""
-    alone = moodle.our_share(questions, 0)
-    assert questions // 2 <= alone <= questions * 0.52
-    shares = [moodle.our_share(questions, entries) for entries in (0, 100, 1_000, 10_000, 10 * questions)]
-    assert shares == sorted(shares, reverse=True) and shares[0] > shares[-2]
-    assert shares[-1] == 0
+    monkeypatch.setattr(moodle.SharedBank, "_theirs", theirs)
+    build_course(TYPES, tmp_path, ["moodle"], BuildOptions(jobs=2, cache=False))
+    count = len(load(TYPES).questions)
+    assert happened == ["our unit"] * (count - 1) + ["the helper's units"]
 
 
 def _write_fails() -> None:
@@ -155,16 +188,20 @@ def test_the_example_course_is_written_in_one_process(tmp_path: Path, forks: lis
 
 
 @pytest.mark.parametrize("keep", [True, False])
-def test_the_childs_renderings_are_kept_for_the_next_build(keep: bool, tmp_path: Path) -> None:
+def test_the_helpers_renderings_are_kept_for_the_next_build(
+    keep: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     course = load(TYPES)
     serial, split = BuildContext(course), BuildContext(course)
     moodle.build_moodle(serial, tmp_path / "serial", BuildOptions(jobs=1, cache=keep))
+    monkeypatch.setattr(moodle, "UNIT", 1)
+    helper_takes(monkeypatch, 3)
     moodle.build_moodle(split, tmp_path / "split", BuildOptions(jobs=2, cache=keep), min_questions=0)
     assert files_of(tmp_path / "split") == files_of(tmp_path / "serial")
     if keep:
         assert split.renders.renderings() == serial.renders.renderings()
     else:
-        assert len(split.renders) < len(serial.renders)  # the child's are not sent back
+        assert len(split.renders) < len(serial.renders)  # the helper's are not sent back
 
 
 @pytest.mark.parametrize("name", ["example", "types"])
@@ -178,11 +215,39 @@ def test_spans_cut_anywhere_join_into_the_whole_bank(name: str) -> None:
     assert "GIFT cannot carry" in whole_gift
     for cut in range(count + 1):
         first, later = Span(0, cut), Span(cut)
-        rest = partial(b"".join, questions_xml_part(course, renderer, later))
-        assert b"".join(questions_xml_chunks(course, renderer, first, rest)) == whole_xml
+        both = itertools.chain(questions_xml_part(course, renderer, first), questions_xml_part(course, renderer, later))
+        assert b"".join(questions_xml_document(both)) == whole_xml
         assert writer.document(course, [writer.part(course, first), writer.part(course, later)]) == whole_gift
         categories = [piece.group.names for span in (first, later) for piece in pieces(course, span) if piece.starts]
         assert categories == [group.names for group in groups(course)]
+
+
+@pytest.mark.parametrize("name", ["example", "types"])
+def test_units_of_any_size_join_into_the_whole_bank(name: str) -> None:
+    """Each unit begins its pass at the group it names (not at the first group): it holds
+    what the same span holds without that shortcut, and the units hold the whole bank."""
+    course = load(COURSES[name])
+    renderer = Renderer(course.root)
+    whole_xml, whole_gift = questions_xml(course, renderer), gift_text(course, renderer)
+    writer = GiftWriter(renderer)
+    bank = tuple(groups(course))
+    count = len(course.questions)
+    for size in range(1, count + 2):
+        spans = units(bank, size)
+        assert len(spans) == max(1, -(-count // size))
+        for span in spans:
+            assert list(pieces(course, span)) == list(pieces(course, Span(span.start, span.stop)))
+        xml = b"".join(
+            questions_xml_document(chunk for span in spans for chunk in questions_xml_part(course, renderer, span))
+        )
+        assert xml == whole_xml
+        assert writer.document(course, [writer.part(course, span) for span in spans]) == whole_gift
+
+
+def test_a_bank_without_questions_is_one_unit() -> None:
+    course = load(EXAMPLE)
+    empty = tuple(replace(group, questions=[]) for group in groups(course))
+    assert [(span.start, span.stop) for span in units(empty, moodlexml.BATCH)] == [(0, None)]
 
 
 @pytest.mark.parametrize("name", COURSES)

@@ -210,6 +210,41 @@ def test_the_backup_begun_before_the_checks_writes_what_a_serial_build_writes(
     assert files_of(tmp_path / "parallel") == files_of(tmp_path / "serial")
 
 
+@pytest.mark.parametrize("checks_fail", [True, False])
+def test_the_bank_helper_begins_before_the_checks(
+    checks_fail: bool, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """Built alone, the bank's helper is forked as soon as the model is made and writes while
+    the checks run. When they find an error it is ended: nothing written, no process left."""
+    monkeypatch.setattr(moodle_target, "BANK_WORTH_FORKING", 0)
+    monkeypatch.setattr(moodle_target, "UNIT", 1)
+    real_checks = loader.check_course
+    forked_before: list[int] = []
+
+    def checks(*args: Any, **kwargs: Any) -> list[Any]:
+        forked_before.append(len(forks))
+        found = real_checks(*args, **kwargs)
+        if not checks_fail:
+            return found
+        time.sleep(0.5)  # long enough for the helper to write every unit
+        return [*found, error("course.yaml", 1, field="title", message="found by the checks", code="test")]
+
+    monkeypatch.setattr(loader, "check_course", checks)
+    out = tmp_path / "dist"
+    if checks_fail:
+        with pytest.raises(CourseError, match="found by the checks"):
+            build_course(ROOT / "course_src", out, ["moodle"], BuildOptions(jobs=2, cache=False))
+        assert not out.exists() or not any(out.rglob("*")), "nothing written"
+    else:
+        build_course(ROOT / "course_src", out, ["moodle"], BuildOptions(jobs=2, cache=False))
+        monkeypatch.undo()
+        build_course(ROOT / "course_src", tmp_path / "serial", ["moodle"], BuildOptions(jobs=1, cache=False))
+        assert files_of(out) == files_of(tmp_path / "serial")
+    assert forked_before == [1], "the helper was at work before the checks began"
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # and no process left behind
+
+
 def test_no_backup_begins_for_a_course_the_load_found_in_error(tmp_path: Path, forks: list[int]) -> None:
     course = tmp_path / "course"
     shutil.copytree(ROOT / "course_src", course)

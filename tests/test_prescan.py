@@ -705,6 +705,51 @@ def test_a_closed_gate_ends_the_child_there(tmp_path: Path, how: str) -> None:
     gate.open()  # too late: nothing happens
 
 
+def test_claims_from_both_ends_meet_once() -> None:
+    claims = prescan.Claims(5)
+    taken = [claims.front(), claims.back(), claims.front(), claims.back(), claims.front()]
+    assert taken == [0, 4, 1, 3, 2]
+    assert claims.front() is None and claims.back() is None
+    assert claims.taken == 5
+    claims.close()
+    assert claims.front() is None
+
+
+def _claim_from_the_back(claims: prescan.Claims, delay: float) -> list[int]:
+    taken = []
+    while (unit := claims.back()) is not None:
+        taken.append(unit)
+        time.sleep(delay)
+    return taken
+
+
+@pytest.mark.parametrize(("ours", "theirs"), [(0.0, 0.001), (0.001, 0.0), (0.0005, 0.0005)])
+def test_claims_shared_with_a_child_cover_every_unit_once(ours: float, theirs: float) -> None:
+    """However the two sides are held up, this process takes a first run of the units and
+    the child the rest, last first: none twice, none left out."""
+    claims = prescan.Claims(300)
+    child = prescan.ForkedCall(lambda: _claim_from_the_back(claims, theirs), fork=True)
+    assert child.forked
+    here = []
+    while (unit := claims.front()) is not None:
+        here.append(unit)
+        time.sleep(ours)
+    there = child.result()
+    claims.close()
+    assert here == list(range(len(here)))
+    assert there == list(range(299, len(here) - 1, -1))
+    assert claims.taken == len(here)
+
+
+def test_claims_are_bounded_by_what_a_pipe_holds() -> None:
+    """The units are written into the pipe before anyone reads: more than it holds would block."""
+    claims = prescan.Claims(prescan.Claims.LIMIT)
+    assert claims.back() == prescan.Claims.LIMIT - 1
+    claims.close()
+    with pytest.raises(ValueError, match="units"):
+        prescan.Claims(prescan.Claims.LIMIT + 1)
+
+
 def test_plain_answers_travel_in_marshals_form_and_others_pickled() -> None:
     plain = [{"questions": [{"id": "q1", "points": 2.5, "tags": ["a"], "hint": None, "shuffle": True}]}, "text", 3]
     answer = prescan._encoded(plain)

@@ -7,7 +7,7 @@ them and read back as its `split_category_path()` reads them (question/format.ph
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -89,6 +89,11 @@ class Span:
     groups: tuple[Group, ...] | None = field(default=None, compare=False)
     """The bank's groups (`groups(course)`), made once for the spans of a bank that two
     processes write (a pass over 20,000 questions takes about 20 ms); None: made when needed."""
+    first_group: int = field(default=0, compare=False)
+    """With `groups`: the first of them not wholly before the span, so that a span of a large
+    bank does not pass over all those before it (`units`)."""
+    first_position: int = field(default=0, compare=False)
+    """The position of that group's first question."""
 
     def __contains__(self, position: object) -> bool:
         return isinstance(position, int) and self.start <= position and (self.stop is None or position < self.stop)
@@ -112,7 +117,12 @@ def pieces(course: Course, span: Span = WHOLE) -> Iterator[Piece]:
     """What `span` holds of each group, in course order: written one after the other, the pieces
     of spans that follow each other are the pieces of the bank they cover."""
     position = 0
-    for group in groups(course) if span.groups is None else span.groups:
+    bank: Iterable[Group] = groups(course)
+    if span.groups is not None:
+        position, bank = span.first_position, span.groups[span.first_group :]
+    for group in bank:
+        if span.stop is not None and position >= span.stop:
+            break
         count = len(group.questions)
         starts = position in span
         low = max(span.start - position, 0)
@@ -120,3 +130,19 @@ def pieces(course: Course, span: Span = WHOLE) -> Iterator[Piece]:
         if starts or low < high:
             yield Piece(group, starts, group.questions[low:high] if low < high else [])
         position += count
+
+
+def units(bank: tuple[Group, ...], size: int) -> list[Span]:
+    """The bank (`groups(course)`) cut into spans of `size` questions that follow each other,
+    the last one open to the end (it holds the groups without questions after the last one)."""
+    total = sum(len(group.questions) for group in bank)
+    starts = list(range(0, total, size)) or [0]
+    spans: list[Span] = []
+    index = position = 0
+    for number, start in enumerate(starts):
+        while index < len(bank) and position < start and position + len(bank[index].questions) <= start:
+            position += len(bank[index].questions)
+            index += 1
+        stop = starts[number + 1] if number + 1 < len(starts) else None
+        spans.append(Span(start, stop, bank, index, position))
+    return spans

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import html
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import lxml.html
@@ -413,25 +413,18 @@ INDENT = "  "
 
 def questions_xml(course: Course, renderer: Renderer) -> bytes:
     """The bytes of questions.xml (indented, UTF-8, reproducible)."""
-    return b"".join(questions_xml_chunks(course, renderer))
+    return b"".join(questions_xml_document(questions_xml_part(course, renderer)))
 
 
-def questions_xml_chunks(
-    course: Course, renderer: Renderer, span: Span = WHOLE, rest: Callable[[], bytes] | None = None
-) -> Iterator[bytes]:
-    """questions.xml in pieces: the same bytes as indenting and serializing the whole tree.
-
-    The questions of `span` are written here; `rest` gives those after it, as
-    `questions_xml_part` writes them (made in another process, say).
-    """
+def questions_xml_document(children: Iterable[bytes]) -> Iterator[bytes]:
+    """questions.xml in pieces around `children`, what `questions_xml_part` wrote of spans
+    that cover the bank in order (in this process or another): the same bytes as indenting
+    and serializing the whole tree."""
     first = True
-    for chunk in questions_xml_part(course, renderer, span):
-        yield DECLARATION + b"<quiz>" + chunk if first else chunk
-        first = False
-    later = rest() if rest is not None else b""
-    if later:
-        yield DECLARATION + b"<quiz>" + later if first else later
-        first = False
+    for chunk in children:
+        if chunk:
+            yield DECLARATION + b"<quiz>" + chunk if first else chunk
+            first = False
     yield DECLARATION + b"<quiz/>\n" if first else b"\n</quiz>\n"
 
 

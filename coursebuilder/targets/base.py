@@ -45,6 +45,12 @@ class Target(ABC):
         """
         return sources.digest()
 
+    def begin(self, context: BuildContext, options: BuildOptions) -> None:
+        """Start work on another core as soon as the course's model is made, before its checks
+        (nothing by default). What is begun writes nothing into the output folder, and `build`
+        takes it from `context`; a build that stops before then ends it (`BuildContext.close`)."""
+        return None
+
     @abstractmethod
     def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
         """Write artefacts of `context.course` under `out_dir` (the course's folder in dist/) and return them.

@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
-from collections.abc import Callable, Iterable
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 from coursebuilder.assets import real_paths
 from coursebuilder.buildcontext import BuildContext
 from coursebuilder.diagnostics import Diagnostic
-from coursebuilder.exchange.bank import Span, groups
+from coursebuilder.exchange.bank import Span, groups, units
 from coursebuilder.exchange.checks import check_course
 from coursebuilder.markdown import Rendering, RenderKey
 from coursebuilder.model import Course
 from coursebuilder.output import write_chunks
-from coursebuilder.prescan import ForkedCall, may_fork
+from coursebuilder.prescan import Claims, ForkedCall, may_fork
 from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
@@ -31,8 +35,8 @@ GLOSSARY_FILE = "glossary.xml"
 GIFT_FILE = "questions.gift.txt"
 
 BANK_WORTH_FORKING = 2_000
-"""Questions from which the later part of the bank is written in a forked child (a tenth of a
-second of work or more each part; for fewer, the fork costs more than it saves)."""
+"""Questions from which part of the bank is written in a forked helper (a tenth of a second of
+work or more each part; for fewer, the fork costs more than it saves)."""
 
 Outputs = dict[str, Callable[[], Iterable[bytes]]]
 """The target's files in the order they are written: name → its bytes, in pieces."""
@@ -46,6 +50,11 @@ class MoodleTarget(Target):
 
     def check(self, course: Course) -> list[Diagnostic]:
         return check_course(course)
+
+    def begin(self, context: BuildContext, options: BuildOptions) -> None:
+        """A large bank's helper, writing from the back while this process checks the course."""
+        if context.bank is None:
+            context.bank = SharedBank.begin(context, options)
 
     def build(self, context: BuildContext, out_dir: Path, options: BuildOptions) -> list[Artifact]:
         return build_moodle(context, out_dir, options)
@@ -66,38 +75,33 @@ def build_moodle(
     context: BuildContext, out_dir: Path, options: BuildOptions, min_questions: int | None = None
 ) -> list[Artifact]:
     """Write the moodle folder: on two cores for a bank of `min_questions` (by default
-    `BANK_WORTH_FORKING`) or more questions (see `LaterPart`)."""
+    `BANK_WORTH_FORKING`) or more questions (`SharedBank`)."""
     # The writers are imported here: `validate` needs only the checks.
     from coursebuilder.exchange.gift import GiftWriter, gift_text
     from coursebuilder.exchange.glossary import glossary_xml
-    from coursebuilder.exchange.moodlexml import questions_xml_chunks
-    from coursebuilder.exchange.text import Renderer
+    from coursebuilder.exchange.moodlexml import questions_xml_document, questions_xml_part
 
     course = context.course
-    lessons = real_paths(course.root, [lesson.path for lesson in course.lessons])
-    renderer = Renderer(course.root, renders=context.renders, lessons=lessons)  # all three files: assets encoded once
-    count = len(course.questions)
+    renderer = _renderer(context)  # all three files: assets encoded once
+    shared, context.bank = context.bank, None
+    if shared is None:
+        shared = SharedBank.begin(context, options, min_questions)
     outputs: Outputs
-    least = BANK_WORTH_FORKING if min_questions is None else min_questions
-    if count < least or options.workers < 2 or not may_fork():
+    if shared is None:
         outputs = {
             # questions.xml goes to disk as it is made, a question at a time
-            QUESTIONS_FILE: lambda: questions_xml_chunks(course, renderer),
+            QUESTIONS_FILE: lambda: questions_xml_document(questions_xml_part(course, renderer)),
             GLOSSARY_FILE: lambda: [glossary_xml(course, renderer)],
             GIFT_FILE: lambda: [gift_text(course, renderer).encode("utf-8")],
         }
     else:
-        split = our_share(count, len(course.glossary.entries))
-        bank = tuple(groups(course))  # before the fork: the child takes them too
-        first, later = Span(0, split, bank), LaterPart(context, renderer, Span(split, None, bank), options.cache)
-        # Made while the child writes the XML and GIFT of the later part, before waiting for it.
-        glossary = glossary_xml(course, renderer)
+        glossary = glossary_xml(course, renderer)  # while the helper writes its first units
         gift = GiftWriter(renderer)
-        gift_first = gift.part(course, first)
+        gift_parts: list[GiftPart] = []
         outputs = {
-            QUESTIONS_FILE: lambda: questions_xml_chunks(course, renderer, first, later.xml),
+            QUESTIONS_FILE: lambda: questions_xml_document(shared.write(renderer, gift_parts)),
             GLOSSARY_FILE: lambda: [glossary],
-            GIFT_FILE: lambda: [gift.document(course, [gift_first, later.gift()]).encode("utf-8")],
+            GIFT_FILE: lambda: [gift.document(course, gift_parts).encode("utf-8")],
         }
     artifacts = []
     for name, chunks in outputs.items():
@@ -107,61 +111,140 @@ def build_moodle(
     return artifacts
 
 
-GLOSSARY_ENTRY_COST = 1 / 3
-"""A glossary entry's XML, in questions' XML and GIFT (about 40 against 120 µs)."""
-RETURN_COST = 0.06
-"""Sending the child's part back and taking it in, in its share of the work."""
+def _renderer(context: BuildContext) -> Renderer:
+    from coursebuilder.exchange.text import Renderer
+
+    lessons = real_paths(context.course.root, [lesson.path for lesson in context.course.lessons])
+    return Renderer(context.course.root, renders=context.renders, lessons=lessons)
 
 
-def our_share(questions: int, entries: int) -> int:
-    """How many of the first questions this process writes, beside the glossary, so that it
-    is done about when the child's part comes back."""
-    share = (questions * (1 + RETURN_COST) - entries * GLOSSARY_ENTRY_COST) / (2 + RETURN_COST)
-    return min(questions, max(0, round(share)))
+UNIT = 200
+"""Questions in each unit of a bank that two processes write (`SharedBank`): each takes a few
+milliseconds, so the two end within that of each other."""
 
 
-class LaterPart:
-    """The XML and GIFT of the later questions of a large bank, written in a forked child.
+class SharedBank:
+    """The XML and GIFT of a large bank, written by this process and a forked helper together.
 
-    This process writes the glossary and the first questions meanwhile, and puts the child's
-    bytes and text after its own: the split is fixed and each part is what one process would
-    write there, so the files are the same bytes whatever the schedule. A child that fails
-    costs its time only: the part is then written here (`prescan.ForkedCall`). What the
-    child rendered is taken in, so that the build keeps it for the next one as if rendered here.
+    The bank is cut into units of `UNIT` questions (`bank.units`). This process takes them from
+    the first on, the helper from the last back, each as it gets to them (`prescan.Claims`),
+    so both end at about the same time however long each was held up elsewhere: the helper
+    is begun as soon as the course's model is made (`MoodleTarget.begin`), and works while
+    this process checks the course. Each unit is what one process would write there, so the
+    files are the same bytes whatever the schedule. The helper writes its units' XML into a
+    temporary file as it goes, read back here, which costs less than sending it through the
+    answer's pipe (about 16 MB for 10,000 questions). A helper that fails costs its time only:
+    the units it claimed are written here. What it rendered is taken in, so that the build
+    keeps it for the next one as if rendered here.
     """
 
-    def __init__(self, context: BuildContext, renderer: Renderer, span: Span, keep_renderings: bool) -> None:
-        self._renders = context.renders
-        self._child = ForkedCall(partial(_write_later, context, renderer, span, keep_renderings), fork=True)
-        self._made: tuple[bytes, GiftPart] | None = None
+    def __init__(self, context: BuildContext, spans: list[Span], claims: Claims, spill: IO[bytes], keep: bool) -> None:
+        self._context, self._units, self._claims, self._spill = context, spans, claims, spill
+        work = partial(_write_from_the_back, context, spans, claims, spill, keep)
+        self._helper = ForkedCall(work, fork=True, instead=_no_answer)
 
-    def _result(self) -> tuple[bytes, GiftPart]:
-        if self._made is None:
-            xml, gift, renderings = self._child.result()
-            self._renders.absorb(renderings)
-            self._made = xml, gift
-        return self._made
+    @classmethod
+    def begin(cls, context: BuildContext, options: BuildOptions, min_questions: int | None = None) -> SharedBank | None:
+        """A helper for the bank when it is worth one (`min_questions`, by default
+        `BANK_WORTH_FORKING`) and two processes may run; None otherwise."""
+        least = BANK_WORTH_FORKING if min_questions is None else min_questions
+        count = len(context.course.questions)
+        if count < least or count > UNIT * Claims.LIMIT or options.workers < 2 or not may_fork():
+            return None
+        spans = units(tuple(groups(context.course)), UNIT)  # before the fork: the helper takes them too
+        try:
+            spill = tempfile.TemporaryFile()  # noqa: SIM115  # closed by `close`
+        except OSError:
+            return None
+        try:
+            claims = Claims(len(spans))
+        except OSError:  # no descriptor left for the pipe
+            spill.close()
+            return None
+        sys.stdout.flush()  # the helper would print what is buffered again
+        sys.stderr.flush()
+        return cls(context, spans, claims, spill, options.cache)
 
-    def xml(self) -> bytes:
-        """The children of `<quiz>` for the later questions (`questions_xml_part`), waiting for the child."""
-        return self._result()[0]
+    def write(self, renderer: Renderer, gift_parts: list[GiftPart]) -> Iterator[bytes]:
+        """The XML of the whole bank in order, the units claimed here written as they are
+        claimed; the GIFT of each unit goes to `gift_parts`, in order."""
+        from coursebuilder.exchange.gift import GiftWriter
+        from coursebuilder.exchange.moodlexml import questions_xml_part
 
-    def gift(self) -> GiftPart:
-        """The GIFT of the later questions (`GiftWriter.part`), waiting for the child."""
-        return self._result()[1]
+        course = self._context.course
+        gift = GiftWriter(renderer)
+        while (index := self._claims.front()) is not None:
+            yield from questions_xml_part(course, renderer, self._units[index])
+            gift_parts.append(gift.part(course, self._units[index]))
+        ours = self._claims.taken
+        try:
+            theirs = self._theirs(len(self._units) - ours)
+            for index, unit in enumerate(self._units[ours:]):
+                if theirs is not None:
+                    yield self._read(*theirs[0][index])
+                    gift_parts.append(theirs[1][index])
+                else:  # the helper failed: its units are written here
+                    yield from questions_xml_part(course, renderer, unit)
+                    gift_parts.append(gift.part(course, unit))
+        finally:
+            self.close()
+
+    def _theirs(self, count: int) -> tuple[list[tuple[int, int]], list[GiftPart]] | None:
+        """Where the helper's `count` units' XML lies in the temporary file (offset, size) and
+        their GIFT, in order (waits for the helper); None when it failed."""
+        self._claims.close()
+        answer = self._helper.result()
+        if answer is None:
+            return None
+        sizes, gifts, renderings = answer
+        if len(sizes) != count or len(gifts) != count:
+            return None
+        self._context.renders.absorb(renderings)
+        offsets = list(itertools.accumulate(sizes, initial=0))  # the helper wrote the last unit first
+        places = [(offsets[index], sizes[index]) for index in range(count)]
+        return places[::-1], gifts[::-1]
+
+    def _read(self, offset: int, size: int) -> bytes:
+        data = os.pread(self._spill.fileno(), size, offset)
+        while len(data) < size:  # a short read: the rest
+            more = os.pread(self._spill.fileno(), size - len(data), offset + len(data))
+            if not more:
+                raise OSError(f"the bank's temporary file ends {size - len(data)} bytes early")
+            data += more
+        return data
+
+    def close(self) -> None:
+        """End the helper, if its answer was not taken, and drop its temporary file."""
+        self._claims.close()
+        self._helper.close()
+        self._spill.close()
 
 
-def _write_later(
-    context: BuildContext, renderer: Renderer, span: Span, keep_renderings: bool
-) -> tuple[bytes, GiftPart, dict[RenderKey, Rendering]]:
-    """The XML and GIFT of `span`, and the renderings made for them when the build keeps them."""
+def _no_answer() -> None:
+    return None
+
+
+def _write_from_the_back(
+    context: BuildContext, spans: list[Span], claims: Claims, spill: IO[bytes], keep_renderings: bool
+) -> tuple[list[int], list[GiftPart], dict[RenderKey, Rendering]]:
+    """In the helper: write the XML of the units it claims, last first, into `spill`; return
+    its size for each, their GIFT, and the renderings made for them when the build keeps them."""
+    from coursebuilder.exchange import moodlexml
     from coursebuilder.exchange.gift import GiftWriter
-    from coursebuilder.exchange.moodlexml import questions_xml_part
 
+    course = context.course
+    renderer = _renderer(context)
     before = context.renders.renderings().keys() if keep_renderings else set()
-    xml = b"".join(questions_xml_part(context.course, renderer, span))
-    gift = GiftWriter(renderer).part(context.course, span)
-    made: dict[RenderKey, Rendering] = {}
+    gift = GiftWriter(renderer)
+    sizes: list[int] = []
+    gifts: list[GiftPart] = []
+    while (index := claims.back()) is not None:
+        xml = b"".join(moodlexml.questions_xml_part(course, renderer, spans[index]))
+        spill.write(xml)
+        sizes.append(len(xml))
+        gifts.append(gift.part(course, spans[index]))
+    spill.flush()
+    renderings: dict[RenderKey, Rendering] = {}
     if keep_renderings:
-        made = {key: value for key, value in context.renders.renderings().items() if key not in before}
-    return xml, gift, made
+        renderings = {key: value for key, value in context.renders.renderings().items() if key not in before}
+    return sizes, gifts, renderings
