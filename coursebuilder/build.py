@@ -101,10 +101,24 @@ def build_course(
         opened = buildcache.open_cache(root, out_dir, target_names, options, strict)
     if opened is not None and opened.answered is not None:
         return opened.answer(options, events)
+    try:
+        return _load_and_build(root, out_dir, target_names, options, strict, events, opened)
+    finally:
+        if opened is not None:
+            opened.close()
+
+
+def _load_and_build(
+    root: Path | str,
+    out_dir: Path | str,
+    target_names: Sequence[str],
+    options: BuildOptions,
+    strict: bool,
+    events: BuildEvents | None,
+    opened: buildcache.Opened | None,
+) -> tuple[list[Artifact], list[Diagnostic]]:
     cache = opened.file if opened is not None else None
-    sources = opened.sources if opened is not None else None
     earlier = opened.earlier if opened is not None else None
-    key = opened.key if opened is not None else ""
     keep_beside = buildcache.load_cache_file(root) if cache is not None else None
     if cache is not None and keep_beside is not None:  # both or neither
         buildcache.drop_former_files(cache)
@@ -112,7 +126,7 @@ def build_course(
     store = renderstore.store_file(cache) if cache is not None else None
     earlier_renders = renderstore.load(store) if store is not None else {}
     keep = cache.with_suffix(".kept") if cache is not None else None
-    with _HeavyAhead(target_names, out_dir, options, earlier_renders, keep, sources, earlier) as ahead:
+    with _HeavyAhead(target_names, out_dir, options, earlier_renders, keep, opened, earlier) as ahead:
         course, problems = load_or_raise(
             root,
             prescan_min_chars=_prescan_from(options.jobs),
@@ -140,13 +154,13 @@ def build_course(
             raise CourseError(under_course(root, exc.diagnostics)) from None
     by_target.update(kept)
     in_order = {target.name: by_target[target.name] for target in targets}
-    if cache is not None and store is not None:
+    if opened is not None and store is not None:
         renderings = context.renders.renderings()
         if kept:  # what the targets not built would have asked for is kept for their next build
             renderings = {**earlier_renders, **renderings}
         renderstore.save(store, renderings)
         recorded = {name: (plan.inputs[name], files) for name, files in in_order.items()}
-        buildcache.save(cache, key, recorded, problems, earlier)
+        buildcache.save(opened.file, opened.key, recorded, problems, earlier)
         cachefolder.prune(buildcache.cache_dir(), keep=[cache, keep_beside])
     return [artifact for files in in_order.values() for artifact in files], problems
 
@@ -273,11 +287,11 @@ class _HeavyAhead:
         options: BuildOptions,
         earlier_renders: dict[RenderKey, Rendering],
         keep: Path | None,
-        sources: SourceFiles | None,
+        opened: buildcache.Opened | None,
         earlier: buildcache.CachedBuild | None,
     ) -> None:
         self._names, self._out_dir, self._options = target_names, out_dir, options
-        self._earlier_renders, self._keep, self._sources, self._earlier = earlier_renders, keep, sources, earlier
+        self._earlier_renders, self._keep, self._opened, self._earlier = earlier_renders, keep, opened, earlier
         self._plan: _Plan | None = None
         self._group: list[str] = []
         self._child: ForkedCall | None = None
@@ -290,11 +304,12 @@ class _HeavyAhead:
             if self._plan is not None:
                 self._plan.context.close()
             targets = select_targets(course, self._names)
-            inputs = target_keys(course, targets, self._sources, self._options) if self._sources is not None else {}
+            sources = self._opened.sources if self._opened is not None else None  # hashed by now, if ahead
+            inputs = target_keys(course, targets, sources, self._options) if sources is not None else {}
             kept = kept_targets(self._earlier, inputs) if self._earlier is not None else {}
             building = [target for target in targets if target.name not in kept]
             context = BuildContext(
-                course, renders=RenderCache(self._earlier_renders), keep=self._keep, sources=self._sources
+                course, renders=RenderCache(self._earlier_renders), keep=self._keep, sources=sources
             )  # shared, for this build only
             prerender = _prerender_work(context, building, self._options.jobs)
             groups = _parallel_groups(building, self._options.jobs)

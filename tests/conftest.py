@@ -9,7 +9,8 @@ import signal
 import subprocess
 import sys
 import textwrap
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from coursebuilder import markdown
+from coursebuilder.sourcedigests import SourceFiles
 from tests.browser import chromium  # noqa: F401 - the shared browser fixture
 
 # Property-based tests: `ci` (the default) replays the same examples on every run, so CI is
@@ -217,3 +219,17 @@ def modules_hashed_by(maker: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     finally:
         maker.cache_clear()
     return hashed
+
+
+def hashed_in(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Callable[[], list[int]]:
+    """From now on each hashing of a course's files leaves the id of its process in `folder`
+    (a child's list would stay in the child); returns what lists them."""
+    real = SourceFiles.read
+    folder.mkdir()
+
+    def read(root: Path | str, outside: Collection[Path | str] = ()) -> SourceFiles:
+        (folder / f"{time.monotonic_ns()}-{os.getpid()}").touch()
+        return real(root, outside)
+
+    monkeypatch.setattr(SourceFiles, "read", read)
+    return lambda: [int(path.name.split("-")[1]) for path in sorted(folder.iterdir())]

@@ -11,9 +11,11 @@ import pytest
 from coursebuilder import build as build_module
 from coursebuilder import buildcache
 from coursebuilder.build import build_course
+from coursebuilder.diagnostics import CourseError
 from coursebuilder.output import TEMP_SUFFIX
 from coursebuilder.targets import BuildOptions
-from tests.conftest import files_of
+from tests.conftest import files_of, hashed_in
+from tests.test_prescan import failing_forks
 
 
 @pytest.fixture
@@ -67,6 +69,58 @@ def test_unchanged_source_is_not_loaded_again(course: Path, tmp_path: Path, monk
     assert [a.path for a in again] == [a.path for a in first]
     assert not any(a.changed for a in again)
     assert warnings_again == warnings
+
+
+def test_with_nothing_kept_the_files_are_hashed_in_a_child(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    """No cache can answer a first build: its files are hashed on the second core while this
+    process imports the model. The cache it keeps answers the next build, which hashes them
+    here: the key made of the child's hashes is the one made here."""
+    processes = hashed_in(monkeypatch, tmp_path / "hashed")
+    first, _ = build_course(course, tmp_path / "dist", options=BuildOptions(jobs=2))
+    assert processes() == [forks[0]] and forks[0] != os.getpid()
+    loads = loads_counted(monkeypatch)
+    again, _ = build_course(course, tmp_path / "dist", options=BuildOptions(jobs=2))
+    assert loads == [], "answered from the cache"
+    assert processes() == [forks[0], os.getpid()]
+    assert [a.path for a in again] == [a.path for a in first]
+
+
+def test_one_process_hashes_the_files_itself(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    processes = hashed_in(monkeypatch, tmp_path / "hashed")
+    build_course(course, tmp_path / "dist", options=BuildOptions(jobs=1))
+    assert processes() == [os.getpid()] and forks == []
+
+
+@pytest.mark.parametrize("failure", ["killed", "exits with an error", "short answer"])
+def test_a_failing_hashing_child_costs_its_time_only(
+    failure: str, course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing_forks(monkeypatch, failure)
+    build_course(course, tmp_path / "dist", options=BuildOptions(jobs=2))
+    monkeypatch.undo()
+    loads = loads_counted(monkeypatch)
+    build_course(course, tmp_path / "dist", options=BuildOptions(jobs=2))
+    assert loads == [], "the cache kept the key of the files hashed here"
+    build_course(course, tmp_path / "clean", options=BuildOptions(cache=False, jobs=1))
+    assert files_of(tmp_path / "dist") == files_of(tmp_path / "clean")
+
+
+def test_a_build_that_stops_at_its_checks_ends_the_hashing_child(
+    course: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int]
+) -> None:
+    quiz = sorted((course / "quiz").glob("*.yaml"))[0]
+    quiz.write_text(quiz.read_text().replace("type: multichoice", "type: nosuchtype", 1))
+    options = BuildOptions(jobs=2)
+    opened = buildcache.open_cache(course, tmp_path / "dist", (), options, strict=False)  # held here, as the CLI does
+    with pytest.raises(CourseError, match="nosuchtype"):
+        build_course(course, tmp_path / "dist", options=options, opened=opened)
+    assert len(forks) == 1
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no process left behind, not even a zombie
 
 
 @pytest.mark.parametrize("change", ["edit a lesson", "add an asset", "edit an output", "remove an output"])

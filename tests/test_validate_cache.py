@@ -9,6 +9,7 @@ compared with a run that keeps and reads nothing (`--no-cache`).
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from coursebuilder import build
 from coursebuilder.cli import main
 from coursebuilder.renderstore import write_checked
 from coursebuilder.validation import report_file
-from tests.conftest import ROOT, SKELETON, WriteCourse, command_in_new_process
+from tests.conftest import ROOT, SKELETON, WriteCourse, command_in_new_process, hashed_in
 
 DEFECTS = ROOT / "tests/courses/defects"
 EXPECTED = (ROOT / "tests/courses/defects.expected").read_text(encoding="utf-8")
@@ -68,6 +69,20 @@ def test_an_unchanged_course_is_answered_from_the_kept_report(defects: Path, loa
         assert validate("tests/courses/defects", "--format", fmt) == fresh
     assert validate("tests/courses/defects") == (1, EXPECTED)
     assert len(loads) == 4  # three `--no-cache` runs, and the first run that kept its report
+
+
+def test_with_no_report_kept_the_files_are_hashed_in_a_child(
+    skeleton_course: Path, loads: list[Path | str], monkeypatch: pytest.MonkeyPatch, forks: list[int], tmp_path: Path
+) -> None:
+    """The first run has no report to answer from: it hashes the files on the second core
+    while it loads the course. The report it keeps answers the next run, which hashes them
+    here: the key of the child's hashes is the one made here."""
+    processes = hashed_in(monkeypatch, tmp_path / "hashed")
+    first = validate(str(skeleton_course))
+    assert processes() == [forks[0]] and forks[0] != os.getpid()
+    assert validate(str(skeleton_course)) == first
+    assert len(loads) == 1
+    assert processes() == [forks[0], os.getpid()]
 
 
 def test_a_valid_course_keeps_its_summary_and_strict_still_applies(
