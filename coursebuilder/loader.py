@@ -6,6 +6,7 @@ another; cross-file rules (ids, references, assets) run afterwards in `checks`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
@@ -68,7 +69,7 @@ from coursebuilder.model import (
     xml_char_message,
     xml_unsafe_char,
 )
-from coursebuilder.prescan import WORTH_FORKING, ForkedCall, ForkedMap, Turn, prescan
+from coursebuilder.prescan import WORTH_FORKING, Claims, ForkedCall, Turn, may_fork, prescan
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -613,24 +614,21 @@ _QUESTIONS = TypeAdapter(list[Question])
 
 
 QUIZ_WORTH_FORKING = 1_000_000
-"""Characters of quiz files from which most of them are read on the fast path in a forked
-process (`CHILD_SHARE_OF_QUIZ_FILES`), and the checks that need no Markdown scans run in
+"""Characters of quiz files from which they are read on the fast path by this process and a
+forked child together (`_FastReads`), and the checks that need no Markdown scans run in
 another (when the load may fork at all)."""
-
-
-CHILD_SHARE_OF_QUIZ_FILES = 3 / 4
-"""The share of the quiz files to read that the forked child reads (the last ones): this
-process loads the lessons and the glossary meanwhile, then reads the first ones, and is done
-with them about when the child is done with its share (of two thirds, three quarters and
-0.82, three quarters loaded the L course of `make bench` soonest)."""
 
 
 class _FastReads:
     """`load_fast` of each quiz file: taken from `kept` for the files that did not change since
-    it was kept; of the others, the last ones (`CHILD_SHARE_OF_QUIZ_FILES`) in a forked child
-    when they are large, while this process loads the lessons and the glossary and reads the
-    first ones. The child holds `turn` until it is done: the lesson scans' child waits for it
-    (`prescan.Turn`), as this process needs the quiz files' data first.
+    it was kept; of the others, when they are large, shared out with a forked child as each
+    gets to them (`prescan.Claims`): this process takes them from the first on, after it has
+    loaded the lessons and the glossary, and validates each one it reads; the child reads
+    from the last back meanwhile, so both are done at about the same time whatever the
+    course (a share fixed beforehand suited one shape of course only: with few short
+    lessons, this process waited 0.13 s for the child of the 20,000 questions of `make
+    bench-peers`). The child holds `turn` until it is done: the lesson scans' child waits
+    for it (`prescan.Turn`), as this process needs the quiz files' data first.
 
     The child only saves time: what it sends back is what `load_fast` returns here, and
     without it (none forked, or it failed) the texts are read here. What is read goes to
@@ -647,44 +645,77 @@ class _FastReads:
             if value is not MISSING:
                 self.known[index] = value
         unread = [index for index, text in enumerate(texts) if text is not None and index not in self.known]
-        later = unread[len(unread) - round(len(unread) * CHILD_SHARE_OF_QUIZ_FILES) :]
-        self.later_at = {index: position for position, index in enumerate(later)}
-        """Position among the child's texts of each file it reads."""
-        to_read = fork and sum(len(texts[index] or "") for index in unread) >= QUIZ_WORTH_FORKING
+        self.position = {index: position for position, index in enumerate(unread)}
+        """Position among the files to read of each of them."""
+        self.size = max(1, -(-len(unread) // Claims.LIMIT))
+        """Files in each unit claimed."""
+        to_read = fork and sum(len(texts[index] or "") for index in unread) >= QUIZ_WORTH_FORKING and may_fork()
         self.turn = Turn() if to_read else None
-        self.forked = (
-            ForkedMap(_fast_or_none, [texts[index] or "" for index in later], True, holds=self.turn)
-            if to_read
-            else None
-        )
-        self.later: list[tuple[bool, Any]] | None = None
+        self.claims: Claims | None = None
+        self.forked: ForkedCall | None = None
+        if to_read:
+            with contextlib.suppress(OSError):  # no descriptor left: read here
+                self.claims = Claims(-(-len(unread) // self.size))
+        if self.claims is not None:
+            work = partial(_read_from_the_back, [texts[index] or "" for index in unread], self.claims, self.size)
+            self.forked = ForkedCall(work, True, instead=_no_answer, holds=self.turn)
+        elif self.turn is not None:
+            self.turn.pass_on()
+        self.ours = 0
+        """Units claimed here."""
+        self.theirs: dict[int, tuple[bool, Any]] | None = None
+        """The child's reads by position, once taken (empty when it failed)."""
 
     def data(self, index: int) -> Any:
-        """`load_fast` of text `index` (which is not None)."""
+        """`load_fast` of text `index` (which is not None); asked in the order of the files."""
         if index in self.known:
             return self.known.pop(index)
         text = self.texts[index]
         assert text is not None
-        if index not in self.later_at or self.forked is None:
+        data = self._theirs(self.position[index])
+        if data is MISSING:
             data = load_fast(text)
-        else:
-            if self.later is None:
-                self.later = self.forked.results()
-            sure, data = self.later[self.later_at[index]]
-            data = data if sure else UNSURE
         self.kept.keep(self.names[index], text, data)  # before the loader completes it in place
         return data
 
+    def _theirs(self, position: int) -> Any:
+        """What the child read at `position`, or MISSING when it is to be read here."""
+        if self.claims is None:
+            return MISSING
+        unit = position // self.size
+        if unit < self.ours:
+            return MISSING
+        if self.theirs is None and self.claims.front() is not None:  # the unit `self.ours`: asked in order
+            self.ours += 1
+            return MISSING
+        if self.theirs is None:
+            self.claims.close()
+            answer = self.forked.result() if self.forked is not None else None
+            self.theirs = {found[0]: (found[1], found[2]) for found in answer} if answer is not None else {}
+        sure, data = self.theirs.pop(position, (None, MISSING))
+        return data if sure or data is MISSING else UNSURE
+
     def close(self) -> None:
         """End a child whose results were never asked for."""
+        if self.claims is not None:
+            self.claims.close()
         if self.forked is not None:
             self.forked.close()
 
 
-def _fast_or_none(text: str) -> tuple[bool, Any]:
-    """`load_fast` in a form that can be sent between processes: (False, None) for `UNSURE`."""
-    data = load_fast(text)
-    return (False, None) if data is UNSURE else (True, data)
+def _no_answer() -> None:
+    return None
+
+
+def _read_from_the_back(texts: list[str], claims: Claims, size: int) -> list[tuple[int, bool, Any]]:
+    """In the child: `load_fast` of the units of `texts` it claims, last first, each with its
+    position among them, and whether it is sure (False, None for `UNSURE`)."""
+    found: list[tuple[int, bool, Any]] = []
+    while (unit := claims.back()) is not None:
+        for position in range(unit * size, min(len(texts), (unit + 1) * size)):
+            data = load_fast(texts[position])
+            found.append((position, False, None) if data is UNSURE else (position, True, data))
+    return found
 
 
 def _load_quiz(reader: _Reader, name: str, text: str, data: Any, rejected: list[RejectedQuestion]) -> list[Any]:

@@ -129,12 +129,23 @@ class ForkedCall:
     instead when `fork` is false, forking is unsafe, or the child failed. `function` must not
     change anything this process keeps: its result is sent back (`_encoded`), its effects are lost."""
 
-    def __init__(self, function: Callable[[], Any], fork: bool, instead: Callable[[], Any] | None = None) -> None:
+    def __init__(
+        self,
+        function: Callable[[], Any],
+        fork: bool,
+        instead: Callable[[], Any] | None = None,
+        holds: Turn | None = None,
+    ) -> None:
         """`instead`, when given, is called here in place of `function` when there is no child's
-        answer: for work that cannot simply be done again (`Claims`)."""
+        answer: for work that cannot simply be done again (`Claims`). The child holds turn
+        `holds` until its work is done (`Turn`)."""
         self._function = function
         self._instead = instead or function
-        self._child = _Child.start([""], lambda _: function()) if fork and may_fork() else None
+        try:
+            self._child = _Child.start([""], lambda _: function(), holds=holds) if fork and may_fork() else None
+        finally:
+            if holds is not None:
+                holds.pass_on()
 
     @property
     def forked(self) -> bool:

@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from coursebuilder import markdown
+from coursebuilder.prescan import Claims
 from coursebuilder.sourcedigests import SourceFiles
 from tests.browser import chromium  # noqa: F401 - the shared browser fixture
 
@@ -233,3 +234,34 @@ def hashed_in(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Callable[[], lis
 
     monkeypatch.setattr(SourceFiles, "read", read)
     return lambda: [int(path.name.split("-")[1]) for path in sorted(folder.iterdir())]
+
+
+def child_takes(monkeypatch: pytest.MonkeyPatch, count: int) -> list[int]:
+    """From now on a forked child that shares out units of work (`prescan.Claims`: the bank's
+    helper, the quiz files' reader) claims `count` units (or all there are), then stops; this
+    process claims its first unit only once the child has stopped. Returns the units this
+    process claimed."""
+    stopped_read, stopped_write = os.pipe()
+    parent = os.getpid()
+    real_front, real_back = Claims.front, Claims.back
+    ours: list[int] = []
+
+    def back(claims: Claims) -> int | None:  # pragma: no cover - runs in the child
+        unit = real_back(claims) if claims.taken < count else None
+        if unit is None:
+            os.write(stopped_write, b"1")
+        return unit
+
+    def front(claims: Claims) -> int | None:
+        if not ours and os.getpid() == parent and stopped_write >= 0:
+            os.close(stopped_write)  # the children's copies alone are left: the signal, or their end, wakes us
+            os.read(stopped_read, 1)
+            os.close(stopped_read)
+        unit = real_front(claims)
+        if unit is not None:
+            ours.append(unit)
+        return unit
+
+    monkeypatch.setattr(Claims, "front", front)
+    monkeypatch.setattr(Claims, "back", back)
+    return ours

@@ -21,10 +21,9 @@ from coursebuilder.exchange.moodlexml import QuestionWriter, questions_xml, ques
 from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
 from coursebuilder.model import Course
-from coursebuilder.prescan import Claims
 from coursebuilder.targets import BuildOptions, moodle
 from tests import test_prescan
-from tests.conftest import EXAMPLE, files_of
+from tests.conftest import EXAMPLE, child_takes, files_of
 from tests.test_moodle_roundtrip import AWKWARD, TYPES
 from tests.test_prescan import IN_THE_CHILD, failing_forks
 
@@ -43,36 +42,6 @@ def split_any_bank(monkeypatch: pytest.MonkeyPatch) -> None:
     of one question each."""
     monkeypatch.setattr(moodle, "BANK_WORTH_FORKING", 0)
     monkeypatch.setattr(moodle, "UNIT", 1)
-
-
-def helper_takes(monkeypatch: pytest.MonkeyPatch, count: int) -> list[int]:
-    """From now on the bank's helper claims `count` units (or all there are), then stops; this
-    process claims its first unit only once the helper has stopped. Returns the units this
-    process claimed."""
-    stopped_read, stopped_write = os.pipe()
-    parent = os.getpid()
-    real_front, real_back = Claims.front, Claims.back
-    ours: list[int] = []
-
-    def back(claims: Claims) -> int | None:  # pragma: no cover - runs in the helper
-        unit = real_back(claims) if claims.taken < count else None
-        if unit is None:
-            os.write(stopped_write, b"1")
-        return unit
-
-    def front(claims: Claims) -> int | None:
-        if not ours and os.getpid() == parent and stopped_write >= 0:
-            os.close(stopped_write)  # the helper's copy alone is left: its end, or its signal, wakes us
-            os.read(stopped_read, 1)
-            os.close(stopped_read)
-        unit = real_front(claims)
-        if unit is not None:
-            ours.append(unit)
-        return unit
-
-    monkeypatch.setattr(Claims, "front", front)
-    monkeypatch.setattr(Claims, "back", back)
-    return ours
 
 
 @pytest.fixture(autouse=True)
@@ -114,7 +83,7 @@ def test_wherever_the_two_processes_meet_the_bank_is_the_same(
     serial = build(TYPES, tmp_path / "serial", jobs=1)
     parsed_serially = set(parses)
     parses.clear()
-    ours = helper_takes(monkeypatch, helper_units)
+    ours = child_takes(monkeypatch, helper_units)
     assert build(TYPES, tmp_path / "split", jobs=2) == serial
     ordered = [question for group in groups(course) for question in group.questions]
     theirs = min(helper_units, len(ordered))
@@ -146,7 +115,7 @@ def test_this_process_writes_its_units_before_waiting_for_the_helper(
         happened.append("the helper's units")
         return real_theirs(shared, count)
 
-    helper_takes(monkeypatch, 1)
+    child_takes(monkeypatch, 1)
     monkeypatch.setattr(GiftWriter, "part", part)
     monkeypatch.setattr(moodle.SharedBank, "_theirs", theirs)
     build_course(TYPES, tmp_path, ["moodle"], BuildOptions(jobs=2, cache=False))
@@ -195,7 +164,7 @@ def test_the_helpers_renderings_are_kept_for_the_next_build(
     serial, split = BuildContext(course), BuildContext(course)
     moodle.build_moodle(serial, tmp_path / "serial", BuildOptions(jobs=1, cache=keep))
     monkeypatch.setattr(moodle, "UNIT", 1)
-    helper_takes(monkeypatch, 3)
+    child_takes(monkeypatch, 3)
     moodle.build_moodle(split, tmp_path / "split", BuildOptions(jobs=2, cache=keep), min_questions=0)
     assert files_of(tmp_path / "split") == files_of(tmp_path / "serial")
     if keep:

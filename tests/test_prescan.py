@@ -21,7 +21,7 @@ from coursebuilder import checks, limits, loader, prescan
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.htmlsafety import UnsafeHtml, scan_markdown
 from coursebuilder.loader import load_course
-from tests.conftest import EXAMPLE, ROOT, WriteCourse
+from tests.conftest import EXAMPLE, ROOT, WriteCourse, child_takes
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or not Path("/proc/self/fd").is_dir(), reason="needs fork and /proc"
@@ -377,28 +377,49 @@ def test_the_quiz_files_child_starts_before_the_lessons_load(
 
 
 @pytest.mark.usefixtures("quiz_child")
-def test_the_later_quiz_files_are_read_in_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The last three quarters of the quiz files are not read again here (the saving); the
-    first ones are."""
+@pytest.mark.parametrize(
+    ("child_units", "limit", "child_files", "units_here"),
+    [(0, 4096, 0, 5), (1, 4096, 1, 4), (3, 4096, 3, 2), (5, 4096, 5, 0), (1, 2, 2, 1)],
+)
+def test_the_quiz_files_the_child_claims_are_not_read_here(
+    child_units: int, limit: int, child_files: int, units_here: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child reads the last files, this process the first ones (the saving), wherever
+    they meet; the course is the one a serial load makes. More files than units can be
+    claimed (`Claims.LIMIT`) are claimed a run at a time: five files in two units of three
+    and two."""
+    monkeypatch.setattr(prescan.Claims, "LIMIT", limit)
+    serial = load_course(EXAMPLE, prescan_min_chars=None)
     read_here: list[str] = []
-    real_fork, real_load_fast = os.fork, loader.load_fast
+    read_slowly: list[str] = []
+    real_fork, real_load_fast, real_parse = os.fork, loader.load_fast, loader._parse
 
     def counting_load_fast(text: str) -> object:
         read_here.append(text)
         return real_load_fast(text)
 
+    def counting_parse(reader: Any, name: str, text: str) -> object:
+        read_slowly.append(name)
+        return real_parse(reader, name, text)
+
     def fork() -> int:
         pid = real_fork()
         if pid:  # the parent only
             monkeypatch.setattr(loader, "load_fast", counting_load_fast)
+            monkeypatch.setattr(loader, "_parse", counting_parse)
         return pid
 
     monkeypatch.setattr(os, "fork", fork)
-    first, *later = sorted((EXAMPLE / "quiz").glob("*.yaml"))
-    assert len(later) == 4
-    assert load_course(EXAMPLE, prescan_min_chars=0).course is not None
-    assert first.read_text(encoding="utf-8") in read_here
-    assert not {path.read_text(encoding="utf-8") for path in later} & set(read_here)
+    ours = child_takes(monkeypatch, child_units)
+    texts = [path.read_text(encoding="utf-8") for path in sorted((EXAMPLE / "quiz").glob("*.yaml"))]
+    assert len(texts) == 5
+    loaded = load_course(EXAMPLE, prescan_min_chars=0)
+    assert loaded.course is not None and serial.course is not None
+    assert loaded.course.model_dump() == serial.course.model_dump()
+    assert loaded.diagnostics == serial.diagnostics
+    assert ours == list(range(units_here))
+    assert [text for text in texts if text in read_here] == texts[: 5 - child_files]
+    assert read_slowly == [], "what the child read was taken as it read it: no file read again with lines"
 
 
 @pytest.mark.usefixtures("quiz_child")
@@ -877,5 +898,5 @@ def test_the_lesson_scans_begin_once_the_quiz_files_child_is_done(
     events = [line.split() for line in log.read_text().splitlines()]
     reads = [float(at) for what, at in events if what == "read"]
     scans = [float(at) for what, at in events if what == "scan"]
-    assert len(reads) >= 3 and scans, "the children read quiz files and scanned lessons"
+    assert reads and scans, "the children read quiz files and scanned lessons"
     assert max(reads) < min(scans)
