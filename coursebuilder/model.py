@@ -695,9 +695,10 @@ def _is_float(text: str) -> bool:
 
 
 def described(value: object) -> str:
-    """A short description of a YAML value of the wrong kind, for a message: `true`, `5`, `a list`."""
+    """A short description of a YAML value of the wrong kind, for a message: `5`, `a list`, or
+    a flag with the words YAML reads as it (an author who wrote `points: yes` sees why `true`)."""
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return "true (YAML reads true, yes and on alike)" if value else "false (YAML reads false, no and off alike)"
     if value is None:
         return "nothing"
     if isinstance(value, (int, float)):

@@ -230,8 +230,19 @@ def test_cli_reports_and_exit_status(course: Path) -> None:
     runner = CliRunner()
     ok = runner.invoke(main, ["import", str(BANK), "--into", str(course)])
     assert ok.exit_code == 0, ok.output
-    assert "imported 12 question(s)" in ok.output
-    assert "skipped 2 item(s): 1 calculated, 1 ddwtos" in ok.output
+    assert "imported 12 questions" in ok.output
+    assert "skipped 2 items: 1 calculated, 1 ddwtos" in ok.output
+    one = course.parent / "one.xml"
+    one.write_text(
+        "<quiz><question type='truefalse'><name><text>One</text></name>"
+        "<questiontext format='html'><text>Sky is blue?</text></questiontext>"
+        "<answer fraction='100'><text>true</text></answer><answer fraction='0'><text>false</text></answer>"
+        "</question></quiz>",
+        encoding="utf-8",
+    )
+    single = runner.invoke(main, ["import", str(one), "--into", str(course)])
+    assert single.exit_code == 0, single.output
+    assert "read as Moodle XML, 1 item\n" in single.output and "imported 1 question (1 truefalse)" in single.output
     verbose = runner.invoke(main, ["import", str(BANK), "--into", str(course), "-v"])
     assert "unchanged question capital-france (quiz/basics.yaml)" in verbose.output
     missing = runner.invoke(main, ["import", "nope.xml", "--into", str(course)])

@@ -118,8 +118,8 @@ CASES: list[tuple[str, dict[str, str | None], list[str], dict[str, str | None]]]
             ' or "*" to accept any answer [number]',
             "course/quiz/x.yaml:9:9: error: questions[0].answers[1].value: '1,5' is not a number: write the decimal"
             " point as a full stop (1.5) [number]",
-            "course/quiz/x.yaml:10:9: error: questions[0].answers[2].value: true is not a number: write a number,"
-            ' or "*" to accept any answer [number]',
+            "course/quiz/x.yaml:10:9: error: questions[0].answers[2].value: true (YAML reads true, yes and on alike)"
+            ' is not a number: write a number, or "*" to accept any answer [number]',
             "course/quiz/x.yaml:11:9: error: questions[0].answers[3].value: a list is not a number: write a number,"
             ' or "*" to accept any answer [number]',
         ],
@@ -621,19 +621,29 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
         ),
         (
             {"lessons/01-welcome.md": "---\ntitle: W\nminutes: true\n---\nText.\n"},
-            "lessons/01-welcome.md:3:1: error: minutes: expected a whole number, found true [type]",
+            "lessons/01-welcome.md:3:1: error: minutes: expected a whole number, found true (YAML reads true, yes and on alike) [type]",
         ),
         (
             {"quiz/x.yaml": quiz(TF + "    points: true\n")},
-            "quiz/x.yaml:8:5: error: questions[0].points: expected a number, found true [type]",
+            "quiz/x.yaml:8:5: error: questions[0].points: expected a number, found true (YAML reads true, yes and on alike) [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF + "    points: yes\n")},
+            "quiz/x.yaml:8:5: error: questions[0].points: expected a number, found true (YAML reads true, yes and on"
+            " alike) [type]",
+        ),
+        (
+            {"quiz/x.yaml": quiz(TF + "    penalty: off\n")},
+            "quiz/x.yaml:8:5: error: questions[0].penalty: expected a number, found false (YAML reads false, no and"
+            " off alike) [type]",
         ),
         (
             {"quiz/x.yaml": quiz(TF + "    penalty: false\n")},
-            "quiz/x.yaml:8:5: error: questions[0].penalty: expected a number, found false [type]",
+            "quiz/x.yaml:8:5: error: questions[0].penalty: expected a number, found false (YAML reads false, no and off alike) [type]",
         ),
         (
             {"quiz/x.yaml": quiz("  - id: e\n    type: essay\n    text: T\n    response_lines: true\n")},
-            "quiz/x.yaml:7:5: error: questions[0].response_lines: expected a whole number, found true [type]",
+            "quiz/x.yaml:7:5: error: questions[0].response_lines: expected a whole number, found true (YAML reads true, yes and on alike) [type]",
         ),
         (
             {
@@ -641,7 +651,7 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
                     "  - id: n\n    type: numerical\n    text: T\n    answers:\n      - {value: 3, tolerance: true}\n"
                 )
             },
-            "quiz/x.yaml:8:20: error: questions[0].answers[0].tolerance: expected a number, found true [type]",
+            "quiz/x.yaml:8:20: error: questions[0].answers[0].tolerance: expected a number, found true (YAML reads true, yes and on alike) [type]",
         ),
         (
             {
@@ -649,7 +659,7 @@ TF = "  - id: t\n    type: truefalse\n    text: T\n    correct: true\n"
                     "  - id: s\n    type: shortanswer\n    text: T\n    answers:\n      - {text: a, grade: true}\n"
                 )
             },
-            "quiz/x.yaml:8:19: error: questions[0].answers[0].grade: expected a number, found true [type]",
+            "quiz/x.yaml:8:19: error: questions[0].answers[0].grade: expected a number, found true (YAML reads true, yes and on alike) [type]",
         ),
         (
             {"quiz/x.yaml": quiz(TF + "    points: 1,5\n")},

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from coursebuilder.diagnostics import Severity, error
+from coursebuilder.diagnostics import Severity, counted_as, error
 from coursebuilder.importer.categories import CategoryMap, common_head, keep_description, lesson_for
 from coursebuilder.importer.common import (
     AssetStore,
@@ -114,7 +114,8 @@ def _load_target(root: Path, result: ImportResult) -> Course | None:
                 0,
                 field="",
                 message=(
-                    f"the course has {len(errors)} error(s); fix them (coursebuilder validate {root}) and import again"
+                    f"the course has {counted_as(len(errors), 'error')}; fix them (coursebuilder validate {root})"
+                    " and import again"
                 ),
                 code="import-target",
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from coursebuilder.diagnostics import Severity, sort_diagnostics
+from coursebuilder.diagnostics import Severity, counted_as, sort_diagnostics
 from coursebuilder.importer.result import ImportResult
 
 
@@ -21,7 +21,7 @@ def report_lines(result: ImportResult, verbose: bool = False) -> Iterator[tuple[
         yield "import: nothing was written", True
         return
     for name, label, count in result.inputs:
-        yield f"{name}: read as {label}, {count} item(s)", False
+        yield f"{name}: read as {label}, {counted_as(count, 'item')}", False
     for action in dict.fromkeys(result.actions):
         yield action, False
     by_file: dict[str, Counter[str]] = {}
@@ -43,7 +43,7 @@ def report_lines(result: ImportResult, verbose: bool = False) -> Iterator[tuple[
         yield f"{file}: unchanged{counts(file)}", False
     questions = Counter(c.kind for c in result.changes if c.what == "question")
     entries = sum(1 for c in result.changes if c.what == "entry")
-    summary = f"imported {sum(questions.values())} question(s)"
+    summary = f"imported {counted_as(sum(questions.values()), 'question')}"
     if questions:
         summary += f" ({_counts(questions)})"
     if entries:
@@ -53,15 +53,16 @@ def report_lines(result: ImportResult, verbose: bool = False) -> Iterator[tuple[
         summary += f": {actions['added']} added, {actions['updated']} updated, {actions['unchanged']} unchanged"
     yield summary, False
     if result.skipped:
-        yield f"skipped {len(result.skipped)} item(s): {_counts(result.skipped_by_type)}", True
+        yield f"skipped {counted_as(len(result.skipped), 'item')}: {_counts(result.skipped_by_type)}", True
     else:
         yield "skipped nothing", False
     if result.dry_run:
         yield "dry run: nothing was written", False
     warnings = sum(1 for d in result.diagnostics if d.severity is Severity.WARNING)
     if warnings:
-        yield f"{warnings} warning(s) above", True
+        yield f"{counted_as(warnings, 'warning')} above", True
     for diag in result.course_errors:
         yield diag.format(), True
     if result.course_errors:
-        yield f"the course now has {len(result.course_errors)} error(s); fix them before `coursebuilder build`", True
+        errors = counted_as(len(result.course_errors), "error")
+        yield f"the course now has {errors}; fix them before `coursebuilder build`", True
