@@ -21,6 +21,7 @@ from coursebuilder.exchange.moodlexml import QuestionWriter, questions_xml, ques
 from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
 from coursebuilder.model import Course
+from coursebuilder.prescan import Claims
 from coursebuilder.targets import BuildOptions, moodle
 from tests import test_prescan
 from tests.conftest import EXAMPLE, child_takes, files_of
@@ -95,6 +96,17 @@ def test_wherever_the_two_processes_meet_the_bank_is_the_same(
         assert there and not here
     elif theirs == 0:
         assert here and not there
+
+
+def test_a_bank_of_more_units_than_can_be_claimed_has_larger_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_any_bank: None
+) -> None:
+    """Two units at most: the nine questions of the bank in two units, of five and four."""
+    monkeypatch.setattr(Claims, "LIMIT", 2)
+    serial = build(TYPES, tmp_path / "serial", jobs=1)
+    ours = child_takes(monkeypatch, 1)
+    assert build(TYPES, tmp_path / "split", jobs=2) == serial
+    assert ours == [0]
 
 
 def test_this_process_writes_its_units_before_waiting_for_the_helper(

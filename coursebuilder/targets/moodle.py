@@ -149,9 +149,10 @@ class SharedBank:
         `BANK_WORTH_FORKING`) and two processes may run; None otherwise."""
         least = BANK_WORTH_FORKING if min_questions is None else min_questions
         count = len(context.course.questions)
-        if count < least or count > UNIT * Claims.LIMIT or options.workers < 2 or not may_fork():
+        if count < least or options.workers < 2 or not may_fork():
             return None
-        spans = units(tuple(groups(context.course)), UNIT)  # before the fork: the helper takes them too
+        size = max(UNIT, -(-count // Claims.LIMIT))  # a bank of more units than can be claimed: larger ones
+        spans = units(tuple(groups(context.course)), size)  # before the fork: the helper takes them too
         try:
             spill = tempfile.TemporaryFile()  # noqa: SIM115  # closed by `close`
         except OSError:
