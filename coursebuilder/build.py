@@ -438,6 +438,8 @@ def _build_in_parallel(
     for group, (kind, value) in outcomes:
         if kind == "error":
             raise CourseError(value)
+        if kind == "oserror":
+            raise OSError(*value)
         if kind == "crash":
             raise RuntimeError(f"building {', '.join(t.name for t in group)} failed:\n{value}")
         built, renderings = value
@@ -453,13 +455,16 @@ def _group_outcome(
     context: BuildContext, group: list[Target], course_dir: Path, options: BuildOptions
 ) -> tuple[str, Any]:
     """Build `group` (in a forked child): ("ok", (artefacts by target, the renderings to
-    keep)), ("error", the diagnostics of a CourseError) or ("crash", the traceback)."""
+    keep)), ("error", the diagnostics of a CourseError), ("oserror", the arguments of an OSError:
+    a file it could not write) or ("crash", the traceback)."""
     outcome: tuple[str, Any]
     try:
         by_target = {target.name: target.build(context, course_dir, options) for target in group}
         outcome = ("ok", (by_target, context.renders.renderings() if options.cache else {}))
     except CourseError as exc:
         outcome = ("error", exc.diagnostics)
+    except OSError as exc:  # a file it could not write: raised again here as it was
+        outcome = ("oserror", (exc.errno, exc.strerror, exc.filename, None, exc.filename2))
     except Exception:
         import traceback  # only for a failure: `validate` imports this module too
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -50,6 +50,14 @@ def main() -> None:
     assets/. Start with `coursebuilder new my-course`, check it with `coursebuilder validate
     my-course`, and build it with `coursebuilder build my-course`.
     """
+
+
+def _could_not_write(exc: OSError, where: Path, outcome: str) -> NoReturn:
+    """Say which file or folder a command could not write, and why (read-only, full, a file in
+    the way), then what became of the command; exit 1, with no traceback."""
+    click.echo(f"{exc.filename2 or exc.filename or where}: error: {exc.strerror or exc}", err=True)
+    click.echo(outcome, err=True)
+    sys.exit(1)
 
 
 def _print_diagnostics(diags: list[Diagnostic], fmt: str) -> None:
@@ -192,6 +200,8 @@ def build(
             _print_diagnostics(exc.diagnostics, "text")
             click.echo(f"{directory}: not built — {tally(exc.diagnostics)}", err=True)
             sys.exit(1)
+        except OSError as exc:
+            _could_not_write(exc, output, f"{directory}: not built — {output} could not be written")
     if not quiet:
         _print_diagnostics([w for w in warnings if w.severity is Severity.WARNING], "text")
     reporter.summary(artifacts)
@@ -205,8 +215,11 @@ def schema(output: Path) -> None:
     """Write the JSON Schemas of the source files (for editors and CI) to OUTPUT."""
     from coursebuilder.schema import write_schemas
 
-    for path in write_schemas(output):
-        click.echo(str(path))
+    try:
+        for path in write_schemas(output):
+            click.echo(str(path))
+    except OSError as exc:
+        _could_not_write(exc, output, f"schema: {output} could not be written")
 
 
 @main.command()
@@ -236,7 +249,11 @@ def new(directory: Path, language: str, install: str | None) -> None:
     try:
         written = create_course(directory, language, install)
     except (FileExistsError, FileNotFoundError) as exc:
+        if exc.filename is not None:  # a folder on the way is missing, not our own message
+            _could_not_write(exc, directory, f"new: {directory} could not be created")
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        _could_not_write(exc, directory, f"new: {directory} could not be created")
     click.echo(f"created {len(written)} files in {directory}")
     click.echo(f"next: coursebuilder preview {directory}   (then: coursebuilder build {directory})")
 
@@ -300,7 +317,10 @@ def import_(
     options = ImportOptions(
         into=into, lesson=lesson, match_grades="nearest" if match_grades == "nearest" else "error", dry_run=dry_run
     )
-    result = run_import(list(files), options)
+    try:
+        result = run_import(list(files), options)
+    except OSError as exc:
+        _could_not_write(exc, into, f"import: stopped — {into} could not be written")
     for line, problem in report_lines(result, verbose):
         click.echo(line, err=problem)
     sys.exit(1 if result.failed or result.course_errors else 0)

@@ -33,7 +33,7 @@ from coursebuilder import output
 from coursebuilder.output import TEMP_SUFFIX, remove_stale_temps, write_bytes
 from coursebuilder.safexml import parse_xml_bytes
 from coursebuilder.safezip import read_zip
-from tests.conftest import ROOT, SKELETON
+from tests.conftest import EXAMPLE, ROOT, SKELETON
 
 QUESTIONS = 3000
 
@@ -275,3 +275,50 @@ def test_stale_temporary_files_are_removed_only_when_their_writer_is_gone(tmp_pa
         path.write_bytes(b"partial")
     assert remove_stale_temps(tmp_path) == [stale]
     assert not stale.exists() and live.exists() and other.exists()
+
+
+IMPORT_BANK = ROOT / "tests" / "fixtures" / "import" / "bank.xml"
+BLOCKED = "blocked"
+"""A regular file where the tests below put a folder to write into: every writer's folder
+on the way is refused (`NotADirectoryError`), as a read-only or full disk would refuse it."""
+
+
+@pytest.mark.parametrize(
+    ("args", "outcome"),
+    [
+        (["build", str(EXAMPLE), "-o", "{out}"], "not built — {out} could not be written"),
+        (["build", str(EXAMPLE), "-o", "{out}", "--target", "moodle", "--no-cache"], "could not be written"),
+        (["new", "{out}"], "new: {out} could not be created"),
+        (["schema", "-o", "{out}"], "schema: {out} could not be written"),
+        (["import", str(IMPORT_BANK), "--into", "{out}"], "import: stopped — {out} could not be written"),
+    ],
+)
+def test_a_folder_that_cannot_be_written_is_named_without_a_traceback(
+    args: list[str], outcome: str, tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from coursebuilder.cli import main
+
+    (tmp_path / BLOCKED).write_text("a file, not a folder")
+    out = str(tmp_path / BLOCKED / "out")
+    result = CliRunner().invoke(main, [arg.format(out=out) for arg in args])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    lines = result.output.splitlines()
+    assert lines[-2].startswith(f"{tmp_path / BLOCKED}") and lines[-2].endswith(": error: Not a directory")
+    assert lines[-1].endswith(outcome.format(out=out))
+
+
+def test_a_file_the_backups_process_cannot_write_is_named(tmp_path: Path) -> None:
+    """The backup is written in a process of its own: what stopped it is told here as it was."""
+    from click.testing import CliRunner
+
+    from coursebuilder.cli import main
+
+    backup = tmp_path / "dist" / "kerja-sama-internasional" / "moodle" / "kerja-sama-internasional.mbz"
+    (backup / "in the way").mkdir(parents=True)
+    result = CliRunner().invoke(main, ["build", str(EXAMPLE), "-o", str(tmp_path / "dist"), "-j", "2", "--no-cache"])
+    assert result.exit_code == 1, result.output
+    assert f"{backup}: error: Is a directory" in result.output.splitlines()
+    assert "Traceback" not in result.output
