@@ -69,7 +69,7 @@ from coursebuilder.model import (
     xml_char_message,
     xml_unsafe_char,
 )
-from coursebuilder.prescan import WORTH_FORKING, Claims, ForkedCall, Turn, may_fork, prescan
+from coursebuilder.prescan import WORTH_FORKING, Claims, ForkedCall, Turn, may_fork, no_answer, prescan
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -658,7 +658,7 @@ class _FastReads:
                 self.claims = Claims(-(-len(unread) // self.size))
         if self.claims is not None:
             work = partial(_read_from_the_back, [texts[index] or "" for index in unread], self.claims, self.size)
-            self.forked = ForkedCall(work, True, instead=_no_answer, holds=self.turn)
+            self.forked = ForkedCall(work, True, instead=no_answer, holds=self.turn)
         elif self.turn is not None:
             self.turn.pass_on()
         self.ours = 0
@@ -701,10 +701,6 @@ class _FastReads:
             self.claims.close()
         if self.forked is not None:
             self.forked.close()
-
-
-def _no_answer() -> None:
-    return None
 
 
 def _read_from_the_back(texts: list[str], claims: Claims, size: int) -> list[tuple[int, bool, Any]]:

@@ -4,8 +4,9 @@ Loading a large course spends most of its time on the quiz files (YAML and pydan
 core, yet the lesson bodies are known right after the lessons load, long before the checks
 parse them (about a second for 2,000 lessons). A child forked at that point scans them in the
 meantime and sends back what `scan_markdown` found; the checks take it from there.
-`ForkedMap` and `ForkedCall` do the same for other work of a large course's load: half of
-its quiz files read on the fast path, its glossary parsed, the checks that need no scans.
+`ForkedCall` does the same for other work of a large course's load: the quiz files read on
+the fast path (shared with this process by `Claims`), its glossary parsed, the checks that
+need no scans.
 
 A child that fails in any way (an error, a signal, a short or garbled answer) costs only its
 time: the checks then scan the bodies themselves, so the diagnostics are those of a serial
@@ -88,42 +89,6 @@ def may_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
-class ForkedMap:
-    """`[function(text) for text in texts]`, worked out in a forked child while this process
-    goes on; made here instead when there is no child or it failed, so the results never
-    depend on the child. `function` must be pure: its results are sent back (`_encoded`)."""
-
-    def __init__(
-        self,
-        function: Callable[[str], Any],
-        texts: list[str],
-        fork: bool,
-        holds: Turn | None = None,
-        after: Turn | None = None,
-    ) -> None:
-        """The child holds turn `holds` until its work is done, and begins it once it is
-        its turn `after` (`Turn`)."""
-        self._function, self._texts = function, texts
-        try:
-            forking = fork and texts and may_fork()
-            self._child = _Child.start(texts, function, holds=holds, after=after) if forking else None
-        finally:
-            if holds is not None:
-                holds.pass_on()
-
-    def results(self) -> list[Any]:
-        """The results, in the order of the texts (waits for the child)."""
-        child, self._child = self._child, None
-        found = child.collect() if child is not None else None
-        return found if found is not None else [self._function(text) for text in self._texts]
-
-    def close(self) -> None:
-        """End a child whose results were never asked for (a load that stopped early)."""
-        if self._child is not None:
-            child, self._child = self._child, None
-            child.end()
-
-
 class ForkedCall:
     """`function()`, worked out in a forked child while this process goes on; called here
     instead when `fork` is false, forking is unsafe, or the child failed. `function` must not
@@ -135,14 +100,17 @@ class ForkedCall:
         fork: bool,
         instead: Callable[[], Any] | None = None,
         holds: Turn | None = None,
+        after: Turn | None = None,
     ) -> None:
         """`instead`, when given, is called here in place of `function` when there is no child's
-        answer: for work that cannot simply be done again (`Claims`). The child holds turn
-        `holds` until its work is done (`Turn`)."""
+        answer: for work that cannot simply be done again (`Claims`, `no_answer`). The child
+        holds turn `holds` until its work is done, and begins it once it is its turn `after`
+        (`Turn`)."""
         self._function = function
         self._instead = instead or function
         try:
-            self._child = _Child.start([""], lambda _: function(), holds=holds) if fork and may_fork() else None
+            forking = fork and may_fork()
+            self._child = _Child.start([""], lambda _: function(), holds=holds, after=after) if forking else None
         finally:
             if holds is not None:
                 holds.pass_on()
@@ -163,6 +131,12 @@ class ForkedCall:
         if self._child is not None:
             child, self._child = self._child, None
             child.end()
+
+
+def no_answer() -> None:
+    """`ForkedCall`'s `instead` for work shared out with `Claims`: no answer, so that the
+    caller does here what it knows the child left undone."""
+    return None
 
 
 class Gate:

@@ -79,7 +79,7 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
         settings = ("validate", str(root), list(target_names), os.path.isdir(root), os.path.lexists(root))
         read = functools.partial(SourceFiles.read, root, outside=(cache_dir(),))
         if kept_in.exists():
-            key = functools.partial(source_key, read(), settings)
+            key = _hashed_here(read, settings)
             cachefolder.mark_used(kept_in)
             kept = _read(kept_in, maker, key())
             if kept is not None:
@@ -100,6 +100,12 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
         _write(kept_in, maker, key(), report)
         cachefolder.prune(cache_dir(), keep=[kept_in, keep_beside])
     return report
+
+
+def _hashed_here(read: Callable[[], SourceFiles], settings: Sequence[object]) -> Callable[[], str]:
+    """What gives the key of `settings` and the files `read` hashes, hashed now."""
+    key = source_key(read(), settings)
+    return lambda: key
 
 
 def _hashed_ahead(read: Callable[[], SourceFiles], settings: Sequence[object]) -> Callable[[], str]:

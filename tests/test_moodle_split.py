@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import itertools
 import os
 from collections.abc import Iterator
@@ -107,6 +109,33 @@ def test_a_bank_of_more_units_than_can_be_claimed_has_larger_ones(
     ours = child_takes(monkeypatch, 1)
     assert build(TYPES, tmp_path / "split", jobs=2) == serial
     assert ours == [0]
+
+
+def test_a_bank_that_cannot_be_written_ends_its_helper(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, split_any_bank: None
+) -> None:
+    """A disk full at the first unit written here: the error is the build's, and the helper
+    and its temporary file do not outlive it (`nothing_left_behind`)."""
+
+    def full_disk(path: Path, chunks: Iterator[bytes], **options: object) -> bool:
+        for _chunk in chunks:
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        return True
+
+    monkeypatch.setattr(moodle, "write_chunks", full_disk)
+    spills_before = _open_files()
+    with pytest.raises(OSError, match="No space left"):
+        build(TYPES, tmp_path, jobs=2)
+    assert _open_files() == spills_before
+
+
+def _open_files() -> set[str]:
+    """What this process's file descriptors lead to (the one that lists them aside)."""
+    found = set()
+    for fd in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):
+            found.add(os.readlink(f"/proc/self/fd/{fd}"))
+    return found
 
 
 def test_this_process_writes_its_units_before_waiting_for_the_helper(

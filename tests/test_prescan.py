@@ -805,10 +805,10 @@ def failing_after(seconds: int) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _held_for(seconds: float, folder: Path) -> Callable[[str], int]:
+def _held_for(seconds: float, folder: Path) -> Callable[[], int]:
     """Work that takes `seconds`, then leaves a file named `held` in `folder`."""
 
-    def work(text: str) -> int:
+    def work() -> int:
         time.sleep(seconds)
         (folder / "held").touch()
         return os.getpid()
@@ -816,10 +816,10 @@ def _held_for(seconds: float, folder: Path) -> Callable[[str], int]:
     return work
 
 
-def _what_is_there(folder: Path) -> Callable[[str], list[Any]]:
+def _what_is_there(folder: Path) -> Callable[[], list[Any]]:
     """Work that tells what files `folder` holds when it begins, and in which process."""
 
-    def work(text: str) -> list[Any]:
+    def work() -> list[Any]:
         return [sorted(path.name for path in folder.iterdir()), os.getpid()]
 
     return work
@@ -830,36 +830,36 @@ def test_a_child_after_a_turn_begins_once_its_holder_is_done(tmp_path: Path, mea
     """Another child forked in between (`meanwhile`) does not hold the turn: this process
     handed it over to the holder alone."""
     turn = prescan.Turn()
-    holder = prescan.ForkedMap(_held_for(0.3, tmp_path), ["x"], fork=True, holds=turn)
+    holder = prescan.ForkedCall(_held_for(0.3, tmp_path), fork=True, holds=turn)
     other = prescan.ForkedCall(lambda: time.sleep(30), fork=meanwhile)
-    waiter = prescan.ForkedMap(_what_is_there(tmp_path), ["x"], fork=True, after=turn)
+    waiter = prescan.ForkedCall(_what_is_there(tmp_path), fork=True, after=turn)
     with failing_after(20):
-        [(seen, pid)] = waiter.results()
+        seen, pid = waiter.result()
     turn.close()
     other.close()
     assert pid != os.getpid(), "worked out in the child"
     assert seen == ["held"], "begun only once the holder was done"
-    assert holder.results()[0] != os.getpid()
+    assert holder.result() != os.getpid()
 
 
 @pytest.mark.parametrize("holder", ["not forked", "ends at once", "killed"])
 def test_a_turn_whose_holder_ended_or_never_began_holds_no_one(tmp_path: Path, holder: str, forks: list[int]) -> None:
     parent = os.getpid()
 
-    def hold(text: str) -> int:
+    def hold() -> int:
         if holder == "ends at once" and os.getpid() != parent:
             os._exit(3)
         time.sleep(60 if os.getpid() != parent else 0)
         return os.getpid()
 
     turn = prescan.Turn()
-    held = prescan.ForkedMap(hold, ["x"], fork=holder != "not forked", holds=turn)
+    held = prescan.ForkedCall(hold, fork=holder != "not forked", holds=turn)
     if holder == "killed":
         os.kill(forks[0], signal.SIGKILL)
-    waiter = prescan.ForkedMap(_what_is_there(tmp_path), ["x"], fork=True, after=turn)
+    waiter = prescan.ForkedCall(_what_is_there(tmp_path), fork=True, after=turn)
     turn.close()
     with failing_after(20):
-        [(seen, pid)] = waiter.results()
+        seen, pid = waiter.result()
     assert pid != parent and seen == []
     held.close()
 

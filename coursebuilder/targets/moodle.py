@@ -21,7 +21,7 @@ from coursebuilder.exchange.checks import check_course
 from coursebuilder.markdown import Rendering, RenderKey
 from coursebuilder.model import Course
 from coursebuilder.output import write_chunks
-from coursebuilder.prescan import Claims, ForkedCall, may_fork
+from coursebuilder.prescan import Claims, ForkedCall, may_fork, no_answer
 from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
@@ -141,7 +141,7 @@ class SharedBank:
     def __init__(self, context: BuildContext, spans: list[Span], claims: Claims, spill: IO[bytes], keep: bool) -> None:
         self._context, self._units, self._claims, self._spill = context, spans, claims, spill
         work = partial(_write_from_the_back, context, spans, claims, spill, keep)
-        self._helper = ForkedCall(work, fork=True, instead=_no_answer)
+        self._helper = ForkedCall(work, fork=True, instead=no_answer)
 
     @classmethod
     def begin(cls, context: BuildContext, options: BuildOptions, min_questions: int | None = None) -> SharedBank | None:
@@ -174,11 +174,11 @@ class SharedBank:
 
         course = self._context.course
         gift = GiftWriter(renderer)
-        while (index := self._claims.front()) is not None:
-            yield from questions_xml_part(course, renderer, self._units[index])
-            gift_parts.append(gift.part(course, self._units[index]))
-        ours = self._claims.taken
-        try:
+        try:  # however it ends, the helper and its file go with it
+            while (index := self._claims.front()) is not None:
+                yield from questions_xml_part(course, renderer, self._units[index])
+                gift_parts.append(gift.part(course, self._units[index]))
+            ours = self._claims.taken
             theirs = self._theirs(len(self._units) - ours)
             for index, unit in enumerate(self._units[ours:]):
                 if theirs is not None:
@@ -219,10 +219,6 @@ class SharedBank:
         self._claims.close()
         self._helper.close()
         self._spill.close()
-
-
-def _no_answer() -> None:
-    return None
 
 
 def _write_from_the_back(
