@@ -30,7 +30,7 @@ import functools
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -39,7 +39,7 @@ from coursebuilder.buildoptions import Artifact, BuildEvents, BuildOptions, repo
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.output import write_bytes
 from coursebuilder.renderstore import package_code_id
-from coursebuilder.sourcedigests import SourceFiles
+from coursebuilder.sourcedigests import Hashing, SourceFiles
 from coursebuilder.version import __version__
 
 _FORMAT = 2
@@ -106,17 +106,10 @@ class CachedBuild(NamedTuple):
 class Opened:
     """The cache of one build, as it stands before the course is loaded (`open_cache`)."""
 
-    def __init__(
-        self,
-        file: Path,
-        sources: Callable[[], SourceFiles],
-        earlier: CachedBuild | None,
-        settings: Sequence[object],
-        end: Callable[[], None] | None = None,
-    ) -> None:
+    def __init__(self, file: Path, hashing: Hashing, earlier: CachedBuild | None, settings: Sequence[object]) -> None:
         self.file = file
         """`cache_file` of the build."""
-        self._sources, self._end = sources, end
+        self._hashing = hashing
         self.earlier = earlier
         """What the last builds into the same output recorded, when it can be trusted."""
         self._settings = settings
@@ -124,10 +117,10 @@ class Opened:
         """The last build's files by target when this build is that build again (the same key,
         every file as written): the build is answered without loading the course."""
 
-    @functools.cached_property
+    @property
     def sources(self) -> SourceFiles:
         """Every file of the course, hashed (waiting for them when they are hashed elsewhere)."""
-        return self._sources()
+        return self._hashing.files()
 
     @functools.cached_property
     def key(self) -> str:
@@ -137,8 +130,7 @@ class Opened:
     def close(self) -> None:
         """End the child hashing the files, if their hashes were not asked for (a build that
         stopped at its checks)."""
-        if self._end is not None:
-            self._end()
+        self._hashing.close()
 
     def answer(self, options: BuildOptions, events: BuildEvents | None) -> tuple[list[Artifact], list[Diagnostic]]:
         """The answered build's files and warnings, its targets reported unchanged."""
@@ -165,14 +157,8 @@ def open_cache(
     earlier = load(file)
     cachefolder.mark_used(file)
     settings = (str(root), sorted(target_names), *options.output_settings(), strict)
-    read = functools.partial(SourceFiles.read, root, outside=(out_dir, cache_dir()))
-    if earlier is None and options.workers >= 2:
-        from coursebuilder.prescan import ForkedCall  # imported by every load that follows
-
-        hashing = ForkedCall(read, fork=True)
-        return Opened(file, hashing.result, earlier, settings, hashing.close)
-    sources = read()
-    return Opened(file, lambda: sources, earlier, settings)
+    hashing = Hashing(root, (out_dir, cache_dir()), ahead=earlier is None and options.workers >= 2)
+    return Opened(file, hashing, earlier, settings)
 
 
 def cache_dir() -> Path:

@@ -14,9 +14,13 @@ import os
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from coursebuilder import limits
 from coursebuilder.layout import left_out
+
+if TYPE_CHECKING:
+    from coursebuilder.prescan import ForkedCall
 
 NEVER_READ_BYTES = max(limits.MAX_SOURCE_FILE_BYTES, limits.MAX_ASSET_BYTES)
 """A file larger than this is refused unread wherever a course uses it (a source file or an
@@ -100,6 +104,38 @@ class SourceFiles:
         """`digest()` of every file: the build's key and each target that reads every file ask
         for it, made once."""
         return _digest(self.digests, ())
+
+
+class Hashing:
+    """`SourceFiles.read(root, outside)`: at once, or, `ahead`, in a forked child while this
+    process goes on (it imports the model and loads the course meanwhile), for a build or a
+    `validate` that no kept state can answer, so nothing waits for the hashes before the end
+    (`prescan.ForkedCall`: should the child fail, they are made here when asked for)."""
+
+    def __init__(self, root: Path | str, outside: Collection[Path | str] = (), *, ahead: bool = False) -> None:
+        read = functools.partial(SourceFiles.read, root, outside=outside)
+        self._files: SourceFiles | None = None
+        self._child: ForkedCall | None = None
+        if ahead:
+            from coursebuilder.prescan import ForkedCall  # imported by every load that follows
+
+            self._child = ForkedCall(read, fork=True)
+        else:
+            self._files = read()
+
+    def files(self) -> SourceFiles:
+        """The hashes (waiting for the child, if it makes them)."""
+        if self._files is None:
+            if self._child is None:
+                raise ValueError("hashing ended before its hashes were asked for")
+            self._files, self._child = self._child.result(), None
+        return self._files
+
+    def close(self) -> None:
+        """End the child, if its hashes were not asked for (a run that stopped early)."""
+        if self._child is not None:
+            child, self._child = self._child, None
+            child.close()
 
 
 def _digest(digests: Mapping[str, bytes], leave_out: Collection[str]) -> bytes:

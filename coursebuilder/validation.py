@@ -20,11 +20,10 @@ hashing the course's files.
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -32,7 +31,7 @@ from coursebuilder import cachefolder
 from coursebuilder.buildcache import cache_dir, entry_file, load_cache_file, maker_id, source_key
 from coursebuilder.diagnostics import CourseError, Diagnostic
 from coursebuilder.renderstore import read_checked, write_checked
-from coursebuilder.sourcedigests import SourceFiles
+from coursebuilder.sourcedigests import Hashing
 
 if TYPE_CHECKING:
     from coursebuilder.model import Course
@@ -72,20 +71,19 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
     run's report, and what its load can reuse, for the next run (a build takes the latter too)."""
     kept_in = report_file(root) if cache else None
     maker = maker_id() if kept_in is not None else None  # the package's code, as the build cache names it
-    key: Callable[[], str] = str
+    key = ""
     if kept_in is not None and maker is not None:
         # An empty folder has the files of a missing one, but not its report. The key names
         # the package's code (`source_key`).
         settings = ("validate", str(root), list(target_names), os.path.isdir(root), os.path.lexists(root))
-        read = functools.partial(SourceFiles.read, root, outside=(cache_dir(),))
+        # No report to answer from: the files are hashed on the second core meanwhile.
+        hashing = Hashing(root, (cache_dir(),), ahead=not kept_in.exists())
         if kept_in.exists():
-            key = _hashed_here(read, settings)
+            key = source_key(hashing.files(), settings)
             cachefolder.mark_used(kept_in)
-            kept = _read(kept_in, maker, key())
+            kept = _read(kept_in, maker, key)
             if kept is not None:
                 return kept
-        else:  # no report to answer from: the files are hashed on the second core meanwhile
-            key = _hashed_ahead(read, settings)
     from coursebuilder.build import validate_course  # the whole loader: only when checking
 
     keep_beside = load_cache_file(root) if kept_in is not None else None
@@ -97,24 +95,9 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
         course, diagnostics = None, exc.diagnostics
     report = Report(diagnostics, summary(course) if course is not None else None)
     if kept_in is not None and maker is not None:
-        _write(kept_in, maker, key(), report)
+        _write(kept_in, maker, key or source_key(hashing.files(), settings), report)
         cachefolder.prune(cache_dir(), keep=[kept_in, keep_beside])
     return report
-
-
-def _hashed_here(read: Callable[[], SourceFiles], settings: Sequence[object]) -> Callable[[], str]:
-    """What gives the key of `settings` and the files `read` hashes, hashed now."""
-    key = source_key(read(), settings)
-    return lambda: key
-
-
-def _hashed_ahead(read: Callable[[], SourceFiles], settings: Sequence[object]) -> Callable[[], str]:
-    """What gives the key of `settings` and the files `read` hashes, read in a forked child
-    while this process loads the course (as a build does: `buildcache.open_cache`)."""
-    from coursebuilder.prescan import ForkedCall  # imported by the load that follows
-
-    hashing = ForkedCall(read, fork=True)
-    return lambda: source_key(hashing.result(), settings)
 
 
 def _header(maker: str, key: str) -> dict[str, object]:
