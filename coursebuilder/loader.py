@@ -164,9 +164,9 @@ def load_course(
         if text is not None:
             questions.extend(_load_quiz(reader, quiz, text, fast.data(index), rejected))
     fast.close()
-    kept_reads.save()
     if checked_info is None:
         scans.close()
+        kept_reads.save()
         return LoadResult(None, under_course(root, diags))
     course = Course.model_construct(
         info=checked_info,
@@ -178,6 +178,7 @@ def load_course(
     course.locate(COURSE_FILE, 1)
     if on_model is not None and not any(diag.severity is Severity.ERROR for diag in diags):
         on_model(course)
+    kept_reads.save()  # after `on_model`: what it forks need not wait for this file
     read = [(COURSE_FILE, info_text), (GLOSSARY_FILE, glossary_text), *zip(quiz_names, quiz_texts, strict=True)]
     kept_checks = KeptChecks(checks_file(keep_beside) if keep_beside is not None else None, root, read)
     more: list[Diagnostic] = []
