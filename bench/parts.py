@@ -43,23 +43,24 @@ def main(argv: list[str] | None = None) -> int:
     from coursebuilder.exchange.glossary import glossary_xml
     from coursebuilder.exchange.moodlexml import questions_xml
     from coursebuilder.exchange.text import Renderer
+    from coursebuilder.gcpause import paused_gc
     from coursebuilder.loader import load_course
 
     imports = time.perf_counter() - started
 
-    gc.disable()  # as the program runs a build (`gcpause`)
     times: dict[str, list[float]] = {}
-    for _ in range(args.repeat):
-        course = _timed(times, "load and checks", partial(load_course, args.course, prescan_min_chars=None)).course
-        if course is None:
-            print(f"{args.course}: does not load; run `coursebuilder validate {args.course}`", file=sys.stderr)
-            return 1
-        lessons = real_paths(course.root, [lesson.path for lesson in course.lessons])
-        renderer = Renderer(course.root, renders=BuildContext(course).renders, lessons=lessons)  # as the target's
-        _timed(times, "questions.xml", partial(questions_xml, course, renderer))
-        _timed(times, "questions.gift.txt", partial(gift_text, course, renderer))
-        _timed(times, "glossary.xml", partial(glossary_xml, course, renderer))
-        gc.collect()
+    with paused_gc():  # as the program runs a build
+        for _ in range(args.repeat):
+            course = _timed(times, "load and checks", partial(load_course, args.course, prescan_min_chars=None)).course
+            if course is None:
+                print(f"{args.course}: does not load; run `coursebuilder validate {args.course}`", file=sys.stderr)
+                return 1
+            lessons = real_paths(course.root, [lesson.path for lesson in course.lessons])
+            renderer = Renderer(course.root, renders=BuildContext(course).renders, lessons=lessons)  # as the target's
+            _timed(times, "questions.xml", partial(questions_xml, course, renderer))
+            _timed(times, "questions.gift.txt", partial(gift_text, course, renderer))
+            _timed(times, "glossary.xml", partial(glossary_xml, course, renderer))
+            gc.collect()
 
     medians = {"imports": imports} | {part: statistics.median(runs) for part, runs in times.items()}
     print(f"{args.course}: each part on one core, median of {args.repeat}")

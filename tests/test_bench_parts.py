@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import re
 from pathlib import Path
@@ -32,6 +33,7 @@ def test_each_part_of_the_example_course_is_timed(parts: ModuleType, capsys: pyt
         "two cores, at best",
     ]
     assert float(seconds["load and checks"]) > 0
+    assert gc.isenabled(), "the collector is paused for the timings only"
 
 
 def test_a_folder_with_no_course_is_refused(parts: ModuleType, tmp_path: Path) -> None:
