@@ -7,6 +7,7 @@ another; cross-file rules (ids, references, assets) run afterwards in `checks`.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import os
 import re
 import stat
@@ -69,7 +70,16 @@ from coursebuilder.model import (
     xml_char_message,
     xml_unsafe_char,
 )
-from coursebuilder.prescan import WORTH_FORKING, Claims, ForkedCall, Turn, may_fork, no_answer, prescan
+from coursebuilder.prescan import (
+    WORTH_FORKING,
+    Claims,
+    ForkedCall,
+    Turn,
+    UnitStream,
+    may_fork,
+    no_answer,
+    prescan,
+)
 from coursebuilder.yamlio import UNSURE, LineDict, LineList, YamlProblem, decode, load_fast, parse_yaml
 
 M = TypeVar("M", bound=BaseModel)
@@ -622,18 +632,21 @@ another (when the load may fork at all)."""
 
 class _FastReads:
     """`load_fast` of each quiz file: taken from `kept` for the files that did not change since
-    it was kept; of the others, when they are large, shared out with a forked child as each
-    gets to them (`prescan.Claims`): this process takes them from the first on, after it has
-    loaded the lessons and the glossary, and validates each one it reads; the child reads
-    from the last back meanwhile, so both are done at about the same time whatever the
-    course (a share fixed beforehand suited one shape of course only: with few short
-    lessons, this process waited 0.13 s for the child of the 20,000 questions of `make
-    bench-peers`). The child holds `turn` until it is done: the lesson scans' child waits
-    for it (`prescan.Turn`), as this process needs the quiz files' data first.
+    it was kept; of the others, when they are large, read by a forked child from the first on,
+    each unit of them handed over as it is done (`prescan.UnitStream`), while this process
+    loads the lessons and the glossary, then validates each file as its reading comes. Should
+    it catch up with the child, this process reads units itself meanwhile, from the last back
+    (`prescan.Claims`), until the one it waits for comes or is its own. So neither waits for
+    the other while there is reading left, whatever the course, and this process has no
+    files left to validate alone once the child is done (when it read from the last back and
+    sent everything at the end, this process validated its reads alone, the second core
+    idle: about 0.1 s for the 20,000 questions of `make bench-peers`). The child holds `turn`
+    until it is done: the lesson scans' child waits for it (`prescan.Turn`), as this process
+    needs the quiz files' data first.
 
-    The child only saves time: what it sends back is what `load_fast` returns here, and
-    without it (none forked, or it failed) the texts are read here. What is read goes to
-    `kept`, for the next load.
+    The child only saves time: what it sends is what `load_fast` returns here, and without it
+    (none forked, or it failed) the texts are read here. What is read goes to `kept`, for the
+    next load.
     """
 
     def __init__(self, names: list[str], texts: list[str | None], fork: bool, kept: KeptReads) -> None:
@@ -646,26 +659,31 @@ class _FastReads:
             if value is not MISSING:
                 self.known[index] = value
         unread = [index for index, text in enumerate(texts) if text is not None and index not in self.known]
+        self.unread = [texts[index] or "" for index in unread]
         self.position = {index: position for position, index in enumerate(unread)}
         """Position among the files to read of each of them."""
         self.size = max(1, -(-len(unread) // Claims.LIMIT))
         """Files in each unit claimed."""
-        to_read = fork and sum(len(texts[index] or "") for index in unread) >= QUIZ_WORTH_FORKING and may_fork()
+        to_read = fork and sum(map(len, self.unread)) >= QUIZ_WORTH_FORKING and may_fork()
         self.turn = Turn() if to_read else None
         self.claims: Claims | None = None
+        self.stream: UnitStream | None = None
         self.forked: ForkedCall | None = None
         if to_read:
             with contextlib.suppress(OSError):  # no descriptor left: read here
-                self.claims = Claims(-(-len(unread) // self.size))
-        if self.claims is not None:
-            work = partial(_read_from_the_back, [texts[index] or "" for index in unread], self.claims, self.size)
+                claims = Claims(-(-len(unread) // self.size))
+                self.stream = UnitStream()
+                self.claims = claims
+        if self.claims is not None and self.stream is not None:
+            work = partial(_read_from_the_front, self.unread, self.claims, self.size, self.stream)
             self.forked = ForkedCall(work, True, instead=no_answer, holds=self.turn)
+            self.stream.started()
         elif self.turn is not None:
             self.turn.pass_on()
-        self.ours = 0
-        """Units claimed here."""
-        self.theirs: dict[int, tuple[bool, Any]] | None = None
-        """The child's reads by position, once taken (empty when it failed)."""
+        self.ours: dict[int, list[Any]] = {}
+        """The units read here while waiting for the child, by number."""
+        self.taken: tuple[int, list[Any] | None] = (-1, None)
+        """The unit last asked for, and its reads (None: to be read here)."""
 
     def data(self, index: int) -> Any:
         """`load_fast` of text `index` (which is not None); asked in the order of the files."""
@@ -673,46 +691,68 @@ class _FastReads:
             return self.known.pop(index)
         text = self.texts[index]
         assert text is not None
-        data = self._theirs(self.position[index])
+        position = self.position[index]
+        unit = position // self.size
+        if self.taken[0] != unit:
+            self.taken = (unit, self._reads(unit))
+        reads = self.taken[1]
+        data = reads[position - unit * self.size] if reads is not None else MISSING
         if data is MISSING:
             data = load_fast(text)
         self.kept.keep(self.names[index], text, data)  # before the loader completes it in place
         return data
 
-    def _theirs(self, position: int) -> Any:
-        """What the child read at `position`, or MISSING when it is to be read here."""
-        if self.claims is None:
-            return MISSING
-        unit = position // self.size
-        if unit < self.ours:
-            return MISSING
-        if self.theirs is None and self.claims.front() is not None:  # the unit `self.ours`: asked in order
-            self.ours += 1
-            return MISSING
-        if self.theirs is None:
-            self.claims.close()
-            answer = self.forked.result() if self.forked is not None else None
-            self.theirs = {found[0]: (found[1], found[2]) for found in answer} if answer is not None else {}
-        sure, data = self.theirs.pop(position, (None, MISSING))
-        return data if sure or data is MISSING else UNSURE
+    def _reads(self, unit: int) -> list[Any] | None:
+        """`load_fast` of each file of `unit`: the child's, or this process's; None when it is
+        to be read here (no child, or it failed). Units are asked for in order."""
+        if unit in self.ours:
+            return self.ours.pop(unit)
+        stream, claims = self.stream, self.claims
+        if stream is None or claims is None:
+            return None
+        while not stream.has(unit) and stream.open:
+            stream.receive(wait=False)
+            if stream.has(unit) or not stream.open:
+                break
+            claimed = claims.back()
+            if claimed is None:  # the child has it in hand
+                stream.receive(wait=True)
+                continue
+            reads = [load_fast(text) for text in self.unread[claimed * self.size : (claimed + 1) * self.size]]
+            if claimed == unit:
+                return reads
+            self.ours[claimed] = reads
+        if not stream.has(unit):
+            return None
+        try:
+            sent = marshal.loads(stream.unit(unit))
+        except (ValueError, EOFError, TypeError):
+            return None
+        return [data if sure else UNSURE for sure, data in sent] if isinstance(sent, list) else None
 
     def close(self) -> None:
-        """End a child whose results were never asked for."""
+        """End a child whose work is not wanted any more, and release what it used."""
         if self.claims is not None:
             self.claims.close()
         if self.forked is not None:
             self.forked.close()
+        if self.stream is not None:
+            self.stream.close()
 
 
-def _read_from_the_back(texts: list[str], claims: Claims, size: int) -> list[tuple[int, bool, Any]]:
-    """In the child: `load_fast` of the units of `texts` it claims, last first, each with its
-    position among them, and whether it is sure (False, None for `UNSURE`)."""
-    found: list[tuple[int, bool, Any]] = []
-    while (unit := claims.back()) is not None:
-        for position in range(unit * size, min(len(texts), (unit + 1) * size)):
-            data = load_fast(texts[position])
-            found.append((position, False, None) if data is UNSURE else (position, True, data))
-    return found
+def _read_from_the_front(texts: list[str], claims: Claims, size: int, stream: UnitStream) -> None:
+    """In the child: `load_fast` of the units of `texts` it claims, first first, each sent as
+    a list of (sure, value) once read (sure False for `UNSURE`, whose value is None)."""
+    while (unit := claims.front()) is not None:
+        reads = []
+        for text in texts[unit * size : (unit + 1) * size]:
+            data = load_fast(text)
+            reads.append((False, None) if data is UNSURE else (True, data))
+        try:
+            sent = marshal.dumps(reads)
+        except ValueError:  # a value `marshal` cannot write: that unit is read here
+            sent = b""
+        stream.send(sent)
 
 
 def _load_quiz(reader: _Reader, name: str, text: str, data: Any, rejected: list[RejectedQuestion]) -> list[Any]:

@@ -20,7 +20,10 @@ import contextlib
 import marshal
 import os
 import pickle
+import select
 import signal
+import struct
+import tempfile
 import threading
 import weakref
 from collections.abc import Callable, Sequence
@@ -214,14 +217,15 @@ class Turn:
 
 class Claims:
     """`count` units of work shared out between this process and one forked child as each
-    gets to them: this process takes them from the first on (`front`), the child from the
-    last back (`back`), until they meet.
+    gets to them: one side takes them from the first on (`front`), the other from the last
+    back (`back`), until they meet (the bank's helper takes them from the back, the quiz
+    files' reader from the front).
 
     Where they meet depends on the schedule, never what is made of each unit. The units are
     bytes in a pipe, filled and closed for writing before the fork: each side reads one byte
     per claim (a read of one byte is whole or none), and the pipe runs empty when all are
     claimed, the reads then ending at once. Each side counts its own claims, so it knows
-    which units are its own; this process knows the child's as those it did not take.
+    which units are its own; each knows the other's as those it did not take.
     """
 
     LIMIT = 4096
@@ -269,6 +273,100 @@ class Claims:
     def close(self) -> None:
         """Claim nothing more here: the other side takes what is left."""
         self._finalizer()
+
+
+class UnitStream:
+    """What a forked child makes of the units it claims from the front (`Claims.front`: units
+    0, 1, 2 … in that order), handed to this process as each one is done.
+
+    Each unit's bytes go into a temporary file, at the child's own running offset, and their
+    size through a pipe (four bytes, written whole): however long this process is busy
+    elsewhere, the child never waits for it to read, as it would once a pipe of the bytes
+    themselves were full. Made here before the fork; `started` once the child is forked (or
+    could not be), after which the pipe ends when the child does.
+    """
+
+    _SIZE = struct.Struct("<I")
+
+    def __init__(self) -> None:
+        self._spill = tempfile.TemporaryFile()  # noqa: SIM115  # closed by `close`
+        try:
+            self._ends = list(os.pipe())
+            """[read end, write end]; -1 once closed in this process."""
+        except OSError:
+            self._spill.close()
+            raise
+        self._finalizer = weakref.finalize(self, _close_stream, self._ends, self._spill)
+        self._written = 0
+        """In the child: bytes written so far."""
+        self._places: list[tuple[int, int]] = []
+        """Here: (offset, size) of each unit sent so far, in order."""
+        self._offset = 0
+        self._partial = b""
+        self.open = True
+        """Here: whether more may come (the child has not ended, and no read failed)."""
+
+    def send(self, data: bytes) -> None:  # pragma: no cover - runs in the child
+        """In the child: the next unit's bytes (empty: the unit is to be done by this process)."""
+        at = 0
+        while at < len(data):
+            at += os.pwrite(self._spill.fileno(), memoryview(data)[at:], self._written + at)
+        self._written += len(data)
+        os.write(self._ends[1], self._SIZE.pack(len(data)))
+
+    def started(self) -> None:
+        """Here, once the child is forked or could not be: its end of the pipe alone is left."""
+        _close_end(self._ends, 1)
+        os.set_blocking(self._ends[0], False)
+
+    def has(self, unit: int) -> bool:
+        """Whether unit `unit` (the child's `unit + 1`-th) has come."""
+        return unit < len(self._places)
+
+    def receive(self, wait: bool) -> None:
+        """Take in the sizes sent so far; with `wait`, wait for one, or for the child's end."""
+        if not self.open:
+            return
+        if wait:
+            poll = select.poll()
+            poll.register(self._ends[0], select.POLLIN)
+            poll.poll()  # readable, or the child has ended (POLLHUP)
+        try:
+            chunk = os.read(self._ends[0], 4096)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.open = False
+            return
+        chunk = self._partial + chunk
+        whole = len(chunk) - len(chunk) % self._SIZE.size
+        for (size,) in self._SIZE.iter_unpack(chunk[:whole]):
+            self._places.append((self._offset, size))
+            self._offset += size
+        self._partial = chunk[whole:]
+
+    def unit(self, unit: int) -> bytes:
+        """The bytes of a unit that has come (`has`); empty when the child left it to this process."""
+        offset, size = self._places[unit]
+        data = b""
+        while len(data) < size:
+            more = os.pread(self._spill.fileno(), size - len(data), offset + len(data))
+            if not more:
+                return b""  # the file ends early: done here instead
+            data += more
+        return data
+
+    def close(self) -> None:
+        """Release the pipe and the temporary file."""
+        self.open = False
+        self._finalizer()
+
+
+def _close_stream(ends: list[int], spill: Any) -> None:
+    _close_ends(ends)
+    spill.close()
 
 
 def _close_end(ends: list[int], which: int) -> None:

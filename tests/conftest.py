@@ -237,8 +237,8 @@ def hashed_in(monkeypatch: pytest.MonkeyPatch, folder: Path) -> Callable[[], lis
 
 
 def child_takes(monkeypatch: pytest.MonkeyPatch, count: int) -> list[int]:
-    """From now on a forked child that shares out units of work (`prescan.Claims`: the bank's
-    helper, the quiz files' reader) claims `count` units (or all there are), then stops; this
+    """From now on a forked child that shares out units of work from the back (`prescan.Claims`:
+    the bank's helper) claims `count` units (or all there are), then stops; this
     process claims its first unit only once the child has stopped. Returns the units this
     process claimed."""
     stopped_read, stopped_write = os.pipe()

@@ -21,7 +21,7 @@ from coursebuilder import checks, limits, loader, prescan
 from coursebuilder.diagnostics import Diagnostic
 from coursebuilder.htmlsafety import UnsafeHtml, scan_markdown
 from coursebuilder.loader import load_course
-from tests.conftest import EXAMPLE, ROOT, WriteCourse, child_takes
+from tests.conftest import EXAMPLE, ROOT, WriteCourse
 
 pytestmark = pytest.mark.skipif(
     not hasattr(os, "fork") or not Path("/proc/self/fd").is_dir(), reason="needs fork and /proc"
@@ -376,18 +376,79 @@ def test_the_quiz_files_child_starts_before_the_lessons_load(
     assert len(forks) == 3
 
 
+@pytest.fixture
+def reader_takes(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[int], list[int]]]:
+    """`reader_takes(count)`: from then on the quiz files' child reads `count` units from the
+    front (or all there are), then waits until this process has claimed the rest from the
+    back, which it begins once the child has stopped. Returns the units this process claimed."""
+    left_open: set[int] = set()
+
+    def close(fd: int) -> None:
+        if fd in left_open:
+            left_open.discard(fd)
+            os.close(fd)
+
+    def take(count: int) -> list[int]:
+        stopped_read, stopped_write = os.pipe()
+        release_read, release_write = os.pipe()
+        left_open.update((stopped_read, stopped_write, release_read, release_write))
+        parent = os.getpid()
+        real_front, real_back = prescan.Claims.front, prescan.Claims.back
+        ours: list[int] = []
+        told = False
+
+        def front(claims: prescan.Claims) -> int | None:  # pragma: no cover - runs in the child
+            nonlocal told
+            if claims.taken >= count and not told:
+                told = True
+                os.write(stopped_write, b"1")
+                os.read(release_read, 1)  # until this process has claimed every unit left
+            unit = real_front(claims)
+            if unit is None and not told:
+                told = True
+                os.write(stopped_write, b"1")
+            return unit
+
+        def back(claims: prescan.Claims) -> int | None:
+            if os.getpid() != parent:  # pragma: no cover - no child claims from the back
+                return real_back(claims)
+            if stopped_read in left_open:
+                close(stopped_write)  # the child's copy alone is left: its signal, or its end, wakes us
+                os.read(stopped_read, 1)
+                close(stopped_read)
+            unit = real_back(claims)
+            if unit is None:
+                close(release_write)  # the child goes on, to find nothing left
+            else:
+                ours.append(unit)
+            return unit
+
+        monkeypatch.setattr(prescan.Claims, "front", front)
+        monkeypatch.setattr(prescan.Claims, "back", back)
+        return ours
+
+    yield take
+    for fd in list(left_open):
+        close(fd)
+
+
 @pytest.mark.usefixtures("quiz_child")
 @pytest.mark.parametrize(
     ("child_units", "limit", "child_files", "units_here"),
-    [(0, 4096, 0, 5), (1, 4096, 1, 4), (3, 4096, 3, 2), (5, 4096, 5, 0), (1, 2, 2, 1)],
+    [(0, 4096, 0, [4, 3, 2, 1, 0]), (1, 4096, 1, [4, 3, 2, 1]), (3, 4096, 3, [4, 3]), (5, 4096, 5, []), (1, 2, 3, [1])],
 )
-def test_the_quiz_files_the_child_claims_are_not_read_here(
-    child_units: int, limit: int, child_files: int, units_here: int, monkeypatch: pytest.MonkeyPatch
+def test_the_quiz_files_the_child_reads_are_not_read_here(
+    child_units: int,
+    limit: int,
+    child_files: int,
+    units_here: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+    reader_takes: Callable[[int], list[int]],
 ) -> None:
-    """The child reads the last files, this process the first ones (the saving), wherever
-    they meet; the course is the one a serial load makes. More files than units can be
-    claimed (`Claims.LIMIT`) are claimed a run at a time: five files in two units of three
-    and two."""
+    """The child reads the first files, handing each unit over as it is done; this process,
+    when it would wait for one, reads from the last back (the saving), wherever they meet;
+    the course is the one a serial load makes. More files than units can be claimed
+    (`Claims.LIMIT`) are claimed a run at a time: five files in two units of three and two."""
     monkeypatch.setattr(prescan.Claims, "LIMIT", limit)
     serial = load_course(EXAMPLE, prescan_min_chars=None)
     read_here: list[str] = []
@@ -410,15 +471,15 @@ def test_the_quiz_files_the_child_claims_are_not_read_here(
         return pid
 
     monkeypatch.setattr(os, "fork", fork)
-    ours = child_takes(monkeypatch, child_units)
+    ours = reader_takes(child_units)
     texts = [path.read_text(encoding="utf-8") for path in sorted((EXAMPLE / "quiz").glob("*.yaml"))]
     assert len(texts) == 5
     loaded = load_course(EXAMPLE, prescan_min_chars=0)
     assert loaded.course is not None and serial.course is not None
     assert loaded.course.model_dump() == serial.course.model_dump()
     assert loaded.diagnostics == serial.diagnostics
-    assert ours == list(range(units_here))
-    assert [text for text in texts if text in read_here] == texts[: 5 - child_files]
+    assert ours == units_here
+    assert [text for text in texts if text in read_here] == texts[child_files:]
     assert read_slowly == [], "what the child read was taken as it read it: no file read again with lines"
 
 
@@ -431,6 +492,41 @@ def test_a_failing_quiz_child_gives_the_serial_diagnostics(
     started = failing_forks(monkeypatch, failure)
     assert diagnostics(DEFECTS, 0) == serial
     assert len(started) == 3
+
+
+def _garbled(stream: prescan.UnitStream, data: bytes) -> None:  # pragma: no cover - runs in the child
+    _REAL_SEND(stream, b"\xff not marshal's")
+
+
+def _cut_short(stream: prescan.UnitStream, data: bytes) -> None:  # pragma: no cover - runs in the child
+    _REAL_SEND(stream, data)
+    os.write(stream._ends[1], prescan.UnitStream._SIZE.pack(10**6))  # a unit the file does not hold
+
+
+def _one_unit_then_dead(stream: prescan.UnitStream, data: bytes) -> None:  # pragma: no cover - runs in the child
+    _REAL_SEND(stream, data)
+    os._exit(1)
+
+
+_REAL_SEND = prescan.UnitStream.send
+STREAM_FAILURES: dict[str, Callable[[prescan.UnitStream, bytes], None]] = {
+    "a garbled unit": _garbled,
+    "a unit the file does not hold": _cut_short,
+    "one unit, then dead": _one_unit_then_dead,
+}
+
+
+@pytest.mark.usefixtures("quiz_child")
+@pytest.mark.parametrize("failure", STREAM_FAILURES)
+@pytest.mark.parametrize("root", [EXAMPLE, DEFECTS], ids=["example", "defects"])
+def test_quiz_reads_that_come_wrong_are_read_here(failure: str, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each unit the quiz files' child sends that cannot be taken as sent is read here instead."""
+    serial = load_course(root, prescan_min_chars=None)
+    monkeypatch.setattr(prescan.UnitStream, "send", STREAM_FAILURES[failure])
+    loaded = load_course(root, prescan_min_chars=0)
+    assert [d.format() for d in loaded.diagnostics] == [d.format() for d in serial.diagnostics]
+    assert loaded.course is not None and serial.course is not None
+    assert loaded.course.model_dump() == serial.course.model_dump()
 
 
 @pytest.mark.usefixtures("quiz_child")
