@@ -728,7 +728,10 @@ class _FastReads:
             sent = marshal.loads(stream.unit(unit))
         except (ValueError, EOFError, TypeError):
             return None
-        return [data if sure else UNSURE for sure, data in sent] if isinstance(sent, list) else None
+        files = len(self.unread[unit * self.size : (unit + 1) * self.size])
+        if not (isinstance(sent, list) and len(sent) == files and all(_is_read(item) for item in sent)):
+            return None  # not what the child sends: read here
+        return [data if sure else UNSURE for sure, data in sent]
 
     def close(self) -> None:
         """End a child whose work is not wanted any more, and release what it used."""
@@ -738,6 +741,11 @@ class _FastReads:
             self.forked.close()
         if self.stream is not None:
             self.stream.close()
+
+
+def _is_read(item: object) -> bool:
+    """Whether `item` is one file's (sure, value) as `_read_from_the_front` sends it."""
+    return isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], bool)
 
 
 def _read_from_the_front(texts: list[str], claims: Claims, size: int, stream: UnitStream) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import marshal
 import os
 import signal
 import threading
@@ -498,6 +499,10 @@ def _garbled(stream: prescan.UnitStream, data: bytes) -> None:  # pragma: no cov
     _REAL_SEND(stream, b"\xff not marshal's")
 
 
+def _misshapen(stream: prescan.UnitStream, data: bytes) -> None:  # pragma: no cover - runs in the child
+    _REAL_SEND(stream, marshal.dumps([(True, {"questions": []}), "two", 3]))
+
+
 def _cut_short(stream: prescan.UnitStream, data: bytes) -> None:  # pragma: no cover - runs in the child
     _REAL_SEND(stream, data)
     os.write(stream._ends[1], prescan.UnitStream._SIZE.pack(10**6))  # a unit the file does not hold
@@ -511,6 +516,7 @@ def _one_unit_then_dead(stream: prescan.UnitStream, data: bytes) -> None:  # pra
 _REAL_SEND = prescan.UnitStream.send
 STREAM_FAILURES: dict[str, Callable[[prescan.UnitStream, bytes], None]] = {
     "a garbled unit": _garbled,
+    "a unit of another shape": _misshapen,
     "a unit the file does not hold": _cut_short,
     "one unit, then dead": _one_unit_then_dead,
 }
