@@ -348,20 +348,28 @@ class UnitStream:
         self._partial = chunk[whole:]
 
     def unit(self, unit: int) -> bytes:
-        """The bytes of a unit that has come (`has`); empty when the child left it to this process."""
-        offset, size = self._places[unit]
-        data = b""
-        while len(data) < size:
-            more = os.pread(self._spill.fileno(), size - len(data), offset + len(data))
-            if not more:
-                return b""  # the file ends early: done here instead
-            data += more
-        return data
+        """The bytes of a unit that has come (`has`); empty when the child left it to this
+        process, or the file does not hold them."""
+        return read_range(self._spill.fileno(), *self._places[unit]) or b""
 
     def close(self) -> None:
         """Release the pipe and the temporary file."""
         self.open = False
         self._finalizer()
+
+
+def read_range(fd: int, offset: int, size: int) -> bytes | None:
+    """`size` bytes at `offset` of a file another process wrote; None when the file does not
+    hold them (a size it misreported is never allocated)."""
+    if offset + size > os.fstat(fd).st_size:
+        return None
+    data = b""
+    while len(data) < size:
+        more = os.pread(fd, size - len(data), offset + len(data))
+        if not more:
+            return None
+        data += more
+    return data
 
 
 def _close_stream(ends: list[int], spill: Any) -> None:

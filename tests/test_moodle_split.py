@@ -9,6 +9,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from lxml import etree
@@ -180,6 +181,22 @@ def test_a_failing_child_gives_the_same_bytes(
     started = failing_forks(monkeypatch, failure)
     assert build(TYPES, tmp_path / "split", jobs=2) == serial
     assert len(started) == 1
+
+
+def test_a_helper_that_misreports_its_sizes_gives_the_same_bytes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: list[int], split_any_bank: None
+) -> None:
+    """Sizes that do not add up to the temporary file's are no answer: its units are written here."""
+    serial = build(TYPES, tmp_path / "serial", jobs=1)
+    real = moodle._write_from_the_back
+
+    def doubled(*args: Any) -> tuple[list[int], list[Any], dict[Any, Any]]:  # pragma: no cover - the helper
+        sizes, gifts, renderings = real(*args)
+        return [size * 2 for size in sizes], gifts, renderings
+
+    monkeypatch.setattr(moodle, "_write_from_the_back", doubled)
+    assert build(TYPES, tmp_path / "split", jobs=2) == serial
+    assert len(forks) == 1
 
 
 @pytest.mark.parametrize(("jobs", "threshold", "forked"), [(1, 0, 0), (2, 0, 1), (2, 10_000, 0)])

@@ -21,7 +21,7 @@ from coursebuilder.exchange.checks import check_course
 from coursebuilder.markdown import Rendering, RenderKey
 from coursebuilder.model import Course
 from coursebuilder.output import write_chunks
-from coursebuilder.prescan import Claims, ForkedCall, may_fork, no_answer
+from coursebuilder.prescan import Claims, ForkedCall, may_fork, no_answer, read_range
 from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
@@ -198,20 +198,17 @@ class SharedBank:
         if answer is None:
             return None
         sizes, gifts, renderings = answer
-        if len(sizes) != count or len(gifts) != count:
+        offsets = list(itertools.accumulate(sizes, initial=0))  # the helper wrote the last unit first
+        if len(sizes) != count or len(gifts) != count or offsets[-1] != os.fstat(self._spill.fileno()).st_size:
             return None
         self._context.renders.absorb(renderings)
-        offsets = list(itertools.accumulate(sizes, initial=0))  # the helper wrote the last unit first
         places = [(offsets[index], sizes[index]) for index in range(count)]
         return places[::-1], gifts[::-1]
 
     def _read(self, offset: int, size: int) -> bytes:
-        data = os.pread(self._spill.fileno(), size, offset)
-        while len(data) < size:  # a short read: the rest
-            more = os.pread(self._spill.fileno(), size - len(data), offset + len(data))
-            if not more:
-                raise OSError(f"the bank's temporary file ends {size - len(data)} bytes early")
-            data += more
+        data = read_range(self._spill.fileno(), offset, size)
+        if data is None:
+            raise OSError(f"the bank's temporary file does not hold the {size} bytes at {offset} its helper wrote")
         return data
 
     def close(self) -> None:
