@@ -13,6 +13,7 @@ import threading
 import time
 import types
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -871,6 +872,49 @@ def test_claims_are_bounded_by_what_a_pipe_holds() -> None:
     claims.close()
     with pytest.raises(ValueError, match="units"):
         prescan.Claims(prescan.Claims.LIMIT + 1)
+
+
+def _send_units(stream: prescan.UnitStream, units: list[bytes], release: list[int]) -> None:  # pragma: no cover
+    os.close(release[1])  # this process's copy alone is left: closing it lets the child on
+    stream.send(units[0])
+    os.read(release[0], 1)  # until this process has seen the first unit alone
+    for data in units[1:]:
+        stream.send(data)
+
+
+def test_a_unit_stream_hands_over_each_unit_in_order_as_it_is_sent() -> None:
+    """Each unit is there as soon as it is sent, however large (more than a pipe holds), and
+    the stream ends with the child."""
+    units = [b"first", b"", b"x" * 200_000, b"last"]
+    release_read, release_write = os.pipe()
+    stream = prescan.UnitStream()
+    child = prescan.ForkedCall(partial(_send_units, stream, units, [release_read, release_write]), fork=True)
+    stream.started()
+    os.close(release_read)
+    try:
+        assert child.forked
+        while not stream.has(0):
+            stream.receive(wait=True)
+        assert not stream.has(1) and stream.open
+        assert stream.unit(0) == b"first"
+        os.close(release_write)
+        while stream.open:
+            stream.receive(wait=True)
+        assert [stream.unit(number) for number in range(len(units))] == units
+        assert not stream.has(len(units))
+    finally:
+        child.result()
+        stream.close()
+
+
+def test_a_unit_stream_whose_child_ends_at_once_is_closed() -> None:
+    stream = prescan.UnitStream()
+    child = prescan.ForkedCall(lambda: None, fork=True)
+    stream.started()
+    child.result()
+    stream.receive(wait=True)
+    assert not stream.open and not stream.has(0)
+    stream.close()
 
 
 def test_plain_answers_travel_in_marshals_form_and_others_pickled() -> None:
