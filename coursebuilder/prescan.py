@@ -5,8 +5,8 @@ core, yet the lesson bodies are known right after the lessons load, long before 
 parse them (about a second for 2,000 lessons). A child forked at that point scans them in the
 meantime and sends back what `scan_markdown` found; the checks take it from there.
 `ForkedCall` does the same for other work of a large course's load: the quiz files read on
-the fast path (shared with this process by `Claims`), its glossary parsed, the checks that
-need no scans.
+the fast path (shared with this process by `Claims`, each part handed over as it is read by
+`UnitStream`), its glossary parsed, the checks that need no scans.
 
 A child that fails in any way (an error, a signal, a short or garbled answer) costs only its
 time: the checks then scan the bodies themselves, so the diagnostics are those of a serial
