@@ -660,6 +660,7 @@ class _FastReads:
                 self.known[index] = value
         unread = [index for index, text in enumerate(texts) if text is not None and index not in self.known]
         self.unread = [texts[index] or "" for index in unread]
+        """The texts of the files to read (none kept), in order: the units cut them in runs."""
         self.position = {index: position for position, index in enumerate(unread)}
         """Position among the files to read of each of them."""
         self.size = max(1, -(-len(unread) // Claims.LIMIT))
