@@ -76,9 +76,10 @@ def validate_cached(root: Path | str, target_names: Sequence[str] = (), *, cache
         # An empty folder has the files of a missing one, but not its report. The key names
         # the package's code (`source_key`).
         settings = ("validate", str(root), list(target_names), os.path.isdir(root), os.path.lexists(root))
+        has_report = kept_in.exists()
         # No report to answer from: the files are hashed on the second core meanwhile.
-        hashing = Hashing(root, (cache_dir(),), ahead=not kept_in.exists())
-        if kept_in.exists():
+        hashing = Hashing(root, (cache_dir(),), ahead=not has_report)
+        if has_report:
             key = source_key(hashing.files(), settings)
             cachefolder.mark_used(kept_in)
             kept = _read(kept_in, maker, key)
