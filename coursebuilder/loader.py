@@ -723,10 +723,11 @@ class _FastReads:
             if claimed == unit:
                 return reads
             self.ours[claimed] = reads
-        if not stream.has(unit):
+        blob = stream.unit(unit)  # the child claims from the front: its k-th unit is unit k
+        if blob is None:
             return None
         try:
-            sent = marshal.loads(stream.unit(unit))
+            sent = marshal.loads(blob)
         except (ValueError, EOFError, TypeError):
             return None
         files = len(self.unread[unit * self.size : (unit + 1) * self.size])

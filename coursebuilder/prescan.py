@@ -276,8 +276,9 @@ class Claims:
 
 
 class UnitStream:
-    """What a forked child makes of the units it claims from the front (`Claims.front`: units
-    0, 1, 2 … in that order), handed to this process as each one is done.
+    """What a forked child makes of the units it claims (`Claims`), handed to this process
+    as each one is done, in the order the child sends them: from the front, its k-th is unit
+    k (the quiz files' reader); from the back, the last but k (the bank's helper).
 
     Each unit's bytes go into a temporary file, at the child's own running offset, and their
     size through a pipe (four bytes, written whole): however long this process is busy
@@ -319,9 +320,14 @@ class UnitStream:
         _close_end(self._ends, 1)
         os.set_blocking(self._ends[0], False)
 
-    def has(self, unit: int) -> bool:
-        """Whether unit `unit` (the child's `unit + 1`-th) has come."""
-        return unit < len(self._places)
+    def has(self, sent: int) -> bool:
+        """Whether the child's `sent + 1`-th unit has come."""
+        return sent < len(self._places)
+
+    @property
+    def sent(self) -> int:
+        """How many units have come."""
+        return len(self._places)
 
     def receive(self, wait: bool) -> None:
         """Take in the sizes sent so far; with `wait`, wait for one, or for the child's end."""
@@ -347,10 +353,15 @@ class UnitStream:
             self._offset += size
         self._partial = chunk[whole:]
 
-    def unit(self, unit: int) -> bytes:
-        """The bytes of a unit that has come (`has`); empty when the child left it to this
-        process, or the file does not hold them."""
-        return read_range(self._spill.fileno(), *self._places[unit]) or b""
+    def unit(self, sent: int) -> bytes | None:
+        """The bytes of the child's `sent + 1`-th unit (empty: the child left it to this
+        process); None when it has not come, or the file does not hold it."""
+        return _read_range(self._spill.fileno(), *self._places[sent]) if self.has(sent) else None
+
+    def whole(self) -> bool:
+        """Whether the child has ended, and the units that came hold the file's every byte:
+        each unit it wrote was sent, at the size it wrote (for a child that answered too)."""
+        return not self.open and self._offset == os.fstat(self._spill.fileno()).st_size
 
     def close(self) -> None:
         """Release the pipe and the temporary file."""
@@ -358,7 +369,7 @@ class UnitStream:
         self._finalizer()
 
 
-def read_range(fd: int, offset: int, size: int) -> bytes | None:
+def _read_range(fd: int, offset: int, size: int) -> bytes | None:
     """`size` bytes at `offset` of a file another process wrote; None when the file does not
     hold them (a size it misreported is never allocated)."""
     if offset + size > os.fstat(fd).st_size:

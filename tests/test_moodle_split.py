@@ -9,7 +9,6 @@ import os
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 import pytest
 from lxml import etree
@@ -24,7 +23,7 @@ from coursebuilder.exchange.moodlexml import QuestionWriter, questions_xml, ques
 from coursebuilder.exchange.text import Renderer
 from coursebuilder.loader import load_or_raise
 from coursebuilder.model import Course
-from coursebuilder.prescan import Claims
+from coursebuilder.prescan import Claims, UnitStream
 from coursebuilder.targets import BuildOptions, moodle
 from tests import test_prescan
 from tests.conftest import EXAMPLE, child_takes, files_of
@@ -188,13 +187,13 @@ def test_a_helper_that_misreports_its_sizes_gives_the_same_bytes(
 ) -> None:
     """Sizes that do not add up to the temporary file's are no answer: its units are written here."""
     serial = build(TYPES, tmp_path / "serial", jobs=1)
-    real = moodle._write_from_the_back
 
-    def doubled(*args: Any) -> tuple[list[int], list[Any], dict[Any, Any]]:  # pragma: no cover - the helper
-        sizes, gifts, renderings = real(*args)
-        return [size * 2 for size in sizes], gifts, renderings
+    def doubled(stream: UnitStream, data: bytes) -> None:  # pragma: no cover - the helper
+        os.pwrite(stream._spill.fileno(), data, stream._written)
+        stream._written += len(data)
+        os.write(stream._ends[1], UnitStream._SIZE.pack(2 * len(data)))
 
-    monkeypatch.setattr(moodle, "_write_from_the_back", doubled)
+    monkeypatch.setattr(UnitStream, "send", doubled)
     assert build(TYPES, tmp_path / "split", jobs=2) == serial
     assert len(forks) == 1
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
-import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from functools import partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import TYPE_CHECKING
 
 from coursebuilder.assets import real_paths
 from coursebuilder.buildcontext import BuildContext
@@ -21,7 +18,7 @@ from coursebuilder.exchange.checks import check_course
 from coursebuilder.markdown import Rendering, RenderKey
 from coursebuilder.model import Course
 from coursebuilder.output import write_chunks
-from coursebuilder.prescan import Claims, ForkedCall, may_fork, no_answer, read_range
+from coursebuilder.prescan import Claims, ForkedCall, UnitStream, may_fork, no_answer
 from coursebuilder.sourcedigests import SourceFiles
 from coursebuilder.targets.base import Artifact, BuildOptions, Target
 
@@ -131,17 +128,20 @@ class SharedBank:
     so both end at about the same time however long each was held up elsewhere: the helper
     is begun as soon as the course's model is made (`MoodleTarget.begin`), and works while
     this process checks the course. Each unit is what one process would write there, so the
-    files are the same bytes whatever the schedule. The helper writes its units' XML into a
-    temporary file as it goes, read back here, which costs less than sending it through the
-    answer's pipe (about 16 MB for 10,000 questions). A helper that fails costs its time only:
-    the units it claimed are written here. What it rendered is taken in, so that the build
-    keeps it for the next one as if rendered here.
+    files are the same bytes whatever the schedule. The helper hands over each unit's XML as
+    it is written (`prescan.UnitStream`, a temporary file), which costs less than sending it
+    through the answer's pipe (about 16 MB for 10,000 questions). A helper that fails costs
+    its time only: the units it claimed are written here. What it rendered is taken in, so
+    that the build keeps it for the next one as if rendered here.
     """
 
-    def __init__(self, context: BuildContext, spans: list[Span], claims: Claims, spill: IO[bytes], keep: bool) -> None:
-        self._context, self._units, self._claims, self._spill = context, spans, claims, spill
-        work = partial(_write_from_the_back, context, spans, claims, spill, keep)
+    def __init__(
+        self, context: BuildContext, spans: list[Span], claims: Claims, stream: UnitStream, keep: bool
+    ) -> None:
+        self._context, self._units, self._claims, self._stream = context, spans, claims, stream
+        work = partial(_write_from_the_back, context, spans, claims, stream, keep)
         self._helper = ForkedCall(work, fork=True, instead=no_answer)
+        stream.started()
 
     @classmethod
     def begin(cls, context: BuildContext, options: BuildOptions, min_questions: int | None = None) -> SharedBank | None:
@@ -154,17 +154,17 @@ class SharedBank:
         size = max(UNIT, -(-count // Claims.LIMIT))  # a bank of more units than can be claimed: larger ones
         spans = units(tuple(groups(context.course)), size)  # before the fork: the helper takes them too
         try:
-            spill = tempfile.TemporaryFile()  # noqa: SIM115  # closed by `close`
-        except OSError:
+            stream = UnitStream()
+        except OSError:  # no temporary file or descriptor left
             return None
         try:
             claims = Claims(len(spans))
         except OSError:  # no descriptor left for the pipe
-            spill.close()
+            stream.close()
             return None
         sys.stdout.flush()  # the helper would print what is buffered again
         sys.stderr.flush()
-        return cls(context, spans, claims, spill, options.cache)
+        return cls(context, spans, claims, stream, options.cache)
 
     def write(self, renderer: Renderer, gift_parts: list[GiftPart]) -> Iterator[bytes]:
         """The XML of the whole bank in order, the units claimed here written as they are
@@ -182,47 +182,48 @@ class SharedBank:
             theirs = self._theirs(len(self._units) - ours)
             for index, unit in enumerate(self._units[ours:]):
                 if theirs is not None:
-                    yield self._read(*theirs[0][index])
-                    gift_parts.append(theirs[1][index])
+                    sent = len(theirs) - 1 - index  # the helper sent the last unit first
+                    yield self._read(sent)
+                    gift_parts.append(theirs[sent])
                 else:  # the helper failed: its units are written here
                     yield from questions_xml_part(course, renderer, unit)
                     gift_parts.append(gift.part(course, unit))
         finally:
             self.close()
 
-    def _theirs(self, count: int) -> tuple[list[tuple[int, int]], list[GiftPart]] | None:
-        """Where the helper's `count` units' XML lies in the temporary file (offset, size) and
-        their GIFT, in order (waits for the helper); None when it failed."""
+    def _theirs(self, count: int) -> list[GiftPart] | None:
+        """The GIFT of the helper's `count` units, in the order it sent them, once every one of
+        them has come whole (waits for the helper); None when it failed."""
         self._claims.close()
         answer = self._helper.result()
+        while self._stream.open:  # the helper has ended: what it sent is there
+            self._stream.receive(wait=True)
         if answer is None:
             return None
-        sizes, gifts, renderings = answer
-        offsets = list(itertools.accumulate(sizes, initial=0))  # the helper wrote the last unit first
-        if len(sizes) != count or len(gifts) != count or offsets[-1] != os.fstat(self._spill.fileno()).st_size:
+        gifts, renderings = answer
+        if len(gifts) != count or self._stream.sent != count or not self._stream.whole():
             return None
         self._context.renders.absorb(renderings)
-        places = [(offsets[index], sizes[index]) for index in range(count)]
-        return places[::-1], gifts[::-1]
+        return list(gifts)
 
-    def _read(self, offset: int, size: int) -> bytes:
-        data = read_range(self._spill.fileno(), offset, size)
+    def _read(self, sent: int) -> bytes:
+        data = self._stream.unit(sent)
         if data is None:
-            raise OSError(f"the bank's temporary file does not hold the {size} bytes at {offset} its helper wrote")
+            raise OSError(f"the bank's temporary file no longer holds the helper's unit {sent}")
         return data
 
     def close(self) -> None:
         """End the helper, if its answer was not taken, and drop its temporary file."""
         self._claims.close()
         self._helper.close()
-        self._spill.close()
+        self._stream.close()
 
 
 def _write_from_the_back(
-    context: BuildContext, spans: list[Span], claims: Claims, spill: IO[bytes], keep_renderings: bool
-) -> tuple[list[int], list[GiftPart], dict[RenderKey, Rendering]]:
-    """In the helper: write the XML of the units it claims, last first, into `spill`; return
-    its size for each, their GIFT, and the renderings made for them when the build keeps them."""
+    context: BuildContext, spans: list[Span], claims: Claims, stream: UnitStream, keep_renderings: bool
+) -> tuple[list[GiftPart], dict[RenderKey, Rendering]]:
+    """In the helper: send the XML of each unit it claims, last first, through `stream`;
+    return their GIFT, and the renderings made for them when the build keeps them."""
     from coursebuilder.exchange import moodlexml
     from coursebuilder.exchange.gift import GiftWriter
 
@@ -230,15 +231,11 @@ def _write_from_the_back(
     renderer = _renderer(context)
     before = context.renders.renderings().keys() if keep_renderings else set()
     gift = GiftWriter(renderer)
-    sizes: list[int] = []
     gifts: list[GiftPart] = []
     while (index := claims.back()) is not None:
-        xml = b"".join(moodlexml.questions_xml_part(course, renderer, spans[index]))
-        spill.write(xml)
-        sizes.append(len(xml))
+        stream.send(b"".join(moodlexml.questions_xml_part(course, renderer, spans[index])))
         gifts.append(gift.part(course, spans[index]))
-    spill.flush()
     renderings: dict[RenderKey, Rendering] = {}
     if keep_renderings:
         renderings = {key: value for key, value in context.renders.renderings().items() if key not in before}
-    return sizes, gifts, renderings
+    return gifts, renderings
